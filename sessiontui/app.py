@@ -1,0 +1,98 @@
+"""The Textual app: a small shell around the Fleet (data) and the screens (views)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+
+from sessiontui.config import Config
+from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
+from sessiontui.stores import Found, Store, open_stores
+
+
+class FleetUpdated(Message):
+    """A new picture of every store. Only the latest matters: a slow UI skips stale ones."""
+
+    def __init__(self, update: FleetUpdate) -> None:
+        super().__init__()
+        self.update = update
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FleetUpdated)
+
+
+class SessionTuiApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "sessiontui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "show_help_panel", "Keys", id="app.help"),
+    ]
+
+    def __init__(self, config: Config, fleet: Fleet, clock: Clock, notes: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.config = config
+        self.fleet = fleet
+        self.clock = clock
+        self.notes = list(notes)
+        self.latest: FleetUpdate | None = None
+
+    def on_mount(self) -> None:
+        from sessiontui.screens.dashboard import DashboardScreen
+
+        self.push_screen(DashboardScreen())
+        for note in self.notes:
+            self.notify(note, title="Not opened", severity="warning", timeout=15)
+        self.run_fleet()
+
+    @work(group="fleet", exclusive=True, exit_on_error=False, description="reading the stores")
+    async def run_fleet(self) -> None:
+        await self.fleet.run(lambda update: self.post_message(FleetUpdated(update)))
+
+    def on_fleet_updated(self, message: FleetUpdated) -> None:
+        self.latest = message.update
+        for screen in self.screen_stack:
+            apply = getattr(screen, "apply_update", None)
+            if apply is not None:
+                apply(message.update)
+
+    async def action_quit(self) -> None:
+        self.workers.cancel_group(self, "fleet")
+        await self.fleet.close()
+        self.exit(0)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the current screen in the command palette, with the app's own."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for (_, binding, enabled, tooltip) in screen.active_bindings.values():
+            if binding.action in seen or not binding.description or not enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                tooltip or f"key: {binding.key_display or binding.key}",
+                lambda action=binding.action: self.run_action(action, screen.focused or screen),
+            )
+
+
+def make_app(
+    config: Config,
+    *,
+    found: Sequence[Found] = (),
+    stores: Sequence[Store] | None = None,
+    clock: Clock | None = None,
+    notes: Sequence[str] = (),
+) -> SessionTuiApp:
+    """The app, shared by the CLI and the tests (which pass their own stores and a fixed clock)."""
+    clock = clock or (lambda: datetime.now(UTC))
+    opened = list(stores) if stores is not None else open_stores(list(found))
+    fleet = Fleet(opened, clock=clock, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds)
+    return SessionTuiApp(config, fleet, clock, notes)

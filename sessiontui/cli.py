@@ -1,0 +1,134 @@
+"""Command line: `sessiontui [PATH ...]`, `sessiontui snapshot`, `sessiontui demo`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sessiontui import __version__
+from sessiontui.config import Config, ConfigError, default_config_file, load_config_file, parse_duration
+
+SUBCOMMANDS = ("snapshot", "demo")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="stores to open: files or directories (default: the bots' default locations)")
+    parser.add_argument("--stuck-after", metavar="DURATION",
+                        help="how long a turn may run with nothing new before it is stuck (default 10m)")
+    parser.add_argument("--config", type=Path, metavar="FILE",
+                        help=f"TOML settings file (default {default_config_file()})")
+
+
+def build_parser(command: str | None) -> argparse.ArgumentParser:
+    if command == "snapshot":
+        parser = argparse.ArgumentParser(prog="sessiontui snapshot",
+                                         description="Print every session once, without a UI.")
+        _common(parser)
+        parser.add_argument("--json", action="store_true", help="one JSON object per line per session")
+        parser.add_argument("--stuck", action="store_true",
+                            help="only stuck sessions, with reasons; exit 1 when there are any")
+        return parser
+    if command == "demo":
+        parser = argparse.ArgumentParser(prog="sessiontui demo",
+                                         description="A simulated bot host writing every store, and the dashboard on it.")
+        parser.add_argument("--keep", type=Path, metavar="DIR", help="build the workspace in DIR and keep it")
+        parser.add_argument("--simulate-only", type=Path, metavar="DIR",
+                            help="only run the simulated bots, writing into DIR (no UI)")
+        parser.add_argument("--sessions", type=int, default=20, help="sessions to start with (default 20)")
+        parser.add_argument("--rate", type=float, default=5.0, help="writes per second (default 5)")
+        parser.add_argument("--duration", type=float, help="stop after this many seconds")
+        parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        return parser
+    parser = argparse.ArgumentParser(
+        prog="sessiontui",
+        description="Watch the session stores of AI chat bots live: state, stuck sessions, tokens, cost.",
+        epilog="sub-commands: 'sessiontui snapshot --help', 'sessiontui demo --help'",
+    )
+    _common(parser)
+    parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
+    parser.add_argument("--read-only", action="store_true", help="turn every write action off")
+    parser.add_argument("--version", action="version", version=f"sessiontui {__version__}")
+    return parser
+
+
+def resolve_config(args: argparse.Namespace) -> Config:
+    config = load_config_file(args.config or default_config_file())
+    if args.config is not None and not args.config.is_file():
+        raise ConfigError(f"{args.config}: no such config file")
+    changes: dict[str, object] = {"paths": tuple(args.paths)}
+    if args.stuck_after is not None:
+        changes["thresholds"] = replace(config.thresholds,
+                                        stuck_after=parse_duration(args.stuck_after, "--stuck-after"))
+    if getattr(args, "refresh", None) is not None:
+        if args.refresh <= 0:
+            raise ConfigError("--refresh: must be a positive number of seconds")
+        changes["refresh_seconds"] = args.refresh
+    if getattr(args, "read_only", False):
+        changes["read_only"] = True
+    return replace(config, **changes)  # type: ignore[arg-type]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+    args = build_parser(command).parse_args(argv[1:] if command else argv)
+    try:
+        if command == "demo":
+            from sessiontui.demo_command import run_demo
+
+            return run_demo(args)
+        config = resolve_config(args)
+        if command == "snapshot":
+            return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
+        return run_dashboard(config)
+    except ConfigError as exc:
+        print(f"sessiontui: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def run_snapshot(config: Config, *, as_json: bool, stuck_only: bool) -> int:
+    from sessiontui.model import SessionState
+    from sessiontui.snapshot import collect, write_json, write_table
+    from sessiontui.stores import find_stores, open_stores
+
+    found, errors = find_stores(list(config.paths))
+    for error in errors:
+        print(f"sessiontui: {error}", file=sys.stderr)
+    if errors and not found:
+        return 2
+    stores = open_stores(found)
+    try:
+        rows, read_errors = await collect(stores, datetime.now(UTC), config.thresholds)
+    finally:
+        for store in stores:
+            await store.close()
+    for error in read_errors:
+        print(f"sessiontui: {error}", file=sys.stderr)
+    if stuck_only:
+        rows = [r for r in rows if r.verdict.state == SessionState.STUCK]
+    (write_json if as_json else write_table)(rows, sys.stdout)
+    if errors or read_errors:
+        return 2
+    return 1 if stuck_only and rows else 0
+
+
+def run_dashboard(config: Config) -> int:
+    from sessiontui.stores import find_stores
+
+    found, errors = find_stores(list(config.paths))
+    if not found:
+        for error in errors:
+            print(f"sessiontui: {error}", file=sys.stderr)
+        return 2
+    from sessiontui.app import make_app
+
+    app = make_app(config, found=found, notes=errors)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,160 @@
+"""Keep a set of open stores current: poll SQLite, follow JSONL with watchfiles, classify.
+
+The data side of the live dashboard: no Textual here. The app runs `Fleet.run()` in a worker
+and receives a `FleetUpdate` whenever something changed (or the clock moved a state along).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sessiontui.model import Session, SessionRow
+from sessiontui.rules.state import Thresholds, classify
+from sessiontui.stores.base import Store, StoreError
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+FULL_RESCAN_SECONDS = 30.0  # safety net under the file watcher (missed events, new directories)
+CLASSIFY_IN_THREAD_AT = 5000  # sessions; below this, classifying on the loop is a few ms
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStatus:
+    """One line of the dashboard's store list."""
+
+    format: str
+    path: str
+    sessions: int
+    last_ok: datetime | None  # when the last read succeeded
+    error: str | None  # the last read's failure (the previous data is kept, marked stale)
+    skipped_lines: int = 0
+    problems: tuple[str, ...] = ()
+
+    @property
+    def stale(self) -> bool:
+        return self.error is not None
+
+
+@dataclass(frozen=True, slots=True)
+class FleetUpdate:
+    rows: tuple[SessionRow, ...]
+    statuses: tuple[StoreStatus, ...]
+    now: datetime
+    data_changed: bool  # False: only the clock moved (ages and states may still differ)
+
+
+class Fleet:
+    def __init__(self, stores: Sequence[Store], *, clock: Clock, thresholds: Thresholds,
+                 refresh_seconds: float = 1.0) -> None:
+        self.stores = list(stores)
+        self.clock = clock
+        self.thresholds = thresholds
+        self.refresh_seconds = refresh_seconds
+        self._sessions: dict[int, tuple[Session, ...]] = {}
+        self._status: dict[int, StoreStatus] = {}
+        self._changed_paths: set[Path] = set()
+        self._wake = asyncio.Event()
+        self._last_full = 0.0
+        self.rows: tuple[SessionRow, ...] = ()
+
+    def store_of(self, session: Session) -> Store | None:
+        for store in self.stores:
+            if str(store.path) == session.store and store.format == session.format:
+                return store
+        return None
+
+    async def refresh(self, full: bool = False) -> FleetUpdate:
+        """Refresh every store once; a store that fails keeps its previous sessions, marked stale."""
+        paths = None if full else self._take_changed_paths()
+        changed = False
+        for index, store in enumerate(self.stores):
+            previous = self._status.get(index)
+            try:
+                report = await store.refresh(paths if store.watch_paths() else None)
+            except StoreError as exc:
+                self._status[index] = StoreStatus(
+                    str(store.format), str(store.path), len(self._sessions.get(index, ())),
+                    previous.last_ok if previous else None, str(exc),
+                )
+                changed |= previous is None or previous.error != str(exc)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one broken store must not take the others down
+                log.exception("reading %s", store.path)
+                self._status[index] = StoreStatus(
+                    str(store.format), str(store.path), len(self._sessions.get(index, ())),
+                    previous.last_ok if previous else None, f"{store.path}: {type(exc).__name__}: {exc}",
+                )
+                continue
+            if report.changed or index not in self._sessions:
+                self._sessions[index] = report.sessions
+                changed = True
+            self._status[index] = StoreStatus(
+                str(store.format), str(store.path), len(report.sessions), self.clock(), None,
+                report.skipped_lines, report.problems,
+            )
+        now = self.clock()
+        sessions = [s for index in sorted(self._sessions) for s in self._sessions[index]]
+        if len(sessions) >= CLASSIFY_IN_THREAD_AT:
+            self.rows = await asyncio.to_thread(self._classify, sessions, now)
+        else:
+            self.rows = self._classify(sessions, now)
+        statuses = tuple(self._status[i] for i in sorted(self._status))
+        return FleetUpdate(self.rows, statuses, now, changed)
+
+    def _classify(self, sessions: list[Session], now: datetime) -> tuple[SessionRow, ...]:
+        return tuple(SessionRow(s, classify(s, now, self.thresholds)) for s in sessions)
+
+    def _take_changed_paths(self) -> set[Path] | None:
+        if time.monotonic() - self._last_full > FULL_RESCAN_SECONDS:
+            self._last_full = time.monotonic()
+            self._changed_paths.clear()
+            return None
+        paths, self._changed_paths = self._changed_paths, set()
+        return paths
+
+    def note_changes(self, paths: set[Path]) -> None:
+        """Called by the watcher: these files changed; refresh soon."""
+        self._changed_paths |= paths
+        self._wake.set()
+
+    async def run(self, on_update: Callable[[FleetUpdate], Awaitable[None] | None]) -> None:
+        """Refresh forever: on every tick for SQLite, as soon as the watcher reports for JSONL."""
+        watcher = asyncio.create_task(self._watch())
+        try:
+            self._last_full = time.monotonic()
+            result = on_update(await self.refresh(full=True))
+            if asyncio.iscoroutine(result):
+                await result
+            while True:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.refresh_seconds)
+                except TimeoutError:
+                    pass
+                self._wake.clear()
+                result = on_update(await self.refresh())
+                if asyncio.iscoroutine(result):
+                    await result
+        finally:
+            watcher.cancel()
+
+    async def _watch(self) -> None:
+        roots = [p for store in self.stores for p in store.watch_paths() if p.is_dir()]
+        if not roots:
+            return
+        from watchfiles import awatch
+
+        try:
+            async for changes in awatch(*roots, debounce=100, step=50, recursive=True):
+                self.note_changes({Path(path) for _, path in changes})
+        except Exception:  # noqa: BLE001 - e.g. inotify limits; polling every 30 s still works
+            log.exception("file watcher stopped; falling back to periodic rescans")
+
+    async def close(self) -> None:
+        for store in self.stores:
+            await store.close()

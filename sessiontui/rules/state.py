@@ -1,0 +1,124 @@
+"""Classify a session into running / waiting / idle / stuck / error / closed / archived.
+
+Pure: the facts come from the store (model.Session) and `now` is passed in. Every stuck
+verdict carries a reason code and one line of evidence an operator can check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import humanize
+
+from sessiontui.model import MessageKind, Session, SessionState, StoreFormat, Verdict
+
+
+class Reason:
+    """Reason codes for stuck sessions (stable: scripts read them from `snapshot --json`)."""
+
+    TURN_RUNNING = "turn-running"  # store says running, turn started long ago, nothing since
+    TOOL_NO_RESULT = "tool-no-result"  # a tool call with no result, nothing else arriving
+    NO_REPLY_AFTER_TOOL = "no-reply-after-tool"  # tool result in, model never answered
+    UNANSWERED = "unanswered"  # the last message is the user's, never answered
+    INTERRUPTED = "interrupted"  # ZeroClaw marked the user's request interrupted at restart
+    PENDING = "pending"  # hermes-bot row still 'pending-<thread_ts>'
+    STATE_CONTRADICTION = "state-contradiction"  # store state and transcript disagree
+    LEFT_OPEN = "left-open"  # a session left open for days with no activity
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    stuck_after: timedelta = timedelta(minutes=10)
+    running_window: timedelta = timedelta(minutes=2)  # activity this recent counts as running
+    waiting_window: timedelta = timedelta(hours=1)  # a question this recent: waiting for the user
+    left_open_after: timedelta = timedelta(days=3)
+    per_format: dict[str, timedelta] = field(default_factory=dict)  # stuck_after per store format
+
+    def stuck_after_for(self, fmt: StoreFormat) -> timedelta:
+        return self.per_format.get(str(fmt), self.stuck_after)
+
+
+def classify(session: Session, now: datetime, thresholds: Thresholds | None = None) -> Verdict:
+    limits = thresholds or Thresholds()
+    if session.archived:
+        return Verdict(SessionState.ARCHIVED)
+    if session.closed:
+        return Verdict(SessionState.CLOSED)
+    if session.native_state == "error":
+        return Verdict(SessionState.ERROR, evidence="the store marks this session as failed")
+    stuck = _stuck(session, now, limits.stuck_after_for(session.format))
+    if stuck is not None:
+        return stuck
+    quiet = _age(now, session.last_activity)
+    if session.native_state == "running" or (quiet is not None and quiet <= limits.running_window):
+        return Verdict(SessionState.RUNNING)
+    last = session.last_message
+    if (
+        last is not None
+        and last.role == "assistant"
+        and last.kind == MessageKind.TEXT
+        and last.preview.rstrip().endswith("?")
+        and quiet is not None
+        and quiet <= limits.waiting_window
+    ):
+        return Verdict(SessionState.WAITING, evidence="the assistant asked a question")
+    if session.format == StoreFormat.STARPOD and quiet is not None and quiet > limits.left_open_after:
+        return Verdict(
+            SessionState.STUCK, Reason.LEFT_OPEN,
+            f"open, no activity for {_ago(quiet)}",
+        )
+    return Verdict(SessionState.IDLE)
+
+
+def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
+    quiet = _age(now, session.last_activity)
+    quiet_long = quiet is not None and quiet > limit
+    turn_age = _age(now, session.turn_started_at)
+    if session.native_state == "running" and turn_age is not None and turn_age > limit and quiet_long:
+        return Verdict(
+            SessionState.STUCK, Reason.TURN_RUNNING,
+            f"turn started {_ago(turn_age)} ago, nothing new for {_ago(quiet)}",  # type: ignore[arg-type]
+        )
+    if session.pending:
+        created = _age(now, session.created_at)
+        if created is not None and created > limit:
+            return Verdict(
+                SessionState.STUCK, Reason.PENDING,
+                f"still pending {_ago(created)} after the thread started",
+            )
+    last = session.last_message
+    if last is None:
+        return None
+    since_last = _age(now, last.at) if last.at is not None else quiet
+    if last.interrupted:
+        return Verdict(
+            SessionState.STUCK, Reason.INTERRUPTED,
+            "the bot restarted mid-request and gave up on the user's message",
+        )
+    if since_last is None or since_last <= limit or not quiet_long:
+        return None
+    if last.role == "user" and last.kind == MessageKind.TEXT:
+        return Verdict(
+            SessionState.STUCK, Reason.UNANSWERED,
+            f"user message {_ago(since_last)} ago, no reply",
+        )
+    if last.kind == MessageKind.TOOL_CALL:
+        return Verdict(
+            SessionState.STUCK, Reason.TOOL_NO_RESULT,
+            f"tool `{last.tool_name or '?'}` started {_ago(since_last)} ago, no result",
+        )
+    if last.kind == MessageKind.TOOL_RESULT:
+        return Verdict(
+            SessionState.STUCK, Reason.NO_REPLY_AFTER_TOOL,
+            f"tool result {_ago(since_last)} ago, the model never answered",
+        )
+    return None
+
+
+def _age(now: datetime, then: datetime | None) -> timedelta | None:
+    return None if then is None else max(timedelta(0), now - then)
+
+
+def _ago(delta: timedelta) -> str:
+    return humanize.naturaldelta(delta)

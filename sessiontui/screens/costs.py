@@ -1,0 +1,84 @@
+"""Where the money went: by model, by user or channel, by day, and the costliest sessions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from sessiontui.live.fleet import FleetUpdate
+from sessiontui.model import Session, SessionRow
+from sessiontui.text import one_line
+
+
+class CostsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,c", "app.pop_screen", "Back", id="costs.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="cost-grid"):
+            yield Static(id="by-model", classes="cost-panel")
+            yield Static(id="by-user", classes="cost-panel")
+            yield Static(id="by-day", classes="cost-panel")
+            yield Static(id="top", classes="cost-panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        latest = getattr(self.app, "latest", None)
+        if latest is not None:
+            self.apply_update(latest)
+
+    def apply_update(self, update: FleetUpdate) -> None:
+        rows = [r for r in update.rows if r.session.usage is not None or r.session.cost_source]
+        self.query_one("#by-model", Static).update(_grouped("By model", rows, lambda s: s.model or "(unknown)"))
+        self.query_one("#by-user", Static).update(
+            _grouped("By user / channel", rows, lambda s: s.user or s.channel or "(none)")
+        )
+        self.query_one("#by-day", Static).update(
+            _grouped("By day (last activity)", rows,
+                     lambda s: f"{s.last_activity:%Y-%m-%d}" if s.last_activity else "(unknown)", by_key=True)
+        )
+        self.query_one("#top", Static).update(_top(rows))
+
+
+def _grouped(title: str, rows: Iterable[SessionRow], key: Callable[[Session], str], by_key: bool = False) -> Table:
+    cost: dict[str, float] = defaultdict(float)
+    tokens: dict[str, int] = defaultdict(int)
+    sessions: dict[str, int] = defaultdict(int)
+    unknown: dict[str, int] = defaultdict(int)
+    for row in rows:
+        s = row.session
+        name = key(s)
+        sessions[name] += 1
+        tokens[name] += s.usage.total if s.usage else 0
+        if s.cost_usd is not None:
+            cost[name] += s.cost_usd
+        elif s.cost_source is not None:
+            unknown[name] += 1
+    order = sorted(sessions, reverse=True) if by_key else sorted(sessions, key=lambda n: -cost[n])
+    table = Table(title=title, expand=True, title_style="bold")
+    for column, justify in (("", "left"), ("sessions", "right"), ("tokens", "right"), ("cost", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for name in order[:15]:
+        price = f"${cost[name]:,.2f}" + (f" +{unknown[name]} unpriced" if unknown[name] else "")
+        table.add_row(one_line(name, 36), str(sessions[name]), f"{tokens[name]:,}", price)
+    return table
+
+
+def _top(rows: list[SessionRow]) -> Table:
+    table = Table(title="Costliest sessions", expand=True, title_style="bold")
+    for column, justify in (("session", "left"), ("store", "left"), ("model", "left"), ("cost", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    priced = sorted((r for r in rows if r.session.cost_usd is not None), key=lambda r: -(r.session.cost_usd or 0))
+    for row in priced[:15]:
+        s = row.session
+        table.add_row(one_line(s.name, 36), str(s.format), one_line(s.model or "-", 24), f"${s.cost_usd:,.4f}")
+    return table

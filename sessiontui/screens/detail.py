@@ -1,0 +1,142 @@
+"""One session: its facts, usage and cost, and its transcript arriving live."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import humanize
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from sessiontui.live.fleet import FleetUpdate
+from sessiontui.model import SessionRow
+from sessiontui.stores.base import StoreError
+from sessiontui.text import one_line
+from sessiontui.widgets.transcript_view import TranscriptView
+
+PAGE = 200
+
+
+class SessionDetailScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
+    ]
+
+    def __init__(self, uid: str) -> None:
+        super().__init__()
+        self.uid = uid
+        self.row: SessionRow | None = None
+        self._older: object | None = None
+        self._newer: object | None = None
+        self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="meta")
+        yield TranscriptView(id="transcript")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        latest = getattr(self.app, "latest", None)
+        if latest is not None:
+            self.apply_update(latest)
+        self.query_one(TranscriptView).focus()
+        self.load_latest()
+
+    def apply_update(self, update: FleetUpdate) -> None:
+        row = next((r for r in update.rows if r.key == self.uid), None)
+        if row is None:
+            self.query_one("#meta", Static).update(Text("This session is gone from its store.", style="bold red"))
+            return
+        changed = self.row is None or self.row.session != row.session
+        self.row = row
+        self.query_one("#meta", Static).update(_meta_table(row, update))
+        if changed and self._newer is not None:
+            self.load_new()
+
+    def _store(self):  # type: ignore[no-untyped-def]
+        return self.app.fleet.store_of(self.row.session) if self.row else None  # type: ignore[attr-defined]
+
+    @work(group="transcript", exclusive=True, exit_on_error=False)
+    async def load_latest(self) -> None:
+        store = self._store()
+        if store is None or self.row is None:
+            return
+        try:
+            page = await store.read_messages(self.row.session, limit=PAGE)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._older, self._newer = page.older, page.newer
+        self.query_one(TranscriptView).set_messages(page.messages, has_older=page.older is not None)
+
+    @work(group="transcript-new", exclusive=True, exit_on_error=False)
+    async def load_new(self) -> None:
+        store = self._store()
+        if store is None or self.row is None or self._newer is None:
+            return
+        try:
+            page = await store.read_new_messages(self.row.session, self._newer)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._newer = page.newer
+        if page.messages:
+            self.query_one(TranscriptView).append_messages(page.messages)
+
+    @work(group="transcript-old", exclusive=True, exit_on_error=False)
+    async def load_older(self) -> None:
+        store = self._store()
+        if store is None or self.row is None or self._older is None:
+            return
+        try:
+            page = await store.read_messages(self.row.session, before=self._older, limit=PAGE)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._older = page.older
+        self.query_one(TranscriptView).prepend_messages(page.messages, has_older=page.older is not None)
+
+    def on_transcript_view_need_older(self, _: TranscriptView.NeedOlder) -> None:
+        self.load_older()
+
+    def on_transcript_view_need_latest(self, _: TranscriptView.NeedLatest) -> None:
+        self.load_latest()
+
+
+def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
+    s, verdict, now = row.session, row.verdict, update.now
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_column(style="bold")
+    table.add_column()
+    state = Text(str(verdict.state).upper(), style=f"bold {_STATE_STYLE.get(str(verdict.state), '')}")
+    if verdict.reason:
+        state.append(f"  {verdict.reason}: ", style="bold")
+        state.append(one_line(verdict.evidence or ""))
+    def when(moment: object) -> str:
+        return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - moment)})"  # type: ignore[operator]
+    usage = s.usage
+    cost = "-" if s.cost_source is None else ("unknown (model not priced)" if s.cost_usd is None else f"${s.cost_usd:,.4f}")
+    rows = [
+        ("Session", Text(one_line(s.name, 70)), "State", state),
+        ("Key", Text(one_line(s.id, 70)), "Store", Text(f"{s.format}  {one_line(s.store, 60)}")),
+        ("Channel", Text(one_line(s.channel or "-", 40)), "User / agent", Text(one_line(f"{s.user or '-'} / {s.agent or '-'}", 40))),
+        ("Model", Text(one_line(s.model or "-", 40)), "Messages / turns", Text(f"{s.message_count} / {s.turns if s.turns is not None else '-'}")),
+        ("Created", Text(when(s.created_at)), "Last activity", Text(when(s.last_activity))),
+        ("Tokens", Text("-" if usage is None else f"in {usage.input_tokens:,}  out {usage.output_tokens:,}  cache read {usage.cache_read_tokens:,}  cache write {usage.cache_write_tokens:,}"),
+         "Cost", Text(f"{cost}" + (f"  ({s.cost_source})" if s.cost_source else ""))),
+    ]
+    for extra_key, extra_value in s.extra[:4]:
+        rows.append((extra_key, Text(one_line(extra_value, 70)), "", Text("")))
+    for a, b, c, d in rows:
+        table.add_row(a, b, c, d)
+    return table
+
+
+_STATE_STYLE = {"running": "green", "waiting": "yellow", "stuck": "red reverse", "error": "red", "idle": "dim"}

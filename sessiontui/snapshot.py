@@ -1,0 +1,94 @@
+"""`sessiontui snapshot`: the dashboard's facts without a UI, for people and for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TextIO
+
+from sessiontui.model import Session, SessionState, Verdict
+from sessiontui.rules.state import Thresholds, classify
+from sessiontui.stores import Store, StoreError
+from sessiontui.text import one_line
+from sessiontui.timestamps import iso_utc
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRow:
+    session: Session
+    verdict: Verdict
+
+
+async def collect(stores: Sequence[Store], now: datetime, thresholds: Thresholds) -> tuple[list[SnapshotRow], list[str]]:
+    """Read every store once; the rows and one line per store that could not be read."""
+    rows: list[SnapshotRow] = []
+    errors: list[str] = []
+    for store in stores:
+        try:
+            report = await store.refresh()
+        except StoreError as exc:
+            errors.append(str(exc))
+            continue
+        errors.extend(report.problems)
+        rows.extend(SnapshotRow(s, classify(s, now, thresholds)) for s in report.sessions)
+    rows.sort(key=lambda r: (r.session.format, r.session.store, r.session.id))
+    return rows, errors
+
+
+def as_json(row: SnapshotRow) -> dict[str, Any]:
+    s, usage = row.session, row.session.usage
+    return {
+        "format": str(s.format),
+        "store": s.store,
+        "id": s.id,
+        "name": s.name,
+        "state": str(row.verdict.state),
+        "reason": row.verdict.reason,
+        "evidence": row.verdict.evidence,
+        "created_at": iso_utc(s.created_at),
+        "last_activity": iso_utc(s.last_activity),
+        "messages": s.message_count,
+        "turns": s.turns,
+        "model": s.model,
+        "channel": s.channel,
+        "user": s.user,
+        "agent": s.agent,
+        "input_tokens": usage.input_tokens if usage else None,
+        "output_tokens": usage.output_tokens if usage else None,
+        "cache_read_tokens": usage.cache_read_tokens if usage else None,
+        "cache_write_tokens": usage.cache_write_tokens if usage else None,
+        "cost_usd": s.cost_usd,
+        "cost_source": str(s.cost_source) if s.cost_source else None,
+        "transcript": s.source_path,
+    }
+
+
+def write_json(rows: Sequence[SnapshotRow], out: TextIO) -> None:
+    for row in rows:
+        out.write(json.dumps(as_json(row), ensure_ascii=False) + "\n")
+
+
+_COLUMNS = (("STATE", 8), ("FORMAT", 15), ("ID", 24), ("NAME", 28), ("MSGS", 5), ("TOKENS", 9), ("COST", 9), ("REASON", 40))
+
+
+def write_table(rows: Sequence[SnapshotRow], out: TextIO) -> None:
+    out.write("  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip() + "\n")
+    for row in rows:
+        s = row.session
+        cells = (
+            str(row.verdict.state), str(s.format), s.id, s.name, str(s.message_count),
+            f"{s.usage.total:,}" if s.usage else "-", _cost(s),
+            row.verdict.evidence or "" if row.verdict.state == SessionState.STUCK else "",
+        )
+        line = "  ".join(one_line(c, w).ljust(w) for c, (_, w) in zip(cells, _COLUMNS, strict=True))
+        out.write(line.rstrip() + "\n")
+    stuck = sum(r.verdict.state == SessionState.STUCK for r in rows)
+    out.write(f"{len(rows)} sessions, {stuck} stuck\n")
+
+
+def _cost(session: Session) -> str:
+    if session.cost_usd is not None:
+        return f"${session.cost_usd:,.4f}"
+    return "?" if session.cost_source else "-"

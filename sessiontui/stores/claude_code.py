@@ -1,0 +1,113 @@
+"""Claude Code transcripts (STORES.md 4.1): `<projects>/<encoded cwd>/<sessionId>.jsonl`.
+
+Read-only by nature: Claude Code appends to these files while it runs. Subagent transcripts
+(`<sessionId>/subagents/agent-*.jsonl`, or older `agent-*.jsonl` sidechains) are not sessions
+of their own: their tokens and cost are added to the session that started them.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sessiontui.model import Capabilities, CostSource, Message, Session, StoreFormat, Usage
+from sessiontui.stores.claude_transcript import TranscriptFollower, messages_from_record
+from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
+
+READ_ONLY = "Claude Code transcripts are read-only: Claude Code appends to them while it runs"
+
+
+def is_subagent_file(path: Path) -> bool:
+    return path.name.startswith("agent-") or path.parent.name == "subagents"
+
+
+class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
+    """A `projects` directory (or one project directory) of Claude Code transcripts."""
+
+    format = StoreFormat.CLAUDE_CODE
+    capabilities = Capabilities(
+        transcript=True, usage=True, rename=READ_ONLY, close=READ_ONLY, delete=READ_ONLY
+    )
+
+    def list_files(self) -> list[Path]:
+        files: list[Path] = []
+        for root, dirs, names in os.walk(self.path):
+            depth = len(Path(root).relative_to(self.path).parts)
+            if depth >= 4:
+                dirs.clear()
+            files.extend(Path(root, n) for n in names if n.endswith(".jsonl"))
+        return files
+
+    def is_session_file(self, path: Path) -> bool:
+        return path.suffix == ".jsonl"
+
+    def new_follower(self, path: Path) -> TranscriptFollower:
+        return TranscriptFollower(path)
+
+    def poll(self, follower: TranscriptFollower) -> bool:
+        return follower.poll()
+
+    def corrupt_lines(self, follower: TranscriptFollower) -> int:
+        return follower.tail.corrupt_total
+
+    def build_sessions(self, followers: dict[Path, TranscriptFollower]) -> dict[Path, Session]:
+        # Subagent usage rolls into its parent, so a changed subagent file rebuilds the parent.
+        parents = {p for p in followers if not is_subagent_file(p)}
+        for path, follower in followers.items():
+            if is_subagent_file(path):
+                parent = self._parent_file(path, follower)
+                if parent is not None:
+                    parents.add(parent)
+        children: dict[Path, list[TranscriptFollower]] = {}
+        for path, follower in self._followers.items():
+            if is_subagent_file(path):
+                parent = self._parent_file(path, follower)
+                if parent is not None:
+                    children.setdefault(parent, []).append(follower)
+        return {
+            path: self._session(path, self._followers[path], children.get(path, []))
+            for path in parents
+            if path in self._followers
+        }
+
+    def _parent_file(self, path: Path, follower: TranscriptFollower) -> Path | None:
+        if path.parent.name == "subagents":  # <project>/<sessionId>/subagents/agent-x.jsonl
+            return path.parent.parent.with_suffix(".jsonl")
+        session_id = follower.summary.session_id  # older <project>/agent-x.jsonl sidechains
+        return path.with_name(f"{session_id}.jsonl") if session_id else None
+
+    def _session(
+        self, path: Path, follower: TranscriptFollower, children: list[TranscriptFollower]
+    ) -> Session:
+        summary = follower.summary
+        usage, cost, calls, unpriced = summary.usage, summary.cost_usd, summary.calls, summary.unpriced_calls
+        for child in children:
+            usage = usage + child.summary.usage
+            cost += child.summary.cost_usd
+            calls += child.summary.calls
+            unpriced += child.summary.unpriced_calls
+        source = None if calls == 0 else (CostSource.UNKNOWN if unpriced else CostSource.COMPUTED)
+        mtime = datetime.fromtimestamp(os.stat(path).st_mtime, UTC) if path.exists() else None
+        return Session(
+            format=self.format,
+            store=str(self.path),
+            id=path.stem,
+            name=summary.title or summary.first_prompt or path.stem,
+            created_at=summary.created_at or mtime,
+            last_activity=summary.last_at or mtime,
+            channel=summary.cwd,
+            model=summary.model,
+            message_count=summary.messages,
+            turns=summary.turns,
+            usage=usage if calls else Usage(),
+            cost_usd=cost if source == CostSource.COMPUTED else None,
+            cost_source=source,
+            last_message=summary.last_message,
+            source_path=str(path),
+            extra=(("project", path.parent.name), ("subagents", str(len(children)))),
+        )
+
+    def record_messages(self, record: dict[str, Any]) -> list[Message]:
+        return messages_from_record(record)

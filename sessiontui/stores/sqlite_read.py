@@ -1,0 +1,111 @@
+"""Read a bot's live SQLite file without disturbing the bot.
+
+Read-only URI (`mode=ro`, never `immutable=1`), our own busy timeout, autocommit so no
+transaction outlives a statement, every cursor fully consumed. Nothing is ever written:
+`query_only` is set on our connection as a second lock on the door.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiosqlite
+
+from sessiontui.stores.base import StoreError
+
+BUSY_TIMEOUT_MS = 2000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def readonly_uri(path: Path) -> str:
+    return f"file:{quote(str(path))}?mode=ro"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+class ReadOnlyDatabase:
+    """One read-only aiosqlite connection to a bot's database, kept open between polls.
+
+    Keeping it open is what lets `PRAGMA data_version` tell us whether anyone committed;
+    it holds no transaction between statements, so the bot's WAL can always checkpoint.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+        self._data_version: int | None = None
+
+    async def connect(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            try:
+                conn = await aiosqlite.connect(
+                    readonly_uri(self.path), uri=True, isolation_level=None,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: cannot open read-only: {exc}") from exc
+            try:
+                await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await conn.execute("PRAGMA query_only = 1")
+            except sqlite3.Error as exc:
+                await conn.close()
+                raise StoreError(f"{self.path}: {exc}") from exc
+            self._conn = conn
+        return self._conn
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row | tuple[Any, ...]]:
+        conn = await self.connect()
+        try:
+            async with conn.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: {exc}") from exc
+
+    async def columns(self, table: str) -> set[str]:
+        rows = await self.fetchall("SELECT name FROM pragma_table_info(?)", (table,))
+        return {row[0] for row in rows}
+
+    async def tables(self) -> set[str]:
+        rows = await self.fetchall("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+        return {row[0] for row in rows}
+
+    async def changed(self) -> bool:
+        """True when another connection committed since the last call (always, the first time)."""
+        rows = await self.fetchall("PRAGMA data_version")
+        version = int(rows[0][0])
+        changed = version != self._data_version
+        self._data_version = version
+        return changed
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+
+def placeholders(values: Iterable[object]) -> str:
+    return ",".join("?" for _ in values)
+
+
+def read_tables_sync(path: Path) -> dict[str, set[str]]:
+    """Tables and their columns, read once read-only (for detection; short and blocking)."""
+    conn = sqlite3.connect(readonly_uri(path), uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            name: {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (name,))}
+            for name in names
+        }
+    finally:
+        conn.close()

@@ -1,0 +1,203 @@
+"""Starpod's SessionManager over `core.db` (STORES.md 3), or the legacy per-crate `session.db`.
+
+Costs are the ones Starpod recorded per chat request in `usage_stats.cost_usd` (source
+`recorded`), used as they are. `usage_stats` has no index on `session_id`, so it is never
+aggregated per session: its rows are read once, past the last seen rowid, and summed here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sessiontui.model import (
+    ApiCall,
+    Capabilities,
+    CostSource,
+    LastMessage,
+    Message,
+    MessageKind,
+    MessagePage,
+    Role,
+    Session,
+    StoreFormat,
+    ToolCall,
+    ToolResult,
+    Usage,
+    last_message_of,
+)
+from sessiontui.stores.base import ReadReport
+from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
+from sessiontui.timestamps import parse_timestamp
+
+OPTIONAL = ("summary", "channel", "channel_session_key", "title", "user_id", "is_read", "is_archived", "triggered_by")
+_BATCH = 500
+
+
+@dataclass(slots=True)
+class SessionUsage:
+    usage: Usage = field(default_factory=Usage)
+    cost: float = 0.0
+    requests: int = 0
+    model: str | None = None
+    last_at: datetime | None = None
+    recent: list[ApiCall] = field(default_factory=list)
+
+
+class StarpodStore:
+    format = StoreFormat.STARPOD
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+        self.db = ReadOnlyDatabase(self.path)
+        self.capabilities = Capabilities(transcript=True, usage=True)
+        self._columns: list[str] | None = None
+        self._meta: dict[str, tuple[Any, ...]] = {}
+        self._counts: dict[str, int] = {}
+        self._last: dict[str, LastMessage] = {}
+        self._usage: dict[str, SessionUsage] = {}
+        self._max_message_id = 0
+        self._max_usage_id = 0
+        self._sessions: dict[str, Session] = {}
+        self._snapshot: tuple[Session, ...] = ()
+
+    async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
+        if not await self.db.changed():
+            return ReadReport(self._snapshot, False)
+        if self._columns is None:
+            present = await self.db.columns("session_metadata")
+            self._columns = [c for c in OPTIONAL if c in present]
+        cols = ", ".join(["id", "created_at", "last_message_at", "is_closed", "message_count", *self._columns])
+        fresh = {row[0]: tuple(row) for row in await self.db.fetchall(f"SELECT {cols} FROM session_metadata")}
+        touched = set(await self._read_new_messages()) | set(await self._read_new_usage())
+        for key in set(self._meta) - set(fresh):  # deleted: forget its rows (ids never come back)
+            self._sessions.pop(key, None)
+            self._counts.pop(key, None)
+            self._last.pop(key, None)
+        changed = [k for k, row in fresh.items() if self._meta.get(k) != row or k in touched]
+        self._meta = fresh
+        for key in changed:
+            self._sessions[key] = self._session(fresh[key])
+        self._snapshot = tuple(self._sessions.values())
+        return ReadReport(self._snapshot, True)
+
+    async def _read_new_messages(self) -> list[str]:
+        counts = await self.db.fetchall(
+            "SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE id > ? GROUP BY session_id",
+            (self._max_message_id,),
+        )
+        keys = [row[0] for row in counts]
+        for key, count, top in counts:
+            self._counts[key] = self._counts.get(key, 0) + count
+            self._max_message_id = max(self._max_message_id, top)
+        ids = [row[2] for row in counts]
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            rows = await self.db.fetchall(
+                f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(batch)})",
+                batch,
+            )
+            for key, role, content, stamp in rows:
+                self._last[key] = last_message_of(_message(role, content, stamp))
+        return keys
+
+    async def _read_new_usage(self) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT id, session_id, input_tokens, output_tokens, cache_read, cache_write, cost_usd, model, timestamp "
+            "FROM usage_stats WHERE id > ? ORDER BY id",
+            (self._max_usage_id,),
+        )
+        for row_id, key, inp, out, read, write, cost, model, stamp in rows:
+            totals = self._usage.setdefault(key, SessionUsage())
+            call = Usage(inp or 0, out or 0, read or 0, write or 0)
+            at = parse_timestamp(stamp)
+            totals.usage = totals.usage + call
+            totals.cost += cost or 0.0
+            totals.requests += 1
+            totals.model = model or totals.model
+            totals.last_at = at or totals.last_at
+            totals.recent.append(ApiCall(at, model, call, cost))
+            del totals.recent[:-200]
+            self._max_usage_id = row_id
+        return list({row[1] for row in rows})
+
+    def _session(self, row: tuple[Any, ...]) -> Session:
+        assert self._columns is not None
+        key, created, last_at, is_closed, turns = row[:5]
+        extra = dict(zip(self._columns, row[5:], strict=True))
+        usage = self._usage.get(key)
+        channel = extra.get("channel")
+        details = [("channel_session_key", extra.get("channel_session_key")), ("summary", extra.get("summary")),
+                   ("triggered_by", extra.get("triggered_by")), ("is_read", extra.get("is_read"))]
+        return Session(
+            format=self.format,
+            store=str(self.path),
+            id=key,
+            name=extra.get("title") or key,
+            created_at=parse_timestamp(created),
+            last_activity=parse_timestamp(last_at),
+            channel=channel,
+            user=extra.get("user_id"),
+            model=usage.model if usage else None,
+            message_count=self._counts.get(key, 0),
+            turns=turns,
+            usage=usage.usage if usage else Usage(),
+            cost_usd=usage.cost if usage else None,
+            cost_source=CostSource.RECORDED if usage else None,
+            closed=bool(is_closed),
+            archived=bool(extra.get("is_archived")),
+            last_message=self._last.get(key),
+            extra=tuple((k, str(v)) for k, v in details if v is not None),
+        )
+
+    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+        bound = int(before) if before is not None else 2**62  # type: ignore[call-overload]
+        rows = await self.db.fetchall(
+            "SELECT id, role, content, timestamp FROM session_messages WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            (session.id, bound, limit),
+        )
+        rows.reverse()
+        newest = await self.db.fetchall("SELECT MAX(id) FROM session_messages WHERE session_id = ?", (session.id,))
+        older = rows[0][0] if len(rows) == limit else None
+        return MessagePage(tuple(_message(r[1], r[2], r[3]) for r in rows), older, newest[0][0] or 0)
+
+    async def read_new_messages(self, session: Session, after: object) -> MessagePage:
+        rows = await self.db.fetchall(
+            "SELECT id, role, content, timestamp FROM session_messages WHERE session_id = ? AND id > ? ORDER BY id",
+            (session.id, int(after)),  # type: ignore[call-overload]
+        )
+        return MessagePage(tuple(_message(r[1], r[2], r[3]) for r in rows), None, rows[-1][0] if rows else after)
+
+    def recent_calls(self, session_id: str) -> list[ApiCall]:
+        usage = self._usage.get(session_id)
+        return list(usage.recent) if usage else []
+
+    def watch_paths(self) -> list[Path]:
+        return []
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+def _message(role: str, content: str, stamp: str | None) -> Message:
+    at = parse_timestamp(stamp)
+    if role in ("tool_use", "tool_result"):
+        try:
+            payload = json.loads(content)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict) and role == "tool_use":
+            call = ToolCall(str(payload.get("id", "")), str(payload.get("name", "?")),
+                            json.dumps(payload.get("input"), ensure_ascii=False, sort_keys=True))
+            return Message(Role.ASSISTANT, "", at, MessageKind.TOOL_CALL, (call,))
+        if isinstance(payload, dict):
+            text = payload.get("content")
+            text = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
+            result = ToolResult(str(payload.get("tool_use_id", "")), text, bool(payload.get("is_error")))
+            return Message(Role.TOOL, text, at, MessageKind.TOOL_RESULT, tool_result=result)
+        return Message(Role.TOOL, content, at, MessageKind.TOOL_RESULT)
+    return Message(role, content, at)
+

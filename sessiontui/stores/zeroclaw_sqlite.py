@@ -1,0 +1,144 @@
+"""ZeroClaw's SQLite session backend (STORES.md 2.5): `sessions` + `session_metadata` + FTS5.
+
+Any column stage is read: `name`, `state`/`turn_id`/`turn_started_at` and the routing columns
+are optional. Nothing is queried unless `PRAGMA data_version` moved; then the metadata is read
+in one statement and only the sessions whose metadata changed get their last message read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sessiontui.model import Capabilities, LastMessage, Message, MessagePage, Session, StoreFormat
+from sessiontui.stores.base import ReadReport
+from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
+from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
+from sessiontui.timestamps import parse_timestamp
+
+OPTIONAL = ("name", "state", "turn_id", "turn_started_at", "agent_alias", "channel_id", "room_id", "sender_id")
+_BATCH = 500
+_USER_TURN = "role = 'user' AND content NOT LIKE '[Tool results]%'"
+
+
+class ZeroClawSqliteStore:
+    format = StoreFormat.ZEROCLAW_SQLITE
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.resolve()
+        self.db = ReadOnlyDatabase(self.path)
+        self.capabilities = Capabilities(transcript=True)
+        self._columns: list[str] | None = None
+        self._meta: dict[str, tuple[Any, ...]] = {}
+        self._last: dict[str, LastMessage | None] = {}
+        self._turns: dict[str, int] = {}
+        self._max_id = 0
+        self._sessions: dict[str, Session] = {}
+        self._snapshot: tuple[Session, ...] = ()
+
+    async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
+        if not await self.db.changed():
+            return ReadReport(self._snapshot, False)
+        if self._columns is None:
+            present = await self.db.columns("session_metadata")
+            self._columns = [c for c in OPTIONAL if c in present]
+            if "name" not in present:
+                self.capabilities = Capabilities(
+                    transcript=True, rename="this sessions.db predates session names (ZeroClaw < 0.5.8)"
+                )
+        cols = ", ".join(["session_key", "created_at", "last_activity", "message_count", *self._columns])
+        rows = await self.db.fetchall(f"SELECT {cols} FROM session_metadata")
+        fresh = {row[0]: tuple(row) for row in rows}
+        changed_keys = [k for k, row in fresh.items() if self._meta.get(k) != row]
+        shrunk = [k for k in changed_keys if k in self._meta and row_count(fresh[k]) < row_count(self._meta[k])]
+        await self._read_new_turns(first=not self._meta)
+        for key in shrunk:  # messages were removed (clear, remove_last): count again
+            counted = await self.db.fetchall(f"SELECT COUNT(*) FROM sessions WHERE session_key = ? AND {_USER_TURN}", (key,))
+            self._turns[key] = counted[0][0]
+        await self._read_last_messages(changed_keys, everything=not self._meta)
+        self._meta = fresh
+        for key in set(self._sessions) - set(fresh):
+            del self._sessions[key]
+            self._last.pop(key, None)
+        for key in changed_keys:
+            self._sessions[key] = self._session(fresh[key])
+        self._snapshot = tuple(self._sessions.values())
+        return ReadReport(self._snapshot, True)
+
+    async def _read_new_turns(self, first: bool) -> None:
+        rows = await self.db.fetchall(
+            f"SELECT session_key, COUNT(*), MAX(id) FROM sessions WHERE id > ? AND {_USER_TURN} GROUP BY session_key",
+            (0 if first else self._max_id,),
+        )
+        for key, count, top in rows:
+            self._turns[key] = self._turns.get(key, 0) + count
+        top_rows = await self.db.fetchall("SELECT MAX(id) FROM sessions")
+        self._max_id = top_rows[0][0] or 0
+
+    async def _read_last_messages(self, keys: list[str], everything: bool) -> None:
+        sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
+        if everything:
+            batches: list[list[str]] = [[]]
+        else:
+            batches = [keys[i : i + _BATCH] for i in range(0, len(keys), _BATCH)]
+        for batch in batches:
+            where = f"WHERE session_key IN ({placeholders(batch)})" if batch else ""
+            for key, role, content, created in await self.db.fetchall(sql.format(where=where), batch):
+                self._last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
+        for key in keys:
+            self._last.setdefault(key, None)
+
+    def _session(self, row: tuple[Any, ...]) -> Session:
+        assert self._columns is not None
+        key, created, activity, count = row[:4]
+        extra = dict(zip(self._columns, row[4:], strict=True))
+        last = self._last.get(key)
+        return Session(
+            format=self.format,
+            store=str(self.path),
+            id=key,
+            name=extra.get("name") or key,
+            created_at=parse_timestamp(created),
+            last_activity=parse_timestamp(activity),
+            channel=extra.get("channel_id"),
+            user=extra.get("sender_id"),
+            agent=extra.get("agent_alias"),
+            message_count=count,
+            turns=self._turns.get(key, 0),
+            native_state=extra.get("state"),
+            turn_started_at=parse_timestamp(extra.get("turn_started_at")),
+            last_message=last,
+            extra=tuple((k, str(v)) for k, v in extra.items() if v is not None and k in ("turn_id", "room_id", "state")),
+        )
+
+    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+        bound = int(before) if before is not None else 2**62  # type: ignore[call-overload]
+        rows = await self.db.fetchall(
+            "SELECT id, role, content, created_at FROM sessions WHERE session_key = ? AND id < ? ORDER BY id DESC LIMIT ?",
+            (session.id, bound, limit),
+        )
+        rows.reverse()
+        newest = await self.db.fetchall("SELECT MAX(id) FROM sessions WHERE session_key = ?", (session.id,))
+        older = rows[0][0] if len(rows) == limit else None
+        return MessagePage(tuple(_message(r) for r in rows), older, newest[0][0] or 0)
+
+    async def read_new_messages(self, session: Session, after: object) -> MessagePage:
+        rows = await self.db.fetchall(
+            "SELECT id, role, content, created_at FROM sessions WHERE session_key = ? AND id > ? ORDER BY id",
+            (session.id, int(after)),  # type: ignore[call-overload]
+        )
+        return MessagePage(tuple(_message(r) for r in rows), None, rows[-1][0] if rows else after)
+
+    def watch_paths(self) -> list[Path]:
+        return []
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+def row_count(row: tuple[Any, ...]) -> int:
+    return int(row[3])
+
+
+def _message(row: Any) -> Message:
+    return to_message(row[1], row[2], parse_timestamp(row[3]))

@@ -1,0 +1,279 @@
+"""The columns of the session table: what each shows, how it sorts, how wide it is.
+
+Pure functions over `SessionRow`; no Textual. Every cell is plain text made safe by `one_line()`;
+the table decides the styles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import humanize
+
+from sessiontui.model import CostSource, SessionState
+from sessiontui.text import one_line
+from sessiontui.widgets.rows import SessionRow
+
+#: Sorting by state puts what needs an operator first.
+STATE_RANK: dict[SessionState, int] = {
+    SessionState.STUCK: 0,
+    SessionState.ERROR: 1,
+    SessionState.RUNNING: 2,
+    SessionState.WAITING: 3,
+    SessionState.IDLE: 4,
+    SessionState.CLOSED: 5,
+    SessionState.ARCHIVED: 6,
+}
+
+CellFn = Callable[[SessionRow, datetime], str]
+SortKeyFn = Callable[[SessionRow], Any]  # None: no value, always sorted last
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column. `width` is fixed, or the minimum when `flex` shares out the spare width.
+
+    When the terminal is too narrow, columns with the highest `drop_order` go first;
+    0 is never dropped.
+    """
+
+    key: str
+    label: str
+    width: int
+    cell: CellFn
+    sort_key: SortKeyFn
+    flex: int = 0
+    right: bool = False
+    drop_order: int = 0
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+def _since(now: datetime, moment: datetime | None) -> timedelta | None:
+    if moment is None:
+        return None
+    try:
+        return max(now - moment, timedelta(0))
+    except TypeError:  # a naive and an aware datetime: compare as POSIX times
+        return timedelta(seconds=max(now.timestamp() - moment.timestamp(), 0.0))
+
+
+def compact_delta(delta: timedelta) -> str:
+    """A duration in at most 4 cells: 45s, 12m, 3h, 9d, 7w, 2y."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("y", 31_536_000), ("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds >= size * (2 if unit in "yw" else 1):
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def compact_count(value: int) -> str:
+    """A count the way humanize would say it, in at most 6 cells: 999, 12.3k, 4.5M, 1.2B."""
+    if value < 1000:
+        return str(value)
+    for suffix, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if value >= size:
+            scaled = value / size
+            return f"{scaled:.1f}{suffix}" if scaled < 100 else f"{scaled:.0f}{suffix}"
+    return str(value)  # pragma: no cover
+
+
+def format_cost(row: SessionRow) -> str:
+    """`$0.0123`; `?` when the model has no price; `-` when there is no cost at all."""
+    session = row.session
+    if session.cost_source is CostSource.UNKNOWN:
+        return "?"
+    if session.cost_usd is None:
+        return "-"
+    cost = session.cost_usd
+    return f"${cost:.4f}" if cost < 10 else f"${cost:,.2f}"
+
+
+def state_label(state: SessionState) -> str:
+    """The State cell: STUCK shouts, the rest speak."""
+    return " STUCK " if state is SessionState.STUCK else str(state)
+
+
+def channel_user(row: SessionRow) -> str | None:
+    """`channel/user`, or whichever of the two the store knows."""
+    parts = [part for part in (row.session.channel, row.session.user) if part]
+    return "/".join(parts) or None
+
+
+def reason(row: SessionRow) -> str:
+    """The evidence an operator can check (for stuck sessions above all)."""
+    return row.verdict.evidence or row.verdict.reason or ""
+
+
+def _age(row: SessionRow, now: datetime) -> str:
+    delta = _since(now, row.session.created_at)
+    return "-" if delta is None else compact_delta(delta)
+
+
+def _last(row: SessionRow, now: datetime) -> str:
+    delta = _since(now, row.session.last_activity)
+    return "-" if delta is None else str(humanize.naturaltime(delta))
+
+
+def _tokens(row: SessionRow, now: datetime) -> str:
+    usage = row.session.usage
+    return "-" if usage is None else compact_count(usage.total)
+
+
+def _state_key(row: SessionRow) -> tuple[int, float]:
+    last = _timestamp(row.session.last_activity)
+    return (STATE_RANK.get(row.verdict.state, 9), -last if last is not None else 0.0)
+
+
+def _neg(value: float | None) -> float | None:
+    return None if value is None else -value
+
+
+def _fold(value: str | None) -> str | None:
+    return value.casefold() if value else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("state", "State", 8, lambda r, n: state_label(r.verdict.state), _state_key),
+    Column(
+        "name",
+        "Name",
+        14,
+        lambda r, n: r.session.name or r.session.id,
+        lambda r: (r.session.name or r.session.id).casefold(),
+        flex=2,
+    ),
+    Column(
+        "store",
+        "Store",
+        15,
+        lambda r, n: str(r.session.format),
+        lambda r: str(r.session.format),
+        drop_order=7,
+    ),
+    Column(
+        "channel",
+        "Channel/User",
+        16,
+        lambda r, n: channel_user(r) or "-",
+        lambda r: _fold(channel_user(r)),
+        drop_order=6,
+    ),
+    Column(
+        "model",
+        "Model",
+        16,
+        lambda r, n: r.session.model or "-",
+        lambda r: _fold(r.session.model),
+        drop_order=4,
+    ),
+    Column(
+        "age",
+        "Age",
+        4,
+        _age,
+        lambda r: _neg(_timestamp(r.session.created_at)),
+        right=True,
+        drop_order=5,
+    ),
+    Column(
+        "last",
+        "Last activity",
+        14,
+        _last,
+        lambda r: _neg(_timestamp(r.session.last_activity)),
+        drop_order=1,
+    ),
+    Column(
+        "msgs",
+        "Msgs",
+        6,
+        lambda r, n: str(r.session.message_count),
+        lambda r: r.session.message_count,
+        right=True,
+        drop_order=3,
+    ),
+    Column(
+        "turns",
+        "Turns",
+        5,
+        lambda r, n: "-" if r.session.turns is None else str(r.session.turns),
+        lambda r: r.session.turns,
+        right=True,
+        drop_order=8,
+    ),
+    Column(
+        "tokens",
+        "Tokens",
+        6,
+        _tokens,
+        lambda r: None if r.session.usage is None else r.session.usage.total,
+        right=True,
+        drop_order=2,
+    ),
+    Column(
+        "cost",
+        "Cost",
+        8,
+        lambda r, n: format_cost(r),
+        lambda r: None if r.session.cost_source is CostSource.UNKNOWN else r.session.cost_usd,
+        right=True,
+        drop_order=2,
+    ),
+    Column("reason", "Reason", 24, lambda r, n: reason(r), lambda r: _fold(reason(r)), flex=3),
+)
+
+COLUMN_KEYS: tuple[str, ...] = tuple(column.key for column in COLUMNS)
+_BY_KEY: dict[str, Column] = {column.key: column for column in COLUMNS}
+
+
+def column(key: str) -> Column:
+    """The column called `key`; KeyError names the known keys."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"unknown column {key!r}; known: {', '.join(COLUMN_KEYS)}") from None
+
+
+def layout_columns(
+    width: int, columns: Sequence[Column] = COLUMNS, gap: int = 1
+) -> list[tuple[Column, int]]:
+    """Columns that fit in `width` cells, each with its width, in display order.
+
+    Drops the columns with the highest `drop_order` until the minimum widths fit, then shares
+    the spare cells among the flexible columns.
+    """
+    kept = list(columns)
+    needed = sum(c.width for c in kept) + gap * (len(kept) - 1)
+    for victim in sorted(columns, key=lambda c: -c.drop_order):
+        if needed <= width or victim.drop_order == 0:
+            break
+        kept.remove(victim)
+        needed -= victim.width + gap
+    spare = max(0, width - needed)
+    flex_total = sum(c.flex for c in kept)
+    widths = [c.width for c in kept]
+    if flex_total:
+        flexible = [i for i, c in enumerate(kept) if c.flex]
+        for i in flexible:
+            widths[i] += spare * kept[i].flex // flex_total
+        widths[flexible[-1]] += spare - sum(spare * kept[i].flex // flex_total for i in flexible)
+    return list(zip(kept, widths, strict=True))
+
+
+def filter_text(row: SessionRow) -> str:
+    """What the text filter searches: name, id, channel, user and model, case-folded."""
+    s = row.session
+    return "\x00".join(
+        part for part in (s.name, s.id, s.channel, s.user, s.model) if part
+    ).casefold()
+
+
+def cell_text(col: Column, row: SessionRow, now: datetime) -> str:
+    """The safe one-line text of a cell (not yet cut to the column width)."""
+    return one_line(col.cell(row, now))
