@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sessiontui import __version__
-from sessiontui.config import Config, ConfigError, default_config_file, load_config_file, parse_duration
+from sessiontui.config import (
+    Config,
+    ConfigError,
+    default_config_file,
+    load_config_file,
+    parse_duration,
+)
+from sessiontui.text import one_line
 
 SUBCOMMANDS = ("snapshot", "demo")
 
@@ -87,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
         return run_dashboard(config)
     except ConfigError as exc:
-        print(f"sessiontui: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
     except KeyboardInterrupt:
         return 130
@@ -100,7 +107,7 @@ async def run_snapshot(config: Config, *, as_json: bool, stuck_only: bool) -> in
 
     found, errors = find_stores(list(config.paths))
     for error in errors:
-        print(f"sessiontui: {error}", file=sys.stderr)
+        _error(error)
     if errors and not found:
         return 2
     stores = open_stores(found)
@@ -110,7 +117,7 @@ async def run_snapshot(config: Config, *, as_json: bool, stuck_only: bool) -> in
         for store in stores:
             await store.close()
     for error in read_errors:
-        print(f"sessiontui: {error}", file=sys.stderr)
+        _error(error)
     if stuck_only:
         rows = [r for r in rows if r.verdict.state == SessionState.STUCK]
     (write_json if as_json else write_table)(rows, sys.stdout)
@@ -119,13 +126,19 @@ async def run_snapshot(config: Config, *, as_json: bool, stuck_only: bool) -> in
     return 1 if stuck_only and rows else 0
 
 
+def _error(message: str) -> None:
+    """One line on stderr. Paths and store text are made printable: a file name may hold a
+    newline or an escape sequence, and neither may reach the terminal."""
+    print(f"sessiontui: {one_line(message)}", file=sys.stderr)
+
+
 def run_dashboard(config: Config) -> int:
     from sessiontui.stores import find_stores
 
     found, errors = find_stores(list(config.paths))
     if not found:
         for error in errors:
-            print(f"sessiontui: {error}", file=sys.stderr)
+            _error(error)
         return 2
     from sessiontui.app import make_app
 

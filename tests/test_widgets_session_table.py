@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
-from textual.message import Message as TextualMessage
 
 from sessiontui.model import CostSource, Session, SessionState, StoreFormat, Usage, Verdict
 from sessiontui.widgets.rows import SessionRow
@@ -16,10 +15,11 @@ from sessiontui.widgets.session_columns import (
     COLUMNS,
     compact_count,
     compact_delta,
+    fit,
     format_cost,
     layout_columns,
 )
-from sessiontui.widgets.session_table import SessionTable, fit
+from sessiontui.widgets.session_table import SessionTable
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 
@@ -64,7 +64,7 @@ class TableApp(App[None]):
     def __init__(self, rows: list[SessionRow] | None = None) -> None:
         super().__init__()
         self.initial = rows or []
-        self.posted: list[TextualMessage] = []
+        self.posted: list[SessionTable.Highlighted | SessionTable.Selected] = []
 
     def compose(self) -> ComposeResult:
         yield SessionTable(sort="name")
@@ -174,7 +174,12 @@ async def test_refresh_never_resets_scroll_and_repaints_only_changes() -> None:
         assert top == 500
         refreshed: list[int] = []
         original = table.refresh_lines
-        table.refresh_lines = lambda y, count=1: (refreshed.append(y), original(y, count))  # type: ignore[method-assign]
+
+        def spy(y_start: int, line_count: int = 1) -> None:
+            refreshed.append(y_start)
+            original(y_start, line_count)
+
+        table.refresh_lines = spy  # type: ignore[method-assign]
         changed = [
             replace(r, verdict=Verdict(SessionState.RUNNING)) if i == 503 else r
             for i, r in enumerate(rows)

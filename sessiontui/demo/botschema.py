@@ -122,7 +122,9 @@ ZEROCLAW_METADATA_COLUMNS = {
     1: ("session_key", "created_at", "last_activity", "message_count"),
     2: ("session_key", "created_at", "last_activity", "message_count", "name"),
 }
-ZEROCLAW_METADATA_COLUMNS[3] = ZEROCLAW_METADATA_COLUMNS[2] + ("state", "turn_id", "turn_started_at")
+ZEROCLAW_METADATA_COLUMNS[3] = ZEROCLAW_METADATA_COLUMNS[2] + (
+    "state", "turn_id", "turn_started_at",
+)
 ZEROCLAW_METADATA_COLUMNS[4] = ZEROCLAW_METADATA_COLUMNS[3]
 ZEROCLAW_METADATA_COLUMNS[5] = ZEROCLAW_METADATA_COLUMNS[4] + (
     "agent_alias", "channel_id", "room_id", "sender_id",
@@ -319,7 +321,7 @@ ALTER TABLE session_metadata ADD COLUMN user_id TEXT NOT NULL DEFAULT 'admin';
 
 -- Create composite index for efficient per-user session lookups.
 CREATE INDEX IF NOT EXISTS idx_session_user_channel ON session_metadata(user_id, channel, channel_session_key);
-"""),  # noqa: E501
+"""),
     (20260318000000, "usage user id", """ALTER TABLE usage_stats ADD COLUMN user_id TEXT NOT NULL DEFAULT 'admin';
 CREATE INDEX idx_usage_stats_user ON usage_stats(user_id, timestamp);
 """),

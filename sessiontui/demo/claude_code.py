@@ -143,7 +143,7 @@ class ClaudeCodeWriter:
             "model": SYNTHETIC_MODEL, "content": [text_block(text)],
             "stop_reason": "stop_sequence", "stop_sequence": "", "usage": usage_dict(0, 0),
         }
-        return self._line(session_id, cwd, now, {"type": "assistant", "message": message})
+        return self._line(session_id, cwd, now, {"message": message, "type": "assistant"})
 
     def _line(
         self,

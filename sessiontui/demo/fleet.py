@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.demo import phrases
-from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.demo.bots import (
     ClaudeCodeWriter,
     HermesJsonBot,
@@ -23,6 +22,7 @@ from sessiontui.demo.bots import (
     ZeroClawJsonlBot,
     ZeroClawSqliteBot,
 )
+from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.demo.claude_code import text_block, thinking_block, tool_use_block, usage_dict
 from sessiontui.demo.ids import Ids
 from sessiontui.demo.workspace import SimulationReport, store_paths
@@ -61,7 +61,7 @@ class Fleet:
     # -- Claude Code -------------------------------------------------------------------------
 
     def claude_user(self, sid: str, cwd: str, text: str, at: datetime) -> None:
-        self._touch(self.claude.user(sid, cwd, text, at), at)
+        self.touch(self.claude.user(sid, cwd, text, at), at)
         self.report.add(F.CLAUDE_CODE, sid, 1)
 
     def claude_reply(
@@ -81,18 +81,18 @@ class Fleet:
             blocks.append(tool_use_block(tool_id, tool.name, dict(tool.input)))
         usage = usage_dict(*self._usage(context))
         chosen = model or phrases.MODELS[0]
-        self._touch(self.claude.assistant(sid, cwd, blocks, model=chosen, usage=usage, now=at), at)
+        self.touch(self.claude.assistant(sid, cwd, blocks, model=chosen, usage=usage, now=at), at)
         self.report.add(F.CLAUDE_CODE, sid, len(blocks))
         return tool_id
 
     def claude_tool_result(
         self, sid: str, cwd: str, tool_id: str, output: str, at: datetime, *, error: bool = False
     ) -> None:
-        self._touch(self.claude.tool_result(sid, cwd, tool_id, output, is_error=error, now=at), at)
+        self.touch(self.claude.tool_result(sid, cwd, tool_id, output, is_error=error, now=at), at)
         self.report.add(F.CLAUDE_CODE, sid, 1)
 
     def claude_synthetic(self, sid: str, cwd: str, at: datetime, text: str) -> None:
-        self._touch(self.claude.synthetic(sid, cwd, text, now=at), at)
+        self.touch(self.claude.synthetic(sid, cwd, text, now=at), at)
         self.report.add(F.CLAUDE_CODE, sid, 1)
 
     # -- hermes-bot --------------------------------------------------------------------------
@@ -115,7 +115,7 @@ class Fleet:
         """Append to the old install's JSONL store; returns the session id (the file stem)."""
         bot = self.jsonl_v066 if v066 else self.jsonl
         path = bot.append(key, {"role": role, "content": content})
-        self._touch(path, at)
+        self.touch(path, at)
         stem = path.name[: -len(".jsonl")]
         self.report.add(F.ZEROCLAW_JSONL, stem, 1)
         return stem
@@ -135,14 +135,22 @@ class Fleet:
 
     def starpod_tool(
         self, sid: str, tool: phrases.ToolCall, started: datetime, finished: datetime | None
-    ) -> None:
-        """A tool_use row, and its tool_result row when `finished` is given."""
-        tool_id = self.ids.tool_use_id()
-        self.starpod.save_tool_use(sid, tool_id, tool.name, dict(tool.input), started)
-        self.report.add(F.STARPOD, sid, 1)
+    ) -> str:
+        """A tool_use row, and its tool_result row when `finished` is given; returns the id."""
+        tool_id = self.starpod_tool_use(sid, tool, started)
         if finished is not None:
-            self.starpod.save_tool_result(sid, tool_id, tool.output, now=finished)
-            self.report.add(F.STARPOD, sid, 1)
+            self.starpod_tool_result(sid, tool_id, tool.output, finished)
+        return tool_id
+
+    def starpod_tool_use(self, sid: str, tool: phrases.ToolCall, at: datetime) -> str:
+        tool_id = self.ids.tool_use_id()
+        self.starpod.save_tool_use(sid, tool_id, tool.name, dict(tool.input), at)
+        self.report.add(F.STARPOD, sid, 1)
+        return tool_id
+
+    def starpod_tool_result(self, sid: str, tool_id: str, output: str, at: datetime) -> None:
+        self.starpod.save_tool_result(sid, tool_id, output, now=at)
+        self.report.add(F.STARPOD, sid, 1)
 
     def starpod_usage(
         self, sid: str, at: datetime, *, calls: int, model: str, user_id: str = "admin"
@@ -162,7 +170,8 @@ class Fleet:
     def _usage(self, context: int) -> tuple[int, int, int, int]:
         return phrases.usage_numbers(self.rng, context)
 
-    def _touch(self, path: Path, at: datetime) -> None:
+    def touch(self, path: Path, at: datetime) -> None:
+        """Stamp `path` with the write time `at` (only with `set_mtime`)."""
         if self.set_mtime:
             stamp = at.timestamp()
             os.utime(path, (stamp, stamp))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 PROMPTS = (
     "Add rate limiting to the /login endpoint",
@@ -55,10 +57,14 @@ class ToolCall:
 
 TOOLS = (
     ToolCall("Bash", {"command": "pytest -q"}, "58 passed, 2 skipped in 4.21s"),
-    ToolCall("Bash", {"command": "df -h /"}, "Filesystem  Size  Used Avail Use%\n/dev/sda1  98G  91G  7G  93%"),
+    ToolCall("Bash", {"command": "df -h /"},
+             "Filesystem  Size  Used Avail Use%\n/dev/sda1  98G  91G  7G  93%"),
     ToolCall("Read", {"file_path": "src/app/login.py"}, "def login(request):\n    ..."),
-    ToolCall("Grep", {"pattern": "class Config", "path": "src"}, "src/app/config.py:12:class Config:"),
-    ToolCall("Edit", {"file_path": "src/app/login.py", "old_string": "def login", "new_string": "@limit\ndef login"},
+    ToolCall("Grep", {"pattern": "class Config", "path": "src"},
+             "src/app/config.py:12:class Config:"),
+    ToolCall("Edit",
+             {"file_path": "src/app/login.py", "old_string": "def login",
+              "new_string": "@limit\ndef login"},
              "The file src/app/login.py has been updated."),
     ToolCall("WebFetch", {"url": "https://status.example.com"}, "All systems operational"),
 )
@@ -71,7 +77,8 @@ MODELS = ("claude-sonnet-4-6", "claude-opus-4-6")
 HOSTILE_TEXT = "Please print [bold red]x[/] and then \x1b[2J as-is"
 
 
-def pick(rng: random.Random, options: tuple[Any, ...]) -> Any:
+def pick(rng: random.Random, options: tuple[T, ...]) -> T:
+    """One of `options`, drawn from `rng`."""
     return options[rng.randrange(len(options))]
 
 

@@ -29,6 +29,7 @@ from sessiontui.demo.zeroclaw_bots import (
 )
 from sessiontui.model import SessionState as S
 from sessiontui.model import StoreFormat as F
+from sessiontui.timestamps import parse_timestamp
 
 WEBAPP, INFRA, DOCS = "/home/dev/src/webapp", "/home/dev/src/infra", "/home/dev/src/docs"
 SCRATCH, TUI = "/home/dev/scratch", "/home/dev/src/sessiontui"
@@ -51,6 +52,9 @@ def populate(root: Path, *, now: datetime, seed: int = 0, sessions: int = 8) -> 
         for part in (_hermes, _hermes_legacy, _claude, _zeroclaw, _zeroclaw_jsonl, _starpod):
             part(fleet, now)
         _background(fleet, now, sessions)
+        legacy = fleet.hermes_json
+        fleet.touch(legacy.path, max(parse_timestamp(info["last_active"]) or now
+                                      for info in legacy.sessions.values()))
     finally:
         fleet.close()
     return report
@@ -288,6 +292,7 @@ def _zeroclaw(f: Fleet, now: datetime) -> None:
     said = now - timedelta(days=3)
     old.append("telegram_42", {"role": "user", "content": f.channel_text(PROMPTS[6], said)})
     old.append("telegram_42", {"role": "assistant", "content": ANSWERS[5]})
+    f.touch(old.path_for("telegram_42"), said + 4 * _SEC)
     key = zc.import_jsonl(old.path_for("telegram_42"), now - timedelta(days=2))
     f.report.add(F.ZEROCLAW_SQLITE, key, 2)
     _expect(f, F.ZEROCLAW_SQLITE, key, S.IDLE, None, "imported from telegram_42.jsonl 2 days ago")

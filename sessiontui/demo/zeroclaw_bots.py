@@ -108,7 +108,9 @@ class ZeroClawSqliteBot:
 
     def _require(self, column: str) -> None:
         if column not in ZEROCLAW_METADATA_COLUMNS[self.stage]:
-            raise UnsupportedAtStage(f"session_metadata.{column} does not exist at stage {self.stage}")
+            raise UnsupportedAtStage(
+                f"session_metadata.{column} does not exist at stage {self.stage}"
+            )
 
     def append(self, key: str, role: str, content: str, now: datetime | None = None) -> None:
         """`append`: the message row, then the metadata upsert (two autocommit statements)."""
@@ -180,7 +182,8 @@ class ZeroClawSqliteBot:
         """`set_session_context`: upsert, COALESCE keeps known values; blank means NULL."""
         self._require("channel_id")
         stamp = _now(now)
-        values = [(v.strip() or None) if v is not None else None for v in (channel_id, room_id, sender_id)]
+        values = [None if v is None else (v.strip() or None)
+                  for v in (channel_id, room_id, sender_id)]
         self.conn.execute(
             "INSERT INTO session_metadata (session_key, created_at, last_activity, message_count, "
             "channel_id, room_id, sender_id) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6) "

@@ -206,7 +206,7 @@ def default_locations() -> list[Path]:
     places += sorted((cwd / ".instances").glob("*/.starpod/db/core.db"))
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:
-        places += [Path(p).expanduser() / "projects" for p in claude.split(",") if p.strip()]
+        places += [Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()]
     else:
         places += [home / ".claude" / "projects", home / ".config" / "claude" / "projects"]
     return list(dict.fromkeys(places))

@@ -28,7 +28,7 @@ _RESCAN_SECONDS = 10.0
 def default_claude_projects() -> list[Path]:
     configured = os.environ.get("CLAUDE_CONFIG_DIR")
     if configured:
-        return [Path(p).expanduser() / "projects" for p in configured.split(",") if p.strip()]
+        return [Path(p.strip()).expanduser() / "projects" for p in configured.split(",") if p.strip()]
     home = Path.home()
     return [home / ".claude" / "projects", home / ".config" / "claude" / "projects"]
 
@@ -136,6 +136,7 @@ class HermesStore:
         self.linker = ClaudeLinker(claude_roots if claude_roots is not None else default_claude_projects())
         self._rows: list[dict[str, Any]] = []
         self._snapshot: tuple[Session, ...] = ()
+        self._loaded = False  # read once: an empty snapshot is then a real answer
 
     async def read_rows(self) -> list[dict[str, Any]] | None:
         """The store's rows, or None when nothing changed since the last read."""
@@ -146,8 +147,9 @@ class HermesStore:
         if rows is not None:
             self._rows = rows
         transcripts_changed = await asyncio.to_thread(self._follow_all)
-        if rows is None and not transcripts_changed and self._snapshot:
+        if rows is None and not transcripts_changed and self._loaded:
             return ReadReport(self._snapshot, False)
+        self._loaded = True
         self._snapshot = tuple(
             hermes_session(self.format, self.path, row, self.linker.followers.get(str(row.get("session_id"))))
             for row in self._rows

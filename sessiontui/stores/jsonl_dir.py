@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import os
 from abc import ABC, abstractmethod
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sessiontui.live.jsonl_tail import iter_complete_lines, parse_line, read_lines_backwards
@@ -30,6 +30,7 @@ class JsonlDirectoryStore(ABC, Generic[F]):
         self._sessions: dict[Path, Session] = {}
         self._snapshot: tuple[Session, ...] = ()
         self._problems: dict[Path, str] = {}
+        self._loaded = False  # read once: an empty snapshot is then a real answer
         self._lock = asyncio.Lock()
 
     # -- what subclasses provide -------------------------------------------------------------
@@ -99,10 +100,11 @@ class JsonlDirectoryStore(ABC, Generic[F]):
                 vanished.add(path)
             except OSError as exc:
                 self._problems[path] = f"{path}: {exc.strerror or exc}"
-        if not changed_files and not vanished and self._snapshot:
+        if not changed_files and not vanished and self._loaded:
             return False
         self._sessions = self.build_sessions_all(changed_files)
         self._snapshot = tuple(self._sessions.values())
+        self._loaded = True
         return True
 
     def build_sessions_all(self, changed: dict[Path, F]) -> dict[Path, Session]:

@@ -50,33 +50,39 @@ class ZeroClawSqliteStore:
         rows = await self.db.fetchall(f"SELECT {cols} FROM session_metadata")
         fresh = {row[0]: tuple(row) for row in rows}
         changed_keys = [k for k, row in fresh.items() if self._meta.get(k) != row]
-        shrunk = [k for k in changed_keys if k in self._meta and row_count(fresh[k]) < row_count(self._meta[k])]
-        await self._read_new_turns(first=not self._meta)
-        for key in shrunk:  # messages were removed (clear, remove_last): count again
-            counted = await self.db.fetchall(f"SELECT COUNT(*) FROM sessions WHERE session_key = ? AND {_USER_TURN}", (key,))
+        recount = [k for k in changed_keys if k in self._meta and _restarted(self._meta[k], fresh[k])]
+        for key in set(self._sessions) - set(fresh):  # deleted (channel /new): forget its counts
+            del self._sessions[key]
+            self._last.pop(key, None)
+            self._turns.pop(key, None)
+        await self._read_new_turns()
+        for key in recount:  # messages were removed (clear, remove_last, delete): count again
+            counted = await self.db.fetchall(
+                f"SELECT COUNT(*) FROM sessions WHERE session_key = ? AND id <= ? AND {_USER_TURN}",
+                (key, self._max_id),
+            )
             self._turns[key] = counted[0][0]
         await self._read_last_messages(changed_keys, everything=not self._meta)
         self._meta = fresh
-        for key in set(self._sessions) - set(fresh):
-            del self._sessions[key]
-            self._last.pop(key, None)
         for key in changed_keys:
             self._sessions[key] = self._session(fresh[key])
         self._snapshot = tuple(self._sessions.values())
         return ReadReport(self._snapshot, True)
 
-    async def _read_new_turns(self, first: bool) -> None:
+    async def _read_new_turns(self) -> None:
+        # One statement: the counts and the rowid they run to come from the same snapshot, so a
+        # row the bot commits meanwhile is neither skipped nor counted twice.
         rows = await self.db.fetchall(
-            f"SELECT session_key, COUNT(*), MAX(id) FROM sessions WHERE id > ? AND {_USER_TURN} GROUP BY session_key",
-            (0 if first else self._max_id,),
+            f"SELECT session_key, SUM({_USER_TURN}), MAX(id) FROM sessions WHERE id > ? GROUP BY session_key",
+            (self._max_id,),
         )
         for key, count, top in rows:
-            self._turns[key] = self._turns.get(key, 0) + count
-        top_rows = await self.db.fetchall("SELECT MAX(id) FROM sessions")
-        self._max_id = top_rows[0][0] or 0
+            self._turns[key] = self._turns.get(key, 0) + (count or 0)
+            self._max_id = max(self._max_id, top)
 
     async def _read_last_messages(self, keys: list[str], everything: bool) -> None:
         sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
+        seen: set[str] = set()
         if everything:
             batches: list[list[str]] = [[]]
         else:
@@ -85,8 +91,10 @@ class ZeroClawSqliteStore:
             where = f"WHERE session_key IN ({placeholders(batch)})" if batch else ""
             for key, role, content, created in await self.db.fetchall(sql.format(where=where), batch):
                 self._last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
-        for key in keys:
-            self._last.setdefault(key, None)
+                seen.add(key)
+        for key in keys:  # no rows left (cleared, or a 0-message row): no last message
+            if key not in seen:
+                self._last[key] = None
 
     def _session(self, row: tuple[Any, ...]) -> Session:
         assert self._columns is not None
@@ -138,6 +146,11 @@ class ZeroClawSqliteStore:
 
 def row_count(row: tuple[Any, ...]) -> int:
     return int(row[3])
+
+
+def _restarted(before: tuple[Any, ...], after: tuple[Any, ...]) -> bool:
+    """Messages were removed: the count fell, or the session was deleted and made anew."""
+    return row_count(after) < row_count(before) or after[1] != before[1]
 
 
 def _message(row: Any) -> Message:

@@ -12,7 +12,6 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,29 +23,26 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sessiontui.model import SessionState
+from sessiontui.widgets.row_set import RowSet
 from sessiontui.widgets.rows import SessionRow
-from sessiontui.widgets.session_columns import (
-    COLUMN_KEYS,
-    Column,
-    cell_text,
-    column,
-    filter_text,
-    layout_columns,
-)
+from sessiontui.widgets.session_columns import COLUMN_KEYS, Column, cell_text, fit, layout_columns
 
 _GAP = 1
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
 
 
-def fit(text: str, width: int, right: bool = False) -> str:
-    """`text` cut (with an ellipsis) or padded to exactly `width` cells."""
-    if width <= 0:
-        return ""
-    length = cell_len(text)
-    if length > width:
-        return set_cell_size(text, width - 1) + "\u2026"
-    padding = " " * (width - length)
-    return padding + text if right else text + padding
+class _UidMessage(Message):
+    """A message from a SessionTable about one session."""
+
+    uid: str | None
+
+    def __init__(self, table: SessionTable, uid: str | None) -> None:
+        super().__init__()
+        self.table, self.uid = table, uid
+
+    @property
+    def control(self) -> SessionTable:
+        return self.table
 
 
 class SessionTable(ScrollView, can_focus=True):
@@ -107,29 +103,13 @@ class SessionTable(ScrollView, can_focus=True):
         Binding("S", "reverse_sort", "Reverse sort", id="session_table.reverse_sort"),
     ]
 
-    class Highlighted(Message):
-        """The cursor moved to another session (`uid` None: the table is empty)."""
+    class Highlighted(_UidMessage):
+        """The cursor moved to another session (`uid` None: no row is shown)."""
 
-        def __init__(self, table: SessionTable, uid: str | None) -> None:
-            super().__init__()
-            self.table = table
-            self.uid = uid
+    class Selected(_UidMessage):
+        """Enter (or a double click) on the session `uid`."""
 
-        @property
-        def control(self) -> SessionTable:
-            return self.table
-
-    class Selected(Message):
-        """Enter (or a double click) on a session."""
-
-        def __init__(self, table: SessionTable, uid: str) -> None:
-            super().__init__()
-            self.table = table
-            self.uid = uid
-
-        @property
-        def control(self) -> SessionTable:
-            return self.table
+        uid: str
 
     def __init__(
         self,
@@ -141,19 +121,14 @@ class SessionTable(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        column(sort)  # fail early on a bad column key
-        self._sort_key = sort
-        self._sort_reverse = reverse
-        self._rows: list[SessionRow] = []
-        self._view: list[SessionRow] = []
+        self._set = RowSet(sort, reverse)
+        self._view: list[SessionRow] = []  # the filtered, sorted rows (self._set.view)
         self._now = datetime.fromtimestamp(0, UTC)
-        self._filter = ""
-        self._states: frozenset[SessionState] | None = None
         self._cursor = 0
         self._cursor_uid: str | None = None
         self._layout: list[tuple[Column, int, int]] = []  # column, x, width
         self._layout_width = -1
-        self._haystacks: dict[str, tuple[object, str]] = {}
+        self._layout_cells = 0  # cells the columns and the gaps between them take
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
 
@@ -177,12 +152,12 @@ class SessionTable(ScrollView, can_focus=True):
     @property
     def total_count(self) -> int:
         """Rows given to `set_rows`, before filtering."""
-        return len(self._rows)
+        return len(self._set.rows)
 
     @property
     def sort_column(self) -> tuple[str, bool]:
         """The sort column key and whether the order is reversed."""
-        return self._sort_key, self._sort_reverse
+        return self._set.sort_key, self._set.reverse
 
     def visible_rows(self) -> Sequence[SessionRow]:
         """The rows that pass the filters, in display order (read only)."""
@@ -201,26 +176,23 @@ class SessionTable(ScrollView, can_focus=True):
         """
         if now != self._now:
             self._strips.clear()
-        self._rows = list(rows)
+        self._set.set_rows(rows)
         self._now = now
-        if len(self._haystacks) > 2 * len(self._rows) + 1024:
-            self._haystacks.clear()
         self._rebuild()
 
     def sort_by(self, column_key: str, reverse: bool = False) -> None:
         """Sort by the column `column_key`; missing values always go last."""
-        column(column_key)
-        self._sort_key, self._sort_reverse = column_key, reverse
+        self._set.set_sort(column_key, reverse)
         self._rebuild(header=True)
 
     def set_filter(self, text: str) -> None:
         """Show only sessions whose name, id, channel, user or model contain `text` (any case)."""
-        self._filter = text.strip().casefold()
+        self._set.set_text(text)
         self._rebuild()
 
     def set_state_filter(self, states: Collection[SessionState] | None) -> None:
         """Show only sessions in `states`; None shows every state."""
-        self._states = None if states is None else frozenset(states)
+        self._set.set_states(states)
         self._rebuild()
 
     def move_cursor(self, index: int) -> None:
@@ -230,7 +202,7 @@ class SessionTable(ScrollView, can_focus=True):
 
     def move_cursor_to_uid(self, uid: str) -> bool:
         """Put the cursor on the session `uid`; False when it is not shown."""
-        index = self._find(uid, self._cursor)
+        index = self._set.find(uid, self._cursor)
         if index is not None:
             self.move_cursor(index)
         return index is not None
@@ -262,10 +234,10 @@ class SessionTable(ScrollView, can_focus=True):
     def action_cycle_sort(self) -> None:
         """Sort by the next column, in its natural direction."""
         keys = COLUMN_KEYS
-        self.sort_by(keys[(keys.index(self._sort_key) + 1) % len(keys)])
+        self.sort_by(keys[(keys.index(self._set.sort_key) + 1) % len(keys)])
 
     def action_reverse_sort(self) -> None:
-        self.sort_by(self._sort_key, not self._sort_reverse)
+        self.sort_by(self._set.sort_key, not self._set.reverse)
 
     # ----------------------------------------------------------------- events
 
@@ -276,7 +248,8 @@ class SessionTable(ScrollView, can_focus=True):
         if offset.y == 0:  # the header: sort by that column, again to reverse
             for col, x, width in self._layout:
                 if x <= offset.x < x + width:
-                    reverse = not self._sort_reverse if col.key == self._sort_key else False
+                    same = col.key == self._set.sort_key
+                    reverse = not self._set.reverse if same else False
                     self.sort_by(col.key, reverse)
             return
         index = self.scroll_offset.y + offset.y - 1
@@ -313,7 +286,7 @@ class SessionTable(ScrollView, can_focus=True):
         if index >= len(self._view):
             self._painted.pop(y, None)
             if index == 0:
-                text = "No sessions match the filters" if self._rows else "No sessions"
+                text = "No sessions match the filters" if self._set.rows else "No sessions"
                 style = self.rich_style + self._style("session-table--empty", partial=True)
                 return Strip([Segment(fit(" " + text, width), style)], width)
             return Strip.blank(width, self.rich_style)
@@ -330,18 +303,17 @@ class SessionTable(ScrollView, can_focus=True):
     def _render_header(self, width: int) -> Strip:
         style = self._style("session-table--header")
         sorted_style = style + self._style("session-table--header-sorted", partial=True)
-        arrow = " \u25bc" if self._sort_reverse else " \u25b2"
+        arrow = " \u25bc" if self._set.reverse else " \u25b2"
         segments: list[Segment] = []
         for col, _x, col_width in self._layout:
-            sorted_here = col.key == self._sort_key
-            label = col.label + arrow if sorted_here else col.label
-            segments.append(
-                Segment(fit(label, col_width, col.right), sorted_style if sorted_here else style)
-            )
+            sorted_here = col.key == self._set.sort_key
+            label = fit(col.label + arrow if sorted_here else col.label, col_width, col.right)
+            segments.append(Segment(label, sorted_style if sorted_here else style))
             segments.append(Segment(" " * _GAP, style))
         return Strip(segments).adjust_cell_length(width, style)
 
     def _render_row(self, row: SessionRow, is_cursor: bool, width: int) -> Strip:
+        """One row as (at most) four segments: before the state label, the label, the rest, padding."""
         state = row.verdict.state
         if state is SessionState.STUCK:
             base = self._style("session-table--stuck-row")
@@ -351,18 +323,25 @@ class SessionTable(ScrollView, can_focus=True):
                 base += self._style("session-table--inactive-row", partial=True)
         if is_cursor:
             base += self._style("session-table--cursor")
-        now = self._now
+        now, gap = self._now, " " * _GAP
+        cells = [fit(cell_text(col, row, now), w, col.right) for col, _x, w in self._layout]
         segments: list[Segment] = []
-        for col, _x, col_width in self._layout:
-            text = fit(cell_text(col, row, now), col_width, col.right)
+        rest = gap.join(cells)
+        for i, (col, x, _w) in enumerate(self._layout):
             if col.key == "state":
-                state_style = self._style(f"session-table--{state}", partial=True)
-                label = text.rstrip()
-                segments.append(Segment(label, base + state_style))
-                text = text[len(label) :]
-            segments.append(Segment(text, base))
-            segments.append(Segment(" " * _GAP, base))
-        return Strip(segments).adjust_cell_length(width, base)
+                before = gap.join(cells[:i]) + gap if i else ""
+                label = cells[i].rstrip()
+                if before:
+                    segments.append(Segment(before, base))
+                segments.append(
+                    Segment(label, base + self._style(f"session-table--{state}", partial=True))
+                )
+                rest = rest[len(before) + len(label) :]
+        segments.append(Segment(rest, base))
+        length = self._layout_cells
+        if length == width:
+            return Strip(segments, width)
+        return Strip(segments, length).adjust_cell_length(width, base)
 
     def _signature(self, row: SessionRow, is_cursor: bool) -> tuple[Any, ...]:
         """What a row's line depends on: the row, the cursor, and the cells that age with `now`."""
@@ -387,48 +366,13 @@ class SessionTable(ScrollView, can_focus=True):
     def _update_layout(self) -> None:
         width = self._width()
         self._layout_width = width
+        self._strips.clear()
         self._layout = []
         x = 0
         for col, col_width in layout_columns(width, gap=_GAP):
             self._layout.append((col, x, col_width))
             x += col_width + _GAP
-
-    def _haystack(self, row: SessionRow) -> str:
-        cached = self._haystacks.get(row.key)
-        if cached is not None and cached[0] is row.session:
-            return cached[1]
-        text = filter_text(row)
-        self._haystacks[row.key] = (row.session, text)
-        return text
-
-    def _filtered(self) -> list[SessionRow]:
-        rows = self._rows
-        if self._states is not None:
-            states = self._states
-            rows = [row for row in rows if row.verdict.state in states]
-        if self._filter:
-            needle, haystack = self._filter, self._haystack
-            rows = [row for row in rows if needle in haystack(row)]
-        return rows
-
-    def _sorted(self, rows: list[SessionRow]) -> list[SessionRow]:
-        """A plain sort over keys computed once; rows without a value go last either way."""
-        keys = list(map(column(self._sort_key).sort_key, rows))
-        present = [i for i, key in enumerate(keys) if key is not None]
-        present.sort(key=keys.__getitem__, reverse=self._sort_reverse)
-        view = [rows[i] for i in present]
-        if len(present) < len(rows):
-            view.extend(rows[i] for i, key in enumerate(keys) if key is None)
-        return view
-
-    def _find(self, uid: str, hint: int) -> int | None:
-        view = self._view
-        if 0 <= hint < len(view) and view[hint].key == uid:
-            return hint
-        for index, row in enumerate(view):
-            if row.key == uid:
-                return index
-        return None
+        self._layout_cells = max(0, x - _GAP)
 
     def _rebuild(self, header: bool = False) -> None:
         """Filter, sort, keep the cursor on its session, repaint the lines that changed."""
@@ -436,9 +380,9 @@ class SessionTable(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         screen_line = old_cursor - top if 0 <= old_cursor - top < self._page_height() else None
 
-        self._view = self._sorted(self._filtered())
+        self._view = self._set.rebuild()
         count = len(self._view)
-        index = self._find(old_uid, old_cursor) if old_uid is not None else None
+        index = self._set.find(old_uid, old_cursor) if old_uid is not None else None
         self._cursor = min(old_cursor, count - 1) if index is None else index
         self._cursor = max(self._cursor, 0)
         self._cursor_uid = self._view[self._cursor].key if count else None

@@ -59,7 +59,11 @@ def summarize(rows: Sequence[SessionRow], now: datetime) -> Summary:
 
 
 class SummaryBar(Static):
-    """`STUCK 2  error 0  running 5 ...  │  today: 12 sessions  1.2M tokens  $3.4500`."""
+    """` 2 STUCK   0 error  5 running ... │ active today: 12 sessions  1.2M tokens  $3.4500`.
+
+    The totals are those of the sessions active since midnight of `now` (the sessions' own
+    totals: the stores do not say how much of them was spent today).
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "summary-bar--zero",
@@ -117,7 +121,7 @@ class SummaryBar(Static):
         )
         if summary.today_cost_unknown:
             cost += f" (+{summary.today_cost_unknown} unpriced)"
-        text.append("\u2502 today: ", style("summary-bar--label", partial=True))
+        text.append("\u2502 active today: ", style("summary-bar--label", partial=True))
         text.append(
             f"{summary.today_sessions} sessions  {compact_count(summary.today_tokens)} tokens  {cost}"
         )

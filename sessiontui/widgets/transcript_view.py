@@ -66,6 +66,7 @@ class TranscriptView(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         border: round $panel;
+        padding: 0 1;
         border-subtitle-color: $warning;
         &:focus { border: round $accent; }
         & > .transcript-view--user { color: $success; text-style: bold; }

@@ -1,0 +1,116 @@
+"""The simulated fleet: reproducible on a virtual clock, paced and stoppable on a real one."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sessiontui.demo import Simulator, run_simulation, simulate, store_paths
+
+NOW = datetime(2026, 8, 22, 21, 44, 0, 123456, tzinfo=UTC)
+
+
+def snapshot(root: Path) -> dict[str, object]:
+    """Every file under `root`: SQL dump for databases, bytes (and mtime for JSONL) for the rest.
+
+    The mtime matters for JSONL: ZeroClaw's JSONL store has no other clock.
+    """
+    result: dict[str, object] = {}
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.name.endswith(("-wal", "-shm")):
+            continue
+        key = str(path.relative_to(root))
+        if path.suffix == ".db":
+            with sqlite3.connect(path) as conn:
+                result[key] = list(conn.iterdump())
+        else:
+            mtime = path.stat().st_mtime_ns if ".jsonl" in path.name else None
+            result[key] = (path.read_bytes(), mtime)
+    return result
+
+
+def test_fixed_seed_and_steps_is_reproducible(tmp_path: Path) -> None:
+    first = run_simulation(tmp_path / "a", steps=400, seed=5, now=NOW)
+    second = run_simulation(tmp_path / "b", steps=400, seed=5, now=NOW)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert first.stores["starpod"].sessions == second.stores["starpod"].sessions
+    assert first.steps == 400 and first.writes == 400  # a step is a write at full fleet
+    third = run_simulation(tmp_path / "c", steps=400, seed=6, now=NOW)
+    assert third.stores["claude-code"].sessions != first.stores["claude-code"].sessions
+
+
+async def test_simulate_in_a_thread_matches_run_simulation(tmp_path: Path) -> None:
+    report = await simulate(tmp_path / "a", steps=150, seed=2, now=NOW)
+    run_simulation(tmp_path / "b", steps=150, seed=2, now=NOW)
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert report.steps == 150
+
+
+def test_report_counts_what_is_in_the_stores(tmp_path: Path) -> None:
+    report = run_simulation(tmp_path, steps=600, seed=3, now=NOW, sessions=12)
+    paths = store_paths(tmp_path)
+    with sqlite3.connect(paths["zeroclaw-sqlite"]) as conn:
+        counts = dict(conn.execute("SELECT session_key, message_count FROM session_metadata"))
+    assert counts == report.stores["zeroclaw-sqlite"].sessions
+    with sqlite3.connect(paths["starpod"]) as conn:
+        ids = {r[0] for r in conn.execute("SELECT id FROM session_metadata")}
+        messages = conn.execute("SELECT COUNT(*) FROM session_messages").fetchone()[0]
+    assert ids == set(report.stores["starpod"].sessions)
+    assert messages == report.stores["starpod"].message_count
+    lines = sum(len(p.read_text().splitlines()) for p in paths["claude-code"].rglob("*.jsonl"))
+    assert lines == report.stores["claude-code"].message_count
+    # Beyond the scene, the fleet started sessions in every store.
+    assert all(store.session_count > 3 for store in report.stores.values())
+
+
+def test_a_second_run_continues_the_same_workspace(tmp_path: Path) -> None:
+    run_simulation(tmp_path, steps=200, seed=1, now=NOW)
+    again = run_simulation(tmp_path, steps=200, seed=1, now=NOW)  # no id collisions
+    assert again.writes == 200 and not again.expected
+
+
+def test_stuck_fates_leave_sessions_stuck(tmp_path: Path) -> None:
+    sim = Simulator(tmp_path, sessions=30, seed=11, start=NOW, virtual=True)
+    try:
+        for n in range(3000):
+            sim.step(NOW + timedelta(seconds=n / 5))
+    finally:
+        sim.close()
+    with sqlite3.connect(store_paths(tmp_path)["hermes-sqlite"]) as conn:
+        pending = conn.execute("SELECT COUNT(*) FROM sessions WHERE session_id LIKE 'pending-%'"
+                               ).fetchone()[0]
+        errors = conn.execute("SELECT COUNT(*) FROM sessions WHERE status = 'error'").fetchone()[0]
+    assert pending > 1 and errors > 1  # the scene has one of each; the fleet added more
+
+
+async def test_real_time_run_paces_stops_and_never_blocks_the_loop(tmp_path: Path) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(simulate(tmp_path, rate=40.0, seed=4, stop=stop))
+    gaps, last = [], time.monotonic()
+    for _ in range(30):
+        await asyncio.sleep(0.02)
+        now = time.monotonic()
+        gaps.append(now - last)
+        last = now
+    stop.set()
+    report = await asyncio.wait_for(task, timeout=5)
+    assert max(gaps) < 0.5  # the event loop kept running while the fleet wrote
+    assert 0 < report.writes < 200  # paced: about 40 writes a second, not as fast as it can
+    assert store_paths(tmp_path)["starpod"].exists()
+
+
+def test_module_runs_as_a_process_and_imports_no_textual(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sessiontui.demo", str(tmp_path), "--duration", "0.3",
+         "--rate", "50"], capture_output=True, text=True, timeout=60, check=True)
+    assert "writes" in done.stdout
+    probe = ("import sys, sessiontui.demo, sessiontui.demo.simulator; "
+             "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                         check=True)
+    assert out.stdout.strip() == "False"
