@@ -63,10 +63,9 @@ class SessionTuiApp(App[int]):
             if apply is not None:
                 apply(message.update)
 
-    async def action_quit(self) -> None:
+    async def on_unmount(self) -> None:
         self.workers.cancel_group(self, "fleet")
-        await self.fleet.close()
-        self.exit(0)
+        await self.fleet.close()  # aiosqlite threads would keep the process alive
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the current screen in the command palette, with the app's own."""

@@ -106,7 +106,7 @@ async def test_real_time_run_paces_stops_and_never_blocks_the_loop(tmp_path: Pat
 
 def test_module_runs_as_a_process_and_imports_no_textual(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sessiontui.demo", str(tmp_path), "--duration", "0.3",
+        [sys.executable, "-m", "sessiontui", "demo", "--simulate-only", str(tmp_path), "--duration", "0.3",
          "--rate", "50"], capture_output=True, text=True, timeout=60, check=True)
     assert "writes" in done.stdout
     probe = ("import sys, sessiontui.demo, sessiontui.demo.simulator; "

@@ -224,11 +224,11 @@ async def test_sorting_both_directions_with_keys() -> None:
         table.sort_by("turns", reverse=True)
         assert names(table)[-2:] == ["n000003", "n000004"]
 
-        # s moves to the next column, S reverses it.
-        await pilot.press("s")
+        # o moves to the next column, O reverses it.
+        await pilot.press("o")
         assert table.sort_column == ("tokens", False)
         assert names(table) == ["n000001", "n000002", "n000003", "n000004", "n000005"]
-        await pilot.press("S")
+        await pilot.press("O")
         assert table.sort_column == ("tokens", True)
         assert names(table) == ["n000005", "n000004", "n000003", "n000002", "n000001"]
 

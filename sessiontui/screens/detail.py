@@ -115,7 +115,8 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
     table.add_column()
     table.add_column(style="bold")
     table.add_column()
-    state = Text(str(verdict.state).upper(), style=f"bold {_STATE_STYLE.get(str(verdict.state), '')}")
+    state = Text()
+    state.append(str(verdict.state).upper(), style=f"bold {_STATE_STYLE.get(str(verdict.state), '')}")
     if verdict.reason:
         state.append(f"  {verdict.reason}: ", style="bold")
         state.append(one_line(verdict.evidence or ""))

@@ -99,8 +99,8 @@ class SessionTable(ScrollView, can_focus=True):
         Binding("home", "cursor_home", "First", show=False),
         Binding("end", "cursor_end", "Last", show=False),
         Binding("enter", "select", "Open", id="session_table.select"),
-        Binding("s", "cycle_sort", "Sort", id="session_table.sort"),
-        Binding("S", "reverse_sort", "Reverse sort", id="session_table.reverse_sort"),
+        Binding("o", "cycle_sort", "Sort", id="session_table.sort"),
+        Binding("O", "reverse_sort", "Reverse sort", id="session_table.reverse_sort"),
     ]
 
     class Highlighted(_UidMessage):

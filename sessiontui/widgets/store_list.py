@@ -28,8 +28,8 @@ class StoreList(Static):
             text.append(one_line(status.path, 60) + "  ")
             if status.last_ok is not None:
                 ago = humanize.naturaldelta(max(now - status.last_ok, now - now))
-                text.append(f"read {ago} ago", style="dim")
-            text.append(f"  {status.sessions} sessions", style="dim")
+                text.append(f"read {ago} ago  ", style="dim")
+            text.append(f"{status.sessions} sessions", style="dim")
             if status.skipped_lines:
                 text.append(f"  {status.skipped_lines} corrupt lines skipped", style="yellow")
             if status.error:

@@ -1,0 +1,59 @@
+"""`sessiontui demo`: a simulated bot host writing every store, with the dashboard open on it."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sessiontui.demo import populate, run_simulation, workspace_is_empty
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    if args.sessions < 1 or args.rate <= 0:
+        print("sessiontui demo: --sessions must be at least 1 and --rate positive", file=sys.stderr)
+        return 2
+    if args.simulate_only is not None:
+        return _simulate_only(args)
+    workspace = args.keep or Path(tempfile.mkdtemp(prefix="sessiontui-demo-"))
+    workspace.mkdir(parents=True, exist_ok=True)
+    if workspace_is_empty(workspace):
+        populate(workspace, now=datetime.now(UTC), seed=args.seed)
+    halt = threading.Event()
+    bots = threading.Thread(
+        target=run_simulation, name="demo-bots", daemon=True,
+        kwargs={"root": workspace, "sessions": args.sessions, "rate": args.rate,
+                "duration": args.duration, "seed": args.seed, "halt": halt},
+    )
+    bots.start()
+    try:
+        from sessiontui.cli import run_dashboard
+        from sessiontui.config import Config, default_config_file, load_config_file
+
+        config = load_config_file(default_config_file(), Config())
+        return run_dashboard(Config(paths=(workspace,), thresholds=config.thresholds,
+                                    refresh_seconds=config.refresh_seconds))
+    finally:
+        halt.set()
+        bots.join(timeout=10)
+        if args.keep is None:
+            shutil.rmtree(workspace, ignore_errors=True)
+        else:
+            print(f"sessiontui demo: workspace kept in {workspace}")
+
+
+def _simulate_only(args: argparse.Namespace) -> int:
+    root: Path = args.simulate_only
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        report = run_simulation(root, sessions=args.sessions, rate=args.rate,
+                                duration=args.duration, seed=args.seed, halt=threading.Event())
+    except KeyboardInterrupt:
+        return 130
+    print(f"{report.writes} writes, {report.session_count} sessions, "
+          f"{report.message_count} messages under {root}")
+    return 0
