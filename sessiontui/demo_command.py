@@ -9,8 +9,12 @@ import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sessiontui.demo import populate, run_simulation, workspace_is_empty
+
+if TYPE_CHECKING:
+    from sessiontui.app import SessionTuiApp
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -57,3 +61,18 @@ def _simulate_only(args: argparse.Namespace) -> int:
     print(f"{report.writes} writes, {report.session_count} sessions, "
           f"{report.message_count} messages under {root}")
     return 0
+
+
+def scene_app(root: Path, now: datetime) -> SessionTuiApp:
+    """The dashboard on populate()'s fixed scene, with the clock frozen at `now`.
+
+    For the snapshot tests and screenshots/make.py: same data, same picture, every run.
+    """
+    from sessiontui.app import make_app
+    from sessiontui.config import Config
+    from sessiontui.stores import find_stores
+
+    if workspace_is_empty(root):
+        populate(root, now=now, seed=0)
+    found, errors = find_stores([root])
+    return make_app(Config(paths=(root,)), found=found, clock=lambda: now, notes=errors)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.table import Table
@@ -15,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
+from sessiontui.rules.costs import costliest, group_costs
 from sessiontui.text import one_line
 
 
@@ -37,7 +37,7 @@ class CostsScreen(Screen[None]):
             self.apply_update(latest)
 
     def apply_update(self, update: FleetUpdate) -> None:
-        rows = [r for r in update.rows if r.session.usage is not None or r.session.cost_source]
+        rows = update.rows
         self.query_one("#by-model", Static).update(_grouped("By model", rows, lambda s: s.model or "(unknown)"))
         self.query_one("#by-user", Static).update(
             _grouped("By user / channel", rows, lambda s: s.user or s.channel or "(none)")
@@ -49,36 +49,24 @@ class CostsScreen(Screen[None]):
         self.query_one("#top", Static).update(_top(rows))
 
 
-def _grouped(title: str, rows: Iterable[SessionRow], key: Callable[[Session], str], by_key: bool = False) -> Table:
-    cost: dict[str, float] = defaultdict(float)
-    tokens: dict[str, int] = defaultdict(int)
-    sessions: dict[str, int] = defaultdict(int)
-    unknown: dict[str, int] = defaultdict(int)
-    for row in rows:
-        s = row.session
-        name = key(s)
-        sessions[name] += 1
-        tokens[name] += s.usage.total if s.usage else 0
-        if s.cost_usd is not None:
-            cost[name] += s.cost_usd
-        elif s.cost_source is not None:
-            unknown[name] += 1
-    order = sorted(sessions, reverse=True) if by_key else sorted(sessions, key=lambda n: -cost[n])
+def _grouped(title: str, rows: Sequence[SessionRow], key: Callable[[Session], str], by_key: bool = False) -> Table:
+    groups = group_costs(rows, key)
+    if by_key:
+        groups.sort(key=lambda g: g.name, reverse=True)
     table = Table(title=title, expand=True, title_style="bold")
     for column, justify in (("", "left"), ("sessions", "right"), ("tokens", "right"), ("cost", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for name in order[:15]:
-        price = f"${cost[name]:,.2f}" + (f" +{unknown[name]} unpriced" if unknown[name] else "")
-        table.add_row(one_line(name, 36), str(sessions[name]), f"{tokens[name]:,}", price)
+    for group in groups[:15]:
+        price = f"${group.cost:,.2f}" + (f" +{group.unpriced} unpriced" if group.unpriced else "")
+        table.add_row(one_line(group.name, 36), str(group.sessions), f"{group.tokens:,}", price)
     return table
 
 
-def _top(rows: list[SessionRow]) -> Table:
+def _top(rows: Sequence[SessionRow]) -> Table:
     table = Table(title="Costliest sessions", expand=True, title_style="bold")
     for column, justify in (("session", "left"), ("store", "left"), ("model", "left"), ("cost", "right")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    priced = sorted((r for r in rows if r.session.cost_usd is not None), key=lambda r: -(r.session.cost_usd or 0))
-    for row in priced[:15]:
+    for row in costliest(rows):
         s = row.session
         table.add_row(one_line(s.name, 36), str(s.format), one_line(s.model or "-", 24), f"${s.cost_usd:,.4f}")
     return table

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sessiontui.model import CostSource, SessionState
+from sessiontui.rules.costs import billable
 from sessiontui.widgets.rows import SessionRow
 from sessiontui.widgets.session_columns import compact_count
 
@@ -44,7 +45,7 @@ def summarize(rows: Sequence[SessionRow], now: datetime) -> Summary:
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
     sessions = tokens = unknown = 0
     cost = 0.0
-    for row in rows:
+    for row in billable(rows):
         session = row.session
         if session.last_activity is None or session.last_activity.timestamp() < midnight:
             continue

@@ -1,0 +1,190 @@
+"""The real app through Pilot, on stores written exactly as the bots write them."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import shutil
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sessiontui.demo.bots import ZeroClawSqliteBot
+from sessiontui.demo_command import scene_app
+from sessiontui.model import SessionState
+from sessiontui.screens.costs import CostsScreen
+from sessiontui.screens.detail import SessionDetailScreen
+from sessiontui.widgets.session_table import SessionTable
+from sessiontui.widgets.transcript_view import TranscriptView
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    return tmp_path / "scene"
+
+
+def screen_text(app: object) -> str:
+    """What the screen shows, as text (the SVG screenshot without its markup)."""
+    svg = app.export_screenshot()  # type: ignore[attr-defined]
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def test_state_keys_filter_the_table(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = app.screen.query_one(SessionTable)
+        await pilot.pause(0.5)
+        total = table.total_count
+        assert total > 40
+        await pilot.press("s")
+        stuck = [r.verdict.state for r in table.visible_rows()]
+        assert stuck and set(stuck) == {SessionState.STUCK}
+        reasons = {r.verdict.reason for r in table.visible_rows()}
+        assert {"turn-running", "pending", "unanswered", "tool-no-result", "interrupted"} <= reasons
+        await pilot.press("r")
+        assert {r.verdict.state for r in table.visible_rows()} == {SessionState.RUNNING}
+        await pilot.press("a")
+        assert table.row_count == total
+
+
+async def test_text_filter_and_escape(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await pilot.pause(0.5)
+        table = app.screen.query_one(SessionTable)
+        await pilot.press("slash", *"alice")
+        names = [r.session.id for r in table.visible_rows()]
+        assert names and all("alice" in n.lower() or "alice" in (r.session.name + str(r.session.user)).lower()
+                             for n, r in zip(names, table.visible_rows(), strict=True))
+        assert table.row_count < table.total_count
+        await pilot.press("escape")
+        assert table.row_count == table.total_count
+
+
+async def test_enter_opens_detail_with_transcript_and_escape_returns(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await pilot.pause(0.5)
+        table = app.screen.query_one(SessionTable)
+        await pilot.press("s")
+        uid = table.cursor_uid
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, SessionDetailScreen)
+        assert app.screen.uid == uid
+        view = app.screen.query_one(TranscriptView)
+        assert view.message_count > 0
+        assert "STUCK" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen.query_one(SessionTable).cursor_uid == uid
+
+
+async def test_costs_view_lists_models_and_top_sessions(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await pilot.pause(0.5)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CostsScreen)
+        text = screen_text(app)
+        assert "claude-sonnet-4-6" in text and "Costliest sessions" in text and "$" in text
+
+
+async def test_markup_and_escapes_in_store_text_show_literally(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause(0.5)
+        await pilot.press("slash", *"print")  # the Starpod title holding markup and an escape
+        await pilot.pause(0.2)
+        assert "[bold red]x[/]" in screen_text(app)  # in the table
+        await pilot.press("enter", "enter")  # keep the filter, open the session
+        await pilot.pause(0.5)
+        text = screen_text(app)  # the detail: title and transcript
+        assert "Please print [bold red]x[/] and then \u241b[2J as-is" in text
+        assert "\x1b" not in text
+
+
+async def test_cursor_stays_on_its_session_while_a_bot_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    db = tmp_path / "zc" / "sessions.db"
+    db.parent.mkdir()
+    bot = ZeroClawSqliteBot(db)
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    for i in range(30):
+        bot.append(f"gw_{i:03d}", "user", f"hello {i}", start + timedelta(seconds=i))
+    bot.close()
+
+    from sessiontui.app import make_app
+    from sessiontui.config import Config
+    from sessiontui.stores import find_stores
+
+    found, _ = find_stores([tmp_path / "zc"])
+    app = make_app(Config(refresh_seconds=0.1), found=found)
+    stop = threading.Event()
+
+    def keep_writing() -> None:  # a second writer, as the bot would be
+        writer = ZeroClawSqliteBot(db, busy_timeout_ms=5000)
+        n = 0
+        while not stop.is_set():
+            writer.append(f"gw_new_{n:03d}", "user", "new session", datetime.now(UTC))
+            writer.append(f"gw_{n % 30:03d}", "assistant", "reply", datetime.now(UTC))
+            n += 1
+            stop.wait(0.05)
+        writer.close()
+
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(0.5)
+        table = app.screen.query_one(SessionTable)
+        table.sort_by("last", reverse=True)  # most recent first: rows move on every write
+        await pilot.press("down", "down", "down")
+        chosen = table.cursor_uid
+        before = table.total_count
+        thread = threading.Thread(target=keep_writing)
+        thread.start()
+        try:
+            for _ in range(20):
+                await pilot.pause(0.15)
+                assert table.cursor_uid == chosen
+        finally:
+            stop.set()
+            thread.join()
+        await pilot.pause(0.3)
+        assert table.total_count > before
+        assert table.cursor_uid == chosen
+
+
+async def test_unreadable_store_is_marked_stale_and_others_keep_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    jsonl = tmp_path / "zc"
+    jsonl.mkdir()
+    (jsonl / "telegram_1.jsonl").write_text('{"role":"user","content":"hi"}\n')
+    db = tmp_path / "other" / "sessions.db"
+    db.parent.mkdir()
+    bot = ZeroClawSqliteBot(db)
+    bot.append("gw_1", "user", "hello", datetime.now(UTC))
+    bot.close()
+
+    from sessiontui.app import make_app
+    from sessiontui.config import Config
+    from sessiontui.stores import find_stores
+
+    found, _ = find_stores([jsonl, db.parent])
+    app = make_app(Config(refresh_seconds=0.1), found=found)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause(0.5)
+        table = app.screen.query_one(SessionTable)
+        assert table.total_count == 2
+        shutil.rmtree(jsonl)
+        await asyncio.sleep(0.1)
+        app.fleet._last_full = 0  # the next refresh rescans at once instead of in 30 s
+        await pilot.pause(0.6)
+        text = screen_text(app)
+        assert "STALE" in text and "directory is gone" in text
+        assert table.total_count == 2  # the gone store's sessions stay, marked stale

@@ -1,0 +1,69 @@
+"""SVG snapshots of the main views on the fixed demo scene, with the clock frozen.
+
+Update with `pytest tests/test_snapshots.py --snapshot-update`, then look at every changed SVG
+(snapshot_report.html) before committing it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from sessiontui.demo_command import scene_app
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+SCENE = Path("/tmp/sessiontui-snapshot-scene")  # a fixed path: it is shown on screen
+SIZE = (160, 45)
+
+
+@pytest.fixture
+def scene(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    shutil.rmtree(SCENE, ignore_errors=True)
+    yield SCENE
+    shutil.rmtree(SCENE, ignore_errors=True)
+    monkeypatch.undo()
+    time.tzset()
+
+
+async def _loaded(pilot: Pilot[object]) -> None:
+    await pilot.pause(0.6)
+
+
+def test_dashboard(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=_loaded)
+
+
+def test_stuck_view(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+    async def stuck(pilot: Pilot[object]) -> None:
+        await _loaded(pilot)
+        await pilot.press("s")
+
+    assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=stuck)
+
+
+def test_detail_of_a_stuck_session(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+    async def detail(pilot: Pilot[object]) -> None:
+        await _loaded(pilot)
+        await pilot.press("slash", *"integration", "enter", "enter")
+        await pilot.pause(0.6)
+
+    assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=detail)
+
+
+def test_costs(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+    async def costs(pilot: Pilot[object]) -> None:
+        await _loaded(pilot)
+        await pilot.press("c")
+        await pilot.pause(0.3)
+
+    assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=costs)
