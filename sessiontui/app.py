@@ -13,8 +13,10 @@ from textual.message import Message
 from textual.screen import Screen
 
 from sessiontui.config import Config
+from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
 from sessiontui.stores import Found, Store, open_stores
+from sessiontui.text import one_line
 
 
 class FleetUpdated(Message):
@@ -43,6 +45,7 @@ class SessionTuiApp(App[int]):
         self.clock = clock
         self.notes = list(notes)
         self.latest: FleetUpdate | None = None
+        self.alerts = AlertWatch(config.alert_dollars_per_hour)
 
     def on_mount(self) -> None:
         from sessiontui.screens.dashboard import DashboardScreen
@@ -62,6 +65,17 @@ class SessionTuiApp(App[int]):
             apply = getattr(screen, "apply_update", None)
             if apply is not None:
                 apply(message.update)
+        for alert in self.alerts.check(message.update.rows):
+            self.raise_alert(alert)
+
+    def raise_alert(self, alert: Alert) -> None:
+        if self.config.bell:
+            self.bell()
+        title = "Session stuck" if alert.kind == "stuck" else "Spending fast"
+        self.notify(one_line(alert.message, 200), title=title, severity="warning", timeout=20)
+        if self.config.alert_command:
+            self.run_worker(run_alert_command(self.config.alert_command, alert), group="alerts",
+                            exit_on_error=False, description="alert command")
 
     async def on_unmount(self) -> None:
         self.workers.cancel_group(self, "fleet")

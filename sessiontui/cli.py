@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -59,6 +60,12 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     _common(parser)
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
     parser.add_argument("--read-only", action="store_true", help="turn every write action off")
+    parser.add_argument("--alert-command", metavar="CMD",
+                        help="run CMD (split like a shell would, but never run by one) with each alert "
+                             "as JSON on stdin, once per transition")
+    parser.add_argument("--alert-dollars-per-hour", type=float, metavar="USD",
+                        help="alert when a session spends faster than this")
+    parser.add_argument("--no-bell", action="store_true", help="no terminal bell on alerts")
     parser.add_argument("--version", action="version", version=f"sessiontui {__version__}")
     return parser
 
@@ -77,6 +84,17 @@ def resolve_config(args: argparse.Namespace) -> Config:
         changes["refresh_seconds"] = args.refresh
     if getattr(args, "read_only", False):
         changes["read_only"] = True
+    if getattr(args, "alert_command", None):
+        argv = shlex.split(args.alert_command)
+        if not argv:
+            raise ConfigError("--alert-command: empty command")
+        changes["alert_command"] = tuple(argv)
+    if getattr(args, "alert_dollars_per_hour", None) is not None:
+        if args.alert_dollars_per_hour <= 0:
+            raise ConfigError("--alert-dollars-per-hour: must be a positive number")
+        changes["alert_dollars_per_hour"] = args.alert_dollars_per_hour
+    if getattr(args, "no_bell", False):
+        changes["bell"] = False
     return replace(config, **changes)  # type: ignore[arg-type]
 
 

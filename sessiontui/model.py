@@ -159,6 +159,8 @@ class Session:
     pending: bool = False  # hermes-bot row whose session_id is still 'pending-<thread_ts>'
     last_message: LastMessage | None = None
     source_path: str | None = None  # the file holding this session's transcript, where one does
+    recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)
+    daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
     extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
 
     @property
@@ -195,6 +197,15 @@ def last_message_of(message: Message, *, interrupted: bool = False) -> LastMessa
 
 
 @dataclass(frozen=True, slots=True)
+class Burn:
+    """How fast a session spends, over the recent window (where its usage has times)."""
+
+    tokens_per_minute: float
+    dollars_per_minute: float | None  # None: some calls in the window have no price
+    runaway: bool = False  # burns far more than the other sessions
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRow:
     """One session and what the rules concluded of it: the unit the dashboard shows.
 
@@ -204,6 +215,7 @@ class SessionRow:
 
     session: Session
     verdict: Verdict
+    burn: Burn | None = None
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -4,40 +4,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
-from sessiontui.model import Session, SessionState, Verdict
-from sessiontui.rules.state import Thresholds, classify
-from sessiontui.stores import Store, StoreError
+from sessiontui.live.fleet import Fleet
+from sessiontui.model import Session, SessionRow, SessionState
+from sessiontui.rules.state import Thresholds
+from sessiontui.stores import Store
 from sessiontui.text import one_line
 from sessiontui.timestamps import iso_utc
 
 
-@dataclass(frozen=True, slots=True)
-class SnapshotRow:
-    session: Session
-    verdict: Verdict
-
-
-async def collect(stores: Sequence[Store], now: datetime, thresholds: Thresholds) -> tuple[list[SnapshotRow], list[str]]:
-    """Read every store once; the rows and one line per store that could not be read."""
-    rows: list[SnapshotRow] = []
-    errors: list[str] = []
-    for store in stores:
-        try:
-            report = await store.refresh()
-        except StoreError as exc:
-            errors.append(str(exc))
-            continue
-        errors.extend(report.problems)
-        rows.extend(SnapshotRow(s, classify(s, now, thresholds)) for s in report.sessions)
-    rows.sort(key=lambda r: (r.session.format, r.session.store, r.session.id))
+async def collect(stores: Sequence[Store], now: datetime, thresholds: Thresholds) -> tuple[list[SessionRow], list[str]]:
+    """Read every store once; the rows and one line per store (or file) that could not be read."""
+    update = await Fleet(stores, clock=lambda: now, thresholds=thresholds).refresh(full=True)
+    errors = [line for status in update.statuses for line in (status.error, *status.problems) if line]
+    rows = sorted(update.rows, key=lambda r: (r.session.format, r.session.store, r.session.id))
     return rows, errors
 
 
-def as_json(row: SnapshotRow) -> dict[str, Any]:
+def as_json(row: SessionRow) -> dict[str, Any]:
     s, usage = row.session, row.session.usage
     return {
         "format": str(s.format),
@@ -62,10 +48,16 @@ def as_json(row: SnapshotRow) -> dict[str, Any]:
         "cost_usd": s.cost_usd,
         "cost_source": str(s.cost_source) if s.cost_source else None,
         "transcript": s.source_path,
+        "tokens_per_minute": round(row.burn.tokens_per_minute, 3) if row.burn else None,
+        "dollars_per_minute": (
+            round(row.burn.dollars_per_minute, 6)
+            if row.burn and row.burn.dollars_per_minute is not None else None
+        ),
+        "runaway": bool(row.burn and row.burn.runaway),
     }
 
 
-def write_json(rows: Sequence[SnapshotRow], out: TextIO) -> None:
+def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:
     for row in rows:
         out.write(json.dumps(as_json(row), ensure_ascii=False) + "\n")
 
@@ -73,7 +65,7 @@ def write_json(rows: Sequence[SnapshotRow], out: TextIO) -> None:
 _COLUMNS = (("STATE", 8), ("FORMAT", 15), ("ID", 24), ("NAME", 28), ("MSGS", 5), ("TOKENS", 9), ("COST", 9), ("REASON", 40))
 
 
-def write_table(rows: Sequence[SnapshotRow], out: TextIO) -> None:
+def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
     out.write("  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip() + "\n")
     for row in rows:
         s = row.session

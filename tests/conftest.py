@@ -100,6 +100,9 @@ SNAPSHOT_KEYS = {
     "cost_usd",
     "cost_source",
     "transcript",
+    "tokens_per_minute",
+    "dollars_per_minute",
+    "runaway",
 }
 
 

@@ -180,7 +180,8 @@ async def test_incremental_usage_and_deletes(tmp_path: Path, real_now: datetime)
         assert session.usage is not None and session.usage.input_tokens == 47
         assert (session.message_count, session.turns, session.model) == (7, 3, "claude-opus-4-6")
         assert session.last_message is not None and session.last_message.preview == "One more"
-        assert [c.cost_usd for c in store.recent_calls(SID)] == [0.0164, 0.0021, 0.5]
+        assert [c.cost_usd for c in session.recent_calls] == [0.0164, 0.0021, 0.5]
+        assert sum(cost for _, cost in session.daily_cost) == pytest.approx(0.5185)
 
         # Deleting a session (foreign_keys=ON cascades to its messages).
         bot.conn.execute("DELETE FROM session_metadata WHERE id = ?1", (SID,))

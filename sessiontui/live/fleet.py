@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sessiontui.model import Session, SessionRow
+from sessiontui.rules.burn import burns_for
 from sessiontui.rules.state import Thresholds, classify
 from sessiontui.stores.base import Store, StoreError
 
@@ -108,7 +109,8 @@ class Fleet:
         return FleetUpdate(self.rows, statuses, now, changed)
 
     def _classify(self, sessions: list[Session], now: datetime) -> tuple[SessionRow, ...]:
-        return tuple(SessionRow(s, classify(s, now, self.thresholds)) for s in sessions)
+        burns = burns_for(sessions, now)
+        return tuple(SessionRow(s, classify(s, now, self.thresholds), burns.get(s.uid)) for s in sessions)
 
     def _take_changed_paths(self) -> set[Path] | None:
         if time.monotonic() - self._last_full > FULL_RESCAN_SECONDS:

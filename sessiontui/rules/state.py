@@ -14,6 +14,9 @@ import humanize
 from sessiontui.model import MessageKind, Session, SessionState, StoreFormat, Verdict
 
 
+CONTRADICTION_GRACE = timedelta(minutes=2)  # a bot may set 'idle' a moment after it answers
+
+
 class Reason:
     """Reason codes for stuck sessions (stable: scripts read them from `snapshot --json`)."""
 
@@ -75,6 +78,9 @@ def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
     quiet = _age(now, session.last_activity)
     quiet_long = quiet is not None and quiet > limit
     turn_age = _age(now, session.turn_started_at)
+    contradiction = _contradiction(session, now, limit)
+    if contradiction is not None:
+        return contradiction
     if session.native_state == "running" and turn_age is not None and turn_age > limit and quiet_long:
         return Verdict(
             SessionState.STUCK, Reason.TURN_RUNNING,
@@ -112,6 +118,38 @@ def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
         return Verdict(
             SessionState.STUCK, Reason.NO_REPLY_AFTER_TOOL,
             f"tool result {_ago(since_last)} ago, the model never answered",
+        )
+    return None
+
+
+def _contradiction(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
+    """The store's state and its transcript disagree (ZeroClaw keeps both, STORES.md 2.5)."""
+    last = session.last_message
+    if session.format != StoreFormat.ZEROCLAW_SQLITE or last is None or last.at is None:
+        return None
+    since_last = _age(now, last.at)
+    assert since_last is not None
+    turn_ended = last.role == "assistant" and last.kind == MessageKind.TEXT and not last.interrupted
+    if (
+        session.native_state == "running"
+        and turn_ended
+        and (session.turn_started_at is None or last.at >= session.turn_started_at)
+        and since_last > CONTRADICTION_GRACE
+    ):
+        return Verdict(
+            SessionState.STUCK, Reason.STATE_CONTRADICTION,
+            f"marked running, but the assistant finished the turn {_ago(since_last)} ago",
+        )
+    # Only gateway (gw_) sessions have their state kept; channel sessions always read 'idle'.
+    if (
+        session.native_state == "idle"
+        and session.id.startswith("gw_")
+        and last.kind == MessageKind.TOOL_CALL
+        and since_last > limit
+    ):
+        return Verdict(
+            SessionState.STUCK, Reason.STATE_CONTRADICTION,
+            f"marked idle, but tool `{last.tool_name or '?'}` has had no result for {_ago(since_last)}",
         )
     return None
 

@@ -11,15 +11,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.containers import Horizontal
+from textual.widgets import Footer, Sparkline, Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import SessionRow
+from sessiontui.rules.burn import cost_series
 from sessiontui.stores.base import StoreError
 from sessiontui.text import one_line
 from sessiontui.widgets.transcript_view import TranscriptView
 
 PAGE = 200
+EVIDENCE_EVENTS = 5
 
 
 class SessionDetailScreen(Screen[None]):
@@ -37,6 +40,10 @@ class SessionDetailScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="meta")
+        with Horizontal(id="burn-row"):
+            yield Static(id="burn")
+            yield Sparkline([], id="spark")
+        yield Static(id="evidence")
         yield TranscriptView(id="transcript")
         yield Footer()
 
@@ -55,8 +62,50 @@ class SessionDetailScreen(Screen[None]):
         changed = self.row is None or self.row.session != row.session
         self.row = row
         self.query_one("#meta", Static).update(_meta_table(row, update))
+        self._show_burn(row, update)
+        self._show_evidence()
         if changed and self._newer is not None:
             self.load_new()
+
+    def _show_burn(self, row: SessionRow, update: FleetUpdate) -> None:
+        has_times = any(call.at for call in row.session.recent_calls)
+        self.query_one("#burn-row").display = has_times
+        if not has_times:
+            return
+        burn = row.burn
+        text = Text()
+        text.append("Cost, last 60 min  ", style="bold")
+        if burn is None:
+            text.append("no calls in the last 10 min", style="dim")
+        else:
+            rate = "?" if burn.dollars_per_minute is None else f"${burn.dollars_per_minute * 60:,.2f}/hour"
+            text.append(f"{rate}  {burn.tokens_per_minute:,.0f} tokens/min")
+            if burn.runaway:
+                text.append("  RUNAWAY", style="bold red reverse")
+        self.query_one("#burn", Static).update(text)
+        self.query_one("#spark", Sparkline).data = cost_series(row.session, update.now)
+
+    def _show_evidence(self) -> None:
+        """For a stuck session: the verdict's evidence and the last events with their times."""
+        box = self.query_one("#evidence", Static)
+        row = self.row
+        if row is None or row.verdict.reason is None:
+            box.display = False
+            return
+        box.display = True
+        text = Text()
+        text.append(f"Why stuck ({row.verdict.reason}): ", style="bold red")
+        text.append(one_line(row.verdict.evidence or ""))
+        session = row.session
+        if session.turn_started_at is not None:
+            text.append(f"\n  turn started  {session.turn_started_at:%H:%M:%S} UTC", style="dim")
+        if session.last_activity is not None:
+            text.append(f"\n  last activity {session.last_activity:%H:%M:%S} UTC", style="dim")
+        for message in self.query_one(TranscriptView).messages[-EVIDENCE_EVENTS:]:
+            when = f"{message.at:%H:%M:%S}" if message.at else "--:--:--"
+            what = message.tool_calls[0].name if message.tool_calls else one_line(message.text, 90)
+            text.append(f"\n  {when}  {message.role!s:<9} {message.kind!s:<11} {what}")
+        box.update(text)
 
     def _store(self):  # type: ignore[no-untyped-def]
         return self.app.fleet.store_of(self.row.session) if self.row else None  # type: ignore[attr-defined]
@@ -73,6 +122,7 @@ class SessionDetailScreen(Screen[None]):
             return
         self._older, self._newer = page.older, page.newer
         self.query_one(TranscriptView).set_messages(page.messages, has_older=page.older is not None)
+        self._show_evidence()
 
     @work(group="transcript-new", exclusive=True, exit_on_error=False)
     async def load_new(self) -> None:
@@ -87,6 +137,7 @@ class SessionDetailScreen(Screen[None]):
         self._newer = page.newer
         if page.messages:
             self.query_one(TranscriptView).append_messages(page.messages)
+            self._show_evidence()
 
     @work(group="transcript-old", exclusive=True, exit_on_error=False)
     async def load_older(self) -> None:

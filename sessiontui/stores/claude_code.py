@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.model import Capabilities, CostSource, Message, Session, StoreFormat, Usage
-from sessiontui.stores.claude_transcript import TranscriptFollower, messages_from_record
+from sessiontui.stores.claude_transcript import (
+    RECENT_CALLS,
+    TranscriptFollower,
+    messages_from_record,
+)
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
 
 READ_ONLY = "Claude Code transcripts are read-only: Claude Code appends to them while it runs"
@@ -83,11 +87,18 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
     ) -> Session:
         summary = follower.summary
         usage, cost, calls, unpriced = summary.usage, summary.cost_usd, summary.calls, summary.unpriced_calls
+        recent = list(summary.recent_calls)
+        daily = dict(summary.daily_cost)
         for child in children:
             usage = usage + child.summary.usage
             cost += child.summary.cost_usd
             calls += child.summary.calls
             unpriced += child.summary.unpriced_calls
+            recent += child.summary.recent_calls
+            for day, dollars in child.summary.daily_cost.items():
+                daily[day] = daily.get(day, 0.0) + dollars
+        if children:
+            recent.sort(key=lambda call: call.at.timestamp() if call.at else 0.0)
         source = None if calls == 0 else (CostSource.UNKNOWN if unpriced else CostSource.COMPUTED)
         mtime = datetime.fromtimestamp(os.stat(path).st_mtime, UTC) if path.exists() else None
         return Session(
@@ -107,6 +118,8 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             last_message=summary.last_message,
             source_path=str(path),
             extra=(("project", path.parent.name), ("subagents", str(len(children)))),
+            recent_calls=tuple(recent[-RECENT_CALLS:]),
+            daily_cost=tuple(sorted(daily.items())),
         )
 
     def record_messages(self, record: dict[str, Any]) -> list[Message]:

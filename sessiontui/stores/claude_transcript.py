@@ -27,6 +27,7 @@ from sessiontui.rules.pricing import price_call
 from sessiontui.timestamps import parse_timestamp
 
 SYNTHETIC_MODEL = "<synthetic>"
+RECENT_CALLS = 60  # API calls kept per session for burn rates and the cost sparkline
 
 
 @dataclass(slots=True)
@@ -48,6 +49,7 @@ class TranscriptSummary:
     calls: int = 0
     last_message: LastMessage | None = None
     recent_calls: list[ApiCall] = field(default_factory=list)  # the last few, for burn rates
+    daily_cost: dict[str, float] = field(default_factory=dict)  # UTC day -> dollars
     _seen_requests: set[str] = field(default_factory=set)
     _last_message_id: str | None = None
 
@@ -59,14 +61,14 @@ class TranscriptSummary:
         if kind == "ai-title" and isinstance(record.get("aiTitle"), str):
             self.title = record["aiTitle"]
             return
+        at = parse_timestamp(record.get("timestamp"))
+        if at is not None:  # progress and system lines count as activity too (long tool runs)
+            self.created_at = self.created_at or at
+            self.last_at = at if self.last_at is None else max(self.last_at, at)
         if kind not in ("user", "assistant"):
             return
         self.session_id = self.session_id or _str(record.get("sessionId"))
         self.cwd = self.cwd or _str(record.get("cwd"))
-        at = parse_timestamp(record.get("timestamp"))
-        if at is not None:
-            self.created_at = self.created_at or at
-            self.last_at = at if self.last_at is None else max(self.last_at, at)
         message = record.get("message")
         if not isinstance(message, dict):
             return
@@ -143,8 +145,11 @@ class TranscriptSummary:
             self.unpriced_calls += 1
         else:
             self.cost_usd += cost
+            if at is not None:
+                day = at.strftime("%Y-%m-%d")
+                self.daily_cost[day] = self.daily_cost.get(day, 0.0) + cost
         self.recent_calls.append(ApiCall(at, model, usage, cost))
-        del self.recent_calls[:-200]
+        del self.recent_calls[:-RECENT_CALLS]
 
     @property
     def cost_source(self) -> CostSource | None:

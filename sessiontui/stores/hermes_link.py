@@ -122,6 +122,8 @@ def hermes_session(
         last_message=summary.last_message if summary else None,
         source_path=str(follower.path) if follower else None,
         extra=(("session_id", session_id), ("repo_path", str(row.get("repo_path") or ""))),
+        recent_calls=tuple(summary.recent_calls) if summary else (),
+        daily_cost=tuple(sorted(summary.daily_cost.items())) if summary else (),
     )
 
 

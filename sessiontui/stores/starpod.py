@@ -30,6 +30,7 @@ from sessiontui.model import (
     last_message_of,
 )
 from sessiontui.stores.base import ReadReport
+from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
 from sessiontui.timestamps import parse_timestamp
 
@@ -45,6 +46,7 @@ class SessionUsage:
     model: str | None = None
     last_at: datetime | None = None
     recent: list[ApiCall] = field(default_factory=list)
+    daily: dict[str, float] = field(default_factory=dict)
 
 
 class StarpodStore:
@@ -120,7 +122,10 @@ class StarpodStore:
             totals.model = model or totals.model
             totals.last_at = at or totals.last_at
             totals.recent.append(ApiCall(at, model, call, cost))
-            del totals.recent[:-200]
+            del totals.recent[:-RECENT_CALLS]
+            if at is not None and cost:
+                day = at.strftime("%Y-%m-%d")
+                totals.daily[day] = totals.daily.get(day, 0.0) + cost
             self._max_usage_id = row_id
         return list({row[1] for row in rows})
 
@@ -151,6 +156,8 @@ class StarpodStore:
             archived=bool(extra.get("is_archived")),
             last_message=self._last.get(key),
             extra=tuple((k, str(v)) for k, v in details if v is not None),
+            recent_calls=tuple(usage.recent) if usage else (),
+            daily_cost=tuple(sorted(usage.daily.items())) if usage else (),
         )
 
     async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
@@ -170,10 +177,6 @@ class StarpodStore:
             (session.id, int(after)),  # type: ignore[call-overload]
         )
         return MessagePage(tuple(_message(r[1], r[2], r[3]) for r in rows), None, rows[-1][0] if rows else after)
-
-    def recent_calls(self, session_id: str) -> list[ApiCall]:
-        usage = self._usage.get(session_id)
-        return list(usage.recent) if usage else []
 
     def watch_paths(self) -> list[Path]:
         return []

@@ -109,8 +109,21 @@ def channel_user(row: SessionRow) -> str | None:
 
 
 def reason(row: SessionRow) -> str:
-    """The evidence an operator can check (for stuck sessions above all)."""
+    """The evidence an operator can check (for stuck sessions above all), or a runaway's rate."""
+    burn = row.burn
+    if burn is not None and burn.runaway and row.verdict.state is not SessionState.STUCK:
+        return f"RUNAWAY: ${(burn.dollars_per_minute or 0) * 60:,.2f}/hour, {burn.tokens_per_minute:,.0f} tokens/min"
     return row.verdict.evidence or row.verdict.reason or ""
+
+
+def format_burn(row: SessionRow, now: datetime) -> str:
+    """Dollars per minute over the last 10 minutes; `!` marks a runaway."""
+    burn = row.burn
+    if burn is None:
+        return "-"
+    if burn.dollars_per_minute is None:
+        return "?"
+    return f"{'!' if burn.runaway else ''}${burn.dollars_per_minute:.3f}"
 
 
 def _age(row: SessionRow, now: datetime) -> str:
@@ -254,6 +267,15 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: None if r.session.cost_source is CostSource.UNKNOWN else r.session.cost_usd,
         right=True,
         drop_order=2,
+    ),
+    Column(
+        "burn",
+        "$/min",
+        7,
+        format_burn,
+        lambda r: None if r.burn is None else r.burn.dollars_per_minute,
+        right=True,
+        drop_order=3,
     ),
     Column("reason", "Reason", 24, lambda r, n: reason(r), lambda r: _fold(reason(r)), flex=3),
 )

@@ -1,0 +1,89 @@
+"""Alerts on transitions: a session becoming stuck, or crossing a dollars-per-hour rate.
+
+Each transition alerts once; a session must leave the state (or drop below the rate) before it
+can alert again. What the dashboard already shows when it opens is not a transition.
+The alert command gets the event as JSON on stdin and is run as an argument list, never
+through a shell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sessiontui.model import SessionRow, SessionState
+
+log = logging.getLogger(__name__)
+COMMAND_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: str  # "stuck" or "burn"
+    row: SessionRow
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        from sessiontui.snapshot import as_json
+
+        burn = self.row.burn
+        return {
+            "event": self.kind,
+            "message": self.message,
+            "dollars_per_hour": None if burn is None or burn.dollars_per_minute is None
+            else round(burn.dollars_per_minute * 60, 6),
+            "session": as_json(self.row),
+        }
+
+
+class AlertWatch:
+    def __init__(self, dollars_per_hour: float | None = None) -> None:
+        self.dollars_per_hour = dollars_per_hour
+        self._stuck: set[str] | None = None
+        self._hot: set[str] = set()
+
+    def check(self, rows: Sequence[SessionRow]) -> list[Alert]:
+        stuck = {r.key: r for r in rows if r.verdict.state is SessionState.STUCK}
+        hot = {r.key: r for r in rows if self._over_rate(r)}
+        if self._stuck is None:  # the first look: what is already so is not news
+            self._stuck, self._hot = set(stuck), set(hot)
+            return []
+        alerts = [
+            Alert("stuck", row, f"{row.session.name}: {row.verdict.reason} — {row.verdict.evidence or ''}")
+            for key, row in stuck.items() if key not in self._stuck
+        ]
+        alerts += [
+            Alert("burn", row, f"{row.session.name}: spending "
+                  f"${(row.burn.dollars_per_minute or 0) * 60:,.2f}/hour")  # type: ignore[union-attr]
+            for key, row in hot.items() if key not in self._hot
+        ]
+        self._stuck, self._hot = set(stuck), set(hot)
+        return alerts
+
+    def _over_rate(self, row: SessionRow) -> bool:
+        if self.dollars_per_hour is None or row.burn is None or row.burn.dollars_per_minute is None:
+            return False
+        return row.burn.dollars_per_minute * 60 >= self.dollars_per_hour
+
+
+async def run_alert_command(argv: Sequence[str], alert: Alert) -> int | None:
+    """Run `argv` with the alert as JSON on stdin; its exit code, or None if it could not run."""
+    try:
+        process = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+    except OSError as exc:
+        log.warning("alert command %s could not start: %s", argv[0], exc)
+        return None
+    payload = json.dumps(alert.as_json(), ensure_ascii=False).encode() + b"\n"
+    try:
+        await asyncio.wait_for(process.communicate(payload), COMMAND_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+    return process.returncode

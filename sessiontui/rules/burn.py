@@ -1,0 +1,68 @@
+"""How fast sessions spend: tokens and dollars per minute over a recent window, and runaways.
+
+Only stores whose usage carries times can say this (Claude Code, hermes-bot via its transcript,
+Starpod). A runaway burns far more than the others: at least RUNAWAY_FACTOR times the median of
+the sessions spending in the same window, and at least RUNAWAY_FLOOR dollars a minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from statistics import median
+
+from sessiontui.model import Burn, Session
+
+WINDOW = timedelta(minutes=10)
+RUNAWAY_FACTOR = 5.0
+RUNAWAY_FLOOR = 0.05  # dollars per minute ($3 an hour)
+
+
+def burn_of(session: Session, now: datetime, window: timedelta = WINDOW) -> Burn | None:
+    """The session's spend over the last `window`; None when it made no timed call in it."""
+    since = now - window
+    calls = [c for c in session.recent_calls if c.at is not None and since <= c.at <= now]
+    if not calls:
+        return None
+    minutes = window.total_seconds() / 60
+    tokens = sum(c.usage.total for c in calls)
+    dollars = None if any(c.cost_usd is None for c in calls) else sum(c.cost_usd or 0.0 for c in calls)
+    return Burn(tokens / minutes, None if dollars is None else dollars / minutes)
+
+
+def mark_runaways(burns: dict[str, Burn]) -> dict[str, Burn]:
+    """The same burns, with `runaway` set on those far above the others."""
+    rates = [b.dollars_per_minute for b in burns.values() if b.dollars_per_minute]
+    if not rates:
+        return burns
+    typical = median(rates)
+    bar = max(RUNAWAY_FLOOR, typical * RUNAWAY_FACTOR) if len(rates) >= 3 else RUNAWAY_FLOOR * RUNAWAY_FACTOR
+    return {
+        key: replace(burn, runaway=True) if (burn.dollars_per_minute or 0.0) >= bar else burn
+        for key, burn in burns.items()
+    }
+
+
+def burns_for(sessions: Sequence[Session], now: datetime) -> dict[str, Burn]:
+    """Burns of every session spending in the window, runaways marked, keyed by uid."""
+    burns: dict[str, Burn] = {}
+    for session in sessions:
+        if session.recent_calls:
+            burn = burn_of(session, now)
+            if burn is not None:
+                burns[session.uid] = burn
+    return mark_runaways(burns)
+
+
+def cost_series(session: Session, now: datetime, minutes: int = 60, buckets: int = 30) -> list[float]:
+    """Dollars per bucket over the last `minutes`, oldest first (the detail view's sparkline)."""
+    size = minutes * 60 / buckets
+    series = [0.0] * buckets
+    start = now - timedelta(minutes=minutes)
+    for call in session.recent_calls:
+        if call.at is None or call.cost_usd is None or not start <= call.at <= now:
+            continue
+        index = min(buckets - 1, int((call.at - start).total_seconds() / size))
+        series[index] += call.cost_usd
+    return series

@@ -1,0 +1,65 @@
+"""Alerts fire once per transition: through the rules, and through the real app and command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sessiontui.demo.bots import ZeroClawSqliteBot
+from sessiontui.live.alerts import AlertWatch
+from sessiontui.model import Burn, Session, SessionRow, SessionState, StoreFormat, Verdict
+
+
+def row(sid: str, state: SessionState, dollars_per_minute: float | None = None) -> SessionRow:
+    burn = None if dollars_per_minute is None else Burn(1000.0, dollars_per_minute)
+    return SessionRow(Session(StoreFormat.STARPOD, "/c.db", sid, sid),
+                      Verdict(state, "unanswered" if state is SessionState.STUCK else None, "x"), burn)
+
+
+def test_one_alert_per_transition() -> None:
+    watch = AlertWatch(dollars_per_hour=6.0)
+    assert watch.check([row("a", SessionState.STUCK), row("b", SessionState.RUNNING)]) == []  # primed
+    alerts = watch.check([row("a", SessionState.STUCK), row("b", SessionState.STUCK)])
+    assert [(a.kind, a.row.session.id) for a in alerts] == [("stuck", "b")]
+    assert watch.check([row("a", SessionState.STUCK), row("b", SessionState.STUCK)]) == []
+    watch.check([row("a", SessionState.IDLE), row("b", SessionState.STUCK)])
+    assert [a.row.session.id for a in watch.check([row("a", SessionState.STUCK)])] == ["a"]
+    hot = watch.check([row("a", SessionState.STUCK), row("c", SessionState.RUNNING, 0.2)])  # $12/hour
+    assert [(a.kind, a.row.session.id) for a in hot] == [("burn", "c")]
+    assert watch.check([row("a", SessionState.STUCK), row("c", SessionState.RUNNING, 0.3)]) == []
+
+
+async def test_alert_command_gets_exactly_one_event_per_transition(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    db = tmp_path / "zc" / "sessions.db"
+    db.parent.mkdir()
+    start = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    bot = ZeroClawSqliteBot(db)
+    bot.append("gw_1", "user", "please deploy", start)
+    bot.set_state("gw_1", "running", "turn-1", start)
+    bot.close()
+    events = tmp_path / "events.jsonl"
+    script = "import sys; open(sys.argv[1], 'a').write(sys.stdin.read())"
+
+    from sessiontui.app import make_app
+    from sessiontui.config import Config
+    from sessiontui.stores import find_stores
+
+    clock = {"now": start + timedelta(minutes=1)}
+    config = Config(refresh_seconds=0.05, alert_command=(sys.executable, "-c", script, str(events)), bell=False)
+    found, _ = find_stores([db.parent])
+    app = make_app(config, found=found, clock=lambda: clock["now"])
+    async with app.run_test() as pilot:
+        await pilot.pause(0.3)
+        assert not events.exists()  # running: nothing to say
+        clock["now"] = start + timedelta(minutes=30)  # the turn is now 30 minutes old
+        await pilot.pause(0.5)
+        for _ in range(20):  # many refreshes while it stays stuck; the command runs meanwhile
+            await pilot.pause(0.1)
+    lines = events.read_text().splitlines()
+    assert len(lines) == 1
+    event = json.loads(lines[0])
+    assert event["event"] == "stuck"
+    assert event["session"]["id"] == "gw_1" and event["session"]["reason"] == "turn-running"
