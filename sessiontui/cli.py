@@ -20,7 +20,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import one_line
 
-SUBCOMMANDS = ("snapshot", "demo")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +40,16 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true", help="one JSON object per line per session")
         parser.add_argument("--stuck", action="store_true",
                             help="only stuck sessions, with reasons; exit 1 when there are any")
+        return parser
+    if command == "audit":
+        parser = argparse.ArgumentParser(prog="sessiontui audit",
+                                         description="Print every action taken with sessiontui on this machine.")
+        parser.add_argument("--json", action="store_true", help="the raw JSON lines")
+        return parser
+    if command == "restore":
+        parser = argparse.ArgumentParser(prog="sessiontui restore",
+                                         description="List the trash, or put a deleted session back exactly.")
+        parser.add_argument("entry", nargs="?", help="the trash entry to restore (default: list them)")
         return parser
     if command == "demo":
         parser = argparse.ArgumentParser(prog="sessiontui demo",
@@ -107,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
             from sessiontui.demo_command import run_demo
 
             return run_demo(args)
+        if command == "audit":
+            return run_audit(as_json=args.json)
+        if command == "restore":
+            return asyncio.run(run_restore(args.entry))
         config = resolve_config(args)
         if command == "snapshot":
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
@@ -148,6 +162,41 @@ def _error(message: str) -> None:
     """One line on stderr. Paths and store text are made printable: a file name may hold a
     newline or an escape sequence, and neither may reach the terminal."""
     print(f"sessiontui: {one_line(message)}", file=sys.stderr)
+
+
+def run_audit(*, as_json: bool) -> int:
+    import json
+
+    from sessiontui.actions.audit import read_audit, write_audit_table
+
+    records = read_audit()
+    if as_json:
+        for record in records:
+            print(json.dumps(record, ensure_ascii=False))
+    else:
+        write_audit_table(records, sys.stdout)
+    return 0
+
+
+async def run_restore(entry_id: str | None) -> int:
+    from sessiontui.actions import list_trash, restore_entry
+
+    entries = list_trash()
+    if entry_id is None:
+        for entry in entries:
+            print(one_line(f"{entry.id}  {entry.action:<7} {entry.format:<16} {entry.session_id}  "
+                           f"{entry.name}  ({entry.messages} messages)  from {entry.store}"))
+        if not entries:
+            print("the trash is empty")
+        return 0
+    match = [e for e in entries if e.id == entry_id]
+    if not match:
+        print(f"sessiontui: no trash entry {one_line(entry_id)!r} (run 'sessiontui restore' to list them)",
+              file=sys.stderr)
+        return 2
+    outcome = await restore_entry(match[0])
+    print(one_line(outcome.message), file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if outcome.ok else 1
 
 
 def run_dashboard(config: Config) -> int:

@@ -161,6 +161,7 @@ class Session:
     source_path: str | None = None  # the file holding this session's transcript, where one does
     recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
+    version: tuple[object, ...] = ()  # raw store values that change with any write to the session
     extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
 
     @property

@@ -123,6 +123,7 @@ def hermes_session(
         source_path=str(follower.path) if follower else None,
         extra=(("session_id", session_id), ("repo_path", str(row.get("repo_path") or ""))),
         recent_calls=tuple(summary.recent_calls) if summary else (),
+        version=(row.get("last_active"), row.get("total_turns"), session_id),
         daily_cost=tuple(sorted(summary.daily_cost.items())) if summary else (),
     )
 

@@ -157,6 +157,7 @@ class StarpodStore:
             last_message=self._last.get(key),
             extra=tuple((k, str(v)) for k, v in details if v is not None),
             recent_calls=tuple(usage.recent) if usage else (),
+            version=(last_at, turns, self._counts.get(key, 0)),
             daily_cost=tuple(sorted(usage.daily.items())) if usage else (),
         )
 

@@ -112,6 +112,7 @@ class ZeroClawJsonlStore(JsonlDirectoryStore[ChatFile]):
             last_message=chat.last,
             source_path=str(path),
             extra=(("file", path.name),),
+            version=(chat.tail.offset, chat.mtime),
         )
 
     def record_messages(self, record: dict[str, Any]) -> list[Message]:

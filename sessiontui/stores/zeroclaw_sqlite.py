@@ -116,6 +116,7 @@ class ZeroClawSqliteStore:
             native_state=extra.get("state"),
             turn_started_at=parse_timestamp(extra.get("turn_started_at")),
             last_message=last,
+            version=(activity, count),
             extra=tuple((k, str(v)) for k, v in extra.items() if v is not None and k in ("turn_id", "room_id", "state")),
         )
 

@@ -1,0 +1,109 @@
+"""Do an action: check it is allowed, write in a worker thread, read back, audit, report."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sessiontui.actions import hermes_sqlite, starpod, zeroclaw_jsonl, zeroclaw_sqlite
+from sessiontui.actions.audit import append_audit
+from sessiontui.actions.base import Outcome, Verb, why_not
+from sessiontui.actions.guard import Refused
+from sessiontui.actions.trash import TrashEntry, discard
+from sessiontui.model import Session, StoreFormat
+from sessiontui.text import one_line
+from sessiontui.timestamps import iso_utc
+
+Write = Callable[[Session, str | None, Path | None], Outcome]
+F = StoreFormat
+
+WRITES: dict[tuple[StoreFormat, Verb], Write] = {
+    (F.ZEROCLAW_SQLITE, Verb.RENAME): lambda s, text, _: zeroclaw_sqlite.rename(s, text or ""),
+    (F.ZEROCLAW_SQLITE, Verb.RESET): lambda s, _, __: zeroclaw_sqlite.reset(s),
+    (F.ZEROCLAW_SQLITE, Verb.DELETE): lambda s, _, d: zeroclaw_sqlite.delete(s, d),
+    (F.ZEROCLAW_SQLITE, Verb.CLEAR): lambda s, _, d: zeroclaw_sqlite.clear(s, d),
+    (F.STARPOD, Verb.CLOSE): lambda s, text, _: starpod.close(s, text),
+    (F.STARPOD, Verb.RENAME): lambda s, text, _: starpod.rename(s, text or ""),
+    (F.STARPOD, Verb.MARK_READ): lambda s, _, __: starpod.mark_read(s, True),
+    (F.STARPOD, Verb.MARK_UNREAD): lambda s, _, __: starpod.mark_read(s, False),
+    (F.STARPOD, Verb.ARCHIVE): lambda s, _, __: starpod.archive(s, True),
+    (F.STARPOD, Verb.UNARCHIVE): lambda s, _, __: starpod.archive(s, False),
+    (F.STARPOD, Verb.DELETE): lambda s, _, d: starpod.delete(s, d),
+    (F.HERMES_SQLITE, Verb.DELETE): lambda s, _, d: hermes_sqlite.delete(s, d),
+    (F.ZEROCLAW_JSONL, Verb.DELETE): lambda s, _, d: zeroclaw_jsonl.delete(s, d),
+    (F.ZEROCLAW_JSONL, Verb.CLEAR): lambda s, _, d: zeroclaw_jsonl.clear(s, d),
+}
+
+RESTORES: dict[str, Callable[[TrashEntry], Outcome]] = {
+    str(F.ZEROCLAW_SQLITE): zeroclaw_sqlite.restore,
+    str(F.STARPOD): starpod.restore,
+    str(F.HERMES_SQLITE): hermes_sqlite.restore,
+    str(F.ZEROCLAW_JSONL): zeroclaw_jsonl.restore,
+}
+
+
+def _attempt(label: str, write: Callable[[], Outcome]) -> Outcome:
+    try:
+        return write()
+    except Refused as exc:
+        return Outcome(False, f"{label}: {exc}")
+    except sqlite3.Error as exc:
+        return Outcome(False, one_line(f"{label}: {exc} (nothing was changed)"))
+    except OSError as exc:
+        return Outcome(False, one_line(f"{label}: {exc.strerror or exc} ({exc.filename or ''})"))
+
+
+def _before(session: Session) -> dict[str, Any]:
+    return {"id": session.id, "name": session.name, "created_at": iso_utc(session.created_at),
+            "last_activity": iso_utc(session.last_activity), "messages": session.message_count,
+            "turns": session.turns, "cost_usd": session.cost_usd, "version": list(session.version)}
+
+
+async def perform(session: Session, verb: Verb, *, text: str | None = None, read_only: bool = False,
+                  state_dir: Path | None = None) -> Outcome:
+    """Do `verb` to the session as the operator saw it (`session`), or say why not."""
+    reason = why_not(session, verb, read_only=read_only)
+    write = WRITES.get((session.format, verb))
+    if reason is None and write is None:
+        reason = f"{session.format} has no '{verb}'"
+    if reason is not None:
+        outcome = Outcome(False, reason)
+    else:
+        assert write is not None
+        outcome = await asyncio.to_thread(_attempt, f"{verb} {session.id}", lambda: write(session, text, state_dir))
+    append_audit(action=str(verb), fmt=str(session.format), store=session.store, session=session.id,
+                 before=_before(session), ok=outcome.ok, message=outcome.message, state_dir=state_dir)
+    return outcome
+
+
+async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
+                state_dir: Path | None = None) -> Outcome:
+    """hermes-bot's own TTL prune on a `sessions.db`."""
+    if read_only:
+        outcome = Outcome(False, "sessiontui runs with --read-only")
+    else:
+        outcome = await asyncio.to_thread(_attempt, f"prune {store}",
+                                          lambda: hermes_sqlite.prune(store, ttl_days, state_dir))
+    append_audit(action="prune", fmt=str(F.HERMES_SQLITE), store=str(store), session=None,
+                 before={"ttl_days": ttl_days}, ok=outcome.ok, message=outcome.message, state_dir=state_dir)
+    return outcome
+
+
+async def restore_entry(entry: TrashEntry, *, read_only: bool = False, state_dir: Path | None = None) -> Outcome:
+    """Put a trash entry back exactly (rows with their ids and timestamps, files moved back)."""
+    restore = RESTORES.get(entry.format)
+    if read_only:
+        outcome = Outcome(False, "sessiontui runs with --read-only")
+    elif restore is None:
+        outcome = Outcome(False, f"{entry.format}: nothing to restore into")
+    else:
+        outcome = await asyncio.to_thread(_attempt, f"restore {entry.session_id}", lambda: restore(entry))
+        if outcome.ok:
+            discard(entry)
+    append_audit(action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
+                 before={"trash": entry.id, "action": entry.action}, ok=outcome.ok, message=outcome.message,
+                 state_dir=state_dir)
+    return outcome
