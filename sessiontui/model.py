@@ -120,16 +120,10 @@ class LastMessage:
 
 @dataclass(frozen=True, slots=True)
 class Capabilities:
-    """What a store can do. A reason explains each action that it cannot."""
+    """What a store can show. What it lets an operator do is `sessiontui.actions.why_not()`."""
 
     transcript: bool = False
     usage: bool = False
-    rename: str | None = None  # None: possible; otherwise the reason it is not
-    close: str | None = None
-    delete: str | None = None
-
-    def why_not(self, action: str) -> str | None:
-        return getattr(self, action, "not supported by this store")  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)

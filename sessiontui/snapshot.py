@@ -58,8 +58,7 @@ def as_json(row: SessionRow) -> dict[str, Any]:
 
 
 def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:
-    for row in rows:
-        out.write(json.dumps(as_json(row), ensure_ascii=False) + "\n")
+    out.writelines(json.dumps(as_json(row), ensure_ascii=False) + "\n" for row in rows)
 
 
 _COLUMNS = (("STATE", 8), ("FORMAT", 15), ("ID", 24), ("NAME", 28), ("MSGS", 5), ("TOKENS", 9), ("COST", 9), ("REASON", 40))

@@ -197,7 +197,7 @@ async def test_hermes_delete_and_prune_with_ttl(tmp_path: Path, state: Path) -> 
     bot.close()
     sessions = await sessions_of(db.parent)
     assert (await perform(sessions["300.3"], Verb.DELETE, state_dir=state)).ok
-    rows = lambda: [r[0] for r in sqlite3.connect(db).execute("SELECT thread_ts FROM sessions ORDER BY thread_ts")]  # noqa: E731
+    rows = lambda: [r[0] for r in sqlite3.connect(db).execute("SELECT thread_ts FROM sessions ORDER BY thread_ts")]
     assert rows() == ["100.1", "200.2"]
     before = dump(db, "sessions")
     pruned = await prune(db, 7, state_dir=state)

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sessiontui.model import CostSource, Session, SessionRow, SessionState, StoreFormat, Usage, Verdict
+from sessiontui.model import (
+    CostSource,
+    Session,
+    SessionRow,
+    SessionState,
+    StoreFormat,
+    Usage,
+    Verdict,
+)
 from sessiontui.rules.costs import billable, costliest, group_costs
 
 AT = datetime(2026, 11, 21, tzinfo=UTC)

@@ -96,20 +96,6 @@ def test_every_schema_stage_through_snapshot(
         assert (rows["gw_run"]["state"], rows["gw_run"]["reason"]) == ("stuck", "unanswered")
 
 
-async def test_stage_1_cannot_rename(tmp_path: Path) -> None:
-    ZeroClawSqliteBot(tmp_path / "s1.db", 1).close()
-    ZeroClawSqliteBot(tmp_path / "s6.db", 6).close()
-    old, new = ZeroClawSqliteStore(tmp_path / "s1.db"), ZeroClawSqliteStore(tmp_path / "s6.db")
-    try:
-        await old.refresh()
-        await new.refresh()
-        assert old.capabilities.rename is not None and "0.5.8" in old.capabilities.rename
-        assert new.capabilities.rename is None
-    finally:
-        await old.close()
-        await new.close()
-
-
 async def test_transcript_decodes_tool_calls_in_content(tmp_path: Path) -> None:
     bot = ZeroClawSqliteBot(tmp_path / "sessions.db")
     fill(bot, 6, datetime.now(UTC))

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused, check_unchanged
-from sessiontui.actions.sqlite_write import columns_of, immediate, insert_rows, read_one, select_rows
+from sessiontui.actions.sqlite_write import (
+    columns_of,
+    immediate,
+    insert_rows,
+    read_one,
+    select_rows,
+)
 from sessiontui.actions.trash import TrashEntry, discard, write_entry
 from sessiontui.model import Session
 from sessiontui.timestamps import chrono_rfc3339

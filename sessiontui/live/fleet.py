@@ -85,7 +85,7 @@ class Fleet:
                 )
                 changed |= previous is None or previous.error != str(exc)
                 continue
-            except Exception as exc:  # noqa: BLE001 - one broken store must not take the others down
+            except Exception as exc:
                 log.exception("reading %s", store.path)
                 self._status[index] = StoreStatus(
                     str(store.format), str(store.path), len(self._sessions.get(index, ())),
@@ -154,7 +154,7 @@ class Fleet:
         try:
             async for changes in awatch(*roots, debounce=100, step=50, recursive=True):
                 self.note_changes({Path(path) for _, path in changes})
-        except Exception:  # noqa: BLE001 - e.g. inotify limits; polling every 30 s still works
+        except Exception:
             log.exception("file watcher stopped; falling back to periodic rescans")
 
     async def close(self) -> None:

@@ -13,7 +13,6 @@ import humanize
 
 from sessiontui.model import MessageKind, Session, SessionState, StoreFormat, Verdict
 
-
 CONTRADICTION_GRACE = timedelta(minutes=2)  # a bot may set 'idle' a moment after it answers
 
 

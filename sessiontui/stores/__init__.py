@@ -21,11 +21,11 @@ __all__ = ["Found", "ReadReport", "Store", "StoreError", "detect", "find_stores"
 def find_stores(paths: list[Path]) -> tuple[list[Found], list[str]]:
     """The stores at these paths (the default locations when empty), and one line per problem."""
     if not paths:
-        found, places = detect_defaults()
-        if not found:
+        defaults, places = detect_defaults()
+        if not defaults:
             looked = ", ".join(str(p) for p in places)
             return [], [f"no session store found in the default locations ({looked})"]
-        return found, []
+        return defaults, []
     found: list[Found] = []
     errors: list[str] = []
     for path in paths:

@@ -20,8 +20,6 @@ from sessiontui.stores.claude_transcript import (
 )
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
 
-READ_ONLY = "Claude Code transcripts are read-only: Claude Code appends to them while it runs"
-
 
 def is_subagent_file(path: Path) -> bool:
     return path.name.startswith("agent-") or path.parent.name == "subagents"
@@ -31,9 +29,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
     """A `projects` directory (or one project directory) of Claude Code transcripts."""
 
     format = StoreFormat.CLAUDE_CODE
-    capabilities = Capabilities(
-        transcript=True, usage=True, rename=READ_ONLY, close=READ_ONLY, delete=READ_ONLY
-    )
+    capabilities = Capabilities(transcript=True, usage=True)
 
     def list_files(self) -> list[Path]:
         files: list[Path] = []

@@ -124,9 +124,9 @@ def detect_file(path: Path) -> Found:
             return Found(fmt, path)
         raise StoreError(f"{path}: {fmt}; {EXPECTED}")
     if path.name.endswith((".jsonl", ".jsonl.migrated")):
-        fmt = jsonl_format(path)
-        if fmt is not None:
-            return Found(fmt, path.parent)
+        line_format = jsonl_format(path)
+        if line_format is not None:
+            return Found(line_format, path.parent)
         raise StoreError(f"{path}: no ZeroClaw or Claude Code records in its first lines; {EXPECTED}")
     if is_hermes_json(path):
         return Found(StoreFormat.HERMES_JSON, path)

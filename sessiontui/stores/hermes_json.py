@@ -13,19 +13,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sessiontui.model import Capabilities, StoreFormat
+from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
 from sessiontui.stores.hermes_link import HERMES_CAPABILITIES, HermesStore
-
-BOT_OWNS_FILE = "hermes-bot 0.1.x rewrites sessions.json from memory: an edit would be lost"
 
 
 class HermesJsonStore(HermesStore):
     format = StoreFormat.HERMES_JSON
-    capabilities = Capabilities(
-        transcript=True, usage=True,
-        rename=HERMES_CAPABILITIES.rename, close=BOT_OWNS_FILE, delete=BOT_OWNS_FILE,
-    )
+    capabilities = HERMES_CAPABILITIES
 
     def __init__(self, path: Path, claude_roots: list[Path] | None = None) -> None:
         super().__init__(path, claude_roots)

@@ -84,12 +84,7 @@ class ClaudeLinker:
             return None, True
 
 
-HERMES_CAPABILITIES = Capabilities(
-    transcript=True,
-    usage=True,
-    rename="hermes-bot sessions have no names",
-    close="hermes-bot has no close: delete the row or prune expired rows",
-)
+HERMES_CAPABILITIES = Capabilities(transcript=True, usage=True)
 
 
 def hermes_session(

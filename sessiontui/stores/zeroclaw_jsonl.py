@@ -21,7 +21,6 @@ from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 
 LIVE_SUFFIX = ".jsonl"
 MIGRATED_SUFFIX = ".jsonl.migrated"
-NO_METADATA = "ZeroClaw's JSONL store keeps no names or state (only its SQLite store does)"
 
 
 @dataclass(slots=True)
@@ -59,12 +58,7 @@ def session_key_of(path: Path) -> tuple[str, bool]:
 
 class ZeroClawJsonlStore(JsonlDirectoryStore[ChatFile]):
     format = StoreFormat.ZEROCLAW_JSONL
-    capabilities = Capabilities(
-        transcript=True,
-        rename=NO_METADATA,
-        close="ZeroClaw has no close: reset or delete the session instead",
-        delete=None,
-    )
+    capabilities = Capabilities(transcript=True)
 
     def list_files(self) -> list[Path]:
         return sorted(p for p in self.path.iterdir() if self.is_session_file(p) and p.is_file())

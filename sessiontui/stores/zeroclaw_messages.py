@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sessiontui.model import (
@@ -49,7 +49,7 @@ def prefix_time(content: str) -> datetime | None:
         tz = timezone(timedelta(hours=_ZONE_HOURS[zone.upper()]))
     else:
         return None
-    return local.replace(tzinfo=tz).astimezone(timezone.utc)
+    return local.replace(tzinfo=tz).astimezone(UTC)
 
 
 def _decode(content: str) -> dict[str, Any] | None:

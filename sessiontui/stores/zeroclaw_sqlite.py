@@ -42,10 +42,6 @@ class ZeroClawSqliteStore:
         if self._columns is None:
             present = await self.db.columns("session_metadata")
             self._columns = [c for c in OPTIONAL if c in present]
-            if "name" not in present:
-                self.capabilities = Capabilities(
-                    transcript=True, rename="this sessions.db predates session names (ZeroClaw < 0.5.8)"
-                )
         cols = ", ".join(["session_key", "created_at", "last_activity", "message_count", *self._columns])
         rows = await self.db.fetchall(f"SELECT {cols} FROM session_metadata")
         fresh = {row[0]: tuple(row) for row in rows}
