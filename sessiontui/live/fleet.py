@@ -70,6 +70,14 @@ class Fleet:
                 return store
         return None
 
+    def reconcile(self, session: Session) -> None:
+        """After our own write: have the session's store read every row on its next refresh."""
+        store = self.store_of(session)
+        reconcile_next = getattr(store, "reconcile_next", None)
+        if reconcile_next is not None:
+            reconcile_next()
+        self._wake.set()
+
     async def refresh(self, full: bool = False) -> FleetUpdate:
         """Refresh every store once; a store that fails keeps its previous sessions, marked stale."""
         paths = None if full else self._take_changed_paths()

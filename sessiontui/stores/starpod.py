@@ -31,6 +31,7 @@ from sessiontui.model import (
 )
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
+from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
 from sessiontui.timestamps import parse_timestamp
 
@@ -57,7 +58,7 @@ class StarpodStore:
         self.db = ReadOnlyDatabase(self.path)
         self.capabilities = Capabilities(transcript=True, usage=True)
         self._columns: list[str] | None = None
-        self._meta: dict[str, tuple[Any, ...]] = {}
+        self._meta: MetadataRows | None = None
         self._counts: dict[str, int] = {}
         self._last: dict[str, LastMessage] = {}
         self._usage: dict[str, SessionUsage] = {}
@@ -69,22 +70,33 @@ class StarpodStore:
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if not await self.db.changed():
             return ReadReport(self._snapshot, False)
-        if self._columns is None:
+        if self._meta is None:
             present = await self.db.columns("session_metadata")
             self._columns = [c for c in OPTIONAL if c in present]
-        cols = ", ".join(["id", "created_at", "last_message_at", "is_closed", "message_count", *self._columns])
-        fresh = {row[0]: tuple(row) for row in await self.db.fetchall(f"SELECT {cols} FROM session_metadata")}
+            self._meta = MetadataRows(
+                self.db, "session_metadata",
+                ["id", "created_at", "last_message_at", "is_closed", "message_count", *self._columns],
+                watermark="last_message_at",
+            )
+        delta = await self._meta.read()
         touched = set(await self._read_new_messages()) | set(await self._read_new_usage())
-        for key in set(self._meta) - set(fresh):  # deleted: forget its rows (ids never come back)
+        for key in delta.vanished:  # deleted: forget its rows (ids never come back)
             self._sessions.pop(key, None)
             self._counts.pop(key, None)
             self._last.pop(key, None)
-        changed = [k for k, row in fresh.items() if self._meta.get(k) != row or k in touched]
-        self._meta = fresh
+        rows = self._meta.rows
+        changed = set(delta.changed) | {k for k in touched if k in rows}
         for key in changed:
-            self._sessions[key] = self._session(fresh[key])
-        self._snapshot = tuple(self._sessions.values())
-        return ReadReport(self._snapshot, True)
+            self._sessions[key] = self._session(rows[key])
+        if delta.first or changed or delta.vanished:
+            self._snapshot = tuple(self._sessions.values())
+            return ReadReport(self._snapshot, True)
+        return ReadReport(self._snapshot, False)
+
+    def reconcile_next(self) -> None:
+        """Read every row on the next refresh (after a write of ours)."""
+        if self._meta is not None:
+            self._meta.reconcile_next()
 
     async def _read_new_messages(self) -> list[str]:
         counts = await self.db.fetchall(

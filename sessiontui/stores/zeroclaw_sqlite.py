@@ -12,6 +12,7 @@ from typing import Any
 
 from sessiontui.model import Capabilities, LastMessage, Message, MessagePage, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
+from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 from sessiontui.timestamps import parse_timestamp
@@ -29,7 +30,7 @@ class ZeroClawSqliteStore:
         self.db = ReadOnlyDatabase(self.path)
         self.capabilities = Capabilities(transcript=True)
         self._columns: list[str] | None = None
-        self._meta: dict[str, tuple[Any, ...]] = {}
+        self._meta: MetadataRows | None = None
         self._last: dict[str, LastMessage | None] = {}
         self._turns: dict[str, int] = {}
         self._max_id = 0
@@ -39,31 +40,40 @@ class ZeroClawSqliteStore:
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if not await self.db.changed():
             return ReadReport(self._snapshot, False)
-        if self._columns is None:
+        if self._meta is None:
             present = await self.db.columns("session_metadata")
             self._columns = [c for c in OPTIONAL if c in present]
-        cols = ", ".join(["session_key", "created_at", "last_activity", "message_count", *self._columns])
-        rows = await self.db.fetchall(f"SELECT {cols} FROM session_metadata")
-        fresh = {row[0]: tuple(row) for row in rows}
-        changed_keys = [k for k, row in fresh.items() if self._meta.get(k) != row]
-        recount = [k for k in changed_keys if k in self._meta and _restarted(self._meta[k], fresh[k])]
-        for key in set(self._sessions) - set(fresh):  # deleted (channel /new): forget its counts
-            del self._sessions[key]
+            self._meta = MetadataRows(
+                self.db, "session_metadata",
+                ["session_key", "created_at", "last_activity", "message_count", *self._columns],
+                watermark="last_activity", busy="state <> 'idle'" if "state" in present else None,
+            )
+        delta = await self._meta.read()
+        for key in delta.vanished:  # deleted (channel /new): forget its counts
+            self._sessions.pop(key, None)
             self._last.pop(key, None)
             self._turns.pop(key, None)
         await self._read_new_turns()
-        for key in recount:  # messages were removed (clear, remove_last, delete): count again
-            counted = await self.db.fetchall(
-                f"SELECT COUNT(*) FROM sessions WHERE session_key = ? AND id <= ? AND {_USER_TURN}",
-                (key, self._max_id),
-            )
-            self._turns[key] = counted[0][0]
-        await self._read_last_messages(changed_keys, everything=not self._meta)
-        self._meta = fresh
-        for key in changed_keys:
-            self._sessions[key] = self._session(fresh[key])
-        self._snapshot = tuple(self._sessions.values())
-        return ReadReport(self._snapshot, True)
+        for key, row in delta.changed.items():
+            previous = delta.before.get(key)
+            if previous is not None and _restarted(previous, row):  # messages were removed: recount
+                counted = await self.db.fetchall(
+                    f"SELECT COUNT(*) FROM sessions WHERE session_key = ? AND id <= ? AND {_USER_TURN}",
+                    (key, self._max_id),
+                )
+                self._turns[key] = counted[0][0]
+        await self._read_last_messages(list(delta.changed), everything=delta.first)
+        for key, row in delta.changed.items():
+            self._sessions[key] = self._session(row)
+        changed = delta.first or bool(delta.changed or delta.vanished)
+        if changed:
+            self._snapshot = tuple(self._sessions.values())
+        return ReadReport(self._snapshot, changed)
+
+    def reconcile_next(self) -> None:
+        """Read every row on the next refresh (after a write of ours)."""
+        if self._meta is not None:
+            self._meta.reconcile_next()
 
     async def _read_new_turns(self) -> None:
         # One statement: the counts and the rowid they run to come from the same snapshot, so a

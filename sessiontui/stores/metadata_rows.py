@@ -1,0 +1,97 @@
+"""A bot's per-session table (ZeroClaw / Starpod `session_metadata`) kept current cheaply.
+
+Every write the bots make to a session moves its activity timestamp (`last_activity`,
+`last_message_at`), which they store as chrono RFC 3339 text that sorts in time order. So a
+poll reads only rows at or past the newest timestamp seen, plus the rows in a busy state (a
+state change does not move the timestamp) and those that were busy last time. A full read
+reconciles what that misses (renames, deletes): when the row count moved, on request (after
+our own write), and every RECONCILE_SECONDS. Diffing many rows runs off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
+
+RECONCILE_SECONDS = 15.0
+_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    changed: dict[str, tuple[Any, ...]]  # key -> its row, for new and changed rows
+    before: dict[str, tuple[Any, ...] | None]  # key -> its row before the change (None: new)
+    vanished: set[str]
+    first: bool
+
+
+class MetadataRows:
+    def __init__(self, db: ReadOnlyDatabase, table: str, columns: list[str], *, watermark: str,
+                 busy: str | None = None) -> None:
+        """`columns[0]` is the key; `watermark` the activity column; `busy` a WHERE clause."""
+        self.db = db
+        self.table = table
+        self.columns = columns
+        self.watermark = watermark
+        self.busy = busy
+        self.rows: dict[str, tuple[Any, ...]] = {}
+        self._mark: str | None = None
+        self._busy_keys: set[str] = set()
+        self._reconciled = 0.0
+        self._mark_index = columns.index(watermark)
+
+    def reconcile_next(self) -> None:
+        """Read everything on the next poll (after a write of ours, for instance)."""
+        self._reconciled = 0.0
+
+    async def read(self) -> Delta:
+        select = f"SELECT {', '.join(self.columns)} FROM {self.table}"
+        first = not self.rows
+        full = first or time.monotonic() - self._reconciled > RECONCILE_SECONDS
+        if not full:
+            count = (await self.db.fetchall(f"SELECT COUNT(*) FROM {self.table}"))[0][0]
+            full = count != len(self.rows)
+        if full:
+            rows = await self.db.fetchall(select)
+            self._reconciled = time.monotonic()
+            delta = await asyncio.to_thread(self._diff_all, rows)
+        else:
+            where = f"{self.watermark} >= ?" + (f" OR {self.busy}" if self.busy else "")
+            rows = await self.db.fetchall(f"{select} WHERE {where}", (self._mark,))
+            seen = {row[0] for row in rows}
+            again = [k for k in self._busy_keys if k not in seen]
+            for start in range(0, len(again), _BATCH):
+                batch = again[start : start + _BATCH]
+                rows += await self.db.fetchall(f"{select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch)
+            delta = self._diff_some(rows)
+        if self.busy:
+            busy_rows = await self.db.fetchall(f"SELECT {self.columns[0]} FROM {self.table} WHERE {self.busy}")
+            self._busy_keys = {row[0] for row in busy_rows}
+        return Delta(delta.changed, delta.before, delta.vanished, first)
+
+    def _diff_all(self, rows: list[Any]) -> Delta:
+        fresh = {row[0]: tuple(row) for row in rows}
+        changed = {k: row for k, row in fresh.items() if self.rows.get(k) != row}
+        before = {k: self.rows.get(k) for k in changed}
+        vanished = set(self.rows) - set(fresh)
+        self.rows = fresh
+        self._mark = max((row[self._mark_index] for row in rows if row[self._mark_index]), default=self._mark)
+        return Delta(changed, before, vanished, False)
+
+    def _diff_some(self, rows: list[Any]) -> Delta:
+        changed: dict[str, tuple[Any, ...]] = {}
+        before: dict[str, tuple[Any, ...] | None] = {}
+        for row in rows:
+            values = tuple(row)
+            if self.rows.get(values[0]) != values:
+                before.setdefault(values[0], self.rows.get(values[0]))
+                changed[values[0]] = values
+                self.rows[values[0]] = values
+            mark = values[self._mark_index]
+            if mark and (self._mark is None or mark > self._mark):
+                self._mark = mark
+        return Delta(changed, before, set(), False)
