@@ -60,6 +60,8 @@ class SessionTuiApp(App[int]):
         await self.fleet.run(lambda update: self.post_message(FleetUpdated(update)))
 
     def on_fleet_updated(self, message: FleetUpdated) -> None:
+        if not self.is_running:  # shutting down: the screens are losing their widgets
+            return
         self.latest = message.update
         for screen in self.screen_stack:
             apply = getattr(screen, "apply_update", None)
@@ -82,17 +84,27 @@ class SessionTuiApp(App[int]):
         await self.fleet.close()  # aiosqlite threads would keep the process alive
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the current screen in the command palette, with the app's own."""
+        """Every key of the current screen in the command palette, with the app's own.
+
+        An action unavailable for the session under the cursor is listed with the reason, and
+        choosing it says why (the screen's `explain` action) instead of doing nothing.
+        """
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
-        for (_, binding, enabled, tooltip) in screen.active_bindings.values():
-            if binding.action in seen or not binding.description or not enabled:
+        why = getattr(screen, "unavailable_reason", None)
+        for (namespace, binding, enabled, tooltip) in screen.active_bindings.values():
+            if binding.action in seen or not binding.description:
+                continue
+            reason = None if enabled or why is None else why(binding.action)
+            if not enabled and reason is None:
                 continue
             seen.add(binding.action)
+            action = binding.action if reason is None else f"explain('{binding.action}')"
             yield SystemCommand(
                 binding.description,
-                tooltip or f"key: {binding.key_display or binding.key}",
-                lambda action=binding.action: self.run_action(action, screen.focused or screen),
+                f"not available: {one_line(reason, 100)}" if reason
+                else tooltip or f"key: {binding.key_display or binding.key}",
+                lambda action=action, namespace=namespace: self.run_action(action, namespace),
             )
 
 

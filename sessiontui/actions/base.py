@@ -71,6 +71,8 @@ def why_not(session: Session, verb: Verb, *, read_only: bool = False) -> str | N
         return "only a session the store marks running can be reset to idle"
     if verb in (Verb.ARCHIVE, Verb.UNARCHIVE) and session.archived == (verb is Verb.ARCHIVE):
         return f"already {'archived' if session.archived else 'not archived'}"
+    if verb in (Verb.MARK_READ, Verb.MARK_UNREAD) and "is_read" not in dict(session.extra):
+        return "this Starpod database has no read flag (an older Starpod)"
     if verb is Verb.CLOSE and session.closed:
         return "already closed (Starpod has no re-open)"
     return None

@@ -70,12 +70,16 @@ class Fleet:
                 return store
         return None
 
-    def reconcile(self, session: Session) -> None:
-        """After our own write: have the session's store read every row on its next refresh."""
-        store = self.store_of(session)
-        reconcile_next = getattr(store, "reconcile_next", None)
-        if reconcile_next is not None:
-            reconcile_next()
+    def reconcile_all(self) -> None:
+        """After our own write: every store reads all its rows on the next refresh, which is now.
+
+        (A rename moves no activity timestamp, so the cheap incremental poll would not see it.)
+        """
+        for store in self.stores:
+            reconcile_next = getattr(store, "reconcile_next", None)
+            if reconcile_next is not None:
+                reconcile_next()
+        self._last_full = 0.0  # file stores: a full rescan
         self._wake.set()
 
     async def refresh(self, full: bool = False) -> FleetUpdate:

@@ -6,11 +6,13 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.css.query import NoMatches
 from textual.widgets import Footer, Input
 
+from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
-from sessiontui.model import SessionState
+from sessiontui.model import Session, SessionState
+from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.store_list import StoreList
 from sessiontui.widgets.summary_bar import SummaryBar
@@ -24,7 +26,11 @@ VIEWS: dict[str, frozenset[SessionState] | None] = {
 }
 
 
-class DashboardScreen(Screen[None]):
+BULK_KEYS = (("space", "toggle_mark", "Mark for bulk", False), ("B", "bulk", "Bulk", True))
+
+
+class DashboardScreen(ActionScreen):
+    GUARDED = ActionScreen.GUARDED | {key[1] for key in BULK_KEYS}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "view('all')", "All", id="dashboard.all"),
         Binding("r", "view('running')", "Running", id="dashboard.running"),
@@ -34,6 +40,10 @@ class DashboardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="dashboard.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
         Binding("c", "costs", "Costs", id="dashboard.costs"),
+        # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.
+        *action_bindings(SESSION_KEYS, "session", footer={"close_session", "rename_session",
+                                                          "delete_session", "undo_delete"}),
+        *action_bindings(BULK_KEYS, "dashboard"),
     ]
 
     def __init__(self) -> None:
@@ -45,7 +55,7 @@ class DashboardScreen(Screen[None]):
         yield SummaryBar(id="summary")
         yield Input(placeholder="filter: name, key, channel, model — Enter to keep, Esc to clear", id="filter")
         yield SessionTable(id="sessions")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
@@ -60,10 +70,13 @@ class DashboardScreen(Screen[None]):
         self.query_one(SummaryBar).update_summary(update.rows, update.now)
         self.query_one(SessionTable).set_rows(update.rows, update.now)
         self._title()
+        self.update_bindings()  # the session under the cursor may have changed what it allows
 
     def _title(self) -> None:
         table = self.query_one(SessionTable)
         self.sub_title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
+        if table.marked:
+            self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
         table.border_title = self.sub_title
 
     def action_view(self, name: str) -> None:
@@ -93,6 +106,9 @@ class DashboardScreen(Screen[None]):
             event.input.display = False
         self.query_one(SessionTable).focus()
 
+    def on_session_table_highlighted(self, _: SessionTable.Highlighted) -> None:
+        self.update_bindings()
+
     def on_session_table_selected(self, event: SessionTable.Selected) -> None:
         from sessiontui.screens.detail import SessionDetailScreen
 
@@ -102,3 +118,54 @@ class DashboardScreen(Screen[None]):
         from sessiontui.screens.costs import CostsScreen
 
         self.app.push_screen(CostsScreen())
+
+    # ----------------------------------------------------------------- actions on sessions
+
+    def action_session(self) -> Session | None:
+        try:
+            table = self.query_one(SessionTable)
+        except NoMatches:  # asked for the footer before the table is mounted
+            return None
+        rows, index = table.visible_rows(), table.cursor_row
+        if 0 <= index < len(rows) and rows[index].key == table.cursor_uid:
+            return rows[index].session
+        return None
+
+    def unavailable_reason(self, action: str) -> str | None:
+        if action == "toggle_mark":
+            return NO_ROWS if self.action_session() is None else None
+        if action == "bulk":
+            if self.read_only:
+                return READ_ONLY
+            table = self.query(SessionTable)
+            return None if table and (table.first().marked or table.first().row_count) else NO_ROWS
+        return super().unavailable_reason(action)
+
+    def action_toggle_mark(self) -> None:
+        table = self.query_one(SessionTable)
+        if table.cursor_uid is not None:
+            table.toggle_mark(table.cursor_uid)
+            self._title()
+
+    def _bulk_targets(self) -> tuple[list[Session], str]:
+        """The marked sessions still in the stores, or else every session the filters show."""
+        try:
+            table = self.query_one(SessionTable)
+        except NoMatches:
+            return [], ""
+        if table.marked:
+            rows = getattr(getattr(self.app, "latest", None), "rows", ())
+            return [r.session for r in rows if r.key in table.marked], "marked sessions"
+        return [r.session for r in table.visible_rows()], f"sessions shown ({self.view_name} view)"
+
+    def action_bulk(self) -> None:
+        sessions, what = self._bulk_targets()
+        if sessions:
+            self.open_bulk(sessions, what, self._after_bulk)
+
+    def _after_bulk(self) -> None:
+        self.query_one(SessionTable).clear_marks()
+        self._title()
+
+
+NO_ROWS = "no session is shown"

@@ -10,14 +10,15 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.containers import Horizontal
 from textual.widgets import Footer, Sparkline, Static
 
-from sessiontui.live.fleet import FleetUpdate
-from sessiontui.model import SessionRow
+from sessiontui.actions import Outcome, Verb
+from sessiontui.live.fleet import Fleet, FleetUpdate
+from sessiontui.model import Session, SessionRow
 from sessiontui.rules.burn import cost_series
-from sessiontui.stores.base import StoreError
+from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
+from sessiontui.stores.base import Store, StoreError
 from sessiontui.text import one_line
 from sessiontui.widgets.transcript_view import TranscriptView
 
@@ -25,9 +26,10 @@ PAGE = 200
 EVIDENCE_EVENTS = 5
 
 
-class SessionDetailScreen(Screen[None]):
+class SessionDetailScreen(ActionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
+        *action_bindings(SESSION_KEYS, "session"),
     ]
 
     def __init__(self, uid: str) -> None:
@@ -45,7 +47,7 @@ class SessionDetailScreen(Screen[None]):
             yield Sparkline([], id="spark")
         yield Static(id="evidence")
         yield TranscriptView(id="transcript")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         latest = getattr(self.app, "latest", None)
@@ -58,9 +60,12 @@ class SessionDetailScreen(Screen[None]):
         row = next((r for r in update.rows if r.key == self.uid), None)
         if row is None:
             self.query_one("#meta", Static).update(Text("This session is gone from its store.", style="bold red"))
+            self.row = None
+            self.update_bindings()
             return
         changed = self.row is None or self.row.session != row.session
         self.row = row
+        self.update_bindings()
         self.query_one("#meta", Static).update(_meta_table(row, update))
         self._show_burn(row, update)
         self._show_evidence()
@@ -107,8 +112,16 @@ class SessionDetailScreen(Screen[None]):
             text.append(f"\n  {when}  {message.role!s:<9} {message.kind!s:<11} {what}")
         box.update(text)
 
-    def _store(self):  # type: ignore[no-untyped-def]
-        return self.app.fleet.store_of(self.row.session) if self.row else None  # type: ignore[attr-defined]
+    def action_session(self) -> Session | None:
+        return self.row.session if self.row is not None else None
+
+    def after_outcome(self, verb: Verb, outcome: Outcome) -> None:
+        if verb is Verb.DELETE and outcome.ok and self.is_current:
+            self.app.pop_screen()  # back to the table: this session is gone
+
+    def _store(self) -> Store | None:
+        fleet: Fleet = self.app.fleet  # type: ignore[attr-defined]
+        return fleet.store_of(self.row.session) if self.row else None
 
     @work(group="transcript", exclusive=True, exit_on_error=False)
     async def load_latest(self) -> None:

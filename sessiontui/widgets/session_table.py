@@ -56,6 +56,7 @@ class SessionTable(ScrollView, can_focus=True):
         "session-table--cursor",
         "session-table--stuck-row",
         "session-table--inactive-row",
+        "session-table--marked-row",
         "session-table--empty",
         *(f"session-table--{state}" for state in SessionState),
     }
@@ -80,6 +81,7 @@ class SessionTable(ScrollView, can_focus=True):
         }
         & > .session-table--stuck-row { background: $error 15%; }
         & > .session-table--inactive-row { color: $text-muted; }
+        & > .session-table--marked-row { background: $accent 25%; text-style: bold; }
         & > .session-table--empty { color: $text-muted; text-style: italic; }
         & > .session-table--running { color: $success; text-style: bold; }
         & > .session-table--waiting { color: $warning; }
@@ -131,6 +133,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout_cells = 0  # cells the columns and the gaps between them take
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
+        self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
 
     # ----------------------------------------------------------------- public API
 
@@ -206,6 +209,20 @@ class SessionTable(ScrollView, can_focus=True):
         if index is not None:
             self.move_cursor(index)
         return index is not None
+
+    def toggle_mark(self, uid: str) -> bool:
+        """Mark the session `uid` for a bulk action, or unmark it; True when it is now marked."""
+        if uid in self.marked:
+            self.marked.discard(uid)
+        else:
+            self.marked.add(uid)
+        self._repaint_changed(False)
+        return uid in self.marked
+
+    def clear_marks(self) -> None:
+        """Unmark every session."""
+        self.marked.clear()
+        self._repaint_changed(False)
 
     # ----------------------------------------------------------------- actions
 
@@ -321,10 +338,16 @@ class SessionTable(ScrollView, can_focus=True):
             base = self.rich_style
             if state in _INACTIVE:
                 base += self._style("session-table--inactive-row", partial=True)
+        marked = row.key in self.marked
+        if marked:
+            base += self._style("session-table--marked-row", partial=True)
         if is_cursor:
             base += self._style("session-table--cursor")
         now, gap = self._now, " " * _GAP
-        cells = [fit(cell_text(col, row, now), w, col.right) for col, _x, w in self._layout]
+        cells = [
+            fit(("\u25cf " if marked and col.key == "name" else "") + cell_text(col, row, now), w, col.right)
+            for col, _x, w in self._layout
+        ]
         segments: list[Segment] = []
         rest = gap.join(cells)
         for i, (col, x, _w) in enumerate(self._layout):
@@ -349,7 +372,7 @@ class SessionTable(ScrollView, can_focus=True):
         timed = tuple(
             cell_text(col, row, now) for col, _x, _w in self._layout if col.key in ("age", "last")
         )
-        return (row, is_cursor, timed)
+        return (row, is_cursor, row.key in self.marked, timed)
 
     def _style(self, name: str, partial: bool = False) -> Style:
         return self.get_component_rich_style(name, partial=partial)
