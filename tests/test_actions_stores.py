@@ -287,3 +287,14 @@ async def test_a_bot_writing_meanwhile_loses_nothing_and_never_sees_locked(zeroc
     assert conn.execute("SELECT message_count FROM session_metadata WHERE session_key='gw_busy'").fetchone() == (written[0],)
     assert conn.execute("SELECT name FROM session_metadata WHERE session_key='gw_a'").fetchone() == ("name 24",)
     assert written[0] > 25
+
+
+async def test_no_delete_without_a_copy_in_the_trash(zeroclaw: Path, tmp_path: Path) -> None:
+    """When the trash cannot be written, the delete rolls back: nothing is lost."""
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the state dir should be")
+    before = dump(zeroclaw, "sessions", "session_metadata")
+    session = (await sessions_of(zeroclaw.parent))["gw_a"]
+    outcome = await perform(session, Verb.DELETE, state_dir=blocked / "state")
+    assert not outcome.ok
+    assert dump(zeroclaw, "sessions", "session_metadata") == before

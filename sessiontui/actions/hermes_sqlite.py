@@ -12,7 +12,7 @@ from pathlib import Path
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused, check_unchanged
 from sessiontui.actions.sqlite_write import immediate, insert_rows, read_one, select_rows
-from sessiontui.actions.trash import TrashEntry, discard, write_entry
+from sessiontui.actions.trash import TrashEntry, undone_on_failure, write_entry
 from sessiontui.model import Session, StoreFormat
 from sessiontui.timestamps import chrono_rfc3339
 
@@ -21,19 +21,14 @@ GUARD = "SELECT last_active, total_turns, session_id FROM sessions WHERE thread_
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, thread = Path(session.store), session.id
-    entry: TrashEntry | None = None
-    try:
-        with immediate(path) as conn:
-            check_unchanged(conn, GUARD, (thread,), session.version)
-            rows = {"sessions": select_rows(conn, "sessions", "thread_ts = ?", (thread,))}
-            entry = write_entry(action="delete", fmt=str(session.format), store=session.store,
-                                session_id=thread, name=session.name, messages=session.message_count,
-                                rows=rows, state_dir=state_dir)
-            conn.execute("DELETE FROM sessions WHERE thread_ts = ?", (thread,))
-    except BaseException:
-        if entry is not None:
-            discard(entry)
-        raise
+    with undone_on_failure() as made, immediate(path) as conn:
+        check_unchanged(conn, GUARD, (thread,), session.version)
+        rows = {"sessions": select_rows(conn, "sessions", "thread_ts = ?", (thread,))}
+        entry = write_entry(action="delete", fmt=str(session.format), store=session.store,
+                            session_id=thread, name=session.name, messages=session.message_count,
+                            rows=rows, state_dir=state_dir)
+        made.append(entry)
+        conn.execute("DELETE FROM sessions WHERE thread_ts = ?", (thread,))
     gone = read_one(path, "SELECT 1 FROM sessions WHERE thread_ts = ?", (thread,)) is None
     return Outcome(gone, f"deleted thread {thread} (its Claude Code transcript is kept)" if gone
                    else f"{thread}: the row is still there after the delete", entry.id)
@@ -45,21 +40,16 @@ def prune(store: Path, ttl_days: int, state_dir: Path | None) -> Outcome:
     if ttl_days < 1:
         raise Refused("the TTL must be at least one day")
     cutoff = chrono_rfc3339(datetime.now(UTC) - timedelta(days=ttl_days))
-    entry: TrashEntry | None = None
-    try:
-        with immediate(store) as conn:
-            rows = {"sessions": select_rows(conn, "sessions", "last_active < ?", (cutoff,))}
-            count = len(rows["sessions"]["rows"])
-            if count == 0:
-                return Outcome(True, f"nothing older than {ttl_days} days to prune")
-            entry = write_entry(action="prune", fmt=str(StoreFormat.HERMES_SQLITE), store=str(store),
-                                session_id=f"{count} rows", name=f"rows idle for over {ttl_days} days",
-                                messages=0, rows=rows, state_dir=state_dir)
-            conn.execute("DELETE FROM sessions WHERE last_active < ?1", (cutoff,))
-    except BaseException:
-        if entry is not None:
-            discard(entry)
-        raise
+    with undone_on_failure() as made, immediate(store) as conn:
+        rows = {"sessions": select_rows(conn, "sessions", "last_active < ?", (cutoff,))}
+        count = len(rows["sessions"]["rows"])
+        if count == 0:
+            return Outcome(True, f"nothing older than {ttl_days} days to prune")
+        entry = write_entry(action="prune", fmt=str(StoreFormat.HERMES_SQLITE), store=str(store),
+                            session_id=f"{count} rows", name=f"rows idle for over {ttl_days} days",
+                            messages=0, rows=rows, state_dir=state_dir)
+        made.append(entry)
+        conn.execute("DELETE FROM sessions WHERE last_active < ?1", (cutoff,))
     left = read_one(store, "SELECT COUNT(*) FROM sessions WHERE last_active < ?", (cutoff,))
     return Outcome(left == (0,), f"pruned {count} rows idle for over {ttl_days} days", entry.id)
 

@@ -17,7 +17,7 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     select_rows,
 )
-from sessiontui.actions.trash import TrashEntry, discard, write_entry
+from sessiontui.actions.trash import TrashEntry, undone_on_failure, write_entry
 from sessiontui.model import Session
 
 GUARD = ("SELECT last_message_at, message_count, "
@@ -67,24 +67,19 @@ def archive(session: Session, archived: bool) -> Outcome:
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, sid = Path(session.store), session.id
-    entry: TrashEntry | None = None
-    try:
-        with immediate(path, foreign_keys=True) as conn:
-            check_unchanged(conn, GUARD, (sid,), session.version)
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            children = [t for t in CHILDREN if t in tables]
-            rows = {"session_metadata": select_rows(conn, "session_metadata", "id = ?", (sid,))}
-            rows.update({t: select_rows(conn, t, "session_id = ?", (sid,)) for t in children})
-            entry = write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
-                                name=session.name, messages=len(rows["session_messages"]["rows"]),
-                                rows=rows, state_dir=state_dir)
-            for table in children:  # legacy session.db has the foreign keys without CASCADE
-                conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (sid,))
-            conn.execute("DELETE FROM session_metadata WHERE id = ?", (sid,))
-    except BaseException:
-        if entry is not None:
-            discard(entry)
-        raise
+    with undone_on_failure() as made, immediate(path, foreign_keys=True) as conn:
+        check_unchanged(conn, GUARD, (sid,), session.version)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        children = [t for t in CHILDREN if t in tables]
+        rows = {"session_metadata": select_rows(conn, "session_metadata", "id = ?", (sid,))}
+        rows.update({t: select_rows(conn, t, "session_id = ?", (sid,)) for t in children})
+        entry = write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
+                            name=session.name, messages=len(rows["session_messages"]["rows"]),
+                            rows=rows, state_dir=state_dir)
+        made.append(entry)
+        for table in children:  # legacy session.db has the foreign keys without CASCADE
+            conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (sid,))
+        conn.execute("DELETE FROM session_metadata WHERE id = ?", (sid,))
     gone = read_one(path, "SELECT 1 FROM session_metadata WHERE id = ?1 UNION ALL "
                           "SELECT 1 FROM session_messages WHERE session_id = ?1", (sid,)) is None
     return Outcome(gone, f"deleted {session.name} ({entry.messages} messages; usage_stats kept)" if gone

@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +59,7 @@ def write_entry(*, action: str, fmt: str, store: str, session_id: str, name: str
     `files` are moved (same filesystem) or copied in; the caller removes originals it copied.
     """
     now = datetime.now(UTC)
-    entry_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    entry_id = f"{now:%Y%m%dT%H%M%S.%f}-{uuid.uuid4().hex[:6]}"
     path = trash_dir(state_dir) / entry_id
     (path / "files").mkdir(parents=True, mode=0o700)
     kept: list[str] = []
@@ -93,14 +95,26 @@ def list_trash(state_dir: Path | None = None) -> list[TrashEntry]:
     """Every entry, newest first (unreadable entries are skipped, never removed)."""
     root = trash_dir(state_dir)
     entries = []
-    for path in sorted(root.glob("*/entry.json"), reverse=True) if root.is_dir() else []:
+    for path in root.glob("*/entry.json") if root.is_dir() else []:
         try:
             entries.append(read_entry(path.parent))
         except (OSError, ValueError, KeyError):
             continue
-    return entries
+    return sorted(entries, key=lambda entry: (entry.deleted_at, entry.id), reverse=True)
 
 
 def discard(entry: TrashEntry) -> None:
     """Remove an entry (after it was restored, or when its action was rolled back)."""
     shutil.rmtree(entry.path, ignore_errors=True)
+
+
+@contextmanager
+def undone_on_failure() -> Iterator[list[TrashEntry]]:
+    """Entries appended inside the block are discarded if it fails (the write rolled back)."""
+    made: list[TrashEntry] = []
+    try:
+        yield made
+    except BaseException:
+        for entry in made:
+            discard(entry)
+        raise

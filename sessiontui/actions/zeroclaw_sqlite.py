@@ -14,7 +14,7 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     select_rows,
 )
-from sessiontui.actions.trash import TrashEntry, discard, write_entry
+from sessiontui.actions.trash import TrashEntry, undone_on_failure, write_entry
 from sessiontui.model import Session
 from sessiontui.timestamps import chrono_rfc3339
 
@@ -47,21 +47,16 @@ def reset(session: Session) -> Outcome:
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, key = Path(session.store), session.id
-    entry: TrashEntry | None = None
-    try:
-        with immediate(path) as conn:
-            check_unchanged(conn, GUARD, (key,), session.version)
-            rows = {"session_metadata": select_rows(conn, "session_metadata", "session_key = ?", (key,)),
-                    "sessions": select_rows(conn, "sessions", "session_key = ?", (key,))}
-            entry = write_entry(action="delete", fmt=str(session.format), store=session.store,
-                                session_id=key, name=session.name, messages=len(rows["sessions"]["rows"]),
-                                rows=rows, state_dir=state_dir)
-            conn.execute("DELETE FROM sessions WHERE session_key = ?1", (key,))
-            conn.execute("DELETE FROM session_metadata WHERE session_key = ?1", (key,))
-    except BaseException:
-        if entry is not None:
-            discard(entry)
-        raise
+    with undone_on_failure() as made, immediate(path) as conn:
+        check_unchanged(conn, GUARD, (key,), session.version)
+        rows = {"session_metadata": select_rows(conn, "session_metadata", "session_key = ?", (key,)),
+                "sessions": select_rows(conn, "sessions", "session_key = ?", (key,))}
+        entry = write_entry(action="delete", fmt=str(session.format), store=session.store,
+                            session_id=key, name=session.name, messages=len(rows["sessions"]["rows"]),
+                            rows=rows, state_dir=state_dir)
+        made.append(entry)
+        conn.execute("DELETE FROM sessions WHERE session_key = ?1", (key,))
+        conn.execute("DELETE FROM session_metadata WHERE session_key = ?1", (key,))
     gone = read_one(path, "SELECT 1 FROM session_metadata WHERE session_key = ? UNION ALL "
                           "SELECT 1 FROM sessions WHERE session_key = ?", (key, key)) is None
     return Outcome(gone, f"deleted {key} ({entry.messages} messages)" if gone
@@ -71,22 +66,17 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
 def clear(session: Session, state_dir: Path | None) -> Outcome:
     """clear_messages: the messages go, the session and its name stay (STORES.md 2.5)."""
     path, key = Path(session.store), session.id
-    entry: TrashEntry | None = None
-    try:
-        with immediate(path) as conn:
-            check_unchanged(conn, GUARD, (key,), session.version)
-            rows = {"sessions": select_rows(conn, "sessions", "session_key = ?", (key,))}
-            entry = write_entry(action="clear", fmt=str(session.format), store=session.store,
-                                session_id=key, name=session.name, messages=len(rows["sessions"]["rows"]),
-                                rows=rows, state_dir=state_dir)
-            removed = conn.execute("DELETE FROM sessions WHERE session_key = ?1", (key,)).rowcount
-            if removed:
-                conn.execute("UPDATE session_metadata SET message_count = 0, last_activity = ?1 "
-                             "WHERE session_key = ?2", (chrono_rfc3339(datetime.now(UTC)), key))
-    except BaseException:
-        if entry is not None:
-            discard(entry)
-        raise
+    with undone_on_failure() as made, immediate(path) as conn:
+        check_unchanged(conn, GUARD, (key,), session.version)
+        rows = {"sessions": select_rows(conn, "sessions", "session_key = ?", (key,))}
+        entry = write_entry(action="clear", fmt=str(session.format), store=session.store,
+                            session_id=key, name=session.name, messages=len(rows["sessions"]["rows"]),
+                            rows=rows, state_dir=state_dir)
+        made.append(entry)
+        removed = conn.execute("DELETE FROM sessions WHERE session_key = ?1", (key,)).rowcount
+        if removed:
+            conn.execute("UPDATE session_metadata SET message_count = 0, last_activity = ?1 "
+                         "WHERE session_key = ?2", (chrono_rfc3339(datetime.now(UTC)), key))
     left = read_one(path, "SELECT COUNT(*), (SELECT message_count FROM session_metadata WHERE session_key = ?1) "
                           "FROM sessions WHERE session_key = ?1", (key,))
     ok = left == (0, 0) or (left is not None and left[0] == 0 and entry.messages == 0)

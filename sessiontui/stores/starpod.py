@@ -20,7 +20,6 @@ from sessiontui.model import (
     LastMessage,
     Message,
     MessageKind,
-    MessagePage,
     Role,
     Session,
     StoreFormat,
@@ -32,7 +31,8 @@ from sessiontui.model import (
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.metadata_rows import MetadataRows
-from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
+from sessiontui.stores.sqlite_read import placeholders
+from sessiontui.stores.sqlite_store import SqliteTranscriptStore
 from sessiontui.timestamps import parse_timestamp
 
 OPTIONAL = ("summary", "channel", "channel_session_key", "title", "user_id", "is_read", "is_archived", "triggered_by")
@@ -50,22 +50,18 @@ class SessionUsage:
     daily: dict[str, float] = field(default_factory=dict)
 
 
-class StarpodStore:
+class StarpodStore(SqliteTranscriptStore):
     format = StoreFormat.STARPOD
+    MESSAGES, KEY, STAMP = "session_messages", "session_id", "timestamp"
 
     def __init__(self, path: Path) -> None:
-        self.path = path.resolve()
-        self.db = ReadOnlyDatabase(self.path)
-        self.capabilities = Capabilities(transcript=True, usage=True)
+        super().__init__(path, Capabilities(transcript=True, usage=True), _message)
         self._columns: list[str] | None = None
-        self._meta: MetadataRows | None = None
         self._counts: dict[str, int] = {}
         self._last: dict[str, LastMessage] = {}
         self._usage: dict[str, SessionUsage] = {}
         self._max_message_id = 0
         self._max_usage_id = 0
-        self._sessions: dict[str, Session] = {}
-        self._snapshot: tuple[Session, ...] = ()
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if not await self.db.changed():
@@ -92,11 +88,6 @@ class StarpodStore:
             self._snapshot = tuple(self._sessions.values())
             return ReadReport(self._snapshot, True)
         return ReadReport(self._snapshot, False)
-
-    def reconcile_next(self) -> None:
-        """Read every row on the next refresh (after a write of ours)."""
-        if self._meta is not None:
-            self._meta.reconcile_next()
 
     async def _read_new_messages(self) -> list[str]:
         counts = await self.db.fetchall(
@@ -173,29 +164,6 @@ class StarpodStore:
             daily_cost=tuple(sorted(usage.daily.items())) if usage else (),
         )
 
-    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
-        bound = int(before) if before is not None else 2**62  # type: ignore[call-overload]
-        rows = await self.db.fetchall(
-            "SELECT id, role, content, timestamp FROM session_messages WHERE session_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-            (session.id, bound, limit),
-        )
-        rows.reverse()
-        newest = await self.db.fetchall("SELECT MAX(id) FROM session_messages WHERE session_id = ?", (session.id,))
-        older = rows[0][0] if len(rows) == limit else None
-        return MessagePage(tuple(_message(r[1], r[2], r[3]) for r in rows), older, newest[0][0] or 0)
-
-    async def read_new_messages(self, session: Session, after: object) -> MessagePage:
-        rows = await self.db.fetchall(
-            "SELECT id, role, content, timestamp FROM session_messages WHERE session_id = ? AND id > ? ORDER BY id",
-            (session.id, int(after)),  # type: ignore[call-overload]
-        )
-        return MessagePage(tuple(_message(r[1], r[2], r[3]) for r in rows), None, rows[-1][0] if rows else after)
-
-    def watch_paths(self) -> list[Path]:
-        return []
-
-    async def close(self) -> None:
-        await self.db.close()
 
 
 def _message(role: str, content: str, stamp: str | None) -> Message:

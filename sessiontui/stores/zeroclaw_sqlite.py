@@ -10,10 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sessiontui.model import Capabilities, LastMessage, Message, MessagePage, Session, StoreFormat
+from sessiontui.model import Capabilities, LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.metadata_rows import MetadataRows
-from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
+from sessiontui.stores.sqlite_read import placeholders
+from sessiontui.stores.sqlite_store import SqliteTranscriptStore
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 from sessiontui.timestamps import parse_timestamp
 
@@ -22,20 +23,16 @@ _BATCH = 500
 _USER_TURN = "role = 'user' AND content NOT LIKE '[Tool results]%'"
 
 
-class ZeroClawSqliteStore:
+class ZeroClawSqliteStore(SqliteTranscriptStore):
     format = StoreFormat.ZEROCLAW_SQLITE
+    MESSAGES, KEY, STAMP = "sessions", "session_key", "created_at"
 
     def __init__(self, path: Path) -> None:
-        self.path = path.resolve()
-        self.db = ReadOnlyDatabase(self.path)
-        self.capabilities = Capabilities(transcript=True)
+        super().__init__(path, Capabilities(transcript=True), _message)
         self._columns: list[str] | None = None
-        self._meta: MetadataRows | None = None
         self._last: dict[str, LastMessage | None] = {}
         self._turns: dict[str, int] = {}
         self._max_id = 0
-        self._sessions: dict[str, Session] = {}
-        self._snapshot: tuple[Session, ...] = ()
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if not await self.db.changed():
@@ -69,11 +66,6 @@ class ZeroClawSqliteStore:
         if changed:
             self._snapshot = tuple(self._sessions.values())
         return ReadReport(self._snapshot, changed)
-
-    def reconcile_next(self) -> None:
-        """Read every row on the next refresh (after a write of ours)."""
-        if self._meta is not None:
-            self._meta.reconcile_next()
 
     async def _read_new_turns(self) -> None:
         # One statement: the counts and the rowid they run to come from the same snapshot, so a
@@ -126,29 +118,6 @@ class ZeroClawSqliteStore:
             extra=tuple((k, str(v)) for k, v in extra.items() if v is not None and k in ("turn_id", "room_id", "state")),
         )
 
-    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
-        bound = int(before) if before is not None else 2**62  # type: ignore[call-overload]
-        rows = await self.db.fetchall(
-            "SELECT id, role, content, created_at FROM sessions WHERE session_key = ? AND id < ? ORDER BY id DESC LIMIT ?",
-            (session.id, bound, limit),
-        )
-        rows.reverse()
-        newest = await self.db.fetchall("SELECT MAX(id) FROM sessions WHERE session_key = ?", (session.id,))
-        older = rows[0][0] if len(rows) == limit else None
-        return MessagePage(tuple(_message(r) for r in rows), older, newest[0][0] or 0)
-
-    async def read_new_messages(self, session: Session, after: object) -> MessagePage:
-        rows = await self.db.fetchall(
-            "SELECT id, role, content, created_at FROM sessions WHERE session_key = ? AND id > ? ORDER BY id",
-            (session.id, int(after)),  # type: ignore[call-overload]
-        )
-        return MessagePage(tuple(_message(r) for r in rows), None, rows[-1][0] if rows else after)
-
-    def watch_paths(self) -> list[Path]:
-        return []
-
-    async def close(self) -> None:
-        await self.db.close()
 
 
 def row_count(row: tuple[Any, ...]) -> int:
@@ -160,5 +129,5 @@ def _restarted(before: tuple[Any, ...], after: tuple[Any, ...]) -> bool:
     return row_count(after) < row_count(before) or after[1] != before[1]
 
 
-def _message(row: Any) -> Message:
-    return to_message(row[1], row[2], parse_timestamp(row[3]))
+def _message(role: str, content: str, stamp: str | None) -> Message:
+    return to_message(role, content, parse_timestamp(stamp))

@@ -1,0 +1,57 @@
+"""What the two SQLite stores with transcripts (ZeroClaw, Starpod) share: a read-only database,
+a message table paged by rowid, and a snapshot of sessions kept current by their refresh()."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sessiontui.model import Capabilities, Message, MessagePage, Session
+from sessiontui.stores.metadata_rows import MetadataRows
+from sessiontui.stores.sqlite_read import ReadOnlyDatabase
+
+
+class SqliteTranscriptStore:
+    """Subclasses name their message table (`MESSAGES`, `KEY`, `STAMP`) and row converter."""
+
+    MESSAGES: str
+    KEY: str
+    STAMP: str
+
+    def __init__(self, path: Path, capabilities: Capabilities, to_message: Callable[[str, str, str | None], Message]) -> None:
+        self.path = path.resolve()
+        self.db = ReadOnlyDatabase(self.path)
+        self.capabilities = capabilities
+        self._to_message = to_message
+        self._meta: MetadataRows | None = None
+        self._sessions: dict[str, Session] = {}
+        self._snapshot: tuple[Session, ...] = ()
+
+    def reconcile_next(self) -> None:
+        """Read every row on the next refresh (after a write of ours)."""
+        if self._meta is not None:
+            self._meta.reconcile_next()
+
+    def _page(self, rows: list[Any]) -> tuple[Message, ...]:
+        return tuple(self._to_message(row[1], row[2], row[3]) for row in rows)
+
+    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+        bound = int(before) if before is not None else 2**62  # type: ignore[call-overload]
+        select = f"SELECT id, role, content, {self.STAMP} FROM {self.MESSAGES} WHERE {self.KEY} = ?"
+        rows = await self.db.fetchall(f"{select} AND id < ? ORDER BY id DESC LIMIT ?", (session.id, bound, limit))
+        rows.reverse()
+        newest = await self.db.fetchall(f"SELECT MAX(id) FROM {self.MESSAGES} WHERE {self.KEY} = ?", (session.id,))
+        older = rows[0][0] if len(rows) == limit else None
+        return MessagePage(self._page(rows), older, newest[0][0] or 0)
+
+    async def read_new_messages(self, session: Session, after: object) -> MessagePage:
+        select = f"SELECT id, role, content, {self.STAMP} FROM {self.MESSAGES} WHERE {self.KEY} = ?"
+        rows = await self.db.fetchall(f"{select} AND id > ? ORDER BY id", (session.id, int(after)))  # type: ignore[call-overload]
+        return MessagePage(self._page(rows), None, rows[-1][0] if rows else after)
+
+    def watch_paths(self) -> list[Path]:
+        return []
+
+    async def close(self) -> None:
+        await self.db.close()
