@@ -296,5 +296,6 @@ async def test_no_delete_without_a_copy_in_the_trash(zeroclaw: Path, tmp_path: P
     before = dump(zeroclaw, "sessions", "session_metadata")
     session = (await sessions_of(zeroclaw.parent))["gw_a"]
     outcome = await perform(session, Verb.DELETE, state_dir=blocked / "state")
-    assert not outcome.ok
+    assert not outcome.ok and "Not a directory" in outcome.message
+    assert "audit log not written" in outcome.message  # said, not raised
     assert dump(zeroclaw, "sessions", "session_metadata") == before

@@ -56,6 +56,16 @@ def _attempt(label: str, write: Callable[[], Outcome]) -> Outcome:
         return Outcome(False, one_line(f"{label}: {exc.strerror or exc} ({exc.filename or ''})"))
 
 
+def _audited(outcome: Outcome, **record: Any) -> Outcome:
+    """Append to the audit log; a log that cannot be written is said, never a crash."""
+    try:
+        append_audit(ok=outcome.ok, message=outcome.message, **record)
+    except OSError as exc:
+        return Outcome(outcome.ok, f"{outcome.message} (audit log not written: {exc.strerror or exc})",
+                       outcome.trash_id)
+    return outcome
+
+
 def _before(session: Session) -> dict[str, Any]:
     return {"id": session.id, "name": session.name, "created_at": iso_utc(session.created_at),
             "last_activity": iso_utc(session.last_activity), "messages": session.message_count,
@@ -74,9 +84,8 @@ async def perform(session: Session, verb: Verb, *, text: str | None = None, read
     else:
         assert write is not None
         outcome = await asyncio.to_thread(_attempt, f"{verb} {session.id}", lambda: write(session, text, state_dir))
-    append_audit(action=str(verb), fmt=str(session.format), store=session.store, session=session.id,
-                 before=_before(session), ok=outcome.ok, message=outcome.message, state_dir=state_dir)
-    return outcome
+    return _audited(outcome, action=str(verb), fmt=str(session.format), store=session.store,
+                    session=session.id, before=_before(session), state_dir=state_dir)
 
 
 async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
@@ -87,9 +96,8 @@ async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
     else:
         outcome = await asyncio.to_thread(_attempt, f"prune {store}",
                                           lambda: hermes_sqlite.prune(store, ttl_days, state_dir))
-    append_audit(action="prune", fmt=str(F.HERMES_SQLITE), store=str(store), session=None,
-                 before={"ttl_days": ttl_days}, ok=outcome.ok, message=outcome.message, state_dir=state_dir)
-    return outcome
+    return _audited(outcome, action="prune", fmt=str(F.HERMES_SQLITE), store=str(store), session=None,
+                    before={"ttl_days": ttl_days}, state_dir=state_dir)
 
 
 async def restore_entry(entry: TrashEntry, *, read_only: bool = False, state_dir: Path | None = None) -> Outcome:
@@ -103,7 +111,5 @@ async def restore_entry(entry: TrashEntry, *, read_only: bool = False, state_dir
         outcome = await asyncio.to_thread(_attempt, f"restore {entry.session_id}", lambda: restore(entry))
         if outcome.ok:
             discard(entry)
-    append_audit(action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
-                 before={"trash": entry.id, "action": entry.action}, ok=outcome.ok, message=outcome.message,
-                 state_dir=state_dir)
-    return outcome
+    return _audited(outcome, action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
+                    before={"trash": entry.id, "action": entry.action}, state_dir=state_dir)
