@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sessiontui.model import Session, SessionRow
 from sessiontui.rules.burn import burns_for
-from sessiontui.rules.state import Thresholds, classify
+from sessiontui.rules.state import Thresholds, classify, verdict_valid_until
 from sessiontui.stores.base import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ class Fleet:
         self._wake = asyncio.Event()
         self._last_full = 0.0
         self.rows: tuple[SessionRow, ...] = ()
+        self._verdicts: dict[int, tuple[SessionRow, datetime | None]] = {}
 
     def store_of(self, session: Session) -> Store | None:
         for store in self.stores:
@@ -121,8 +122,32 @@ class Fleet:
         return FleetUpdate(self.rows, statuses, now, changed)
 
     def _classify(self, sessions: list[Session], now: datetime) -> tuple[SessionRow, ...]:
+        """Rows for every session, classifying again only where something could have changed:
+        the session itself (stores keep an unchanged Session as the same object), its burn,
+        or a time threshold it has since crossed. When no row changed, the same tuple comes back,
+        so the widgets can tell at a glance that there is nothing to redo."""
         burns = burns_for(sessions, now)
-        return tuple(SessionRow(s, classify(s, now, self.thresholds), burns.get(s.uid)) for s in sessions)
+        cache, fresh = self._verdicts, {}
+        rows: list[SessionRow] = []
+        for session in sessions:
+            hit = cache.get(id(session))
+            burn = burns.get(session.uid) if session.recent_calls else None
+            if hit is not None and hit[0].session is session and hit[0].burn == burn and (
+                hit[1] is None or now < hit[1]
+            ):
+                row = hit[0]
+            else:
+                verdict = classify(session, now, self.thresholds)
+                row = SessionRow(session, verdict, burn)
+                if hit is not None and hit[0] == row:
+                    row = hit[0]
+                hit = (row, verdict_valid_until(session, verdict, now, self.thresholds))
+            fresh[id(session)] = hit
+            rows.append(row)
+        self._verdicts = fresh
+        if len(rows) == len(self.rows) and all(a is b for a, b in zip(rows, self.rows, strict=True)):
+            return self.rows
+        return tuple(rows)
 
     def _take_changed_paths(self) -> set[Path] | None:
         if time.monotonic() - self._last_full > FULL_RESCAN_SECONDS:

@@ -153,6 +153,29 @@ def _contradiction(session: Session, now: datetime, limit: timedelta) -> Verdict
     return None
 
 
+STUCK_EVIDENCE_REFRESH = timedelta(seconds=30)  # "started 14 minutes ago" ages; say it anew
+
+
+def verdict_valid_until(session: Session, verdict: Verdict, now: datetime,
+                        thresholds: Thresholds | None = None) -> datetime | None:
+    """The next moment classify() could answer differently for the same session (None: never).
+
+    Every rule compares one of the session's times with `now` plus a threshold, so the verdict
+    holds until the earliest such deadline still ahead. A stuck verdict's evidence names ages,
+    so it is also renewed every STUCK_EVIDENCE_REFRESH.
+    """
+    limits = thresholds or Thresholds()
+    last = session.last_message
+    times = [t for t in (session.last_activity, last.at if last else None, session.turn_started_at,
+                         session.created_at) if t is not None]
+    windows = (limits.running_window, limits.waiting_window, limits.stuck_after_for(session.format),
+               limits.left_open_after, CONTRADICTION_GRACE)
+    ahead = [t + w for t in times for w in windows if t + w > now]
+    if verdict.state is SessionState.STUCK:
+        ahead.append(now + STUCK_EVIDENCE_REFRESH)
+    return min(ahead, default=None)
+
+
 def _age(now: datetime, then: datetime | None) -> timedelta | None:
     return None if then is None else max(timedelta(0), now - then)
 

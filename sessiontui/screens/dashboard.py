@@ -49,6 +49,7 @@ class DashboardScreen(ActionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view_name = "all"
+        self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
 
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
@@ -67,7 +68,10 @@ class DashboardScreen(ActionScreen):
 
     def apply_update(self, update: FleetUpdate) -> None:
         self.query_one(StoreList).show(update.statuses, update.now)
-        self.query_one(SummaryBar).update_summary(update.rows, update.now)
+        summary_key = (update.rows, update.now.date())
+        if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
+            self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
+            self.query_one(SummaryBar).update_summary(update.rows, update.now)
         self.query_one(SessionTable).set_rows(update.rows, update.now)
         self._title()
         self.update_bindings()  # the session under the cursor may have changed what it allows

@@ -3,13 +3,24 @@ a message table paged by rowid, and a snapshot of sessions kept current by their
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sessiontui.model import Capabilities, Message, MessagePage, Session
 from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase
+
+T = TypeVar("T")
+
+
+OFF_LOOP_AT = 500  # rows: above this, turning rows into sessions runs in a worker thread
+
+
+async def off_loop(work: Callable[[], T], size: int) -> T:
+    """Run `work` here when small, in a thread when big: the event loop must never stall."""
+    return await asyncio.to_thread(work) if size > OFF_LOOP_AT else work()
 
 
 class SqliteTranscriptStore:

@@ -32,7 +32,7 @@ from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
-from sessiontui.stores.sqlite_store import SqliteTranscriptStore
+from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
 from sessiontui.timestamps import parse_timestamp
 
 OPTIONAL = ("summary", "channel", "channel_session_key", "title", "user_id", "is_read", "is_archived", "triggered_by")
@@ -82,8 +82,8 @@ class StarpodStore(SqliteTranscriptStore):
             self._last.pop(key, None)
         rows = self._meta.rows
         changed = set(delta.changed) | {k for k in touched if k in rows}
-        for key in changed:
-            self._sessions[key] = self._session(rows[key])
+        built = await off_loop(lambda: {k: self._session(rows[k]) for k in changed}, len(changed))
+        self._sessions.update(built)
         if delta.first or changed or delta.vanished:
             self._snapshot = tuple(self._sessions.values())
             return ReadReport(self._snapshot, True)
@@ -99,15 +99,19 @@ class StarpodStore(SqliteTranscriptStore):
             self._counts[key] = self._counts.get(key, 0) + count
             self._max_message_id = max(self._max_message_id, top)
         ids = [row[2] for row in counts]
+        last_rows: list[Any] = []
         for start in range(0, len(ids), _BATCH):
             batch = ids[start : start + _BATCH]
-            rows = await self.db.fetchall(
+            last_rows += await self.db.fetchall(
                 f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(batch)})",
                 batch,
             )
-            for key, role, content, stamp in rows:
-                self._last[key] = last_message_of(_message(role, content, stamp))
+        await off_loop(lambda: self._absorb_last(last_rows), len(last_rows))
         return keys
+
+    def _absorb_last(self, rows: list[Any]) -> None:
+        for key, role, content, stamp in rows:
+            self._last[key] = last_message_of(_message(role, content, stamp))
 
     async def _read_new_usage(self) -> list[str]:
         rows = await self.db.fetchall(
@@ -115,6 +119,10 @@ class StarpodStore(SqliteTranscriptStore):
             "FROM usage_stats WHERE id > ? ORDER BY id",
             (self._max_usage_id,),
         )
+        await off_loop(lambda: self._absorb_usage(rows), len(rows))
+        return list({row[1] for row in rows})
+
+    def _absorb_usage(self, rows: list[Any]) -> None:
         for row_id, key, inp, out, read, write, cost, model, stamp in rows:
             totals = self._usage.setdefault(key, SessionUsage())
             call = Usage(inp or 0, out or 0, read or 0, write or 0)
@@ -130,7 +138,6 @@ class StarpodStore(SqliteTranscriptStore):
                 day = at.strftime("%Y-%m-%d")
                 totals.daily[day] = totals.daily.get(day, 0.0) + cost
             self._max_usage_id = row_id
-        return list({row[1] for row in rows})
 
     def _session(self, row: tuple[Any, ...]) -> Session:
         assert self._columns is not None

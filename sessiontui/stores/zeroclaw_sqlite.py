@@ -14,7 +14,7 @@ from sessiontui.model import Capabilities, LastMessage, Message, Session, StoreF
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
-from sessiontui.stores.sqlite_store import SqliteTranscriptStore
+from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 from sessiontui.timestamps import parse_timestamp
 
@@ -60,8 +60,8 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                 )
                 self._turns[key] = counted[0][0]
         await self._read_last_messages(list(delta.changed), everything=delta.first)
-        for key, row in delta.changed.items():
-            self._sessions[key] = self._session(row)
+        built = await off_loop(lambda: {k: self._session(r) for k, r in delta.changed.items()}, len(delta.changed))
+        self._sessions.update(built)
         changed = delta.first or bool(delta.changed or delta.vanished)
         if changed:
             self._snapshot = tuple(self._sessions.values())
@@ -80,16 +80,21 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
 
     async def _read_last_messages(self, keys: list[str], everything: bool) -> None:
         sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
-        seen: set[str] = set()
         if everything:
             batches: list[list[str]] = [[]]
         else:
             batches = [keys[i : i + _BATCH] for i in range(0, len(keys), _BATCH)]
+        rows: list[Any] = []
         for batch in batches:
             where = f"WHERE session_key IN ({placeholders(batch)})" if batch else ""
-            for key, role, content, created in await self.db.fetchall(sql.format(where=where), batch):
-                self._last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
-                seen.add(key)
+            rows += await self.db.fetchall(sql.format(where=where), batch)
+        await off_loop(lambda: self._absorb_last(rows, keys), len(rows))
+
+    def _absorb_last(self, rows: list[Any], keys: list[str]) -> None:
+        seen: set[str] = set()
+        for key, role, content, created in rows:
+            self._last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
+            seen.add(key)
         for key in keys:  # no rows left (cleared, or a 0-message row): no last message
             if key not in seen:
                 self._last[key] = None

@@ -126,6 +126,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._set = RowSet(sort, reverse)
         self._view: list[SessionRow] = []  # the filtered, sorted rows (self._set.view)
         self._now = datetime.fromtimestamp(0, UTC)
+        self._rows_given: Sequence[SessionRow] | None = None  # the last tuple set_rows() took
         self._cursor = 0
         self._cursor_uid: str | None = None
         self._layout: list[tuple[Column, int, int]] = []  # column, x, width
@@ -179,8 +180,12 @@ class SessionTable(ScrollView, can_focus=True):
         """
         if now != self._now:
             self._strips.clear()
-        self._set.set_rows(rows)
         self._now = now
+        if rows is self._rows_given:  # the fleet hands back the same tuple when no row changed
+            self.refresh()  # only the visible lines repaint ("3 min ago" moves on)
+            return
+        self._rows_given = rows
+        self._set.set_rows(rows)
         self._rebuild()
 
     def sort_by(self, column_key: str, reverse: bool = False) -> None:
