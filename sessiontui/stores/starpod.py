@@ -91,7 +91,7 @@ class StarpodStore(SqliteTranscriptStore):
 
     async def _read_new_messages(self) -> list[str]:
         counts = await self.db.fetchall(
-            "SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE id > ? GROUP BY session_id",
+            "SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE id > ? GROUP BY +session_id",  # "+": a rowid range search, not a scan of the key index
             (self._max_message_id,),
         )
         keys = [row[0] for row in counts]

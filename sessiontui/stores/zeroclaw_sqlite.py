@@ -71,7 +71,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         # One statement: the counts and the rowid they run to come from the same snapshot, so a
         # row the bot commits meanwhile is neither skipped nor counted twice.
         rows = await self.db.fetchall(
-            f"SELECT session_key, SUM({_USER_TURN}), MAX(id) FROM sessions WHERE id > ? GROUP BY session_key",
+            f"SELECT session_key, SUM({_USER_TURN}), MAX(id) FROM sessions WHERE id > ? GROUP BY +session_key",  # "+": a rowid range search, not a scan of the key index
             (self._max_id,),
         )
         for key, count, top in rows:
