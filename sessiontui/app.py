@@ -52,12 +52,15 @@ class SessionTuiApp(App[int]):
 
         self.push_screen(DashboardScreen())
         for note in self.notes:
-            self.notify(note, title="Not opened", severity="warning", timeout=15)
+            self.notify(one_line(note, 300), title="Not opened", severity="warning", timeout=15, markup=False)
         self.run_fleet()
 
     @work(group="fleet", exclusive=True, exit_on_error=False, description="reading the stores")
     async def run_fleet(self) -> None:
-        await self.fleet.run(lambda update: self.post_message(FleetUpdated(update)))
+        def deliver(update: FleetUpdate) -> None:
+            self.post_message(FleetUpdated(update))
+
+        await self.fleet.run(deliver)
 
     def on_fleet_updated(self, message: FleetUpdated) -> None:
         if not self.is_running:  # shutting down: the screens are losing their widgets
@@ -74,7 +77,7 @@ class SessionTuiApp(App[int]):
         if self.config.bell:
             self.bell()
         title = "Session stuck" if alert.kind == "stuck" else "Spending fast"
-        self.notify(one_line(alert.message, 200), title=title, severity="warning", timeout=20)
+        self.notify(one_line(alert.message, 200), title=title, severity="warning", timeout=20, markup=False)
         if self.config.alert_command:
             self.run_worker(run_alert_command(self.config.alert_command, alert), group="alerts",
                             exit_on_error=False, description="alert command")

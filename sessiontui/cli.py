@@ -18,7 +18,7 @@ from sessiontui.config import (
     load_config_file,
     parse_duration,
 )
-from sessiontui.text import one_line
+from sessiontui.text import json_line, one_line
 
 SUBCOMMANDS = ("snapshot", "demo", "audit", "restore")
 
@@ -165,14 +165,13 @@ def _error(message: str) -> None:
 
 
 def run_audit(*, as_json: bool) -> int:
-    import json
 
     from sessiontui.actions.audit import read_audit, write_audit_table
 
     records = read_audit()
     if as_json:
         for record in records:
-            print(json.dumps(record, ensure_ascii=False))
+            print(json_line(record))
     else:
         write_audit_table(records, sys.stdout)
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TextIO
@@ -11,7 +10,7 @@ from sessiontui.live.fleet import Fleet
 from sessiontui.model import Session, SessionRow, SessionState
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
-from sessiontui.text import one_line
+from sessiontui.text import json_line, one_line
 from sessiontui.timestamps import iso_utc
 
 
@@ -58,7 +57,7 @@ def as_json(row: SessionRow) -> dict[str, Any]:
 
 
 def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:
-    out.writelines(json.dumps(as_json(row), ensure_ascii=False) + "\n" for row in rows)
+    out.writelines(json_line(as_json(row)) + "\n" for row in rows)
 
 
 _COLUMNS = (("STATE", 8), ("FORMAT", 15), ("ID", 24), ("NAME", 28), ("MSGS", 5), ("TOKENS", 9), ("COST", 9), ("REASON", 40))

@@ -26,6 +26,13 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(_show, text)
 
 
+def json_line(value: object) -> str:
+    """One JSON line that is safe to print: control and bidi characters stay `\\u` escapes."""
+    import json
+
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, default=str))
+
+
 def one_line(text: str, width: int | None = None) -> str:
     """Printable text folded onto one line (newlines and tabs as spaces), cut to `width`."""
     flat = printable(text).replace("\n", " ").replace("\t", " ")

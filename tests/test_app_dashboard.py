@@ -188,3 +188,33 @@ async def test_unreadable_store_is_marked_stale_and_others_keep_working(tmp_path
         text = screen_text(app)
         assert "STALE" in text and "directory is gone" in text
         assert table.total_count == 2  # the gone store's sessions stay, marked stale
+
+
+async def test_costs_view_shows_markup_in_titles_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Starpod title is the user's first message: '[/]' in it must not crash the costs view."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    from sessiontui.app import make_app
+    from sessiontui.config import Config
+    from sessiontui.demo.bots import StarpodBot
+    from sessiontui.demo.botschema import create_starpod_db
+    from sessiontui.stores import find_stores
+
+    db = tmp_path / "sp" / "core.db"
+    db.parent.mkdir()
+    create_starpod_db(db)
+    bot = StarpodBot(db)
+    bot.create_session("s1", now=NOW)
+    bot.save_message("s1", "user", "[/] what is [bold red]on[/] my calendar", NOW)
+    bot.record_usage("s1", turn=1, input_tokens=10, output_tokens=5, cache_read=0, cache_write=0,
+                     model="[red]claude-sonnet-4-6", now=NOW)
+    bot.touch_session("s1", NOW)
+    bot.close()
+    found, _ = find_stores([db.parent])
+    app = make_app(Config(), found=found, clock=lambda: NOW + timedelta(minutes=1))
+    async with app.run_test(size=(180, 50)) as pilot:
+        await pilot.pause(0.5)
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, CostsScreen)
+        text = screen_text(app)
+        assert "[/] what is [bold red]on[/]" in text and "[red]claude-sonnet-4-6" in text

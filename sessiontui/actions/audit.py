@@ -50,6 +50,10 @@ def read_audit(state_dir: Path | None = None) -> list[dict[str, Any]]:
 
 def write_audit_table(records: list[dict[str, Any]], out: TextIO) -> None:
     for r in records:
-        where = f" from {r['ssh_connection'].split()[0]}" if r.get("ssh_connection") else ""
-        out.write(one_line(f"{r['time'][:19]}  {r['user']}{where}  {r['action']:<11} {r['result']:<8} "
-                           f"{r['format']}  {r.get('session') or '-'}  {r['message']}") + "\n")
+        if not isinstance(r, dict):
+            continue
+        ssh = str(r.get("ssh_connection") or "").split()
+        where = f" from {ssh[0]}" if ssh else ""
+        out.write(one_line(f"{str(r.get('time', '?'))[:19]}  {r.get('user', '?')}{where}  {r.get('action', '?'):<11} "
+                           f"{r.get('result', '?'):<8} {r.get('format', '?')}  {r.get('session') or '-'}  "
+                           f"{r.get('message', '')}") + "\n")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sessiontui.actions.base import Outcome
-from sessiontui.actions.guard import Refused, check_unchanged
-from sessiontui.actions.sqlite_write import immediate, insert_rows, read_one, select_rows
-from sessiontui.actions.trash import TrashEntry, undone_on_failure, write_entry
+from sessiontui.actions.guard import Refused
+from sessiontui.actions.sqlite_write import immediate, insert_rows, read_one, trash_then_write
+from sessiontui.actions.trash import TrashEntry, write_entry
 from sessiontui.model import Session, StoreFormat
 from sessiontui.timestamps import chrono_rfc3339
 
@@ -21,14 +22,16 @@ GUARD = "SELECT last_active, total_turns, session_id FROM sessions WHERE thread_
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, thread = Path(session.store), session.id
-    with undone_on_failure() as made, immediate(path) as conn:
-        check_unchanged(conn, GUARD, (thread,), session.version)
-        rows = {"sessions": select_rows(conn, "sessions", "thread_ts = ?", (thread,))}
-        entry = write_entry(action="delete", fmt=str(session.format), store=session.store,
-                            session_id=thread, name=session.name, messages=session.message_count,
-                            rows=rows, state_dir=state_dir)
-        made.append(entry)
-        conn.execute("DELETE FROM sessions WHERE thread_ts = ?", (thread,))
+
+    def keep(rows: dict[str, Any]) -> TrashEntry:
+        return write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=thread,
+                           name=session.name, messages=session.message_count, rows=rows, state_dir=state_dir)
+
+    entry = trash_then_write(
+        path, guard=(GUARD, (thread,), session.version), keep=keep,
+        tables=[("sessions", "thread_ts = ?", (thread,))],
+        write=lambda conn: conn.execute("DELETE FROM sessions WHERE thread_ts = ?", (thread,)),
+    )
     gone = read_one(path, "SELECT 1 FROM sessions WHERE thread_ts = ?", (thread,)) is None
     return Outcome(gone, f"deleted thread {thread} (its Claude Code transcript is kept)" if gone
                    else f"{thread}: the row is still there after the delete", entry.id)
@@ -40,17 +43,22 @@ def prune(store: Path, ttl_days: int, state_dir: Path | None) -> Outcome:
     if ttl_days < 1:
         raise Refused("the TTL must be at least one day")
     cutoff = chrono_rfc3339(datetime.now(UTC) - timedelta(days=ttl_days))
-    with undone_on_failure() as made, immediate(store) as conn:
-        rows = {"sessions": select_rows(conn, "sessions", "last_active < ?", (cutoff,))}
+    expired = read_one(store, "SELECT COUNT(*) FROM sessions WHERE last_active < ?", (cutoff,))
+    if not expired or expired[0] == 0:
+        return Outcome(True, f"nothing older than {ttl_days} days to prune")
+
+    def keep(rows: dict[str, Any]) -> TrashEntry:
         count = len(rows["sessions"]["rows"])
-        if count == 0:
-            return Outcome(True, f"nothing older than {ttl_days} days to prune")
-        entry = write_entry(action="prune", fmt=str(StoreFormat.HERMES_SQLITE), store=str(store),
-                            session_id=f"{count} rows", name=f"rows idle for over {ttl_days} days",
-                            messages=0, rows=rows, state_dir=state_dir)
-        made.append(entry)
-        conn.execute("DELETE FROM sessions WHERE last_active < ?1", (cutoff,))
+        return write_entry(action="prune", fmt=str(StoreFormat.HERMES_SQLITE), store=str(store),
+                           session_id=f"{count} rows", name=f"rows idle for over {ttl_days} days",
+                           messages=0, rows=rows, state_dir=state_dir)
+
+    entry = trash_then_write(
+        store, guard=None, keep=keep, tables=[("sessions", "last_active < ?", (cutoff,))],
+        write=lambda conn: conn.execute("DELETE FROM sessions WHERE last_active < ?1", (cutoff,)),
+    )
     left = read_one(store, "SELECT COUNT(*) FROM sessions WHERE last_active < ?", (cutoff,))
+    count = len(entry.rows["sessions"]["rows"])
     return Outcome(left == (0,), f"pruned {count} rows idle for over {ttl_days} days", entry.id)
 
 

@@ -51,7 +51,7 @@ def _attempt(label: str, write: Callable[[], Outcome]) -> Outcome:
     except Refused as exc:
         return Outcome(False, f"{label}: {exc}")
     except sqlite3.Error as exc:
-        return Outcome(False, one_line(f"{label}: {exc} (nothing was changed)"))
+        return Outcome(False, one_line(f"{label}: {exc}"))
     except OSError as exc:
         return Outcome(False, one_line(f"{label}: {exc.strerror or exc} ({exc.filename or ''})"))
 

@@ -7,6 +7,7 @@ keeps its `usage_stats` rows, which have no foreign key: Starpod's cost history 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused, check_unchanged
@@ -15,13 +16,13 @@ from sessiontui.actions.sqlite_write import (
     immediate,
     insert_rows,
     read_one,
-    select_rows,
+    trash_then_write,
 )
-from sessiontui.actions.trash import TrashEntry, undone_on_failure, write_entry
+from sessiontui.actions.trash import TrashEntry, write_entry
 from sessiontui.model import Session
 
 GUARD = ("SELECT last_message_at, message_count, "
-         "(SELECT COUNT(*) FROM session_messages WHERE session_id = ?1) FROM session_metadata WHERE id = ?1")
+         "(SELECT COUNT(*) FROM session_messages WHERE session_id = ?1), is_closed FROM session_metadata WHERE id = ?1")
 CHILDREN = ("session_messages", "compaction_log")
 
 
@@ -67,19 +68,24 @@ def archive(session: Session, archived: bool) -> Outcome:
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, sid = Path(session.store), session.id
-    with undone_on_failure() as made, immediate(path, foreign_keys=True) as conn:
-        check_unchanged(conn, GUARD, (sid,), session.version)
+    with immediate(path) as conn:  # which child tables this file's schema stage has
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        children = [t for t in CHILDREN if t in tables]
-        rows = {"session_metadata": select_rows(conn, "session_metadata", "id = ?", (sid,))}
-        rows.update({t: select_rows(conn, t, "session_id = ?", (sid,)) for t in children})
-        entry = write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
-                            name=session.name, messages=len(rows["session_messages"]["rows"]),
-                            rows=rows, state_dir=state_dir)
-        made.append(entry)
+    children = [t for t in CHILDREN if t in tables]
+
+    def keep(rows: dict[str, Any]) -> TrashEntry:
+        return write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
+                           name=session.name, messages=len(rows["session_messages"]["rows"]), rows=rows,
+                           state_dir=state_dir)
+
+    def write(conn: Any) -> None:
         for table in children:  # legacy session.db has the foreign keys without CASCADE
             conn.execute(f"DELETE FROM {table} WHERE session_id = ?", (sid,))
         conn.execute("DELETE FROM session_metadata WHERE id = ?", (sid,))
+
+    entry = trash_then_write(
+        path, guard=(GUARD, (sid,), session.version), keep=keep, write=write, foreign_keys=True,
+        tables=[("session_metadata", "id = ?", (sid,)), *((t, "session_id = ?", (sid,)) for t in children)],
+    )
     gone = read_one(path, "SELECT 1 FROM session_metadata WHERE id = ?1 UNION ALL "
                           "SELECT 1 FROM session_messages WHERE session_id = ?1", (sid,)) is None
     return Outcome(gone, f"deleted {session.name} ({entry.messages} messages; usage_stats kept)" if gone

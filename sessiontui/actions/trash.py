@@ -52,20 +52,22 @@ def _decode(value: Any) -> Any:
 
 
 def write_entry(*, action: str, fmt: str, store: str, session_id: str, name: str, messages: int,
-                rows: Rows | None = None, files: list[Path] | None = None,
+                rows: Rows | None = None, files: list[tuple[Path, str]] | None = None,
                 state_dir: Path | None = None) -> TrashEntry:
     """Put a copy in the trash and fsync it: only then may the caller remove the original.
 
-    `files` are moved (same filesystem) or copied in; the caller removes originals it copied.
+    `files` are (file, name to keep it under), copied in; the caller removes the originals.
     """
     now = datetime.now(UTC)
     entry_id = f"{now:%Y%m%dT%H%M%S.%f}-{uuid.uuid4().hex[:6]}"
     path = trash_dir(state_dir) / entry_id
     (path / "files").mkdir(parents=True, mode=0o700)
     kept: list[str] = []
-    for file in files or []:
-        shutil.copy2(file, path / "files" / file.name)
-        kept.append(file.name)
+    for file, kept_as in files or []:
+        shutil.copy2(file, path / "files" / kept_as)
+        with open(path / "files" / kept_as, "rb") as copied:
+            os.fsync(copied.fileno())
+        kept.append(kept_as)
     encoded = {t: {"columns": v["columns"], "rows": [[_encode(c) for c in r] for r in v["rows"]]}
                for t, v in (rows or {}).items()}
     document = {"id": entry_id, "action": action, "format": fmt, "store": store,
@@ -76,7 +78,17 @@ def write_entry(*, action: str, fmt: str, store: str, session_id: str, name: str
         json.dump(document, handle, ensure_ascii=False)
         handle.flush()
         os.fsync(handle.fileno())
+    _fsync_dir(path / "files")
+    _fsync_dir(path)
     return read_entry(path)
+
+
+def _fsync_dir(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def read_entry(path: Path) -> TrashEntry:

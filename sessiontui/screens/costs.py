@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
@@ -58,7 +59,7 @@ def _grouped(title: str, rows: Sequence[SessionRow], key: Callable[[Session], st
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for group in groups[:15]:
         price = f"${group.cost:,.2f}" + (f" +{group.unpriced} unpriced" if group.unpriced else "")
-        table.add_row(one_line(group.name, 36), str(group.sessions), f"{group.tokens:,}", price)
+        table.add_row(Text(one_line(group.name, 36)), str(group.sessions), f"{group.tokens:,}", price)
     return table
 
 
@@ -68,5 +69,6 @@ def _top(rows: Sequence[SessionRow]) -> Table:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in costliest(rows):
         s = row.session
-        table.add_row(one_line(s.name, 36), str(s.format), one_line(s.model or "-", 24), f"${s.cost_usd:,.4f}")
+        table.add_row(Text(one_line(s.name, 36)), str(s.format), Text(one_line(s.model or "-", 24)),
+                      f"${s.cost_usd:,.4f}")
     return table

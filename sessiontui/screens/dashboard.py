@@ -11,7 +11,7 @@ from textual.widgets import Footer, Input
 
 from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
-from sessiontui.model import Session, SessionState
+from sessiontui.model import Session, SessionRow, SessionState
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.store_list import StoreList

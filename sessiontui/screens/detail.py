@@ -131,7 +131,7 @@ class SessionDetailScreen(ActionScreen):
         try:
             page = await store.read_messages(self.row.session, limit=PAGE)
         except StoreError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(one_line(str(exc), 300), severity="error", markup=False)
             return
         self._older, self._newer = page.older, page.newer
         self.query_one(TranscriptView).set_messages(page.messages, has_older=page.older is not None)
@@ -145,7 +145,7 @@ class SessionDetailScreen(ActionScreen):
         try:
             page = await store.read_new_messages(self.row.session, self._newer)
         except StoreError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(one_line(str(exc), 300), severity="error", markup=False)
             return
         self._newer = page.newer
         if page.messages:
@@ -160,7 +160,7 @@ class SessionDetailScreen(ActionScreen):
         try:
             page = await store.read_messages(self.row.session, before=self._older, limit=PAGE)
         except StoreError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(one_line(str(exc), 300), severity="error", markup=False)
             return
         self._older = page.older
         self.query_one(TranscriptView).prepend_messages(page.messages, has_older=page.older is not None)

@@ -42,19 +42,28 @@ class MetadataRows:
         self._mark: str | None = None
         self._busy_keys: set[str] = set()
         self._reconciled = 0.0
+        self._partial = False
+        self._read_once = False  # an empty table read before is not a first read
         self._mark_index = columns.index(watermark)
 
     def reconcile_next(self) -> None:
         """Read everything on the next poll (after a write of ours, for instance)."""
         self._reconciled = 0.0
 
+    def reconcile_due(self) -> bool:
+        """A full read is owed: polls since the last one were partial, and its time has come.
+        (Due even when no commit happened since: what the partial reads missed is still missed.)"""
+        return self._partial and time.monotonic() - self._reconciled > RECONCILE_SECONDS
+
     async def read(self) -> Delta:
         select = f"SELECT {', '.join(self.columns)} FROM {self.table}"
-        first = not self.rows
+        first = not self._read_once
+        self._read_once = True
         full = first or time.monotonic() - self._reconciled > RECONCILE_SECONDS
         if not full:
             count = (await self.db.fetchall(f"SELECT COUNT(*) FROM {self.table}"))[0][0]
             full = count != len(self.rows)
+        self._partial = not full
         if full:
             rows = await self.db.fetchall(select)
             self._reconciled = time.monotonic()

@@ -36,8 +36,30 @@ class SqliteTranscriptStore:
         self.capabilities = capabilities
         self._to_message = to_message
         self._meta: MetadataRows | None = None
+        self._columns: list[str] = []  # the optional columns this file has
         self._sessions: dict[str, Session] = {}
         self._snapshot: tuple[Session, ...] = ()
+
+    async def metadata(self, leading: list[str], optional: tuple[str, ...], *, watermark: str,
+                       busy: tuple[str, str] | None = None) -> MetadataRows:
+        """The session table's reader, made on first use for the columns this file's schema has.
+
+        `busy` is (column, WHERE clause): rows to re-read on every poll when the column exists.
+        """
+        if self._meta is None:
+            present = await self.db.columns("session_metadata")
+            self._columns = [c for c in optional if c in present]
+            self._meta = MetadataRows(
+                self.db, "session_metadata", [*leading, *self._columns], watermark=watermark,
+                busy=busy[1] if busy is not None and busy[0] in present else None,
+            )
+        return self._meta
+
+    async def idle(self) -> bool:
+        """Nothing to read: no commit since the last poll, and no reconcile owed."""
+        if await self.db.changed():
+            return False
+        return self._meta is None or not self._meta.reconcile_due()
 
     def reconcile_next(self) -> None:
         """Read every row on the next refresh (after a write of ours)."""

@@ -30,7 +30,6 @@ from sessiontui.model import (
 )
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
-from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
 from sessiontui.timestamps import parse_timestamp
@@ -56,7 +55,6 @@ class StarpodStore(SqliteTranscriptStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, Capabilities(transcript=True, usage=True), _message)
-        self._columns: list[str] | None = None
         self._counts: dict[str, int] = {}
         self._last: dict[str, LastMessage] = {}
         self._usage: dict[str, SessionUsage] = {}
@@ -64,23 +62,19 @@ class StarpodStore(SqliteTranscriptStore):
         self._max_usage_id = 0
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
-        if not await self.db.changed():
+        if await self.idle():
             return ReadReport(self._snapshot, False)
-        if self._meta is None:
-            present = await self.db.columns("session_metadata")
-            self._columns = [c for c in OPTIONAL if c in present]
-            self._meta = MetadataRows(
-                self.db, "session_metadata",
-                ["id", "created_at", "last_message_at", "is_closed", "message_count", *self._columns],
-                watermark="last_message_at",
-            )
-        delta = await self._meta.read()
+        meta = await self.metadata(["id", "created_at", "last_message_at", "is_closed", "message_count"],
+                                   OPTIONAL, watermark="last_message_at")
+        delta = await meta.read()
         touched = set(await self._read_new_messages()) | set(await self._read_new_usage())
         for key in delta.vanished:  # deleted: forget its rows (ids never come back)
             self._sessions.pop(key, None)
             self._counts.pop(key, None)
             self._last.pop(key, None)
-        rows = self._meta.rows
+        rows = meta.rows
+        if not delta.first:  # a session new since the last read may hold old rows (a restore)
+            await self._recount([k for k in delta.changed if delta.before.get(k) is None])
         changed = set(delta.changed) | {k for k in touched if k in rows}
         built = await off_loop(lambda: {k: self._session(rows[k]) for k in changed}, len(changed))
         self._sessions.update(built)
@@ -108,6 +102,16 @@ class StarpodStore(SqliteTranscriptStore):
             )
         await off_loop(lambda: self._absorb_last(last_rows), len(last_rows))
         return keys
+
+    async def _recount(self, keys: list[str]) -> None:
+        for key in keys:
+            counted = await self.db.fetchall(
+                "SELECT COUNT(*) FROM session_messages WHERE session_id = ? AND id <= ?", (key, self._max_message_id))
+            self._counts[key] = counted[0][0]
+            last = await self.db.fetchall(
+                "SELECT session_id, role, content, timestamp FROM session_messages WHERE session_id = ? AND id <= ? "
+                "ORDER BY id DESC LIMIT 1", (key, self._max_message_id))
+            self._absorb_last(last)
 
     def _absorb_last(self, rows: list[Any]) -> None:
         for key, role, content, stamp in rows:
@@ -140,7 +144,6 @@ class StarpodStore(SqliteTranscriptStore):
             self._max_usage_id = row_id
 
     def _session(self, row: tuple[Any, ...]) -> Session:
-        assert self._columns is not None
         key, created, last_at, is_closed, turns = row[:5]
         extra = dict(zip(self._columns, row[5:], strict=True))
         usage = self._usage.get(key)
@@ -167,7 +170,7 @@ class StarpodStore(SqliteTranscriptStore):
             last_message=self._last.get(key),
             extra=tuple((k, str(v)) for k, v in details if v is not None),
             recent_calls=tuple(usage.recent) if usage else (),
-            version=(last_at, turns, self._counts.get(key, 0)),
+            version=(last_at, turns, self._counts.get(key, 0), is_closed),
             daily_cost=tuple(sorted(usage.daily.items())) if usage else (),
         )
 

@@ -32,6 +32,7 @@ class ChatFile:
     last_at: datetime | None = None
     last: LastMessage | None = None
     mtime: datetime | None = None
+    size: int = 0  # at the last poll: an action is refused if the file moved since
 
     def add(self, record: dict[str, Any]) -> None:
         role, content = record.get("role"), record.get("content")
@@ -80,7 +81,9 @@ class ZeroClawJsonlStore(JsonlDirectoryStore[ChatFile]):
             follower.first_at = follower.last_at = follower.last = None
         for record in result.records:
             follower.add(record)
-        follower.mtime = datetime.fromtimestamp(os.stat(follower.tail.path).st_mtime, UTC)
+        stat = os.stat(follower.tail.path)
+        follower.mtime = datetime.fromtimestamp(stat.st_mtime, UTC)
+        follower.size = stat.st_size
         return True
 
     def corrupt_lines(self, follower: ChatFile) -> int:
@@ -106,7 +109,7 @@ class ZeroClawJsonlStore(JsonlDirectoryStore[ChatFile]):
             last_message=chat.last,
             source_path=str(path),
             extra=(("file", path.name),),
-            version=(chat.tail.offset, chat.mtime),
+            version=(chat.size, chat.mtime),
         )
 
     def record_messages(self, record: dict[str, Any]) -> list[Message]:

@@ -12,7 +12,6 @@ from typing import Any
 
 from sessiontui.model import Capabilities, LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
-from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
@@ -29,23 +28,16 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, Capabilities(transcript=True), _message)
-        self._columns: list[str] | None = None
         self._last: dict[str, LastMessage | None] = {}
         self._turns: dict[str, int] = {}
         self._max_id = 0
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
-        if not await self.db.changed():
+        if await self.idle():
             return ReadReport(self._snapshot, False)
-        if self._meta is None:
-            present = await self.db.columns("session_metadata")
-            self._columns = [c for c in OPTIONAL if c in present]
-            self._meta = MetadataRows(
-                self.db, "session_metadata",
-                ["session_key", "created_at", "last_activity", "message_count", *self._columns],
-                watermark="last_activity", busy="state <> 'idle'" if "state" in present else None,
-            )
-        delta = await self._meta.read()
+        meta = await self.metadata(["session_key", "created_at", "last_activity", "message_count"], OPTIONAL,
+                                   watermark="last_activity", busy=("state", "state <> 'idle'"))
+        delta = await meta.read()
         for key in delta.vanished:  # deleted (channel /new): forget its counts
             self._sessions.pop(key, None)
             self._last.pop(key, None)
@@ -53,7 +45,8 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         await self._read_new_turns()
         for key, row in delta.changed.items():
             previous = delta.before.get(key)
-            if previous is not None and _restarted(previous, row):  # messages were removed: recount
+            restored = previous is None and not delta.first  # e.g. put back from the trash: old ids
+            if restored or (previous is not None and _restarted(previous, row)):  # recount
                 counted = await self.db.fetchall(
                     f"SELECT COUNT(*) FROM sessions WHERE session_key = ? AND id <= ? AND {_USER_TURN}",
                     (key, self._max_id),
@@ -100,7 +93,6 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                 self._last[key] = None
 
     def _session(self, row: tuple[Any, ...]) -> Session:
-        assert self._columns is not None
         key, created, activity, count = row[:4]
         extra = dict(zip(self._columns, row[4:], strict=True))
         last = self._last.get(key)
