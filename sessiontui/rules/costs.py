@@ -55,3 +55,25 @@ def group_costs(rows: Sequence[SessionRow], key: Callable[[Session], str]) -> li
 def costliest(rows: Sequence[SessionRow], limit: int = 15) -> list[SessionRow]:
     priced = [r for r in billable(rows) if r.session.cost_usd is not None]
     return sorted(priced, key=lambda r: -(r.session.cost_usd or 0.0))[:limit]
+
+
+def costs_by_day(rows: Sequence[SessionRow]) -> list[CostGroup]:
+    """Dollars spent per UTC day, newest first, from each session's per-call costs.
+
+    A session whose store has no per-call times (a cost but no daily split) counts on the day
+    of its last activity, all of it.
+    """
+    days: dict[str, CostGroup] = {}
+    for row in billable(rows):
+        session = row.session
+        spent = session.daily_cost or (
+            ((f"{session.last_activity:%Y-%m-%d}", session.cost_usd),)
+            if session.last_activity is not None and session.cost_usd is not None else ()
+        )
+        for day, dollars in spent:
+            group = days.setdefault(day, CostGroup(day))
+            group.sessions += 1
+            group.cost += dollars
+        if session.cost_source is not None and session.cost_usd is None and session.last_activity is not None:
+            days.setdefault(f"{session.last_activity:%Y-%m-%d}", CostGroup(f"{session.last_activity:%Y-%m-%d}")).unpriced += 1
+    return sorted(days.values(), key=lambda g: g.name, reverse=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from textual.widgets import Footer, Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
-from sessiontui.rules.costs import costliest, group_costs
+from sessiontui.rules.costs import CostGroup, costliest, costs_by_day, group_costs
 from sessiontui.text import one_line
 
 
@@ -43,23 +44,25 @@ class CostsScreen(Screen[None]):
         self.query_one("#by-user", Static).update(
             _grouped("By user / channel", rows, lambda s: s.user or s.channel or "(none)")
         )
-        self.query_one("#by-day", Static).update(
-            _grouped("By day (last activity)", rows,
-                     lambda s: f"{s.last_activity:%Y-%m-%d}" if s.last_activity else "(unknown)", by_key=True)
-        )
+        self.query_one("#by-day", Static).update(_table("By day (UTC, spent that day)", costs_by_day(rows), tokens=False))
         self.query_one("#top", Static).update(_top(rows))
 
 
-def _grouped(title: str, rows: Sequence[SessionRow], key: Callable[[Session], str], by_key: bool = False) -> Table:
-    groups = group_costs(rows, key)
-    if by_key:
-        groups.sort(key=lambda g: g.name, reverse=True)
+def _grouped(title: str, rows: Sequence[SessionRow], key: Callable[[Session], str]) -> Table:
+    return _table(title, group_costs(rows, key))
+
+
+def _table(title: str, groups: list[CostGroup], *, tokens: bool = True) -> Table:
     table = Table(title=title, expand=True, title_style="bold")
-    for column, justify in (("", "left"), ("sessions", "right"), ("tokens", "right"), ("cost", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    columns: list[tuple[str, JustifyMethod]] = [("", "left"), ("sessions", "right")]
+    columns += [("tokens", "right")] if tokens else []
+    columns.append(("cost", "right"))
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
     for group in groups[:15]:
         price = f"${group.cost:,.2f}" + (f" +{group.unpriced} unpriced" if group.unpriced else "")
-        table.add_row(Text(one_line(group.name, 36)), str(group.sessions), f"{group.tokens:,}", price)
+        counts = [str(group.sessions), *([f"{group.tokens:,}"] if tokens else []), price]
+        table.add_row(Text(one_line(group.name, 36)), *counts)
     return table
 
 
