@@ -167,3 +167,29 @@ def one_store_each(real_now: datetime) -> Callable[[Path], dict[str, Path]]:
         return {fmt: path.resolve() for fmt, path in paths.items()}
 
     return build
+
+
+@pytest.fixture
+def dump_files() -> Callable[[Path], dict[str, object]]:
+    """Every file under a root: SQL dump for databases, bytes (and mtime for JSONL) for the rest.
+
+    For reproducibility checks of the demo; the mtime matters for JSONL, ZeroClaw's only clock there.
+    """
+
+    def dump(root: Path) -> dict[str, object]:
+        import sqlite3
+
+        result: dict[str, object] = {}
+        for path in sorted(root.rglob("*")):
+            if not path.is_file() or path.name.endswith(("-wal", "-shm")):
+                continue
+            key = str(path.relative_to(root))
+            if path.suffix == ".db":
+                with sqlite3.connect(path) as conn:
+                    result[key] = list(conn.iterdump())
+            else:
+                mtime = path.stat().st_mtime_ns if ".jsonl" in path.name else None
+                result[key] = (path.read_bytes(), mtime)
+        return result
+
+    return dump

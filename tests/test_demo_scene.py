@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,32 +19,14 @@ NOW = datetime(2026, 8, 22, 21, 44, 0, 123456, tzinfo=UTC)
 Scene = tuple[Path, SimulationReport]
 
 
-def snapshot(root: Path) -> dict[str, object]:
-    """Every file under `root`: SQL dump for databases, bytes (and mtime for JSONL) for the rest.
 
-    The mtime matters for JSONL: ZeroClaw's JSONL store has no other clock.
-    """
-    result: dict[str, object] = {}
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.name.endswith(("-wal", "-shm")):
-            continue
-        key = str(path.relative_to(root))
-        if path.suffix == ".db":
-            with sqlite3.connect(path) as conn:
-                result[key] = list(conn.iterdump())
-        else:
-            mtime = path.stat().st_mtime_ns if ".jsonl" in path.name else None
-            result[key] = (path.read_bytes(), mtime)
-    return result
-
-
-def test_populate_is_byte_identical_for_a_seed(tmp_path: Path) -> None:
+def test_populate_is_byte_identical_for_a_seed(tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]) -> None:
     first = populate(tmp_path / "a", now=NOW, seed=7)
     second = populate(tmp_path / "b", now=NOW, seed=7)
-    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert dump_files(tmp_path / "a") == dump_files(tmp_path / "b")
     assert first.expected == second.expected
     populate(tmp_path / "c", now=NOW, seed=8)
-    assert snapshot(tmp_path / "c") != snapshot(tmp_path / "a")
+    assert dump_files(tmp_path / "c") != dump_files(tmp_path / "a")
 
 
 def test_populate_refuses_a_used_workspace(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,39 +16,21 @@ from sessiontui.demo import Simulator, run_simulation, simulate, store_paths
 NOW = datetime(2026, 8, 22, 21, 44, 0, 123456, tzinfo=UTC)
 
 
-def snapshot(root: Path) -> dict[str, object]:
-    """Every file under `root`: SQL dump for databases, bytes (and mtime for JSONL) for the rest.
 
-    The mtime matters for JSONL: ZeroClaw's JSONL store has no other clock.
-    """
-    result: dict[str, object] = {}
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.name.endswith(("-wal", "-shm")):
-            continue
-        key = str(path.relative_to(root))
-        if path.suffix == ".db":
-            with sqlite3.connect(path) as conn:
-                result[key] = list(conn.iterdump())
-        else:
-            mtime = path.stat().st_mtime_ns if ".jsonl" in path.name else None
-            result[key] = (path.read_bytes(), mtime)
-    return result
-
-
-def test_fixed_seed_and_steps_is_reproducible(tmp_path: Path) -> None:
+def test_fixed_seed_and_steps_is_reproducible(tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]) -> None:
     first = run_simulation(tmp_path / "a", steps=400, seed=5, now=NOW)
     second = run_simulation(tmp_path / "b", steps=400, seed=5, now=NOW)
-    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert dump_files(tmp_path / "a") == dump_files(tmp_path / "b")
     assert first.stores["starpod"].sessions == second.stores["starpod"].sessions
     assert first.steps == 400 and first.writes == 400  # a step is a write at full fleet
     third = run_simulation(tmp_path / "c", steps=400, seed=6, now=NOW)
     assert third.stores["claude-code"].sessions != first.stores["claude-code"].sessions
 
 
-async def test_simulate_in_a_thread_matches_run_simulation(tmp_path: Path) -> None:
+async def test_simulate_in_a_thread_matches_run_simulation(tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]) -> None:
     report = await simulate(tmp_path / "a", steps=150, seed=2, now=NOW)
     run_simulation(tmp_path / "b", steps=150, seed=2, now=NOW)
-    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    assert dump_files(tmp_path / "a") == dump_files(tmp_path / "b")
     assert report.steps == 150
 
 

@@ -102,15 +102,10 @@ class JsonlDirectoryStore(ABC, Generic[F]):
                 self._problems[path] = f"{path}: {exc.strerror or exc}"
         if not changed_files and not vanished and self._loaded:
             return False
-        self._sessions = self.build_sessions_all(changed_files)
+        self._sessions.update(self.build_sessions(changed_files))  # vanished ones were popped above
         self._snapshot = tuple(self._sessions.values())
         self._loaded = True
         return True
-
-    def build_sessions_all(self, changed: dict[Path, F]) -> dict[Path, Session]:
-        sessions = {p: s for p, s in self._sessions.items() if p in self._followers}
-        sessions.update(self.build_sessions(changed))
-        return sessions
 
     async def read_messages(
         self, session: Session, *, before: object | None = None, limit: int = 200
