@@ -54,7 +54,8 @@ class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
+    cache_write_tokens: int = 0  # every cache write, 5-minute and 1-hour together
+    cache_write_1h_tokens: int = 0  # the part of cache_write_tokens written for 1 hour (2x input)
 
     def __add__(self, other: Usage) -> Usage:
         return Usage(
@@ -62,6 +63,7 @@ class Usage:
             self.output_tokens + other.output_tokens,
             self.cache_read_tokens + other.cache_read_tokens,
             self.cache_write_tokens + other.cache_write_tokens,
+            self.cache_write_1h_tokens + other.cache_write_1h_tokens,
         )
 
     @property

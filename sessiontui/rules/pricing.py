@@ -44,6 +44,7 @@ def _library_price(model: str, usage: Usage, at: datetime | None) -> float | Non
         output_tokens=usage.output_tokens,
         cache_read_tokens=usage.cache_read_tokens,
         cache_write_tokens=usage.cache_write_tokens,
+        cache_write_1h_tokens=usage.cache_write_1h_tokens or None,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -99,7 +100,7 @@ def price_call(model: str | None, usage: Usage, at: datetime | None = None) -> f
     rates = _linear_rates(model, day)
     if rates is False:
         return None
-    if isinstance(rates, _LinearRates):
+    if isinstance(rates, _LinearRates) and not usage.cache_write_1h_tokens:
         return (
             usage.input_tokens * rates.input
             + usage.output_tokens * rates.output
