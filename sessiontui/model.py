@@ -16,6 +16,7 @@ class StoreFormat(StrEnum):
     ZEROCLAW_SQLITE = "zeroclaw-sqlite"
     STARPOD = "starpod"
     CLAUDE_CODE = "claude-code"
+    CODEX = "codex"
 
 
 class SessionState(StrEnum):
@@ -121,6 +122,25 @@ class LastMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitWindow:
+    """One usage window of a provider's rate limits: how much of it is used, when it resets."""
+
+    used_percent: float
+    window_minutes: int | None = None  # 300: the 5-hour window; 10080: the weekly one
+    resets_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """The rate limits an agent last reported (Codex `token_count` events), and when."""
+
+    primary: RateLimitWindow | None = None
+    secondary: RateLimitWindow | None = None
+    plan: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Capabilities:
     """What a store can show. What it lets an operator do is `sessiontui.actions.why_not()`."""
 
@@ -159,6 +179,9 @@ class Session:
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
     version: tuple[object, ...] = ()  # raw store values that change with any write to the session
     extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
+    rate_limits: RateLimits | None = None  # the provider's limits as the agent last reported them
+    approval_requested: str | None = None  # what the agent asks the operator to approve, unanswered
+    turn_aborted: str | None = None  # why the last turn was given up ('interrupted': by the user)
 
     @property
     def uid(self) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from sessiontui.live.fleet import Fleet
-from sessiontui.model import Session, SessionRow, SessionState
+from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, SessionState
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
 from sessiontui.text import json_line, one_line
@@ -53,7 +53,20 @@ def as_json(row: SessionRow) -> dict[str, Any]:
             if row.burn and row.burn.dollars_per_minute is not None else None
         ),
         "runaway": bool(row.burn and row.burn.runaway),
+        "rate_limits": _rate_limits(s.rate_limits),
     }
+
+
+def _rate_limits(limits: RateLimits | None) -> dict[str, Any] | None:
+    if limits is None:
+        return None
+
+    def window(w: RateLimitWindow | None) -> dict[str, Any] | None:
+        return None if w is None else {"used_percent": w.used_percent, "window_minutes": w.window_minutes,
+                                       "resets_at": iso_utc(w.resets_at)}
+
+    return {"primary": window(limits.primary), "secondary": window(limits.secondary),
+            "plan": limits.plan, "at": iso_utc(limits.at)}
 
 
 def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:

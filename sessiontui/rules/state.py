@@ -49,6 +49,10 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
         return Verdict(SessionState.CLOSED)
     if session.native_state == "error":
         return Verdict(SessionState.ERROR, evidence="the store marks this session as failed")
+    if session.approval_requested is not None:
+        return Verdict(SessionState.WAITING, evidence=f"asks approval: {session.approval_requested[:120]}")
+    if session.turn_aborted is not None and session.native_state != "running":
+        return Verdict(SessionState.IDLE, evidence=_ABORTED.get(session.turn_aborted, "the last turn was aborted"))
     stuck = _stuck(session, now, limits.stuck_after_for(session.format))
     if stuck is not None:
         return stuck
@@ -71,6 +75,13 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
             f"open, no activity for {_ago(quiet)}",
         )
     return Verdict(SessionState.IDLE)
+
+
+_ABORTED = {
+    "interrupted": "the user interrupted the last turn",
+    "replaced": "the last turn was replaced by a new one",
+    "review_ended": "the review ended",
+}
 
 
 def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:

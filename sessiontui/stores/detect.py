@@ -21,8 +21,9 @@ MAX_DIRS = 5000
 SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__", ".cache", ".tox", ".mypy_cache"}
 CLAUDE_TYPES = {"user", "assistant", "summary", "system", "ai-title", "queue-operation",
                 "attachment", "file-history-snapshot", "progress"}
+CODEX_TYPES = {"session_meta", "response_item", "turn_context", "event_msg", "compacted"}
 EXPECTED = ("expected a hermes-bot sessions.json or sessions.db, a ZeroClaw sessions directory or "
-            "sessions.db, a Starpod core.db, or a Claude Code projects directory")
+            "sessions.db, a Starpod core.db, a Claude Code projects directory, or a Codex home")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ def jsonl_format(path: Path) -> StoreFormat | None:
                 record = parse_line(line)
                 if record is None:
                     continue
+                if record.get("type") in CODEX_TYPES and isinstance(record.get("payload"), dict):
+                    return StoreFormat.CODEX
                 if "sessionId" in record or record.get("type") in CLAUDE_TYPES:
                     return StoreFormat.CLAUDE_CODE
                 if isinstance(record.get("role"), str) and "content" in record:
@@ -117,6 +120,26 @@ def _has_claude_project(projects: Path) -> bool:
     return any(_sniff_dir(child) == StoreFormat.CLAUDE_CODE for child in children[:50])
 
 
+_CODEX_DIRS = ("sessions", "archived_sessions")
+
+
+def codex_home(directory: Path) -> Path | None:
+    """The Codex home at `directory` (or at its parent, for its `sessions` directory)."""
+    if directory.name in _CODEX_DIRS and _has_rollouts(directory.parent):
+        return directory.parent
+    return directory if _has_rollouts(directory) else None
+
+
+def _has_rollouts(home: Path) -> bool:
+    archived = home / "archived_sessions"
+    if (home / "session_index.jsonl").is_file() and (home / "sessions").is_dir():
+        return True
+    for pattern in ("sessions/*/*/*/rollout-*.jsonl", "archived_sessions/rollout-*.jsonl"):
+        if next(iter(home.glob(pattern)), None) is not None:
+            return True
+    return archived.is_dir() and (home / "sessions").is_dir()
+
+
 def detect_file(path: Path) -> Found:
     if is_sqlite_file(path):
         fmt = sqlite_format(path)
@@ -125,6 +148,9 @@ def detect_file(path: Path) -> Found:
         raise StoreError(f"{path}: {fmt}; {EXPECTED}")
     if path.name.endswith((".jsonl", ".jsonl.migrated")):
         line_format = jsonl_format(path)
+        if line_format is StoreFormat.CODEX:
+            home = next((p.parent for p in path.parents if p.name in _CODEX_DIRS), path.parent)
+            return Found(StoreFormat.CODEX, home)
         if line_format is not None:
             return Found(line_format, path.parent)
         raise StoreError(f"{path}: no ZeroClaw or Claude Code records in its first lines; {EXPECTED}")
@@ -153,6 +179,10 @@ def _walk(top: Path, max_depth: int) -> list[Found]:
     while queue and visited < MAX_DIRS:
         directory, depth = queue.pop(0)
         visited += 1
+        codex = codex_home(directory)
+        if codex is not None:
+            found.append(Found(StoreFormat.CODEX, codex))
+            continue
         root = claude_root(directory)
         if root is not None:
             found.append(Found(StoreFormat.CLAUDE_CODE, root))
@@ -204,6 +234,7 @@ def default_locations() -> list[Path]:
     places += [config / "data" / "sessions", config / "workspace" / "sessions"]
     places += [cwd / ".starpod" / "db" / "core.db", cwd / ".starpod" / "db" / "session.db"]
     places += sorted((cwd / ".instances").glob("*/.starpod/db/core.db"))
+    places.append(Path(os.environ.get("CODEX_HOME") or home / ".codex").expanduser())
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:
         places += [Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()]

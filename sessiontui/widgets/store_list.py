@@ -30,6 +30,8 @@ class StoreList(Static):
                 ago = humanize.naturaldelta(max(now - status.last_ok, now - now))
                 text.append(f"read {ago} ago  ", style="dim")
             text.append(f"{status.sessions} sessions", style="dim")
+            if status.note:
+                text.append("  " + one_line(status.note, 100))
             if status.skipped_lines:
                 text.append(f"  {status.skipped_lines} corrupt lines skipped", style="yellow")
             if status.error:
