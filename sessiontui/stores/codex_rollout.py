@@ -174,8 +174,6 @@ class RolloutSummary:
                 self.turn_open, self.turn_started_at = True, at
         elif event == "agent_message" and not self.explicit_turns:
             self._infer_turn(at)
-        elif event == "context_compacted":
-            self.compactions += 1
 
     def _infer_turn(self, at: datetime | None) -> None:
         """Older Codex persists no turn events: a turn runs while a tool call has no output, or
