@@ -45,6 +45,10 @@ _SUPPORTED: dict[StoreFormat, dict[Verb, str | None]] = {
         Verb.RENAME: "ZeroClaw's JSONL store keeps no names (only its SQLite store does)",
         Verb.CLOSE: "ZeroClaw has no close: clear or delete the session instead",
     },
+    StoreFormat.CODEX: {
+        Verb.RENAME: None, Verb.ARCHIVE: None, Verb.UNARCHIVE: None, Verb.DELETE: None,
+        Verb.CLOSE: "Codex has no close: a Codex session lives while its codex process runs",
+    },
     StoreFormat.HERMES_SQLITE: {
         Verb.DELETE: None,
         Verb.RENAME: "hermes-bot sessions have no names",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sessiontui.actions import hermes_sqlite, starpod, zeroclaw_jsonl, zeroclaw_sqlite
+from sessiontui.actions import codex, hermes_sqlite, starpod, zeroclaw_jsonl, zeroclaw_sqlite
 from sessiontui.actions.audit import append_audit
 from sessiontui.actions.base import Outcome, Verb, why_not
 from sessiontui.actions.guard import Refused
@@ -35,6 +35,10 @@ WRITES: dict[tuple[StoreFormat, Verb], Write] = {
     (F.HERMES_SQLITE, Verb.DELETE): lambda s, _, d: hermes_sqlite.delete(s, d),
     (F.ZEROCLAW_JSONL, Verb.DELETE): lambda s, _, d: zeroclaw_jsonl.delete(s, d),
     (F.ZEROCLAW_JSONL, Verb.CLEAR): lambda s, _, d: zeroclaw_jsonl.clear(s, d),
+    (F.CODEX, Verb.RENAME): lambda s, text, _: codex.rename(s, text or ""),
+    (F.CODEX, Verb.ARCHIVE): lambda s, _, __: codex.archive(s),
+    (F.CODEX, Verb.UNARCHIVE): lambda s, _, __: codex.unarchive(s),
+    (F.CODEX, Verb.DELETE): lambda s, _, d: codex.delete(s, d),
 }
 
 RESTORES: dict[str, Callable[[TrashEntry], Outcome]] = {
@@ -42,6 +46,7 @@ RESTORES: dict[str, Callable[[TrashEntry], Outcome]] = {
     str(F.STARPOD): starpod.restore,
     str(F.HERMES_SQLITE): hermes_sqlite.restore,
     str(F.ZEROCLAW_JSONL): zeroclaw_jsonl.restore,
+    str(F.CODEX): codex.restore,
 }
 
 
