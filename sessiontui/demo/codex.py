@@ -157,15 +157,17 @@ class CodexWriter:
         self._line(thread_id, at, "compacted", {"message": summary, "replacement_history": None})
         self._event(thread_id, at, {"type": "context_compacted"})
 
-    def rename(self, thread_id: str, name: str, at: datetime) -> None:
+    def rename(self, thread_id: str, name: str, at: datetime) -> Path:
         """Codex's `append_thread_name`: one line appended to `session_index.jsonl`."""
-        line = json.dumps({"id": thread_id, "thread_name": name, "updated_at": _rfc3339(at)}) + "\n"
+        entry = {"id": thread_id, "thread_name": name, "updated_at": _rfc3339(at)}
+        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         self.home.mkdir(parents=True, exist_ok=True)
         handle = os.open(self.home / "session_index.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(handle, line.encode())
         finally:
             os.close(handle)
+        return self.home / "session_index.jsonl"
 
     def archive(self, thread_id: str) -> Path:
         """`codex archive`: the rollout moves to `archived_sessions/<same name>`."""

@@ -9,6 +9,8 @@ Layout under a root directory (one store of each format, as a user's machine wou
     ROOT/zeroclaw-jsonl/sessions/*.jsonl             an old ZeroClaw install's channel chats
     ROOT/zeroclaw/data/sessions/sessions.db          ZeroClaw HEAD (+ one *.jsonl.migrated)
     ROOT/starpod/.starpod/db/core.db                 Starpod v0.3.2+
+    ROOT/codex/.codex/sessions/YYYY/MM/DD/*.jsonl    Codex CLI rollouts (+ archived_sessions/,
+                                                     session_index.jsonl)
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ _LAYOUT = {
     StoreFormat.ZEROCLAW_JSONL: ("zeroclaw-jsonl", "sessions"),
     StoreFormat.ZEROCLAW_SQLITE: ("zeroclaw", "data", "sessions", "sessions.db"),
     StoreFormat.STARPOD: ("starpod", ".starpod", "db", "core.db"),
+    StoreFormat.CODEX: ("codex", ".codex"),
 }
 
 
@@ -53,7 +56,8 @@ class StoreReport:
     """What was written to one store: session id -> messages written (as the store counts).
 
     Messages are rows or lines holding a message: ZeroClaw `sessions` rows / JSONL lines,
-    Starpod `session_messages` rows, Claude Code user+assistant lines (one per content block).
+    Starpod `session_messages` rows, Claude Code user+assistant lines (one per content block),
+    Codex prompts, answers, tool calls and tool outputs (response items).
     hermes-bot stores no messages, so its sessions count 0 (theirs are in Claude Code).
     """
 
