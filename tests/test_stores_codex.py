@@ -301,7 +301,7 @@ def test_snapshot_json_carries_rate_limits(tmp_path: Path, snapshot_rows: Any, s
 def test_the_store_line_says_the_latest_rate_limits(tmp_path: Path) -> None:
     full_rollout(tmp_path)
     report = asyncio.run(CodexStore(tmp_path).refresh())
-    assert report.note == "5h 41% (resets Oct 02 16:03 UTC) · weekly 13% (resets Oct 05 16:03 UTC) · plan pro"
+    assert report.note == "5h 41% (resets 16:03 UTC) · weekly 13% (resets Oct 05) · plan pro"
 
 
 def test_a_rewritten_rollout_is_read_again(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,7 @@ class Fleet:
         reasoning = output // 3
         used = 20.0 + (at.timestamp() / 3600) % 60  # the 5-hour window fills as the day goes
         limits = rate_limits(round(used, 1), round(used / 4, 1),
-                             resets=at.replace(minute=0, second=0, microsecond=0))
+                             resets=at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=3))
         self.codex.token_count(tid, token_usage(uncached + cached, cached, output, reasoning), at, limits)
         self._codex_wrote(tid, at, 0)
 

@@ -192,13 +192,18 @@ def _details(summary: RolloutSummary) -> tuple[tuple[str, str], ...]:
 
 
 def describe_limits(limits: RateLimits) -> str:
-    """'5h 37% (resets 14:00 UTC) · weekly 12% (resets Oct 08) · plan pro'."""
+    """'5h 37% (resets 14:00 UTC) · weekly 12% (resets Oct 08) · plan pro'.
+
+    A window of a day or less resets within a day: its time says enough; a longer one, its date.
+    """
     parts: list[str] = []
     for window in (limits.primary, limits.secondary):
         if window is None:
             continue
         label = _window_label(window.window_minutes)
-        reset = f" (resets {window.resets_at:%b %d %H:%M} UTC)" if window.resets_at else ""
+        short = window.window_minutes is not None and window.window_minutes <= 1440
+        reset = "" if window.resets_at is None else (
+            f" (resets {window.resets_at:%H:%M} UTC)" if short else f" (resets {window.resets_at:%b %d})")
         parts.append(f"{label} {window.used_percent:.0f}%{reset}")
     if limits.plan:
         parts.append(f"plan {limits.plan}")
