@@ -197,7 +197,7 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
         ("Tokens", Text("-" if usage is None else f"in {usage.input_tokens:,}  out {usage.output_tokens:,}  cache read {usage.cache_read_tokens:,}  cache write {usage.cache_write_tokens:,}"),
          "Cost", Text(f"{cost}" + (f"  ({s.cost_source})" if s.cost_source else ""))),
     ]
-    for extra_key, extra_value in s.extra[:4]:
+    for extra_key, extra_value in s.extra[:6]:
         rows.append((extra_key, Text(one_line(extra_value, 70)), "", Text("")))
     for a, b, c, d in rows:
         table.add_row(a, b, c, d)
