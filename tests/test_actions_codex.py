@@ -34,7 +34,9 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "state"
 
 
-def finished_thread(home: Path, *, older_than: timedelta = timedelta(hours=1)) -> tuple[CodexWriter, str]:
+def finished_thread(
+    home: Path, *, older_than: timedelta = timedelta(hours=1)
+) -> tuple[CodexWriter, str]:
     """A thread whose one turn finished, its rollout last written `older_than` ago."""
     w = CodexWriter(home)
     tid = w.start(CWD, START)
@@ -52,7 +54,9 @@ async def read(home: Path) -> dict[str, Session]:
     return {s.id: s for s in report.sessions}
 
 
-async def test_rename_appends_one_line_and_codex_reads_the_last_one(tmp_path: Path, state: Path) -> None:
+async def test_rename_appends_one_line_and_codex_reads_the_last_one(
+    tmp_path: Path, state: Path
+) -> None:
     w, tid = finished_thread(tmp_path)
     w.rename(tid, "docs pass", START)
     before = (tmp_path / "session_index.jsonl").read_bytes()
@@ -62,7 +66,7 @@ async def test_rename_appends_one_line_and_codex_reads_the_last_one(tmp_path: Pa
     assert outcome.ok, outcome.message
     after = (tmp_path / "session_index.jsonl").read_bytes()
     assert after.startswith(before)  # appended, never rewritten
-    (added,) = after[len(before):].splitlines()
+    (added,) = after[len(before) :].splitlines()
     entry = json.loads(added)
     assert list(entry) == ["id", "thread_name", "updated_at"]
     assert (entry["id"], entry["thread_name"]) == (tid, "docs pass, take two")
@@ -75,7 +79,9 @@ async def test_rename_appends_one_line_and_codex_reads_the_last_one(tmp_path: Pa
     assert [r["action"] for r in read_audit(state)] == ["rename", "rename"]
 
 
-async def test_a_running_session_can_be_renamed_as_codex_itself_does(tmp_path: Path, state: Path) -> None:
+async def test_a_running_session_can_be_renamed_as_codex_itself_does(
+    tmp_path: Path, state: Path
+) -> None:
     w = CodexWriter(tmp_path)
     tid = w.start(CWD, START)
     w.user_turn(tid, "long task", START)
@@ -85,7 +91,9 @@ async def test_a_running_session_can_be_renamed_as_codex_itself_does(tmp_path: P
     assert thread_name(tmp_path, tid) == "long one"
 
 
-async def test_archive_and_unarchive_move_the_rollout_as_codex_does(tmp_path: Path, state: Path) -> None:
+async def test_archive_and_unarchive_move_the_rollout_as_codex_does(
+    tmp_path: Path, state: Path
+) -> None:
     w, tid = finished_thread(tmp_path)
     original = w.path_of(tid)
     content = original.read_bytes()
@@ -107,7 +115,9 @@ async def test_archive_and_unarchive_move_the_rollout_as_codex_does(tmp_path: Pa
     assert not (await read(tmp_path))[tid].archived
 
 
-async def test_moves_are_refused_while_the_rollout_is_being_written(tmp_path: Path, state: Path) -> None:
+async def test_moves_are_refused_while_the_rollout_is_being_written(
+    tmp_path: Path, state: Path
+) -> None:
     home = tmp_path / "codex"
     w, tid = finished_thread(home)
     running = w.start(CWD, START + timedelta(seconds=1))
@@ -163,6 +173,9 @@ async def test_restore_never_overwrites_a_rollout_that_is_back(tmp_path: Path, s
 async def test_codex_has_no_close(tmp_path: Path) -> None:
     _, tid = finished_thread(tmp_path)
     session = (await read(tmp_path))[tid]
-    assert why_not(session, Verb.CLOSE) == "Codex has no close: a Codex session lives while its codex process runs"
+    assert (
+        why_not(session, Verb.CLOSE)
+        == "Codex has no close: a Codex session lives while its codex process runs"
+    )
     assert why_not(session, Verb.RENAME) is None
     assert why_not(session, Verb.RENAME, read_only=True) == "sessiontui runs with --read-only"

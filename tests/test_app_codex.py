@@ -25,8 +25,12 @@ def codex_home(root: Path) -> tuple[Path, CodexWriter, dict[str, str]]:
     for name in ("alpha", "bravo", "charlie"):
         tid = w.start(CWD, AGO)
         w.user_turn(tid, f"{name} job", AGO)
-        w.token_count(tid, token_usage(10_000, 8_000, 300, 100), AGO + timedelta(seconds=2),
-                      rate_limits(37.0, 12.0, resets=AGO + timedelta(hours=3)))
+        w.token_count(
+            tid,
+            token_usage(10_000, 8_000, 300, 100),
+            AGO + timedelta(seconds=2),
+            rate_limits(37.0, 12.0, resets=AGO + timedelta(hours=3)),
+        )
         if name != "charlie":
             w.answer(tid, "Done.", AGO + timedelta(seconds=3))
             w.turn_complete(tid, AGO + timedelta(seconds=3))
@@ -51,21 +55,51 @@ async def test_rename_archive_and_restore_a_codex_thread_with_keys(tmp_path: Pat
         await show_only(pilot, app, "alpha job")
         assert "5h 37%" in screen_text(app)  # the store line's rate limits
         await pilot.press("n", "ctrl+u", *"alpha renamed", "enter")
-        await until(pilot, lambda: names(home) == [(ids["alpha"], "alpha renamed")], "the name appended")
+        await until(
+            pilot, lambda: names(home) == [(ids["alpha"], "alpha renamed")], "the name appended"
+        )
         await pilot.press("slash", "ctrl+u", *"alpha renamed", "enter")
         await until(pilot, lambda: table(app).row_count == 1, "the row under its new name")
         await pilot.press("A")
-        await until(pilot, lambda: archived.exists() and not rollout.exists(), "the rollout archived")
-        await until(pilot, lambda: table(app).visible_rows()[0].session.archived, "the app to see it archived")
+        await until(
+            pilot, lambda: archived.exists() and not rollout.exists(), "the rollout archived"
+        )
+        await until(
+            pilot,
+            lambda: table(app).visible_rows()[0].session.archived,
+            "the app to see it archived",
+        )
         os.utime(archived, (AGO.timestamp(), AGO.timestamp()))  # Codex's own quiet period
-        await until(pilot, lambda: table(app).visible_rows()[0].session.version[1].timestamp()  # type: ignore[union-attr]
-                    == AGO.timestamp(), "the app to see the file as it is", timeout=12)
+        await until(
+            pilot,
+            lambda: (
+                table(app).visible_rows()[0].session.version[1].timestamp()  # type: ignore[union-attr]
+                == AGO.timestamp()
+            ),
+            "the app to see the file as it is",
+            timeout=12,
+        )
         await pilot.press("A")
-        await until(pilot, lambda: rollout.exists() and not archived.exists(), "the rollout back in sessions/")
-        await until(pilot, lambda: not table(app).visible_rows()[0].session.archived, "the app to see it back")
+        await until(
+            pilot,
+            lambda: rollout.exists() and not archived.exists(),
+            "the rollout back in sessions/",
+        )
+        await until(
+            pilot,
+            lambda: not table(app).visible_rows()[0].session.archived,
+            "the app to see it back",
+        )
         os.utime(rollout, (AGO.timestamp(), AGO.timestamp()))
-        await until(pilot, lambda: table(app).visible_rows()[0].session.version[1].timestamp()  # type: ignore[union-attr]
-                    == AGO.timestamp(), "the app to see the file as it is", timeout=12)
+        await until(
+            pilot,
+            lambda: (
+                table(app).visible_rows()[0].session.version[1].timestamp()  # type: ignore[union-attr]
+                == AGO.timestamp()
+            ),
+            "the app to see the file as it is",
+            timeout=12,
+        )
         content = rollout.read_bytes()
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmScreen)
@@ -89,7 +123,9 @@ async def test_a_running_codex_thread_is_not_moved_and_says_why(tmp_path: Path) 
         await until(pilot, lambda: any("a turn is running" in m for m, _ in notes), "the refusal")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen), "the detail view")
-        await until(pilot, lambda: "rate limits" in screen_text(app), "the rate limits in the details")
+        await until(
+            pilot, lambda: "rate limits" in screen_text(app), "the rate limits in the details"
+        )
         text = screen_text(app)
         assert "5h 37%" in text and "weekly 12%" in text
     assert rollout.exists() and not (home / "archived_sessions").exists()

@@ -41,8 +41,12 @@ def full_rollout(home: Path) -> tuple[CodexWriter, str]:
     w.user_turn(tid, "make the tests pass\nsecond line", START)
     w.reasoning(tid, "Run the tests first.", START + timedelta(seconds=2))
     call = w.tool_call(tid, ["bash", "-lc", "pytest -q"], START + timedelta(seconds=3))
-    w.token_count(tid, token_usage(12_055, 11_776, 402, 128), START + timedelta(seconds=3),
-                  rate_limits(37.0, 12.0, resets=START + timedelta(hours=2)))
+    w.token_count(
+        tid,
+        token_usage(12_055, 11_776, 402, 128),
+        START + timedelta(seconds=3),
+        rate_limits(37.0, 12.0, resets=START + timedelta(hours=2)),
+    )
     w.tool_output(tid, call, "1 failed, 9 passed", START + timedelta(seconds=6))
     w.answer(tid, "Fixed the failing test.", START + timedelta(seconds=9))
     w.token_count(tid, token_usage(20_000, 16_000, 1_000, 500), START + timedelta(seconds=9))
@@ -56,13 +60,33 @@ def full_rollout(home: Path) -> tuple[CodexWriter, str]:
     w.compacted(tid, "Summary of the work so far", START + timedelta(seconds=20))
     w.user_turn(tid, "now lint", START + timedelta(seconds=30), model="o4-mini")
     w.token_count(tid, token_usage(5_000, 1_000, 300, 0), START + timedelta(seconds=35))
-    w.token_count(tid, None, START + timedelta(seconds=36),  # info null: rate limits only
-                  rate_limits(41.0, 13.0, resets=START + timedelta(hours=2), plan="pro"))
+    w.token_count(
+        tid,
+        None,
+        START + timedelta(seconds=36),  # info null: rate limits only
+        rate_limits(41.0, 13.0, resets=START + timedelta(hours=2), plan="pro"),
+    )
     with open(path, "a") as handle:
-        handle.write(json.dumps({"timestamp": "2026-10-02T14:03:50.000Z", "type": "inter_agent_communication",
-                                 "payload": {"from": "x"}}) + "\n")
-        handle.write(json.dumps({"timestamp": "2026-10-02T14:03:51.000Z", "type": "event_msg",
-                                 "payload": {"type": "some_future_event", "info": {"total": 1}}}) + "\n")
+        handle.write(
+            json.dumps(
+                {
+                    "timestamp": "2026-10-02T14:03:50.000Z",
+                    "type": "inter_agent_communication",
+                    "payload": {"from": "x"},
+                }
+            )
+            + "\n"
+        )
+        handle.write(
+            json.dumps(
+                {
+                    "timestamp": "2026-10-02T14:03:51.000Z",
+                    "type": "event_msg",
+                    "payload": {"type": "some_future_event", "info": {"total": 1}},
+                }
+            )
+            + "\n"
+        )
     w.answer(tid, "Lint is clean.", START + timedelta(seconds=52))
     w.turn_complete(tid, START + timedelta(seconds=52))
     return w, tid
@@ -80,18 +104,29 @@ def test_a_full_rollout_reads_tokens_cost_model_and_rate_limits(tmp_path: Path) 
     assert session.usage.output_tokens == 402 + 1_000 + 300
     assert session.cost_source is CostSource.COMPUTED
     assert session.cost_usd == pytest.approx((CALL_1 + CALL_2 + CALL_3) / 1e6)
-    assert [call.model for call in session.recent_calls] == ["gpt-5-codex", "gpt-5-codex", "o4-mini"]
+    assert [call.model for call in session.recent_calls] == [
+        "gpt-5-codex",
+        "gpt-5-codex",
+        "o4-mini",
+    ]
     details = dict(session.extra)
     assert details["reasoning tokens"] == "628"
     assert details["codex total"] == "38,757 tokens of 272,000 context"  # Codex's own running total
-    assert details["compactions"] == "1"  # the compacted item (its context_compacted event is the same)
+    assert (
+        details["compactions"] == "1"
+    )  # the compacted item (its context_compacted event is the same)
     limits = session.rate_limits
-    assert limits is not None and limits.plan == "pro" and limits.at == START + timedelta(seconds=36)
+    assert (
+        limits is not None and limits.plan == "pro" and limits.at == START + timedelta(seconds=36)
+    )
     assert limits.primary is not None and limits.primary.used_percent == 41.0
     assert limits.primary.window_minutes == 300
     assert limits.primary.resets_at == (START + timedelta(hours=2)).replace(microsecond=0)
     assert limits.secondary is not None and limits.secondary.window_minutes == 10080
-    assert (session.turns, session.message_count) == (2, 6)  # 2 prompts, a call, its output, 2 answers
+    assert (session.turns, session.message_count) == (
+        2,
+        6,
+    )  # 2 prompts, a call, its output, 2 answers
     assert session.name == "make the tests pass"
     assert (session.channel, session.agent) == (CWD, "codex cli")
     assert session.created_at == START and session.last_activity == START + timedelta(seconds=52)
@@ -273,8 +308,9 @@ def test_a_codex_home_is_found_from_itself_its_sessions_dir_or_a_rollout(tmp_pat
     assert isinstance(store, CodexStore)
 
 
-def test_the_default_codex_home_is_found(isolated_home: Path, snapshot_rows: Any,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_codex_home_is_found(
+    isolated_home: Path, snapshot_rows: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = isolated_home / "elsewhere"
     monkeypatch.setenv("CODEX_HOME", str(home))
     w = CodexWriter(home)
@@ -282,14 +318,24 @@ def test_the_default_codex_home_is_found(isolated_home: Path, snapshot_rows: Any
     assert snapshot_rows()[tid]["format"] == "codex"
 
 
-def test_snapshot_json_carries_rate_limits(tmp_path: Path, snapshot_rows: Any, snapshot_keys: set[str]) -> None:
+def test_snapshot_json_carries_rate_limits(
+    tmp_path: Path, snapshot_rows: Any, snapshot_keys: set[str]
+) -> None:
     _, tid = full_rollout(tmp_path / "codex")
     rows = snapshot_rows(tmp_path / "codex")
     row = rows[tid]
     assert set(row) == snapshot_keys
     assert row["rate_limits"] == {
-        "primary": {"used_percent": 41.0, "window_minutes": 300, "resets_at": "2026-10-02T16:03:11+00:00"},
-        "secondary": {"used_percent": 13.0, "window_minutes": 10080, "resets_at": "2026-10-05T16:03:11+00:00"},
+        "primary": {
+            "used_percent": 41.0,
+            "window_minutes": 300,
+            "resets_at": "2026-10-02T16:03:11+00:00",
+        },
+        "secondary": {
+            "used_percent": 13.0,
+            "window_minutes": 10080,
+            "resets_at": "2026-10-05T16:03:11+00:00",
+        },
         "plan": "pro",
         "at": "2026-10-02T14:03:47.412000+00:00",
     }

@@ -41,8 +41,14 @@ def rename(session: Session, name: str, now: datetime | None = None) -> Outcome:
         raise Refused("a thread name must not be empty (Codex refuses it too)")
     index = Path(session.store) / SESSION_INDEX
     moment = (now or datetime.now(UTC)).astimezone(UTC)
-    line = json.dumps({"id": session.id, "thread_name": name, "updated_at": moment.isoformat()},
-                      ensure_ascii=False, separators=(",", ":")) + "\n"
+    line = (
+        json.dumps(
+            {"id": session.id, "thread_name": name, "updated_at": moment.isoformat()},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        + "\n"
+    )
     handle = os.open(index, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(handle, line.encode("utf-8"))
@@ -64,7 +70,11 @@ def thread_name(home: Path, thread_id: str) -> str | None:
             entry = json.loads(raw)
         except ValueError:
             continue
-        if isinstance(entry, dict) and entry.get("id") == thread_id and isinstance(entry.get("thread_name"), str):
+        if (
+            isinstance(entry, dict)
+            and entry.get("id") == thread_id
+            and isinstance(entry.get("thread_name"), str)
+        ):
             return str(entry["thread_name"])
     return None
 
@@ -98,10 +108,17 @@ def delete(session: Session, state_dir: Path | None, now: datetime | None = None
     staged = path.with_name(f".{path.name}{STAGING}")
     os.rename(path, staged)
     try:
-        entry = write_entry(action="delete", fmt=str(session.format), store=session.store,
-                            session_id=session.id, name=session.name, messages=session.message_count,
-                            rows={"rollout": {"columns": ["path"], "rows": [[relative]]}},
-                            files=[(staged, path.name)], state_dir=state_dir)
+        entry = write_entry(
+            action="delete",
+            fmt=str(session.format),
+            store=session.store,
+            session_id=session.id,
+            name=session.name,
+            messages=session.message_count,
+            rows={"rollout": {"columns": ["path"], "rows": [[relative]]}},
+            files=[(staged, path.name)],
+            state_dir=state_dir,
+        )
     except BaseException:
         os.rename(staged, path)
         raise
@@ -148,7 +165,9 @@ def _quiet_rollout(session: Session, now: datetime | None) -> Path:
     if session.version and (stat.st_size, modified) != tuple(session.version):
         raise Refused("the session changed since you looked (new activity); look again and retry")
     if (now or datetime.now(UTC)) - modified < QUIET:
-        raise Refused(f"the rollout is still being written (changed less than {QUIET.seconds} s ago)")
+        raise Refused(
+            f"the rollout is still being written (changed less than {QUIET.seconds} s ago)"
+        )
     return path
 
 

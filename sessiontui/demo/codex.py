@@ -27,24 +27,40 @@ from sessiontui.demo.ids import Ids
 from sessiontui.timestamps import claude_code_timestamp
 
 CLI_VERSION = "0.46.0"
-_TOKEN_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens",
-                 "total_tokens")
+_TOKEN_FIELDS = (
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "reasoning_output_tokens",
+    "total_tokens",
+)
 
 
 def token_usage(input_tokens: int, cached: int, output: int, reasoning: int = 0) -> dict[str, int]:
     """A `TokenUsage`: `cached_input_tokens` is part of `input_tokens`."""
-    return {"input_tokens": input_tokens, "cached_input_tokens": cached, "output_tokens": output,
-            "reasoning_output_tokens": reasoning, "total_tokens": input_tokens + output}
+    return {
+        "input_tokens": input_tokens,
+        "cached_input_tokens": cached,
+        "output_tokens": output,
+        "reasoning_output_tokens": reasoning,
+        "total_tokens": input_tokens + output,
+    }
 
 
-def rate_limits(primary: float, secondary: float, *, resets: datetime, plan: str | None = None
-                ) -> dict[str, Any]:
+def rate_limits(
+    primary: float, secondary: float, *, resets: datetime, plan: str | None = None
+) -> dict[str, Any]:
     """A `RateLimitSnapshot`: the 5-hour window and the weekly one."""
     epoch = int(resets.timestamp())
     return {
         "primary": {"used_percent": primary, "window_minutes": 300, "resets_at": epoch},
-        "secondary": {"used_percent": secondary, "window_minutes": 10080, "resets_at": epoch + 86_400 * 3},
-        "credits": None, "plan_type": plan,
+        "secondary": {
+            "used_percent": secondary,
+            "window_minutes": 10080,
+            "resets_at": epoch + 86_400 * 3,
+        },
+        "credits": None,
+        "plan_type": plan,
     }
 
 
@@ -70,69 +86,158 @@ class CodexWriter:
     def path_of(self, thread_id: str) -> Path:
         return self._threads[thread_id].path
 
-    def start(self, cwd: str, at: datetime, *, model: str = "gpt-5-codex", provider: str = "openai",
-              thread_id: str | None = None, source: str = "cli", older: bool = False) -> str:
+    def start(
+        self,
+        cwd: str,
+        at: datetime,
+        *,
+        model: str = "gpt-5-codex",
+        provider: str = "openai",
+        thread_id: str | None = None,
+        source: str = "cli",
+        older: bool = False,
+    ) -> str:
         """A new thread: its rollout file and `session_meta` line. Returns the thread id."""
         thread_id = thread_id or self.ids.uuid4()
         stamp = at.astimezone(UTC)
-        path = (self.home / "sessions" / f"{stamp:%Y}" / f"{stamp:%m}" / f"{stamp:%d}"
-                / f"rollout-{stamp:%Y-%m-%dT%H-%M-%S}-{thread_id}.jsonl")
+        path = (
+            self.home
+            / "sessions"
+            / f"{stamp:%Y}"
+            / f"{stamp:%m}"
+            / f"{stamp:%d}"
+            / f"rollout-{stamp:%Y-%m-%dT%H-%M-%S}-{thread_id}.jsonl"
+        )
         self._threads[thread_id] = _Thread(path, cwd, model, older)
-        self._line(thread_id, at, "session_meta", {
-            "id": thread_id, "timestamp": _stamp(at), "cwd": cwd, "originator": "codex_cli_rs",
-            "cli_version": CLI_VERSION, "instructions": None, "source": source,
-            "model_provider": provider,
-            "git": {"commit_hash": f"{self.ids.rng.getrandbits(160):040x}", "branch": "main",
-                    "repository_url": "git@github.com:dev/app.git"},
-        })
+        self._line(
+            thread_id,
+            at,
+            "session_meta",
+            {
+                "id": thread_id,
+                "timestamp": _stamp(at),
+                "cwd": cwd,
+                "originator": "codex_cli_rs",
+                "cli_version": CLI_VERSION,
+                "instructions": None,
+                "source": source,
+                "model_provider": provider,
+                "git": {
+                    "commit_hash": f"{self.ids.rng.getrandbits(160):040x}",
+                    "branch": "main",
+                    "repository_url": "git@github.com:dev/app.git",
+                },
+            },
+        )
         return thread_id
 
-    def user_turn(self, thread_id: str, text: str, at: datetime, *, model: str | None = None) -> None:
+    def user_turn(
+        self, thread_id: str, text: str, at: datetime, *, model: str | None = None
+    ) -> None:
         """A new turn: turn_started (newer layout), turn_context, the prompt twice (item, event)."""
         thread = self._threads[thread_id]
         thread.model = model or thread.model
         if not thread.older:
             thread.turn_id = self.ids.uuid4()
-            self._event(thread_id, at, {"type": "turn_started", "turn_id": thread.turn_id,
-                                        "model_context_window": 272_000})
-        self._line(thread_id, at, "turn_context", {
-            "cwd": thread.cwd, "approval_policy": "on-request",
-            "sandbox_policy": {"mode": "workspace-write"}, "model": thread.model,
-            "effort": "medium", "summary": "auto",
-        })
-        self._item(thread_id, at, {"type": "message", "role": "user",
-                                   "content": [{"type": "input_text", "text": text}]})
+            self._event(
+                thread_id,
+                at,
+                {
+                    "type": "turn_started",
+                    "turn_id": thread.turn_id,
+                    "model_context_window": 272_000,
+                },
+            )
+        self._line(
+            thread_id,
+            at,
+            "turn_context",
+            {
+                "cwd": thread.cwd,
+                "approval_policy": "on-request",
+                "sandbox_policy": {"mode": "workspace-write"},
+                "model": thread.model,
+                "effort": "medium",
+                "summary": "auto",
+            },
+        )
+        self._item(
+            thread_id,
+            at,
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]},
+        )
         self._event(thread_id, at, {"type": "user_message", "message": text, "images": None})
 
     def reasoning(self, thread_id: str, summary: str, at: datetime) -> None:
-        self._item(thread_id, at, {"type": "reasoning", "summary": [{"type": "summary_text", "text": summary}],
-                                   "content": None, "encrypted_content": "gAAAAABo" + self.ids.token("", 32)})
+        self._item(
+            thread_id,
+            at,
+            {
+                "type": "reasoning",
+                "summary": [{"type": "summary_text", "text": summary}],
+                "content": None,
+                "encrypted_content": "gAAAAABo" + self.ids.token("", 32),
+            },
+        )
         self._event(thread_id, at, {"type": "agent_reasoning", "text": summary})
 
-    def tool_call(self, thread_id: str, command: list[str], at: datetime, *, name: str = "shell") -> str:
+    def tool_call(
+        self, thread_id: str, command: list[str], at: datetime, *, name: str = "shell"
+    ) -> str:
         """A `function_call` item (arguments are a JSON text); returns its call id."""
         call_id = self.ids.call_id()
         arguments = json.dumps({"command": command, "workdir": self._threads[thread_id].cwd})
-        self._item(thread_id, at, {"type": "function_call", "name": name, "arguments": arguments,
-                                   "call_id": call_id})
+        self._item(
+            thread_id,
+            at,
+            {"type": "function_call", "name": name, "arguments": arguments, "call_id": call_id},
+        )
         return call_id
 
-    def tool_output(self, thread_id: str, call_id: str, output: str, at: datetime, exit_code: int = 0) -> None:
-        text = json.dumps({"output": output, "metadata": {"exit_code": exit_code, "duration_seconds": 0.4}})
-        self._item(thread_id, at, {"type": "function_call_output", "call_id": call_id, "output": text})
+    def tool_output(
+        self, thread_id: str, call_id: str, output: str, at: datetime, exit_code: int = 0
+    ) -> None:
+        text = json.dumps(
+            {"output": output, "metadata": {"exit_code": exit_code, "duration_seconds": 0.4}}
+        )
+        self._item(
+            thread_id, at, {"type": "function_call_output", "call_id": call_id, "output": text}
+        )
 
-    def approval_request(self, thread_id: str, call_id: str, command: list[str], at: datetime) -> None:
-        self._event(thread_id, at, {"type": "exec_approval_request", "call_id": call_id,
-                                    "command": command, "cwd": self._threads[thread_id].cwd,
-                                    "reason": None})
+    def approval_request(
+        self, thread_id: str, call_id: str, command: list[str], at: datetime
+    ) -> None:
+        self._event(
+            thread_id,
+            at,
+            {
+                "type": "exec_approval_request",
+                "call_id": call_id,
+                "command": command,
+                "cwd": self._threads[thread_id].cwd,
+                "reason": None,
+            },
+        )
 
     def answer(self, thread_id: str, text: str, at: datetime) -> None:
-        self._item(thread_id, at, {"type": "message", "role": "assistant",
-                                   "content": [{"type": "output_text", "text": text}]})
+        self._item(
+            thread_id,
+            at,
+            {
+                "type": "message",
+                "role": "assistant",
+                "content": [{"type": "output_text", "text": text}],
+            },
+        )
         self._event(thread_id, at, {"type": "agent_message", "message": text})
 
-    def token_count(self, thread_id: str, last: dict[str, int] | None, at: datetime,
-                    limits: dict[str, Any] | None = None) -> None:
+    def token_count(
+        self,
+        thread_id: str,
+        last: dict[str, int] | None,
+        at: datetime,
+        limits: dict[str, Any] | None = None,
+    ) -> None:
         """One model call's usage (`last`, added to the running total), or with `last=None` a
         rate-limit-only update (`info` null)."""
         thread = self._threads[thread_id]
@@ -140,15 +245,25 @@ class CodexWriter:
         if last is not None:
             for key in _TOKEN_FIELDS:
                 thread.total[key] += last[key]
-            info = {"total_token_usage": dict(thread.total), "last_token_usage": dict(last),
-                    "model_context_window": 272_000}
+            info = {
+                "total_token_usage": dict(thread.total),
+                "last_token_usage": dict(last),
+                "model_context_window": 272_000,
+            }
         self._event(thread_id, at, {"type": "token_count", "info": info, "rate_limits": limits})
 
     def turn_complete(self, thread_id: str, at: datetime, last_message: str | None = None) -> None:
         thread = self._threads[thread_id]
         if not thread.older:
-            self._event(thread_id, at, {"type": "turn_complete", "turn_id": thread.turn_id,
-                                        "last_agent_message": last_message})
+            self._event(
+                thread_id,
+                at,
+                {
+                    "type": "turn_complete",
+                    "turn_id": thread.turn_id,
+                    "last_agent_message": last_message,
+                },
+            )
 
     def turn_aborted(self, thread_id: str, at: datetime, reason: str = "interrupted") -> None:
         self._event(thread_id, at, {"type": "turn_aborted", "reason": reason})
@@ -162,7 +277,9 @@ class CodexWriter:
         entry = {"id": thread_id, "thread_name": name, "updated_at": _rfc3339(at)}
         line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
         self.home.mkdir(parents=True, exist_ok=True)
-        handle = os.open(self.home / "session_index.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        handle = os.open(
+            self.home / "session_index.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+        )
         try:
             os.write(handle, line.encode())
         finally:
@@ -189,8 +306,11 @@ class CodexWriter:
     def _line(self, thread_id: str, at: datetime, kind: str, payload: dict[str, Any]) -> None:
         path = self._threads[thread_id].path
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"timestamp": _stamp(at), "type": kind, "payload": payload},
-                          separators=(",", ":"), ensure_ascii=False)
+        text = json.dumps(
+            {"timestamp": _stamp(at), "type": kind, "payload": payload},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
         with open(path, "a", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()

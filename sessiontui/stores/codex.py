@@ -160,7 +160,11 @@ class CodexStore(JsonlDirectoryStore[RolloutFollower]):
     def store_note(self) -> str:
         """The latest rate limits any of this home's rollouts reported, for the store line."""
         latest = max(
-            (s.rate_limits for s in self._snapshot if s.rate_limits is not None and s.rate_limits.at),
+            (
+                s.rate_limits
+                for s in self._snapshot
+                if s.rate_limits is not None and s.rate_limits.at
+            ),
             key=lambda limits: limits.at,  # type: ignore[arg-type,return-value]
             default=None,
         )
@@ -182,8 +186,15 @@ def _details(summary: RolloutSummary) -> tuple[tuple[str, str], ...]:
     if summary.reported_total is not None:
         window = f" of {summary.context_window:,} context" if summary.context_window else ""
         details.append(("codex total", f"{summary.reported_total:,} tokens{window}"))
-    codex = " ".join(part for part in (summary.originator, summary.cli_version, summary.source) if part)
-    details.append(("codex", f"{codex or '-'}  provider {summary.provider or '-'}  effort {summary.effort or '-'}"))
+    codex = " ".join(
+        part for part in (summary.originator, summary.cli_version, summary.source) if part
+    )
+    details.append(
+        (
+            "codex",
+            f"{codex or '-'}  provider {summary.provider or '-'}  effort {summary.effort or '-'}",
+        )
+    )
     if summary.git_branch or summary.git_commit:
         details.append(("git", f"{summary.git_branch or '-'} @ {summary.git_commit or '-'}"))
     if summary.compactions:
@@ -202,8 +213,15 @@ def describe_limits(limits: RateLimits) -> str:
             continue
         label = _window_label(window.window_minutes)
         short = window.window_minutes is not None and window.window_minutes <= 1440
-        reset = "" if window.resets_at is None else (
-            f" (resets {window.resets_at:%H:%M} UTC)" if short else f" (resets {window.resets_at:%b %d})")
+        reset = (
+            ""
+            if window.resets_at is None
+            else (
+                f" (resets {window.resets_at:%H:%M} UTC)"
+                if short
+                else f" (resets {window.resets_at:%b %d})"
+            )
+        )
         parts.append(f"{label} {window.used_percent:.0f}%{reset}")
     if limits.plan:
         parts.append(f"plan {limits.plan}")

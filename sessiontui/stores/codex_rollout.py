@@ -36,10 +36,19 @@ from sessiontui.timestamps import parse_timestamp
 RECENT_CALLS = 60  # model calls kept per session for burn rates and the cost sparkline
 TURN_STARTED = ("turn_started", "task_started")  # newer and older names of the same event
 TURN_ENDED = ("turn_complete", "task_complete")
-APPROVALS = ("exec_approval_request", "apply_patch_approval_request", "elicitation_request",
-             "request_permissions", "request_user_input")
-CONTEXT_PREFIXES = ("<environment_context>", "<user_instructions>", "<permissions instructions>",
-                    "# AGENTS.md instructions")  # user-role items Codex injects, not prompts
+APPROVALS = (
+    "exec_approval_request",
+    "apply_patch_approval_request",
+    "elicitation_request",
+    "request_permissions",
+    "request_user_input",
+)
+CONTEXT_PREFIXES = (
+    "<environment_context>",
+    "<user_instructions>",
+    "<permissions instructions>",
+    "# AGENTS.md instructions",
+)  # user-role items Codex injects, not prompts
 
 
 @dataclass(slots=True)
@@ -131,12 +140,16 @@ class RolloutSummary:
                 self.last_message = LastMessage("user", MessageKind.TEXT, at, _preview(text))
         elif item_type in ("function_call", "custom_tool_call", "local_shell_call"):
             self.messages += 1
-            name = _str(payload.get("name")) or ("shell" if item_type == "local_shell_call" else "?")
+            name = _str(payload.get("name")) or (
+                "shell" if item_type == "local_shell_call" else "?"
+            )
             call_id = _str(payload.get("call_id"))
             if call_id:
                 self._open_calls.add(call_id)
             arguments = tool_arguments(payload)
-            self.last_message = LastMessage("assistant", MessageKind.TOOL_CALL, at, _preview(arguments), name)
+            self.last_message = LastMessage(
+                "assistant", MessageKind.TOOL_CALL, at, _preview(arguments), name
+            )
         elif item_type in ("function_call_output", "custom_tool_call_output"):
             self.messages += 1
             self._open_calls.discard(_str(payload.get("call_id")) or "")
@@ -227,14 +240,23 @@ class RolloutSummary:
         """The model in force, with its provider when Codex names one ('openai/gpt-5-codex')."""
         if not self.model:
             return None
-        return f"{self.provider}/{self.model}" if self.provider and "/" not in self.model else self.model
+        return (
+            f"{self.provider}/{self.model}"
+            if self.provider and "/" not in self.model
+            else self.model
+        )
 
     def limits(self) -> RateLimits | None:
         return rate_limits_from(self.rate_limits, self.rate_limits_at)
 
 
-_TOKEN_FIELDS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens",
-                 "total_tokens")
+_TOKEN_FIELDS = (
+    "input_tokens",
+    "cached_input_tokens",
+    "output_tokens",
+    "reasoning_output_tokens",
+    "total_tokens",
+)
 
 
 class RolloutFollower:
@@ -278,7 +300,9 @@ def _window(raw: Any) -> RateLimitWindow | None:
         if isinstance(resets, int | float) and not isinstance(resets, bool) and 0 < resets < 1e11
         else None
     )
-    return RateLimitWindow(float(raw["used_percent"]), minutes if isinstance(minutes, int) else None, reset_at)
+    return RateLimitWindow(
+        float(raw["used_percent"]), minutes if isinstance(minutes, int) else None, reset_at
+    )
 
 
 def messages_from_rollout(record: dict[str, Any]) -> list[Message]:
@@ -288,11 +312,15 @@ def messages_from_rollout(record: dict[str, Any]) -> list[Message]:
         return []
     at = parse_timestamp(record.get("timestamp"))
     if kind == "compacted":
-        return [Message(Role.SYSTEM, "(context compacted) " + (_str(payload.get("message")) or ""), at)]
+        return [
+            Message(Role.SYSTEM, "(context compacted) " + (_str(payload.get("message")) or ""), at)
+        ]
     if kind == "event_msg":
         event = payload.get("type")
         if event == "turn_aborted":
-            return [Message(Role.SYSTEM, f"(turn aborted: {_str(payload.get('reason')) or '?'})", at)]
+            return [
+                Message(Role.SYSTEM, f"(turn aborted: {_str(payload.get('reason')) or '?'})", at)
+            ]
         if event in APPROVALS:
             return [Message(Role.SYSTEM, f"(asks approval: {approval_text(payload)})", at)]
         return []
@@ -310,7 +338,9 @@ def messages_from_rollout(record: dict[str, Any]) -> list[Message]:
     if item_type == "reasoning":
         summary = payload.get("summary")
         parts = [_str(p.get("text")) or "" for p in summary or () if isinstance(p, dict)]
-        return [Message(Role.ASSISTANT, "(reasoning) " + "\n".join(parts), at)] if any(parts) else []
+        return (
+            [Message(Role.ASSISTANT, "(reasoning) " + "\n".join(parts), at)] if any(parts) else []
+        )
     if item_type in ("function_call", "custom_tool_call", "local_shell_call"):
         name = _str(payload.get("name")) or ("shell" if item_type == "local_shell_call" else "?")
         call = ToolCall(_str(payload.get("call_id")) or "", name, tool_arguments(payload))
@@ -362,7 +392,9 @@ def _preview(text: str) -> str:
 
 
 def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return (
+        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    )
 
 
 def _str(value: Any) -> str | None:
