@@ -28,9 +28,10 @@ from sessiontui.actions import (
     prune,
     restore_entry,
     why_not,
+    why_not_prune,
 )
 from sessiontui.actions.base import READ_ONLY
-from sessiontui.model import Session, StoreFormat
+from sessiontui.model import Session
 from sessiontui.screens.modals import (
     BULK_VERBS,
     BulkPlan,
@@ -130,9 +131,7 @@ class ActionScreen(Screen[None]):
         if session is None:
             return NO_SESSION
         if action == "prune_store":
-            if session.format != StoreFormat.HERMES_SQLITE:
-                return f"prune works on hermes-bot's sessions.db; this is a {session.format} session"
-            return READ_ONLY if self.read_only else None
+            return why_not_prune(session, read_only=self.read_only)
         verb = verb_for(action, session)
         return None if verb is None else why_not(session, verb, read_only=self.read_only)
 
@@ -198,7 +197,7 @@ class ActionScreen(Screen[None]):
 
         def answered(days: str | None) -> None:
             if days is not None:
-                self._run(prune(store, int(days), read_only=self.read_only), "pruning expired hermes-bot rows")
+                self._run(prune(store, int(days), read_only=self.read_only), "pruning expired rows")
 
         self.app.push_screen(prune_screen(session), answered)
 
