@@ -17,6 +17,7 @@ from sessiontui.config import (
     default_config_file,
     load_config_file,
     parse_duration,
+    parse_positive,
 )
 from sessiontui.text import json_line, one_line
 
@@ -89,9 +90,7 @@ def resolve_config(args: argparse.Namespace) -> Config:
         changes["thresholds"] = replace(config.thresholds,
                                         stuck_after=parse_duration(args.stuck_after, "--stuck-after"))
     if getattr(args, "refresh", None) is not None:
-        if args.refresh <= 0:
-            raise ConfigError("--refresh: must be a positive number of seconds")
-        changes["refresh_seconds"] = args.refresh
+        changes["refresh_seconds"] = parse_positive(args.refresh, "--refresh")
     if getattr(args, "read_only", False):
         changes["read_only"] = True
     if getattr(args, "alert_command", None):
@@ -100,9 +99,7 @@ def resolve_config(args: argparse.Namespace) -> Config:
             raise ConfigError("--alert-command: empty command")
         changes["alert_command"] = tuple(argv)
     if getattr(args, "alert_dollars_per_hour", None) is not None:
-        if args.alert_dollars_per_hour <= 0:
-            raise ConfigError("--alert-dollars-per-hour: must be a positive number")
-        changes["alert_dollars_per_hour"] = args.alert_dollars_per_hour
+        changes["alert_dollars_per_hour"] = parse_positive(args.alert_dollars_per_hour, "--alert-dollars-per-hour")
     if getattr(args, "no_bell", False):
         changes["bell"] = False
     return replace(config, **changes)  # type: ignore[arg-type]
