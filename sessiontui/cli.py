@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         config = resolve_config(args)
         if command == "snapshot":
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
+        from sessiontui.app import run_dashboard
+
         return run_dashboard(config)
     except ConfigError as exc:
         _error(str(exc))
@@ -195,16 +197,3 @@ async def run_restore(entry_id: str | None) -> int:
     return 0 if outcome.ok else 1
 
 
-def run_dashboard(config: Config) -> int:
-    from sessiontui.stores import find_stores
-
-    found, errors = find_stores(list(config.paths))
-    if not found:
-        for error in errors:
-            _error(error)
-        return 2
-    from sessiontui.app import make_app
-
-    app = make_app(config, found=found, notes=errors)
-    app.run()
-    return app.return_code or 0
