@@ -141,14 +141,6 @@ class RateLimits:
 
 
 @dataclass(frozen=True, slots=True)
-class Capabilities:
-    """What a store can show. What it lets an operator do is `sessiontui.actions.why_not()`."""
-
-    transcript: bool = False
-    usage: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class Session:
     """One session as its store shows it. State is not stored here: rules.classify() derives it."""
 
@@ -173,6 +165,11 @@ class Session:
     closed: bool = False
     archived: bool = False
     pending: bool = False  # hermes-bot row whose session_id is still 'pending-<thread_ts>'
+    # What the store's own bookkeeping means, as facts the rules use (set by the adapter).
+    state_per_turn: bool = False  # the store marks each turn running/idle beside its transcript
+    idle_state_kept: bool = False  # the store keeps this session's idle state (ZeroClaw gateway)
+    closes_explicitly: bool = False  # sessions stay open until closed: days of silence = left open
+    read: bool | None = None  # the store's read flag; None when the store has none
     last_message: LastMessage | None = None
     source_path: str | None = None  # the file holding this session's transcript, where one does
     recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)

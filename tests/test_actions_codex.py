@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from sessiontui.actions.audit import read_audit
-from sessiontui.actions.base import Verb, why_not
+from sessiontui.actions.available import why_not
+from sessiontui.actions.base import Verb
 from sessiontui.actions.codex import thread_name
 from sessiontui.actions.perform import perform, restore_entry
 from sessiontui.actions.trash import list_trash

@@ -301,7 +301,7 @@ def test_a_codex_home_is_found_from_itself_its_sessions_dir_or_a_rollout(tmp_pat
     home = tmp_path / ".codex"
     w = CodexWriter(home)
     tid = w.start(CWD, START)
-    for path in (home, home / "sessions", w.path_of(tid), tmp_path):
+    for path in (home, home / "sessions", w.path_of(tid).parent, w.path_of(tid), tmp_path):
         (found,) = detect(path)
         assert (found.format, found.path) == ("codex", home.resolve())
     (store,) = open_stores(detect(home))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.live.jsonl_tail import JsonlTail
-from sessiontui.model import Capabilities, CostSource, Message, RateLimits, Session, StoreFormat
+from sessiontui.model import CostSource, Message, RateLimits, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.codex_rollout import RolloutFollower, RolloutSummary, messages_from_rollout
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
@@ -33,6 +33,36 @@ def is_rollout_name(name: str) -> bool:
 
 def default_codex_home() -> Path:
     return Path(os.environ.get("CODEX_HOME") or Path.home() / ".codex").expanduser()
+
+
+RECORD_TYPES = {"session_meta", "response_item", "turn_context", "event_msg", "compacted"}
+
+
+def is_codex_record(record: dict[str, Any]) -> bool:
+    """A rollout line: `{"timestamp", "type", "payload"}` with a rollout item type."""
+    return record.get("type") in RECORD_TYPES and isinstance(record.get("payload"), dict)
+
+
+def codex_root(directory: Path) -> Path | None:
+    """The Codex home at `directory`, or the one whose `sessions/` tree `directory` is in."""
+    if _is_codex_home(directory):
+        return directory
+    here = directory
+    for _ in range(4):  # sessions/YYYY/MM/DD
+        if here.name in (SESSIONS_SUBDIR, ARCHIVED_SESSIONS_SUBDIR) and _is_codex_home(here.parent):
+            return here.parent
+        here = here.parent
+    return None
+
+
+def _is_codex_home(home: Path) -> bool:
+    sessions = home / SESSIONS_SUBDIR
+    if (home / SESSION_INDEX).is_file() and sessions.is_dir():
+        return True
+    for pattern in (f"{SESSIONS_SUBDIR}/*/*/*/rollout-*.jsonl", f"{ARCHIVED_SESSIONS_SUBDIR}/rollout-*.jsonl"):
+        if next(iter(home.glob(pattern)), None) is not None:
+            return True
+    return (home / ARCHIVED_SESSIONS_SUBDIR).is_dir() and sessions.is_dir()
 
 
 class SessionIndex:
@@ -66,7 +96,6 @@ class CodexStore(JsonlDirectoryStore[RolloutFollower]):
     """A Codex home directory: its live and archived rollouts, named by its session index."""
 
     format = StoreFormat.CODEX
-    capabilities = Capabilities(transcript=True, usage=True)
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
@@ -79,11 +108,11 @@ class CodexStore(JsonlDirectoryStore[RolloutFollower]):
             if len(Path(root).relative_to(sessions).parts) >= 3:  # YYYY/MM/DD
                 dirs.clear()
             files.extend(Path(root, n) for n in names if is_rollout_name(n))
-        archived = self.path / ARCHIVED_SESSIONS_SUBDIR
-        try:
-            files.extend(p for p in archived.iterdir() if is_rollout_name(p.name))
-        except OSError:
-            pass
+        for loose in (self.path / ARCHIVED_SESSIONS_SUBDIR, self.path):  # and rollouts copied aside
+            try:
+                files.extend(p for p in loose.iterdir() if is_rollout_name(p.name) and p.is_file())
+            except OSError:
+                pass
         return files
 
     def is_session_file(self, path: Path) -> bool:

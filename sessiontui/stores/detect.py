@@ -5,7 +5,6 @@ A directory may hold several stores: each one found below it, to a bounded depth
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -14,16 +13,19 @@ from pathlib import Path
 from sessiontui.live.jsonl_tail import parse_line
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
+from sessiontui.stores.registry import RECORDS, Layout, record_for, records_with
 from sessiontui.stores.sqlite_read import is_sqlite_file, read_tables_sync
 
 MAX_DEPTH = 4
 MAX_DIRS = 5000
 SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__", ".cache", ".tox", ".mypy_cache"}
-CLAUDE_TYPES = {"user", "assistant", "summary", "system", "ai-title", "queue-operation",
-                "attachment", "file-history-snapshot", "progress"}
-CODEX_TYPES = {"session_meta", "response_item", "turn_context", "event_msg", "compacted"}
-EXPECTED = ("expected a hermes-bot sessions.json or sessions.db, a ZeroClaw sessions directory or "
-            "sessions.db, a Starpod core.db, a Claude Code projects directory, or a Codex home")
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.migrated")
+
+
+def _expected() -> str:
+    kinds = [f"{record.bot} {record.layout.value} ({record.format})" for record in RECORDS]
+    return "expected " + ", ".join(kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,58 +40,47 @@ def sqlite_format(path: Path) -> StoreFormat | str:
         tables = read_tables_sync(path)
     except sqlite3.Error as exc:
         return f"cannot read it as SQLite ({exc})"
-    sessions = tables.get("sessions", set())
-    metadata = tables.get("session_metadata", set())
-    if "thread_ts" in sessions and "session_id" in sessions:
-        return StoreFormat.HERMES_SQLITE
-    if "session_key" in sessions and "session_key" in metadata:
-        return StoreFormat.ZEROCLAW_SQLITE
-    if {"id", "last_message_at"} <= metadata and "session_messages" in tables:
-        return StoreFormat.STARPOD
+    for record in records_with(Layout.SQLITE_FILE):
+        assert record.sqlite_tables is not None
+        if record.sqlite_tables(tables):
+            return record.format
     if "acp_sessions" in tables:
         return "a ZeroClaw ACP database (acp-sessions.db), which sessiontui does not read"
-    return "a SQLite database without the session tables of hermes-bot, ZeroClaw or Starpod"
+    return "a SQLite database without the session tables of any bot sessiontui reads"
 
 
 def jsonl_format(path: Path) -> StoreFormat | None:
-    """ZeroClaw ({role, content}) or Claude Code (typed records) from a file's first lines."""
+    """The format whose records a JSONL file's first lines are (transcript trees checked first)."""
+    records = [*records_with(Layout.JSONL_TREE), *records_with(Layout.JSONL_DIRECTORY)]
     try:
         with open(path, "rb") as handle:
             for _ in range(20):
                 line = handle.readline()
                 if not line:
                     break
-                record = parse_line(line)
-                if record is None:
+                parsed = parse_line(line)
+                if parsed is None:
                     continue
-                if record.get("type") in CODEX_TYPES and isinstance(record.get("payload"), dict):
-                    return StoreFormat.CODEX
-                if "sessionId" in record or record.get("type") in CLAUDE_TYPES:
-                    return StoreFormat.CLAUDE_CODE
-                if isinstance(record.get("role"), str) and "content" in record:
-                    return StoreFormat.ZEROCLAW_JSONL
+                for record in records:
+                    assert record.jsonl_record is not None
+                    if record.jsonl_record(parsed):
+                        return record.format
     except OSError:
         return None
     return None
 
 
-def is_hermes_json(path: Path) -> bool:
-    try:
-        if path.stat().st_size > 64 * 1024 * 1024:
-            return False
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    if not isinstance(data, dict):
-        return False
-    if not data:
-        return path.name.startswith("sessions.json")
-    return all(isinstance(v, dict) and "session_id" in v and "thread_ts" in v for v in data.values())
+def json_format(path: Path) -> StoreFormat | None:
+    for record in records_with(Layout.JSON_FILE):
+        assert record.json_file is not None
+        if record.json_file(path):
+            return record.format
+    return None
 
 
 def _jsonl_files(directory: Path) -> list[Path]:
     try:
-        return sorted(p for p in directory.iterdir() if p.name.endswith((".jsonl", ".jsonl.migrated")) and p.is_file())
+        return sorted(p for p in directory.iterdir() if p.name.endswith(JSONL_SUFFIXES) and p.is_file())
     except OSError:
         return []
 
@@ -102,42 +93,18 @@ def _sniff_dir(directory: Path) -> StoreFormat | None:
     return None
 
 
-def claude_root(directory: Path) -> Path | None:
-    """The Claude Code projects root at `directory` (a config dir, `projects`, or one project)."""
-    projects = directory / "projects"
-    if directory.name != "projects" and projects.is_dir() and _has_claude_project(projects):
-        return projects
-    if directory.name == "projects" and _has_claude_project(directory):
-        return directory
+def _tree_root(directory: Path) -> Found | None:
+    for record in records_with(Layout.JSONL_TREE):
+        assert record.tree_root is not None
+        root = record.tree_root(directory)
+        if root is not None:
+            return Found(record.format, root)
     return None
 
 
-def _has_claude_project(projects: Path) -> bool:
-    try:
-        children = [c for c in projects.iterdir() if c.is_dir()]
-    except OSError:
-        return False
-    return any(_sniff_dir(child) == StoreFormat.CLAUDE_CODE for child in children[:50])
-
-
-_CODEX_DIRS = ("sessions", "archived_sessions")
-
-
-def codex_home(directory: Path) -> Path | None:
-    """The Codex home at `directory` (or at its parent, for its `sessions` directory)."""
-    if directory.name in _CODEX_DIRS and _has_rollouts(directory.parent):
-        return directory.parent
-    return directory if _has_rollouts(directory) else None
-
-
-def _has_rollouts(home: Path) -> bool:
-    archived = home / "archived_sessions"
-    if (home / "session_index.jsonl").is_file() and (home / "sessions").is_dir():
-        return True
-    for pattern in ("sessions/*/*/*/rollout-*.jsonl", "archived_sessions/rollout-*.jsonl"):
-        if next(iter(home.glob(pattern)), None) is not None:
-            return True
-    return archived.is_dir() and (home / "sessions").is_dir()
+def _layout(fmt: StoreFormat) -> Layout | None:
+    record = record_for(fmt)
+    return None if record is None else record.layout
 
 
 def detect_file(path: Path) -> Found:
@@ -145,18 +112,20 @@ def detect_file(path: Path) -> Found:
         fmt = sqlite_format(path)
         if isinstance(fmt, StoreFormat):
             return Found(fmt, path)
-        raise StoreError(f"{path}: {fmt}; {EXPECTED}")
-    if path.name.endswith((".jsonl", ".jsonl.migrated")):
+        raise StoreError(f"{path}: {fmt}; {_expected()}")
+    if path.name.endswith(JSONL_SUFFIXES):
         line_format = jsonl_format(path)
-        if line_format is StoreFormat.CODEX:
-            home = next((p.parent for p in path.parents if p.name in _CODEX_DIRS), path.parent)
-            return Found(StoreFormat.CODEX, home)
+        tree = _tree_root(path.parent) if line_format is not None else None
+        if tree is not None and tree.format == line_format:  # a file inside a tree: the whole tree
+            return tree
         if line_format is not None:
             return Found(line_format, path.parent)
-        raise StoreError(f"{path}: no ZeroClaw or Claude Code records in its first lines; {EXPECTED}")
-    if is_hermes_json(path):
-        return Found(StoreFormat.HERMES_JSON, path)
-    raise StoreError(f"{path}: not a session store; {EXPECTED}")
+        bots = " or ".join(r.bot for r in RECORDS if r.layout in (Layout.JSONL_DIRECTORY, Layout.JSONL_TREE))
+        raise StoreError(f"{path}: no {bots} records in its first lines; {_expected()}")
+    json_fmt = json_format(path)
+    if json_fmt is not None:
+        return Found(json_fmt, path)
+    raise StoreError(f"{path}: not a session store; {_expected()}")
 
 
 def detect(path: Path, max_depth: int = MAX_DEPTH) -> list[Found]:
@@ -168,7 +137,7 @@ def detect(path: Path, max_depth: int = MAX_DEPTH) -> list[Found]:
         return [detect_file(path)]
     found = _walk(path, max_depth)
     if not found:
-        raise StoreError(f"{path}: no session store found within {max_depth} levels; {EXPECTED}")
+        raise StoreError(f"{path}: no session store found within {max_depth} levels; {_expected()}")
     return found
 
 
@@ -179,21 +148,20 @@ def _walk(top: Path, max_depth: int) -> list[Found]:
     while queue and visited < MAX_DIRS:
         directory, depth = queue.pop(0)
         visited += 1
-        codex = codex_home(directory)
-        if codex is not None:
-            found.append(Found(StoreFormat.CODEX, codex))
-            continue
-        root = claude_root(directory)
-        if root is not None:
-            found.append(Found(StoreFormat.CLAUDE_CODE, root))
+        tree = _tree_root(directory)
+        root = tree.path if tree is not None else None
+        if tree is not None:
+            if tree not in found:  # met again below a tree's root (Codex: sessions/YYYY/MM/DD)
+                found.append(tree)
             if root == directory:
                 continue
         sniffed = _sniff_dir(directory)
-        if sniffed is StoreFormat.CLAUDE_CODE and root is None:
-            found.append(Found(StoreFormat.CLAUDE_CODE, directory))
+        layout = None if sniffed is None else _layout(sniffed)
+        if sniffed is not None and layout is Layout.JSONL_TREE and root is None:
+            found.append(Found(sniffed, directory))  # one project directory of a tree
             continue
-        if sniffed is StoreFormat.ZEROCLAW_JSONL:
-            found.append(Found(StoreFormat.ZEROCLAW_JSONL, directory))
+        if sniffed is not None and layout is Layout.JSONL_DIRECTORY:
+            found.append(Found(sniffed, directory))
         found.extend(_files_in(directory))
         if depth < max_depth:
             try:
@@ -213,12 +181,14 @@ def _files_in(directory: Path) -> list[Found]:
     for entry in entries:
         if not entry.is_file():
             continue
-        if entry.name.endswith((".db", ".sqlite", ".sqlite3")) and is_sqlite_file(entry):
+        if entry.name.endswith(SQLITE_SUFFIXES) and is_sqlite_file(entry):
             fmt = sqlite_format(entry)
             if isinstance(fmt, StoreFormat):
                 found.append(Found(fmt, entry))
-        elif entry.name.endswith(".json") and is_hermes_json(entry):
-            found.append(Found(StoreFormat.HERMES_JSON, entry))
+        elif entry.name.endswith(".json"):
+            json_fmt = json_format(entry)
+            if json_fmt is not None:
+                found.append(Found(json_fmt, entry))
     return found
 
 
