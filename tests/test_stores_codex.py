@@ -183,7 +183,11 @@ def test_names_come_from_the_session_index_last_entry_wins(tmp_path: Path) -> No
     w.rename(second, "renamed while open", START + timedelta(seconds=2))
     report = asyncio.run(store.refresh())
     assert report.changed
-    assert {s.id: s.name for s in report.sessions}[second] == "renamed while open"
+    after = {s.id: s for s in report.sessions}
+    assert after[second].name == "renamed while open"
+    assert after[first] is sessions[first]  # untouched: the same object, not classified again
+    w.rename(second, "renamed while open", START + timedelta(seconds=3))  # the same name again
+    assert not asyncio.run(store.refresh()).changed
 
 
 def test_archived_rollouts_are_listed_as_archived(tmp_path: Path) -> None:

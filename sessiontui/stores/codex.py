@@ -59,7 +59,10 @@ def _is_codex_home(home: Path) -> bool:
     sessions = home / SESSIONS_SUBDIR
     if (home / SESSION_INDEX).is_file() and sessions.is_dir():
         return True
-    for pattern in (f"{SESSIONS_SUBDIR}/*/*/*/rollout-*.jsonl", f"{ARCHIVED_SESSIONS_SUBDIR}/rollout-*.jsonl"):
+    for pattern in (
+        f"{SESSIONS_SUBDIR}/*/*/*/rollout-*.jsonl",
+        f"{ARCHIVED_SESSIONS_SUBDIR}/rollout-*.jsonl",
+    ):
         if next(iter(home.glob(pattern)), None) is not None:
             return True
     return (home / ARCHIVED_SESSIONS_SUBDIR).is_dir() and sessions.is_dir()
@@ -73,23 +76,23 @@ class SessionIndex:
         self.names: dict[str, str] = {}
         self._tail = JsonlTail(path)
 
-    def poll(self) -> bool:
-        """Read appended entries; True when a name changed."""
+    def poll(self) -> set[str]:
+        """Read appended entries; the thread ids whose name changed."""
+        before = self.names
         try:
             result = self._tail.poll()
         except FileNotFoundError:
-            changed = bool(self.names)
             self.names, self._tail = {}, JsonlTail(self.path)
-            return changed
+            return set(before)
         if result is None:
-            return False
-        if result.reset:
-            self.names = {}
+            return set()
+        names = {} if result.reset else dict(before)
         for record in result.records:
             thread_id, name = record.get("id"), record.get("thread_name")
             if isinstance(thread_id, str) and isinstance(name, str):
-                self.names[thread_id] = name  # file order: the last entry for an id wins
-        return True
+                names[thread_id] = name  # file order: the last entry for an id wins
+        self.names = names
+        return {key for key in names.keys() | before.keys() if names.get(key) != before.get(key)}
 
 
 class CodexStore(JsonlDirectoryStore[RolloutFollower]):
@@ -130,10 +133,19 @@ class CodexStore(JsonlDirectoryStore[RolloutFollower]):
     def _refresh_sync(self, changed_paths: set[Path] | None) -> bool:
         renamed = self.index.poll()
         changed = super()._refresh_sync(changed_paths)
-        if renamed:  # names live apart from the rollouts: every session takes its name anew
-            self._sessions = self.build_sessions(self._followers)
+        if not renamed:
+            return changed
+        # Names live apart from the rollouts: the renamed sessions take theirs anew (the others
+        # stay the same objects, so nothing else is classified again).
+        followers = {
+            path: follower
+            for path, follower in self._followers.items()
+            if (follower.summary.thread_id or thread_id_from_name(path.name)) in renamed
+        }
+        if followers:
+            self._sessions.update(self.build_sessions(followers))
             self._snapshot = tuple(self._sessions.values())
-        return changed or renamed
+        return changed or bool(followers)
 
     def build_sessions(self, followers: dict[Path, RolloutFollower]) -> dict[Path, Session]:
         return {path: self._session(path, follower.summary) for path, follower in followers.items()}
