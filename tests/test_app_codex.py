@@ -7,8 +7,10 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from test_app_actions import SIZE, open_app, screen_text, show_only, table, until
+from pilot_wait import screen_text, until
+from test_app_actions import SIZE, open_app, show_only, table
 
+from sessiontui.app import SessionTuiApp
 from sessiontui.demo.codex import CodexWriter, rate_limits, token_usage
 from sessiontui.screens.detail import SessionDetailScreen
 from sessiontui.screens.modals import ConfirmScreen, TrashScreen
@@ -37,6 +39,13 @@ def codex_home(root: Path) -> tuple[Path, CodexWriter, dict[str, str]]:
         os.utime(w.path_of(tid), (AGO.timestamp(), AGO.timestamp()))
         ids[name] = tid
     return home, w, ids
+
+
+def seen_mtime(app: SessionTuiApp) -> float:
+    """The rollout mtime the app last read for the first row (what an action checks against)."""
+    moment = table(app).visible_rows()[0].session.version[1]
+    assert isinstance(moment, datetime)
+    return moment.timestamp()
 
 
 def names(home: Path) -> list[tuple[str, str]]:
@@ -71,13 +80,7 @@ async def test_rename_archive_and_restore_a_codex_thread_with_keys(tmp_path: Pat
         )
         os.utime(archived, (AGO.timestamp(), AGO.timestamp()))  # Codex's own quiet period
         await until(
-            pilot,
-            lambda: (
-                table(app).visible_rows()[0].session.version[1].timestamp()  # type: ignore[union-attr]
-                == AGO.timestamp()
-            ),
-            "the app to see the file as it is",
-            timeout=12,
+            pilot, lambda: seen_mtime(app) == AGO.timestamp(), "the app to see the file as it is"
         )
         await pilot.press("A")
         await until(
@@ -92,13 +95,7 @@ async def test_rename_archive_and_restore_a_codex_thread_with_keys(tmp_path: Pat
         )
         os.utime(rollout, (AGO.timestamp(), AGO.timestamp()))
         await until(
-            pilot,
-            lambda: (
-                table(app).visible_rows()[0].session.version[1].timestamp()  # type: ignore[union-attr]
-                == AGO.timestamp()
-            ),
-            "the app to see the file as it is",
-            timeout=12,
+            pilot, lambda: seen_mtime(app) == AGO.timestamp(), "the app to see the file as it is"
         )
         content = rollout.read_bytes()
         await pilot.press("d")
