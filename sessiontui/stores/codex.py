@@ -19,7 +19,8 @@ from typing import Any
 from sessiontui.live.jsonl_tail import JsonlTail
 from sessiontui.model import CostSource, Message, RateLimits, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
-from sessiontui.stores.codex_rollout import RolloutFollower, RolloutSummary, messages_from_rollout
+from sessiontui.stores.codex_items import messages_from_rollout
+from sessiontui.stores.codex_rollout import RolloutFollower, RolloutSummary
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
 
 SESSIONS_SUBDIR = "sessions"

@@ -11,44 +11,31 @@ the cumulative `total_token_usage` is never added up (it only tells a repeated r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sessiontui.live.jsonl_tail import JsonlTail
-from sessiontui.model import (
-    ApiCall,
-    LastMessage,
-    Message,
-    MessageKind,
-    RateLimits,
-    RateLimitWindow,
-    Role,
-    ToolCall,
-    ToolResult,
-    Usage,
-)
+from sessiontui.model import ApiCall, LastMessage, MessageKind, RateLimits, RateLimitWindow, Usage
 from sessiontui.rules.pricing import price_call
+from sessiontui.stores.codex_items import (
+    APPROVALS,
+    CONTEXT_PREFIXES,
+    approval_text,
+    as_json_text,
+    content_text,
+    preview,
+    text_of,
+    to_int,
+    tool_arguments,
+    tool_output,
+)
 from sessiontui.timestamps import parse_timestamp
 
 RECENT_CALLS = 60  # model calls kept per session for burn rates and the cost sparkline
 TURN_STARTED = ("turn_started", "task_started")  # newer and older names of the same event
 TURN_ENDED = ("turn_complete", "task_complete")
-APPROVALS = (
-    "exec_approval_request",
-    "apply_patch_approval_request",
-    "elicitation_request",
-    "request_permissions",
-    "request_user_input",
-)
-CONTEXT_PREFIXES = (
-    "<environment_context>",
-    "<user_instructions>",
-    "<permissions instructions>",
-    "# AGENTS.md instructions",
-)  # user-role items Codex injects, not prompts
 
 
 @dataclass(slots=True)
@@ -103,9 +90,9 @@ class RolloutSummary:
         if kind == "session_meta":
             self._add_meta(payload)
         elif kind == "turn_context":
-            self.model = _str(payload.get("model")) or self.model
-            self.effort = _str(payload.get("effort")) or self.effort
-            self.cwd = _str(payload.get("cwd")) or self.cwd
+            self.model = text_of(payload.get("model")) or self.model
+            self.effort = text_of(payload.get("effort")) or self.effort
+            self.cwd = text_of(payload.get("cwd")) or self.cwd
         elif kind == "response_item":
             self._add_item(payload, at)
         elif kind == "compacted":
@@ -114,47 +101,49 @@ class RolloutSummary:
             self._add_event(payload, at)
 
     def _add_meta(self, payload: dict[str, Any]) -> None:
-        self.thread_id = self.thread_id or _str(payload.get("id"))
-        self.cwd = self.cwd or _str(payload.get("cwd"))
-        self.originator = _str(payload.get("originator"))
-        self.cli_version = _str(payload.get("cli_version"))
+        self.thread_id = self.thread_id or text_of(payload.get("id"))
+        self.cwd = self.cwd or text_of(payload.get("cwd"))
+        self.originator = text_of(payload.get("originator"))
+        self.cli_version = text_of(payload.get("cli_version"))
         source = payload.get("source")
-        self.source = source if isinstance(source, str) else (_json(source) if source else None)
-        self.provider = _str(payload.get("model_provider"))
+        self.source = (
+            source if isinstance(source, str) else (as_json_text(source) if source else None)
+        )
+        self.provider = text_of(payload.get("model_provider"))
         git = payload.get("git")
         if isinstance(git, dict):
-            self.git_branch = _str(git.get("branch"))
-            self.git_commit = _str(git.get("commit_hash"))
+            self.git_branch = text_of(git.get("branch"))
+            self.git_commit = text_of(git.get("commit_hash"))
 
     def _add_item(self, payload: dict[str, Any], at: datetime | None) -> None:
         item_type = payload.get("type")
         self.approval = None  # the model moved on: nothing waits for the operator any more
         if item_type == "message":
-            role = _str(payload.get("role"))
+            role = text_of(payload.get("role"))
             text = content_text(payload.get("content"))
             if role == "assistant":
                 self.messages += 1
-                self.last_message = LastMessage("assistant", MessageKind.TEXT, at, _preview(text))
+                self.last_message = LastMessage("assistant", MessageKind.TEXT, at, preview(text))
             elif role == "user" and not text.lstrip().startswith(CONTEXT_PREFIXES):
                 self.messages += 1
-                self.last_message = LastMessage("user", MessageKind.TEXT, at, _preview(text))
+                self.last_message = LastMessage("user", MessageKind.TEXT, at, preview(text))
         elif item_type in ("function_call", "custom_tool_call", "local_shell_call"):
             self.messages += 1
-            name = _str(payload.get("name")) or (
+            name = text_of(payload.get("name")) or (
                 "shell" if item_type == "local_shell_call" else "?"
             )
-            call_id = _str(payload.get("call_id"))
+            call_id = text_of(payload.get("call_id"))
             if call_id:
                 self._open_calls.add(call_id)
             arguments = tool_arguments(payload)
             self.last_message = LastMessage(
-                "assistant", MessageKind.TOOL_CALL, at, _preview(arguments), name
+                "assistant", MessageKind.TOOL_CALL, at, preview(arguments), name
             )
         elif item_type in ("function_call_output", "custom_tool_call_output"):
             self.messages += 1
-            self._open_calls.discard(_str(payload.get("call_id")) or "")
+            self._open_calls.discard(text_of(payload.get("call_id")) or "")
             output = tool_output(payload.get("output"))
-            self.last_message = LastMessage("tool", MessageKind.TOOL_RESULT, at, _preview(output))
+            self.last_message = LastMessage("tool", MessageKind.TOOL_RESULT, at, preview(output))
         if not self.explicit_turns:
             self._infer_turn(at)
 
@@ -175,12 +164,12 @@ class RolloutSummary:
             self.turn_open = False
         elif event == "turn_aborted":
             self.turn_open = False
-            self.aborted = _str(payload.get("reason")) or "interrupted"
+            self.aborted = text_of(payload.get("reason")) or "interrupted"
             self._open_calls.clear()
         elif event == "user_message":
             self.turns += 1
             self.aborted = None
-            text = _str(payload.get("message")) or ""
+            text = text_of(payload.get("message")) or ""
             if self.first_prompt is None and text.strip():
                 self.first_prompt = text.strip().splitlines()[0][:200]
             if not self.explicit_turns:
@@ -206,21 +195,21 @@ class RolloutSummary:
         self.context_window = window if isinstance(window, int) else self.context_window
         total = info.get("total_token_usage")
         if isinstance(total, dict):
-            key = tuple(_int(total.get(name)) for name in _TOKEN_FIELDS)
+            key = tuple(to_int(total.get(name)) for name in _TOKEN_FIELDS)
             if key == self._last_total:
                 return  # the same usage reported again (with new rate limits): no new call
             self._last_total = key
-            self.reported_total = _int(total.get("total_tokens"))
+            self.reported_total = to_int(total.get("total_tokens"))
         last = info.get("last_token_usage")
         if not isinstance(last, dict):
             return
-        cached = _int(last.get("cached_input_tokens"))
+        cached = to_int(last.get("cached_input_tokens"))
         usage = Usage(
-            input_tokens=max(0, _int(last.get("input_tokens")) - cached),
-            output_tokens=_int(last.get("output_tokens")),
+            input_tokens=max(0, to_int(last.get("input_tokens")) - cached),
+            output_tokens=to_int(last.get("output_tokens")),
             cache_read_tokens=cached,
         )
-        self.reasoning_tokens += _int(last.get("reasoning_output_tokens"))
+        self.reasoning_tokens += to_int(last.get("reasoning_output_tokens"))
         model = self.priced_model
         cost = price_call(model, usage, at)
         self.calls += 1
@@ -303,103 +292,3 @@ def _window(raw: Any) -> RateLimitWindow | None:
     return RateLimitWindow(
         float(raw["used_percent"]), minutes if isinstance(minutes, int) else None, reset_at
     )
-
-
-def messages_from_rollout(record: dict[str, Any]) -> list[Message]:
-    """The transcript messages one rollout line holds (response items, compactions, aborts)."""
-    kind, payload = record.get("type"), record.get("payload")
-    if not isinstance(payload, dict):
-        return []
-    at = parse_timestamp(record.get("timestamp"))
-    if kind == "compacted":
-        return [
-            Message(Role.SYSTEM, "(context compacted) " + (_str(payload.get("message")) or ""), at)
-        ]
-    if kind == "event_msg":
-        event = payload.get("type")
-        if event == "turn_aborted":
-            return [
-                Message(Role.SYSTEM, f"(turn aborted: {_str(payload.get('reason')) or '?'})", at)
-            ]
-        if event in APPROVALS:
-            return [Message(Role.SYSTEM, f"(asks approval: {approval_text(payload)})", at)]
-        return []
-    if kind != "response_item":
-        return []
-    item_type = payload.get("type")
-    if item_type == "message":
-        role = _str(payload.get("role"))
-        text = content_text(payload.get("content"))
-        if role == "assistant":
-            return [Message(Role.ASSISTANT, text, at)]
-        if role == "user" and not text.lstrip().startswith(CONTEXT_PREFIXES):
-            return [Message(Role.USER, text, at)]
-        return [Message(Role.SYSTEM, text, at)]
-    if item_type == "reasoning":
-        summary = payload.get("summary")
-        parts = [_str(p.get("text")) or "" for p in summary or () if isinstance(p, dict)]
-        return (
-            [Message(Role.ASSISTANT, "(reasoning) " + "\n".join(parts), at)] if any(parts) else []
-        )
-    if item_type in ("function_call", "custom_tool_call", "local_shell_call"):
-        name = _str(payload.get("name")) or ("shell" if item_type == "local_shell_call" else "?")
-        call = ToolCall(_str(payload.get("call_id")) or "", name, tool_arguments(payload))
-        return [Message(Role.ASSISTANT, "", at, MessageKind.TOOL_CALL, (call,))]
-    if item_type in ("function_call_output", "custom_tool_call_output"):
-        text = tool_output(payload.get("output"))
-        result = ToolResult(_str(payload.get("call_id")) or "", text)
-        return [Message(Role.TOOL, text, at, MessageKind.TOOL_RESULT, tool_result=result)]
-    return []
-
-
-def content_text(content: Any) -> str:
-    """The text of a message item's content parts (`input_text`, `output_text`, ...)."""
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        return ""
-    return "\n".join(_str(part.get("text")) or "" for part in content if isinstance(part, dict))
-
-
-def tool_arguments(payload: dict[str, Any]) -> str:
-    for key in ("arguments", "input"):
-        if key in payload:
-            return _json(payload[key])
-    action = payload.get("action")
-    return _json(action) if action is not None else ""
-
-
-def tool_output(output: Any) -> str:
-    """A tool output: a string, or (older Codex) `{"content": ..., "success": ...}`."""
-    if isinstance(output, dict):
-        return _json(output.get("content", output))
-    return output if isinstance(output, str) else _json(output)
-
-
-def approval_text(payload: dict[str, Any]) -> str:
-    command = payload.get("command")
-    if isinstance(command, list):
-        return " ".join(str(part) for part in command)
-    if isinstance(command, str):
-        return command
-    if payload.get("type") == "apply_patch_approval_request":
-        return "apply a patch"
-    return _str(payload.get("reason")) or _str(payload.get("message")) or str(payload.get("type"))
-
-
-def _preview(text: str) -> str:
-    return text.strip()[:300]
-
-
-def _json(value: Any) -> str:
-    return (
-        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    )
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
