@@ -65,6 +65,7 @@ class FormatRecord:
     json_file: Callable[[Path], bool] | None = None  # JSON_FILE
     jsonl_record: Callable[[dict[str, Any]], bool] | None = None  # a line of JSONL_*
     tree_root: Callable[[Path], Path | None] | None = None  # JSONL_TREE: the root at a directory
+    links_to: bool = False  # its transcripts are what other bots' rows name (hermes-bot -> Claude)
     # What an operator may do: a writer per verb, or the reason the verb is not offered.
     read_only: str | None = None  # set: every write is refused with this reason
     verbs: Mapping[Verb, Write | str] = field(default_factory=dict)
@@ -171,6 +172,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: ClaudeCodeStore(path),
         jsonl_record=is_claude_record,
         tree_root=claude_root,
+        links_to=True,
         read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
     ),
     FormatRecord(
