@@ -103,6 +103,7 @@ SNAPSHOT_KEYS = {
     "tokens_per_minute",
     "dollars_per_minute",
     "runaway",
+    "pids",
 }
 
 

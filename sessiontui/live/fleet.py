@@ -10,12 +10,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sessiontui.model import Session, SessionRow
+from sessiontui.live.processes import SCAN_SECONDS, ProcessScan, ProcessWatch, store_target
+from sessiontui.model import ProcessInfo, Session, SessionProcesses, SessionRow
 from sessiontui.rules.burn import burns_for
+from sessiontui.rules.processes import with_processes
 from sessiontui.rules.state import Thresholds, classify, verdict_valid_until
 from sessiontui.stores.base import Store, StoreError
 
@@ -36,6 +38,8 @@ class StoreStatus:
     error: str | None  # the last read's failure (the previous data is kept, marked stale)
     skipped_lines: int = 0
     problems: tuple[str, ...] = ()
+    processes: tuple[ProcessInfo, ...] | None = None  # holding the store open; None: not looked
+    process_gone: tuple[int, datetime] | None = None  # the one that held it and vanished, when
 
     @property
     def stale(self) -> bool:
@@ -48,12 +52,17 @@ class FleetUpdate:
     statuses: tuple[StoreStatus, ...]
     now: datetime
     data_changed: bool  # False: only the clock moved (ages and states may still differ)
+    process_scan: ProcessScan | None = None  # the last look at the processes (None: not looked)
+    processes_linked: bool = False  # some session has (or had) a process: show the PID column
 
 
 class Fleet:
     def __init__(self, stores: Sequence[Store], *, clock: Clock, thresholds: Thresholds,
-                 refresh_seconds: float = 1.0) -> None:
+                 refresh_seconds: float = 1.0, processes: ProcessWatch | None = None) -> None:
         self.stores = list(stores)
+        self.processes = processes
+        self._process_facts: dict[str, SessionProcesses] = {}
+        self._last_scan = -SCAN_SECONDS
         self.clock = clock
         self.thresholds = thresholds
         self.refresh_seconds = refresh_seconds
@@ -114,12 +123,39 @@ class Fleet:
             )
         now = self.clock()
         sessions = [s for index in sorted(self._sessions) for s in self._sessions[index]]
+        scan = await self._scan_processes(sessions, now, full)
         if len(sessions) >= CLASSIFY_IN_THREAD_AT:
             self.rows = await asyncio.to_thread(self._classify, sessions, now)
         else:
             self.rows = self._classify(sessions, now)
-        statuses = tuple(self._status[i] for i in sorted(self._status))
-        return FleetUpdate(self.rows, statuses, now, changed)
+        statuses = tuple(self._with_processes(self._status[i]) for i in sorted(self._status))
+        return FleetUpdate(self.rows, statuses, now, changed, scan, bool(self._process_facts))
+
+    async def _scan_processes(self, sessions: list[Session], now: datetime, full: bool) -> ProcessScan | None:
+        """Look at the processes again when SCAN_SECONDS passed (or asked to), in a thread."""
+        watch = self.processes
+        if watch is None:
+            return None
+        if full or time.monotonic() - self._last_scan >= SCAN_SECONDS:
+            self._last_scan = time.monotonic()
+            targets = [store_target(store.path) for store in self.stores]
+            try:
+                self._process_facts = await asyncio.to_thread(watch.update, sessions, targets, now)
+            except Exception:
+                log.exception("looking at the processes")
+        return watch.last
+
+    def scan_processes_soon(self) -> None:
+        """After a process was stopped: look at the processes on the next refresh, which is now."""
+        self._last_scan = -SCAN_SECONDS
+        self._wake.set()
+
+    def _with_processes(self, status: StoreStatus) -> StoreStatus:
+        watch = self.processes
+        if watch is None or watch.last is None:
+            return status
+        return replace(status, processes=watch.store_processes(status.path),
+                       process_gone=watch.store_gone(status.path))
 
     def _classify(self, sessions: list[Session], now: datetime) -> tuple[SessionRow, ...]:
         """Rows for every session, classifying again only where something could have changed:
@@ -127,18 +163,23 @@ class Fleet:
         or a time threshold it has since crossed. When no row changed, the same tuple comes back,
         so the widgets can tell at a glance that there is nothing to redo."""
         burns = burns_for(sessions, now)
+        facts_of = self._process_facts
         cache, fresh = self._verdicts, {}
         rows: list[SessionRow] = []
         for session in sessions:
             hit = cache.get(id(session))
             burn = burns.get(session.uid) if session.recent_calls else None
+            facts = facts_of.get(session.uid) if facts_of else None
             if hit is not None and hit[0].session is session and hit[0].burn == burn and (
                 hit[1] is None or now < hit[1]
-            ):
+            ) and hit[0].processes == facts:
                 row = hit[0]
             else:
                 verdict = classify(session, now, self.thresholds)
-                row = SessionRow(session, verdict, burn)
+                if facts is not None:
+                    verdict = with_processes(verdict, session, facts, now,
+                                             self.thresholds.stuck_after_for(session.format))
+                row = SessionRow(session, verdict, burn, facts)
                 if hit is not None and hit[0] == row:
                     row = hit[0]
                 hit = (row, verdict_valid_until(session, verdict, now, self.thresholds))
