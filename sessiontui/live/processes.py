@@ -71,14 +71,17 @@ class ProcessScan:
     unavailable: str | None = None  # why processes cannot be looked at, on this platform
 
 
-def is_agent(name: str | None, cmdline: Sequence[str]) -> bool:
-    """An agent program: by its name, its argv[0], or the script an interpreter runs."""
-    candidates = [name or "", *cmdline[:2]]
-    for item in candidates:
+def agent_name(name: str | None, cmdline: Sequence[str]) -> str | None:
+    """The agent a process runs (by its name, its argv[0], or the script an interpreter runs)."""
+    for item in (name or "", *cmdline[:2]):
         base = os.path.basename(item).removesuffix(".exe").removesuffix(".js").casefold()
         if base in AGENT_NAMES:
-            return True
-    return False
+            return base
+    return None
+
+
+def is_agent(name: str | None, cmdline: Sequence[str]) -> bool:
+    return agent_name(name, cmdline) is not None
 
 
 def session_ids_in(cmdline: Sequence[str]) -> list[str]:
@@ -215,7 +218,8 @@ def _describe(proc: psutil.Process, info: dict[str, Any], held: list[str], child
         return None
     orphaned = ppid == 1 or (parent_name in INIT_NAMES and ppid != 0)
     base = ProcessInfo(
-        pid=pid, started=started, name=str(info.get("name") or "?"),
+        pid=pid, started=started,
+        name=agent_name(info.get("name"), info.get("cmdline") or ()) or str(info.get("name") or "?"),
         cmdline=tuple(str(a) for a in (info.get("cmdline") or ())),
         user=str(info["username"]) if info.get("username") else None,
         ppid=ppid if isinstance(ppid, int) else None,

@@ -30,7 +30,7 @@ from sessiontui.actions import (
     why_not,
 )
 from sessiontui.actions.base import READ_ONLY
-from sessiontui.model import Session, StoreFormat
+from sessiontui.model import Session, SessionProcesses, StoreFormat
 from sessiontui.screens.modals import (
     BULK_VERBS,
     BulkPlan,
@@ -83,6 +83,7 @@ SESSION_KEYS = (
     ("A", "toggle_archive", "Archive", True),
     ("P", "prune_store", "Prune expired", False),
     ("u", "undo_delete", "Undo", True),
+    ("K", "stop_process", "Stop process", False),
 )
 
 
@@ -129,12 +130,28 @@ class ActionScreen(Screen[None]):
         session = self.action_session()
         if session is None:
             return NO_SESSION
+        if action == "stop_process":
+            return self._why_not_stop()
         if action == "prune_store":
             if session.format != StoreFormat.HERMES_SQLITE:
                 return f"prune works on hermes-bot's sessions.db; this is a {session.format} session"
             return READ_ONLY if self.read_only else None
         verb = verb_for(action, session)
         return None if verb is None else why_not(session, verb, read_only=self.read_only)
+
+    def action_processes(self) -> SessionProcesses | None:
+        """The processes behind the session the keys act on (None: none known)."""
+        return None
+
+    def _why_not_stop(self) -> str | None:
+        facts = self.action_processes()
+        if self.read_only:
+            return READ_ONLY
+        if facts is None or not facts.processes:
+            return "no running process is linked to this session"
+        if not facts.processes[0].inspectable:
+            return f"process {facts.processes[0].pid} belongs to another user: it cannot be inspected"
+        return None
 
     def update_bindings(self) -> None:
         """Grey out the keys again, only when what is available changed (the footer recomposes)."""
@@ -201,6 +218,17 @@ class ActionScreen(Screen[None]):
                 self._run(prune(store, int(days), read_only=self.read_only), "pruning expired hermes-bot rows")
 
         self.app.push_screen(prune_screen(session), answered)
+
+    def action_stop_process(self) -> None:
+        from sessiontui.screens.stop_process import ask_and_stop, sessions_served
+
+        facts, session = self.action_processes(), self.action_session()
+        if facts is None or not facts.processes:
+            return
+        info = facts.processes[0]
+        rows = getattr(getattr(self.app, "latest", None), "rows", ())
+        serves = max(sessions_served(rows, info), 2 if facts.shared else 1)
+        ask_and_stop(self.app, info, session, serves, read_only=self.read_only)
 
     def action_undo_delete(self) -> None:
         async def show_trash() -> None:

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Input
 
 from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
-from sessiontui.model import Session, SessionRow, SessionState
+from sessiontui.model import Session, SessionProcesses, SessionRow, SessionState
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.store_list import StoreList
@@ -72,6 +72,7 @@ class DashboardScreen(ActionScreen):
         if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
             self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
             self.query_one(SummaryBar).update_summary(update.rows, update.now)
+        self.query_one(SessionTable).show_column("pid", update.processes_linked)
         self.query_one(SessionTable).set_rows(update.rows, update.now)
         self._title()
         self.update_bindings()  # the session under the cursor may have changed what it allows
@@ -126,13 +127,21 @@ class DashboardScreen(ActionScreen):
     # ----------------------------------------------------------------- actions on sessions
 
     def action_session(self) -> Session | None:
+        row = self._cursor_row()
+        return row.session if row is not None else None
+
+    def action_processes(self) -> SessionProcesses | None:
+        row = self._cursor_row()
+        return row.processes if row is not None else None
+
+    def _cursor_row(self) -> SessionRow | None:
         try:
             table = self.query_one(SessionTable)
         except NoMatches:  # asked for the footer before the table is mounted
             return None
         rows, index = table.visible_rows(), table.cursor_row
         if 0 <= index < len(rows) and rows[index].key == table.cursor_uid:
-            return rows[index].session
+            return rows[index]
         return None
 
     def unavailable_reason(self, action: str) -> str | None:
