@@ -15,6 +15,7 @@ from sessiontui.demo.agent_processes import StandIn, start_standin
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.screens.detail import SessionDetailScreen
+from sessiontui.screens.processes import ProcessesScreen
 from sessiontui.screens.stop_process import StopProcessScreen
 from tests.test_app_actions import SIZE, open_app, screen_text, show_only, until
 
@@ -142,3 +143,35 @@ async def test_the_detail_screen_shows_the_process(tmp_path: Path, standins: Cal
         await until(pilot, lambda: f"PID {agent.pid}" in screen_text(app), "the process block")
         text = screen_text(app)
         assert "--session-id aaaa-1111" in text and "RSS" in text and "linked by its id" in text
+
+
+async def test_p_lists_orphans_first_and_k_stops_one(tmp_path: Path, standins: Callable[..., StandIn]) -> None:
+    claude_sessions(tmp_path, "aaaa-1111", "bbbb-2222")
+    live = standins("claude", ["--resume", "aaaa-1111"])
+    orphan = standins("claude", ["--resume", "bbbb-2222"], orphan=True, mode="hung")
+    app, notes = open_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.latest and app.latest.processes_linked, "a process linked")
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, ProcessesScreen) and app.screen.listed, "the list")
+        assert isinstance(app.screen, ProcessesScreen)
+        first = app.screen.listed[0]
+        assert first.info.pid == orphan.pid and first.why_orphan == "parent is init"
+        assert live.pid in [p.info.pid for p in app.screen.listed]
+        assert "ORPHAN (parent is init)" in screen_text(app)
+        await pilot.press("K")
+        await until(pilot, lambda: isinstance(app.screen, StopProcessScreen), "the stop dialog")
+        assert isinstance(app.screen, StopProcessScreen) and app.screen.info.pid == orphan.pid
+        await pilot.press("y")
+        await until(pilot, lambda: any("stopped" in m for m, _ in notes), "the stop to be reported")
+        assert not running(orphan.pid) and running(live.pid)
+
+
+async def test_p_and_k_are_listed_in_the_command_palette(tmp_path: Path) -> None:
+    claude_sessions(tmp_path, "aaaa-1111")
+    app, _ = open_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await show_only(pilot, app, "aaaa-1111")
+        titles = {command.title: command.help for command in app.get_system_commands(app.screen)}
+        assert "Processes" in titles
+        assert "Stop process" in titles and "no running process" in titles["Stop process"]

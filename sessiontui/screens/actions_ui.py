@@ -139,12 +139,12 @@ class ActionScreen(Screen[None]):
         verb = verb_for(action, session)
         return None if verb is None else why_not(session, verb, read_only=self.read_only)
 
-    def action_processes(self) -> SessionProcesses | None:
+    def session_processes(self) -> SessionProcesses | None:
         """The processes behind the session the keys act on (None: none known)."""
         return None
 
     def _why_not_stop(self) -> str | None:
-        facts = self.action_processes()
+        facts = self.session_processes()
         if self.read_only:
             return READ_ONLY
         if facts is None or not facts.processes:
@@ -222,7 +222,7 @@ class ActionScreen(Screen[None]):
     def action_stop_process(self) -> None:
         from sessiontui.screens.stop_process import ask_and_stop, sessions_served
 
-        facts, session = self.action_processes(), self.action_session()
+        facts, session = self.session_processes(), self.action_session()
         if facts is None or not facts.processes:
             return
         info = facts.processes[0]

@@ -40,6 +40,7 @@ class DashboardScreen(ActionScreen):
         Binding("slash", "filter", "Filter", id="dashboard.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
         Binding("c", "costs", "Costs", id="dashboard.costs"),
+        Binding("p", "show_processes", "Processes", show=False, id="dashboard.processes"),
         # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.
         *action_bindings(SESSION_KEYS, "session", footer={"close_session", "rename_session",
                                                           "delete_session", "undo_delete"}),
@@ -124,13 +125,18 @@ class DashboardScreen(ActionScreen):
 
         self.app.push_screen(CostsScreen())
 
+    def action_show_processes(self) -> None:
+        from sessiontui.screens.processes import ProcessesScreen
+
+        self.app.push_screen(ProcessesScreen())
+
     # ----------------------------------------------------------------- actions on sessions
 
     def action_session(self) -> Session | None:
         row = self._cursor_row()
         return row.session if row is not None else None
 
-    def action_processes(self) -> SessionProcesses | None:
+    def session_processes(self) -> SessionProcesses | None:
         row = self._cursor_row()
         return row.processes if row is not None else None
 

@@ -121,7 +121,7 @@ class SessionDetailScreen(ActionScreen):
     def action_session(self) -> Session | None:
         return self.row.session if self.row is not None else None
 
-    def action_processes(self) -> SessionProcesses | None:
+    def session_processes(self) -> SessionProcesses | None:
         return self.row.processes if self.row is not None else None
 
     def after_outcome(self, verb: Verb, outcome: Outcome) -> None:
