@@ -130,11 +130,13 @@ def _open_paths(proc: psutil.Process) -> list[str]:
     return [f.path for f in proc.open_files()]
 
 
-def _match(path: str, targets: Sequence[StoreTarget]) -> StoreTarget | None:
-    for target in targets:
-        if path in target.files or (target.directory is not None and path.startswith(target.directory)):
-            return target
-    return None
+def _match(path: str, targets: Sequence[StoreTarget]) -> list[StoreTarget]:
+    """The stores a file belongs to: the ones naming it exactly, else the directories holding it
+    (ZeroClaw keeps sessions.db inside its JSONL sessions directory)."""
+    exact = [t for t in targets if path in t.files]
+    if exact:
+        return exact
+    return [t for t in targets if t.directory is not None and path.startswith(t.directory)]
 
 
 def scan_processes(targets: Sequence[StoreTarget]) -> ProcessScan:
@@ -175,8 +177,7 @@ def scan_processes(targets: Sequence[StoreTarget]) -> ProcessScan:
             info["_denied"] = True
         held = []
         for path in opened:
-            target = _match(path, targets)
-            if target is not None:
+            for target in _match(path, targets):
                 held.append(path)
                 by_store.setdefault(target.store, []).append(pid)
                 by_file.setdefault(path, []).append(pid)
