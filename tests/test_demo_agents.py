@@ -26,6 +26,7 @@ async def test_the_demo_scene_has_a_process_behind_every_live_session_a_hung_one
     agents.start()
     try:
         found, errors = find_stores([tmp_path])
+        assert not errors
         fleet = Fleet(open_stores(found), clock=lambda: now, thresholds=Thresholds(), processes=ProcessWatch())
         update = await fleet.refresh(full=True)
         await fleet.close()
