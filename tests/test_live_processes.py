@@ -164,3 +164,15 @@ async def test_sessions_without_processes_have_none(tmp_path: Path) -> None:
     _, update = await refresh(tmp_path)
     assert row_of(update, "eeee-5555").processes is None
     assert not update.processes_linked
+
+
+def test_snapshot_json_reports_the_pids_of_each_session(
+    tmp_path: Path, standins: Callable[..., StandIn], snapshot_rows: Callable[..., dict[str, dict[str, Any]]]
+) -> None:
+    root = tmp_path / "stores"
+    claude_session(root, "ffff-6666", at=datetime.now(UTC))
+    claude_session(root, "gggg-7777", at=datetime.now(UTC))
+    agent = standins("claude", ["--resume", "ffff-6666"])
+    rows = snapshot_rows(root)
+    assert rows["ffff-6666"]["pids"] == [agent.pid]
+    assert rows["gggg-7777"]["pids"] == []

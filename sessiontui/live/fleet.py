@@ -92,8 +92,11 @@ class Fleet:
         self._last_full = 0.0  # file stores: a full rescan
         self._wake.set()
 
-    async def refresh(self, full: bool = False) -> FleetUpdate:
-        """Refresh every store once; a store that fails keeps its previous sessions, marked stale."""
+    async def refresh(self, full: bool = False, *, processes: bool = True) -> FleetUpdate:
+        """Refresh every store once; a store that fails keeps its previous sessions, marked stale.
+
+        `processes=False`: leave the process table for a later refresh (the first rows come sooner).
+        """
         paths = None if full else self._take_changed_paths()
         changed = False
         for index, store in enumerate(self.stores):
@@ -123,7 +126,7 @@ class Fleet:
             )
         now = self.clock()
         sessions = [s for index in sorted(self._sessions) for s in self._sessions[index]]
-        scan = await self._scan_processes(sessions, now, full)
+        scan = await self._scan_processes(sessions, now, full) if processes else None
         if len(sessions) >= CLASSIFY_IN_THREAD_AT:
             self.rows = await asyncio.to_thread(self._classify, sessions, now)
         else:
@@ -208,7 +211,8 @@ class Fleet:
         watcher = asyncio.create_task(self._watch())
         try:
             self._last_full = time.monotonic()
-            result = on_update(await self.refresh(full=True))
+            self._last_scan = time.monotonic() - SCAN_SECONDS + self.refresh_seconds  # after the first rows
+            result = on_update(await self.refresh(full=True, processes=False))
             if asyncio.iscoroutine(result):
                 await result
             while True:

@@ -52,5 +52,3 @@ def _processes(text: Text, status: StoreStatus, now: datetime) -> None:
         pid, since = status.process_gone
         text.append(f"  process {pid} GONE {humanize.naturaldelta(max(now - since, now - now))} ago",
                     style="bold red")
-    else:
-        text.append("  no process holds it open", style="dim")
