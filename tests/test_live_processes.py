@@ -176,3 +176,24 @@ def test_snapshot_json_reports_the_pids_of_each_session(
     rows = snapshot_rows(root)
     assert rows["ffff-6666"]["pids"] == [agent.pid]
     assert rows["gggg-7777"]["pids"] == []
+
+
+async def test_a_hermes_bot_thread_is_linked_to_its_claude_child_and_others_to_the_daemon(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    from sessiontui.demo.bots import HermesSqliteBot
+
+    db = tmp_path / "hermes" / "sessions.db"
+    db.parent.mkdir()
+    bot = HermesSqliteBot(db)
+    now = datetime.now(UTC)
+    for ts, session_id in (("1700000000.000001", "sess-busy"), ("1700000000.000002", "sess-quiet")):
+        bot.new_thread(ts, "repo", "/src/repo", "C1", "claude-opus-4-6", now=now)
+        bot.finish_turn(ts, session_id, 1, now=now)
+    bot.close()
+    daemon = standins("hermes", [], hold=[db])
+    child = standins("claude", ["--output-format", "stream-json", "--resume", "sess-busy"])
+    _, update = await refresh(tmp_path)
+    busy, quiet = row_of(update, "1700000000.000001"), row_of(update, "1700000000.000002")
+    assert busy.processes.pids == (child.pid,) and not busy.processes.shared
+    assert quiet.processes.pids == (daemon.pid,) and quiet.processes.shared
