@@ -270,32 +270,40 @@ class ProcessWatch:
         self.last = scan
         for store in {session.store for session in sessions} | set(scan.by_store):
             self._remember(self._stores, store, self.store_processes(store), now)
+        # Most sessions have no process: the loops touch only dict lookups for them (100k sessions
+        # every SCAN_SECONDS), computing a uid only for the ones linked now or before.
+        by_id, by_file = scan.by_session_id, scan.by_file
         own_pids: set[int] = set()
-        own: dict[str, tuple[tuple[int, ...], str]] = {}
-        for session in sessions:
+        own: dict[int, tuple[tuple[int, ...], str]] = {}  # index in `sessions` -> pids, how
+        for index, session in enumerate(sessions):
             pids: tuple[int, ...] = ()
             via = ""
-            for linked in link_ids(session):
-                found = scan.by_session_id.get(linked, ())
-                if found:
-                    pids += found
-                    via = "its id in the command line"
-            if session.source_path and scan.by_file.get(session.source_path):
-                pids += scan.by_file[session.source_path]
+            if by_id:
+                for linked in link_ids(session):
+                    found = by_id.get(linked, ())
+                    if found:
+                        pids += found
+                        via = "its id in the command line"
+            if by_file and session.source_path and session.source_path in by_file:
+                pids += by_file[session.source_path]
                 via = via or "holds its transcript open"
             if pids:
-                own[session.uid] = (_unique(pids), via)
+                own[index] = (_unique(pids), via)
                 own_pids.update(pids)
-        facts: dict[str, SessionProcesses] = {}
+        daemons = {store: tuple(p for p in pids if p not in own_pids) for store, pids in scan.by_store.items()}
         seen = self._seen
-        for session in sessions:
-            uid = session.uid
+        seen_ids = {uid.rsplit("\x1f", 1)[-1] for uid in seen}
+        facts: dict[str, SessionProcesses] = {}
+        for index, session in enumerate(sessions):
             shared = False
-            if uid in own:
-                pids, via = own[uid]
+            if index in own:
+                pids, via = own[index]
             else:
-                pids = tuple(p for p in scan.by_store.get(session.store, ()) if p not in own_pids)
+                pids = daemons.get(session.store, ())
+                if not pids and session.id not in seen_ids:
+                    continue
                 via, shared = "the bot process holding its store open", True
+            uid = session.uid
             alive = tuple(scan.processes[p] for p in pids if p in scan.processes)
             memory = self._remember(seen, uid, alive, now)
             if memory is None:
