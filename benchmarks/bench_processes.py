@@ -77,7 +77,7 @@ def main() -> None:
             group = sessions(count, store, linked)
             watch = ProcessWatch()
             now = datetime.now(UTC)
-            cpu, wall = timed(lambda group=group, watch=watch: watch.link(group, scan, now), max(3, args.runs // 3))
+            cpu, wall = timed(lambda group=group, watch=watch, now=now: watch.link(group, scan, now), max(3, args.runs // 3))
             rows.append([f"link {count:,} sessions", str(args.agents), cpu.fmt(1), wall.fmt(1)])
         stops = []
         for standin in running[-5:]:
@@ -89,9 +89,9 @@ def main() -> None:
         rows.append(["stop (SIGTERM to gone)", "5", "-", Summary(stops).fmt(1)])
         lines = machine_header(
             "Processes behind sessions (benchmarks/bench_processes.py)",
-            [f"processes on the machine: {processes}; "
-             f"{args.agents} stand-in agents; {len(scan.processes)} kept by the scan; "
-             f"{scan.not_inspectable} not inspectable", "machine shared with other test runs: noisy"],
+            [(f"processes on the machine: {processes}; "
+              f"{args.agents} stand-in agents; {len(scan.processes)} kept by the scan; "
+              f"{scan.not_inspectable} not inspectable"), "machine shared with other test runs: noisy"],
         )
         lines += table(["work", "agents", "CPU ms", "wall ms"], rows)
         lines += ["", "The fleet scans every 5 s (SCAN_SECONDS) in a thread: at the scan's median CPU that is",
