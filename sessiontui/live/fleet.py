@@ -172,7 +172,9 @@ class Fleet:
         for session in sessions:
             hit = cache.get(id(session))
             burn = burns.get(session.uid) if session.recent_calls else None
-            facts = facts_of.get(session.uid) if facts_of else None
+            facts = None
+            if facts_of:  # a kept row knows its uid: no f-string per session per tick
+                facts = facts_of.get(hit[0].key if hit is not None and hit[0].session is session else session.uid)
             if hit is not None and hit[0].session is session and hit[0].burn == burn and (
                 hit[1] is None or now < hit[1]
             ) and hit[0].processes == facts:

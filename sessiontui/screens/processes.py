@@ -120,7 +120,7 @@ def _entry(listed: ListedProcess, now: datetime) -> Text:
     text = Text()
     if listed.why_orphan is not None:
         text.append(f"ORPHAN ({listed.why_orphan})  ", style="bold yellow")
-    text.append_text(process_line(listed.info, now))
+    text.append_text(process_line(listed.info, now, orphan_note=False))
     text.append("\n    " + one_line(" ".join(listed.info.cmdline), 140), style="dim")
     if listed.sessions:
         names = ", ".join(one_line(r.session.name or r.session.id, 30) for r in listed.sessions[:3])

@@ -11,7 +11,7 @@ from sessiontui.model import ProcessInfo, SessionProcesses
 from sessiontui.text import one_line
 
 
-def process_line(info: ProcessInfo, now: datetime) -> Text:
+def process_line(info: ProcessInfo, now: datetime, *, orphan_note: bool = True) -> Text:
     """PID, name, user, start time, CPU, RSS, children: one line of plain, safe text."""
     text = Text()
     text.append(f"PID {info.pid}", style="bold")
@@ -25,7 +25,7 @@ def process_line(info: ProcessInfo, now: datetime) -> Text:
     cpu = "-" if info.cpu_percent is None else f"{info.cpu_percent:.1f}%"
     rss = "-" if info.rss is None else humanize.naturalsize(info.rss, binary=True)
     text.append(f"  CPU {cpu}  RSS {rss}  children {len(info.children)}")
-    if info.orphaned:
+    if info.orphaned and orphan_note:
         text.append("  ORPHANED (parent is init)", style="bold yellow")
     return text
 
