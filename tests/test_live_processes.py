@@ -197,3 +197,25 @@ async def test_a_hermes_bot_thread_is_linked_to_its_claude_child_and_others_to_t
     busy, quiet = row_of(update, "1700000000.000001"), row_of(update, "1700000000.000002")
     assert busy.processes.pids == (child.pid,) and not busy.processes.shared
     assert quiet.processes.pids == (daemon.pid,) and quiet.processes.shared
+
+
+async def test_claude_codes_session_registry_links_a_live_process_and_ignores_stale_files(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    import json
+
+    claude_session(tmp_path, "hhhh-8888", at=datetime.now(UTC))
+    claude_session(tmp_path, "iiii-9999", at=datetime.now(UTC))
+    live = standins("claude", [])  # a bare `claude`: nothing in its command line names the session
+    reused = standins("claude", [])
+    registry = tmp_path / "claude" / "sessions"
+    registry.mkdir()
+    started = psutil.Process(live.pid).create_time()
+    (registry / f"{live.pid}.json").write_text(json.dumps(
+        {"pid": live.pid, "sessionId": "hhhh-8888", "startedAt": int(started * 1000), "status": "busy"}))
+    (registry / f"{reused.pid}.json").write_text(json.dumps(  # written by an earlier owner of the PID
+        {"pid": reused.pid, "sessionId": "iiii-9999", "startedAt": int((started - 3600) * 1000)}))
+    (registry / "99999999.json").write_text('{"pid": 99999999, "sessionId": "iiii-9999"}')  # a crash's leftover
+    _, update = await refresh(tmp_path)
+    assert row_of(update, "hhhh-8888").processes.pids == (live.pid,)
+    assert row_of(update, "iiii-9999").processes is None

@@ -9,13 +9,15 @@ What links a process to a store or a session (../shared/STORES.md section 11):
 - a store: the process holds one of its files open (the database, its -wal/-shm, a file in a
   JSONL directory), as a bot daemon does;
 - a session: its id follows `--resume`, `-r` or `--session-id` in an agent's command line
-  (Claude Code, and the Claude Code children of hermes-bot), or the agent holds the session's
+  (Claude Code, and the Claude Code children of hermes-bot), Claude Code's own registry
+  (`~/.claude/sessions/<pid>.json`) names it for a live agent, or the agent holds the session's
   transcript file open.
 A process sessiontui may not inspect (another user's) is counted as such, never guessed at.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -64,7 +66,7 @@ class ProcessScan:
     at: float  # time.time() of the scan
     processes: dict[int, ProcessInfo] = field(default_factory=dict)  # agents and store holders
     by_store: dict[str, tuple[int, ...]] = field(default_factory=dict)  # store -> pids holding it
-    by_session_id: dict[str, tuple[int, ...]] = field(default_factory=dict)  # id in a cmdline
+    by_session_id: dict[str, tuple[int, ...]] = field(default_factory=dict)  # id in a cmdline/registry
     by_file: dict[str, tuple[int, ...]] = field(default_factory=dict)  # open store file -> pids
     cpu_seconds: dict[int, float] = field(default_factory=dict)  # user+system time of each pid
     not_inspectable: int = 0  # processes whose files could not be read (another user's)
@@ -240,6 +242,44 @@ def _describe(proc: psutil.Process, info: dict[str, Any], held: list[str], child
     return replace(base, rss=rss, group_leader=leader), times.user + times.system
 
 
+REGISTRY_START_SLACK = 5.0  # seconds between a process's start and its registry's `startedAt`
+
+
+def with_claude_registry(scan: ProcessScan, directories: Sequence[Path]) -> ProcessScan:
+    """Add the links of Claude Code's `~/.claude/sessions/<pid>.json` files (STORES.md 10.9).
+
+    A file counts only when its `pid` is a live agent process of this scan and, where it has a
+    `startedAt` (epoch ms), that process started within a few seconds of it: a stale file left by
+    a crash, or a PID since reused, links nothing.
+    """
+    added: dict[str, list[int]] = {}
+    for directory in directories:
+        try:
+            files = list(directory.glob("*.json"))
+        except OSError:
+            continue
+        for path in files:
+            try:
+                record = json.loads(path.read_bytes()[:65536])
+            except (OSError, ValueError):
+                continue
+            if not isinstance(record, dict):
+                continue
+            pid, session_id, started = record.get("pid"), record.get("sessionId"), record.get("startedAt")
+            info = scan.processes.get(pid) if isinstance(pid, int) else None
+            if info is None or not isinstance(session_id, str) or not session_id:
+                continue
+            if isinstance(started, int | float) and abs(started / 1000 - info.started) > REGISTRY_START_SLACK:
+                continue
+            added.setdefault(session_id, []).append(info.pid)
+    if not added:
+        return scan
+    by_id = dict(scan.by_session_id)
+    for session_id, pids in added.items():
+        by_id[session_id] = _unique([*by_id.get(session_id, ()), *pids])
+    return replace(scan, by_session_id=by_id)
+
+
 @dataclass(slots=True)
 class _Seen:
     """What the watch remembers of a session's processes between scans."""
@@ -261,7 +301,10 @@ class ProcessWatch:
     def update(self, sessions: Sequence[Session], targets: Sequence[StoreTarget],
                now: datetime) -> dict[str, SessionProcesses]:
         """Scan the process table and link every session (blocking: call it from a thread)."""
-        return self.link(sessions, scan_processes(targets), now)
+        scan = scan_processes(targets)
+        registries = [Path(t.directory).parent / "sessions" for t in targets
+                      if t.directory is not None and Path(t.directory).name == "projects"]
+        return self.link(sessions, with_claude_registry(scan, registries), now)
 
     def link(self, sessions: Sequence[Session], scan: ProcessScan,
              now: datetime) -> dict[str, SessionProcesses]:
@@ -283,7 +326,7 @@ class ProcessWatch:
                     found = by_id.get(linked, ())
                     if found:
                         pids += found
-                        via = "its id in the command line"
+                        via = "its id (command line or Claude Code's registry)"
             if by_file and session.source_path and session.source_path in by_file:
                 pids += by_file[session.source_path]
                 via = via or "holds its transcript open"
