@@ -170,6 +170,7 @@ class Session:
     idle_state_kept: bool = False  # the store keeps this session's idle state (ZeroClaw gateway)
     closes_explicitly: bool = False  # sessions stay open until closed: days of silence = left open
     read: bool | None = None  # the store's read flag; None when the store has none
+    agent_id: str | None = None  # the id its agent's command line names (None: the session's key)
     last_message: LastMessage | None = None
     source_path: str | None = None  # the file holding this session's transcript, where one does
     recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)
@@ -223,6 +224,42 @@ class Burn:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    """One operating-system process as sessiontui saw it. `(pid, started)` is its identity:
+    a PID reused by another program has another start time."""
+
+    pid: int
+    started: float  # start time, epoch seconds (psutil create_time)
+    name: str
+    cmdline: tuple[str, ...] = ()
+    user: str | None = None
+    ppid: int | None = None
+    cpu_percent: float | None = None  # since the previous scan; None on the first sight
+    rss: int | None = None  # bytes
+    children: tuple[int, ...] = ()
+    open_store_files: tuple[str, ...] = ()
+    group_leader: bool = False  # it leads its own process group (a stop signals the group)
+    orphaned: bool = False  # its parent is init: the program that started it is gone
+    inspectable: bool = True  # False: another user's process; only the PID is known
+
+
+@dataclass(frozen=True, slots=True)
+class SessionProcesses:
+    """The processes behind one session, and what became of the ones seen before."""
+
+    processes: tuple[ProcessInfo, ...] = ()  # alive now: the session's own, else its store's
+    via: str = ""  # how they were linked: "--resume in the command line", "holds the store open"
+    shared: bool = False  # a bot daemon serving every session of its store, not this one alone
+    gone_pid: int | None = None  # the process that served this session and vanished
+    gone_at: datetime | None = None  # when it was first seen gone
+    idle_seconds: float | None = None  # alive, but no CPU used for this long (None: it used some)
+
+    @property
+    def pids(self) -> tuple[int, ...]:
+        return tuple(p.pid for p in self.processes)
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRow:
     """One session and what the rules concluded of it: the unit the dashboard shows.
 
@@ -233,6 +270,7 @@ class SessionRow:
     session: Session
     verdict: Verdict
     burn: Burn | None = None
+    processes: SessionProcesses | None = None  # None: processes are not looked at
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

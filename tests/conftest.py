@@ -105,6 +105,7 @@ SNAPSHOT_KEYS = {
     "dollars_per_minute",
     "runaway",
     "rate_limits",
+    "pids",
 }
 
 

@@ -27,6 +27,8 @@ class Reason:
     PENDING = "pending"  # hermes-bot row still 'pending-<thread_ts>'
     STATE_CONTRADICTION = "state-contradiction"  # store state and transcript disagree
     LEFT_OPEN = "left-open"  # a session left open for days with no activity
+    PROCESS_GONE = "process-gone"  # the bot or agent process that served a live session vanished
+    ORPHAN_PROCESS = "orphan-process"  # an ended session (or an orphaned agent) still has a process
 
 
 @dataclass(frozen=True, slots=True)

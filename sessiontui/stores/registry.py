@@ -66,6 +66,7 @@ class FormatRecord:
     jsonl_record: Callable[[dict[str, Any]], bool] | None = None  # a line of JSONL_*
     tree_root: Callable[[Path], Path | None] | None = None  # JSONL_TREE: the root at a directory
     links_to: bool = False  # its transcripts are what other bots' rows name (hermes-bot -> Claude)
+    processes: frozenset[str] = frozenset()  # names of the bot's own agent/daemon executables
     # What an operator may do: a writer per verb, or the reason the verb is not offered.
     read_only: str | None = None  # set: every write is refused with this reason
     verbs: Mapping[Verb, Write | str] = field(default_factory=dict)
@@ -112,12 +113,14 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.HERMES_JSON, "hermes-bot", Layout.JSON_FILE,
         lambda path, ctx: HermesJsonStore(path, ctx.transcript_roots),
+        processes=frozenset({"hermes"}),
         json_file=is_hermes_json,
         read_only="hermes-bot 0.1.x rewrites sessions.json from memory: an edit would be lost",
     ),
     FormatRecord(
         StoreFormat.HERMES_SQLITE, "hermes-bot", Layout.SQLITE_FILE,
         lambda path, ctx: HermesSqliteStore(path, ctx.transcript_roots),
+        processes=frozenset({"hermes"}),
         sqlite_tables=_hermes_sqlite,
         verbs={
             Verb.DELETE: lambda s, _, d: hermes_sqlite_writes.delete(s, d),
@@ -130,6 +133,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.ZEROCLAW_JSONL, "ZeroClaw", Layout.JSONL_DIRECTORY,
         lambda path, ctx: ZeroClawJsonlStore(path),
+        processes=frozenset({"zeroclaw"}),
         jsonl_record=_zeroclaw_line,
         verbs={
             Verb.DELETE: lambda s, _, d: zeroclaw_jsonl_writes.delete(s, d),
@@ -142,6 +146,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.ZEROCLAW_SQLITE, "ZeroClaw", Layout.SQLITE_FILE,
         lambda path, ctx: ZeroClawSqliteStore(path),
+        processes=frozenset({"zeroclaw"}),
         sqlite_tables=_zeroclaw_sqlite,
         verbs={
             Verb.RENAME: lambda s, text, _: zeroclaw_sqlite_writes.rename(s, text or ""),
@@ -155,6 +160,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.STARPOD, "Starpod", Layout.SQLITE_FILE,
         lambda path, ctx: StarpodStore(path),
+        processes=frozenset({"starpod"}),
         sqlite_tables=_starpod,
         verbs={
             Verb.CLOSE: lambda s, text, _: starpod_writes.close(s, text),
@@ -170,6 +176,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.CLAUDE_CODE, "Claude Code", Layout.JSONL_TREE,
         lambda path, ctx: ClaudeCodeStore(path),
+        processes=frozenset({"claude"}),
         jsonl_record=is_claude_record,
         tree_root=claude_root,
         links_to=True,
@@ -178,6 +185,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.CODEX, "Codex", Layout.JSONL_TREE,
         lambda path, ctx: CodexStore(path),
+        processes=frozenset({"codex"}),
         jsonl_record=is_codex_record,
         tree_root=codex_root,
         verbs={
@@ -192,6 +200,11 @@ RECORDS: tuple[FormatRecord, ...] = (
 )
 
 _BY_FORMAT: dict[str, FormatRecord] = {str(record.format): record for record in RECORDS}
+
+
+def agent_process_names() -> frozenset[str]:
+    """The executable names of every bot's agents and daemons (orphans are looked for among them)."""
+    return frozenset(name for record in RECORDS for name in record.processes)
 
 
 def record_for(fmt: StoreFormat | str) -> FormatRecord | None:
