@@ -1,0 +1,37 @@
+"""Label values fit for Prometheus: short, printable, and few.
+
+Store text (a model name, a path) may hold anything; a label value keeps only plain characters
+and is cut to a length, so no value can make the exposition unreadable or explode a dashboard.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sessiontui.model import StoreFormat
+
+MAX_LABEL_LENGTH = 120
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._:/@+=~-]")
+_BOTS = {
+    StoreFormat.HERMES_JSON: "hermes-bot",
+    StoreFormat.HERMES_SQLITE: "hermes-bot",
+    StoreFormat.ZEROCLAW_JSONL: "zeroclaw",
+    StoreFormat.ZEROCLAW_SQLITE: "zeroclaw",
+    StoreFormat.STARPOD: "starpod",
+    StoreFormat.CLAUDE_CODE: "claude-code",
+}
+
+
+def label_value(text: str | None, empty: str = "unknown") -> str:
+    """`text` with every character outside a plain set as `_`, cut to MAX_LABEL_LENGTH."""
+    if not text:
+        return empty
+    return _NOT_PLAIN.sub("_", text)[:MAX_LABEL_LENGTH]
+
+
+def bot_of(fmt: str) -> str:
+    """The bot a store format belongs to (two formats can belong to one bot)."""
+    try:
+        return _BOTS[StoreFormat(fmt)]
+    except ValueError:
+        return label_value(fmt)
