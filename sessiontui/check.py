@@ -18,8 +18,18 @@ from sessiontui.model import SessionRow, SessionState
 from sessiontui.text import one_line
 
 _RATE = re.compile(r"^\s*\$?\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|m|min|h|hr|hour|d|day))?\s*$")
-_PER_HOUR = {"s": 3600, "sec": 3600, "m": 60, "min": 60, "h": 1, "hr": 1, "hour": 1, "d": 1 / 24,
-             "day": 1 / 24, None: 1}
+_PER_HOUR = {
+    "s": 3600,
+    "sec": 3600,
+    "m": 60,
+    "min": 60,
+    "h": 1,
+    "hr": 1,
+    "hour": 1,
+    "d": 1 / 24,
+    "day": 1 / 24,
+    None: 1,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +41,11 @@ class Checks:
 
     @property
     def any(self) -> bool:
-        return self.stuck or self.store_down or self.waiting_longer_than is not None or (
-            self.burn_above_per_hour is not None
+        return (
+            self.stuck
+            or self.store_down
+            or self.waiting_longer_than is not None
+            or (self.burn_above_per_hour is not None)
         )
 
 
@@ -44,8 +57,9 @@ def parse_rate(text: str) -> float:
     return float(match.group(1)) * _PER_HOUR[match.group(2)]
 
 
-def findings(rows: Sequence[SessionRow], statuses: Sequence[StoreStatus], now: datetime,
-             checks: Checks) -> list[str]:
+def findings(
+    rows: Sequence[SessionRow], statuses: Sequence[StoreStatus], now: datetime, checks: Checks
+) -> list[str]:
     """One printable line per session or store that a check matches."""
     lines: list[str] = []
     if checks.store_down:
@@ -56,7 +70,11 @@ def findings(rows: Sequence[SessionRow], statuses: Sequence[StoreStatus], now: d
         if checks.stuck and verdict.state == SessionState.STUCK:
             lines.append(f"stuck  {where}  {verdict.reason}: {verdict.evidence or ''}".rstrip())
         limit = checks.waiting_longer_than
-        if limit is not None and verdict.state == SessionState.WAITING and s.last_activity is not None:
+        if (
+            limit is not None
+            and verdict.state == SessionState.WAITING
+            and s.last_activity is not None
+        ):
             waited = now - s.last_activity
             if waited > limit:
                 lines.append(f"waiting  {where}  for {_minutes(waited)}")
@@ -82,7 +100,8 @@ async def run_check(config: Config, args: argparse.Namespace, error: Callable[[s
         stuck=args.stuck,
         waiting_longer_than=(
             parse_duration(args.waiting_longer_than, "--waiting-longer-than")
-            if args.waiting_longer_than is not None else None
+            if args.waiting_longer_than is not None
+            else None
         ),
         burn_above_per_hour=parse_rate(args.burn_above) if args.burn_above is not None else None,
         store_down=args.store_down,
@@ -93,7 +112,9 @@ async def run_check(config: Config, args: argparse.Namespace, error: Callable[[s
     if checks.waiting_longer_than is not None:
         # A question unanswered past the waiting window counts as idle on the dashboard; a check
         # that names its own limit keeps it as waiting however long it has been.
-        thresholds = replace(thresholds, waiting_window=max(thresholds.waiting_window, timedelta(days=3650)))
+        thresholds = replace(
+            thresholds, waiting_window=max(thresholds.waiting_window, timedelta(days=3650))
+        )
     found, missing = find_stores(list(config.paths))
     if missing and not checks.store_down or not found and not missing:
         for line in missing:

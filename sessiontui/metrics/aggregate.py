@@ -41,7 +41,9 @@ class StoreTotals:
         return self.status is not None and self.status.error is None
 
 
-def totals_by_store(rows: Sequence[SessionRow], statuses: Sequence[StoreStatus]) -> list[StoreTotals]:
+def totals_by_store(
+    rows: Sequence[SessionRow], statuses: Sequence[StoreStatus]
+) -> list[StoreTotals]:
     """Totals for every store of `statuses` (and any store a row names that has no status)."""
     by_key: dict[tuple[str, str], StoreTotals] = {
         (s.format, s.path): StoreTotals(s.format, s.path, s) for s in statuses
@@ -64,8 +66,13 @@ def _add(totals: StoreTotals, row: SessionRow) -> None:
     mid_turn = verdict.state == SessionState.RUNNING or (
         verdict.state == SessionState.STUCK and verdict.reason != Reason.LEFT_OPEN
     )
-    if mid_turn and session.last_activity is not None and (
-        totals.oldest_without_progress is None or session.last_activity < totals.oldest_without_progress
+    if (
+        mid_turn
+        and session.last_activity is not None
+        and (
+            totals.oldest_without_progress is None
+            or session.last_activity < totals.oldest_without_progress
+        )
     ):
         totals.oldest_without_progress = session.last_activity
     model = session.model or ""
@@ -73,7 +80,12 @@ def _add(totals: StoreTotals, row: SessionRow) -> None:
     if usage is not None:
         for kind, count in zip(
             TOKEN_TYPES,
-            (usage.input_tokens, usage.output_tokens, usage.cache_read_tokens, usage.cache_write_tokens),
+            (
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cache_read_tokens,
+                usage.cache_write_tokens,
+            ),
             strict=True,
         ):
             if count:

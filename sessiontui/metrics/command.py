@@ -13,13 +13,24 @@ from sessiontui.config import Config, ConfigError
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--textfile", type=Path, metavar="FILE",
-                       help="write the metrics to FILE for node_exporter's textfile collector "
-                            "(atomically, owner-only) instead of printing them")
-    where.add_argument("--listen", metavar="[HOST:]PORT",
-                       help="serve /metrics from a live view of the stores (HOST defaults to 127.0.0.1)")
-    parser.add_argument("--refresh", type=float, metavar="SECONDS",
-                        help="with --listen: how often the stores are read (default 5)")
+    where.add_argument(
+        "--textfile",
+        type=Path,
+        metavar="FILE",
+        help="write the metrics to FILE for node_exporter's textfile collector "
+        "(atomically, owner-only) instead of printing them",
+    )
+    where.add_argument(
+        "--listen",
+        metavar="[HOST:]PORT",
+        help="serve /metrics from a live view of the stores (HOST defaults to 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--refresh",
+        type=float,
+        metavar="SECONDS",
+        help="with --listen: how often the stores are read (default 5)",
+    )
 
 
 def run_metrics(config: Config, args: argparse.Namespace, error: Callable[[str], None]) -> int:

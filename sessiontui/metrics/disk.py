@@ -14,10 +14,14 @@ from pathlib import Path
 
 @dataclass(frozen=True, slots=True)
 class HostFacts:
-    store_bytes: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (format, path) -> kind -> bytes
+    store_bytes: dict[tuple[str, str], dict[str, int]] = field(
+        default_factory=dict
+    )  # (format, path) -> kind -> bytes
     trash_bytes: int = 0
     trash_entries: int = 0
-    operator_actions: dict[tuple[str, str], int] = field(default_factory=dict)  # (action, result) -> count
+    operator_actions: dict[tuple[str, str], int] = field(
+        default_factory=dict
+    )  # (action, result) -> count
 
 
 def store_bytes(path: Path) -> dict[str, int]:
@@ -96,4 +100,6 @@ class AuditCounts:
         except ValueError:
             return
         if isinstance(record, dict):
-            self._counts[(str(record.get("action") or "unknown"), str(record.get("result") or "unknown"))] += 1
+            self._counts[
+                (str(record.get("action") or "unknown"), str(record.get("result") or "unknown"))
+            ] += 1

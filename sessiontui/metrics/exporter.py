@@ -81,7 +81,8 @@ class FleetMetrics:
         sizes, (trash_bytes, trash_entries) = self._disk
         facts = HostFacts(sizes, trash_bytes, trash_entries, self._audit.read())
         stores_now = tuple(
-            StoreMetrics(t, self._ledger(t).exported(), self._ledger(t).read_errors) for t in self._totals
+            StoreMetrics(t, self._ledger(t).exported(), self._ledger(t).read_errors)
+            for t in self._totals
         )
         self._moment = _Moment(stores_now, facts, update)
 
@@ -145,13 +146,20 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
-async def serve(stores: Sequence[Store], config: Config, metrics: FleetMetrics, host: str, port: int,
-                announce: Callable[[str], None]) -> None:
+async def serve(
+    stores: Sequence[Store],
+    config: Config,
+    metrics: FleetMetrics,
+    host: str,
+    port: int,
+    announce: Callable[[str], None],
+) -> None:
     """Keep a live fleet and serve /metrics from it until cancelled."""
     from prometheus_client import start_http_server
 
-    fleet = Fleet(stores, clock=_utc_now, thresholds=config.thresholds,
-                  refresh_seconds=config.refresh_seconds)
+    fleet = Fleet(
+        stores, clock=_utc_now, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds
+    )
     started = asyncio.Event()
 
     def on_update(update: FleetUpdate) -> None:
@@ -160,8 +168,9 @@ async def serve(stores: Sequence[Store], config: Config, metrics: FleetMetrics, 
 
     runner = asyncio.create_task(fleet.run(on_update))
     try:
-        await asyncio.wait({runner, asyncio.create_task(started.wait())},
-                           return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait(
+            {runner, asyncio.create_task(started.wait())}, return_when=asyncio.FIRST_COMPLETED
+        )
         if runner.done():
             runner.result()
         server, thread = start_http_server(port, host, registry=registry_for(metrics))

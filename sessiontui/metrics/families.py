@@ -37,36 +37,60 @@ class StoreMetrics:
 
 
 def families(stores: Sequence[StoreMetrics], facts: HostFacts, now: datetime) -> Iterator[Metric]:
-    sessions = GaugeMetricFamily("sessiontui_sessions", "Sessions by state.", labels=(*STORE, "state"))
-    stuck = GaugeMetricFamily("sessiontui_stuck_sessions", "Stuck sessions by reason code.",
-                              labels=(*STORE, "reason"))
+    sessions = GaugeMetricFamily(
+        "sessiontui_sessions", "Sessions by state.", labels=(*STORE, "state")
+    )
+    stuck = GaugeMetricFamily(
+        "sessiontui_stuck_sessions", "Stuck sessions by reason code.", labels=(*STORE, "reason")
+    )
     oldest = GaugeMetricFamily(
         "sessiontui_oldest_running_without_progress_seconds",
         "How long the longest-quiet session mid-turn (running, or stuck in a turn) has gone "
-        "without new activity; 0 when none is mid-turn.", labels=STORE)
+        "without new activity; 0 when none is mid-turn.",
+        labels=STORE,
+    )
     tokens = CounterMetricFamily(
-        "sessiontui_tokens", "Tokens used by the store's sessions (kept across deletes).",
-        labels=(*STORE, "model", "token_type"))
+        "sessiontui_tokens",
+        "Tokens used by the store's sessions (kept across deletes).",
+        labels=(*STORE, "model", "token_type"),
+    )
     cost = CounterMetricFamily(
-        "sessiontui_cost_usd", "Dollars spent by the store's sessions (kept across deletes), "
-        "recorded by the bot or computed from prices.", labels=(*STORE, "model", "cost_source"))
-    burn = GaugeMetricFamily("sessiontui_burn_usd_per_second",
-                             "Dollars per second spent over the last 10 minutes.", labels=STORE)
-    runaway = GaugeMetricFamily("sessiontui_runaway_sessions",
-                                "Sessions spending far faster than the others.", labels=STORE)
-    info = GaugeMetricFamily("sessiontui_store_info", "The store's format (always 1).",
-                             labels=(*STORE, "format"))
-    up = GaugeMetricFamily("sessiontui_store_up", "1 when the last read of the store succeeded.",
-                           labels=STORE)
-    last_ok = GaugeMetricFamily("sessiontui_store_last_success_timestamp_seconds",
-                                "When the store was last read successfully (Unix time).", labels=STORE)
-    errors = CounterMetricFamily("sessiontui_store_read_errors", "Reads of the store that failed.",
-                                 labels=STORE)
-    skipped = GaugeMetricFamily("sessiontui_store_skipped_lines",
-                                "Corrupt JSONL lines skipped in the store.", labels=STORE)
-    size = GaugeMetricFamily("sessiontui_store_bytes",
-                             "Bytes on disk: the database (or the files of a directory store) and "
-                             "the SQLite write-ahead log.", labels=(*STORE, "kind"))
+        "sessiontui_cost_usd",
+        "Dollars spent by the store's sessions (kept across deletes), "
+        "recorded by the bot or computed from prices.",
+        labels=(*STORE, "model", "cost_source"),
+    )
+    burn = GaugeMetricFamily(
+        "sessiontui_burn_usd_per_second",
+        "Dollars per second spent over the last 10 minutes.",
+        labels=STORE,
+    )
+    runaway = GaugeMetricFamily(
+        "sessiontui_runaway_sessions", "Sessions spending far faster than the others.", labels=STORE
+    )
+    info = GaugeMetricFamily(
+        "sessiontui_store_info", "The store's format (always 1).", labels=(*STORE, "format")
+    )
+    up = GaugeMetricFamily(
+        "sessiontui_store_up", "1 when the last read of the store succeeded.", labels=STORE
+    )
+    last_ok = GaugeMetricFamily(
+        "sessiontui_store_last_success_timestamp_seconds",
+        "When the store was last read successfully (Unix time).",
+        labels=STORE,
+    )
+    errors = CounterMetricFamily(
+        "sessiontui_store_read_errors", "Reads of the store that failed.", labels=STORE
+    )
+    skipped = GaugeMetricFamily(
+        "sessiontui_store_skipped_lines", "Corrupt JSONL lines skipped in the store.", labels=STORE
+    )
+    size = GaugeMetricFamily(
+        "sessiontui_store_bytes",
+        "Bytes on disk: the database (or the files of a directory store) and "
+        "the SQLite write-ahead log.",
+        labels=(*STORE, "kind"),
+    )
     for store in stores:
         t = store.totals
         base = (bot_of(t.format), label_value(t.path))
@@ -74,7 +98,9 @@ def families(stores: Sequence[StoreMetrics], facts: HostFacts, now: datetime) ->
             sessions.add_metric((*base, str(state)), t.states.get(str(state), 0))
         for reason in (*STUCK_REASONS, *sorted(set(t.stuck_reasons) - set(STUCK_REASONS))):
             stuck.add_metric((*base, label_value(reason)), t.stuck_reasons.get(reason, 0))
-        age = (now - t.oldest_without_progress).total_seconds() if t.oldest_without_progress else 0.0
+        age = (
+            (now - t.oldest_without_progress).total_seconds() if t.oldest_without_progress else 0.0
+        )
         oldest.add_metric(base, max(0.0, age))
         for series, value in sorted(store.counters.items()):
             (tokens if series[0] == "tokens" else cost).add_metric((*base, *series[1:]), value)
@@ -88,8 +114,21 @@ def families(stores: Sequence[StoreMetrics], facts: HostFacts, now: datetime) ->
         skipped.add_metric(base, t.status.skipped_lines if t.status else 0)
         for kind, count in sorted(facts.store_bytes.get((t.format, t.path), {}).items()):
             size.add_metric((*base, kind), count)
-    yield from (sessions, stuck, oldest, tokens, cost, burn, runaway, info, up, last_ok, errors,
-                skipped, size)
+    yield from (
+        sessions,
+        stuck,
+        oldest,
+        tokens,
+        cost,
+        burn,
+        runaway,
+        info,
+        up,
+        last_ok,
+        errors,
+        skipped,
+        size,
+    )
     yield from _host(facts, now)
 
 
@@ -98,28 +137,48 @@ def _host(facts: HostFacts, now: datetime) -> Iterator[Metric]:
     trash.add_metric((), facts.trash_bytes)
     entries = GaugeMetricFamily("sessiontui_trash_entries", "Deleted sessions kept in the trash.")
     entries.add_metric((), facts.trash_entries)
-    actions = CounterMetricFamily("sessiontui_operator_actions",
-                                  "Actions taken with sessiontui on this host, from its audit log.",
-                                  labels=("action", "result"))
+    actions = CounterMetricFamily(
+        "sessiontui_operator_actions",
+        "Actions taken with sessiontui on this host, from its audit log.",
+        labels=("action", "result"),
+    )
     for (action, result), count in sorted(facts.operator_actions.items()):
         actions.add_metric((label_value(action), label_value(result)), count)
     # Linked and orphan bot processes (sessiontui_processes{bot,kind}) belong here once the
     # process discovery of issue 14 lands; contrib/prometheus/alerts.yml already names them.
-    refreshed = GaugeMetricFamily("sessiontui_last_refresh_timestamp_seconds",
-                                  "When these figures were read from the stores (Unix time).")
+    refreshed = GaugeMetricFamily(
+        "sessiontui_last_refresh_timestamp_seconds",
+        "When these figures were read from the stores (Unix time).",
+    )
     refreshed.add_metric((), now.timestamp())
-    build = GaugeMetricFamily("sessiontui_build_info", "The sessiontui version (always 1).",
-                              labels=("version", "python_version"))
+    build = GaugeMetricFamily(
+        "sessiontui_build_info",
+        "The sessiontui version (always 1).",
+        labels=("version", "python_version"),
+    )
     build.add_metric((__version__, platform.python_version()), 1)
     yield from (trash, entries, actions, refreshed, build)
 
 
-FAMILY_NAMES = frozenset({
-    "sessiontui_sessions", "sessiontui_stuck_sessions",
-    "sessiontui_oldest_running_without_progress_seconds", "sessiontui_tokens_total",
-    "sessiontui_cost_usd_total", "sessiontui_burn_usd_per_second", "sessiontui_runaway_sessions",
-    "sessiontui_store_info", "sessiontui_store_up", "sessiontui_store_last_success_timestamp_seconds",
-    "sessiontui_store_read_errors_total", "sessiontui_store_skipped_lines", "sessiontui_store_bytes",
-    "sessiontui_trash_bytes", "sessiontui_trash_entries", "sessiontui_operator_actions_total",
-    "sessiontui_last_refresh_timestamp_seconds", "sessiontui_build_info",
-})
+FAMILY_NAMES = frozenset(
+    {
+        "sessiontui_sessions",
+        "sessiontui_stuck_sessions",
+        "sessiontui_oldest_running_without_progress_seconds",
+        "sessiontui_tokens_total",
+        "sessiontui_cost_usd_total",
+        "sessiontui_burn_usd_per_second",
+        "sessiontui_runaway_sessions",
+        "sessiontui_store_info",
+        "sessiontui_store_up",
+        "sessiontui_store_last_success_timestamp_seconds",
+        "sessiontui_store_read_errors_total",
+        "sessiontui_store_skipped_lines",
+        "sessiontui_store_bytes",
+        "sessiontui_trash_bytes",
+        "sessiontui_trash_entries",
+        "sessiontui_operator_actions_total",
+        "sessiontui_last_refresh_timestamp_seconds",
+        "sessiontui_build_info",
+    }
+)

@@ -87,7 +87,9 @@ class CounterLedger:
         if self.file is None or not self._dirty:
             return
         data = {
-            "format": self.format, "store": self.store, "models": self.models,
+            "format": self.format,
+            "store": self.store,
+            "models": self.models,
             "read_errors": self.read_errors,
             "marks": [[list(series), *mark] for series, mark in self._marks.items()],
         }
