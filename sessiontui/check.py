@@ -82,7 +82,7 @@ def findings(
         if bar is not None and row.burn is not None and row.burn.dollars_per_minute is not None:
             per_hour = row.burn.dollars_per_minute * 60
             if per_hour > bar:
-                lines.append(f"burn  {where}  ${per_hour:,.2f}/h (above ${bar:,.2f}/h)")
+                lines.append(f"burn  {where}  ${per_hour:.4g}/h (above ${bar:.4g}/h)")
     return [one_line(line) for line in lines]
 
 
