@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import stat
 import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -227,3 +228,19 @@ def test_a_second_run_keeps_the_same_model_names(
         if n == "sessiontui_tokens_total"
     }
     assert first == second and "newcomer" not in second
+
+
+def test_metrics_and_check_never_import_textual(scene: Path) -> None:
+    """The exporter runs beside the bots all day: no UI toolkit in its memory."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from sessiontui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['metrics', {str(scene)!r}]) == 0\n"
+        f"    assert main(['check', {str(scene)!r}]) == 1\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert (result.stdout.strip(), result.stderr) == ("", "")

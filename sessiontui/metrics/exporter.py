@@ -12,7 +12,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,8 +64,9 @@ class FleetMetrics:
                 self._advance(totals)
         else:  # statuses may still have moved (a store went down, or came back)
             by_key = {(s.format, s.path): s for s in update.statuses}
-            for totals in self._totals:
-                totals.status = by_key.get((totals.format, totals.path), totals.status)
+            self._totals = [
+                replace(t, status=by_key.get((t.format, t.path), t.status)) for t in self._totals
+            ]
         for totals in self._totals:
             if totals.status is not None and totals.status.error is not None:
                 self._ledger(totals).note_read_error()
