@@ -34,13 +34,13 @@ from _datagen import make_claude_tree, make_starpod_db, make_zeroclaw_db, make_z
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from prometheus_client import generate_latest  # noqa: E402
+from prometheus_client import generate_latest
 
-from sessiontui.config import Config  # noqa: E402
-from sessiontui.demo import populate  # noqa: E402
-from sessiontui.metrics.exporter import FleetMetrics, read_once, registry_for  # noqa: E402
-from sessiontui.model import StoreFormat  # noqa: E402
-from sessiontui.stores import Found, find_stores, open_stores  # noqa: E402
+from sessiontui.config import Config
+from sessiontui.demo import populate
+from sessiontui.metrics.exporter import FleetMetrics, read_once, registry_for
+from sessiontui.model import StoreFormat
+from sessiontui.stores import Found, find_stores, open_stores
 
 FULL = {
     "zc": (50_000, 500_000),
