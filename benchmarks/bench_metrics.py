@@ -98,8 +98,6 @@ def main() -> None:
                 f"{demo_sessions:,}",
                 f"{series_count(demo_text):,}",
                 f"{len(demo_text):,}",
-                "",
-                "",
             ]
         )
 
@@ -120,8 +118,6 @@ def main() -> None:
             f"{sessions:,}",
             f"{series_count(text):,}",
             f"{len(text):,}",
-            "",
-            "",
         ]
     )
 
@@ -165,7 +161,7 @@ def main() -> None:
             "the machine was loaded by other jobs (2 cores shared by ~8 engineers).",
         ],
     )
-    lines += ["", *table(["exposition", "sessions", "series", "bytes", "", ""], rows), ""]
+    lines += ["", *table(["exposition", "sessions", "series", "bytes"], rows), ""]
     lines += table(
         ["at " + f"{sessions:,} sessions", "CPU ms", "runs"],
         [[name, s.fmt(2), str(len(s.values))] for name, s in timings],
