@@ -260,3 +260,18 @@ def test_alert_rules_load_in_promtool_and_pass_their_unit_tests() -> None:
     assert tested.returncode == 0, tested.stdout + tested.stderr
     named = set(re.findall(r"\bsessiontui_[a-z_]+", alerts.read_text()))
     assert named <= FAMILY_NAMES | PENDING, named - FAMILY_NAMES - PENDING
+
+
+def test_systemd_units_verify(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze not installed")
+    command = Path(sys.executable).with_name("sessiontui")
+    assert command.exists()
+    for unit in (CONTRIB / "systemd").iterdir():
+        text = unit.read_text().replace("/usr/local/bin/sessiontui", str(command))
+        (tmp_path / unit.name).write_text(text)
+    units = sorted(str(p) for p in tmp_path.iterdir())
+    assert len(units) == 3
+    result = subprocess.run([analyze, "verify", *units], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
