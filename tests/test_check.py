@@ -20,7 +20,7 @@ NOW = datetime.now(UTC)
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("check-scene")
-    populate(root, now=NOW, seed=1, sessions=10)
+    populate(root, now=datetime.now(UTC), seed=1, sessions=10)
     return root
 
 
