@@ -19,6 +19,7 @@ from sessiontui.cli import main
 from sessiontui.demo import populate
 from sessiontui.demo.bots import StarpodBot
 from sessiontui.demo.botschema import create_starpod_db
+from sessiontui.metrics.exporter import parse_listen
 from sessiontui.metrics.families import FAMILY_NAMES
 from sessiontui.metrics.labels import MAX_LABEL_LENGTH
 from sessiontui.metrics.ledger import MODELS_PER_STORE
@@ -244,3 +245,37 @@ def test_metrics_and_check_never_import_textual(scene: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert (result.stdout.strip(), result.stderr) == ("", "")
+
+
+def test_listen_on_a_taken_port_is_an_error(
+    scene: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["metrics", "--listen", f"127.0.0.1:{port}", str(scene)]) == 2
+    err = capsys.readouterr().err
+    assert f"--listen 127.0.0.1:{port}" in err and "in use" in err.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("9977", ("127.0.0.1", 9977)),
+        (":9977", ("127.0.0.1", 9977)),
+        ("127.0.0.1:0", ("127.0.0.1", 0)),
+        ("0.0.0.0:9977", ("0.0.0.0", 9977)),
+        ("[::1]:9977", ("::1", 9977)),
+    ],
+)
+def test_listen_addresses_default_to_loopback(text: str, address: tuple[str, int]) -> None:
+    assert parse_listen(text) == address
+
+
+@pytest.mark.parametrize("text", ["", "host:", "host:port", "1:70000", "127.0.0.1:-1"])
+def test_bad_listen_addresses(text: str) -> None:
+    with pytest.raises(ValueError, match="--listen"):
+        parse_listen(text)

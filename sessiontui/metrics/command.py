@@ -61,7 +61,11 @@ def run_metrics(config: Config, args: argparse.Namespace, error: Callable[[str],
         if refresh <= 0:
             raise ConfigError("--refresh: must be a positive number of seconds")
         live = Config(paths=config.paths, refresh_seconds=refresh, thresholds=config.thresholds)
-        asyncio.run(serve(stores, live, metrics, host, port, error))
+        try:
+            asyncio.run(serve(stores, live, metrics, host, port, error))
+        except OSError as exc:  # the address is taken, or not ours to bind
+            error(f"--listen {args.listen}: {exc.strerror or exc}")
+            return 2
         return 0
 
     async def once() -> list[str]:
