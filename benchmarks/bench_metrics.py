@@ -11,6 +11,10 @@ Measured, as CPU time of this process (time.process_time, all threads), medians 
   scrape            generate_latest() over the collector: what one GET /metrics costs
   textfile run      one `sessiontui metrics --textfile` process, start to exit (the timer's
                     cost each minute): CPU of the child (user + system) and wall time
+  --listen-only     instead: one `sessiontui metrics --listen` process (--refresh 5) left idle for
+                    --listen-seconds and scraped every 15 s, as Prometheus would: time to serving,
+                    its CPU over the idle window (from /proc), and each GET /metrics's wall time;
+                    results in results/metrics_listen.txt
 The fleet is bench_fleet.py's: 50k ZeroClaw SQLite, 28k Starpod, 20k ZeroClaw JSONL, 2k Claude
 Code sessions = 100,000 (--quick: 5,600). Nothing is asserted.
 """
@@ -74,15 +78,86 @@ def fleet_paths(sizes: dict[str, tuple[int, ...]]) -> list[Path]:
     ]
 
 
+def proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def listen_idle(paths: list[Path], state: Path, seconds: float) -> list[str]:
+    import re
+    import urllib.request
+
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sessiontui",
+            "metrics",
+            "--listen",
+            "127.0.0.1:0",
+            "--refresh",
+            "5",
+            *map(str, paths),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "XDG_STATE_HOME": str(state / "listen")},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        match = re.search(r"http://\S+", line)
+        assert match, line
+        url, ready = match.group(), time.perf_counter() - started
+        log(f"serving after {ready:.1f} s; idle for {seconds:.0f} s")
+        cpu0, t0, scrapes = proc_cpu_seconds(process.pid), time.perf_counter(), []
+        while time.perf_counter() - t0 < seconds:
+            begin = time.perf_counter()
+            with urllib.request.urlopen(url, timeout=30) as response:
+                body = response.read()
+            scrapes.append((time.perf_counter() - begin) * 1000)
+            time.sleep(15)
+        busy = (proc_cpu_seconds(process.pid) - cpu0) / (time.perf_counter() - t0)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return [
+        f"start to serving: {ready:.1f} s (wall)",
+        (
+            f"idle CPU with --refresh 5, scraped every 15 s: {busy * 100:.1f} % of a core "
+            f"over {seconds:.0f} s"
+        ),
+        (
+            f"GET /metrics: {Summary(scrapes).fmt(1)} ms wall over {len(scrapes)} scrapes, "
+            f"{series_count(body):,} series"
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--listen-only", action="store_true")
+    parser.add_argument("--listen-seconds", type=float, default=120)
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     runs = 3 if args.quick else args.runs
     state = Path(tempfile.mkdtemp(prefix="sessiontui-bench-metrics-"))
 
+    if args.listen_only:
+        paths = fleet_paths(sizes)
+        stores = len(find_stores(paths)[0])
+        lines = machine_header(
+            f"sessiontui metrics --listen at {sum(v[0] for v in sizes.values()):,} sessions, "
+            f"{stores} stores (the Claude Code tree as one store per project)",
+            ["the machine was loaded by other jobs (2 cores shared by ~8 engineers)."],
+        )
+        lines += ["", *listen_idle(paths, state, args.listen_seconds)]
+        write_results("metrics_listen_quick" if args.quick else "metrics_listen", lines)
+        return
     rows: list[list[str]] = []
     with tempfile.TemporaryDirectory() as scene:
         populate(Path(scene), now=datetime.now(UTC), seed=1, sessions=20)
