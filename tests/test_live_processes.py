@@ -219,3 +219,16 @@ async def test_claude_codes_session_registry_links_a_live_process_and_ignores_st
     _, update = await refresh(tmp_path)
     assert row_of(update, "hhhh-8888").processes.pids == (live.pid,)
     assert row_of(update, "iiii-9999").processes is None
+
+
+async def test_metrics_count_linked_and_orphaned_agents_by_bot(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    from sessiontui.metrics.exporter import process_counts
+
+    claude_session(tmp_path, "gggg-7777", at=datetime.now(UTC))
+    claude_session(tmp_path, "hhhh-8888", at=datetime.now(UTC) - timedelta(hours=1))
+    standins("claude", ["--resume", "gggg-7777"])
+    standins("claude", ["--resume", "hhhh-8888"], orphan=True)
+    _, update = await refresh(tmp_path)
+    assert process_counts(update) == {("claude-code", "linked"): 1, ("claude-code", "orphan"): 1}

@@ -22,6 +22,7 @@ class HostFacts:
     operator_actions: dict[tuple[str, str], int] = field(
         default_factory=dict
     )  # (action, result) -> count
+    processes: dict[tuple[str, str], int] = field(default_factory=dict)  # (bot, kind) -> count
 
 
 def store_bytes(path: Path) -> dict[str, int]:

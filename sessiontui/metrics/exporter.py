@@ -24,9 +24,12 @@ from sessiontui.actions.trash import trash_dir
 from sessiontui.config import Config
 from sessiontui.config import state_dir as default_state_dir
 from sessiontui.live.fleet import Fleet, FleetUpdate
+from sessiontui.live.process_list import bot_of_process, listed_processes
+from sessiontui.live.processes import ProcessWatch
 from sessiontui.metrics.aggregate import StoreTotals, totals_by_store
 from sessiontui.metrics.disk import AuditCounts, HostFacts, store_bytes, trash_facts
 from sessiontui.metrics.families import StoreMetrics, families
+from sessiontui.metrics.labels import bot_of, label_value
 from sessiontui.metrics.ledger import CounterLedger, Series, ledger_file, write_private
 from sessiontui.model import SessionRow
 from sessiontui.stores.base import Store
@@ -80,7 +83,7 @@ class FleetMetrics:
                 trash_facts(trash_dir(self.state_dir)),
             )
         sizes, (trash_bytes, trash_entries) = self._disk
-        facts = HostFacts(sizes, trash_bytes, trash_entries, self._audit.read())
+        facts = HostFacts(sizes, trash_bytes, trash_entries, self._audit.read(), process_counts(update))
         stores_now = tuple(
             StoreMetrics(t, self._ledger(t).exported(), self._ledger(t).read_errors)
             for t in self._totals
@@ -123,7 +126,7 @@ def registry_for(metrics: FleetMetrics) -> CollectorRegistry:
 
 
 async def read_once(stores: Sequence[Store], config: Config, metrics: FleetMetrics) -> FleetUpdate:
-    fleet = Fleet(stores, clock=_utc_now, thresholds=config.thresholds)
+    fleet = Fleet(stores, clock=_utc_now, thresholds=config.thresholds, processes=ProcessWatch())
     update = await fleet.refresh(full=True)
     metrics.take(update, stores)
     return update
@@ -159,7 +162,8 @@ async def serve(
     from prometheus_client import start_http_server
 
     fleet = Fleet(
-        stores, clock=_utc_now, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds
+        stores, clock=_utc_now, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds,
+        processes=ProcessWatch(),
     )
     started = asyncio.Event()
 
@@ -190,3 +194,16 @@ async def serve(
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def process_counts(update: FleetUpdate) -> dict[tuple[str, str], int]:
+    """Agent and daemon processes by bot and kind: `linked` (serving a session) or `orphan`."""
+    counts = {(bot_of(status.format), kind): 0 for status in update.statuses for kind in ("linked", "orphan")}
+    for listed in listed_processes(update):
+        kind = "orphan" if listed.why_orphan is not None else "linked" if listed.sessions else None
+        if kind is None:
+            continue
+        bot = bot_of_process(listed.info)
+        key = (label_value(bot.lower().replace(" ", "-")) if bot else "other", kind)
+        counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -144,8 +144,13 @@ def _host(facts: HostFacts, now: datetime) -> Iterator[Metric]:
     )
     for (action, result), count in sorted(facts.operator_actions.items()):
         actions.add_metric((label_value(action), label_value(result)), count)
-    # Linked and orphan bot processes (sessiontui_processes{bot,kind}) belong here once the
-    # process discovery of issue 14 lands; contrib/prometheus/alerts.yml already names them.
+    processes = GaugeMetricFamily(
+        "sessiontui_processes",
+        "Bot agent and daemon processes: linked to a session, or orphaned (parent gone, session ended).",
+        labels=("bot", "kind"),
+    )
+    for (bot, kind), count in sorted(facts.processes.items()):
+        processes.add_metric((bot, kind), count)
     refreshed = GaugeMetricFamily(
         "sessiontui_last_refresh_timestamp_seconds",
         "When these figures were read from the stores (Unix time).",
@@ -157,11 +162,12 @@ def _host(facts: HostFacts, now: datetime) -> Iterator[Metric]:
         labels=("version", "python_version"),
     )
     build.add_metric((__version__, platform.python_version()), 1)
-    yield from (trash, entries, actions, refreshed, build)
+    yield from (trash, entries, actions, processes, refreshed, build)
 
 
 FAMILY_NAMES = frozenset(
     {
+        "sessiontui_processes",
         "sessiontui_sessions",
         "sessiontui_stuck_sessions",
         "sessiontui_oldest_running_without_progress_seconds",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
@@ -14,47 +13,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sessiontui.live.fleet import FleetUpdate
-from sessiontui.model import ProcessInfo, Session, SessionRow, SessionState
+from sessiontui.live.process_list import ListedProcess, listed_processes
 from sessiontui.text import one_line
 from sessiontui.widgets.process_facts import process_line
-
-_ENDED = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
-
-
-@dataclass(frozen=True, slots=True)
-class ListedProcess:
-    info: ProcessInfo
-    sessions: tuple[SessionRow, ...]  # the sessions it serves
-    why_orphan: str | None  # None: not an orphan
-
-    @property
-    def session(self) -> Session | None:
-        return self.sessions[0].session if len(self.sessions) == 1 else None
-
-
-def listed_processes(update: FleetUpdate) -> list[ListedProcess]:
-    """Every process of the last scan with the sessions it serves; orphans first, then by PID."""
-    scan = update.process_scan
-    if scan is None:
-        return []
-    serves: dict[tuple[int, float], list[SessionRow]] = {}
-    for row in update.rows:
-        if row.processes is not None:
-            for info in row.processes.processes:
-                serves.setdefault((info.pid, info.started), []).append(row)
-    listed = []
-    for info in scan.processes.values():
-        rows = tuple(serves.get((info.pid, info.started), ()))
-        why = None
-        if info.orphaned:
-            why = "parent is init"
-        elif rows and all(r.verdict.state in _ENDED or r.verdict.reason == "orphan-process" for r in rows):
-            why = "its session ended"
-        elif not rows and not info.open_store_files:
-            why = "no open session names it"
-        listed.append(ListedProcess(info, rows, why))
-    listed.sort(key=lambda p: (p.why_orphan is None, p.info.pid))
-    return listed
 
 
 class ProcessesScreen(Screen[None]):
