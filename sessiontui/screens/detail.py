@@ -99,7 +99,7 @@ class SessionDetailScreen(ActionScreen):
             return
         box.display = True
         text = Text()
-        text.append(f"Why stuck ({row.verdict.reason}): ", style="bold red")
+        text.append(f"Why {row.verdict.state} ({row.verdict.reason}): ", style="bold red")
         text.append(one_line(row.verdict.evidence or ""))
         session = row.session
         if session.turn_started_at is not None:
