@@ -20,7 +20,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +40,14 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true", help="one JSON object per line per session")
         parser.add_argument("--stuck", action="store_true",
                             help="only stuck sessions, with reasons; exit 1 when there are any")
+        return parser
+    if command == "costs":
+        from sessiontui.costs_command import add_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui costs",
+                                         description="Print where the money went, without a UI.")
+        _common(parser)
+        add_arguments(parser)
         return parser
     if command == "audit":
         parser = argparse.ArgumentParser(prog="sessiontui audit",
@@ -124,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         config = resolve_config(args)
         if command == "snapshot":
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
+        if command == "costs":
+            from sessiontui.costs_command import run_costs
+
+            return asyncio.run(run_costs(config, args, _error))
         return run_dashboard(config)
     except ConfigError as exc:
         _error(str(exc))
