@@ -9,35 +9,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from claude_code_lines import Transcript, text, tool_use, usage
-from genai_prices import Usage as PriceUsage
-from genai_prices import calc_price
+from claude_code_lines import (
+    HAIKU,
+    HAIKU_5M,
+    HAIKU_5M_USD,
+    NO_SPLIT,
+    NO_SPLIT_USD,
+    OPUS,
+    OPUS_1H,
+    OPUS_1H_USD,
+    Transcript,
+    library_price,
+    text,
+    tool_use,
+    usage,
+)
 
 from sessiontui.model import Session, SessionState
 from sessiontui.rules.state import Reason, classify
 from sessiontui.stores.claude_code import ClaudeCodeStore
-
-OPUS, HAIKU = "claude-opus-4-6", "claude-haiku-4-5"
-# STORES.md 10.1: opus $5 input, $6.25 5-minute write, $10 1-hour write, $0.5 read, $25 output.
-OPUS_1H = usage(10, 100, read=50_000, write_1h=13_835)
-OPUS_1H_USD = 0.16590  # 10*5 + 100*25 + 50_000*0.5 + 13_835*10, per million
-HAIKU_5M = usage(200, 40, read=1_000, write_5m=4_000)
-HAIKU_5M_USD = (200 * 1 + 40 * 5 + 1_000 * 0.1 + 4_000 * 1.25) / 1e6
-NO_SPLIT = {"input_tokens": 3, "output_tokens": 7, "cache_read_input_tokens": 0,
-            "cache_creation_input_tokens": 1_000}  # older lines: every write at the 5-minute rate
-NO_SPLIT_USD = (3 * 5 + 7 * 25 + 1_000 * 6.25) / 1e6
-
-
-def library_price(model: str, raw: dict[str, Any], at: datetime) -> float:
-    """genai-prices' own price with the 1-hour split, passed the way STORES.md 10.1 shows."""
-    split = raw.get("cache_creation") or {}
-    read, write = raw.get("cache_read_input_tokens", 0), raw.get("cache_creation_input_tokens", 0)
-    price_usage = PriceUsage(
-        input_tokens=raw["input_tokens"] + read + write, cache_read_tokens=read,
-        cache_write_tokens=write, cache_write_1h_tokens=split.get("ephemeral_1h_input_tokens", 0),
-        output_tokens=raw["output_tokens"],
-    )
-    return float(calc_price(price_usage, model, provider_id="anthropic", genai_request_timestamp=at).total_price)
 
 
 async def read_sessions(root: Path) -> dict[str, Session]:
