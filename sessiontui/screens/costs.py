@@ -46,6 +46,8 @@ class CostsScreen(Screen[None]):
             self.apply_update(latest)
 
     def apply_update(self, update: FleetUpdate) -> None:
+        if not self.query("#by-model"):  # pushed but not composed yet: on_mount applies the latest
+            return
         rows = update.rows
         self.query_one("#by-model", Static).update(_table("By model (each call its own)", costs_by_model(rows)))
         self.query_one("#by-user", Static).update(

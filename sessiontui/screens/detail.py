@@ -58,6 +58,8 @@ class SessionDetailScreen(ActionScreen):
         self.load_latest()
 
     def apply_update(self, update: FleetUpdate) -> None:
+        if not self.query("#meta"):  # pushed but not composed yet: on_mount applies the latest
+            return
         row = next((r for r in update.rows if r.key == self.uid), None)
         if row is None:
             self.query_one("#meta", Static).update(Text("This session is gone from its store.", style="bold red"))
