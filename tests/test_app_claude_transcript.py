@@ -46,6 +46,7 @@ def long_session(tmp_path: Path) -> Path:
 
 async def test_enter_opens_the_transcript_at_its_end(tmp_path: Path) -> None:
     found, errors = find_stores([long_session(tmp_path)])
+    assert not errors
     app = make_app(Config(refresh_seconds=0.1), found=found)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "first prompt" in screen_text(app), "the session listed")
