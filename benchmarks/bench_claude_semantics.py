@@ -23,9 +23,9 @@ from typing import Any
 from _common import HERE, RESULTS, machine_header
 
 sys.path.insert(0, str(HERE.parent / "tests"))
-from claude_code_lines import Transcript, library_price, text, tool_use, usage  # noqa: E402
+from claude_code_lines import Transcript, library_price, text, tool_use, usage
 
-from sessiontui.stores.claude_transcript import TranscriptSummary  # noqa: E402
+from sessiontui.stores.claude_transcript import TranscriptSummary
 
 OPUS, HAIKU = "claude-opus-4-6", "claude-haiku-4-5"
 PREVIOUS = "6731db0"  # the summary before this change
@@ -110,9 +110,10 @@ def main() -> None:
     typed = sum(1 for recs in records for r in recs if r.get("type") == "user"
                 and isinstance(r["message"].get("content"), str)
                 and r["message"]["content"].startswith(("task ", "<command-name>")))
-    out = machine_header("Claude Code transcript semantics", [
-        f"8 sessions, {lines:,} lines, {len(calls):,} API calls, every cache write 1-hour; CPU time "
-        "(process_time) of TranscriptSummary.add over all lines, median of 5; machine shared and loaded"])
+    note = (f"8 sessions, {lines:,} lines, {len(calls):,} API calls, every cache write 1-hour; CPU time "
+            "(process_time) of TranscriptSummary.add over all lines, median of 5; machine shared and loaded")
+    out = machine_header("Claude Code transcript semantics", [note])
+    new_ms, old_ms = statistics.median(new_cpu), statistics.median(old_cpu)
     out += [
         "",
         f"genai-prices calc_price per call, 1-hour split   ${library:,.6f}",
@@ -121,10 +122,8 @@ def main() -> None:
         "",
         f"typed prompts {typed}; turns now {new_turns}; turns before {old_turns}",
         "",
-        f"summary CPU now     {statistics.median(new_cpu) * 1e3:8.1f} ms  "
-        f"({statistics.median(new_cpu) / lines * 1e6:.2f} us/line)",
-        f"summary CPU before  {statistics.median(old_cpu) * 1e3:8.1f} ms  "
-        f"({statistics.median(old_cpu) / lines * 1e6:.2f} us/line)",
+        f"summary CPU now     {new_ms * 1e3:8.1f} ms  ({new_ms / lines * 1e6:.2f} us/line)",
+        f"summary CPU before  {old_ms * 1e3:8.1f} ms  ({old_ms / lines * 1e6:.2f} us/line)",
     ]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "claude_semantics.txt").write_text("\n".join(out) + "\n")
