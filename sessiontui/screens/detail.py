@@ -204,7 +204,8 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
     ]
     for spend in s.models:  # every call under the model that served it
         price = "unknown" if spend.cost is None else f"${spend.cost:,.4f}"
-        rows.append((Text(one_line(spend.model, 30)), Text(f"{spend.calls:,} calls  {spend.usage.total:,} tokens  {price}"), "", Text("")))
+        spent = f"{spend.model}  {spend.calls:,} calls  {spend.usage.total:,} tokens  {price}"
+        rows.append(("By model", Text(one_line(spent, 100)), "", Text("")))
     for extra_key, extra_value in s.extra[:EXTRA_ROWS]:
         rows.append((Text(one_line(extra_key, 30)), Text(one_line(extra_value, 100)), "", Text("")))
     for a, b, c, d in rows:
