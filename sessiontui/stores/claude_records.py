@@ -94,7 +94,7 @@ def prompt_title(text: str) -> str:
     """A prompt as a session name: `/name args` for a slash command, else its first line."""
     command = slash_command(text)
     if command is not None:
-        return command.splitlines()[0][:200] if command else command
+        return command.splitlines()[0][:200]
     stripped = text.strip()
     return stripped.splitlines()[0][:200] if stripped else ""
 
@@ -139,12 +139,6 @@ def tool_outcome(result: Any) -> str | None:
         parts.append(f"subagent {result['agentId']} {result['status']}"
                      + (f", {tokens:,} tokens" if isinstance(tokens, int) else ""))
     return "; ".join(parts) or None
-
-
-def result_exit_code(text: str) -> int | None:
-    """The exit code a failing Bash result starts with (`Exit code 2\\n…`), if any."""
-    match = _EXIT_CODE.match(text)
-    return int(match.group(1)) if match else None
 
 
 def tool_input_text(tool_input: Any) -> str:
