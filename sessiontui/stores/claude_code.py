@@ -2,12 +2,14 @@
 
 Read-only by nature: Claude Code appends to these files while it runs. Subagent transcripts
 (`<sessionId>/subagents/agent-*.jsonl`, or older `agent-*.jsonl` sidechains) are not sessions
-of their own: their tokens and cost are added to the session that started them.
+of their own: their tokens and cost are added to the session that started them, unless that
+session's file is missing (STORES.md 10.8): then the subagent is listed alone, "parent missing".
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
     TranscriptFollower,
+    TranscriptSummary,
     messages_from_record,
 )
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
@@ -97,23 +100,29 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
 
     def build_sessions(self, followers: dict[Path, TranscriptFollower]) -> dict[Path, Session]:
         # Subagent usage rolls into its parent, so a changed subagent file rebuilds the parent.
+        # A subagent whose parent file is missing is a session of its own ("parent missing").
         parents = {p for p in followers if not is_subagent_file(p)}
-        for path, follower in followers.items():
-            if is_subagent_file(path):
-                parent = self._parent_file(path, follower)
-                if parent is not None:
-                    parents.add(parent)
-        children: dict[Path, list[TranscriptFollower]] = {}
+        children: dict[Path, list[tuple[Path, TranscriptFollower]]] = {}
+        orphans: set[Path] = set()
         for path, follower in self._followers.items():
-            if is_subagent_file(path):
-                parent = self._parent_file(path, follower)
-                if parent is not None:
-                    children.setdefault(parent, []).append(follower)
-        return {
+            if not is_subagent_file(path):
+                continue
+            parent = self._parent_file(path, follower)
+            if parent is not None and parent in self._followers:
+                children.setdefault(parent, []).append((path, follower))
+                if path in followers:
+                    parents.add(parent)
+                self._sessions.pop(path, None)  # no longer an orphan
+            elif path in followers or path not in self._sessions:  # new, or its parent vanished
+                orphans.add(path)
+        built = {
             path: self._session(path, self._followers[path], children.get(path, []))
             for path in parents
             if path in self._followers
         }
+        for path in orphans:
+            built[path] = self._orphan(path, self._followers[path])
+        return built
 
     def _parent_file(self, path: Path, follower: TranscriptFollower) -> Path | None:
         if path.parent.name == "subagents":  # <project>/<sessionId>/subagents/agent-x.jsonl
@@ -122,13 +131,16 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return path.with_name(f"{session_id}.jsonl") if session_id else None
 
     def _session(
-        self, path: Path, follower: TranscriptFollower, children: list[TranscriptFollower]
+        self, path: Path, follower: TranscriptFollower,
+        children: list[tuple[Path, TranscriptFollower]],
     ) -> Session:
         summary = follower.summary
         usage, cost, calls, unpriced = summary.usage, summary.cost_usd, summary.calls, summary.unpriced_calls
         recent = list(summary.recent_calls)
         daily = dict(summary.daily_cost)
-        for child in children:
+        models = dict(summary.models)
+        subagents: list[tuple[str, str]] = []
+        for child_path, child in children:
             usage = usage + child.summary.usage
             cost += child.summary.cost_usd
             calls += child.summary.calls
@@ -136,10 +148,15 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             recent += child.summary.recent_calls
             for day, dollars in child.summary.daily_cost.items():
                 daily[day] = daily.get(day, 0.0) + dollars
+            for name, spend in child.summary.models.items():
+                models[name] = models[name] + spend if name in models else spend
+            subagents.append(_subagent_line(child_path, child, summary.facts.agent_types))
         if children:
             recent.sort(key=lambda call: call.at.timestamp() if call.at else 0.0)
         source = None if calls == 0 else (CostSource.UNKNOWN if unpriced else CostSource.COMPUTED)
         mtime = datetime.fromtimestamp(os.stat(path).st_mtime, UTC) if path.exists() else None
+        extra = (("project", path.parent.name), ("subagents", str(len(children))),
+                 *facts_extra(summary), *sorted(subagents))
         return Session(
             format=self.format,
             store=str(self.path),
@@ -156,10 +173,74 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             cost_source=source,
             last_message=summary.last_message,
             source_path=str(path),
-            extra=(("project", path.parent.name), ("subagents", str(len(children)))),
+            extra=extra,
             recent_calls=tuple(recent[-RECENT_CALLS:]),
             daily_cost=tuple(sorted(daily.items())),
+            models=tuple(sorted(models.values(), key=lambda m: -m.cost_usd)),
+            stop_hook_blocks=summary.facts.stop_hook_blocks,
+            stop_hook_reason=summary.facts.stop_hook_reason,
+        )
+
+    def _orphan(self, path: Path, follower: TranscriptFollower) -> Session:
+        """A subagent file whose parent transcript is gone: listed on its own so its spend counts."""
+        session = self._session(path, follower, [])
+        agent = follower.summary.facts.agent_id or path.stem.removeprefix("agent-")
+        parent = follower.summary.session_id or path.parent.parent.name
+        return replace(
+            session,
+            name=f"subagent {agent} (parent missing)",
+            agent=agent,
+            turns=0,
+            extra=(("parent", f"missing: {parent}"), *session.extra),
         )
 
     def record_messages(self, record: dict[str, Any]) -> list[Message]:
         return messages_from_record(record)
+
+
+def facts_extra(summary: TranscriptSummary) -> list[tuple[str, str]]:
+    """What the detail view lists of a transcript beyond its messages, as (label, value)."""
+    facts = summary.facts
+    out: list[tuple[str, str]] = []
+    claude = " ".join(p for p in (
+        facts.version and f"v{facts.version}", facts.git_branch and f"branch {facts.git_branch}",
+        facts.permission_mode and f"mode {facts.permission_mode}") if p)
+    if claude:
+        out.append(("claude code", claude))
+    last = summary.last_message
+    if last is not None and last.ended_by_user:
+        out.append(("note", "interrupted by user"))
+    if facts.turn_durations:
+        took = (f"last {_seconds(facts.last_turn_ms or 0)}, longest {_seconds(facts.longest_turn_ms)}"
+                f" ({facts.turn_durations} timed)")
+        out.append(("turns took", took))
+    if facts.compactions:
+        out.append(("compactions", f"{facts.compactions} (last: {facts.last_compaction or '?'})"))
+    if facts.stop_hook_blocks or facts.stop_hook_errors:
+        hook = (f"blocked {facts.stop_hook_blocks} since the last prompt, {facts.stop_hook_errors}"
+                f" errors: {facts.stop_hook_reason or '-'}")
+        out.append(("stop hook", hook))
+    if facts.progress:
+        out.append(("in progress", facts.progress))
+    if facts.queued:
+        out.append(("queued", f"{len(facts.queued)} waiting: {facts.queued[0]}"))
+    if facts.api_errors:
+        out.append(("api errors", str(facts.api_errors)))
+    return out
+
+
+def _subagent_line(
+    path: Path, child: TranscriptFollower, agent_types: dict[str, str]
+) -> tuple[str, str]:
+    summary = child.summary
+    agent = summary.facts.agent_id or path.stem.removeprefix("agent-")
+    cost = summary.cost
+    price = "unknown" if cost is None and summary.calls else f"${cost or 0.0:,.4f}"
+    kind = agent_types.get(agent) or ("compaction" if agent.startswith("acompact") else "?")
+    return (f"subagent {agent}", f"{kind}  {summary.model or '-'}  {summary.calls} calls  {price}")
+
+
+def _seconds(ms: int) -> str:
+    seconds = ms // 1000
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
