@@ -12,6 +12,7 @@ from sessiontui.stores.hermes_json import HermesJsonStore
 from sessiontui.stores.hermes_link import default_claude_projects
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
 from sessiontui.stores.starpod import StarpodStore
+from sessiontui.stores.transcript_cache import TranscriptCache
 from sessiontui.stores.zeroclaw_jsonl import ZeroClawJsonlStore
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 
@@ -54,5 +55,5 @@ def open_stores(found: list[Found]) -> list[Store]:
         elif item.format == StoreFormat.STARPOD:
             stores.append(StarpodStore(item.path))
         else:
-            stores.append(ClaudeCodeStore(item.path))
+            stores.append(ClaudeCodeStore(item.path, TranscriptCache.for_store(item.path)))
     return stores

@@ -7,18 +7,24 @@ of their own: their tokens and cost are added to the session that started them.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sessiontui.model import Capabilities, CostSource, Message, Session, StoreFormat, Usage
+from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
     TranscriptFollower,
     messages_from_record,
 )
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
+from sessiontui.stores.transcript_cache import TranscriptCache
+
+CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at most this often
 
 
 def is_subagent_file(path: Path) -> bool:
@@ -30,6 +36,33 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
 
     format = StoreFormat.CLAUDE_CODE
     capabilities = Capabilities(transcript=True, usage=True)
+
+    def __init__(self, path: Path, cache: TranscriptCache | None = None) -> None:
+        super().__init__(path)
+        self.cache = cache
+        self._cache_dirty = False
+        self._cache_saved_at: float | None = None
+
+    async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
+        report = await super().refresh(changed_paths)
+        if self.cache is not None and report.changed:
+            self._cache_dirty = True
+            if self._cache_saved_at is None or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS:
+                await self._save_cache()
+        return report
+
+    async def close(self) -> None:
+        if self._cache_dirty:
+            await self._save_cache()
+        await super().close()
+
+    async def _save_cache(self) -> None:
+        if self.cache is None:
+            return
+        async with self._lock:
+            await asyncio.to_thread(self.cache.save, dict(self._followers))
+        self._cache_dirty = False
+        self._cache_saved_at = time.monotonic()
 
     def list_files(self) -> list[Path]:
         files: list[Path] = []
@@ -44,7 +77,10 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return path.suffix == ".jsonl"
 
     def new_follower(self, path: Path) -> TranscriptFollower:
-        return TranscriptFollower(path)
+        follower = TranscriptFollower(path)
+        if self.cache is not None:
+            self.cache.restore(follower)
+        return follower
 
     def poll(self, follower: TranscriptFollower) -> bool:
         return follower.poll()
