@@ -94,6 +94,10 @@ class JsonlTail:
         with open(self.path, "rb") as handle:
             handle.seek(self.offset)
             for line in self._lines(handle, budget):
+                if len(line) > LONG_LINE:  # whole in one chunk, but still too long to parse
+                    self.long_total += 1
+                    self.corrupt_total += 1
+                    continue
                 if wanted is not None and not wanted(line):
                     continue
                 record = parse_line(line)
@@ -138,7 +142,8 @@ class JsonlTail:
             if len(pending) > LONG_LINE:
                 self.offset += len(pending)
                 pending, self._skipping = b"", True
-        # budget spent: the next records() call goes on from the offset
+        # budget spent: the next records() call goes on from the offset, unless nothing is left
+        self._at_end = handle.tell() >= os.fstat(handle.fileno()).st_size and not pending
 
     @property
     def at_end(self) -> bool:

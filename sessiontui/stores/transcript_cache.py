@@ -87,7 +87,11 @@ class TranscriptCache:
                 raise TypeError("not a summary")
             follower.restore(entry["tail"], summary)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            log.warning("sessiontui: transcript cache %s: an entry could not be used (%s); reading the file again", self.path, exc)
+            log.warning(
+                "sessiontui: transcript cache %s: an entry could not be used (%s); reading the file again",
+                self.path,
+                exc,
+            )
             return False
         return True
 
@@ -101,7 +105,9 @@ class TranscriptCache:
         data = orjson.dumps({"format": FORMAT, "version": self.version, "entries": entries})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
+            handle, temporary = tempfile.mkstemp(
+                dir=self.path.parent, prefix=".tmp-", suffix=".json"
+            )
             try:
                 with os.fdopen(handle, "wb") as out:  # mkstemp makes it 0600
                     out.write(data)
@@ -110,7 +116,11 @@ class TranscriptCache:
                 os.unlink(temporary)
                 raise
         except OSError as exc:
-            log.warning("sessiontui: transcript cache %s could not be written (%s)", self.path, exc.strerror or exc)
+            log.warning(
+                "sessiontui: transcript cache %s could not be written (%s)",
+                self.path,
+                exc.strerror or exc,
+            )
 
     def _load(self) -> dict[str, dict[str, Any]]:
         if self._entries is None:
@@ -123,10 +133,14 @@ class TranscriptCache:
         except FileNotFoundError:
             return {}
         except (OSError, orjson.JSONDecodeError) as exc:
-            log.warning("sessiontui: transcript cache %s was unreadable (%s); rebuilding it", self.path, exc)
+            log.warning(
+                "sessiontui: transcript cache %s was unreadable (%s); rebuilding it", self.path, exc
+            )
             return {}
         if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
-            log.warning("sessiontui: transcript cache %s was not a cache file; rebuilding it", self.path)
+            log.warning(
+                "sessiontui: transcript cache %s was not a cache file; rebuilding it", self.path
+            )
             return {}
         if data.get("format") != FORMAT or data.get("version") != self.version:
             return {}  # made by other code or price data: silently not used
@@ -135,7 +149,11 @@ class TranscriptCache:
 
 def encode(value: Any) -> Any:
     """Plain JSON values for a summary: dataclasses by their fields, with tags to rebuild them."""
-    if value is None or isinstance(value, bool | int | float | str) and not isinstance(value, enum.Enum):
+    if (
+        value is None
+        or isinstance(value, bool | int | float | str)
+        and not isinstance(value, enum.Enum)
+    ):
         return value
     if isinstance(value, enum.Enum):
         return {"$enum": _name(type(value)), "v": value.value}
