@@ -22,12 +22,10 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib.metadata import version
 
-from genai_prices import Usage as PriceUsage
-from genai_prices import calc_price
-from genai_prices.types import TieredPrices
-
 from sessiontui.model import Usage
 
+# genai-prices is imported when a price is first needed (about 0.3 s): a run whose transcripts
+# all come from the cache never needs it.
 PRICE_DATA_VERSION = version("genai-prices")  # part of the transcript cache's key
 _PROBE_OUTPUT = 1_000_000
 
@@ -78,6 +76,9 @@ class _Unknown(Exception):
 
 def library_total(model: str, usage: Usage, at: datetime | None) -> Decimal | None:
     """genai-prices' own price of one call; None when it cannot price it. _Unknown if unknown."""
+    from genai_prices import Usage as PriceUsage
+    from genai_prices import calc_price
+
     provider, name = split_model(model)
     # genai-prices counts input as the whole prompt, cached parts included.
     price_usage = PriceUsage(
@@ -104,6 +105,10 @@ def library_total(model: str, usage: Usage, at: datetime | None) -> Decimal | No
 
 def _tier_starts(model: str, at: datetime) -> tuple[int, ...]:
     """Every prompt size at which one of the model's prices switches tier."""
+    from genai_prices import Usage as PriceUsage
+    from genai_prices import calc_price
+    from genai_prices.types import TieredPrices
+
     provider, name = split_model(model)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
