@@ -16,6 +16,7 @@ from sessiontui.config import Config
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
 from sessiontui.stores import Found, Store, open_stores
+from sessiontui.stores.claude_code import INTERACTIVE_READ_SECONDS, ClaudeCodeStore
 from sessiontui.text import one_line
 
 
@@ -122,5 +123,8 @@ def make_app(
     """The app, shared by the CLI and the tests (which pass their own stores and a fixed clock)."""
     clock = clock or (lambda: datetime.now(UTC))
     opened = list(stores) if stores is not None else open_stores(list(found))
+    for store in opened:  # a huge transcript is listed at once and counted over a few ticks
+        if isinstance(store, ClaudeCodeStore):
+            store.read_seconds = INTERACTIVE_READ_SECONDS
     fleet = Fleet(opened, clock=clock, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds)
     return SessionTuiApp(config, fleet, clock, notes)

@@ -159,6 +159,7 @@ class Session:
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
     version: tuple[object, ...] = ()  # raw store values that change with any write to the session
     extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
+    counting: float | None = None  # tokens and cost still being counted: the share read so far
 
     @property
     def uid(self) -> str:

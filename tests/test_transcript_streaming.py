@@ -222,3 +222,23 @@ def test_bad_json_and_surrogates_still_read_as_stdlib_json_would(tmp_path: Path)
     assert result is not None
     assert [sorted(r) for r in result.records] == [["a"], ["b"], ["c"]]
     assert result.corrupt == 2
+
+
+async def test_a_big_transcript_is_listed_from_its_head_and_tail_then_counted(tmp_path: Path) -> None:
+    from sessiontui.stores.claude_code import ClaudeCodeStore
+
+    conversation(tmp_path, 4_000)  # about 4 MB: one 4 MiB read step does not finish it
+    whole = (await ClaudeCodeStore(tmp_path).refresh()).sessions[0]
+    store = ClaudeCodeStore(tmp_path)
+    store.read_seconds = 0.0  # one read step per refresh, as a slow machine would manage
+    first = (await store.refresh()).sessions[0]
+    assert first.counting is not None and 0 < first.counting < 1
+    assert (first.usage, first.cost_usd) == (None, None)  # not a partial figure
+    assert first.name == whole.name == "prompt 0"
+    assert (first.last_activity, first.last_message, first.model) == (
+        whole.last_activity, whole.last_message, whole.model)
+    refreshes = 1
+    while (session := (await store.refresh(set())).sessions[0]).counting is not None:
+        refreshes += 1
+        assert refreshes < 50
+    assert session == whole

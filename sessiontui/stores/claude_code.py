@@ -10,21 +10,27 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sessiontui.live.jsonl_tail import parse_line, read_lines_backwards
 from sessiontui.model import Capabilities, CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
     TranscriptFollower,
+    TranscriptSummary,
     messages_from_record,
 )
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
 from sessiontui.stores.transcript_cache import TranscriptCache
 
 CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at most this often
+INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long per refresh
+_READ_STEP = 4 << 20  # bytes per read between two looks at the clock
+_TAIL_LINES = 40  # lines read from a counting transcript's end: its last activity and message
 
 
 def is_subagent_file(path: Path) -> bool:
@@ -42,8 +48,15 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         self.cache = cache
         self._cache_dirty = False
         self._cache_saved_at: float | None = None
+        # None: every refresh reads each file to its end (snapshot). A number: a file is read for
+        # at most that long per refresh; one left unfinished is listed from its head and tail,
+        # marked counting, and read on in the next refreshes (the app sets this).
+        self.read_seconds: float | None = None
+        self._counting: dict[Path, TranscriptSummary] = {}  # unfinished file -> its tail's summary
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
+        if changed_paths is not None and self._counting:
+            changed_paths = changed_paths | set(self._counting)
         report = await super().refresh(changed_paths)
         if self.cache is not None and report.changed:
             self._cache_dirty = True
@@ -83,7 +96,17 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return follower
 
     def poll(self, follower: TranscriptFollower) -> bool:
-        return follower.poll()
+        if self.read_seconds is None:
+            return follower.poll()
+        deadline = time.monotonic() + self.read_seconds
+        changed = follower.poll(_READ_STEP)
+        while follower.counting and time.monotonic() < deadline:
+            follower.poll(_READ_STEP)
+        if follower.counting:
+            self._counting[follower.path] = tail_summary(follower.path)
+        else:
+            self._counting.pop(follower.path, None)
+        return changed
 
     def corrupt_lines(self, follower: TranscriptFollower) -> int:
         return follower.tail.corrupt_total
@@ -133,7 +156,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             recent.sort(key=lambda call: call.at.timestamp() if call.at else 0.0)
         source = None if calls == 0 else (CostSource.UNKNOWN if unpriced else CostSource.COMPUTED)
         mtime = datetime.fromtimestamp(os.stat(path).st_mtime, UTC) if path.exists() else None
-        return Session(
+        session = Session(
             format=self.format,
             store=str(self.path),
             id=path.stem,
@@ -153,6 +176,30 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             recent_calls=tuple(recent[-RECENT_CALLS:]),
             daily_cost=tuple(sorted(daily.items())),
         )
+        tail = self._counting.get(path)
+        if tail is None:
+            return session
+        return replace(  # listed from its head and its tail while the middle is still counted
+            session, last_activity=tail.last_at or session.last_activity, model=tail.model or session.model,
+            last_message=tail.last_message or session.last_message, usage=None, cost_usd=None,
+            cost_source=None, recent_calls=(), daily_cost=(),
+            counting=min(follower.tail.offset / max(follower.tail.size, 1), 0.99),
+        )
 
     def record_messages(self, record: dict[str, Any]) -> list[Message]:
         return messages_from_record(record)
+
+
+def tail_summary(path: Path) -> TranscriptSummary:
+    """A summary of a transcript's last lines only: its last activity, model and message, shown
+    while the rest of a big file is still being counted."""
+    summary = TranscriptSummary()
+    try:
+        lines, _ = read_lines_backwards(path, os.path.getsize(path), _TAIL_LINES)
+    except OSError:
+        return summary
+    for _, line in reversed(lines):
+        record = parse_line(line) if isinstance(line, bytes) else None
+        if record is not None:
+            summary.add(record)
+    return summary
