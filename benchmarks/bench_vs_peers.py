@@ -41,13 +41,24 @@ def install_peers() -> tuple[list[str], Path]:
     ccusage = PEERS / "ccusage" / "node_modules" / "ccusage" / "dist" / "index.js"
     if not ccusage.exists():
         log(f"installing ccusage@{CCUSAGE_VERSION} with npm")
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(PEERS / "ccusage"), f"ccusage@{CCUSAGE_VERSION}"],
-                       check=True)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--prefix",
+                str(PEERS / "ccusage"),
+                f"ccusage@{CCUSAGE_VERSION}",
+            ],
+            check=True,
+        )
     toolong = PEERS / "toolong-venv" / "bin" / "tl"
     if not toolong.exists():
         log("installing toolong from PyPI into its own venv")
         subprocess.run([sys.executable, "-m", "venv", str(PEERS / "toolong-venv")], check=True)
-        subprocess.run([str(PEERS / "toolong-venv" / "bin" / "pip"), "install", "-q", "toolong"], check=True)
+        subprocess.run(
+            [str(PEERS / "toolong-venv" / "bin" / "pip"), "install", "-q", "toolong"], check=True
+        )
     return ["node", str(ccusage)], toolong
 
 
@@ -81,8 +92,11 @@ def sessiontui_totals(output: bytes) -> dict[str, float]:
     rows = [json.loads(line) for line in output.splitlines() if line.strip()]
     return {
         "cost": sum(r["cost_usd"] or 0 for r in rows),
-        "tokens": sum((r[k] or 0) for r in rows for k in ("input_tokens", "output_tokens", "cache_read_tokens",
-                                                          "cache_write_tokens")),
+        "tokens": sum(
+            (r[k] or 0)
+            for r in rows
+            for k in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+        ),
     }
 
 
@@ -92,7 +106,11 @@ def ccusage_totals(output: bytes) -> dict[str, float]:
 
 
 def tree_side_by_side(tree: Path, mb: float, runs: int, ccusage: list[str]) -> list[str]:
-    samples: dict[str, list[dict[str, float]]] = {"sessiontui cold": [], "sessiontui warm": [], "ccusage": []}
+    samples: dict[str, list[dict[str, float]]] = {
+        "sessiontui cold": [],
+        "sessiontui warm": [],
+        "ccusage": [],
+    }
     totals: dict[str, dict[str, float]] = {}
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "CLAUDE_"))}
     for run in range(runs):
@@ -102,37 +120,66 @@ def tree_side_by_side(tree: Path, mb: float, runs: int, ccusage: list[str]) -> l
         order = ["cold", "ccusage", "warm"] if run % 2 == 0 else ["ccusage", "cold", "warm"]
         for step in order:
             if step == "ccusage":
-                figures, output = measure([*ccusage, "session", "--offline", "--json"],
-                                          {**base_env, "CLAUDE_CONFIG_DIR": str(claude_config_dir(tree))})
+                figures, output = measure(
+                    [*ccusage, "session", "--offline", "--json"],
+                    {**base_env, "CLAUDE_CONFIG_DIR": str(claude_config_dir(tree))},
+                )
                 samples["ccusage"].append(figures)
                 totals["ccusage"] = ccusage_totals(output)
             else:
                 figures, output = measure(command, env)
                 samples[f"sessiontui {step}"].append(figures)
                 totals[f"sessiontui {step}"] = sessiontui_totals(output)
-            log(f"  {tree.name} run {run + 1}: {step}: {figures['wall']:.2f} s wall, {figures['cpu']:.2f} s CPU, "
-                f"{figures['rss']:.0f} MiB")
+            log(
+                f"  {tree.name} run {run + 1}: {step}: {figures['wall']:.2f} s wall, {figures['cpu']:.2f} s CPU, "
+                f"{figures['rss']:.0f} MiB"
+            )
         shutil.rmtree(cache)
     peer = {k: statistics.median(s[k] for s in samples["ccusage"]) for k in ("wall", "cpu", "rss")}
     rows = []
     for name, figures in samples.items():
         med = {k: statistics.median(s[k] for s in figures) for k in ("wall", "cpu", "rss")}
-        rows.append([name, f"{med['wall']:.2f}", f"{med['cpu']:.2f}", f"{mb / med['cpu']:.0f}", f"{med['rss']:.0f}",
-                     f"{peer['wall'] / med['wall']:.1f}x", f"{peer['cpu'] / med['cpu']:.1f}x",
-                     f"${totals[name]['cost']:,.4f}", f"{totals[name]['tokens']:,.0f}"])
-    cost_gap = abs(totals["sessiontui cold"]["cost"] - totals["ccusage"]["cost"]) / max(totals["ccusage"]["cost"], 1e-9)
+        rows.append(
+            [
+                name,
+                f"{med['wall']:.2f}",
+                f"{med['cpu']:.2f}",
+                f"{mb / med['cpu']:.0f}",
+                f"{med['rss']:.0f}",
+                f"{peer['wall'] / med['wall']:.1f}x",
+                f"{peer['cpu'] / med['cpu']:.1f}x",
+                f"${totals[name]['cost']:,.4f}",
+                f"{totals[name]['tokens']:,.0f}",
+            ]
+        )
+    cost_gap = abs(totals["sessiontui cold"]["cost"] - totals["ccusage"]["cost"]) / max(
+        totals["ccusage"]["cost"], 1e-9
+    )
     return [
         f"== {tree.name}: {mb:.0f} MB, {sum(1 for _ in tree.rglob('*.jsonl'))} transcripts, {runs} run(s), medians",
-        *table(["tool", "wall s", "CPU s", "MB/CPU-s", "peak RSS MiB", "faster (wall)", "faster (CPU)", "total cost",
-                "tokens"], rows),
+        *table(
+            [
+                "tool",
+                "wall s",
+                "CPU s",
+                "MB/CPU-s",
+                "peak RSS MiB",
+                "faster (wall)",
+                "faster (CPU)",
+                "total cost",
+                "tokens",
+            ],
+            rows,
+        ),
         f"cost difference sessiontui vs ccusage: {cost_gap * 100:.6f} %",
         "",
     ]
 
 
 def tmux_screen(name: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True,
-                          check=False).stdout
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True, check=False
+    ).stdout
 
 
 def wait_for(name: str, text: str, limit: float) -> float | None:
@@ -146,8 +193,12 @@ def wait_for(name: str, text: str, limit: float) -> float | None:
 
 def pane_peak_rss(name: str) -> float:
     """Peak RSS (MiB) of the process in the pane, from /proc (VmHWM)."""
-    pid = subprocess.run(["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"], capture_output=True, text=True,
-                         check=True).stdout.split()[0]
+    pid = subprocess.run(
+        ["tmux", "list-panes", "-t", name, "-F", "#{pane_pid}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()[0]
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
@@ -164,33 +215,66 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
     last_text = next(b["text"] for b in last["message"]["content"] if b.get("type") == "text")[:24]
     last_line_start = f'{{"parentUuid":"{last["parentUuid"]}"'[:40]
     rows = []
-    env = " ".join(f"{k}={v}" for k, v in (("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="issue13-tmux-")),))
+    env = " ".join(
+        f"{k}={v}" for k, v in (("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="issue13-tmux-")),)
+    )
     for run in range(runs):
         for tool in ("sessiontui", "toolong"):
             name = f"issue13-bench-{tool}-{run}"
-            command = (f"env {env} {' '.join(SESSIONTUI)} --no-cache {big}" if tool == "sessiontui"
-                       else f"{toolong} {path}")
+            command = (
+                f"env {env} {' '.join(SESSIONTUI)} --no-cache {big}"
+                if tool == "sessiontui"
+                else f"{toolong} {path}"
+            )
             started = time.perf_counter()
-            subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command], check=True)
+            subprocess.run(
+                ["tmux", "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command],
+                check=True,
+            )
             try:
                 if tool == "sessiontui":
                     listed = wait_for(name, prompt, 300)
                     subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True)
                     opened = wait_for(name, last_text, 60)
                     peak = pane_peak_rss(name)
-                    rows.append([f"sessiontui run {run + 1}", f"{listed:.2f}" if listed else "-",
-                                 f"{opened:.3f}" if opened else "-", f"{peak:.0f}"])
+                    rows.append(
+                        [
+                            f"sessiontui run {run + 1}",
+                            f"{listed:.2f}" if listed else "-",
+                            f"{opened:.3f}" if opened else "-",
+                            f"{peak:.0f}",
+                        ]
+                    )
                 else:
                     shown = wait_for(name, last_line_start, 300)
                     time.sleep(1)  # settle, then read its peak
                     peak = pane_peak_rss(name)
-                    rows.append([f"toolong run {run + 1}", f"{shown:.2f}" if shown else "-", "-", f"{peak:.0f}"])
+                    rows.append(
+                        [
+                            f"toolong run {run + 1}",
+                            f"{shown:.2f}" if shown else "-",
+                            "-",
+                            f"{peak:.0f}",
+                        ]
+                    )
             finally:
-                subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True, check=False)
-            log(f"  tmux {tool} run {run + 1}: {rows[-1][1:]} ({time.perf_counter() - started:.1f} s)")
+                subprocess.run(
+                    ["tmux", "kill-session", "-t", name], capture_output=True, check=False
+                )
+            log(
+                f"  tmux {tool} run {run + 1}: {rows[-1][1:]} ({time.perf_counter() - started:.1f} s)"
+            )
     return [
         f"== one {path.stat().st_size / 1e6:.0f} MB transcript in tmux 200x50 (sessiontui without cache: cold)",
-        *table(["run", "launch -> row/last line on screen s", "Enter -> last message s", "peak RSS MiB"], rows),
+        *table(
+            [
+                "run",
+                "launch -> row/last line on screen s",
+                "Enter -> last message s",
+                "peak RSS MiB",
+            ],
+            rows,
+        ),
         "",
     ]
 
@@ -203,10 +287,14 @@ def main() -> None:
     parser.add_argument("--skip-tmux", action="store_true")
     args = parser.parse_args()
     ccusage, toolong = install_peers()
+    node = subprocess.run(
+        ["node", "--version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    note = f"node {node}, load average at start {os.getloadavg()[0]:.1f} (2 cores shared: read CPU seconds)"
     lines = machine_header(
-        "sessiontui side by side with ccusage 18.0.11 and toolong" + (" (quick)" if args.quick else ""),
-        [f"node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()}, "
-         f"load average at start {os.getloadavg()[0]:.1f} (2 cores shared with other jobs: read CPU seconds)"],
+        "sessiontui side by side with ccusage 18.0.11 and toolong"
+        + (" (quick)" if args.quick else ""),
+        [note],
     )
     if args.quick:
         tree, info = make_claude_tree("cc_tree_20mb", 10, 2700)
@@ -226,4 +314,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
