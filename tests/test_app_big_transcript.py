@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from test_transcript_streaming import conversation
 
 from sessiontui import app as app_module
 from sessiontui.app import SessionTuiApp, make_app
 from sessiontui.config import Config
 from sessiontui.stores import find_stores
 from sessiontui.widgets.session_table import SessionTable
-
-from test_transcript_streaming import conversation
 
 
 def screen_text(app: SessionTuiApp) -> str:
