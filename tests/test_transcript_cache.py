@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import stat
 import subprocess
 import sys
@@ -208,3 +209,49 @@ def test_no_cache_writes_no_cache(tmp_path: Path, isolated_home: Path) -> None:
     ]
     subprocess.run(command, env=env, capture_output=True, timeout=120, check=True)
     assert not (tmp_path / "xdg").exists()
+
+
+async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessiontui.stores import claude_code
+
+    monkeypatch.setattr(claude_code, "POOL_MIN_BYTES", 0)
+    projects = tmp_path / "projects"
+    w = ClaudeCodeWriter(projects)
+    for n in range(3):
+        sid = f"0f7b5a34-1c2d-4e5f-8a9b-0c1d2e3f4a5{n}"
+        for turn in range(200):
+            w.user(
+                sid, f"{CWD}{n}", f"prompt {turn} " + "p" * 400, now=START + timedelta(minutes=turn)
+            )
+            w.assistant(
+                sid,
+                f"{CWD}{n}",
+                [text_block("a" * 400)],
+                model="claude-sonnet-4-5",
+                usage=usage_dict(10, 100 + turn, 2_000, 300),
+                now=START + timedelta(minutes=turn, seconds=5),
+            )
+    serial = (await ClaudeCodeStore(projects).refresh()).sessions
+    store = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "cache"))
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    claude_code.read_in_parallel([store])
+    assert (
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_before
+    )  # worker processes ran
+    assert len(store._followers) == 3 and not any(f.counting for f in store._followers.values())
+    pooled = (await store.refresh()).sessions
+    await store.close()
+    assert sorted(pooled, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
+    warm, _ = await read_store_all(projects, tmp_path / "cache")
+    assert sorted(warm, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
+
+
+async def read_store_all(projects: Path, cache_dir: Path) -> tuple[tuple[Session, ...], int]:
+    store = ClaudeCodeStore(projects, TranscriptCache(projects, cache_dir))
+    before = bytes_read()
+    report = await store.refresh()
+    read = bytes_read() - before
+    await store.close()
+    return report.sessions, read

@@ -8,8 +8,11 @@ of their own: their tokens and cost are added to the session that started them.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +34,8 @@ CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at m
 INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long per refresh
 _READ_STEP = 4 << 20  # bytes per read between two looks at the clock
 _TAIL_LINES = 40  # lines read from a counting transcript's end: its last activity and message
+POOL_MIN_BYTES = 64 << 20  # a one-shot read of fewer new bytes than this stays in one process
+POOL_MAX_WORKERS = 4
 
 
 def is_subagent_file(path: Path) -> bool:
@@ -58,10 +63,9 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         if changed_paths is not None and self._counting:
             changed_paths = changed_paths | set(self._counting)
         report = await super().refresh(changed_paths)
-        if self.cache is not None and report.changed:
-            self._cache_dirty = True
-            if self._cache_saved_at is None or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS:
-                await self._save_cache()
+        due = self._cache_saved_at is None or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS
+        if self.cache is not None and self._cache_dirty and due:
+            await self._save_cache()
         return report
 
     async def close(self) -> None:
@@ -96,6 +100,11 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return follower
 
     def poll(self, follower: TranscriptFollower) -> bool:
+        changed = self._poll(follower)
+        self._cache_dirty |= changed and not follower.counting and follower.read_anything
+        return changed
+
+    def _poll(self, follower: TranscriptFollower) -> bool:
         if self.read_seconds is None:
             return follower.poll()
         deadline = time.monotonic() + self.read_seconds
@@ -203,3 +212,43 @@ def tail_summary(path: Path) -> TranscriptSummary:
         if record is not None:
             summary.add(record)
     return summary
+
+
+def read_transcript(path: Path) -> TranscriptFollower:
+    """A transcript read to its end (in a pool worker), handed back as the cache would hand it."""
+    follower = TranscriptFollower(path)
+    follower.poll()
+    follower.restore(follower.tail.state(), follower.summary)
+    return follower
+
+
+def read_in_parallel(stores: Sequence[object]) -> None:
+    """Before a one-shot full read (`snapshot`): read the transcripts that no cache holds in a
+    pool of processes, one per core, when there are enough bytes for it to pay (starting a
+    worker costs about half a CPU-second). The app never does this: it reads big files a
+    slice per refresh instead, and its idle cost stays that of one process."""
+    todo: list[tuple[ClaudeCodeStore, Path, int]] = []
+    for store in stores:
+        if not isinstance(store, ClaudeCodeStore) or store.read_seconds is not None or not store.path.is_dir():
+            continue
+        for path in store.list_files():
+            if path in store._followers:
+                continue
+            follower = store.new_follower(path)
+            if follower.counting:  # not restored from the cache: to be read
+                try:
+                    todo.append((store, path, os.path.getsize(path)))
+                except OSError:
+                    continue
+            else:
+                store._followers[path] = follower
+    workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo))
+    if workers < 2 or sum(size for _, _, size in todo) < POOL_MIN_BYTES:
+        return  # each store's own refresh reads them
+    todo.sort(key=lambda item: -item[2])  # biggest first: the workers end together
+    context = multiprocessing.get_context("spawn")  # never fork a process that has threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(read_transcript, [path for _, path, _ in todo])
+        for (store, path, _), follower in zip(todo, results, strict=True):
+            store._followers[path] = follower
+            store._cache_dirty = True

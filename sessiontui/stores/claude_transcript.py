@@ -178,14 +178,17 @@ class TranscriptFollower:
         self.tail = JsonlTail(path)
         self.summary = TranscriptSummary()
         self._restored = False  # taken from the transcript cache: the first poll reports it
+        self.read_anything = False  # whether the last poll read the file (not only restored)
 
     def poll(self, budget: int | None = None) -> bool:
         """Read what was appended (at most about `budget` bytes); True when the summary may have
         changed. FileNotFoundError if the file is gone."""
         restored, self._restored = self._restored, False
+        self.read_anything = False
         reset = self.tail.start()
         if reset is None:
             return restored
+        self.read_anything = True
         if reset:
             self.summary = TranscriptSummary()
         add = self.summary.add

@@ -176,7 +176,7 @@ def encode(value: Any) -> Any:
 def decode(value: Any) -> Any:
     """The inverse of `encode`; only classes of sessiontui's model are ever rebuilt."""
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        return value if _plain(value) else [decode(v) for v in value]
     if not isinstance(value, dict):
         return value
     if "$dt" in value:
@@ -184,7 +184,8 @@ def decode(value: Any) -> Any:
     if "$tuple" in value:
         return tuple(decode(v) for v in value["$tuple"])
     if "$set" in value:
-        return {decode(v) for v in value["$set"]}
+        items = value["$set"]
+        return set(items) if _plain(items) else {decode(v) for v in items}
     if "$map" in value:
         return {decode(k): decode(v) for k, v in value["$map"]}
     if "$enum" in value:
@@ -201,6 +202,11 @@ def decode(value: Any) -> Any:
             raise ValueError(f"fields missing: {', '.join(sorted(missing))}")
         return obj
     raise ValueError("an untagged object")
+
+
+def _plain(items: list[Any]) -> bool:
+    """Whether a list holds only plain values (a set of request ids: most of a cache's bytes)."""
+    return not any(isinstance(v, dict | list) for v in items)
 
 
 def _name(cls: type) -> str:
