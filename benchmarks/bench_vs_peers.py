@@ -235,13 +235,16 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
                 if tool == "sessiontui":
                     listed = wait_for(name, prompt, 300)
                     subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True)
-                    opened = wait_for(name, last_text, 60)
+                    opened = wait_for(name, "Follow", 60)  # the transcript's footer: it is open
+                    subprocess.run(["tmux", "send-keys", "-t", name, "End"], check=True)
+                    at_end = wait_for(name, last_text, 60)
                     peak = pane_peak_rss(name)
                     rows.append(
                         [
                             f"sessiontui run {run + 1}",
                             f"{listed:.2f}" if listed else "-",
                             f"{opened:.3f}" if opened else "-",
+                            f"{at_end:.3f}" if at_end else "-",
                             f"{peak:.0f}",
                         ]
                     )
@@ -253,6 +256,7 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
                         [
                             f"toolong run {run + 1}",
                             f"{shown:.2f}" if shown else "-",
+                            "-",
                             "-",
                             f"{peak:.0f}",
                         ]
@@ -270,7 +274,8 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
             [
                 "run",
                 "launch -> row/last line on screen s",
-                "Enter -> last message s",
+                "Enter -> transcript s",
+                "then End -> last message s",
                 "peak RSS MiB",
             ],
             rows,
