@@ -191,6 +191,19 @@ def wait_for(name: str, text: str, limit: float) -> float | None:
     return None
 
 
+def start_in_tmux(name: str, command: str) -> None:
+    """A detached 200x50 session; again if the tmux server was just exiting (its last session
+    was killed a moment ago)."""
+    for attempt in range(3):
+        done = subprocess.run(
+            ["tmux", "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command], check=False
+        )
+        if done.returncode == 0:
+            return
+        time.sleep(0.5 * (attempt + 1))
+    raise RuntimeError(f"tmux could not start {name}")
+
+
 def pane_peak_rss(name: str) -> float:
     """Peak RSS (MiB) of the process in the pane, from /proc (VmHWM)."""
     pid = subprocess.run(
@@ -227,10 +240,7 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
                 else f"{toolong} {path}"
             )
             started = time.perf_counter()
-            subprocess.run(
-                ["tmux", "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command],
-                check=True,
-            )
+            start_in_tmux(name, command)
             try:
                 if tool == "sessiontui":
                     listed = wait_for(name, prompt, 300)
