@@ -63,6 +63,8 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         if changed_paths is not None and self._counting:
             changed_paths = changed_paths | set(self._counting)
         report = await super().refresh(changed_paths)
+        for gone in [p for p in self._counting if p not in self._followers]:
+            del self._counting[gone]  # a counting file that vanished
         due = self._cache_saved_at is None or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS
         if self.cache is not None and self._cache_dirty and due:
             await self._save_cache()
