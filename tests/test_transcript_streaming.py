@@ -242,3 +242,19 @@ async def test_a_big_transcript_is_listed_from_its_head_and_tail_then_counted(tm
         refreshes += 1
         assert refreshes < 50
     assert session == whole
+
+
+def test_a_budget_smaller_than_a_line_still_gets_past_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read stops at its budget only between lines: a line longer than the budget (but under
+    the long-line bound) is read whole in one go instead of being started again forever."""
+    monkeypatch.setattr(jsonl_tail, "_CHUNK", 4_096)
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b'{"n": 0}\n' + json.dumps({"n": 1, "pad": "z" * 50_000}).encode() + b'\n{"n": 2}\n')
+    tail, seen = JsonlTail(path), []
+    for _ in range(10):
+        if tail.start() is None:
+            break
+        seen += [r["n"] for r in tail.records(budget=1)]
+        if tail.at_end:
+            break
+    assert seen == [0, 1, 2] and tail.offset == path.stat().st_size

@@ -114,7 +114,9 @@ class JsonlTail:
         pending = b""
         read = 0
         self._at_end = False
-        while budget is None or read < budget:
+        # A budget never stops inside a line longer than a chunk: started again from its first
+        # byte on every read, it would never be passed.
+        while budget is None or read < budget or len(pending) >= _CHUNK:
             chunk = handle.read(_CHUNK)
             if not chunk:
                 self._at_end = True
