@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -66,6 +67,8 @@ class SessionTuiApp(App[int]):
     def on_fleet_updated(self, message: FleetUpdated) -> None:
         if not self.is_running:  # shutting down: the screens are losing their widgets
             return
+        if self.latest is None:
+            self.call_after_refresh(_freeze_long_lived_objects)  # once, after the first rows paint
         self.latest = message.update
         for screen in self.screen_stack:
             apply = getattr(screen, "apply_update", None)
@@ -110,6 +113,14 @@ class SessionTuiApp(App[int]):
                 else tooltip or f"key: {binding.key_display or binding.key}",
                 lambda action=action, namespace=namespace: self.run_action(action, namespace),
             )
+
+
+def _freeze_long_lived_objects() -> None:
+    """The app as started lives as long as the process: collect once, then keep the garbage
+    collector from walking those objects again and again (full collections stalled keys 160 ms
+    while a big transcript was being counted; benchmarks/results/big_transcript_app.txt)."""
+    gc.collect()
+    gc.freeze()
 
 
 def make_app(
