@@ -8,11 +8,13 @@ of their own: their tokens and cost are added to the session that started them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +31,8 @@ from sessiontui.stores.claude_transcript import (
 )
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
 from sessiontui.stores.transcript_cache import TranscriptCache
+
+log = logging.getLogger(__name__)
 
 CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at most this often
 INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long per refresh
@@ -216,10 +220,14 @@ def tail_summary(path: Path) -> TranscriptSummary:
     return summary
 
 
-def read_transcript(path: Path) -> TranscriptFollower:
-    """A transcript read to its end (in a pool worker), handed back as the cache would hand it."""
+def read_transcript(path: Path) -> TranscriptFollower | None:
+    """A transcript read to its end (in a pool worker), handed back as the cache would hand it;
+    None when it cannot be read (the store's own refresh then reports why)."""
     follower = TranscriptFollower(path)
-    follower.poll()
+    try:
+        follower.poll()
+    except OSError:
+        return None
     follower.restore(follower.tail.state(), follower.summary)
     return follower
 
@@ -249,8 +257,12 @@ def read_in_parallel(stores: Sequence[object]) -> None:
         return  # each store's own refresh reads them
     todo.sort(key=lambda item: -item[2])  # biggest first: the workers end together
     context = multiprocessing.get_context("spawn")  # never fork a process that has threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = pool.map(read_transcript, [path for _, path, _ in todo])
-        for (store, path, _), follower in zip(todo, results, strict=True):
-            store._followers[path] = follower
-            store._cache_dirty = True
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = pool.map(read_transcript, [path for _, path, _ in todo])
+            for (store, path, _), read in zip(todo, results, strict=True):
+                if read is not None:
+                    store._followers[path] = read
+                    store._cache_dirty = True
+    except (OSError, BrokenProcessPool) as exc:  # no pool here: each store reads its own files
+        log.warning("sessiontui: reading transcripts in parallel failed (%s); reading them in turn", exc)
