@@ -31,6 +31,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="how long a turn may run with nothing new before it is stuck (default 10m)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help=f"TOML settings file (default {default_config_file()})")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not read or write the transcript cache (~/.cache/sessiontui)")
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
@@ -149,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         if command == "restore":
             return asyncio.run(run_restore(args.entry))
         config = resolve_config(args)
+        if args.no_cache:
+            from sessiontui.stores.transcript_cache import set_enabled
+
+            set_enabled(False)
         if command == "snapshot":
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
         if command == "metrics":

@@ -208,6 +208,7 @@ class Session:
     rate_limits: RateLimits | None = None  # the provider's limits as the agent last reported them
     approval_requested: str | None = None  # what the agent asks the operator to approve, unanswered
     turn_aborted: str | None = None  # why the last turn was given up ('interrupted': by the user)
+    counting: float | None = None  # tokens and cost still being counted: the share read so far
 
     @property
     def uid(self) -> str:

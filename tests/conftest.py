@@ -26,6 +26,7 @@ BOT_ENV = (
     "ZEROCLAW_WORKSPACE",
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
+    "XDG_CACHE_HOME",
 )
 
 

@@ -207,6 +207,8 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
         return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - moment)})"  # type: ignore[operator]
     usage = s.usage
     cost = "-" if s.cost_source is None else ("unknown (model not priced)" if s.cost_usd is None else f"${s.cost_usd:,.4f}")
+    if s.counting is not None:  # a big transcript still being read: no partial figures
+        cost = f"counting ({s.counting:.0%} of the transcript read)"
     rows: list[tuple[str | Text, Text, str, Text]] = [
         ("Session", Text(one_line(s.name, 70)), "State", state),
         ("Key", Text(one_line(s.id, 70)), "Store", Text(f"{s.format}  {one_line(s.store, 60)}")),

@@ -222,26 +222,48 @@ def usage_of(raw: dict[str, Any]) -> Usage:
 
 
 _TITLE_KEYS = {"custom-title": "customTitle", "ai-title": "aiTitle", "summary": "summary"}
+def line_matters_for_summary(line: bytes) -> bool:
+    """The byte-level prefilter in front of TranscriptSummary.add: False only for lines that
+    certainly change nothing in a summary, which are then never parsed. Keep it conservative
+    and change it together with `add` (a line type `add` starts to read must pass here)."""
+    return not line.startswith(b'{"type":"file-history-snapshot"')  # no top-level timestamp
 
 
 class TranscriptFollower:
-    """A transcript file followed by offset, summarised as it grows."""
+    """A transcript file followed by offset, summarised as it grows, one record at a time."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.tail = JsonlTail(path)
         self.summary = TranscriptSummary()
+        self._restored = False  # taken from the transcript cache: the first poll reports it
+        self.read_anything = False  # whether the last poll read the file (not only restored)
 
-    def poll(self) -> bool:
-        """Read what was appended; True when the summary changed. FileNotFoundError if gone."""
-        result = self.tail.poll()
-        if result is None:
-            return False
-        if result.reset:
+    def poll(self, budget: int | None = None) -> bool:
+        """Read what was appended (at most about `budget` bytes); True when the summary may have
+        changed. FileNotFoundError if the file is gone."""
+        restored, self._restored = self._restored, False
+        self.read_anything = False
+        reset = self.tail.start()
+        if reset is None:
+            return restored
+        self.read_anything = True
+        if reset:
             self.summary = TranscriptSummary()
-        for record in result.records:
-            self.summary.add(record)
+        add = self.summary.add
+        for record in self.tail.records(line_matters_for_summary, budget):
+            add(record)
         return True
+
+    @property
+    def counting(self) -> bool:
+        """True while the file has not been read to its end (a budgeted first read)."""
+        return not self.tail.at_end
+
+    def restore(self, tail_state: dict[str, Any], summary: TranscriptSummary) -> None:
+        self.tail.restore(tail_state)
+        self.summary = summary
+        self._restored = True
 
 
 def _block_text(block: dict[str, Any]) -> str:

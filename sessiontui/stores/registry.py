@@ -28,6 +28,7 @@ from sessiontui.stores.codex import CodexStore, codex_root, is_codex_record
 from sessiontui.stores.hermes_json import HermesJsonStore, is_hermes_json
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
 from sessiontui.stores.starpod import StarpodStore
+from sessiontui.stores.transcript_cache import TranscriptCache
 from sessiontui.stores.zeroclaw_jsonl import ZeroClawJsonlStore
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 
@@ -175,7 +176,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     ),
     FormatRecord(
         StoreFormat.CLAUDE_CODE, "Claude Code", Layout.JSONL_TREE,
-        lambda path, ctx: ClaudeCodeStore(path),
+        lambda path, ctx: ClaudeCodeStore(path, TranscriptCache.for_store(path)),
         processes=frozenset({"claude"}),
         jsonl_record=is_claude_record,
         tree_root=claude_root,
