@@ -18,7 +18,8 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     trash_then_write,
 )
-from sessiontui.actions.trash import TrashEntry, write_entry
+from sessiontui.actions.journal import begin
+from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 
 GUARD = ("SELECT last_message_at, message_count, "
@@ -73,7 +74,7 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
     children = [t for t in CHILDREN if t in tables]
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        return write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
+        return begin(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
                            name=session.name, messages=len(rows["session_messages"]["rows"]), rows=rows,
                            state_dir=state_dir)
 

@@ -15,7 +15,8 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     trash_then_write,
 )
-from sessiontui.actions.trash import TrashEntry, write_entry
+from sessiontui.actions.journal import begin
+from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 from sessiontui.timestamps import chrono_rfc3339
 
@@ -24,7 +25,7 @@ GUARD = "SELECT last_activity, message_count FROM session_metadata WHERE session
 
 def _keep(session: Session, action: str, state_dir: Path | None) -> Any:
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        return write_entry(action=action, fmt=str(session.format), store=session.store, session_id=session.id,
+        return begin(action=action, fmt=str(session.format), store=session.store, session_id=session.id,
                            name=session.name, messages=len(rows["sessions"]["rows"]), rows=rows,
                            state_dir=state_dir)
     return keep
