@@ -164,23 +164,41 @@ def _error(message: str) -> None:
     print(f"sessiontui: {one_line(message)}", file=sys.stderr)
 
 
+def _recover() -> None:
+    """Settle actions a killed run left unfinished (journal.recover), saying what was done."""
+    from sessiontui.actions.journal import recover
+
+    for settled in recover():
+        _error(f"trash entry {settled.entry.id} ({settled.entry.action} {settled.entry.session_id}): "
+               f"{settled.result} after an interrupted run")
+
+
 def run_audit(*, as_json: bool) -> int:
+    from sessiontui.actions.audit import read_audit_log, write_audit_table
 
-    from sessiontui.actions.audit import read_audit, write_audit_table
-
-    records = read_audit()
+    _recover()
+    records, damaged = read_audit_log()
     if as_json:
         for record in records:
             print(json_line(record))
     else:
         write_audit_table(records, sys.stdout)
-    return 0
+    for line in damaged:
+        _error(f"audit log line {line.line} is damaged: {line.reason}")
+    return 2 if damaged else 0
 
 
 async def run_restore(entry_id: str | None) -> int:
-    from sessiontui.actions import list_trash, restore_entry
+    from sessiontui.actions import restore_entry
+    from sessiontui.actions.trash import DONE, read_trash
 
-    entries = list_trash()
+    _recover()
+    everything, damaged = read_trash()
+    entries = [e for e in everything if e.status == DONE]
+    for bad in damaged:
+        _error(f"damaged trash entry {bad.path}: {bad.reason}")
+    for unsettled in (e for e in everything if e.status != DONE):
+        _error(f"trash entry {unsettled.path} is {unsettled.status} (its store could not be checked)")
     if entry_id is None:
         for entry in entries:
             print(one_line(f"{entry.id}  {entry.action:<7} {entry.format:<16} {entry.session_id}  "
@@ -206,6 +224,8 @@ def run_dashboard(config: Config) -> int:
         for error in errors:
             _error(error)
         return 2
+    if not config.read_only:
+        _recover()
     from sessiontui.app import make_app
 
     app = make_app(config, found=found, notes=errors)

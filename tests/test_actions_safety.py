@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from sessiontui.actions import Verb, list_trash, perform, restore_entry
-from sessiontui.actions import journal
+from sessiontui.actions import Verb, journal, list_trash, perform, restore_entry
 from sessiontui.demo.bots import StarpodBot, ZeroClawJsonlBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.model import Session

@@ -97,6 +97,6 @@ def write_audit_table(records: list[dict[str, Any]], out: TextIO) -> None:
             continue
         ssh = str(r.get("ssh_connection") or "").split()
         where = f" from {ssh[0]}" if ssh else ""
-        out.write(one_line(f"{str(r.get('time', '?'))[:19]}  {r.get('user', '?')}{where}  {str(r.get('action', '?')):<11} "
-                           f"{str(r.get('result', '?')):<8} {r.get('format', '?')}  {r.get('session') or '-'}  "
+        out.write(one_line(f"{str(r.get('time', '?'))[:19]}  {r.get('user', '?')}{where}  {r.get('action', '?')!s:<11} "
+                           f"{r.get('result', '?')!s:<8} {r.get('format', '?')}  {r.get('session') or '-'}  "
                            f"{r.get('message', '')}") + "\n")

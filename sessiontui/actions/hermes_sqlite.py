@@ -12,8 +12,8 @@ from typing import Any
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused
-from sessiontui.actions.sqlite_write import immediate, insert_rows, read_one, trash_then_write
 from sessiontui.actions.journal import begin
+from sessiontui.actions.sqlite_write import immediate, insert_rows, read_one, trash_then_write
 from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session, StoreFormat
 from sessiontui.timestamps import chrono_rfc3339

@@ -27,6 +27,7 @@ from sessiontui.actions.trash import (
     DONE,
     PENDING,
     RESTORING,
+    DamagedEntry,
     Rows,
     TrashEntry,
     discard,
@@ -201,9 +202,7 @@ def _files_applied(entry: TrashEntry) -> bool:
             return False
         os.unlink(staged)  # a new file is in place (ours, empty, or the bot's): the copy is in the trash
         return True
-    if os.path.lexists(path) and _starts_with(path, copy):
-        return False
-    return True
+    return not (os.path.lexists(path) and _starts_with(path, copy))
 
 
 def _restored(entry: TrashEntry) -> bool:
@@ -218,4 +217,11 @@ def _restored(entry: TrashEntry) -> bool:
     return _any_present(entry)
 
 
-__all__ = ["DONE", "Settled", "begin", "finish", "recover", "staging_path"]
+
+
+def settled_trash(state_dir: Path | None = None) -> tuple[list[TrashEntry], list[DamagedEntry]]:
+    """What `u` lists: unfinished actions settled first, then the restorable entries and the
+    damaged ones (each with its path)."""
+    recover(state_dir)
+    entries, damaged = read_trash(state_dir)
+    return [entry for entry in entries if entry.status == DONE], damaged

@@ -99,9 +99,9 @@ async def perform(session: Session, verb: Verb, *, text: str | None = None, read
     else:
         assert write is not None
         outcome = await asyncio.to_thread(_attempt, f"{verb} {session.id}", lambda: write(session, text, state_dir))
-        outcome = await asyncio.to_thread(_finished, outcome, state_dir)
-    return _audited(outcome, action=str(verb), fmt=str(session.format), store=session.store,
-                    session=session.id, before=_before(session), state_dir=state_dir)
+    outcome = _audited(outcome, action=str(verb), fmt=str(session.format), store=session.store,
+                       session=session.id, before=_before(session), state_dir=state_dir)
+    return await asyncio.to_thread(_finished, outcome, state_dir)
 
 
 async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
@@ -112,36 +112,41 @@ async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
     else:
         outcome = await asyncio.to_thread(_attempt, f"prune {store}",
                                           lambda: hermes_sqlite.prune(store, ttl_days, state_dir))
-        outcome = await asyncio.to_thread(_finished, outcome, state_dir)
-    return _audited(outcome, action="prune", fmt=str(F.HERMES_SQLITE), store=str(store), session=None,
-                    before={"ttl_days": ttl_days}, state_dir=state_dir)
+    outcome = _audited(outcome, action="prune", fmt=str(F.HERMES_SQLITE), store=str(store), session=None,
+                       before={"ttl_days": ttl_days}, state_dir=state_dir)
+    return await asyncio.to_thread(_finished, outcome, state_dir)
 
 
 async def restore_entry(entry: TrashEntry, *, read_only: bool = False, state_dir: Path | None = None) -> Outcome:
     """Put a trash entry back exactly (rows with their ids and timestamps, files moved back)."""
     restore = RESTORES.get(entry.format)
+    marked: list[TrashEntry] = []
     if read_only:
         outcome = Outcome(False, "sessiontui runs with --read-only")
     elif restore is None:
         outcome = Outcome(False, f"{entry.format}: nothing to restore into")
     else:
         outcome = await asyncio.to_thread(_attempt, f"restore {entry.session_id}",
-                                          lambda: _journaled_restore(entry, restore, state_dir))
-    return _audited(outcome, action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
-                    before={"trash": entry.id, "action": entry.action}, state_dir=state_dir)
+                                          lambda: _journaled_restore(entry, restore, state_dir, marked))
+    outcome = _audited(outcome, action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
+                       before={"trash": entry.id, "action": entry.action}, state_dir=state_dir)
+    if marked:  # the result is in the log: now the entry goes (restored) or is done again
+        await asyncio.to_thread(end_restore, marked[0], outcome.ok)
+    return outcome
 
 
-def _journaled_restore(entry: TrashEntry, restore: Callable[[TrashEntry], Outcome], state_dir: Path | None) -> Outcome:
-    """The entry is marked `restoring` (and audited) first, removed only once the store has it."""
+def _journaled_restore(entry: TrashEntry, restore: Callable[[TrashEntry], Outcome], state_dir: Path | None,
+                       marked: list[TrashEntry]) -> Outcome:
+    """The entry is marked `restoring` (and audited) first; `marked` gets it once the restore ran."""
     try:
-        marked = start_restore(entry, state_dir)
+        restoring = start_restore(entry, state_dir)
     except OSError as exc:
         raise Refused(f"the trash entry or the audit log cannot be written ({exc.strerror or exc}); "
                       "nothing was restored") from exc
-    ok = False
     try:
-        outcome = restore(marked)
-        ok = outcome.ok
-        return outcome
-    finally:
-        end_restore(marked, ok)
+        outcome = restore(restoring)
+    except BaseException:
+        end_restore(restoring, False)  # the transaction rolled back: the entry is as it was
+        raise
+    marked.append(restoring)
+    return outcome

@@ -11,6 +11,7 @@ from typing import Any
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused, check_unchanged
+from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import (
     columns_of,
     immediate,
@@ -18,7 +19,6 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     trash_then_write,
 )
-from sessiontui.actions.journal import begin
 from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 

@@ -27,6 +27,7 @@ from sessiontui.timestamps import parse_timestamp
 
 Rows = dict[str, dict[str, list[Any]]]  # table -> {"columns": [...], "rows": [[...], ...]}
 INCOMING = ".incoming-"
+DISCARDING = ".discarding-"
 PENDING, DONE, RESTORING = "pending", "done", "restoring"
 
 
@@ -186,11 +187,20 @@ def list_trash(state_dir: Path | None = None) -> list[TrashEntry]:
 
 
 def incoming_leftovers(state_dir: Path | None = None) -> list[Path]:
-    """Entries a killed run was still building (never renamed into place: nothing was deleted)."""
+    """Entries a killed run was still building or removing (hidden names: never listed)."""
     root = trash_dir(state_dir)
-    return sorted(root.glob(f"{INCOMING}*")) if root.is_dir() else []
+    if not root.is_dir():
+        return []
+    return sorted([*root.glob(f"{INCOMING}*"), *root.glob(f"{DISCARDING}*")])
 
 
 def discard(entry: TrashEntry) -> None:
-    """Remove an entry (after it was restored, or when its action was rolled back)."""
-    shutil.rmtree(entry.path, ignore_errors=True)
+    """Remove an entry (after it was restored, or when its action was rolled back): renamed
+    to a hidden name first, so a kill half-way through never leaves a listed, partial entry."""
+    hidden = entry.path.with_name(f"{DISCARDING}{entry.path.name}")
+    try:
+        os.rename(entry.path, hidden)
+    except FileNotFoundError:
+        return
+    fsync_dir(entry.path.parent)
+    shutil.rmtree(hidden, ignore_errors=True)

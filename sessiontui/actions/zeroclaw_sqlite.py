@@ -8,6 +8,7 @@ from typing import Any
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused, check_unchanged
+from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import (
     columns_of,
     immediate,
@@ -15,7 +16,6 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     trash_then_write,
 )
-from sessiontui.actions.journal import begin
 from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 from sessiontui.timestamps import chrono_rfc3339

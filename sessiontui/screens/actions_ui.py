@@ -23,13 +23,13 @@ from sessiontui.actions import (
     Outcome,
     TrashEntry,
     Verb,
-    list_trash,
     perform,
     prune,
     restore_entry,
     why_not,
 )
 from sessiontui.actions.base import READ_ONLY
+from sessiontui.actions.journal import settled_trash
 from sessiontui.model import Session, StoreFormat
 from sessiontui.screens.modals import (
     BULK_VERBS,
@@ -204,7 +204,10 @@ class ActionScreen(Screen[None]):
 
     def action_undo_delete(self) -> None:
         async def show_trash() -> None:
-            entries = await asyncio.to_thread(list_trash)
+            entries, damaged = await asyncio.to_thread(settled_trash)
+            for bad in damaged:
+                self.app.notify(one_line(f"damaged trash entry {bad.path}: {bad.reason}"), severity="warning",
+                                markup=False)
             self.app.push_screen(TrashScreen(entries), restore)
 
         def restore(entry: TrashEntry | None) -> None:
