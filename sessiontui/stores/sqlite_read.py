@@ -7,6 +7,7 @@ transaction outlives a statement, every cursor fully consumed. Nothing is ever w
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,6 +24,50 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def readonly_uri(path: Path) -> str:
     return f"file:{quote(str(path))}?mode=ro"
+
+
+def decode_text(value: bytes) -> str:
+    """A TEXT value as str; bytes that are not UTF-8 kept as surrogate escapes (shown as `\\xff`
+    by `text.printable`), so one bad row is shown escaped instead of failing the whole read."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("utf-8", "surrogateescape")
+
+
+def explain(path: Path, exc: sqlite3.Error) -> str:
+    """What a failed read-only open or read means for the operator, and what to do.
+
+    SQLite's own words mislead here: a WAL database whose directory we may not write (it needs
+    its `-shm` file beside it), or a hot rollback journal left by an interrupted writer (it must
+    be rolled back before anyone reads), both say "attempt to write a readonly database" or
+    "unable to open database file", though we never write.
+    """
+    message = str(exc)
+    journal = path.with_name(path.name + "-journal")
+    shm = path.with_name(path.name + "-shm")
+    if os.path.exists(journal) and os.path.getsize(journal) > 0 and ("readonly" in message or "open" in message):
+        return (f"{path}: a hot rollback journal is beside it (a writer was interrupted), and SQLite must roll "
+                "it back before anyone reads; start the bot, or run sessiontui once as the bot's user")
+    if not os.access(path, os.R_OK):
+        return f"{path}: permission denied; run as the bot's user (or give this user read access)"
+    cannot_share = not os.access(path.parent, os.W_OK) or (shm.exists() and not os.access(shm, os.R_OK | os.W_OK))
+    if _is_wal(path) and cannot_share and ("readonly" in message or "open" in message or "access" in message):
+        return (f"{path}: a WAL database needs its -shm file beside it, and this user may not write "
+                    f"{path.parent} (or its -shm); run as the bot's user, or give this user group write "
+                    "on the directory")
+    if "database is locked" in message:
+        return f"{path}: locked by another process (an exclusive lock or a long write); retrying"
+    return f"{path}: {message}"
+
+
+def _is_wal(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header[18] == 2 and header[19] == 2
 
 
 def is_sqlite_file(path: Path) -> bool:
@@ -53,13 +98,14 @@ class ReadOnlyDatabase:
                     timeout=BUSY_TIMEOUT_MS / 1000,
                 )
             except sqlite3.Error as exc:
-                raise StoreError(f"{self.path}: cannot open read-only: {exc}") from exc
+                raise StoreError(explain(self.path, exc)) from exc
+            conn.text_factory = decode_text
             try:
                 await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 await conn.execute("PRAGMA query_only = 1")
             except sqlite3.Error as exc:
                 await conn.close()
-                raise StoreError(f"{self.path}: {exc}") from exc
+                raise StoreError(explain(self.path, exc)) from exc
             self._conn = conn
         return self._conn
 
@@ -69,7 +115,7 @@ class ReadOnlyDatabase:
             async with conn.execute(sql, params) as cursor:
                 return list(await cursor.fetchall())
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: {exc}") from exc
+            raise StoreError(explain(self.path, exc)) from exc
 
     async def columns(self, table: str) -> set[str]:
         rows = await self.fetchall("SELECT name FROM pragma_table_info(?)", (table,))
@@ -100,6 +146,7 @@ def placeholders(values: Iterable[object]) -> str:
 def read_tables_sync(path: Path) -> dict[str, set[str]]:
     """Tables and their columns, read once read-only (for detection; short and blocking)."""
     conn = sqlite3.connect(readonly_uri(path), uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.text_factory = decode_text
     try:
         conn.execute("PRAGMA query_only = 1")
         names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
