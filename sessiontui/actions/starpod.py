@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.actions.base import Outcome
-from sessiontui.actions.guard import Refused, check_unchanged
+from sessiontui.actions.guard import Refused, check_same_session
 from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import (
     columns_of,
@@ -24,13 +24,14 @@ from sessiontui.model import Session
 
 GUARD = ("SELECT last_message_at, message_count, "
          "(SELECT COUNT(*) FROM session_messages WHERE session_id = ?1), is_closed FROM session_metadata WHERE id = ?1")
+IDENTITY = "SELECT created_at, is_closed FROM session_metadata WHERE id = ?"
 CHILDREN = ("session_messages", "compaction_log")
 
 
 def _update(session: Session, column: str, value: object, sql: str, done: str) -> Outcome:
     path, sid = Path(session.store), session.id
     with immediate(path, foreign_keys=True) as conn:
-        check_unchanged(conn, GUARD, (sid,), session.version)
+        check_same_session(conn, IDENTITY, (sid,), session.created_at, (int(session.closed),))
         if column not in columns_of(conn, "session_metadata"):
             raise Refused(f"this Starpod database has no {column} column (an older Starpod)")
         conn.execute(sql, (sid, value))
@@ -44,7 +45,7 @@ def close(session: Session, summary: str | None) -> Outcome:
     path, sid = Path(session.store), session.id
     text = (summary or "").strip() or None
     with immediate(path, foreign_keys=True) as conn:
-        check_unchanged(conn, GUARD, (sid,), session.version)
+        check_same_session(conn, IDENTITY, (sid,), session.created_at, (0,))  # open, as seen; new messages are fine
         conn.execute("UPDATE session_metadata SET is_closed = 1, summary = ?2 WHERE id = ?1", (sid, text))
     stored = read_one(path, "SELECT is_closed, summary FROM session_metadata WHERE id = ?", (sid,))
     ok = stored == (1, text)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.actions.base import Outcome
-from sessiontui.actions.guard import Refused, check_unchanged
+from sessiontui.actions.guard import Refused, check_same_session, check_unchanged
 from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import (
     columns_of,
@@ -21,6 +21,7 @@ from sessiontui.model import Session
 from sessiontui.timestamps import chrono_rfc3339
 
 GUARD = "SELECT last_activity, message_count FROM session_metadata WHERE session_key = ?"
+IDENTITY = "SELECT created_at FROM session_metadata WHERE session_key = ?"
 
 
 def _keep(session: Session, action: str, state_dir: Path | None) -> Any:
@@ -34,7 +35,7 @@ def _keep(session: Session, action: str, state_dir: Path | None) -> Any:
 def rename(session: Session, name: str) -> Outcome:
     path, key = Path(session.store), session.id
     with immediate(path) as conn:
-        check_unchanged(conn, GUARD, (key,), session.version)
+        check_same_session(conn, IDENTITY, (key,), session.created_at)
         if "name" not in columns_of(conn, "session_metadata"):
             raise Refused("this sessions.db predates session names (ZeroClaw < 0.5.8)")
         conn.execute("UPDATE session_metadata SET name = ?1 WHERE session_key = ?2", (name.strip() or None, key))
