@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from test_app_actions import SIZE, open_app, screen_text, state_home, table, until
+
 from sessiontui.actions.trash import trash_dir
 from sessiontui.demo.bots import ZeroClawJsonlBot
 from sessiontui.screens.detail import SessionDetailScreen
 from sessiontui.screens.modals import TrashScreen
-from test_app_actions import SIZE, open_app, screen_text, state_home, table, until
 
 __all__ = ["state_home"]  # its autouse fixture keeps HOME and the trash in tmp_path
 
@@ -25,8 +26,7 @@ HOSTILE = [
 async def test_hostile_names_and_text_are_shown_escaped_and_every_view_opens(tmp_path: Path) -> None:
     directory = tmp_path / "zcj"
     ZeroClawJsonlBot(directory).append("telegram_1", {"role": "user", "content": "fine"})
-    with open(os.fsencode(directory) + b"/bad\xff\xfe.jsonl", "wb") as out:
-        out.write(b"\n".join(HOSTILE) + b"\n")
+    Path(os.fsdecode(os.fsencode(directory) + b"/bad\xff\xfe.jsonl")).write_bytes(b"\n".join(HOSTILE) + b"\n")
     damaged = trash_dir(tmp_path / "state" / "sessiontui") / "20200101T000000.000000-dddddd"
     damaged.mkdir(parents=True)
     (damaged / "entry.json").write_text("{broken")

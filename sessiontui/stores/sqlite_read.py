@@ -89,9 +89,24 @@ class ReadOnlyDatabase:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._data_version: int | None = None
+        self._identity: tuple[int, int] | None = None  # (device, inode) of the file we opened
+        self.replaced = False
+
+    def _file_identity(self) -> tuple[int, int]:
+        """The file now at our path; StoreError when there is none (the open connection would
+        go on reading a deleted file's last contents as if they were fresh)."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError as exc:
+            raise StoreError(f"{self.path}: the file is gone (deleted or moved away); "
+                             "the sessions shown are from the last read") from exc
+        except OSError as exc:
+            raise StoreError(f"{self.path}: {exc.strerror or exc}") from exc
+        return info.st_dev, info.st_ino
 
     async def connect(self) -> aiosqlite.Connection:
         if self._conn is None:
+            identity = self._file_identity()
             try:
                 conn = await aiosqlite.connect(
                     readonly_uri(self.path), uri=True, isolation_level=None,
@@ -107,6 +122,7 @@ class ReadOnlyDatabase:
                 await conn.close()
                 raise StoreError(explain(self.path, exc)) from exc
             self._conn = conn
+            self._identity = identity
         return self._conn
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row | tuple[Any, ...]]:
@@ -126,7 +142,12 @@ class ReadOnlyDatabase:
         return {row[0] for row in rows}
 
     async def changed(self) -> bool:
-        """True when another connection committed since the last call (always, the first time)."""
+        """True when another connection committed since the last call (always, the first time),
+        or when another file now stands at the path (replaced: read anew from the start)."""
+        if self._conn is not None and self._file_identity() != self._identity:
+            await self.close()
+            self._data_version = None
+            self.replaced = True  # the store drops what it derived from the old file
         rows = await self.fetchall("PRAGMA data_version")
         version = int(rows[0][0])
         changed = version != self._data_version
