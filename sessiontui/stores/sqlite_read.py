@@ -165,8 +165,22 @@ def placeholders(values: Iterable[object]) -> str:
 
 
 def read_tables_sync(path: Path) -> dict[str, set[str]]:
-    """Tables and their columns, read once read-only (for detection; short and blocking)."""
-    conn = sqlite3.connect(readonly_uri(path), uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    """Tables and their columns, read once read-only (for detection; short and blocking).
+
+    A database locked at that moment (an exclusive lock, a long write) is recognised from its
+    schema read without locks (`immutable=1`, for the schema only, this once): the store is then
+    listed, and its reads say "locked" and are retried until the lock goes.
+    """
+    try:
+        return _read_tables(readonly_uri(path), BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        return _read_tables(readonly_uri(path) + "&immutable=1", 0)
+
+
+def _read_tables(uri: str, timeout: float) -> dict[str, set[str]]:
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=timeout)
     conn.text_factory = decode_text
     try:
         conn.execute("PRAGMA query_only = 1")
