@@ -164,27 +164,27 @@ def _error(message: str) -> None:
     print(f"sessiontui: {one_line(message)}", file=sys.stderr)
 
 
-def _recover() -> None:
-    """Settle actions a killed run left unfinished (journal.recover), saying what was done."""
+def _recover() -> list[str]:
+    """Settle actions a killed run left unfinished (journal.recover): one line for each."""
     from sessiontui.actions.journal import recover
 
-    for settled in recover():
-        _error(f"trash entry {settled.entry.id} ({settled.entry.action} {settled.entry.session_id}): "
-               f"{settled.result} after an interrupted run")
+    return [f"trash entry {settled.entry.id} ({settled.entry.action} {settled.entry.session_id}): "
+            f"{settled.result} after an interrupted run" for settled in recover()]
 
 
 def run_audit(*, as_json: bool) -> int:
     from sessiontui.actions.audit import read_audit_log, write_audit_table
 
-    _recover()
+    for note in _recover():
+        _error(note)
     records, damaged = read_audit_log()
     if as_json:
         for record in records:
             print(json_line(record))
     else:
         write_audit_table(records, sys.stdout)
-    for line in damaged:
-        _error(f"audit log line {line.line} is damaged: {line.reason}")
+    for bad in damaged:
+        _error(f"audit log line {bad.line} is damaged: {bad.reason}")
     return 2 if damaged else 0
 
 
@@ -192,7 +192,8 @@ async def run_restore(entry_id: str | None) -> int:
     from sessiontui.actions import restore_entry
     from sessiontui.actions.trash import DONE, read_trash
 
-    _recover()
+    for note in _recover():
+        _error(note)
     everything, damaged = read_trash()
     entries = [e for e in everything if e.status == DONE]
     for bad in damaged:
@@ -225,7 +226,7 @@ def run_dashboard(config: Config) -> int:
             _error(error)
         return 2
     if not config.read_only:
-        _recover()
+        errors = [*errors, *_recover()]  # shown in the app, as the store problems are
     from sessiontui.app import make_app
 
     app = make_app(config, found=found, notes=errors)
