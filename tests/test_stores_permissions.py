@@ -140,3 +140,18 @@ def test_a_hot_rollback_journal_says_so(shared_root: Path) -> None:
         os.chmod(path, 0o644)
     message = as_other_user(probe(db))
     assert "hot rollback journal" in message and "readonly" not in message
+
+
+def test_an_unreadable_default_location_does_not_stop_the_start(shared_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`.starpod/` in the working directory belongs to another user: the other defaults load."""
+    private = shared_root / ".starpod"
+    (private / "db").mkdir(parents=True)
+    os.chmod(private, 0o700 if os.getuid() == 0 else 0o000)
+    zeroclaw = chat(shared_root / "zc" / "workspace" / "sessions")
+    for part in (shared_root / "zc", shared_root / "zc" / "workspace"):
+        os.chmod(part, 0o755)
+    monkeypatch.chdir(shared_root)
+    monkeypatch.setenv("HOME", str(shared_root))
+    monkeypatch.setenv("ZEROCLAW_CONFIG_DIR", str(shared_root / "zc"))
+    found, errors = as_other_user(lambda: find_stores([]))
+    assert [f.path for f in found] == [zeroclaw] and errors == []

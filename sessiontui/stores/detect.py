@@ -243,9 +243,9 @@ def detect_defaults() -> tuple[list[Found], list[Path]]:
     places = default_locations()
     found: list[Found] = []
     for place in places:
-        if place.exists():
-            try:
+        try:
+            if place.exists():
                 found.extend(detect(place, max_depth=1))
-            except StoreError:
-                continue
+        except (StoreError, PermissionError):  # another user's directory on the way: not ours to read
+            continue
     return list(dict.fromkeys(found)), places
