@@ -253,3 +253,35 @@ async def test_a_symlinked_session_stays_a_link_through_clear_and_restore(tmp_pa
     assert os.readlink(directory / "telegram_1.jsonl") == str(target)
     assert target.read_bytes() == original
     assert [r["result"] for r in read_audit(state)].count("ok") == 2
+
+
+def test_recovery_leaves_an_action_another_process_is_doing_alone(tmp_path: Path) -> None:
+    """Two sessiontui at once: one's start-up recovery must not settle the other's running delete."""
+    from sessiontui.actions.journal import begin, recover
+    from sessiontui.actions.trash import PENDING
+
+    directory = jsonl_store(tmp_path)
+    state = tmp_path / "state"
+    started_r, started_w = os.pipe()
+    go_r, go_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the other sessiontui, between (b) and (c)
+        begin(action="delete", fmt="zeroclaw-jsonl", store=str(directory), session_id="telegram_1",
+              name="telegram_1", messages=30, files=[(directory / "telegram_1.jsonl", "telegram_1.jsonl")],
+              state_dir=state)
+        os.write(started_w, b"s")
+        os.read(go_r, 1)  # holds its entry until told to go on
+        os._exit(0)
+    assert os.read(started_r, 1) == b"s"
+    try:
+        assert recover(state) == []
+        (entry,) = read_trash(state)[0]
+        assert entry.status == PENDING  # not rolled back under the running action
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    (settled,) = recover(state)  # the other process died: now it is settled by the store
+    assert settled.result == "rolled back" and read_trash(state) == ([], [])
+    assert (directory / "telegram_1.jsonl").exists()
+    for handle in (started_r, started_w, go_r, go_w):
+        os.close(handle)

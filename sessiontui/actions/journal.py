@@ -31,8 +31,10 @@ from sessiontui.actions.trash import (
     Rows,
     TrashEntry,
     discard,
+    hold,
     incoming_leftovers,
     read_trash,
+    release,
     set_status,
     write_entry,
 )
@@ -86,26 +88,44 @@ def finish(trash_id: str, ok: bool, state_dir: Path | None) -> None:
     is settled by looking at the store."""
     from sessiontui.actions.trash import read_entry
 
-    entry = read_entry(entry_path(trash_id, state_dir))
-    if ok:
-        set_status(entry, DONE)
-    else:
-        _settle(entry)
+    try:
+        entry = read_entry(entry_path(trash_id, state_dir))
+        if ok:
+            set_status(entry, DONE)
+        else:
+            _settle(entry)
+    finally:
+        release(trash_id)
 
 
 def start_restore(entry: TrashEntry, state_dir: Path | None) -> TrashEntry:
-    marked = set_status(entry, RESTORING)
-    append_audit(action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
-                 before={"trash": entry.id}, ok=True, message="restore started", result="started",
-                 trash=entry.id, state_dir=state_dir)
+    """Mark the entry `restoring` (held for this process) and log `started`; on failure it is
+    left as it was."""
+    if not hold(entry.path):
+        raise Refused("this entry is being restored by another sessiontui right now")
+    try:
+        marked = set_status(entry, RESTORING)
+        try:
+            append_audit(action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
+                         before={"trash": entry.id}, ok=True, message="restore started", result="started",
+                         trash=entry.id, state_dir=state_dir)
+        except BaseException:
+            set_status(marked, DONE)
+            raise
+    except BaseException:
+        release(entry.id)
+        raise
     return marked
 
 
 def end_restore(entry: TrashEntry, ok: bool) -> None:
-    if ok:
-        discard(entry)
-    else:
-        set_status(entry, DONE)
+    try:
+        if ok:
+            discard(entry)
+        else:
+            set_status(entry, DONE)
+    finally:
+        release(entry.path.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +140,17 @@ def recover(state_dir: Path | None = None) -> list[Settled]:
         shutil.rmtree(leftover, ignore_errors=True)
     settled: list[Settled] = []
     for entry in read_trash(state_dir)[0]:
-        if entry.status in (PENDING, RESTORING):
+        if entry.status not in (PENDING, RESTORING):
+            continue
+        try:
+            if not hold(entry.path):
+                continue  # another sessiontui is doing this action right now
+        except OSError:
+            continue  # gone meanwhile (settled by another run)
+        try:
             settled.append(_settle(entry))
+        finally:
+            release(entry.path.name)
     return settled
 
 

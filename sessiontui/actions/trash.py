@@ -12,6 +12,7 @@ bytes (surrogate escapes) come back exactly. Directories are 0700 and files 0600
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import shutil
@@ -60,6 +61,28 @@ class DamagedTrash(ValueError):
     """`entry.json` is missing, not JSON, or lacks a field."""
 
 
+_HELD: dict[str, int] = {}  # entry id -> a locked descriptor of its directory, while its action runs
+
+
+def hold(path: Path) -> bool:
+    """Lock an entry's directory for this process's action on it (an flock, so a killed process
+    lets go). False when another process holds it: its action is running, leave the entry be."""
+    handle = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        return False
+    _HELD[path.name] = handle
+    return True
+
+
+def release(entry_id: str) -> None:
+    handle = _HELD.pop(entry_id, None)
+    if handle is not None:
+        os.close(handle)
+
+
 def trash_dir(state_dir: Path | None = None) -> Path:
     return (state_dir or default_state_dir()) / "trash"
 
@@ -89,6 +112,9 @@ def write_entry(*, action: str, fmt: str, store: str, session_id: str, name: str
     incoming = root / f"{INCOMING}{entry_id}"
     try:
         os.mkdir(incoming, 0o700)
+        locked = os.open(incoming, os.O_RDONLY | os.O_DIRECTORY)  # held until the action ends;
+        fcntl.flock(locked, fcntl.LOCK_EX)  # the lock follows the directory through its rename
+        _HELD[entry_id] = locked
         os.mkdir(incoming / "files", 0o700)
         kept: list[str] = []
         for file, kept_as in files or []:
@@ -110,6 +136,7 @@ def write_entry(*, action: str, fmt: str, store: str, session_id: str, name: str
         fsync_dir(root)
     except BaseException:
         shutil.rmtree(incoming, ignore_errors=True)
+        release(entry_id)
         raise
     return read_entry(root / entry_id)
 
@@ -201,6 +228,8 @@ def discard(entry: TrashEntry) -> None:
     try:
         os.rename(entry.path, hidden)
     except FileNotFoundError:
+        release(entry.path.name)
         return
     fsync_dir(entry.path.parent)
     shutil.rmtree(hidden, ignore_errors=True)
+    release(entry.path.name)
