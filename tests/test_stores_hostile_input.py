@@ -4,7 +4,6 @@ store and every other session stay, and `snapshot` (table and JSON) prints valid
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -88,4 +87,3 @@ def test_surrogates_are_replaced_and_marked(raw: str, shown: str) -> None:
     assert printable(raw) == shown
     assert json.loads(json_line(raw)) == shown
     json_line(raw).encode("utf-8")
-    sqlite3.complete_statement("")  # keeps the import honest for the column tests above
