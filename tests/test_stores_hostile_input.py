@@ -87,3 +87,11 @@ def test_surrogates_are_replaced_and_marked(raw: str, shown: str) -> None:
     assert printable(raw) == shown
     assert json.loads(json_line(raw)) == shown
     json_line(raw).encode("utf-8")
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999d", "1" * 400, float("inf"), float("nan"), 1e300])
+def test_a_duration_too_long_to_hold_is_a_config_error_not_a_crash(value: object) -> None:
+    from sessiontui.config import ConfigError, parse_duration
+
+    with pytest.raises(ConfigError, match="--stuck-after"):
+        parse_duration(value, "--stuck-after")
