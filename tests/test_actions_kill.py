@@ -33,6 +33,7 @@ from sessiontui.actions.journal import recover
 from sessiontui.actions.trash import DONE, TrashEntry, incoming_leftovers, read_trash
 from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawJsonlBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
+from sessiontui.demo.codex import CodexWriter
 from sessiontui.model import Session
 from sessiontui.stores import find_stores, open_stores
 
@@ -83,6 +84,12 @@ class Case:
     restore: bool = False
 
 
+def dump_tree(home: Path) -> dict[str, tuple[bool, bytes]]:
+    """Every file below a directory (by relative path): a tree store's whole state."""
+    return {str(p.relative_to(home)): (p.is_symlink(), p.read_bytes())
+            for p in sorted(home.rglob("*")) if p.is_file()}
+
+
 def zeroclaw_db(root: Path) -> Path:
     db = root / "zc" / "sessions.db"
     db.parent.mkdir(parents=True)
@@ -126,6 +133,34 @@ def jsonl_dir(root: Path) -> Path:
         for i in range(40):
             bot.append(key, {"role": "user" if i % 2 == 0 else "assistant", "content": f"{key} {i} " * 30})
     return directory
+
+
+CODEX_THREAD: dict[str, str] = {}  # codex home -> the thread the case deletes
+
+
+def codex_home(root: Path) -> Path:
+    home = root / "codex"
+    writer = CodexWriter(home)
+    start = datetime(2026, 10, 2, 14, 3, 11, tzinfo=UTC)
+    for n in range(2):
+        tid = writer.start("/src/app", start + timedelta(minutes=n))
+        for i in range(20):
+            writer.user_turn(tid, f"step {i} " * 30, start + timedelta(minutes=n, seconds=i))
+        writer.answer(tid, "Done.", start + timedelta(minutes=n, seconds=30))
+        writer.turn_complete(tid, start + timedelta(minutes=n, seconds=30))
+        old = (datetime.now(UTC) - timedelta(hours=1)).timestamp()
+        os.utime(writer.path_of(tid), (old, old))
+        CODEX_THREAD.setdefault(str(home), tid)
+    return home
+
+
+def _codex_gone(home: Path) -> bool:
+    return not any(home.rglob(f"*{CODEX_THREAD[str(home)]}.jsonl"))
+
+
+def codex_delete(home: Path, state: Path) -> Callable[[], Any]:
+    session = sessions_of(home)[CODEX_THREAD[str(home)]]
+    return lambda: perform(session, Verb.DELETE, state_dir=state)
 
 
 def rows_of(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -172,6 +207,7 @@ CASES = [
          lambda d: sorted(p.name for p in d.iterdir()) == ["telegram_1.jsonl", "telegram_2.jsonl"]
          and (d / "telegram_1.jsonl").read_bytes() == b"", "telegram_1"),
 ]
+CASES.append(Case("codex delete", codex_home, codex_delete, dump_tree, _codex_gone, "codex"))
 RESTORES = [Case(f"{c.name} restore", c.build, c.act, c.look, c.gone, c.key, restore=True) for c in CASES]
 
 
@@ -242,7 +278,8 @@ def verdict(case: Case, store: Path, state: Path, before: object, after: object)
     if entry.files:
         assert isinstance(before, dict)
         (name,) = entry.files
-        assert (entry.path / "files" / name).read_bytes() == before[name][1], "the trash copy is not whole"
+        kept = before.get(name) or next(v for k, v in before.items() if k.endswith(f"/{name}"))
+        assert (entry.path / "files" / name).read_bytes() == kept[1], "the trash copy is not whole"
     else:
         assert next(iter(entry.rows.values()))["rows"], "the trash entry lacks the session's row"
     lines = [r["result"] for r in audit if r.get("trash") == entry.id]
