@@ -16,6 +16,9 @@ class StoreFormat(StrEnum):
     ZEROCLAW_SQLITE = "zeroclaw-sqlite"
     STARPOD = "starpod"
     CLAUDE_CODE = "claude-code"
+    HERMES_AGENT = "hermes-agent"
+    OPENCLAW = "openclaw"
+    OPENCLAW_LEGACY = "openclaw-legacy"
 
 
 class SessionState(StrEnum):
@@ -154,6 +157,11 @@ class Session:
     archived: bool = False
     pending: bool = False  # hermes-bot row whose session_id is still 'pending-<thread_ts>'
     last_message: LastMessage | None = None
+    lease_expires_at: datetime | None = None  # a turn lease the bot holds: running until it expires
+    backend_heartbeat_at: datetime | None = None  # last heartbeat of the process that serves it
+    running_is_claim: bool = False  # native_state 'running' is only the store's claim: stale when quiet
+    attention: str | None = None  # the agent's own "needs a person" verdict, with its summary
+    hidden: bool = False  # the bot's own session pickers hide it (subagent runs, tool sessions)
     source_path: str | None = None  # the file holding this session's transcript, where one does
     recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day

@@ -53,6 +53,7 @@ def as_json(row: SessionRow) -> dict[str, Any]:
             if row.burn and row.burn.dollars_per_minute is not None else None
         ),
         "runaway": bool(row.burn and row.burn.runaway),
+        "hidden": s.hidden,
     }
 
 

@@ -25,6 +25,7 @@ BOT_ENV = (
     "ZEROCLAW_WORKSPACE",
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
+    "HERMES_HOME",
 )
 
 
@@ -103,6 +104,7 @@ SNAPSHOT_KEYS = {
     "tokens_per_minute",
     "dollars_per_minute",
     "runaway",
+    "hidden",
 }
 
 

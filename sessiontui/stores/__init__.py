@@ -8,6 +8,7 @@ from sessiontui.model import StoreFormat
 from sessiontui.stores.base import ReadReport, Store, StoreError
 from sessiontui.stores.claude_code import ClaudeCodeStore
 from sessiontui.stores.detect import Found, detect, detect_defaults
+from sessiontui.stores.hermes_agent import HermesAgentStore
 from sessiontui.stores.hermes_json import HermesJsonStore
 from sessiontui.stores.hermes_link import default_claude_projects
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
@@ -53,6 +54,8 @@ def open_stores(found: list[Found]) -> list[Store]:
             stores.append(ZeroClawSqliteStore(item.path))
         elif item.format == StoreFormat.STARPOD:
             stores.append(StarpodStore(item.path))
+        elif item.format == StoreFormat.HERMES_AGENT:
+            stores.append(HermesAgentStore(item.path))
         else:
             stores.append(ClaudeCodeStore(item.path))
     return stores

@@ -22,7 +22,8 @@ SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__", ".cache", ".tox", "
 CLAUDE_TYPES = {"user", "assistant", "summary", "system", "ai-title", "queue-operation",
                 "attachment", "file-history-snapshot", "progress"}
 EXPECTED = ("expected a hermes-bot sessions.json or sessions.db, a ZeroClaw sessions directory or "
-            "sessions.db, a Starpod core.db, or a Claude Code projects directory")
+            "sessions.db, a Starpod core.db, a Hermes Agent state.db, an OpenClaw agent store, "
+            "or a Claude Code projects directory")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +42,18 @@ def sqlite_format(path: Path) -> StoreFormat | str:
     metadata = tables.get("session_metadata", set())
     if "thread_ts" in sessions and "session_id" in sessions:
         return StoreFormat.HERMES_SQLITE
+    if {"id", "source", "started_at"} <= sessions and "messages" in tables:
+        return StoreFormat.HERMES_AGENT
+    if "session_nodes" in tables and "session_windows" in tables:
+        return StoreFormat.OPENCLAW
     if "session_key" in sessions and "session_key" in metadata:
         return StoreFormat.ZEROCLAW_SQLITE
     if {"id", "last_message_at"} <= metadata and "session_messages" in tables:
         return StoreFormat.STARPOD
     if "acp_sessions" in tables:
         return "a ZeroClaw ACP database (acp-sessions.db), which sessiontui does not read"
-    return "a SQLite database without the session tables of hermes-bot, ZeroClaw or Starpod"
+    return ("a SQLite database without the session tables of hermes-bot, ZeroClaw, Starpod, "
+            "Hermes Agent or OpenClaw")
 
 
 def jsonl_format(path: Path) -> StoreFormat | None:
@@ -204,6 +210,9 @@ def default_locations() -> list[Path]:
     places += [config / "data" / "sessions", config / "workspace" / "sessions"]
     places += [cwd / ".starpod" / "db" / "core.db", cwd / ".starpod" / "db" / "session.db"]
     places += sorted((cwd / ".instances").glob("*/.starpod/db/core.db"))
+    hermes_home = Path(os.environ.get("HERMES_HOME", "") or home / ".hermes").expanduser()
+    places += [hermes_home / "state.db", *sorted(hermes_home.glob("profiles/*/state.db"))]
+    places += sorted((home / ".openclaw" / "agents").glob("*/agent/openclaw-agent.sqlite"))
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:
         places += [Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()]
