@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sessiontui.actions import openclaw
 from sessiontui.model import Session, StoreFormat
 
 
@@ -59,6 +60,8 @@ def why_not(session: Session, verb: Verb, *, read_only: bool = False) -> str | N
         return CLAUDE
     if session.format == StoreFormat.HERMES_JSON:
         return HERMES_JSON
+    if session.format in (StoreFormat.OPENCLAW, StoreFormat.OPENCLAW_LEGACY):
+        return openclaw.refusal(session, verb)
     if read_only:
         return READ_ONLY
     verbs = _SUPPORTED.get(session.format, {})
