@@ -181,7 +181,7 @@ async def test_newer_schema_is_read_with_a_note(tmp_path: Path, real_now: dateti
     bot.close()
     report = await HermesAgentStore(path).refresh()
     assert [s.id for s in report.sessions] == ["s1"]
-    assert report.problems == ("schema version 31 is newer than sessiontui knows (30): read for the columns that exist",)
+    assert report.notes == ("schema version 31 is newer than sessiontui knows (30): read for the columns that exist",)
 
 
 async def test_store_is_opened_read_only_and_never_kept_open(state_db: Path) -> None:

@@ -36,6 +36,7 @@ class StoreStatus:
     error: str | None  # the last read's failure (the previous data is kept, marked stale)
     skipped_lines: int = 0
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. tombstone files kept beside the store, a schema newer than known
 
     @property
     def stale(self) -> bool:
@@ -110,7 +111,7 @@ class Fleet:
                 changed = True
             self._status[index] = StoreStatus(
                 str(store.format), str(store.path), len(report.sessions), self.clock(), None,
-                report.skipped_lines, report.problems,
+                report.skipped_lines, report.problems, report.notes,
             )
         now = self.clock()
         sessions = [s for index in sorted(self._sessions) for s in self._sessions[index]]

@@ -13,6 +13,7 @@ from sessiontui.stores.hermes_json import HermesJsonStore
 from sessiontui.stores.hermes_link import default_claude_projects
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
 from sessiontui.stores.openclaw import OpenClawStore
+from sessiontui.stores.openclaw_legacy import OpenClawLegacyStore
 from sessiontui.stores.starpod import StarpodStore
 from sessiontui.stores.zeroclaw_jsonl import ZeroClawJsonlStore
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
@@ -59,6 +60,8 @@ def open_stores(found: list[Found]) -> list[Store]:
             stores.append(HermesAgentStore(item.path))
         elif item.format == StoreFormat.OPENCLAW:
             stores.append(OpenClawStore(item.path))
+        elif item.format == StoreFormat.OPENCLAW_LEGACY:
+            stores.append(OpenClawLegacyStore(item.path))
         else:
             stores.append(ClaudeCodeStore(item.path))
     return stores

@@ -14,6 +14,7 @@ from pathlib import Path
 from sessiontui.live.jsonl_tail import parse_line
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
+from sessiontui.stores.openclaw_legacy import is_openclaw_sessions_json, superseded
 from sessiontui.stores.sqlite_read import is_sqlite_file, read_tables_sync
 
 MAX_DEPTH = 4
@@ -134,6 +135,8 @@ def detect_file(path: Path) -> Found:
         if line_format is not None:
             return Found(line_format, path.parent)
         raise StoreError(f"{path}: no ZeroClaw or Claude Code records in its first lines; {EXPECTED}")
+    if is_openclaw_sessions_json(path):
+        return Found(StoreFormat.OPENCLAW_LEGACY, path)
     if is_hermes_json(path):
         return Found(StoreFormat.HERMES_JSON, path)
     raise StoreError(f"{path}: not a session store; {EXPECTED}")
@@ -193,6 +196,9 @@ def _files_in(directory: Path) -> list[Found]:
             fmt = sqlite_format(entry)
             if isinstance(fmt, StoreFormat):
                 found.append(Found(fmt, entry))
+        elif is_openclaw_sessions_json(entry):
+            if not superseded(entry):  # the agent's SQLite store is the authority (STORES.md 8.1)
+                found.append(Found(StoreFormat.OPENCLAW_LEGACY, entry))
         elif entry.name.endswith(".json") and is_hermes_json(entry):
             found.append(Found(StoreFormat.HERMES_JSON, entry))
     return found
@@ -213,6 +219,7 @@ def default_locations() -> list[Path]:
     hermes_home = Path(os.environ.get("HERMES_HOME", "") or home / ".hermes").expanduser()
     places += [hermes_home / "state.db", *sorted(hermes_home.glob("profiles/*/state.db"))]
     places += sorted((home / ".openclaw" / "agents").glob("*/agent/openclaw-agent.sqlite"))
+    places += [p for p in sorted((home / ".openclaw" / "agents").glob("*/sessions/sessions.json")) if not superseded(p)]
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:
         places += [Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()]

@@ -70,7 +70,7 @@ class HermesAgentStore:
         self.capabilities = Capabilities(transcript=True, usage=True)
         self._fingerprint: tuple[object, ...] | None = None
         self._snapshot: tuple[Session, ...] = ()
-        self._problems: tuple[str, ...] = ()
+        self._notes: tuple[str, ...] = ()
         self._message_columns: list[str] = []
         parent = self.path.parent
         self._profile = parent.name if parent.parent.name == "profiles" and _PROFILE.fullmatch(parent.name) else None
@@ -78,20 +78,20 @@ class HermesAgentStore:
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         fingerprint = _fingerprint(self.path)
         if fingerprint == self._fingerprint:
-            return ReadReport(self._snapshot, False, problems=self._problems)
+            return ReadReport(self._snapshot, False, notes=self._notes)
         denied = who_can_read(self.path)
         if denied is not None:
             raise StoreError(denied)
         db = ReadOnlyDatabase(self.path)
         try:
-            facts, problems = await self._read(db)
+            facts, notes = await self._read(db)
         finally:
             await db.close()
         self._fingerprint = fingerprint
-        self._problems = problems
+        self._notes = notes
         sessions = await off_loop(lambda: self._sessions(facts), len(facts.rows))
         self._snapshot = tuple(sessions)
-        return ReadReport(self._snapshot, True, problems=problems)
+        return ReadReport(self._snapshot, True, notes=notes)
 
     def _sessions(self, facts: Facts) -> list[Session]:
         return [build_session(chain, facts, str(self.path)) for chain in chains(facts.rows)]
@@ -100,12 +100,12 @@ class HermesAgentStore:
         tables = await db.tables()
         if "sessions" not in tables:
             raise StoreError(f"{self.path}: no sessions table")
-        problems: list[str] = []
+        notes: list[str] = []
         if "schema_version" in tables:
             versions = await db.fetchall("SELECT MAX(version) FROM schema_version")
             version = versions[0][0] if versions else None
             if isinstance(version, int) and version > KNOWN_SCHEMA_VERSION:
-                problems.append(f"schema version {version} is newer than sessiontui knows "
+                notes.append(f"schema version {version} is newer than sessiontui knows "
                                 f"({KNOWN_SCHEMA_VERSION}): read for the columns that exist")
         columns = sorted(await db.columns("sessions"))
         session_rows = await db.fetchall(f"SELECT {', '.join(columns)} FROM sessions")
@@ -132,7 +132,7 @@ class HermesAgentStore:
             for row in await db.fetchall(f"SELECT {', '.join(usage_columns)} FROM session_model_usage"):
                 record = dict(zip(usage_columns, row, strict=True))
                 usage.setdefault(record["session_id"], []).append(record)
-        return Facts(rows, last, leases, backends, usage, self._profile), tuple(problems)
+        return Facts(rows, last, leases, backends, usage, self._profile), tuple(notes)
 
     async def _last_messages(self, db: ReadOnlyDatabase, keys: list[str], active: str) -> dict[str, dict[str, Any]]:
         select = ", ".join(self._message_columns)

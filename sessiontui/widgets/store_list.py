@@ -34,6 +34,8 @@ class StoreList(Static):
                 text.append(f"  {status.skipped_lines} corrupt lines skipped", style="yellow")
             if status.error:
                 text.append("  STALE: " + one_line(status.error, 120), style="bold red")
+            for note in status.notes[:2]:
+                text.append("\n    " + one_line(note, 140), style="dim")
             for problem in status.problems[:2]:
                 text.append("\n    " + one_line(problem, 140), style="yellow")
         self.update(text)
