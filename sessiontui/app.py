@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import traceback
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
-from sessiontui.config import Config
+from sessiontui.config import Config, state_dir
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
 from sessiontui.stores import Found, Store, open_stores
 from sessiontui.text import one_line
+
+if TYPE_CHECKING:
+    from sessiontui.screens.base import FleetScreen
+
+
+RESTART_FIRST_SECONDS = 1.0
+RESTART_MAX_SECONDS = 30.0
 
 
 class FleetUpdated(Message):
@@ -28,6 +40,29 @@ class FleetUpdated(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, FleetUpdated)
+
+
+@dataclass
+class FleetFailed(Message):
+    """The fleet stopped on an error; it is started again after `retry_in` seconds."""
+
+    error: str
+    retry_in: float
+    log_path: Path | None
+
+
+def log_failure(exc: BaseException) -> Path | None:
+    """Append the traceback to the log under the state directory (owner-only); its path."""
+    path = state_dir() / "sessiontui.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "a", encoding="utf-8", errors="backslashreplace") as log:
+            log.write(f"--- {datetime.now(UTC).isoformat()}\n")
+            log.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return path
 
 
 class SessionTuiApp(App[int]):
@@ -46,6 +81,7 @@ class SessionTuiApp(App[int]):
         self.notes = list(notes)
         self.latest: FleetUpdate | None = None
         self.alerts = AlertWatch(config.alert_dollars_per_hour)
+        self.fleet_error: FleetFailed | None = None  # set while the fleet is down
 
     def on_mount(self) -> None:
         from sessiontui.screens.dashboard import DashboardScreen
@@ -57,21 +93,56 @@ class SessionTuiApp(App[int]):
 
     @work(group="fleet", exclusive=True, exit_on_error=False, description="reading the stores")
     async def run_fleet(self) -> None:
+        """Run the fleet; when it fails, say so, log the traceback and start it again, backing off."""
+        delivered = False
+
         def deliver(update: FleetUpdate) -> None:
+            nonlocal delivered
+            delivered = True
             self.post_message(FleetUpdated(update))
 
-        await self.fleet.run(deliver)
+        delay = RESTART_FIRST_SECONDS
+        while True:
+            delivered = False
+            try:
+                await self.fleet.run(deliver)
+                return
+            except Exception as exc:  # noqa: BLE001 - shown in a banner, logged, and retried
+                delay = RESTART_FIRST_SECONDS if delivered else min(delay * 2, RESTART_MAX_SECONDS)
+                logged = log_failure(exc)
+                self.post_message(FleetFailed(f"{type(exc).__name__}: {exc}", delay, logged))
+                await asyncio.sleep(delay)
+                self.fleet.forget()
+
+    def on_fleet_failed(self, message: FleetFailed) -> None:
+        self.fleet_error = message
+        where = f"; traceback in {message.log_path}" if message.log_path else ""
+        text = (f"Reading the stores failed: {message.error}. What is shown is stale; "
+                f"retrying in {message.retry_in:g} s{where}")
+        for screen in self.visible_fleet_screens():
+            screen.show_banner(text)
 
     def on_fleet_updated(self, message: FleetUpdated) -> None:
         if not self.is_running:  # shutting down: the screens are losing their widgets
             return
+        self.fleet_error = None
         self.latest = message.update
-        for screen in self.screen_stack:
-            apply = getattr(screen, "apply_update", None)
-            if apply is not None:
-                apply(message.update)
+        for screen in self.visible_fleet_screens():
+            screen.show_update(message.update)
         for alert in self.alerts.check(message.update.rows):
             self.raise_alert(alert)
+
+    def visible_fleet_screens(self) -> list[FleetScreen]:
+        """The fleet screens that can be seen: the top one, and those under modal dialogs."""
+        from sessiontui.screens.base import FleetScreen
+
+        visible: list[FleetScreen] = []
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, FleetScreen):
+                visible.append(screen)
+            if not isinstance(screen, ModalScreen):
+                break
+        return visible
 
     def raise_alert(self, alert: Alert) -> None:
         if self.config.bell:

@@ -124,14 +124,6 @@ class LastMessage:
 
 
 @dataclass(frozen=True, slots=True)
-class Capabilities:
-    """What a store can show. What it lets an operator do is `sessiontui.actions.why_not()`."""
-
-    transcript: bool = False
-    usage: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class Session:
     """One session as its store shows it. State is not stored here: rules.classify() derives it."""
 
@@ -156,6 +148,11 @@ class Session:
     closed: bool = False
     archived: bool = False
     pending: bool = False  # hermes-bot row whose session_id is still 'pending-<thread_ts>'
+    # What the store's own bookkeeping means, as facts the rules use (set by the adapter).
+    state_per_turn: bool = False  # the store marks each turn running/idle beside its transcript
+    idle_state_kept: bool = False  # the store keeps this session's idle state (ZeroClaw gateway)
+    closes_explicitly: bool = False  # sessions stay open until closed: days of silence = left open
+    read: bool | None = None  # the store's read flag; None when the store has none
     last_message: LastMessage | None = None
     lease_expires_at: datetime | None = None  # a turn lease the bot holds: running until it expires
     backend_heartbeat_at: datetime | None = None  # last heartbeat of the process that serves it

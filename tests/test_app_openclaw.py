@@ -38,6 +38,6 @@ async def test_every_write_key_is_refused_and_nothing_changes(tmp_path: Path, bu
         await until(pilot, lambda: len(notes) == 2 * 8, "every refusal to be said")
         assert files(db.parent) == before
     messages = [message for message, _ in notes]
-    assert f"{owner}: run `openclaw sessions delete agent:main:run:stale --yes`" in messages
+    assert f"{owner}: run `openclaw sessions delete <session key> --yes`" in messages
     assert any("openclaw#119117" in m for m in messages)  # z: a stale 'running' no command clears
     assert all(severity == "warning" for _, severity in notes)

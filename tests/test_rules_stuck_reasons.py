@@ -21,7 +21,7 @@ def zeroclaw(key: str, state: str, last: LastMessage, *, turn_started: float | N
     return Session(StoreFormat.ZEROCLAW_SQLITE, "/s.db", key, key, created_at=ago(60),
                    last_activity=ago(activity if activity is not None else (NOW - last.at).total_seconds() / 60),  # type: ignore[operator]
                    native_state=state, turn_started_at=None if turn_started is None else ago(turn_started),
-                   last_message=last)
+                   last_message=last, state_per_turn=True, idle_state_kept=key.startswith("gw_"))
 
 
 def said(role: str, minutes: float, kind: MessageKind = MessageKind.TEXT, preview: str = "ok",

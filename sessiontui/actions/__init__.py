@@ -6,8 +6,10 @@ changed since the operator looked (`Session.version`); deletes go to the trash f
 action is appended to the audit log. See `perform()`.
 """
 
-from sessiontui.actions.base import Outcome, Verb, why_not
+from sessiontui.actions.available import why_not, why_not_prune
+from sessiontui.actions.base import Outcome, Verb
 from sessiontui.actions.perform import perform, prune, restore_entry
 from sessiontui.actions.trash import TrashEntry, list_trash
 
-__all__ = ["Outcome", "TrashEntry", "Verb", "list_trash", "perform", "prune", "restore_entry", "why_not"]
+__all__ = ["Outcome", "TrashEntry", "Verb", "list_trash", "perform", "prune", "restore_entry", "why_not",
+           "why_not_prune"]

@@ -4,30 +4,26 @@ from `entry_json`. Each verb is refused with the reason and what does it in Open
 
 from __future__ import annotations
 
-from sessiontui.model import Session, StoreFormat
+from sessiontui.actions.base import Verb
 
-OWNER = {
-    StoreFormat.OPENCLAW: "OpenClaw's gateway owns this store and rewrites its rows from entry_json",
-    StoreFormat.OPENCLAW_LEGACY: "OpenClaw's gateway owns sessions.json and rewrites it from memory",
+SQLITE_OWNER = "OpenClaw's gateway owns this store and rewrites its rows from entry_json"
+LEGACY_OWNER = "OpenClaw's gateway owns sessions.json and rewrites it from memory"
+
+_HOW = {
+    Verb.DELETE: "run `openclaw sessions delete <session key> --yes`",
+    Verb.RENAME: "rename it in OpenClaw (gateway RPC `sessions.patch`, label)",
+    Verb.ARCHIVE: "archive it in OpenClaw (gateway RPC `sessions.patch`)",
+    Verb.UNARCHIVE: "unarchive it in OpenClaw (gateway RPC `sessions.patch`)",
+    Verb.MARK_READ: "mark it read in OpenClaw",
+    Verb.MARK_UNREAD: "mark it unread in OpenClaw",
+    Verb.CLOSE: "no OpenClaw command ends a run (openclaw#111887): stop its process, then "
+                "`openclaw sessions cleanup --enforce`",
+    Verb.RESET: "no OpenClaw command clears a stale 'running' (openclaw#119117): stop its process, then "
+                "`openclaw sessions cleanup --enforce`",
+    Verb.CLEAR: "run `openclaw sessions cleanup --active-key <session key>`",
 }
 
-_HOW = {  # by sessiontui.actions.Verb value
-    "delete": "run `openclaw sessions delete {key} --yes`",
-    "rename": "rename it in OpenClaw (gateway RPC `sessions.patch`, label)",
-    "archive": "archive it in OpenClaw (gateway RPC `sessions.patch`)",
-    "unarchive": "unarchive it in OpenClaw (gateway RPC `sessions.patch`)",
-    "mark_read": "mark it read in OpenClaw",
-    "mark_unread": "mark it unread in OpenClaw",
-    "close": "no OpenClaw command ends a run (openclaw#111887): stop its process, then "
-                "`openclaw sessions cleanup --enforce`",
-    "reset": "no OpenClaw command clears a stale 'running' (openclaw#119117): stop its process, then "
-                "`openclaw sessions cleanup --enforce`",
-    "clear": "run `openclaw sessions cleanup --active-key {key}`",
-}
 
-
-def refusal(session: Session, verb: str) -> str:
-    """Why sessiontui does not do `verb` to an OpenClaw session, and what does."""
-    owner = OWNER.get(session.format, OWNER[StoreFormat.OPENCLAW])
-    how = _HOW.get(verb, "use `openclaw sessions`").format(key=session.id)
-    return f"{owner}: {how}"
+def refusals(owner: str) -> dict[Verb, str]:
+    """Every verb, refused: who owns the store, and what does it in OpenClaw."""
+    return {verb: f"{owner}: {how}" for verb, how in _HOW.items()}

@@ -8,41 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sessiontui.actions import hermes_sqlite, starpod, zeroclaw_jsonl, zeroclaw_sqlite
 from sessiontui.actions.audit import append_audit
-from sessiontui.actions.base import Outcome, Verb, why_not
+from sessiontui.actions.available import why_not
+from sessiontui.actions.base import READ_ONLY, Outcome, Verb
 from sessiontui.actions.guard import Refused
 from sessiontui.actions.trash import TrashEntry, discard
 from sessiontui.model import Session, StoreFormat
+from sessiontui.stores import registry
 from sessiontui.text import one_line
 from sessiontui.timestamps import iso_utc
-
-Write = Callable[[Session, str | None, Path | None], Outcome]
-F = StoreFormat
-
-WRITES: dict[tuple[StoreFormat, Verb], Write] = {
-    (F.ZEROCLAW_SQLITE, Verb.RENAME): lambda s, text, _: zeroclaw_sqlite.rename(s, text or ""),
-    (F.ZEROCLAW_SQLITE, Verb.RESET): lambda s, _, __: zeroclaw_sqlite.reset(s),
-    (F.ZEROCLAW_SQLITE, Verb.DELETE): lambda s, _, d: zeroclaw_sqlite.delete(s, d),
-    (F.ZEROCLAW_SQLITE, Verb.CLEAR): lambda s, _, d: zeroclaw_sqlite.clear(s, d),
-    (F.STARPOD, Verb.CLOSE): lambda s, text, _: starpod.close(s, text),
-    (F.STARPOD, Verb.RENAME): lambda s, text, _: starpod.rename(s, text or ""),
-    (F.STARPOD, Verb.MARK_READ): lambda s, _, __: starpod.mark_read(s, True),
-    (F.STARPOD, Verb.MARK_UNREAD): lambda s, _, __: starpod.mark_read(s, False),
-    (F.STARPOD, Verb.ARCHIVE): lambda s, _, __: starpod.archive(s, True),
-    (F.STARPOD, Verb.UNARCHIVE): lambda s, _, __: starpod.archive(s, False),
-    (F.STARPOD, Verb.DELETE): lambda s, _, d: starpod.delete(s, d),
-    (F.HERMES_SQLITE, Verb.DELETE): lambda s, _, d: hermes_sqlite.delete(s, d),
-    (F.ZEROCLAW_JSONL, Verb.DELETE): lambda s, _, d: zeroclaw_jsonl.delete(s, d),
-    (F.ZEROCLAW_JSONL, Verb.CLEAR): lambda s, _, d: zeroclaw_jsonl.clear(s, d),
-}
-
-RESTORES: dict[str, Callable[[TrashEntry], Outcome]] = {
-    str(F.ZEROCLAW_SQLITE): zeroclaw_sqlite.restore,
-    str(F.STARPOD): starpod.restore,
-    str(F.HERMES_SQLITE): hermes_sqlite.restore,
-    str(F.ZEROCLAW_JSONL): zeroclaw_jsonl.restore,
-}
 
 
 def _attempt(label: str, write: Callable[[], Outcome]) -> Outcome:
@@ -76,7 +50,8 @@ async def perform(session: Session, verb: Verb, *, text: str | None = None, read
                   state_dir: Path | None = None) -> Outcome:
     """Do `verb` to the session as the operator saw it (`session`), or say why not."""
     reason = why_not(session, verb, read_only=read_only)
-    write = WRITES.get((session.format, verb))
+    record = registry.record_for(session.format)
+    write = None if record is None else record.writer(verb)
     if reason is None and write is None:
         reason = f"{session.format} has no '{verb}'"
     if reason is not None:
@@ -90,21 +65,29 @@ async def perform(session: Session, verb: Verb, *, text: str | None = None, read
 
 async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
                 state_dir: Path | None = None) -> Outcome:
-    """hermes-bot's own TTL prune on a `sessions.db`."""
+    """The bot's own TTL prune on a store whose bot expires old rows (hermes-bot's `sessions.db`)."""
+    from sessiontui.stores.detect import sqlite_format  # here: stores import this package's writers
+
+    fmt = await asyncio.to_thread(sqlite_format, store)
+    record = registry.record_for(fmt) if isinstance(fmt, StoreFormat) else None
     if read_only:
-        outcome = Outcome(False, "sessiontui runs with --read-only")
+        outcome = Outcome(False, READ_ONLY)
+    elif record is None or record.prune is None:
+        outcome = Outcome(False, f"{store}: not a store with a prune of its own ({fmt})")
     else:
+        pruner = record.prune
         outcome = await asyncio.to_thread(_attempt, f"prune {store}",
-                                          lambda: hermes_sqlite.prune(store, ttl_days, state_dir))
-    return _audited(outcome, action="prune", fmt=str(F.HERMES_SQLITE), store=str(store), session=None,
+                                          lambda: pruner(store, ttl_days, state_dir))
+    return _audited(outcome, action="prune", fmt=str(fmt), store=str(store), session=None,
                     before={"ttl_days": ttl_days}, state_dir=state_dir)
 
 
 async def restore_entry(entry: TrashEntry, *, read_only: bool = False, state_dir: Path | None = None) -> Outcome:
     """Put a trash entry back exactly (rows with their ids and timestamps, files moved back)."""
-    restore = RESTORES.get(entry.format)
+    record = registry.record_for(entry.format)
+    restore = None if record is None else record.restore
     if read_only:
-        outcome = Outcome(False, "sessiontui runs with --read-only")
+        outcome = Outcome(False, READ_ONLY)
     elif restore is None:
         outcome = Outcome(False, f"{entry.format}: nothing to restore into")
     else:

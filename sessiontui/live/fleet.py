@@ -84,6 +84,14 @@ class Fleet:
         self._last_full = 0.0  # file stores: a full rescan
         self._wake.set()
 
+    def forget(self) -> None:
+        """Drop everything derived from the stores (after a failure): the next refresh takes each
+        store's sessions as they are now and classifies them all again."""
+        self._sessions.clear()
+        self._verdicts.clear()
+        self.rows = ()
+        self.reconcile_all()
+
     async def refresh(self, full: bool = False) -> FleetUpdate:
         """Refresh every store once; a store that fails keeps its previous sessions, marked stale."""
         paths = None if full else self._take_changed_paths()

@@ -75,7 +75,7 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
         and quiet <= limits.waiting_window
     ):
         return Verdict(SessionState.WAITING, evidence="the assistant asked a question")
-    if session.format == StoreFormat.STARPOD and quiet is not None and quiet > limits.left_open_after:
+    if session.closes_explicitly and quiet is not None and quiet > limits.left_open_after:
         return Verdict(
             SessionState.STUCK, Reason.LEFT_OPEN,
             f"open, no activity for {_ago(quiet)}",
@@ -159,7 +159,7 @@ def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
 def _contradiction(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
     """The store's state and its transcript disagree (ZeroClaw keeps both, STORES.md 2.5)."""
     last = session.last_message
-    if session.format != StoreFormat.ZEROCLAW_SQLITE or last is None or last.at is None:
+    if not session.state_per_turn or last is None or last.at is None:
         return None
     since_last = _age(now, last.at)
     assert since_last is not None
@@ -174,10 +174,11 @@ def _contradiction(session: Session, now: datetime, limit: timedelta) -> Verdict
             SessionState.STUCK, Reason.STATE_CONTRADICTION,
             f"marked running, but the assistant finished the turn {_ago(since_last)} ago",
         )
-    # Only gateway (gw_) sessions have their state kept; channel sessions always read 'idle'.
+    # Only some sessions have their idle state kept (ZeroClaw: gateway ones; channel ones always
+    # read 'idle').
     if (
         session.native_state == "idle"
-        and session.id.startswith("gw_")
+        and session.idle_state_kept
         and last.kind == MessageKind.TOOL_CALL
         and since_last > limit
     ):

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 
 from sessiontui.actions import (
     Outcome,
@@ -28,9 +27,11 @@ from sessiontui.actions import (
     prune,
     restore_entry,
     why_not,
+    why_not_prune,
 )
 from sessiontui.actions.base import READ_ONLY
-from sessiontui.model import Session, StoreFormat
+from sessiontui.model import Session
+from sessiontui.screens.base import FleetScreen
 from sessiontui.screens.modals import (
     BULK_VERBS,
     BulkPlan,
@@ -105,7 +106,7 @@ def _reason_of(outcome: Outcome, session: Session, verb: Verb) -> str:
     return outcome.message.removeprefix(prefix)
 
 
-class ActionScreen(Screen[None]):
+class ActionScreen(FleetScreen):
     """A screen whose keys act on one session: the one `action_session()` returns."""
 
     # Each screen lists `action_bindings(SESSION_KEYS, ...)` after its own keys (footer order).
@@ -118,7 +119,7 @@ class ActionScreen(Screen[None]):
 
     @property
     def read_only(self) -> bool:
-        return bool(getattr(getattr(self.app, "config", None), "read_only", False))
+        return self.tui.config.read_only
 
     # ------------------------------------------------------------- availability
 
@@ -130,9 +131,7 @@ class ActionScreen(Screen[None]):
         if session is None:
             return NO_SESSION
         if action == "prune_store":
-            if session.format != StoreFormat.HERMES_SQLITE:
-                return f"prune works on hermes-bot's sessions.db; this is a {session.format} session"
-            return READ_ONLY if self.read_only else None
+            return why_not_prune(session, read_only=self.read_only)
         verb = verb_for(action, session)
         return None if verb is None else why_not(session, verb, read_only=self.read_only)
 
@@ -198,7 +197,7 @@ class ActionScreen(Screen[None]):
 
         def answered(days: str | None) -> None:
             if days is not None:
-                self._run(prune(store, int(days), read_only=self.read_only), "pruning expired hermes-bot rows")
+                self._run(prune(store, int(days), read_only=self.read_only), "pruning expired rows")
 
         self.app.push_screen(prune_screen(session), answered)
 
@@ -248,7 +247,7 @@ class ActionScreen(Screen[None]):
 
     def _run(self, action: Awaitable[Outcome], description: str,
              then: Callable[[Outcome], None] | None = None) -> None:
-        app = self.app
+        app = self.tui
 
         async def run() -> None:
             try:
@@ -256,7 +255,7 @@ class ActionScreen(Screen[None]):
             except Exception as exc:  # noqa: BLE001 - an error is a message for the operator, not a traceback
                 outcome = Outcome(False, f"{description} failed: {exc}")
             if outcome.ok:
-                app.fleet.reconcile_all()  # type: ignore[attr-defined]
+                app.fleet.reconcile_all()
             message = outcome.message + (" (u to undo)" if outcome.ok and outcome.trash_id else "")
             app.notify(one_line(message, 300), severity="information" if outcome.ok else "error",
                        timeout=8, markup=False)
@@ -267,7 +266,7 @@ class ActionScreen(Screen[None]):
 
     def run_bulk(self, plan: BulkPlan) -> None:
         """Perform the plan's verb on each of its sessions in turn; one summary at the end."""
-        app, read_only = self.app, self.read_only
+        app, read_only = self.tui, self.read_only
 
         app.notify(f"{BULK_VERBS[plan.verb][0]}: {len(plan.sessions)} sessions, one at a time",
                    severity="information", markup=False)
@@ -285,7 +284,7 @@ class ActionScreen(Screen[None]):
                 else:
                     refused[_reason_of(outcome, session, plan.verb)] += 1
             if done:
-                app.fleet.reconcile_all()  # type: ignore[attr-defined]
+                app.fleet.reconcile_all()
             app.notify(one_line(bulk_summary(plan.verb, done, refused), 400),
                        severity="information" if not refused else "warning", timeout=15, markup=False)
 

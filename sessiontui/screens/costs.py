@@ -11,16 +11,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
 from sessiontui.rules.costs import CostGroup, costliest, costs_by_day, group_costs
+from sessiontui.screens.base import FleetScreen
 from sessiontui.text import one_line
 
 
-class CostsScreen(Screen[None]):
+class CostsScreen(FleetScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,c", "app.pop_screen", "Back", id="costs.back"),
     ]
@@ -34,9 +34,7 @@ class CostsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        latest = getattr(self.app, "latest", None)
-        if latest is not None:
-            self.apply_update(latest)
+        self.show_latest()
 
     def apply_update(self, update: FleetUpdate) -> None:
         rows = update.rows

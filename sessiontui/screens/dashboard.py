@@ -62,9 +62,7 @@ class DashboardScreen(ActionScreen):
         self.query_one("#filter", Input).display = False
         self.query_one(SessionTable).focus()
         self._title()
-        latest = getattr(self.app, "latest", None)
-        if latest is not None:
-            self.apply_update(latest)
+        self.show_latest()
 
     def apply_update(self, update: FleetUpdate) -> None:
         self.query_one(StoreList).show(update.statuses, update.now)
@@ -158,7 +156,8 @@ class DashboardScreen(ActionScreen):
         except NoMatches:
             return [], ""
         if table.marked:
-            rows = getattr(getattr(self.app, "latest", None), "rows", ())
+            latest = self.tui.latest
+            rows = latest.rows if latest is not None else ()
             return [r.session for r in rows if r.key in table.marked], "marked sessions"
         return [r.session for r in table.visible_rows()], f"sessions shown ({self.view_name} view)"
 

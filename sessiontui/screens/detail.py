@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import ClassVar
 
 import humanize
@@ -14,8 +15,9 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Sparkline, Static
 
 from sessiontui.actions import Outcome, Verb
+from sessiontui.app import log_failure
 from sessiontui.live.fleet import Fleet, FleetUpdate
-from sessiontui.model import Session, SessionRow
+from sessiontui.model import MessagePage, Session, SessionRow
 from sessiontui.rules.burn import cost_series
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.stores.base import Store, StoreError
@@ -50,9 +52,7 @@ class SessionDetailScreen(ActionScreen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        latest = getattr(self.app, "latest", None)
-        if latest is not None:
-            self.apply_update(latest)
+        self.show_latest()
         self.query_one(TranscriptView).focus()
         self.load_latest()
 
@@ -119,8 +119,21 @@ class SessionDetailScreen(ActionScreen):
         if verb is Verb.DELETE and outcome.ok and self.is_current:
             self.app.pop_screen()  # back to the table: this session is gone
 
+    async def _read(self, reading: Awaitable[MessagePage]) -> MessagePage | None:
+        """A page of the transcript, or None after telling the operator why not (any failure)."""
+        try:
+            return await reading
+        except StoreError as exc:
+            self.notify(one_line(str(exc), 300), severity="error", markup=False)
+        except Exception as exc:  # noqa: BLE001 - a failed read is a message, never a dead worker
+            logged = log_failure(exc)
+            where = f" (traceback in {logged})" if logged else ""
+            self.notify(one_line(f"reading the transcript failed: {type(exc).__name__}: {exc}{where}", 300),
+                        severity="error", markup=False)
+        return None
+
     def _store(self) -> Store | None:
-        fleet: Fleet = self.app.fleet  # type: ignore[attr-defined]
+        fleet: Fleet = self.tui.fleet
         return fleet.store_of(self.row.session) if self.row else None
 
     @work(group="transcript", exclusive=True, exit_on_error=False)
@@ -128,10 +141,8 @@ class SessionDetailScreen(ActionScreen):
         store = self._store()
         if store is None or self.row is None:
             return
-        try:
-            page = await store.read_messages(self.row.session, limit=PAGE)
-        except StoreError as exc:
-            self.notify(one_line(str(exc), 300), severity="error", markup=False)
+        page = await self._read(store.read_messages(self.row.session, limit=PAGE))
+        if page is None:
             return
         self._older, self._newer = page.older, page.newer
         self.query_one(TranscriptView).set_messages(page.messages, has_older=page.older is not None)
@@ -142,10 +153,8 @@ class SessionDetailScreen(ActionScreen):
         store = self._store()
         if store is None or self.row is None or self._newer is None:
             return
-        try:
-            page = await store.read_new_messages(self.row.session, self._newer)
-        except StoreError as exc:
-            self.notify(one_line(str(exc), 300), severity="error", markup=False)
+        page = await self._read(store.read_new_messages(self.row.session, self._newer))
+        if page is None:
             return
         self._newer = page.newer
         if page.messages:
@@ -157,10 +166,8 @@ class SessionDetailScreen(ActionScreen):
         store = self._store()
         if store is None or self.row is None or self._older is None:
             return
-        try:
-            page = await store.read_messages(self.row.session, before=self._older, limit=PAGE)
-        except StoreError as exc:
-            self.notify(one_line(str(exc), 300), severity="error", markup=False)
+        page = await self._read(store.read_messages(self.row.session, before=self._older, limit=PAGE))
+        if page is None:
             return
         self._older = page.older
         self.query_one(TranscriptView).prepend_messages(page.messages, has_older=page.older is not None)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from sessiontui.model import Capabilities, MessagePage, Session, StoreFormat
+from sessiontui.model import MessagePage, Session, StoreFormat
 
 
 class StoreError(Exception):
@@ -27,7 +27,6 @@ class ReadReport:
 class Store(Protocol):
     format: StoreFormat
     path: Path  # absolute path of the store (a file or a directory)
-    capabilities: Capabilities
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         """Read what changed since the last call (everything on the first).

@@ -12,13 +12,57 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sessiontui.model import Capabilities, CostSource, Message, Session, StoreFormat, Usage
+from sessiontui.live.jsonl_tail import parse_line
+from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
     TranscriptFollower,
     messages_from_record,
 )
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
+
+RECORD_TYPES = frozenset({"user", "assistant", "summary", "system", "ai-title", "queue-operation",
+                          "attachment", "file-history-snapshot", "progress"})
+
+
+def is_claude_record(record: dict[str, Any]) -> bool:
+    """A Claude Code transcript line (every line carries a sessionId or a known type)."""
+    return "sessionId" in record or record.get("type") in RECORD_TYPES
+
+
+def claude_root(directory: Path) -> Path | None:
+    """The Claude Code projects root at `directory` (a config dir or `projects`), if it is one."""
+    projects = directory / "projects"
+    if directory.name != "projects" and projects.is_dir() and _has_claude_project(projects):
+        return projects
+    if directory.name == "projects" and _has_claude_project(directory):
+        return directory
+    return None
+
+
+def _has_claude_project(projects: Path) -> bool:
+    try:
+        children = [c for c in projects.iterdir() if c.is_dir()]
+    except OSError:
+        return False
+    return any(_holds_transcripts(child) for child in children[:50])
+
+
+def _holds_transcripts(directory: Path) -> bool:
+    try:
+        files = sorted(p for p in directory.iterdir() if p.name.endswith(".jsonl") and p.is_file())
+    except OSError:
+        return False
+    for file in files[:5]:
+        try:
+            with open(file, "rb") as handle:
+                for line in handle.readlines(64 * 1024)[:20]:
+                    record = parse_line(line)
+                    if record is not None and is_claude_record(record):
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def is_subagent_file(path: Path) -> bool:
@@ -29,7 +73,6 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
     """A `projects` directory (or one project directory) of Claude Code transcripts."""
 
     format = StoreFormat.CLAUDE_CODE
-    capabilities = Capabilities(transcript=True, usage=True)
 
     def list_files(self) -> list[Path]:
         files: list[Path] = []

@@ -5,7 +5,6 @@ A directory may hold several stores: each one found below it, to a bounded depth
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -14,17 +13,19 @@ from pathlib import Path
 from sessiontui.live.jsonl_tail import parse_line
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
-from sessiontui.stores.openclaw_legacy import is_openclaw_sessions_json, superseded
+from sessiontui.stores.registry import RECORDS, Layout, record_for, records_with
 from sessiontui.stores.sqlite_read import is_sqlite_file, read_tables_sync
 
 MAX_DEPTH = 4
 MAX_DIRS = 5000
 SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__", ".cache", ".tox", ".mypy_cache"}
-CLAUDE_TYPES = {"user", "assistant", "summary", "system", "ai-title", "queue-operation",
-                "attachment", "file-history-snapshot", "progress"}
-EXPECTED = ("expected a hermes-bot sessions.json or sessions.db, a ZeroClaw sessions directory or "
-            "sessions.db, a Starpod core.db, a Hermes Agent state.db, an OpenClaw agent store, "
-            "or a Claude Code projects directory")
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.migrated")
+
+
+def _expected() -> str:
+    kinds = [f"{record.bot} {record.layout.value} ({record.format})" for record in RECORDS]
+    return "expected " + ", ".join(kinds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,61 +40,47 @@ def sqlite_format(path: Path) -> StoreFormat | str:
         tables = read_tables_sync(path)
     except sqlite3.Error as exc:
         return f"cannot read it as SQLite ({exc})"
-    sessions = tables.get("sessions", set())
-    metadata = tables.get("session_metadata", set())
-    if "thread_ts" in sessions and "session_id" in sessions:
-        return StoreFormat.HERMES_SQLITE
-    if {"id", "source", "started_at"} <= sessions and "messages" in tables:
-        return StoreFormat.HERMES_AGENT
-    if "session_nodes" in tables and "session_windows" in tables:
-        return StoreFormat.OPENCLAW
-    if "session_key" in sessions and "session_key" in metadata:
-        return StoreFormat.ZEROCLAW_SQLITE
-    if {"id", "last_message_at"} <= metadata and "session_messages" in tables:
-        return StoreFormat.STARPOD
+    for record in records_with(Layout.SQLITE_FILE):
+        assert record.sqlite_tables is not None
+        if record.sqlite_tables(tables):
+            return record.format
     if "acp_sessions" in tables:
         return "a ZeroClaw ACP database (acp-sessions.db), which sessiontui does not read"
-    return ("a SQLite database without the session tables of hermes-bot, ZeroClaw, Starpod, "
-            "Hermes Agent or OpenClaw")
+    return "a SQLite database without the session tables of any bot sessiontui reads"
 
 
 def jsonl_format(path: Path) -> StoreFormat | None:
-    """ZeroClaw ({role, content}) or Claude Code (typed records) from a file's first lines."""
+    """The format whose records a JSONL file's first lines are (transcript trees checked first)."""
+    records = [*records_with(Layout.JSONL_TREE), *records_with(Layout.JSONL_DIRECTORY)]
     try:
         with open(path, "rb") as handle:
             for _ in range(20):
                 line = handle.readline()
                 if not line:
                     break
-                record = parse_line(line)
-                if record is None:
+                parsed = parse_line(line)
+                if parsed is None:
                     continue
-                if "sessionId" in record or record.get("type") in CLAUDE_TYPES:
-                    return StoreFormat.CLAUDE_CODE
-                if isinstance(record.get("role"), str) and "content" in record:
-                    return StoreFormat.ZEROCLAW_JSONL
+                for record in records:
+                    assert record.jsonl_record is not None
+                    if record.jsonl_record(parsed):
+                        return record.format
     except OSError:
         return None
     return None
 
 
-def is_hermes_json(path: Path) -> bool:
-    try:
-        if path.stat().st_size > 64 * 1024 * 1024:
-            return False
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    if not isinstance(data, dict):
-        return False
-    if not data:
-        return path.name.startswith("sessions.json")
-    return all(isinstance(v, dict) and "session_id" in v and "thread_ts" in v for v in data.values())
+def json_format(path: Path) -> StoreFormat | None:
+    for record in records_with(Layout.JSON_FILE):
+        assert record.json_file is not None
+        if record.json_file(path):
+            return record.format
+    return None
 
 
 def _jsonl_files(directory: Path) -> list[Path]:
     try:
-        return sorted(p for p in directory.iterdir() if p.name.endswith((".jsonl", ".jsonl.migrated")) and p.is_file())
+        return sorted(p for p in directory.iterdir() if p.name.endswith(JSONL_SUFFIXES) and p.is_file())
     except OSError:
         return []
 
@@ -106,22 +93,18 @@ def _sniff_dir(directory: Path) -> StoreFormat | None:
     return None
 
 
-def claude_root(directory: Path) -> Path | None:
-    """The Claude Code projects root at `directory` (a config dir, `projects`, or one project)."""
-    projects = directory / "projects"
-    if directory.name != "projects" and projects.is_dir() and _has_claude_project(projects):
-        return projects
-    if directory.name == "projects" and _has_claude_project(directory):
-        return directory
+def _tree_root(directory: Path) -> Found | None:
+    for record in records_with(Layout.JSONL_TREE):
+        assert record.tree_root is not None
+        root = record.tree_root(directory)
+        if root is not None:
+            return Found(record.format, root)
     return None
 
 
-def _has_claude_project(projects: Path) -> bool:
-    try:
-        children = [c for c in projects.iterdir() if c.is_dir()]
-    except OSError:
-        return False
-    return any(_sniff_dir(child) == StoreFormat.CLAUDE_CODE for child in children[:50])
+def _layout(fmt: StoreFormat) -> Layout | None:
+    record = record_for(fmt)
+    return None if record is None else record.layout
 
 
 def detect_file(path: Path) -> Found:
@@ -129,17 +112,17 @@ def detect_file(path: Path) -> Found:
         fmt = sqlite_format(path)
         if isinstance(fmt, StoreFormat):
             return Found(fmt, path)
-        raise StoreError(f"{path}: {fmt}; {EXPECTED}")
-    if path.name.endswith((".jsonl", ".jsonl.migrated")):
+        raise StoreError(f"{path}: {fmt}; {_expected()}")
+    if path.name.endswith(JSONL_SUFFIXES):
         line_format = jsonl_format(path)
         if line_format is not None:
             return Found(line_format, path.parent)
-        raise StoreError(f"{path}: no ZeroClaw or Claude Code records in its first lines; {EXPECTED}")
-    if is_openclaw_sessions_json(path):
-        return Found(StoreFormat.OPENCLAW_LEGACY, path)
-    if is_hermes_json(path):
-        return Found(StoreFormat.HERMES_JSON, path)
-    raise StoreError(f"{path}: not a session store; {EXPECTED}")
+        bots = " or ".join(r.bot for r in RECORDS if r.layout in (Layout.JSONL_DIRECTORY, Layout.JSONL_TREE))
+        raise StoreError(f"{path}: no {bots} records in its first lines; {_expected()}")
+    json_fmt = json_format(path)
+    if json_fmt is not None:
+        return Found(json_fmt, path)
+    raise StoreError(f"{path}: not a session store; {_expected()}")
 
 
 def detect(path: Path, max_depth: int = MAX_DEPTH) -> list[Found]:
@@ -151,7 +134,7 @@ def detect(path: Path, max_depth: int = MAX_DEPTH) -> list[Found]:
         return [detect_file(path)]
     found = _walk(path, max_depth)
     if not found:
-        raise StoreError(f"{path}: no session store found within {max_depth} levels; {EXPECTED}")
+        raise StoreError(f"{path}: no session store found within {max_depth} levels; {_expected()}")
     return found
 
 
@@ -162,17 +145,19 @@ def _walk(top: Path, max_depth: int) -> list[Found]:
     while queue and visited < MAX_DIRS:
         directory, depth = queue.pop(0)
         visited += 1
-        root = claude_root(directory)
-        if root is not None:
-            found.append(Found(StoreFormat.CLAUDE_CODE, root))
+        tree = _tree_root(directory)
+        root = tree.path if tree is not None else None
+        if tree is not None:
+            found.append(tree)
             if root == directory:
                 continue
         sniffed = _sniff_dir(directory)
-        if sniffed is StoreFormat.CLAUDE_CODE and root is None:
-            found.append(Found(StoreFormat.CLAUDE_CODE, directory))
+        layout = None if sniffed is None else _layout(sniffed)
+        if sniffed is not None and layout is Layout.JSONL_TREE and root is None:
+            found.append(Found(sniffed, directory))  # one project directory of a tree
             continue
-        if sniffed is StoreFormat.ZEROCLAW_JSONL:
-            found.append(Found(StoreFormat.ZEROCLAW_JSONL, directory))
+        if sniffed is not None and layout is Layout.JSONL_DIRECTORY:
+            found.append(Found(sniffed, directory))
         found.extend(_files_in(directory))
         if depth < max_depth:
             try:
@@ -192,15 +177,14 @@ def _files_in(directory: Path) -> list[Found]:
     for entry in entries:
         if not entry.is_file():
             continue
-        if entry.name.endswith((".db", ".sqlite", ".sqlite3")) and is_sqlite_file(entry):
+        if entry.name.endswith(SQLITE_SUFFIXES) and is_sqlite_file(entry):
             fmt = sqlite_format(entry)
             if isinstance(fmt, StoreFormat):
                 found.append(Found(fmt, entry))
-        elif is_openclaw_sessions_json(entry):
-            if not superseded(entry):  # the agent's SQLite store is the authority (STORES.md 8.1)
-                found.append(Found(StoreFormat.OPENCLAW_LEGACY, entry))
-        elif entry.name.endswith(".json") and is_hermes_json(entry):
-            found.append(Found(StoreFormat.HERMES_JSON, entry))
+        elif entry.name.endswith(".json"):
+            json_fmt = json_format(entry)
+            if json_fmt is not None:
+                found.append(Found(json_fmt, entry))
     return found
 
 
@@ -218,8 +202,8 @@ def default_locations() -> list[Path]:
     places += sorted((cwd / ".instances").glob("*/.starpod/db/core.db"))
     hermes_home = Path(os.environ.get("HERMES_HOME", "") or home / ".hermes").expanduser()
     places += [hermes_home / "state.db", *sorted(hermes_home.glob("profiles/*/state.db"))]
-    places += sorted((home / ".openclaw" / "agents").glob("*/agent/openclaw-agent.sqlite"))
-    places += [p for p in sorted((home / ".openclaw" / "agents").glob("*/sessions/sessions.json")) if not superseded(p)]
+    agents = home / ".openclaw" / "agents"
+    places += sorted(agents.glob("*/agent/openclaw-agent.sqlite")) + sorted(agents.glob("*/sessions/sessions.json"))
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:
         places += [Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()]

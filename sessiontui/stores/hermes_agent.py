@@ -15,7 +15,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sessiontui.model import Capabilities, Message, MessagePage, Session, StoreFormat
+from sessiontui.model import Message, MessagePage, Session, StoreFormat
 from sessiontui.stores.base import ReadReport, StoreError
 from sessiontui.stores.hermes_agent_rows import (
     MESSAGE_COLUMNS,
@@ -67,7 +67,6 @@ class HermesAgentStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()
-        self.capabilities = Capabilities(transcript=True, usage=True)
         self._fingerprint: tuple[object, ...] | None = None
         self._snapshot: tuple[Session, ...] = ()
         self._notes: tuple[str, ...] = ()

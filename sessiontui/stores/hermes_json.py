@@ -15,12 +15,26 @@ from typing import Any
 
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
-from sessiontui.stores.hermes_link import HERMES_CAPABILITIES, HermesStore
+from sessiontui.stores.hermes_link import HermesStore
+
+
+def is_hermes_json(path: Path) -> bool:
+    """A `sessions.json`: one map of thread_ts -> {session_id, thread_ts, ...} (or empty)."""
+    try:
+        if path.stat().st_size > 64 * 1024 * 1024:
+            return False
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if not data:
+        return path.name.startswith("sessions.json")
+    return all(isinstance(v, dict) and "session_id" in v and "thread_ts" in v for v in data.values())
 
 
 class HermesJsonStore(HermesStore):
     format = StoreFormat.HERMES_JSON
-    capabilities = HERMES_CAPABILITIES
 
     def __init__(self, path: Path, claude_roots: list[Path] | None = None) -> None:
         super().__init__(path, claude_roots)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sessiontui.model import Capabilities, MessagePage, Session, StoreFormat
+from sessiontui.model import MessagePage, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import TranscriptFollower, messages_from_record
 from sessiontui.stores.jsonl_dir import read_after, read_page
@@ -84,7 +84,6 @@ class ClaudeLinker:
             return None, True
 
 
-HERMES_CAPABILITIES = Capabilities(transcript=True, usage=True)
 
 
 def hermes_session(
@@ -127,7 +126,6 @@ class HermesStore:
     """What both hermes-bot stores share: rows in, linked transcripts followed, sessions out."""
 
     format: StoreFormat
-    capabilities = HERMES_CAPABILITIES
 
     def __init__(self, path: Path, claude_roots: list[Path] | None = None) -> None:
         self.path = path.resolve()

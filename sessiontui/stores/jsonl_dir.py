@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sessiontui.live.jsonl_tail import iter_complete_lines, parse_line, read_lines_backwards
-from sessiontui.model import Capabilities, Message, MessagePage, Session, StoreFormat
+from sessiontui.model import Message, MessagePage, Session, StoreFormat
 from sessiontui.stores.base import ReadReport, StoreError
 
 F = TypeVar("F")  # the follower: a JsonlTail plus a summary of what it has read
@@ -22,7 +22,6 @@ F = TypeVar("F")  # the follower: a JsonlTail plus a summary of what it has read
 
 class JsonlDirectoryStore(ABC, Generic[F]):
     format: StoreFormat
-    capabilities: Capabilities
 
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.model import (
-    Capabilities,
     CostSource,
     Message,
     MessagePage,
@@ -80,7 +79,6 @@ class OpenClawStore:
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()
         self.db = ReadOnlyDatabase(self.path)
-        self.capabilities = Capabilities(transcript=True, usage=True)
         self._guarded = False
         self._windows: dict[str, Window] = {}
         self._snapshot: tuple[Session, ...] = ()

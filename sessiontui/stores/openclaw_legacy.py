@@ -20,7 +20,6 @@ import humanize
 
 from sessiontui.live.jsonl_tail import parse_line
 from sessiontui.model import (
-    Capabilities,
     CostSource,
     Message,
     MessagePage,
@@ -83,7 +82,6 @@ class OpenClawLegacyStore:
     def __init__(self, path: Path) -> None:
         self.path = path.resolve()  # the sessions.json file
         self.directory = self.path.parent
-        self.capabilities = Capabilities(transcript=True, usage=True)
         self._index_stamp: tuple[int, int] | None = None
         self._entries: dict[str, dict[str, Any]] = {}
         self._transcripts: dict[str, Transcript] = {}

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sessiontui.model import Capabilities, Message, MessagePage, Session
+from sessiontui.model import Message, MessagePage, Session
 from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase
 
@@ -30,10 +30,9 @@ class SqliteTranscriptStore:
     KEY: str
     STAMP: str
 
-    def __init__(self, path: Path, capabilities: Capabilities, to_message: Callable[[str, str, str | None], Message]) -> None:
+    def __init__(self, path: Path, to_message: Callable[[str, str, str | None], Message]) -> None:
         self.path = path.resolve()
         self.db = ReadOnlyDatabase(self.path)
-        self.capabilities = capabilities
         self._to_message = to_message
         self._meta: MetadataRows | None = None
         self._columns: list[str] = []  # the optional columns this file has

@@ -15,7 +15,6 @@ from typing import Any
 
 from sessiontui.model import (
     ApiCall,
-    Capabilities,
     CostSource,
     LastMessage,
     Message,
@@ -54,7 +53,7 @@ class StarpodStore(SqliteTranscriptStore):
     MESSAGES, KEY, STAMP = "session_messages", "session_id", "timestamp"
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, Capabilities(transcript=True, usage=True), _message)
+        super().__init__(path, _message)
         self._counts: dict[str, int] = {}
         self._last: dict[str, LastMessage] = {}
         self._usage: dict[str, SessionUsage] = {}
@@ -167,6 +166,8 @@ class StarpodStore(SqliteTranscriptStore):
             cost_source=CostSource.RECORDED if usage else None,
             closed=bool(is_closed),
             archived=bool(extra.get("is_archived")),
+            closes_explicitly=True,
+            read=bool(extra.get("is_read")) if "is_read" in self._columns else None,
             last_message=self._last.get(key),
             extra=tuple((k, str(v)) for k, v in details if v is not None),
             recent_calls=tuple(usage.recent) if usage else (),

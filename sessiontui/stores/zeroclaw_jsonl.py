@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from sessiontui.live.jsonl_tail import JsonlTail
-from sessiontui.model import Capabilities, LastMessage, Message, Session, StoreFormat
+from sessiontui.model import LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 
@@ -59,7 +59,6 @@ def session_key_of(path: Path) -> tuple[str, bool]:
 
 class ZeroClawJsonlStore(JsonlDirectoryStore[ChatFile]):
     format = StoreFormat.ZEROCLAW_JSONL
-    capabilities = Capabilities(transcript=True)
 
     def list_files(self) -> list[Path]:
         # Order does not matter (the table and snapshot sort): sorting 20k Paths was most of a rescan.

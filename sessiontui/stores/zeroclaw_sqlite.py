@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sessiontui.model import Capabilities, LastMessage, Message, Session, StoreFormat
+from sessiontui.model import LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
@@ -27,7 +27,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
     MESSAGES, KEY, STAMP = "sessions", "session_key", "created_at"
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, Capabilities(transcript=True), _message)
+        super().__init__(path, _message)
         self._last: dict[str, LastMessage | None] = {}
         self._turns: dict[str, int] = {}
         self._max_id = 0
@@ -109,6 +109,8 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             message_count=count,
             turns=self._turns.get(key, 0),
             native_state=extra.get("state"),
+            state_per_turn=True,
+            idle_state_kept=key.startswith("gw_"),  # gateway sessions; channel ones always read idle
             turn_started_at=parse_timestamp(extra.get("turn_started_at")),
             last_message=last,
             version=(activity, count),

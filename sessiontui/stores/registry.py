@@ -1,0 +1,235 @@
+"""One record per store format: how its files are recognised, how its store is opened, what an
+operator may do to its sessions, and how each of those writes is done and undone.
+
+Everything else asks a record; nothing outside `stores/`, `actions/` and `demo/` names a format.
+Adding a format is one adapter module in `stores/`, one writer module in `actions/` where the
+bot's store may be written, and one record in `RECORDS` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from sessiontui.actions import hermes_sqlite as hermes_sqlite_writes
+from sessiontui.actions import openclaw as openclaw_refusals
+from sessiontui.actions import starpod as starpod_writes
+from sessiontui.actions import zeroclaw_jsonl as zeroclaw_jsonl_writes
+from sessiontui.actions import zeroclaw_sqlite as zeroclaw_sqlite_writes
+from sessiontui.actions.base import Outcome, Verb
+from sessiontui.actions.trash import TrashEntry
+from sessiontui.model import Session, StoreFormat
+from sessiontui.stores.base import Store
+from sessiontui.stores.claude_code import ClaudeCodeStore, claude_root, is_claude_record
+from sessiontui.stores.hermes_agent import HermesAgentStore
+from sessiontui.stores.hermes_json import HermesJsonStore, is_hermes_json
+from sessiontui.stores.hermes_sqlite import HermesSqliteStore
+from sessiontui.stores.openclaw import OpenClawStore
+from sessiontui.stores.openclaw_legacy import (
+    OpenClawLegacyStore,
+    is_openclaw_sessions_json,
+    superseded,
+)
+from sessiontui.stores.starpod import StarpodStore
+from sessiontui.stores.zeroclaw_jsonl import ZeroClawJsonlStore
+from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
+
+Tables = Mapping[str, set[str]]  # table name -> its column names
+Write = Callable[[Session, str | None, Path | None], Outcome]  # session, text, state dir
+Prune = Callable[[Path, int, Path | None], Outcome]  # store, TTL in days, state dir
+
+
+class Layout(Enum):
+    """Where a format keeps its sessions: what detection looks at."""
+
+    SQLITE_FILE = "a SQLite database"
+    JSON_FILE = "one JSON file"
+    JSONL_DIRECTORY = "a directory of JSONL files, one per session"
+    JSONL_TREE = "a tree of directories of JSONL transcripts"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenContext:
+    """What an adapter may need beyond its own path."""
+
+    transcript_roots: list[Path] = field(default_factory=list)  # Claude Code trees, for links
+
+
+@dataclass(frozen=True, slots=True)
+class FormatRecord:
+    """Everything sessiontui knows of one store format, in one place."""
+
+    format: StoreFormat
+    bot: str  # the bot that writes it, as its users call it
+    layout: Layout
+    open: Callable[[Path, OpenContext], Store]
+    # Recognition (by content, never by file name alone): the predicate for this layout.
+    sqlite_tables: Callable[[Tables], bool] | None = None  # SQLITE_FILE
+    json_file: Callable[[Path], bool] | None = None  # JSON_FILE
+    jsonl_record: Callable[[dict[str, Any]], bool] | None = None  # a line of JSONL_*
+    tree_root: Callable[[Path], Path | None] | None = None  # JSONL_TREE: the root at a directory
+    # What an operator may do: a writer per verb, or the reason the verb is not offered.
+    read_only: str | None = None  # set: every write is refused with this reason
+    verbs: Mapping[Verb, Write | str] = field(default_factory=dict)
+    restore: Callable[[TrashEntry], Outcome] | None = None
+    prune: Prune | None = None  # the bot's own expiry of old rows, on the whole store
+
+    def writer(self, verb: Verb) -> Write | None:
+        action = self.verbs.get(verb)
+        return None if action is None or isinstance(action, str) else action
+
+    def refusal(self, verb: Verb) -> str | None:
+        """Why this format never allows `verb` (None: it does, subject to the session)."""
+        if self.read_only is not None:
+            return self.read_only
+        action = self.verbs.get(verb)
+        if action is None:
+            return f"{self.bot} has no '{verb}'"
+        return action if isinstance(action, str) else None
+
+
+def _zeroclaw_sqlite(tables: Tables) -> bool:
+    return "session_key" in tables.get("sessions", set()) and "session_key" in tables.get(
+        "session_metadata", set()
+    )
+
+
+def _hermes_sqlite(tables: Tables) -> bool:
+    return {"thread_ts", "session_id"} <= tables.get("sessions", set())
+
+
+def _starpod(tables: Tables) -> bool:
+    return {"id", "last_message_at"} <= tables.get("session_metadata", set()) and (
+        "session_messages" in tables
+    )
+
+
+def _hermes_agent(tables: Tables) -> bool:
+    return {"id", "source", "started_at"} <= tables.get("sessions", set()) and "messages" in tables
+
+
+def _openclaw(tables: Tables) -> bool:
+    return "session_nodes" in tables and "session_windows" in tables
+
+
+def _openclaw_legacy(path: Path) -> bool:
+    """OpenClaw's sessions.json, unless the agent's SQLite store (the authority, 8.1) exists."""
+    return is_openclaw_sessions_json(path) and not superseded(path)
+
+
+HERMES_AGENT_CLI = "not yet done by sessiontui: use `hermes sessions {verb}`"
+
+
+def _zeroclaw_line(record: dict[str, Any]) -> bool:
+    return isinstance(record.get("role"), str) and "content" in record
+
+
+ZEROCLAW_NO_CLOSE = "ZeroClaw has no close: reset, clear or delete the session instead"
+
+RECORDS: tuple[FormatRecord, ...] = (
+    FormatRecord(
+        StoreFormat.HERMES_JSON, "hermes-bot", Layout.JSON_FILE,
+        lambda path, ctx: HermesJsonStore(path, ctx.transcript_roots),
+        json_file=is_hermes_json,
+        read_only="hermes-bot 0.1.x rewrites sessions.json from memory: an edit would be lost",
+    ),
+    FormatRecord(
+        StoreFormat.HERMES_SQLITE, "hermes-bot", Layout.SQLITE_FILE,
+        lambda path, ctx: HermesSqliteStore(path, ctx.transcript_roots),
+        sqlite_tables=_hermes_sqlite,
+        verbs={
+            Verb.DELETE: lambda s, _, d: hermes_sqlite_writes.delete(s, d),
+            Verb.RENAME: "hermes-bot sessions have no names",
+            Verb.CLOSE: "hermes-bot has no close: delete the row, or prune expired rows",
+        },
+        restore=hermes_sqlite_writes.restore,
+        prune=hermes_sqlite_writes.prune,
+    ),
+    FormatRecord(
+        StoreFormat.ZEROCLAW_JSONL, "ZeroClaw", Layout.JSONL_DIRECTORY,
+        lambda path, ctx: ZeroClawJsonlStore(path),
+        jsonl_record=_zeroclaw_line,
+        verbs={
+            Verb.DELETE: lambda s, _, d: zeroclaw_jsonl_writes.delete(s, d),
+            Verb.CLEAR: lambda s, _, d: zeroclaw_jsonl_writes.clear(s, d),
+            Verb.RENAME: "ZeroClaw's JSONL store keeps no names (only its SQLite store does)",
+            Verb.CLOSE: "ZeroClaw has no close: clear or delete the session instead",
+        },
+        restore=zeroclaw_jsonl_writes.restore,
+    ),
+    FormatRecord(
+        StoreFormat.ZEROCLAW_SQLITE, "ZeroClaw", Layout.SQLITE_FILE,
+        lambda path, ctx: ZeroClawSqliteStore(path),
+        sqlite_tables=_zeroclaw_sqlite,
+        verbs={
+            Verb.RENAME: lambda s, text, _: zeroclaw_sqlite_writes.rename(s, text or ""),
+            Verb.RESET: lambda s, _, __: zeroclaw_sqlite_writes.reset(s),
+            Verb.DELETE: lambda s, _, d: zeroclaw_sqlite_writes.delete(s, d),
+            Verb.CLEAR: lambda s, _, d: zeroclaw_sqlite_writes.clear(s, d),
+            Verb.CLOSE: ZEROCLAW_NO_CLOSE,
+        },
+        restore=zeroclaw_sqlite_writes.restore,
+    ),
+    FormatRecord(
+        StoreFormat.STARPOD, "Starpod", Layout.SQLITE_FILE,
+        lambda path, ctx: StarpodStore(path),
+        sqlite_tables=_starpod,
+        verbs={
+            Verb.CLOSE: lambda s, text, _: starpod_writes.close(s, text),
+            Verb.RENAME: lambda s, text, _: starpod_writes.rename(s, text or ""),
+            Verb.MARK_READ: lambda s, _, __: starpod_writes.mark_read(s, True),
+            Verb.MARK_UNREAD: lambda s, _, __: starpod_writes.mark_read(s, False),
+            Verb.ARCHIVE: lambda s, _, __: starpod_writes.archive(s, True),
+            Verb.UNARCHIVE: lambda s, _, __: starpod_writes.archive(s, False),
+            Verb.DELETE: lambda s, _, d: starpod_writes.delete(s, d),
+        },
+        restore=starpod_writes.restore,
+    ),
+    FormatRecord(
+        StoreFormat.CLAUDE_CODE, "Claude Code", Layout.JSONL_TREE,
+        lambda path, ctx: ClaudeCodeStore(path),
+        jsonl_record=is_claude_record,
+        tree_root=claude_root,
+        read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
+    ),
+    FormatRecord(
+        StoreFormat.HERMES_AGENT, "Hermes Agent", Layout.SQLITE_FILE,
+        lambda path, ctx: HermesAgentStore(path),
+        sqlite_tables=_hermes_agent,
+        verbs={verb: HERMES_AGENT_CLI.format(verb=name) for verb, name in (
+            (Verb.RENAME, "rename"), (Verb.ARCHIVE, "archive"), (Verb.UNARCHIVE, "unarchive"),
+            (Verb.DELETE, "delete"))},
+    ),
+    FormatRecord(
+        StoreFormat.OPENCLAW, "OpenClaw", Layout.SQLITE_FILE,
+        lambda path, ctx: OpenClawStore(path),
+        sqlite_tables=_openclaw,
+        verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
+    ),
+    FormatRecord(
+        StoreFormat.OPENCLAW_LEGACY, "OpenClaw", Layout.JSON_FILE,
+        lambda path, ctx: OpenClawLegacyStore(path),
+        json_file=_openclaw_legacy,
+        verbs=openclaw_refusals.refusals(openclaw_refusals.LEGACY_OWNER),
+    ),
+)
+
+_BY_FORMAT: dict[str, FormatRecord] = {str(record.format): record for record in RECORDS}
+
+
+def record_for(fmt: StoreFormat | str) -> FormatRecord | None:
+    """The record of a format (None for a name no record has, e.g. an old trash entry's)."""
+    return _BY_FORMAT.get(str(fmt))
+
+
+def records_with(layout: Layout) -> list[FormatRecord]:
+    return [record for record in RECORDS if record.layout is layout]
+
+
+def open_store(fmt: StoreFormat, path: Path, context: OpenContext) -> Store:
+    record = record_for(fmt)
+    assert record is not None, fmt
+    return record.open(path, context)
