@@ -203,6 +203,11 @@ class SessionTable(ScrollView, can_focus=True):
         self._set.set_states(states)
         self._rebuild()
 
+    def set_show_hidden(self, show: bool) -> None:
+        """Show or leave out the sessions the bot's own pickers hide (subagent runs and the like)."""
+        self._set.show_hidden = show
+        self._rebuild()
+
     def move_cursor(self, index: int) -> None:
         """Put the cursor on row `index` (clamped) and scroll it into view."""
         self._set_cursor(index)
