@@ -92,6 +92,9 @@ def confirm_session(title: str, session: Session, what: str, *, yes: str) -> Con
     body.append_text(session_label(session))
     body.append(f"\n{session.format}  {one_line(session.store, 70)}", style="dim")
     body.append(f"\n{session.message_count} messages, {cost_words(session)}")
+    targets = dict(session.extra).get("delete targets")
+    if targets and yes == "Delete":  # the exact ids the delete is guarded by (Hermes Agent lineages)
+        body.append(f"\nsessions: {one_line(targets, 200)}", style="dim")
     body.append(f"\n\n{what}")
     return ConfirmScreen(title, body, yes=yes, session=session)
 

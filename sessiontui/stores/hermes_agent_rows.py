@@ -21,7 +21,7 @@ from sessiontui.model import (
     Usage,
     last_message_of,
 )
-from sessiontui.stores.hermes_lineage import end_reason_note, hidden_by_bot
+from sessiontui.stores.hermes_lineage import delegate_children, end_reason_note, hidden_by_bot
 
 EPOCH_MIN, EPOCH_MAX = 946_684_800.0, 4_102_444_800.0  # 2000-01-01 .. 2100-01-01: the sanity window
 ERROR_FINISH_REASONS = frozenset({"error", "agent_error", "content_filter"})
@@ -140,6 +140,7 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
     status = bot_status(last_row)
     lease = max((facts.leases[k] for k in chain if k in facts.leases), key=lambda h: h[1], default=None)
     name = next((r.get("title") for r in reversed(members) if r.get("title")), None)
+    last_read = epoch(tip.get("last_read_at")) if "last_read_at" in tip else None
     return Session(
         format=StoreFormat.HERMES_AGENT,
         store=store,
@@ -159,6 +160,8 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
         closed=closed,
         archived=any(r.get("archived") for r in members),
         hidden=hidden_by_bot(root, rows),
+        read=None if "last_read_at" not in tip else (tip.get("last_read_at") is None
+                                                     or not (recency or 0.0) > (last_read or 0.0)),
         last_message=last_message(last_row),
         lease_expires_at=moment(lease[1]) if lease and not closed else None,
         backend_heartbeat_at=None if closed else _owner_heartbeat(tip, root, facts.backends),
@@ -214,6 +217,7 @@ def _details(chain: list[str], members: list[Row], status: str, lease: tuple[str
         ("cwd", tip.get("cwd")),
         ("pinned", "yes" if any(r.get("pinned") for r in members) else None),
         ("hidden", "yes" if tip.get("hidden") else None),
+        ("delete targets", ", ".join([*chain, *delegate_children(chain, facts.rows)])),
     ]
     for key in chain:
         for row in facts.model_usage.get(key, ()):

@@ -91,3 +91,19 @@ def chains(rows: Mapping[str, Row]) -> list[list[str]]:
             seen.add(newest)
         out.append(chain)
     return out
+
+
+def delegate_children(parents: list[str], rows: Mapping[str, Row]) -> list[str]:
+    """Delegate subagent runs of `parents`, walked recursively (`_collect_delegate_child_ids`):
+    rows whose `_delegate_from` names one of them, or whose parent is one and that carry the marker."""
+    found = set(parents)
+    frontier = list(parents)
+    while frontier:
+        wanted = set(frontier)
+        frontier = []
+        for key, row in rows.items():
+            marker = model_config(row).get("_delegate_from")
+            if key not in found and (marker in wanted or (row.get("parent_session_id") in wanted and marker)):
+                found.add(key)
+                frontier.append(key)
+    return sorted(found - set(parents))

@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from sessiontui.actions import hermes_agent as hermes_agent_writes
 from sessiontui.actions import hermes_sqlite as hermes_sqlite_writes
 from sessiontui.actions import openclaw as openclaw_refusals
 from sessiontui.actions import starpod as starpod_writes
@@ -120,7 +121,7 @@ def _openclaw_legacy(path: Path) -> bool:
     return is_openclaw_sessions_json(path) and not superseded(path)
 
 
-HERMES_AGENT_CLI = "not yet done by sessiontui: use `hermes sessions {verb}`"
+HERMES_AGENT_NO_CLOSE = "Hermes Agent ends its sessions itself (end_reason); it has no close for an operator"
 
 
 def _zeroclaw_line(record: dict[str, Any]) -> bool:
@@ -199,9 +200,16 @@ RECORDS: tuple[FormatRecord, ...] = (
         StoreFormat.HERMES_AGENT, "Hermes Agent", Layout.SQLITE_FILE,
         lambda path, ctx: HermesAgentStore(path),
         sqlite_tables=_hermes_agent,
-        verbs={verb: HERMES_AGENT_CLI.format(verb=name) for verb, name in (
-            (Verb.RENAME, "rename"), (Verb.ARCHIVE, "archive"), (Verb.UNARCHIVE, "unarchive"),
-            (Verb.DELETE, "delete"))},
+        verbs={
+            Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
+            Verb.ARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, True),
+            Verb.UNARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, False),
+            Verb.MARK_READ: lambda s, _, __: hermes_agent_writes.mark_read(s, True),
+            Verb.MARK_UNREAD: lambda s, _, __: hermes_agent_writes.mark_read(s, False),
+            Verb.DELETE: lambda s, _, d: hermes_agent_writes.delete(s, d),
+            Verb.CLOSE: HERMES_AGENT_NO_CLOSE,
+        },
+        restore=hermes_agent_writes.restore,
     ),
     FormatRecord(
         StoreFormat.OPENCLAW, "OpenClaw", Layout.SQLITE_FILE,
