@@ -123,3 +123,37 @@ async def test_a_session_that_moved_is_refused(db: Path, tmp_path: Path) -> None
     refused = await perform(other, Verb.RENAME, text="new", state_dir=tmp_path)
     assert not refused.ok and "changed since you looked" in refused.message
     assert q(db, "SELECT title FROM sessions WHERE id = 'other'") == [("Calendar",)]
+
+
+async def test_prune_ended_sessions_older_than_the_ttl(tmp_path: Path) -> None:
+    from sessiontui.actions import prune
+
+    path = tmp_path / "state.db"
+    bot = HermesAgentBot(path)
+    ago = lambda **kw: NOW - timedelta(**kw)
+    for sid, started, ended, reason in (
+        ("old", 12, 10, "idle_timeout"), ("open-old", 12, None, None), ("pinned-old", 12, 10, "new_session"),
+        ("recent", 3, 2, "idle_timeout"), ("reaped", 20, 1, "startup_orphan_reap"),
+    ):
+        bot.create_session(sid, "cli", now=ago(days=started))
+        bot.append_message(sid, "user", "hi", now=ago(days=started))
+        if ended is not None:
+            bot.end_session(sid, reason, now=ago(days=ended))
+    bot.set_flag("pinned-old", "pinned", 1)
+    bot.create_session("chain-a", "cli", now=ago(days=12))
+    bot.compress("chain-a", "chain-b", now=ago(days=11))
+    bot.end_session("chain-b", "idle_timeout", now=ago(days=10))
+    bot.create_session("live-a", "cli", now=ago(days=12))
+    bot.compress("live-a", "live-b", now=ago(days=11))
+    bot.append_message("live-b", "user", "still here", now=ago(days=1))
+    bot.end_session("live-b", "idle_timeout", now=ago(days=1))
+    bot.close()
+    before = q(path, "SELECT * FROM sessions ORDER BY rowid")
+
+    done = await prune(path, 7, state_dir=tmp_path)
+    assert done.ok and done.message.startswith("pruned 3 ended sessions older than 7 days"), done.message
+    assert [r[0] for r in q(path, "SELECT id FROM sessions ORDER BY id")] == [
+        "live-a", "live-b", "open-old", "pinned-old", "reaped", "recent"]
+    (entry,) = list_trash(tmp_path)
+    assert (await restore_entry(entry, state_dir=tmp_path)).ok
+    assert q(path, "SELECT * FROM sessions ORDER BY rowid") == before

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -189,47 +190,55 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
     path = Path(session.store)
     shown = dict(session.extra).get("delete targets", "")
     expected = [part for part in shown.split(", ") if part]
-    marks = ",".join("?" for _ in expected)
-    with immediate(path) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    keyed = [t for t in ("session_model_usage",) if t in tables]
-    orphans_where = f"parent_session_id IN ({marks}) AND id NOT IN ({marks})"
 
-    with immediate(path) as conn:  # the children the delete will orphan, to link them again on a restore
-        orphaned = [list(r) for r in conn.execute(
-            f"SELECT id, parent_session_id FROM sessions WHERE {orphans_where}", expected + expected)]
-
-    def keep(rows: dict[str, Any]) -> TrashEntry:
-        rows = rows | {"orphaned": {"columns": ["id", "parent_session_id"], "rows": orphaned}}
-        return write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=session.id,
-                           name=session.name, messages=len(rows["messages"]["rows"]), rows=rows, state_dir=state_dir)
-
-    def write(conn: sqlite3.Connection) -> None:
+    def check(conn: sqlite3.Connection) -> None:
         _check_unchanged(conn, session)
         if set(_delete_targets(conn, _chain(session))) != set(expected):
             raise Refused("the sessions this delete would remove are not the ones shown; look again and retry")
-        # `delete_session` per id, in one transaction (as `delete_sessions` does).
-        conn.execute(f"UPDATE sessions SET parent_session_id = NULL WHERE {orphans_where}", expected + expected)
-        conn.execute(f"DELETE FROM messages WHERE session_id IN ({marks})", expected)
-        conn.execute(f"UPDATE sessions SET parent_session_id = NULL WHERE parent_session_id IN ({marks})", expected)
-        conn.execute(f"DELETE FROM sessions WHERE id IN ({marks})", expected)
-        if "system_prompts" in tables and "system_prompt_hash" in columns_of(conn, "sessions"):
-            conn.execute("DELETE FROM system_prompts WHERE hash NOT IN "  # reconstructed GC
-                         "(SELECT system_prompt_hash FROM sessions WHERE system_prompt_hash IS NOT NULL)")
 
-    in_prompts = f"hash IN (SELECT system_prompt_hash FROM sessions WHERE id IN ({marks}))"
-    prompts = [("system_prompts", in_prompts, tuple(expected))] if "system_prompts" in tables else []
-    entry = trash_then_write(
-        path, guard=None, keep=keep, write=write, foreign_keys=True,
-        tables=[("sessions", f"id IN ({marks})", tuple(expected)),
-                ("messages", f"session_id IN ({marks})", tuple(expected)),
-                *((t, f"session_id IN ({marks})", tuple(expected)) for t in keyed), *prompts],
-    )
+    entry = remove(path, expected, check=check, session_id=session.id, name=session.name, state_dir=state_dir)
     # Read back as `get_session` would: no row left for any of the ids.
+    marks = ",".join("?" for _ in expected)
     left = read_one(path, f"SELECT COUNT(*) FROM sessions WHERE id IN ({marks})", expected)
     ok = left == (0,)
     return Outcome(ok, f"deleted {session.name} ({len(expected)} sessions, {entry.messages} messages)" if ok
                    else f"{session.id}: rows are still there after the delete", entry.id)
+
+
+def remove(path: Path, ids: list[str], *, check: Callable[[sqlite3.Connection], None], session_id: str, name: str,
+           state_dir: Path | None) -> TrashEntry:
+    """`delete_sessions(ids)` in one transaction after `check`, the rows copied to the trash first:
+    other children orphaned, messages and rows deleted (per-model usage cascades), prompts GC'd."""
+    marks = ",".join("?" for _ in ids)
+    with immediate(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # the children the delete will orphan, to link them again on a restore
+        orphans_where = f"parent_session_id IN ({marks}) AND id NOT IN ({marks})"
+        orphaned = [list(r) for r in conn.execute(
+            f"SELECT id, parent_session_id FROM sessions WHERE {orphans_where}", ids + ids)]
+        prompts_kept = "system_prompts" in tables and "system_prompt_hash" in columns_of(conn, "sessions")
+
+    def keep(rows: dict[str, Any]) -> TrashEntry:
+        rows = rows | {"orphaned": {"columns": ["id", "parent_session_id"], "rows": orphaned}}
+        return write_entry(action="delete", fmt="hermes-agent", store=str(path), session_id=session_id,
+                           name=name, messages=len(rows["messages"]["rows"]), rows=rows, state_dir=state_dir)
+
+    def write(conn: sqlite3.Connection) -> None:
+        check(conn)
+        conn.execute(f"UPDATE sessions SET parent_session_id = NULL WHERE parent_session_id IN ({marks})", ids)
+        conn.execute(f"DELETE FROM messages WHERE session_id IN ({marks})", ids)
+        conn.execute(f"DELETE FROM sessions WHERE id IN ({marks})", ids)
+        if prompts_kept:  # `_delete_unreferenced_system_prompts` (reconstructed)
+            conn.execute("DELETE FROM system_prompts WHERE hash NOT IN "
+                         "(SELECT system_prompt_hash FROM sessions WHERE system_prompt_hash IS NOT NULL)")
+
+    copied = [("sessions", f"id IN ({marks})", tuple(ids)), ("messages", f"session_id IN ({marks})", tuple(ids))]
+    if "session_model_usage" in tables:
+        copied.append(("session_model_usage", f"session_id IN ({marks})", tuple(ids)))
+    if prompts_kept:
+        copied.append(("system_prompts", f"hash IN (SELECT system_prompt_hash FROM sessions WHERE id IN ({marks}))",
+                       tuple(ids)))
+    return trash_then_write(path, guard=None, keep=keep, write=write, foreign_keys=True, tables=copied)
 
 
 def restore(entry: TrashEntry) -> Outcome:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.actions import hermes_agent as hermes_agent_writes
+from sessiontui.actions import hermes_agent_prune
 from sessiontui.actions import hermes_sqlite as hermes_sqlite_writes
 from sessiontui.actions import openclaw as openclaw_refusals
 from sessiontui.actions import starpod as starpod_writes
@@ -210,6 +211,7 @@ RECORDS: tuple[FormatRecord, ...] = (
             Verb.CLOSE: HERMES_AGENT_NO_CLOSE,
         },
         restore=hermes_agent_writes.restore,
+        prune=hermes_agent_prune.prune,
     ),
     FormatRecord(
         StoreFormat.OPENCLAW, "OpenClaw", Layout.SQLITE_FILE,
