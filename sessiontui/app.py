@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -195,3 +196,18 @@ def make_app(
     opened = list(stores) if stores is not None else open_stores(list(found))
     fleet = Fleet(opened, clock=clock, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds)
     return SessionTuiApp(config, fleet, clock, notes)
+
+
+def run_dashboard(config: Config) -> int:
+    """Open the stores of `config` and run the dashboard until the operator quits (the exit code).
+    With no store to open, each reason is one line on stderr and the code is 2."""
+    from sessiontui.stores import find_stores
+
+    found, errors = find_stores(list(config.paths))
+    if not found:
+        for error in errors:
+            print(f"sessiontui: {one_line(error)}", file=sys.stderr)
+        return 2
+    app = make_app(config, found=found, notes=errors)
+    app.run()
+    return app.return_code or 0

@@ -17,6 +17,7 @@ from sessiontui.config import (
     default_config_file,
     load_config_file,
     parse_duration,
+    parse_positive,
 )
 from sessiontui.text import json_line, one_line
 
@@ -89,9 +90,7 @@ def resolve_config(args: argparse.Namespace) -> Config:
         changes["thresholds"] = replace(config.thresholds,
                                         stuck_after=parse_duration(args.stuck_after, "--stuck-after"))
     if getattr(args, "refresh", None) is not None:
-        if args.refresh <= 0:
-            raise ConfigError("--refresh: must be a positive number of seconds")
-        changes["refresh_seconds"] = args.refresh
+        changes["refresh_seconds"] = parse_positive(args.refresh, "--refresh")
     if getattr(args, "read_only", False):
         changes["read_only"] = True
     if getattr(args, "alert_command", None):
@@ -100,9 +99,7 @@ def resolve_config(args: argparse.Namespace) -> Config:
             raise ConfigError("--alert-command: empty command")
         changes["alert_command"] = tuple(argv)
     if getattr(args, "alert_dollars_per_hour", None) is not None:
-        if args.alert_dollars_per_hour <= 0:
-            raise ConfigError("--alert-dollars-per-hour: must be a positive number")
-        changes["alert_dollars_per_hour"] = args.alert_dollars_per_hour
+        changes["alert_dollars_per_hour"] = parse_positive(args.alert_dollars_per_hour, "--alert-dollars-per-hour")
     if getattr(args, "no_bell", False):
         changes["bell"] = False
     return replace(config, **changes)  # type: ignore[arg-type]
@@ -124,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         config = resolve_config(args)
         if command == "snapshot":
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
+        from sessiontui.app import run_dashboard
+
         return run_dashboard(config)
     except ConfigError as exc:
         _error(str(exc))
@@ -198,16 +197,3 @@ async def run_restore(entry_id: str | None) -> int:
     return 0 if outcome.ok else 1
 
 
-def run_dashboard(config: Config) -> int:
-    from sessiontui.stores import find_stores
-
-    found, errors = find_stores(list(config.paths))
-    if not found:
-        for error in errors:
-            _error(error)
-        return 2
-    from sessiontui.app import make_app
-
-    app = make_app(config, found=found, notes=errors)
-    app.run()
-    return app.return_code or 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -63,42 +64,70 @@ def load_config_file(path: Path, base: Config | None = None) -> Config:
     return apply_settings(config, data, str(path))
 
 
-def apply_settings(config: Config, data: dict[str, Any], source: str) -> Config:
-    thresholds = config.thresholds
-    if "stuck_after" in data:
-        thresholds = replace(thresholds, stuck_after=parse_duration(data["stuck_after"], f"{source}: stuck_after"))
-    per_store = data.get("stuck_after_per_store", {})
-    if not isinstance(per_store, dict):
-        raise ConfigError(f"{source}: stuck_after_per_store must be a table")
-    known = {str(f) for f in StoreFormat}
-    per_format = dict(thresholds.per_format)
-    for name, value in per_store.items():
-        if name not in known:
-            raise ConfigError(f"{source}: unknown store format {name!r} (one of {', '.join(sorted(known))})")
-        per_format[name] = parse_duration(value, f"{source}: stuck_after_per_store.{name}")
-    thresholds = replace(thresholds, per_format=per_format)
-    changes: dict[str, Any] = {"thresholds": thresholds}
-    if "refresh" in data:
-        changes["refresh_seconds"] = _positive(data["refresh"], f"{source}: refresh")
-    if "read_only" in data:
-        changes["read_only"] = bool(data["read_only"])
-    if "alert_command" in data:
-        command = data["alert_command"]
-        if not (isinstance(command, list) and all(isinstance(c, str) for c in command)):
-            raise ConfigError(f"{source}: alert_command must be a list of strings (argv, not a shell line)")
-        changes["alert_command"] = tuple(command)
-    if "alert_dollars_per_hour" in data:
-        changes["alert_dollars_per_hour"] = _positive(data["alert_dollars_per_hour"], f"{source}: alert_dollars_per_hour")
-    if "bell" in data:
-        changes["bell"] = bool(data["bell"])
-    return replace(config, **changes)
-
-
-def _positive(value: object, what: str) -> float:
+def parse_positive(value: object, what: str) -> float:
+    """A number above zero (seconds, dollars): the file and the flags share this."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ConfigError(f"{what}: expected a positive number, got {value!r}")
     try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        number = float(value)
+    except ValueError:
         number = -1.0
-    if number <= 0:
-        raise ConfigError(f"{what}: {value!r} must be a positive number")
+    if not number > 0 or number == float("inf"):
+        raise ConfigError(f"{what}: expected a positive number, got {value!r}")
     return number
+
+
+def _bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{what}: expected true or false, got {value!r}")
+    return value
+
+
+def _argv(value: object, what: str) -> tuple[str, ...]:
+    if not (isinstance(value, list) and value and all(isinstance(c, str) and c for c in value)):
+        raise ConfigError(f"{what}: expected a list of strings (argv, not a shell line), got {value!r}")
+    return tuple(value)
+
+
+def _per_store(value: object, what: str) -> dict[str, timedelta]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{what}: expected a table of store format = duration, got {value!r}")
+    known = {str(f) for f in StoreFormat}
+    per_format: dict[str, timedelta] = {}
+    for name, limit in value.items():
+        if name not in known:
+            raise ConfigError(f"{what}: unknown store format {name!r} (one of {', '.join(sorted(known))})")
+        per_format[name] = parse_duration(limit, f"{what}.{name}")
+    return per_format
+
+
+#: Every key the settings file may hold: how it is read, and what it sets.
+SETTINGS: dict[str, tuple[Callable[[object, str], Any], str]] = {
+    "stuck_after": (parse_duration, "a duration such as 90s, 10m, 1h"),
+    "stuck_after_per_store": (_per_store, "a table of store format = duration"),
+    "refresh": (parse_positive, "a positive number of seconds"),
+    "read_only": (_bool, "true or false"),
+    "alert_command": (_argv, "a list of strings"),
+    "alert_dollars_per_hour": (parse_positive, "a positive number of dollars"),
+    "bell": (_bool, "true or false"),
+}
+
+
+def apply_settings(config: Config, data: dict[str, Any], source: str) -> Config:
+    """The settings of one file applied to `config`; ConfigError names the file and the key."""
+    unknown = sorted(set(data) - set(SETTINGS))
+    if unknown:
+        expected = ", ".join(SETTINGS)
+        raise ConfigError(f"{source}: unknown setting {unknown[0]!r} (the settings are: {expected})")
+    values = {key: SETTINGS[key][0](value, f"{source}: {key}") for key, value in data.items()}
+    thresholds = config.thresholds
+    if "stuck_after" in values:
+        thresholds = replace(thresholds, stuck_after=values["stuck_after"])
+    if "stuck_after_per_store" in values:
+        thresholds = replace(thresholds, per_format={**thresholds.per_format, **values["stuck_after_per_store"]})
+    changes: dict[str, Any] = {"thresholds": thresholds}
+    renamed = {"refresh": "refresh_seconds"}
+    for key in ("refresh", "read_only", "alert_command", "alert_dollars_per_hour", "bell"):
+        if key in values:
+            changes[renamed.get(key, key)] = values[key]
+    return replace(config, **changes)

@@ -35,7 +35,7 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     bots.start()
     try:
-        from sessiontui.cli import run_dashboard
+        from sessiontui.app import run_dashboard
         from sessiontui.config import Config, default_config_file, load_config_file
 
         config = load_config_file(default_config_file(), Config())

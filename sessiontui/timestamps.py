@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-
-_FRACTION = re.compile(r"(\.\d+)(?=[+-]\d\d:?\d\d$|Z$|$)")
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -28,8 +25,7 @@ def parse_timestamp(value: object) -> datetime | None:
     text = value.strip()
     if not text:
         return None
-    # Python 3.11 takes up to 6 fraction digits exactly; chrono writes 9. Trim, never round up.
-    text = _FRACTION.sub(lambda m: m.group(1)[:7], text, count=1)
+    # Python 3.11 reads chrono's 9 fraction digits (truncated to microseconds, never rounded up).
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:

@@ -10,7 +10,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from sessiontui.model import CostSource, Session, SessionState, StoreFormat, Usage, Verdict
-from sessiontui.widgets.rows import SessionRow
+from sessiontui.model import SessionRow
 from sessiontui.widgets.session_columns import (
     COLUMNS,
     compact_count,

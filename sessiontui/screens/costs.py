@@ -36,7 +36,12 @@ class CostsScreen(FleetScreen):
     def on_mount(self) -> None:
         self.show_latest()
 
+    _drawn = False
+
     def apply_update(self, update: FleetUpdate) -> None:
+        if self._drawn and not update.data_changed:
+            return  # only the clock moved: spend is what it was
+        self._drawn = True
         rows = update.rows
         self.query_one("#by-model", Static).update(_grouped("By model", rows, lambda s: s.model or "(unknown)"))
         self.query_one("#by-user", Static).update(

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from operator import attrgetter
 
-from sessiontui.model import SessionState
-from sessiontui.widgets.rows import SessionRow
+from sessiontui.model import SessionRow, SessionState
 from sessiontui.widgets.session_columns import column, filter_text
 
 _KEY = attrgetter("key")

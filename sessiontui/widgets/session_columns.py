@@ -14,9 +14,8 @@ from typing import Any
 import humanize
 from rich.cells import cell_len, set_cell_size
 
-from sessiontui.model import CostSource, SessionState
+from sessiontui.model import CostSource, SessionRow, SessionState
 from sessiontui.text import one_line
-from sessiontui.widgets.rows import SessionRow
 
 #: Sorting by state puts what needs an operator first.
 STATE_RANK: dict[SessionState, int] = {

@@ -22,9 +22,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from sessiontui.model import SessionState
+from sessiontui.model import SessionRow, SessionState
 from sessiontui.widgets.row_set import RowSet
-from sessiontui.widgets.rows import SessionRow
 from sessiontui.widgets.session_columns import COLUMN_KEYS, Column, cell_text, fit, layout_columns
 
 _GAP = 1

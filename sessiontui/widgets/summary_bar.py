@@ -11,9 +11,8 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widgets import Static
 
-from sessiontui.model import CostSource, SessionState
+from sessiontui.model import CostSource, SessionRow, SessionState
 from sessiontui.rules.costs import billable
-from sessiontui.widgets.rows import SessionRow
 from sessiontui.widgets.session_columns import compact_count
 
 #: Display order: what needs an operator first.
