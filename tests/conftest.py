@@ -186,7 +186,7 @@ def dump_files() -> Callable[[Path], dict[str, object]]:
             if not path.is_file() or path.name.endswith(("-wal", "-shm")):
                 continue
             key = str(path.relative_to(root))
-            if path.suffix == ".db":
+            if path.suffix in (".db", ".sqlite"):
                 with sqlite3.connect(path) as conn:
                     result[key] = list(conn.iterdump())
             else:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from sessiontui.demo import phrases
+from sessiontui.demo.agent_scene import hermes_agent_actor, openclaw_actor
 from sessiontui.demo.fleet import Fleet
 from sessiontui.demo.phrases import ANSWERS, FOLLOW_UPS, PROMPTS, QUESTIONS, TOOLS, pick
 from sessiontui.demo.zeroclaw_bots import (
@@ -235,7 +236,8 @@ def starpod_actor(sim: Sim, fate: str) -> Actor:
 
 KINDS = (
     ("claude", 3.0), ("hermes", 2.0), ("hermes-json", 0.5), ("zeroclaw-gateway", 2.0),
-    ("zeroclaw-channel", 1.0), ("zeroclaw-jsonl", 1.5), ("starpod", 2.5),
+    ("zeroclaw-channel", 1.0), ("zeroclaw-jsonl", 1.5), ("starpod", 2.5), ("hermes-agent", 1.5),
+    ("openclaw", 1.0),
 )
 
 
@@ -256,4 +258,8 @@ def spawn(sim: Sim) -> Actor:
         return zeroclaw_channel_actor(sim, fate, jsonl=False)
     if kind == "zeroclaw-jsonl":
         return zeroclaw_channel_actor(sim, fate, jsonl=True)
+    if kind == "hermes-agent":
+        return hermes_agent_actor(sim, fate)
+    if kind == "openclaw":
+        return openclaw_actor(sim, fate)
     return starpod_actor(sim, fate)

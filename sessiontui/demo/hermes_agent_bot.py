@@ -32,6 +32,7 @@ class HermesAgentBot:
             create_hermes_agent_db(self.path, version)
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA busy_timeout = 1000")
+        self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL; Hermes uses FULL on macOS only (7.8)
         self.conn.execute("PRAGMA foreign_keys = ON")
         self.columns = {row[1] for row in self.conn.execute("PRAGMA table_info(sessions)")}
         self.tables = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -255,8 +255,9 @@ def create_hermes_agent_db(path: Path, version: int = HERMES_AGENT_SCHEMA_VERSIO
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL").fetchall()
-        conn.executescript(hermes_agent_schema(version))
-        conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+        conn.executescript(  # one transaction, as `_init_schema` runs it
+            f"BEGIN IMMEDIATE;\n{hermes_agent_schema(version)}\n"
+            f"INSERT INTO schema_version (version) VALUES ({int(version)});\nCOMMIT;")
     finally:
         conn.close()
     for suffix in ("", "-wal", "-shm"):

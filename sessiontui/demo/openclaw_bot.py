@@ -10,9 +10,9 @@ with `.deleted.<ts>` / `.reset.<ts>` tombstones.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import secrets
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,8 +40,10 @@ def header(session_id: str, at: datetime, cwd: str = "/home/agent") -> dict[str,
 
 
 def message_record(message: dict[str, Any], at: datetime, parent: str | None = None) -> dict[str, Any]:
-    return {"type": "message", "id": secrets.token_hex(4), "parentId": parent, "timestamp": iso(at),
-            "message": {**message, "timestamp": ms(at)}}
+    """A `message` record; its 8-hex id is derived from its content (the demo must be reproducible)."""
+    body = {**message, "timestamp": ms(at)}
+    record_id = hashlib.sha256(json.dumps([body, parent], sort_keys=True).encode()).hexdigest()[:8]
+    return {"type": "message", "id": record_id, "parentId": parent, "timestamp": iso(at), "message": body}
 
 
 def user(text: str) -> dict[str, Any]:
@@ -71,12 +73,13 @@ def tool_result(call_id: str, name: str, text: str, is_error: bool = False) -> d
 class OpenClawAgentBot:
     """The gateway of one agent writing `agents/<agent>/agent/openclaw-agent.sqlite`."""
 
-    def __init__(self, path: Path, agent_id: str = "main") -> None:
+    def __init__(self, path: Path, agent_id: str = "main", created: datetime | None = None) -> None:
         self.path = Path(path)
         if not self.path.exists():
-            create_openclaw_db(self.path, agent_id=agent_id, now_ms=ms(None))
+            create_openclaw_db(self.path, agent_id=agent_id, now_ms=ms(created))
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.conn.execute("PRAGMA busy_timeout = 5000")
+        self.conn.execute("PRAGMA synchronous = NORMAL")  # WAL (the gateway's own setting was not read)
         self.conn.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
