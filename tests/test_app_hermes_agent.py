@@ -19,9 +19,9 @@ async def test_hidden_rows_toggle_and_lineage_detail(tmp_path: Path) -> None:
     bot.close()
     app, _ = open_app(tmp_path / ".hermes")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: table(app).total_count == 10, "the sessions to load")
-        assert table(app).row_count == 9  # sub-1, a subagent run, is hidden as in the bot's pickers
-        assert "sub-1" not in screen_text(app)
+        await until(pilot, lambda: table(app).total_count == 9, "the sessions to load")
+        assert table(app).row_count == 9 and table(app).hidden_count == 1  # sub-1: a subagent run
+        assert "sub-1" not in screen_text(app) and "1 hidden: H shows them" in screen_text(app)
         await pilot.press("H")
         await until(pilot, lambda: table(app).row_count == 10, "the hidden row to show")
         assert "hidden ones shown" in screen_text(app)

@@ -81,6 +81,8 @@ class DashboardScreen(ActionScreen):
         self.sub_title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
         if self.show_hidden:
             self.sub_title += " (hidden ones shown)"
+        elif table.hidden_count:
+            self.sub_title += f" ({table.hidden_count} hidden: H shows them)"
         if table.marked:
             self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
         table.border_title = self.sub_title

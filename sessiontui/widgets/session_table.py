@@ -154,8 +154,13 @@ class SessionTable(ScrollView, can_focus=True):
 
     @property
     def total_count(self) -> int:
-        """Rows given to `set_rows`, before filtering."""
-        return len(self._set.rows)
+        """Rows given to `set_rows`, before filtering (but for those the bots' pickers hide, until shown)."""
+        return len(self._set.rows) - self._set.hidden_count
+
+    @property
+    def hidden_count(self) -> int:
+        """Rows left out because the bots' own pickers hide them (H shows them)."""
+        return self._set.hidden_count
 
     @property
     def sort_column(self) -> tuple[str, bool]:
