@@ -4,7 +4,12 @@ with the bot's exact DDL."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -195,3 +200,25 @@ async def test_store_is_opened_read_only_and_never_kept_open(state_db: Path) -> 
     # with the database's own mode (0600), never readable by others.
     assert after.get("state.db-wal", b"") == b""
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in state_db.parent.iterdir()} == dict.fromkeys(after, "0o600")
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root to act as another user")
+def test_a_store_it_cannot_open_names_the_user_who_can(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Hermes keeps state.db 0600: run as `nobody`, the store line says whose it is."""
+    home = Path(tempfile.mkdtemp(prefix="issue15-hermes-"))  # traversable by nobody, unlike tmp_path
+    try:
+        home.chmod(0o755)
+        db = home / "state.db"
+        bot = HermesAgentBot(db)
+        bot.create_session("s1", "cli")
+        bot.close()
+        code = ("import asyncio, sys; from pathlib import Path; from sessiontui.stores.hermes_agent import HermesAgentStore\n"
+                "from sessiontui.stores.base import StoreError\n"
+                "try:\n    asyncio.run(HermesAgentStore(Path(sys.argv[1])).refresh())\n"
+                "except StoreError as exc:\n    print(exc)\n")
+        run = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c",
+                              code, str(db)], capture_output=True, text=True, timeout=60, check=False,
+                             env={"PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HOME": str(home)})
+        assert run.stdout.strip() == f"{db}: mode 0600, owned by root: run sessiontui as root to read it", run.stderr
+    finally:
+        shutil.rmtree(home, ignore_errors=True)

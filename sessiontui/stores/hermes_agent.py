@@ -58,8 +58,8 @@ def who_can_read(path: Path) -> str | None:
         owner = pwd.getpwuid(info.st_uid).pw_name
     except KeyError:
         owner = f"uid {info.st_uid}"
-    return (f"{path}: mode {stat.S_IMODE(info.st_mode):04o}, owned by {owner}: "
-            f"run sessiontui as {owner} (or root) to read it")
+    also = "" if owner == "root" else " (or root)"
+    return f"{path}: mode {stat.S_IMODE(info.st_mode):04o}, owned by {owner}: run sessiontui as {owner}{also} to read it"
 
 
 class HermesAgentStore:
