@@ -12,6 +12,7 @@ import os
 import pwd
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from sessiontui.stores.hermes_agent_rows import (
     build_session,
     to_messages,
 )
-from sessiontui.stores.hermes_lineage import chains
+from sessiontui.stores.hermes_lineage import chains, delegate_index
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
 from sessiontui.stores.sqlite_store import off_loop
 
@@ -92,9 +93,6 @@ class HermesAgentStore:
         self._snapshot = tuple(sessions)
         return ReadReport(self._snapshot, True, notes=notes)
 
-    def _sessions(self, facts: Facts) -> list[Session]:
-        return [build_session(chain, facts, str(self.path)) for chain in chains(facts.rows)]
-
     async def _read(self, db: ReadOnlyDatabase) -> tuple[Facts, tuple[str, ...]]:
         tables = await db.tables()
         if "sessions" not in tables:
@@ -132,6 +130,10 @@ class HermesAgentStore:
                 record = dict(zip(usage_columns, row, strict=True))
                 usage.setdefault(record["session_id"], []).append(record)
         return Facts(rows, last, leases, backends, usage, self._profile), tuple(notes)
+
+    def _sessions(self, facts: Facts) -> list[Session]:
+        facts = replace(facts, delegates=delegate_index(facts.rows))
+        return [build_session(chain, facts, str(self.path)) for chain in chains(facts.rows)]
 
     async def _last_messages(self, db: ReadOnlyDatabase, keys: list[str], active: str) -> dict[str, dict[str, Any]]:
         select = ", ".join(self._message_columns)

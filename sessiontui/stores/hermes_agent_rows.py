@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -124,6 +124,7 @@ class Facts:
     backends: Sequence[Backend]
     model_usage: Mapping[str, Sequence[Row]]
     profile: str | None  # from the store's path (profiles/<name>/state.db)
+    delegates: Mapping[str, list[str]] = field(default_factory=dict)  # hermes_lineage.delegate_index(rows)
 
 
 def build_session(chain: list[str], facts: Facts, store: str) -> Session:
@@ -217,7 +218,7 @@ def _details(chain: list[str], members: list[Row], status: str, lease: tuple[str
         ("cwd", tip.get("cwd")),
         ("pinned", "yes" if any(r.get("pinned") for r in members) else None),
         ("hidden", "yes" if tip.get("hidden") else None),
-        ("delete targets", ", ".join([*chain, *delegate_children(chain, facts.rows)])),
+        ("delete targets", ", ".join([*chain, *delegate_children(chain, facts.delegates)])),
     ]
     for key in chain:
         for row in facts.model_usage.get(key, ()):

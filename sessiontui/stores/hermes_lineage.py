@@ -93,17 +93,26 @@ def chains(rows: Mapping[str, Row]) -> list[list[str]]:
     return out
 
 
-def delegate_children(parents: list[str], rows: Mapping[str, Row]) -> list[str]:
-    """Delegate subagent runs of `parents`, walked recursively (`_collect_delegate_child_ids`):
-    rows whose `_delegate_from` names one of them, or whose parent is one and that carry the marker."""
+def delegate_index(rows: Mapping[str, Row]) -> dict[str, list[str]]:
+    """Parent id -> the delegate subagent runs it spawned: rows whose `_delegate_from` names it, or
+    whose parent it is and that carry the marker (`_collect_delegate_child_ids`, one level)."""
+    out: dict[str, list[str]] = {}
+    for key, row in rows.items():
+        marker = model_config(row).get("_delegate_from") if row.get("model_config") else None
+        if not marker:
+            continue
+        for parent in {marker, row.get("parent_session_id")}:
+            if isinstance(parent, str) and parent:
+                out.setdefault(parent, []).append(key)
+    return out
+
+
+def delegate_children(parents: list[str], index: Mapping[str, list[str]]) -> list[str]:
+    """Delegate runs of `parents`, walked recursively through `delegate_index`."""
     found = set(parents)
     frontier = list(parents)
     while frontier:
-        wanted = set(frontier)
-        frontier = []
-        for key, row in rows.items():
-            marker = model_config(row).get("_delegate_from")
-            if key not in found and (marker in wanted or (row.get("parent_session_id") in wanted and marker)):
-                found.add(key)
-                frontier.append(key)
+        children = [c for p in frontier for c in index.get(p, ()) if c not in found]
+        found.update(children)
+        frontier = children
     return sorted(found - set(parents))
