@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import Summary, code_version, cpu_seconds, log, machine_header, table, write_results
+from _common import Summary, cpu_seconds, log, machine_header, table, write_results
 
 from sessiontui.demo.hermes_agent_bot import HermesAgentBot
 from sessiontui.demo.hermes_agent_schema import create_hermes_agent_db
@@ -90,7 +90,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10)
     args = parser.parse_args()
     lines = machine_header("Hermes Agent and OpenClaw stores at scale", [
-        f"code: {code_version()}", "3 fresh store objects each; median (min-max); machine shared by ~8 engineers"])
+        "3 fresh store objects each; median (min-max); machine shared by ~8 engineers (load average 7-12)"])
     with tempfile.TemporaryDirectory() as tmp:
         hermes = Path(tmp) / "state.db"
         log(f"building {args.sessions} Hermes Agent sessions x {args.messages} messages")
