@@ -37,13 +37,26 @@ def build_hermes(path: Path, sessions: int, per: int) -> None:
     for n in range(sessions):
         sid = f"20261101_000000_{n:06x}"
         start = t0 + n * 20
-        conn.execute("INSERT INTO sessions (id, source, model, started_at, message_count, input_tokens, "
-                     "output_tokens, estimated_cost_usd, last_activity_at, ended_at, end_reason) "
-                     "VALUES (?, 'cli', 'm', ?, ?, 1000, 100, 0.01, ?, ?, ?)",
-                     (sid, start, per, start + per, start + per if n % 3 else None, "idle_timeout" if n % 3 else None))
-        conn.executemany("INSERT INTO messages (session_id, role, content, timestamp) VALUES (?, ?, ?, ?)",
-                         [(sid, "user" if i % 2 == 0 else "assistant", f"message {i} " * 20, start + i)
-                          for i in range(per)])
+        conn.execute(
+            "INSERT INTO sessions (id, source, model, started_at, message_count, input_tokens, "
+            "output_tokens, estimated_cost_usd, last_activity_at, ended_at, end_reason) "
+            "VALUES (?, 'cli', 'm', ?, ?, 1000, 100, 0.01, ?, ?, ?)",
+            (
+                sid,
+                start,
+                per,
+                start + per,
+                start + per if n % 3 else None,
+                "idle_timeout" if n % 3 else None,
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO messages (session_id, role, content, timestamp) VALUES (?, ?, ?, ?)",
+            [
+                (sid, "user" if i % 2 == 0 else "assistant", f"message {i} " * 20, start + i)
+                for i in range(per)
+            ],
+        )
     conn.execute("COMMIT")
     conn.close()
 
@@ -55,15 +68,41 @@ def build_openclaw(path: Path, sessions: int, per: int) -> None:
     for n in range(sessions):
         key, sid = f"agent:main:run:{n}", f"w-{n:06d}"
         at = NOW - timedelta(hours=n % 48)
-        entry = {"sessionId": sid, "updatedAt": ms(at), "sessionStartedAt": ms(at), "estimatedCostUsd": 0.01}
-        conn.execute("INSERT INTO session_nodes (session_key, current_session_id, entry_json, updated_at) "
-                     "VALUES (?, ?, ?, ?)", (key, sid, json.dumps(entry), ms(at)))
-        conn.execute("INSERT INTO session_windows (session_id, session_key, created_at, updated_at) "
-                     "VALUES (?, ?, ?, ?)", (sid, key, ms(at), ms(at)))
-        conn.executemany("INSERT INTO transcript_events (session_id, seq, event_json, created_at) VALUES (?, ?, ?, ?)",
-                         [(sid, i + 1, json.dumps(message_record(user("hi " * 20) if i % 2 == 0 else
-                                                                 assistant("ok " * 20, usage=(100, 10, 0, 0), cost=0.001), at)),
-                           ms(at)) for i in range(per)])
+        entry = {
+            "sessionId": sid,
+            "updatedAt": ms(at),
+            "sessionStartedAt": ms(at),
+            "estimatedCostUsd": 0.01,
+        }
+        conn.execute(
+            "INSERT INTO session_nodes (session_key, current_session_id, entry_json, updated_at) "
+            "VALUES (?, ?, ?, ?)",
+            (key, sid, json.dumps(entry), ms(at)),
+        )
+        conn.execute(
+            "INSERT INTO session_windows (session_id, session_key, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?)",
+            (sid, key, ms(at), ms(at)),
+        )
+        conn.executemany(
+            "INSERT INTO transcript_events (session_id, seq, event_json, created_at) VALUES (?, ?, ?, ?)",
+            [
+                (
+                    sid,
+                    i + 1,
+                    json.dumps(
+                        message_record(
+                            user("hi " * 20)
+                            if i % 2 == 0
+                            else assistant("ok " * 20, usage=(100, 10, 0, 0), cost=0.001),
+                            at,
+                        )
+                    ),
+                    ms(at),
+                )
+                for i in range(per)
+            ],
+        )
     conn.execute("COMMIT")
     conn.close()
 
@@ -72,7 +111,11 @@ async def measure(make_store, append) -> dict[str, list[float]]:  # type: ignore
     out: dict[str, list[float]] = {}
     for _ in range(3):
         store = make_store()
-        for label, action in (("first refresh", None), ("unchanged poll", None), ("poll after one message", append)):
+        for label, action in (
+            ("first refresh", None),
+            ("unchanged poll", None),
+            ("poll after one message", append),
+        ):
             if action is not None:
                 action()
             c0, w0 = cpu_seconds(), time.perf_counter()
@@ -89,30 +132,56 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--messages", type=int, default=10)
     args = parser.parse_args()
-    lines = machine_header("Hermes Agent and OpenClaw stores at scale", [
-        "3 fresh store objects each; median (min-max); machine shared by ~8 engineers (load average 7-12)"])
+    lines = machine_header(
+        "Hermes Agent and OpenClaw stores at scale",
+        [
+            "3 fresh store objects each; median (min-max); machine shared by ~8 engineers (load average 7-12)"
+        ],
+    )
     with tempfile.TemporaryDirectory() as tmp:
         hermes = Path(tmp) / "state.db"
         log(f"building {args.sessions} Hermes Agent sessions x {args.messages} messages")
         build_hermes(hermes, args.sessions, args.messages)
         bot = HermesAgentBot(hermes)
-        results = asyncio.run(measure(lambda: HermesAgentStore(hermes),
-                                      lambda: bot.append_message("20261101_000000_000000", "user", "again")))
+        results = asyncio.run(
+            measure(
+                lambda: HermesAgentStore(hermes),
+                lambda: bot.append_message("20261101_000000_000000", "user", "again"),
+            )
+        )
         bot.close()
-        lines += ["", f"== hermes-agent: {args.sessions:,} sessions, {args.sessions * args.messages:,} messages, "
-                  f"{hermes.stat().st_size / 1e6:.0f} MB"]
-        lines += table(["", "median (min-max)"], [[k, Summary(v).fmt(1)] for k, v in results.items()])
+        lines += [
+            "",
+            (
+                f"== hermes-agent: {args.sessions:,} sessions, {args.sessions * args.messages:,} messages, "
+                f"{hermes.stat().st_size / 1e6:.0f} MB"
+            ),
+        ]
+        lines += table(
+            ["", "median (min-max)"], [[k, Summary(v).fmt(1)] for k, v in results.items()]
+        )
         claw = Path(tmp) / "agents" / "main" / "agent" / "openclaw-agent.sqlite"
         count = args.sessions // 5
         log(f"building {count} OpenClaw sessions x {args.messages} events")
         build_openclaw(claw, count, args.messages)
         writer = OpenClawAgentBot(claw)
-        results = asyncio.run(measure(lambda: OpenClawStore(claw), lambda: writer.append(
-            "w-000000", message_record(user("again"), NOW))))
+        results = asyncio.run(
+            measure(
+                lambda: OpenClawStore(claw),
+                lambda: writer.append("w-000000", message_record(user("again"), NOW)),
+            )
+        )
         writer.close()
-        lines += ["", f"== openclaw: {count:,} sessions, {count * args.messages:,} transcript events, "
-                  f"{claw.stat().st_size / 1e6:.0f} MB"]
-        lines += table(["", "median (min-max)"], [[k, Summary(v).fmt(1)] for k, v in results.items()])
+        lines += [
+            "",
+            (
+                f"== openclaw: {count:,} sessions, {count * args.messages:,} transcript events, "
+                f"{claw.stat().st_size / 1e6:.0f} MB"
+            ),
+        ]
+        lines += table(
+            ["", "median (min-max)"], [[k, Summary(v).fmt(1)] for k, v in results.items()]
+        )
     write_results("agent_stores", lines)
 
 
