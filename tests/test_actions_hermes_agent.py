@@ -32,15 +32,21 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "state.db"
     bot = HermesAgentBot(path)
     ago = lambda **kw: NOW - timedelta(**kw)
-    bot.create_session("root", "cli", title="Refactor parser", title_source="user", now=ago(hours=5))
+    bot.create_session(
+        "root", "cli", title="Refactor parser", title_source="user", now=ago(hours=5)
+    )
     bot.append_message("root", "user", "refactor", now=ago(hours=5))
     bot.record_usage("root", "m1", input_tokens=10, output_tokens=1, cost_usd=0.1, now=ago(hours=5))
     bot.compress("root", "tip", now=ago(hours=4))
     bot.append_message("tip", "user", "go on", now=ago(hours=4))
     bot.end_session("tip", "new_session", now=ago(hours=3))
-    bot.create_session("helper", "subagent", parent="tip", model_config={"_delegate_from": "tip"}, now=ago(hours=4))
+    bot.create_session(
+        "helper", "subagent", parent="tip", model_config={"_delegate_from": "tip"}, now=ago(hours=4)
+    )
     bot.append_message("helper", "user", "look it up", now=ago(hours=4))
-    bot.create_session("branch", "cli", parent="root", model_config={"_branched_from": "root"}, now=ago(hours=4))
+    bot.create_session(
+        "branch", "cli", parent="root", model_config={"_branched_from": "root"}, now=ago(hours=4)
+    )
     bot.create_session("other", "telegram", title="Calendar", now=ago(hours=1))
     bot.append_message("other", "user", "hi", now=ago(minutes=50))
     bot.close()
@@ -56,16 +62,22 @@ async def test_rename_with_user_provenance_and_title_transfer(db: Path, tmp_path
     assert tip.name == "Refactor parser"  # the root's title: the tip has none yet
     done = await perform(tip, Verb.RENAME, text="  Parser\u200b  work\x07 ", state_dir=tmp_path)
     assert done.ok, done.message
-    assert q(db, "SELECT title, title_source FROM sessions WHERE id = 'tip'") == [("Parser work", "user")]
+    assert q(db, "SELECT title, title_source FROM sessions WHERE id = 'tip'") == [
+        ("Parser work", "user")
+    ]
     # The root's title moves to the tip: a compression ancestor gives its title up.
     tip = (await sessions(db))["tip"]
     assert (await perform(tip, Verb.RENAME, text="Refactor parser", state_dir=tmp_path)).ok
     assert q(db, "SELECT id, title FROM sessions WHERE id IN ('root', 'tip') ORDER BY id") == [
-        ("root", None), ("tip", "Refactor parser")]
+        ("root", None),
+        ("tip", "Refactor parser"),
+    ]
     # Titles are unique: another session's title is refused with the bot's own words.
     tip = (await sessions(db))["tip"]
     refused = await perform(tip, Verb.RENAME, text="Calendar", state_dir=tmp_path)
-    assert not refused.ok and "Title 'Calendar' is already in use by session other" in refused.message
+    assert (
+        not refused.ok and "Title 'Calendar' is already in use by session other" in refused.message
+    )
     assert q(db, "SELECT title FROM sessions WHERE id = 'tip'") == [("Refactor parser",)]
 
 
@@ -74,7 +86,10 @@ async def test_archive_and_read_across_the_lineage(db: Path, tmp_path: Path) -> 
     refused = await perform(found["other"], Verb.ARCHIVE, state_dir=tmp_path)
     assert not refused.ok and "--include-open" in refused.message  # open: the CLI refuses it too
     assert (await perform(found["tip"], Verb.ARCHIVE, state_dir=tmp_path)).ok
-    assert q(db, "SELECT id, archived FROM sessions WHERE id IN ('root', 'tip') ORDER BY id") == [("root", 1), ("tip", 1)]
+    assert q(db, "SELECT id, archived FROM sessions WHERE id IN ('root', 'tip') ORDER BY id") == [
+        ("root", 1),
+        ("tip", 1),
+    ]
     tip = (await sessions(db))["tip"]
     assert tip.archived
     assert (await perform(tip, Verb.UNARCHIVE, state_dir=tmp_path)).ok
@@ -82,17 +97,23 @@ async def test_archive_and_read_across_the_lineage(db: Path, tmp_path: Path) -> 
     tip = (await sessions(db))["tip"]
     assert tip.read is True  # last_read_at NULL: never tracked = read
     assert (await perform(tip, Verb.MARK_UNREAD, state_dir=tmp_path)).ok
-    assert q(db, "SELECT id, last_read_at FROM sessions WHERE id IN ('root', 'tip') ORDER BY id") == [
-        ("root", 0.0), ("tip", 0.0)]
+    assert q(
+        db, "SELECT id, last_read_at FROM sessions WHERE id IN ('root', 'tip') ORDER BY id"
+    ) == [("root", 0.0), ("tip", 0.0)]
     tip = (await sessions(db))["tip"]
     assert tip.read is False
     assert (await perform(tip, Verb.MARK_READ, state_dir=tmp_path)).ok
-    (read_at,) = {row[0] for row in q(db, "SELECT last_read_at FROM sessions WHERE id IN ('root', 'tip')")}
+    (read_at,) = {
+        row[0] for row in q(db, "SELECT last_read_at FROM sessions WHERE id IN ('root', 'tip')")
+    }
     assert read_at > NOW.timestamp() - 60
 
 
 async def test_delete_cascade_guard_and_undo(db: Path, tmp_path: Path) -> None:
-    before = {t: q(db, f"SELECT * FROM {t} ORDER BY rowid") for t in ("sessions", "messages", "session_model_usage")}
+    before = {
+        t: q(db, f"SELECT * FROM {t} ORDER BY rowid")
+        for t in ("sessions", "messages", "session_model_usage")
+    }
     tip = (await sessions(db))["tip"]
     assert dict(tip.extra)["delete targets"] == "root, tip, helper"
     # A delegate run appearing after the dialog showed its list: the delete is refused, nothing changes.
@@ -106,12 +127,20 @@ async def test_delete_cascade_guard_and_undo(db: Path, tmp_path: Path) -> None:
 
     done = await perform(tip, Verb.DELETE, state_dir=tmp_path)
     assert done.ok, done.message
-    assert q(db, "SELECT id, parent_session_id FROM sessions ORDER BY id") == [("branch", None), ("other", None)]
+    assert q(db, "SELECT id, parent_session_id FROM sessions ORDER BY id") == [
+        ("branch", None),
+        ("other", None),
+    ]
     assert q(db, "SELECT DISTINCT session_id FROM messages") == [("other",)]
-    assert q(db, "SELECT COUNT(*) FROM session_model_usage") == [(0,)]  # ON DELETE CASCADE, as in the bot
+    assert q(db, "SELECT COUNT(*) FROM session_model_usage") == [
+        (0,)
+    ]  # ON DELETE CASCADE, as in the bot
     (entry,) = list_trash(tmp_path)
     assert (await restore_entry(entry, state_dir=tmp_path)).ok
-    after = {t: q(db, f"SELECT * FROM {t} ORDER BY rowid") for t in ("sessions", "messages", "session_model_usage")}
+    after = {
+        t: q(db, f"SELECT * FROM {t} ORDER BY rowid")
+        for t in ("sessions", "messages", "session_model_usage")
+    }
     assert after == before  # exactly back, the branch linked to its parent again
 
 
@@ -132,8 +161,11 @@ async def test_prune_ended_sessions_older_than_the_ttl(tmp_path: Path) -> None:
     bot = HermesAgentBot(path)
     ago = lambda **kw: NOW - timedelta(**kw)
     for sid, started, ended, reason in (
-        ("old", 12, 10, "idle_timeout"), ("open-old", 12, None, None), ("pinned-old", 12, 10, "new_session"),
-        ("recent", 3, 2, "idle_timeout"), ("reaped", 20, 1, "startup_orphan_reap"),
+        ("old", 12, 10, "idle_timeout"),
+        ("open-old", 12, None, None),
+        ("pinned-old", 12, 10, "new_session"),
+        ("recent", 3, 2, "idle_timeout"),
+        ("reaped", 20, 1, "startup_orphan_reap"),
     ):
         bot.create_session(sid, "cli", now=ago(days=started))
         bot.append_message(sid, "user", "hi", now=ago(days=started))
@@ -151,9 +183,17 @@ async def test_prune_ended_sessions_older_than_the_ttl(tmp_path: Path) -> None:
     before = q(path, "SELECT * FROM sessions ORDER BY rowid")
 
     done = await prune(path, 7, state_dir=tmp_path)
-    assert done.ok and done.message.startswith("pruned 3 ended sessions older than 7 days"), done.message
+    assert done.ok and done.message.startswith("pruned 3 ended sessions older than 7 days"), (
+        done.message
+    )
     assert [r[0] for r in q(path, "SELECT id FROM sessions ORDER BY id")] == [
-        "live-a", "live-b", "open-old", "pinned-old", "reaped", "recent"]
+        "live-a",
+        "live-b",
+        "open-old",
+        "pinned-old",
+        "reaped",
+        "recent",
+    ]
     (entry,) = list_trash(tmp_path)
     assert (await restore_entry(entry, state_dir=tmp_path)).ok
     assert q(path, "SELECT * FROM sessions ORDER BY rowid") == before

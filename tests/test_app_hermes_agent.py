@@ -30,4 +30,6 @@ async def test_hidden_rows_toggle_and_lineage_detail(tmp_path: Path) -> None:
         await show_only(pilot, app, "Refactor parser")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen), "the detail screen")
-        await until(pilot, lambda: "root → c1 → tip" in screen_text(app), "the lineage in the detail")
+        await until(
+            pilot, lambda: "root → c1 → tip" in screen_text(app), "the lineage in the detail"
+        )

@@ -14,18 +14,35 @@ from test_stores_openclaw_legacy import legacy_store
 
 from sessiontui.screens.detail import SessionDetailScreen
 
-WRITE_KEYS = ("C", "n", "d", "z", "X", "m", "A", "P", "u", "escape")  # u: the trash list (empty here)
+WRITE_KEYS = (
+    "C",
+    "n",
+    "d",
+    "z",
+    "X",
+    "m",
+    "A",
+    "P",
+    "u",
+    "escape",
+)  # u: the trash list (empty here)
 
 
 def files(directory: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
 
 
-@pytest.mark.parametrize(("build", "owner"), [
-    (agent_store, "OpenClaw's gateway owns this store and rewrites its rows from entry_json"),
-    (legacy_store, "OpenClaw's gateway owns sessions.json and rewrites it from memory"),
-], ids=["openclaw", "openclaw-legacy"])
-async def test_every_write_key_is_refused_and_nothing_changes(tmp_path: Path, build, owner: str) -> None:
+@pytest.mark.parametrize(
+    ("build", "owner"),
+    [
+        (agent_store, "OpenClaw's gateway owns this store and rewrites its rows from entry_json"),
+        (legacy_store, "OpenClaw's gateway owns sessions.json and rewrites it from memory"),
+    ],
+    ids=["openclaw", "openclaw-legacy"],
+)
+async def test_every_write_key_is_refused_and_nothing_changes(
+    tmp_path: Path, build, owner: str
+) -> None:
     db = build(tmp_path / ".openclaw", datetime.now(UTC) - timedelta(seconds=1))
     app, notes = open_app(tmp_path / ".openclaw")
     async with app.run_test(size=SIZE) as pilot:

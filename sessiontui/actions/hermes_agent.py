@@ -32,7 +32,9 @@ from sessiontui.model import Session
 
 CANONICAL_BOT_CHAT_TITLE = "Bot Chat"
 _TITLE_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_TITLE_INVISIBLE_RE = re.compile(r"[\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffc\ufff9-\ufffb]")
+_TITLE_INVISIBLE_RE = re.compile(
+    r"[\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufffc\ufff9-\ufffb]"
+)
 _SURROGATES_RE = re.compile(r"[\ud800-\udfff]")
 _COMPRESSION_CHILD = "EXISTS (SELECT 1 FROM sessions p WHERE p.id = {a}.parent_session_id AND p.end_reason = 'compression')"
 # `_sql_json_extract(col, "$._delegate_from")` (reconstructed: json_extract guarded against bad JSON).
@@ -91,14 +93,20 @@ def _check_unchanged(conn: sqlite3.Connection, session: Session) -> None:
         if row is None:
             raise Refused("the session is gone from its store")
         if tuple(row) != tuple(member):  # type: ignore[arg-type]
-            raise Refused("the session changed since you looked (new activity); look again and retry")
+            raise Refused(
+                "the session changed since you looked (new activity); look again and retry"
+            )
 
 
-def _is_compression_ancestor(conn: sqlite3.Connection, ancestor_id: str, descendant_id: str) -> bool:
+def _is_compression_ancestor(
+    conn: sqlite3.Connection, ancestor_id: str, descendant_id: str
+) -> bool:
     if not ancestor_id or not descendant_id or ancestor_id == descendant_id:
         return False
     edge = _COMPRESSION_CHILD.format(a="child")
-    return conn.execute(f"""
+    return (
+        conn.execute(
+            f"""
             WITH RECURSIVE ancestors(id) AS (
                 SELECT ?
                 UNION
@@ -109,7 +117,11 @@ def _is_compression_ancestor(conn: sqlite3.Connection, ancestor_id: str, descend
                 WHERE {edge}
             )
             SELECT 1 FROM ancestors WHERE id = ? AND id != ? LIMIT 1
-            """, (descendant_id, ancestor_id, descendant_id)).fetchone() is not None
+            """,
+            (descendant_id, ancestor_id, descendant_id),
+        ).fetchone()
+        is not None
+    )
 
 
 def rename(session: Session, text: str) -> Outcome:
@@ -119,32 +131,54 @@ def rename(session: Session, text: str) -> Outcome:
     with immediate(path, foreign_keys=True) as conn:
         _check_unchanged(conn, session)
         if "title_source" not in columns_of(conn, "sessions"):
-            raise Refused("this state.db has no title_source column (an older Hermes Agent): use `hermes sessions rename`")
-        current = conn.execute("SELECT title, title_source, hidden FROM sessions WHERE id = ?", (tip,)).fetchone()
+            raise Refused(
+                "this state.db has no title_source column (an older Hermes Agent): use `hermes sessions rename`"
+            )
+        current = conn.execute(
+            "SELECT title, title_source, hidden FROM sessions WHERE id = ?", (tip,)
+        ).fetchone()
         if current is None:
             raise Refused("the session is gone from its store")
-        if (current[0] or "") == CANONICAL_BOT_CHAT_TITLE and bool(current[2]) and title != CANONICAL_BOT_CHAT_TITLE:
-            raise Refused("this is the bot's canonical Bot Chat: its name is its identity (Hermes refuses too)")
+        if (
+            (current[0] or "") == CANONICAL_BOT_CHAT_TITLE
+            and bool(current[2])
+            and title != CANONICAL_BOT_CHAT_TITLE
+        ):
+            raise Refused(
+                "this is the bot's canonical Bot Chat: its name is its identity (Hermes refuses too)"
+            )
         if title:
-            conflict = conn.execute("SELECT id, archived, hidden FROM sessions WHERE title = ? AND id != ?",
-                                    (title, tip)).fetchone()
+            conflict = conn.execute(
+                "SELECT id, archived, hidden FROM sessions WHERE title = ? AND id != ?",
+                (title, tip),
+            ).fetchone()
             if conflict:
                 if _is_compression_ancestor(conn, conflict[0], tip):
                     conn.execute("UPDATE sessions SET title = NULL WHERE id = ?", (conflict[0],))
                 elif title == CANONICAL_BOT_CHAT_TITLE and bool(conflict[1]) and bool(conflict[2]):
-                    conn.execute("UPDATE sessions SET title = NULL, title_source = NULL WHERE id = ?", (conflict[0],))
+                    conn.execute(
+                        "UPDATE sessions SET title = NULL, title_source = NULL WHERE id = ?",
+                        (conflict[0],),
+                    )
                 else:
                     raise Refused(f"Title '{title}' is already in use by session {conflict[0]}")
         changed = conn.execute(
             "UPDATE sessions SET title = ?, title_source = ? WHERE id = ? AND title IS ? AND title_source IS ?",
-            (title, "user" if title else None, tip, current[0], current[1])).rowcount
+            (title, "user" if title else None, tip, current[0], current[1]),
+        ).rowcount
         if not changed:
-            raise Refused("the title changed meanwhile (compare-and-swap lost); look again and retry")
+            raise Refused(
+                "the title changed meanwhile (compare-and-swap lost); look again and retry"
+            )
     # Read back as `get_session_title` / `get_session_title_source` do.
     stored = read_one(path, "SELECT title, title_source FROM sessions WHERE id = ?", (tip,))
     ok = stored == (title, "user" if title else None)
-    return Outcome(ok, (f"renamed to {title!r}" if title else "title cleared") if ok
-                   else f"{tip}: the title did not read back as written")
+    return Outcome(
+        ok,
+        (f"renamed to {title!r}" if title else "title cleared")
+        if ok
+        else f"{tip}: the title did not read back as written",
+    )
 
 
 def _set_lineage_column(session: Session, column: str, value: Any, done: str) -> Outcome:
@@ -154,23 +188,36 @@ def _set_lineage_column(session: Session, column: str, value: Any, done: str) ->
         if column not in columns_of(conn, "sessions"):
             raise Refused(f"this state.db has no {column} column (an older Hermes Agent)")
         conn.execute(_LINEAGE_SQL.format(column=column), (tip, tip, value))
-    values = [read_one(path, f"SELECT {column} FROM sessions WHERE id = ?", (sid,)) for sid in _chain(session)]
+    values = [
+        read_one(path, f"SELECT {column} FROM sessions WHERE id = ?", (sid,))
+        for sid in _chain(session)
+    ]
     ok = all(v is not None and v[0] == value for v in values)
-    return Outcome(ok, done if ok else f"{tip}: {column} did not read back on every session of the lineage")
+    return Outcome(
+        ok, done if ok else f"{tip}: {column} did not read back on every session of the lineage"
+    )
 
 
 def archive(session: Session, archived: bool) -> Outcome:
     """`set_session_archived`; like `hermes sessions archive`, an open session is refused (the CLI
     wants --include-open for it)."""
     if archived and not session.closed:
-        raise Refused("the session is still open: `hermes sessions archive` refuses it without --include-open")
-    return _set_lineage_column(session, "archived", int(archived), "archived" if archived else "unarchived")
+        raise Refused(
+            "the session is still open: `hermes sessions archive` refuses it without --include-open"
+        )
+    return _set_lineage_column(
+        session, "archived", int(archived), "archived" if archived else "unarchived"
+    )
 
 
 def mark_read(session: Session, read: bool) -> Outcome:
     """`set_session_read`: `last_read_at` is a watermark (now), or 0.0 for unread."""
-    return _set_lineage_column(session, "last_read_at", time.time() if read else 0.0,
-                               "marked read" if read else "marked unread")
+    return _set_lineage_column(
+        session,
+        "last_read_at",
+        time.time() if read else 0.0,
+        "marked read" if read else "marked unread",
+    )
 
 
 def _delete_targets(conn: sqlite3.Connection, chain: list[str]) -> list[str]:
@@ -179,8 +226,11 @@ def _delete_targets(conn: sqlite3.Connection, chain: list[str]) -> list[str]:
     delegate = _DELEGATE_FROM.format(col="model_config")
     while frontier:
         marks = ",".join("?" for _ in frontier)
-        rows = conn.execute(f"SELECT id FROM sessions WHERE {delegate} IN ({marks}) "
-                            f"OR (parent_session_id IN ({marks}) AND {delegate} IS NOT NULL)", frontier + frontier)
+        rows = conn.execute(
+            f"SELECT id FROM sessions WHERE {delegate} IN ({marks}) "
+            f"OR (parent_session_id IN ({marks}) AND {delegate} IS NOT NULL)",
+            frontier + frontier,
+        )
         frontier = [r[0] for r in rows if r[0] not in found]
         found.update(frontier)
     return [*chain, *sorted(found - set(chain))]
@@ -194,19 +244,35 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
     def check(conn: sqlite3.Connection) -> None:
         _check_unchanged(conn, session)
         if set(_delete_targets(conn, _chain(session))) != set(expected):
-            raise Refused("the sessions this delete would remove are not the ones shown; look again and retry")
+            raise Refused(
+                "the sessions this delete would remove are not the ones shown; look again and retry"
+            )
 
-    entry = remove(path, expected, check=check, session_id=session.id, name=session.name, state_dir=state_dir)
+    entry = remove(
+        path, expected, check=check, session_id=session.id, name=session.name, state_dir=state_dir
+    )
     # Read back as `get_session` would: no row left for any of the ids.
     marks = ",".join("?" for _ in expected)
     left = read_one(path, f"SELECT COUNT(*) FROM sessions WHERE id IN ({marks})", expected)
     ok = left == (0,)
-    return Outcome(ok, f"deleted {session.name} ({len(expected)} sessions, {entry.messages} messages)" if ok
-                   else f"{session.id}: rows are still there after the delete", entry.id)
+    return Outcome(
+        ok,
+        f"deleted {session.name} ({len(expected)} sessions, {entry.messages} messages)"
+        if ok
+        else f"{session.id}: rows are still there after the delete",
+        entry.id,
+    )
 
 
-def remove(path: Path, ids: list[str], *, check: Callable[[sqlite3.Connection], None], session_id: str, name: str,
-           state_dir: Path | None) -> TrashEntry:
+def remove(
+    path: Path,
+    ids: list[str],
+    *,
+    check: Callable[[sqlite3.Connection], None],
+    session_id: str,
+    name: str,
+    state_dir: Path | None,
+) -> TrashEntry:
     """`delete_sessions(ids)` in one transaction after `check`, the rows copied to the trash first:
     other children orphaned, messages and rows deleted (per-model usage cascades), prompts GC'd."""
     marks = ",".join("?" for _ in ids)
@@ -214,36 +280,67 @@ def remove(path: Path, ids: list[str], *, check: Callable[[sqlite3.Connection], 
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         # the children the delete will orphan, to link them again on a restore
         orphans_where = f"parent_session_id IN ({marks}) AND id NOT IN ({marks})"
-        orphaned = [list(r) for r in conn.execute(
-            f"SELECT id, parent_session_id FROM sessions WHERE {orphans_where}", ids + ids)]
-        prompts_kept = "system_prompts" in tables and "system_prompt_hash" in columns_of(conn, "sessions")
+        orphaned = [
+            list(r)
+            for r in conn.execute(
+                f"SELECT id, parent_session_id FROM sessions WHERE {orphans_where}", ids + ids
+            )
+        ]
+        prompts_kept = "system_prompts" in tables and "system_prompt_hash" in columns_of(
+            conn, "sessions"
+        )
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
         rows = rows | {"orphaned": {"columns": ["id", "parent_session_id"], "rows": orphaned}}
-        return write_entry(action="delete", fmt="hermes-agent", store=str(path), session_id=session_id,
-                           name=name, messages=len(rows["messages"]["rows"]), rows=rows, state_dir=state_dir)
+        return write_entry(
+            action="delete",
+            fmt="hermes-agent",
+            store=str(path),
+            session_id=session_id,
+            name=name,
+            messages=len(rows["messages"]["rows"]),
+            rows=rows,
+            state_dir=state_dir,
+        )
 
     def write(conn: sqlite3.Connection) -> None:
         check(conn)
-        conn.execute(f"UPDATE sessions SET parent_session_id = NULL WHERE parent_session_id IN ({marks})", ids)
+        conn.execute(
+            f"UPDATE sessions SET parent_session_id = NULL WHERE parent_session_id IN ({marks})",
+            ids,
+        )
         conn.execute(f"DELETE FROM messages WHERE session_id IN ({marks})", ids)
         conn.execute(f"DELETE FROM sessions WHERE id IN ({marks})", ids)
         if prompts_kept:  # `_delete_unreferenced_system_prompts` (reconstructed)
-            conn.execute("DELETE FROM system_prompts WHERE hash NOT IN "
-                         "(SELECT system_prompt_hash FROM sessions WHERE system_prompt_hash IS NOT NULL)")
+            conn.execute(
+                "DELETE FROM system_prompts WHERE hash NOT IN "
+                "(SELECT system_prompt_hash FROM sessions WHERE system_prompt_hash IS NOT NULL)"
+            )
 
-    copied = [("sessions", f"id IN ({marks})", tuple(ids)), ("messages", f"session_id IN ({marks})", tuple(ids))]
+    copied = [
+        ("sessions", f"id IN ({marks})", tuple(ids)),
+        ("messages", f"session_id IN ({marks})", tuple(ids)),
+    ]
     if "session_model_usage" in tables:
         copied.append(("session_model_usage", f"session_id IN ({marks})", tuple(ids)))
     if prompts_kept:
-        copied.append(("system_prompts", f"hash IN (SELECT system_prompt_hash FROM sessions WHERE id IN ({marks}))",
-                       tuple(ids)))
-    return trash_then_write(path, guard=None, keep=keep, write=write, foreign_keys=True, tables=copied)
+        copied.append(
+            (
+                "system_prompts",
+                f"hash IN (SELECT system_prompt_hash FROM sessions WHERE id IN ({marks}))",
+                tuple(ids),
+            )
+        )
+    return trash_then_write(
+        path, guard=None, keep=keep, write=write, foreign_keys=True, tables=copied
+    )
 
 
 def restore(entry: TrashEntry) -> Outcome:
     path = Path(entry.store)
-    ids = [row[entry.rows["sessions"]["columns"].index("id")] for row in entry.rows["sessions"]["rows"]]
+    ids = [
+        row[entry.rows["sessions"]["columns"].index("id")] for row in entry.rows["sessions"]["rows"]
+    ]
     with immediate(path, foreign_keys=True) as conn:
         marks = ",".join("?" for _ in ids)
         if conn.execute(f"SELECT 1 FROM sessions WHERE id IN ({marks})", ids).fetchone():
@@ -251,8 +348,14 @@ def restore(entry: TrashEntry) -> Outcome:
         prompts = entry.rows.get("system_prompts")
         if prompts:
             hashes = prompts["columns"].index("hash")
-            missing = [r for r in prompts["rows"]
-                       if conn.execute("SELECT 1 FROM system_prompts WHERE hash = ?", (r[hashes],)).fetchone() is None]
+            missing = [
+                r
+                for r in prompts["rows"]
+                if conn.execute(
+                    "SELECT 1 FROM system_prompts WHERE hash = ?", (r[hashes],)
+                ).fetchone()
+                is None
+            ]
             insert_rows(conn, "system_prompts", {"columns": prompts["columns"], "rows": missing})
         insert_rows(conn, "sessions", entry.rows["sessions"])
         for table in ("messages", "session_model_usage"):
@@ -260,8 +363,13 @@ def restore(entry: TrashEntry) -> Outcome:
                 insert_rows(conn, table, entry.rows[table])
         orphaned = entry.rows.get("orphaned")
         if orphaned:
-            key, parent = orphaned["columns"].index("id"), orphaned["columns"].index("parent_session_id")
+            key, parent = (
+                orphaned["columns"].index("id"),
+                orphaned["columns"].index("parent_session_id"),
+            )
             for row in orphaned["rows"]:
-                conn.execute("UPDATE sessions SET parent_session_id = ? WHERE id = ? AND parent_session_id IS NULL",
-                             (row[parent], row[key]))
+                conn.execute(
+                    "UPDATE sessions SET parent_session_id = ? WHERE id = ? AND parent_session_id IS NULL",
+                    (row[parent], row[key]),
+                )
     return Outcome(True, f"restored {entry.name} ({entry.messages} messages)")

@@ -17,9 +17,9 @@ _HOW = {
     Verb.MARK_READ: "mark it read in OpenClaw",
     Verb.MARK_UNREAD: "mark it unread in OpenClaw",
     Verb.CLOSE: "no OpenClaw command ends a run (openclaw#111887): stop its process, then "
-                "`openclaw sessions cleanup --enforce`",
+    "`openclaw sessions cleanup --enforce`",
     Verb.RESET: "no OpenClaw command clears a stale 'running' (openclaw#119117): stop its process, then "
-                "`openclaw sessions cleanup --enforce`",
+    "`openclaw sessions cleanup --enforce`",
     Verb.CLEAR: "run `openclaw sessions cleanup --active-key <session key>`",
 }
 

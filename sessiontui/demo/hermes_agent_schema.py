@@ -191,26 +191,46 @@ CREATE INDEX IF NOT EXISTS idx_sessions_effective_activity
     ON sessions(COALESCE(last_activity_at, started_at) DESC, started_at DESC);
 """
 
-TITLE_INDEX_SQL = (
-    "CREATE UNIQUE INDEX IF NOT EXISTS idx_sessions_title_unique ON sessions(title) WHERE title IS NOT NULL"
-)
+TITLE_INDEX_SQL = "CREATE UNIQUE INDEX IF NOT EXISTS idx_sessions_title_unique ON sessions(title) WHERE title IS NOT NULL"
 
 # Columns and tables the older stages lack (see the module docstring).
 _OPTIONAL_SESSION_COLUMNS = (
-    "title_source", "last_activity_at", "last_activity_description", "last_activity_provenance",
-    "archived", "pinned", "hidden", "last_read_at", "tool_names", "system_prompt_hash",
-    "profile_name", "transport_profile", "rewind_count", "handoff_state", "handoff_platform",
-    "handoff_error", "compression_failure_cooldown_until", "compression_failure_error",
-    "compression_fallback_streak", "compression_ineffective_count", "compression_recovery_deadline",
-    "compression_overload_streak", "display_name", "origin_json", "expiry_finalized",
-    "created_source", "git_metadata_generation", "git_branch", "git_repo_root",
+    "title_source",
+    "last_activity_at",
+    "last_activity_description",
+    "last_activity_provenance",
+    "archived",
+    "pinned",
+    "hidden",
+    "last_read_at",
+    "tool_names",
+    "system_prompt_hash",
+    "profile_name",
+    "transport_profile",
+    "rewind_count",
+    "handoff_state",
+    "handoff_platform",
+    "handoff_error",
+    "compression_failure_cooldown_until",
+    "compression_failure_error",
+    "compression_fallback_streak",
+    "compression_ineffective_count",
+    "compression_recovery_deadline",
+    "compression_overload_streak",
+    "display_name",
+    "origin_json",
+    "expiry_finalized",
+    "created_source",
+    "git_metadata_generation",
+    "git_branch",
+    "git_repo_root",
 )
 
 STAGES = {
     30: "current SCHEMA_SQL (hermes_state_common.py @ 00704d08), deferred indexes, unique titles",
     21: "v20-21: session_model_usage without `task` in its key; no system_prompts (7.10)",
     11: "v11 (reconstructed): no messages.active, no session_model_usage, no system_prompts, "
-        "no leases/heartbeats/locks, and none of the sessions columns of unknown age",
+    "no leases/heartbeats/locks, and none of the sessions columns of unknown age",
 }
 
 
@@ -219,15 +239,24 @@ def hermes_agent_schema(version: int = HERMES_AGENT_SCHEMA_VERSION) -> str:
     if version >= HERMES_AGENT_SCHEMA_VERSION:
         return SCHEMA_SQL + DEFERRED_INDEX_SQL + TITLE_INDEX_SQL + ";\n"
     sql = SCHEMA_SQL.replace(
-        "    FOREIGN KEY (system_prompt_hash) REFERENCES system_prompts(hash)\n", "")
-    sql = sql.replace("    tool_names TEXT,\n    FOREIGN KEY (parent_session_id) REFERENCES sessions(id),\n",
-                      "    tool_names TEXT,\n    FOREIGN KEY (parent_session_id) REFERENCES sessions(id)\n")
+        "    FOREIGN KEY (system_prompt_hash) REFERENCES system_prompts(hash)\n", ""
+    )
+    sql = sql.replace(
+        "    tool_names TEXT,\n    FOREIGN KEY (parent_session_id) REFERENCES sessions(id),\n",
+        "    tool_names TEXT,\n    FOREIGN KEY (parent_session_id) REFERENCES sessions(id)\n",
+    )
     sql = _drop_table(sql, "system_prompts").replace("    system_prompt_hash TEXT,\n", "")
     sql = sql.replace("    task TEXT NOT NULL DEFAULT '',\n", "").replace(
-        "billing_mode, task)", "billing_mode)")
+        "billing_mode, task)", "billing_mode)"
+    )
     if version >= 20:
         return sql
-    for table in ("session_model_usage", "gateway_heartbeats", "compression_locks", "session_turn_leases"):
+    for table in (
+        "session_model_usage",
+        "gateway_heartbeats",
+        "compression_locks",
+        "session_turn_leases",
+    ):
         sql = _drop_table(sql, table)
     sql = "\n".join(line for line in sql.splitlines() if not _drops(line))
     return sql.replace("    tool_names TEXT,\n", "")
@@ -236,10 +265,13 @@ def hermes_agent_schema(version: int = HERMES_AGENT_SCHEMA_VERSION) -> str:
 def _drops(line: str) -> bool:
     stripped = line.strip()
     if stripped.startswith("CREATE INDEX") and any(
-            t in stripped for t in ("session_model_usage", "compression_locks", "session_turn_leases")):
+        t in stripped for t in ("session_model_usage", "compression_locks", "session_turn_leases")
+    ):
         return True
     name = stripped.split(" ", 1)[0]
-    return name in _OPTIONAL_SESSION_COLUMNS or stripped.startswith(("active INTEGER", "tool_names TEXT"))
+    return name in _OPTIONAL_SESSION_COLUMNS or stripped.startswith(
+        ("active INTEGER", "tool_names TEXT")
+    )
 
 
 def _drop_table(sql: str, table: str) -> str:
@@ -257,7 +289,8 @@ def create_hermes_agent_db(path: Path, version: int = HERMES_AGENT_SCHEMA_VERSIO
         conn.execute("PRAGMA journal_mode=WAL").fetchall()
         conn.executescript(  # one transaction, as `_init_schema` runs it
             f"BEGIN IMMEDIATE;\n{hermes_agent_schema(version)}\n"
-            f"INSERT INTO schema_version (version) VALUES ({int(version)});\nCOMMIT;")
+            f"INSERT INTO schema_version (version) VALUES ({int(version)});\nCOMMIT;"
+        )
     finally:
         conn.close()
     for suffix in ("", "-wal", "-shm"):

@@ -255,7 +255,8 @@ def create_openclaw_db(path: Path, *, agent_id: str = "main", now_ms: int = 0) -
         conn.execute(
             "INSERT INTO schema_meta (meta_key, role, schema_version, agent_id, app_version, created_at, "
             "updated_at) VALUES ('agent', 'agent', ?, ?, '2026.9.6', ?, ?)",
-            (OPENCLAW_SCHEMA_VERSION, agent_id, now_ms, now_ms))
+            (OPENCLAW_SCHEMA_VERSION, agent_id, now_ms, now_ms),
+        )
         conn.execute("COMMIT")
         conn.execute(f"PRAGMA user_version = {OPENCLAW_SCHEMA_VERSION}")
     finally:

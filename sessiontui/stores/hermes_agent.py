@@ -73,7 +73,11 @@ class HermesAgentStore:
         self._notes: tuple[str, ...] = ()
         self._message_columns: list[str] = []
         parent = self.path.parent
-        self._profile = parent.name if parent.parent.name == "profiles" and _PROFILE.fullmatch(parent.name) else None
+        self._profile = (
+            parent.name
+            if parent.parent.name == "profiles" and _PROFILE.fullmatch(parent.name)
+            else None
+        )
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         fingerprint = _fingerprint(self.path)
@@ -102,31 +106,45 @@ class HermesAgentStore:
             versions = await db.fetchall("SELECT MAX(version) FROM schema_version")
             version = versions[0][0] if versions else None
             if isinstance(version, int) and version > KNOWN_SCHEMA_VERSION:
-                notes.append(f"schema version {version} is newer than sessiontui knows "
-                                f"({KNOWN_SCHEMA_VERSION}): read for the columns that exist")
+                notes.append(
+                    f"schema version {version} is newer than sessiontui knows "
+                    f"({KNOWN_SCHEMA_VERSION}): read for the columns that exist"
+                )
         columns = sorted(await db.columns("sessions"))
         session_rows = await db.fetchall(f"SELECT {', '.join(columns)} FROM sessions")
-        rows = {row[columns.index("id")]: dict(zip(columns, row, strict=True)) for row in session_rows}
+        rows = {
+            row[columns.index("id")]: dict(zip(columns, row, strict=True)) for row in session_rows
+        }
         present = await db.columns("messages")
         self._message_columns = [c for c in MESSAGE_COLUMNS if c in present]
         active = " AND active IS NOT 0" if "active" in present else ""
         last = await self._last_messages(db, list(rows), active)
         leases: dict[str, tuple[str, float]] = {}
-        for table, key in (("session_turn_leases", "conversation_id"), ("compression_locks", "session_id")):
+        for table, key in (
+            ("session_turn_leases", "conversation_id"),
+            ("compression_locks", "session_id"),
+        ):
             if table in tables:
-                for sid, holder, expires in await db.fetchall(f"SELECT {key}, holder, expires_at FROM {table}"):
-                    if isinstance(expires, int | float) and (sid not in leases or expires > leases[sid][1]):
+                for sid, holder, expires in await db.fetchall(
+                    f"SELECT {key}, holder, expires_at FROM {table}"
+                ):
+                    if isinstance(expires, int | float) and (
+                        sid not in leases or expires > leases[sid][1]
+                    ):
                         leases[sid] = (str(holder), float(expires))
         backends: list[Backend] = []
         if "gateway_heartbeats" in tables:
             for backend_id, pid, started, beat in await db.fetchall(
-                    "SELECT backend_id, pid, started_at, last_heartbeat FROM gateway_heartbeats"):
+                "SELECT backend_id, pid, started_at, last_heartbeat FROM gateway_heartbeats"
+            ):
                 if isinstance(started, int | float) and isinstance(beat, int | float):
                     backends.append(Backend(str(backend_id), int(pid), float(started), float(beat)))
         usage: dict[str, list[dict[str, Any]]] = {}
         if "session_model_usage" in tables:
             usage_columns = sorted(await db.columns("session_model_usage"))
-            for row in await db.fetchall(f"SELECT {', '.join(usage_columns)} FROM session_model_usage"):
+            for row in await db.fetchall(
+                f"SELECT {', '.join(usage_columns)} FROM session_model_usage"
+            ):
                 record = dict(zip(usage_columns, row, strict=True))
                 usage.setdefault(record["session_id"], []).append(record)
         return Facts(rows, last, leases, backends, usage, self._profile), tuple(notes)
@@ -135,26 +153,35 @@ class HermesAgentStore:
         facts = replace(facts, delegates=delegate_index(facts.rows))
         return [build_session(chain, facts, str(self.path)) for chain in chains(facts.rows)]
 
-    async def _last_messages(self, db: ReadOnlyDatabase, keys: list[str], active: str) -> dict[str, dict[str, Any]]:
+    async def _last_messages(
+        self, db: ReadOnlyDatabase, keys: list[str], active: str
+    ) -> dict[str, dict[str, Any]]:
         select = ", ".join(self._message_columns)
         out: dict[str, dict[str, Any]] = {}
         for start in range(0, len(keys), _BATCH):
             batch = keys[start : start + _BATCH]
             rows = await db.fetchall(
                 f"SELECT {select} FROM messages WHERE id IN (SELECT MAX(id) FROM messages "
-                f"WHERE session_id IN ({placeholders(batch)}){active} GROUP BY session_id)", batch)
+                f"WHERE session_id IN ({placeholders(batch)}){active} GROUP BY session_id)",
+                batch,
+            )
             for row in rows:
                 record = dict(zip(self._message_columns, row, strict=True))
                 out[record["session_id"]] = record
         return out
 
-    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+    async def read_messages(
+        self, session: Session, *, before: object | None = None, limit: int = 200
+    ) -> MessagePage:
         bound = int(before) if isinstance(before, int) else 2**62
         db = ReadOnlyDatabase(self.path)
         try:
             where, params = await self._where(db, session)
-            rows = await db.fetchall(f"SELECT {', '.join(self._message_columns)} FROM messages WHERE {where} "
-                                     "AND id < ? ORDER BY id DESC LIMIT ?", (*params, bound, limit))
+            rows = await db.fetchall(
+                f"SELECT {', '.join(self._message_columns)} FROM messages WHERE {where} "
+                "AND id < ? ORDER BY id DESC LIMIT ?",
+                (*params, bound, limit),
+            )
             newest = await db.fetchall(f"SELECT MAX(id) FROM messages WHERE {where}", params)
         finally:
             await db.close()
@@ -166,13 +193,18 @@ class HermesAgentStore:
         db = ReadOnlyDatabase(self.path)
         try:
             where, params = await self._where(db, session)
-            rows = await db.fetchall(f"SELECT {', '.join(self._message_columns)} FROM messages WHERE {where} "
-                                     "AND id > ? ORDER BY id", (*params, int(after)))  # type: ignore[call-overload]
+            rows = await db.fetchall(
+                f"SELECT {', '.join(self._message_columns)} FROM messages WHERE {where} "
+                "AND id > ? ORDER BY id",
+                (*params, after if isinstance(after, int) else 0),
+            )
         finally:
             await db.close()
         return MessagePage(self._page(rows), None, rows[-1][0] if rows else after)
 
-    async def _where(self, db: ReadOnlyDatabase, session: Session) -> tuple[str, tuple[object, ...]]:
+    async def _where(
+        self, db: ReadOnlyDatabase, session: Session
+    ) -> tuple[str, tuple[object, ...]]:
         if not self._message_columns:
             present = await db.columns("messages")
             self._message_columns = [c for c in MESSAGE_COLUMNS if c in present]
@@ -180,7 +212,11 @@ class HermesAgentStore:
         return f"session_id = ?{active}", (session.id,)
 
     def _page(self, rows: list[Any]) -> tuple[Message, ...]:
-        return tuple(m for row in rows for m in to_messages(dict(zip(self._message_columns, row, strict=True))))
+        return tuple(
+            m
+            for row in rows
+            for m in to_messages(dict(zip(self._message_columns, row, strict=True)))
+        )
 
     def watch_paths(self) -> list[Path]:
         return []

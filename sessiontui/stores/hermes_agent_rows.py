@@ -25,10 +25,25 @@ from sessiontui.stores.hermes_lineage import delegate_children, end_reason_note,
 
 EPOCH_MIN, EPOCH_MAX = 946_684_800.0, 4_102_444_800.0  # 2000-01-01 .. 2100-01-01: the sanity window
 ERROR_FINISH_REASONS = frozenset({"error", "agent_error", "content_filter"})
-NOT_GATEWAY_SOURCES = ("cli", "oneshot", "cron", "test")  # served by their own process, not a gateway
+NOT_GATEWAY_SOURCES = (
+    "cli",
+    "oneshot",
+    "cron",
+    "test",
+)  # served by their own process, not a gateway
 OWNER_GRACE_SECONDS = 60.0  # a backend owns the sessions started after it (plus this grace)
-MESSAGE_COLUMNS = ("id", "session_id", "role", "content", "tool_call_id", "tool_calls", "tool_name",
-                   "timestamp", "finish_reason", "reasoning")
+MESSAGE_COLUMNS = (
+    "id",
+    "session_id",
+    "role",
+    "content",
+    "tool_call_id",
+    "tool_calls",
+    "tool_name",
+    "timestamp",
+    "finish_reason",
+    "reasoning",
+)
 
 Row = Mapping[str, Any]
 
@@ -120,11 +135,15 @@ class Facts:
 
     rows: Mapping[str, Row]
     last: Mapping[str, Row]  # each session's newest message row
-    leases: Mapping[str, tuple[str, float]]  # session id -> (holder, expires_at): turn leases and compression locks
+    leases: Mapping[
+        str, tuple[str, float]
+    ]  # session id -> (holder, expires_at): turn leases and compression locks
     backends: Sequence[Backend]
     model_usage: Mapping[str, Sequence[Row]]
     profile: str | None  # from the store's path (profiles/<name>/state.db)
-    delegates: Mapping[str, list[str]] = field(default_factory=dict)  # hermes_lineage.delegate_index(rows)
+    delegates: Mapping[str, list[str]] = field(
+        default_factory=dict
+    )  # hermes_lineage.delegate_index(rows)
 
 
 def build_session(chain: list[str], facts: Facts, store: str) -> Session:
@@ -132,14 +151,29 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
     root, tip = rows[chain[0]], rows[chain[-1]]
     members = [rows[k] for k in chain]
     last_row = facts.last.get(chain[-1])
-    recency = max((t for t in (epoch(tip.get("last_activity_at")), epoch(last_row and last_row.get("timestamp")))
-                   if t is not None), default=epoch(tip.get("started_at")))
-    usage = Usage(*(sum(int(r.get(c) or 0) for r in members) for c in
-                    ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")))
+    recency = max(
+        (
+            t
+            for t in (
+                epoch(tip.get("last_activity_at")),
+                epoch(last_row and last_row.get("timestamp")),
+            )
+            if t is not None
+        ),
+        default=epoch(tip.get("started_at")),
+    )
+    usage = Usage(
+        *(
+            sum(int(r.get(c) or 0) for r in members)
+            for c in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+        )
+    )
     costs = [c for r in members if (c := _cost(r)) is not None]
     closed = tip.get("ended_at") is not None
     status = bot_status(last_row)
-    lease = max((facts.leases[k] for k in chain if k in facts.leases), key=lambda h: h[1], default=None)
+    lease = max(
+        (facts.leases[k] for k in chain if k in facts.leases), key=lambda h: h[1], default=None
+    )
     name = next((r.get("title") for r in reversed(members) if r.get("title")), None)
     last_read = epoch(tip.get("last_read_at")) if "last_read_at" in tip else None
     return Session(
@@ -161,13 +195,22 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
         closed=closed,
         archived=any(r.get("archived") for r in members),
         hidden=hidden_by_bot(root, rows),
-        read=None if "last_read_at" not in tip else (tip.get("last_read_at") is None
-                                                     or not (recency or 0.0) > (last_read or 0.0)),
+        read=None
+        if "last_read_at" not in tip
+        else (tip.get("last_read_at") is None or not (recency or 0.0) > (last_read or 0.0)),
         last_message=last_message(last_row),
         lease_expires_at=moment(lease[1]) if lease and not closed else None,
         backend_heartbeat_at=None if closed else _owner_heartbeat(tip, root, facts.backends),
-        version=tuple((r.get("id"), r.get("message_count"), r.get("ended_at"), r.get("title"),
-                       r.get("archived")) for r in members),
+        version=tuple(
+            (
+                r.get("id"),
+                r.get("message_count"),
+                r.get("ended_at"),
+                r.get("title"),
+                r.get("archived"),
+            )
+            for r in members
+        ),
         daily_cost=_daily(facts.model_usage, chain),
         extra=_details(chain, members, status, lease, facts),
     )
@@ -175,7 +218,9 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
 
 def _cost(row: Row) -> float | None:
     actual, estimated = row.get("actual_cost_usd"), row.get("estimated_cost_usd")
-    return float(actual) if actual is not None else float(estimated) if estimated is not None else None
+    return (
+        float(actual) if actual is not None else float(estimated) if estimated is not None else None
+    )
 
 
 def _owner_heartbeat(tip: Row, root: Row, backends: Sequence[Backend]) -> datetime | None:
@@ -187,19 +232,24 @@ def _owner_heartbeat(tip: Row, root: Row, backends: Sequence[Backend]) -> dateti
     return moment(max(owners)) if owners else None
 
 
-def _daily(model_usage: Mapping[str, Sequence[Row]], chain: list[str]) -> tuple[tuple[str, float], ...]:
+def _daily(
+    model_usage: Mapping[str, Sequence[Row]], chain: list[str]
+) -> tuple[tuple[str, float], ...]:
     days: dict[str, float] = {}
     for key in chain:
         for row in model_usage.get(key, ()):
             at = moment(row.get("last_seen"))
-            spent = float(row.get("actual_cost_usd") or 0.0) or float(row.get("estimated_cost_usd") or 0.0)
+            spent = float(row.get("actual_cost_usd") or 0.0) or float(
+                row.get("estimated_cost_usd") or 0.0
+            )
             if at is not None and spent:
                 days[f"{at:%Y-%m-%d}"] = days.get(f"{at:%Y-%m-%d}", 0.0) + spent
     return tuple(sorted(days.items()))
 
 
-def _details(chain: list[str], members: list[Row], status: str, lease: tuple[str, float] | None,
-             facts: Facts) -> tuple[tuple[str, str], ...]:
+def _details(
+    chain: list[str], members: list[Row], status: str, lease: tuple[str, float] | None, facts: Facts
+) -> tuple[tuple[str, str], ...]:
     tip = members[-1]
     details: list[tuple[str, object]] = [
         ("source", tip.get("source")),
@@ -207,8 +257,15 @@ def _details(chain: list[str], members: list[Row], status: str, lease: tuple[str
         ("bot status", status),
         ("lineage", " → ".join(chain) if len(chain) > 1 else None),
         ("title_source", tip.get("title_source")),
-        ("cost provenance", " / ".join(str(tip.get(c)) for c in ("cost_status", "cost_source", "pricing_version")
-                                       if tip.get(c)) or None),
+        (
+            "cost provenance",
+            " / ".join(
+                str(tip.get(c))
+                for c in ("cost_status", "cost_source", "pricing_version")
+                if tip.get(c)
+            )
+            or None,
+        ),
         ("reasoning_tokens", sum(int(r.get("reasoning_tokens") or 0) for r in members) or None),
         ("tool_call_count", sum(int(r.get("tool_call_count") or 0) for r in members) or None),
         ("activity", tip.get("last_activity_description")),
@@ -223,8 +280,15 @@ def _details(chain: list[str], members: list[Row], status: str, lease: tuple[str
     for key in chain:
         for row in facts.model_usage.get(key, ()):
             task = f" ({row.get('task')})" if row.get("task") else ""
-            spent = float(row.get("actual_cost_usd") or 0.0) or float(row.get("estimated_cost_usd") or 0.0)
+            spent = float(row.get("actual_cost_usd") or 0.0) or float(
+                row.get("estimated_cost_usd") or 0.0
+            )
             tokens = int(row.get("input_tokens") or 0) + int(row.get("output_tokens") or 0)
             calls = row.get("api_call_count") or 0
-            details.append((f"model {row.get('model')}{task}", f"${spent:.4f}, {tokens:,} tokens, {calls} calls"))
+            details.append(
+                (
+                    f"model {row.get('model')}{task}",
+                    f"${spent:.4f}, {tokens:,} tokens, {calls} calls",
+                )
+            )
     return tuple((k, str(v)) for k, v in details if v is not None)

@@ -14,10 +14,28 @@ from typing import Any
 
 Row = Mapping[str, Any]
 
-RESET_END_REASONS = ("session_reset", "session_switch", "idle", "daily", "suspended", "resume_pending_expired")
+RESET_END_REASONS = (
+    "session_reset",
+    "session_switch",
+    "idle",
+    "daily",
+    "suspended",
+    "resume_pending_expired",
+)
 BOUNDARY_END_REASONS = (*RESET_END_REASONS, "new_session")
-RECOVERABLE_END_REASONS = ("agent_close", "ws_orphan_reap", "superseded_by_resume", "startup_orphan_reap")
-AUTOMATIC_END_REASONS = (*RECOVERABLE_END_REASONS, "tui_shutdown", "ws_disconnect", "idle_timeout", "lru_evict")
+RECOVERABLE_END_REASONS = (
+    "agent_close",
+    "ws_orphan_reap",
+    "superseded_by_resume",
+    "startup_orphan_reap",
+)
+AUTOMATIC_END_REASONS = (
+    *RECOVERABLE_END_REASONS,
+    "tui_shutdown",
+    "ws_disconnect",
+    "idle_timeout",
+    "lru_evict",
+)
 HIDDEN_SOURCES = ("subagent", "kanban", "tool", "oneshot")
 
 
@@ -51,14 +69,22 @@ def _is_branch_child(row: Row, parent: Row) -> bool:
     if model_config(row).get("_branched_from"):
         return True
     ended = parent.get("ended_at")
-    return parent.get("end_reason") == "branched" and ended is not None and (row.get("started_at") or 0) >= ended
+    return (
+        parent.get("end_reason") == "branched"
+        and ended is not None
+        and (row.get("started_at") or 0) >= ended
+    )
 
 
 def _is_reset_child(row: Row, parent: Row) -> bool:
     if model_config(row).get("_reset_from"):
         return True
     key = row.get("session_key")
-    return parent.get("end_reason") in RESET_END_REASONS and bool(key) and key == parent.get("session_key")
+    return (
+        parent.get("end_reason") in RESET_END_REASONS
+        and bool(key)
+        and key == parent.get("session_key")
+    )
 
 
 def hidden_by_bot(row: Row, rows: Mapping[str, Row]) -> bool:

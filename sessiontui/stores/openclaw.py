@@ -31,11 +31,34 @@ from sessiontui.stores.sqlite_store import off_loop
 from sessiontui.timestamps import parse_timestamp
 
 SECRET_TABLES = frozenset({"auth_profile_store", "auth_profile_state", "cache_entries"})
-NODE_COLUMNS = ("session_key", "current_session_id", "entry_json", "updated_at", "status", "created_at",
-                "created_via", "label", "display_name", "archived_at", "last_activity_at", "parent_session_key",
-                "spawned_by", "entry_valid")
-WINDOW_COLUMNS = ("session_id", "session_key", "reason", "created_at", "status", "chat_type", "channel",
-                  "primary_conversation_id", "model", "transcript_updated_at")
+NODE_COLUMNS = (
+    "session_key",
+    "current_session_id",
+    "entry_json",
+    "updated_at",
+    "status",
+    "created_at",
+    "created_via",
+    "label",
+    "display_name",
+    "archived_at",
+    "last_activity_at",
+    "parent_session_key",
+    "spawned_by",
+    "entry_valid",
+)
+WINDOW_COLUMNS = (
+    "session_id",
+    "session_key",
+    "reason",
+    "created_at",
+    "status",
+    "chat_type",
+    "channel",
+    "primary_conversation_id",
+    "model",
+    "transcript_updated_at",
+)
 CLOSED_STATUSES = ("done", "killed")
 ERROR_STATUSES = ("failed", "timeout")
 ATTENTION_OUTCOMES = ("blocked", "needs_attention")
@@ -66,6 +89,7 @@ def _absorb(totals: TranscriptTotals, rows: list[Any]) -> Callable[[], None]:
     def work() -> None:
         for _, text in rows:
             totals.add(_entry(text))
+
     return work
 
 
@@ -83,7 +107,11 @@ class OpenClawStore:
         self._windows: dict[str, Window] = {}
         self._snapshot: tuple[Session, ...] = ()
         parts = self.path.parts
-        self._agent = parts[-3] if len(parts) >= 4 and parts[-2] == "agent" and parts[-4] == "agents" else None
+        self._agent = (
+            parts[-3]
+            if len(parts) >= 4 and parts[-2] == "agent" and parts[-4] == "agents"
+            else None
+        )
 
     async def _guard(self) -> None:
         if not self._guarded:
@@ -97,7 +125,9 @@ class OpenClawStore:
             return ReadReport(self._snapshot, False)
         nodes = await self._select("session_nodes", NODE_COLUMNS)
         current = [n["current_session_id"] for n in nodes]
-        windows = {w["session_id"]: w for w in await self._select("session_windows", WINDOW_COLUMNS)}
+        windows = {
+            w["session_id"]: w for w in await self._select("session_windows", WINDOW_COLUMNS)
+        }
         counts: dict[str, int] = {}
         for window in windows.values():
             counts[window["session_key"]] = counts.get(window["session_key"], 0) + 1
@@ -105,15 +135,19 @@ class OpenClawStore:
         peers: dict[str, tuple[str, str]] = {}
         if "conversations" in tables:
             for conv_id, channel, peer in await self.db.fetchall(
-                    "SELECT conversation_id, channel, peer_id FROM conversations"):
+                "SELECT conversation_id, channel, peer_id FROM conversations"
+            ):
                 peers[conv_id] = (channel, peer)
         outcomes: dict[str, tuple[str, str]] = {}
         if "heartbeat_outcomes" in tables:
             for key, outcome, summary in await self.db.fetchall(
-                    "SELECT session_key, outcome, summary FROM heartbeat_outcomes"):
+                "SELECT session_key, outcome, summary FROM heartbeat_outcomes"
+            ):
                 outcomes[key] = (outcome, summary)
         await self._read_events(current)
-        built = await off_loop(lambda: [self._session(n, windows, counts, peers, outcomes) for n in nodes], len(nodes))
+        built = await off_loop(
+            lambda: [self._session(n, windows, counts, peers, outcomes) for n in nodes], len(nodes)
+        )
         self._snapshot = tuple(built)
         return ReadReport(self._snapshot, True)
 
@@ -129,8 +163,10 @@ class OpenClawStore:
         for start in range(0, len(window_ids), _BATCH):
             batch = window_ids[start : start + _BATCH]
             for sid, top in await self.db.fetchall(
-                    "SELECT w.session_id, (SELECT MAX(seq) FROM transcript_events t WHERE t.session_id = w.session_id) "
-                    f"FROM session_windows w WHERE w.session_id IN ({placeholders(batch)})", batch):
+                "SELECT w.session_id, (SELECT MAX(seq) FROM transcript_events t WHERE t.session_id = w.session_id) "
+                f"FROM session_windows w WHERE w.session_id IN ({placeholders(batch)})",
+                batch,
+            ):
                 tops[sid] = top or 0
         for sid in window_ids:
             window = self._windows.get(sid)
@@ -139,24 +175,41 @@ class OpenClawStore:
                 window = self._windows[sid] = Window()
             if top == window.seq:
                 continue
-            rows = await self.db.fetchall("SELECT seq, event_json FROM transcript_events WHERE session_id = ? "
-                                          "AND seq > ? ORDER BY seq", (sid, window.seq))
+            rows = await self.db.fetchall(
+                "SELECT seq, event_json FROM transcript_events WHERE session_id = ? "
+                "AND seq > ? ORDER BY seq",
+                (sid, window.seq),
+            )
             await off_loop(_absorb(window.totals, rows), len(rows))
             window.seq = rows[-1][0] if rows else window.seq
         for sid in set(self._windows) - set(window_ids):
             del self._windows[sid]
 
-    def _session(self, node: dict[str, Any], windows: dict[str, dict[str, Any]], counts: dict[str, int],
-                 peers: dict[str, tuple[str, str]], outcomes: dict[str, tuple[str, str]]) -> Session:
+    def _session(
+        self,
+        node: dict[str, Any],
+        windows: dict[str, dict[str, Any]],
+        counts: dict[str, int],
+        peers: dict[str, tuple[str, str]],
+        outcomes: dict[str, tuple[str, str]],
+    ) -> Session:
         entry = _entry(node.get("entry_json"))
         key = node["session_key"]
         window = windows.get(node["current_session_id"], {})
         state = self._windows.get(node["current_session_id"], Window())
         totals = state.totals
-        channel, peer = peers.get(window.get("primary_conversation_id") or "", (window.get("channel"), None))
+        channel, peer = peers.get(
+            window.get("primary_conversation_id") or "", (window.get("channel"), None)
+        )
         status = entry.get("status") or node.get("status")
-        activity = [parse_timestamp(v) for v in (entry.get("lastActivityAt"), node.get("last_activity_at"),
-                                                  window.get("transcript_updated_at"))]
+        activity = [
+            parse_timestamp(v)
+            for v in (
+                entry.get("lastActivityAt"),
+                node.get("last_activity_at"),
+                window.get("transcript_updated_at"),
+            )
+        ]
         times = [t for t in (*activity, totals.last_at) if t is not None]
         last_activity = max(times) if times else parse_timestamp(node.get("updated_at"))
         usage = self._usage(entry, totals)
@@ -165,20 +218,30 @@ class OpenClawStore:
         outcome = outcomes.get(key)
         archived_at = entry.get("archivedAt") or node.get("archived_at")
         details: list[tuple[str, object]] = [
-            ("status", status), ("window", f"{window.get('reason') or '?'} ({counts.get(key, 0)} windows)"),
-            ("current_session_id", node["current_session_id"]), ("peer", peer),
+            ("status", status),
+            ("window", f"{window.get('reason') or '?'} ({counts.get(key, 0)} windows)"),
+            ("current_session_id", node["current_session_id"]),
+            ("peer", peer),
             ("heartbeat", f"{outcome[0]}: {outcome[1]}" if outcome else None),
-            ("created_via", node.get("created_via")), ("spawned_by", entry.get("spawnedBy") or node.get("spawned_by")),
+            ("created_via", node.get("created_via")),
+            ("spawned_by", entry.get("spawnedBy") or node.get("spawned_by")),
             ("parent", entry.get("parentSessionKey") or node.get("parent_session_key")),
             ("abortedLastRun", "yes" if entry.get("abortedLastRun") else None),
-            ("compactions", entry.get("compactionCount")), ("entry_valid", node.get("entry_valid")),
+            ("compactions", entry.get("compactionCount")),
+            ("entry_valid", node.get("entry_valid")),
         ]
         return Session(
             format=self.format,
             store=str(self.path),
             id=key,
-            name=entry.get("label") or entry.get("displayName") or node.get("label") or node.get("display_name") or key,
-            created_at=parse_timestamp(entry.get("sessionStartedAt") or node.get("created_at") or window.get("created_at")),
+            name=entry.get("label")
+            or entry.get("displayName")
+            or node.get("label")
+            or node.get("display_name")
+            or key,
+            created_at=parse_timestamp(
+                entry.get("sessionStartedAt") or node.get("created_at") or window.get("created_at")
+            ),
             last_activity=last_activity,
             channel=channel or entry.get("chatType"),
             user=peer,
@@ -192,7 +255,9 @@ class OpenClawStore:
             closed=status in CLOSED_STATUSES,
             archived=archived_at is not None,
             running_is_claim=True,
-            attention=f"{outcome[0]}: {outcome[1]}" if outcome and outcome[0] in ATTENTION_OUTCOMES else None,
+            attention=f"{outcome[0]}: {outcome[1]}"
+            if outcome and outcome[0] in ATTENTION_OUTCOMES
+            else None,
             last_message=last_message_of(totals.last) if totals.last else None,
             recent_calls=tuple(totals.recent),
             version=(node.get("updated_at"), node["current_session_id"], state.seq),
@@ -206,22 +271,32 @@ class OpenClawStore:
             return Usage(*(int(_num(entry.get(f)) or 0) for f in fields))
         return totals.usage
 
-    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+    async def read_messages(
+        self, session: Session, *, before: object | None = None, limit: int = 200
+    ) -> MessagePage:
         await self._guard()
         window = dict(session.extra).get("current_session_id", "")
         bound = int(before) if isinstance(before, int) else 2**62
-        rows = await self.db.fetchall("SELECT seq, event_json FROM transcript_events WHERE session_id = ? AND seq < ? "
-                                      "ORDER BY seq DESC LIMIT ?", (window, bound, limit))
+        rows = await self.db.fetchall(
+            "SELECT seq, event_json FROM transcript_events WHERE session_id = ? AND seq < ? "
+            "ORDER BY seq DESC LIMIT ?",
+            (window, bound, limit),
+        )
         rows.reverse()
-        top = await self.db.fetchall("SELECT MAX(seq) FROM transcript_events WHERE session_id = ?", (window,))
+        top = await self.db.fetchall(
+            "SELECT MAX(seq) FROM transcript_events WHERE session_id = ?", (window,)
+        )
         older = rows[0][0] if len(rows) == limit else None
         return MessagePage(self._page(rows), older, top[0][0] or 0)
 
     async def read_new_messages(self, session: Session, after: object) -> MessagePage:
         await self._guard()
         window = dict(session.extra).get("current_session_id", "")
-        rows = await self.db.fetchall("SELECT seq, event_json FROM transcript_events WHERE session_id = ? AND seq > ? "
-                                      "ORDER BY seq", (window, int(after)))  # type: ignore[call-overload]
+        rows = await self.db.fetchall(
+            "SELECT seq, event_json FROM transcript_events WHERE session_id = ? AND seq > ? "
+            "ORDER BY seq",
+            (window, after if isinstance(after, int) else 0),
+        )
         return MessagePage(self._page(rows), None, rows[-1][0] if rows else after)
 
     @staticmethod

@@ -47,8 +47,13 @@ def is_openclaw_sessions_json(path: Path) -> bool:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError, UnicodeDecodeError):
         return False
-    return isinstance(data, dict) and bool(data) and all(
-        isinstance(v, dict) and "sessionId" in v and "updatedAt" in v for v in data.values())
+    return (
+        isinstance(data, dict)
+        and bool(data)
+        and all(
+            isinstance(v, dict) and "sessionId" in v and "updatedAt" in v for v in data.values()
+        )
+    )
 
 
 def superseded(path: Path) -> bool:
@@ -103,7 +108,11 @@ class OpenClawLegacyStore:
                 data = json.loads(self.path.read_bytes())
             except (OSError, ValueError, UnicodeDecodeError) as exc:
                 raise StoreError(f"{self.path}: cannot read it as JSON ({exc})") from exc
-            self._entries = {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+            self._entries = (
+                {k: v for k, v in data.items() if isinstance(v, dict)}
+                if isinstance(data, dict)
+                else {}
+            )
             self._index_stamp = stamp
             changed = True
         for entry in self._entries.values():
@@ -149,8 +158,10 @@ class OpenClawLegacyStore:
             return ()
         if not count:
             return ()
-        note = (f"{count} deleted/reset transcript files kept beside it ({humanize.naturalsize(size)}); "
-                "`openclaw sessions cleanup` leaves them")
+        note = (
+            f"{count} deleted/reset transcript files kept beside it ({humanize.naturalsize(size)}); "
+            "`openclaw sessions cleanup` leaves them"
+        )
         return (note,)
 
     def _session(self, key: str, entry: dict[str, Any]) -> Session:
@@ -159,14 +170,25 @@ class OpenClawLegacyStore:
         totals = transcript.totals
         status = entry.get("status")
         fields = ("inputTokens", "outputTokens", "cacheRead", "cacheWrite")
-        usage = (Usage(*(int(_num(entry.get(f)) or 0) for f in fields))
-                 if any(_num(entry.get(f)) is not None for f in fields) else totals.usage)
+        usage = (
+            Usage(*(int(_num(entry.get(f)) or 0) for f in fields))
+            if any(_num(entry.get(f)) is not None for f in fields)
+            else totals.usage
+        )
         cost = _num(entry.get("estimatedCostUsd"))
         cost = cost if cost is not None else totals.cost
-        times = [t for t in (parse_timestamp(entry.get("lastActivityAt")), totals.last_at) if t is not None]
-        details = [("sessionId", session_id), ("status", status), ("chatType", entry.get("chatType")),
-                   ("abortedLastRun", "yes" if entry.get("abortedLastRun") else None),
-                   ("spawnedBy", entry.get("spawnedBy"))]
+        times = [
+            t
+            for t in (parse_timestamp(entry.get("lastActivityAt")), totals.last_at)
+            if t is not None
+        ]
+        details = [
+            ("sessionId", session_id),
+            ("status", status),
+            ("chatType", entry.get("chatType")),
+            ("abortedLastRun", "yes" if entry.get("abortedLastRun") else None),
+            ("spawnedBy", entry.get("spawnedBy")),
+        ]
         return Session(
             format=self.format,
             store=str(self.path),
@@ -192,7 +214,9 @@ class OpenClawLegacyStore:
             extra=tuple((k, str(v)) for k, v in details if v is not None),
         )
 
-    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+    async def read_messages(
+        self, session: Session, *, before: object | None = None, limit: int = 200
+    ) -> MessagePage:
         messages = self._messages(session)
         end = int(before) if isinstance(before, int) else len(messages)
         start = max(0, end - limit)

@@ -18,7 +18,11 @@ def _text(content: object) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
+        return "\n".join(
+            str(b.get("text", ""))
+            for b in content
+            if isinstance(b, dict) and b.get("type") == "text"
+        )
     return ""
 
 
@@ -40,7 +44,9 @@ def to_messages(record: dict[str, Any]) -> list[Message]:
     role = message.get("role")
     if role == "toolResult":
         text = _text(message.get("content"))
-        result = ToolResult(str(message.get("toolCallId") or ""), text, bool(message.get("isError")))
+        result = ToolResult(
+            str(message.get("toolCallId") or ""), text, bool(message.get("isError"))
+        )
         return [Message(Role.TOOL, text, at, MessageKind.TOOL_RESULT, tool_result=result)]
     if role != "assistant":
         return [Message(str(role or "user"), _text(message.get("content")), at)]
@@ -53,12 +59,23 @@ def to_messages(record: dict[str, Any]) -> list[Message]:
         if not isinstance(block, dict):
             continue
         if block.get("type") == "thinking":
-            out.append(Message(Role.ASSISTANT, "(thinking) " + str(block.get("thinking") or ""), at, model=model))
+            out.append(
+                Message(
+                    Role.ASSISTANT,
+                    "(thinking) " + str(block.get("thinking") or ""),
+                    at,
+                    model=model,
+                )
+            )
         elif block.get("type") == "text":
             texts.append(str(block.get("text") or ""))
         elif block.get("type") == "toolCall":
             arguments = block.get("arguments")
-            text = arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False, sort_keys=True)
+            text = (
+                arguments
+                if isinstance(arguments, str)
+                else json.dumps(arguments, ensure_ascii=False, sort_keys=True)
+            )
             calls.append(ToolCall(str(block.get("id") or ""), str(block.get("name") or "?"), text))
     if isinstance(message.get("content"), str):
         texts.append(message["content"])
@@ -66,7 +83,9 @@ def to_messages(record: dict[str, Any]) -> list[Message]:
         texts.append(f"[{message.get('stopReason') or 'error'}] {message['errorMessage']}")
     body = "\n".join(t for t in texts if t)
     if calls:
-        out.append(Message(Role.ASSISTANT, body, at, MessageKind.TOOL_CALL, tuple(calls), model=model))
+        out.append(
+            Message(Role.ASSISTANT, body, at, MessageKind.TOOL_CALL, tuple(calls), model=model)
+        )
     elif body or not out:
         out.append(Message(Role.ASSISTANT, body, at, model=model))
     return out
@@ -101,12 +120,18 @@ class TranscriptTotals:
         if not isinstance(usage, dict):
             return
         assert isinstance(message, dict)
-        call = Usage(_int(usage.get("input")), _int(usage.get("output")), _int(usage.get("cacheRead")),
-                     _int(usage.get("cacheWrite")))
+        call = Usage(
+            _int(usage.get("input")),
+            _int(usage.get("output")),
+            _int(usage.get("cacheRead")),
+            _int(usage.get("cacheWrite")),
+        )
         self.usage = self.usage + call
         cost = usage.get("cost")
         total = cost.get("total") if isinstance(cost, dict) else None
-        dollars = float(total) if isinstance(total, int | float) and not isinstance(total, bool) else None
+        dollars = (
+            float(total) if isinstance(total, int | float) and not isinstance(total, bool) else None
+        )
         if dollars is not None:
             self.cost = (self.cost or 0.0) + dollars
         self.model = message.get("model") if isinstance(message.get("model"), str) else self.model
