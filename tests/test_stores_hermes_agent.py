@@ -196,6 +196,7 @@ def test_snapshot_states_and_fields(
     }
     assert "2 hours" in rows["tg-old"]["evidence"]
     assert rows["sub-1"]["hidden"] is True
+    assert rows["leased"]["name"] == "build it"  # untitled: its first prompt, as the bot's pickers show
     tip = rows["tip"]
     assert tip == tip | {
         "name": "Refactor parser",

@@ -147,7 +147,24 @@ class HermesAgentStore:
             ):
                 record = dict(zip(usage_columns, row, strict=True))
                 usage.setdefault(record["session_id"], []).append(record)
-        return Facts(rows, last, leases, backends, usage, self._profile), tuple(notes)
+        untitled = [key for key, row in rows.items() if not row.get("title")]
+        previews = await self._first_prompts(db, untitled)
+        facts = Facts(rows, last, leases, backends, usage, self._profile, previews=previews)
+        return facts, tuple(notes)
+
+    async def _first_prompts(self, db: ReadOnlyDatabase, keys: list[str]) -> dict[str, str]:
+        """The first user message of each untitled session: what the bot's pickers show instead."""
+        out: dict[str, str] = {}
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            for key, content in await db.fetchall(
+                "SELECT session_id, content FROM messages WHERE id IN (SELECT MIN(id) FROM messages "
+                f"WHERE session_id IN ({placeholders(batch)}) AND role = 'user' GROUP BY session_id)",
+                batch,
+            ):
+                if isinstance(content, str) and content.strip():
+                    out[key] = " ".join(content.split())[:80]
+        return out
 
     def _sessions(self, facts: Facts) -> list[Session]:
         facts = replace(facts, delegates=delegate_index(facts.rows))

@@ -141,6 +141,7 @@ class Facts:
     backends: Sequence[Backend]
     model_usage: Mapping[str, Sequence[Row]]
     profile: str | None  # from the store's path (profiles/<name>/state.db)
+    previews: Mapping[str, str] = field(default_factory=dict)  # untitled: the first user message
     delegates: Mapping[str, list[str]] = field(
         default_factory=dict
     )  # hermes_lineage.delegate_index(rows)
@@ -180,7 +181,7 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
         format=StoreFormat.HERMES_AGENT,
         store=store,
         id=chain[-1],
-        name=name or tip.get("display_name") or chain[-1],
+        name=name or tip.get("display_name") or facts.previews.get(chain[0]) or chain[-1],
         created_at=moment(root.get("started_at")),
         last_activity=moment(recency),
         channel=str(tip.get("source") or "") or None,
