@@ -21,6 +21,7 @@ from textual.screen import ModalScreen, Screen
 from sessiontui.config import Config, state_dir
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
+from sessiontui.live.processes import ProcessWatch
 from sessiontui.stores import Found, Store, open_stores
 from sessiontui.text import one_line
 
@@ -194,7 +195,8 @@ def make_app(
     """The app, shared by the CLI and the tests (which pass their own stores and a fixed clock)."""
     clock = clock or (lambda: datetime.now(UTC))
     opened = list(stores) if stores is not None else open_stores(list(found))
-    fleet = Fleet(opened, clock=clock, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds)
+    fleet = Fleet(opened, clock=clock, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds,
+                  processes=ProcessWatch())
     return SessionTuiApp(config, fleet, clock, notes)
 
 

@@ -21,7 +21,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "metrics", "check")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +41,28 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true", help="one JSON object per line per session")
         parser.add_argument("--stuck", action="store_true",
                             help="only stuck sessions, with reasons; exit 1 when there are any")
+        return parser
+    if command == "metrics":
+        from sessiontui.metrics.command import add_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui metrics",
+                                         description="The sessions as Prometheus metrics: printed, written "
+                                                     "for node_exporter, or served on /metrics.")
+        _common(parser)
+        add_arguments(parser)
+        return parser
+    if command == "check":
+        parser = argparse.ArgumentParser(
+            prog="sessiontui check",
+            description="Health checks for cron: exit 0 when nothing matches, 1 when something does "
+                        "(one line each), 2 on error. No test named: --stuck --store-down.")
+        _common(parser)
+        parser.add_argument("--stuck", action="store_true", help="any stuck session")
+        parser.add_argument("--waiting-longer-than", metavar="DURATION",
+                            help="a session waiting for its user longer than this (e.g. 30m)")
+        parser.add_argument("--burn-above", metavar="RATE",
+                            help="a session spending faster than this (dollars: 5/h, 0.1/m)")
+        parser.add_argument("--store-down", action="store_true", help="a store that cannot be read")
         return parser
     if command == "audit":
         parser = argparse.ArgumentParser(prog="sessiontui audit",
@@ -66,7 +88,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sessiontui",
         description="Watch the session stores of AI chat bots live: state, stuck sessions, tokens, cost.",
-        epilog="sub-commands: 'sessiontui snapshot --help', 'sessiontui demo --help'",
+        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check ('sessiontui metrics --help')",
     )
     _common(parser)
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
@@ -121,6 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         config = resolve_config(args)
         if command == "snapshot":
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
+        if command == "metrics":
+            from sessiontui.metrics.command import run_metrics
+
+            return run_metrics(config, args, _error)
+        if command == "check":
+            from sessiontui.check import run_check
+
+            return asyncio.run(run_check(config, args, _error))
         from sessiontui.app import run_dashboard
 
         return run_dashboard(config)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sessiontui.demo import populate, run_simulation, workspace_is_empty
+from sessiontui.demo.agent_processes import run_demo_agents
 
 if TYPE_CHECKING:
     from sessiontui.app import SessionTuiApp
@@ -34,6 +35,9 @@ def run_demo(args: argparse.Namespace) -> int:
                 "duration": args.duration, "seed": args.seed, "halt": halt},
     )
     bots.start()
+    agents = threading.Thread(target=run_demo_agents, name="demo-agents", daemon=True,
+                              kwargs={"root": workspace, "halt": halt})
+    agents.start()  # real processes standing in for the agents; they end with the demo
     try:
         from sessiontui.app import run_dashboard
         from sessiontui.config import Config, default_config_file, load_config_file
@@ -44,6 +48,7 @@ def run_demo(args: argparse.Namespace) -> int:
     finally:
         halt.set()
         bots.join(timeout=10)
+        agents.join(timeout=10)
         if args.keep is None:
             shutil.rmtree(workspace, ignore_errors=True)
         else:

@@ -19,6 +19,7 @@ class StoreFormat(StrEnum):
     HERMES_AGENT = "hermes-agent"
     OPENCLAW = "openclaw"
     OPENCLAW_LEGACY = "openclaw-legacy"
+    CODEX = "codex"
 
 
 class SessionState(StrEnum):
@@ -124,6 +125,25 @@ class LastMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimitWindow:
+    """One usage window of a provider's rate limits: how much of it is used, when it resets."""
+
+    used_percent: float
+    window_minutes: int | None = None  # 300: the 5-hour window; 10080: the weekly one
+    resets_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """The rate limits an agent last reported (Codex `token_count` events), and when."""
+
+    primary: RateLimitWindow | None = None
+    secondary: RateLimitWindow | None = None
+    plan: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """One session as its store shows it. State is not stored here: rules.classify() derives it."""
 
@@ -153,6 +173,7 @@ class Session:
     idle_state_kept: bool = False  # the store keeps this session's idle state (ZeroClaw gateway)
     closes_explicitly: bool = False  # sessions stay open until closed: days of silence = left open
     read: bool | None = None  # the store's read flag; None when the store has none
+    agent_id: str | None = None  # the id its agent's command line names (None: the session's key)
     last_message: LastMessage | None = None
     lease_expires_at: datetime | None = None  # a turn lease the bot holds: running until it expires
     backend_heartbeat_at: datetime | None = None  # last heartbeat of the process that serves it
@@ -164,6 +185,9 @@ class Session:
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
     version: tuple[object, ...] = ()  # raw store values that change with any write to the session
     extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
+    rate_limits: RateLimits | None = None  # the provider's limits as the agent last reported them
+    approval_requested: str | None = None  # what the agent asks the operator to approve, unanswered
+    turn_aborted: str | None = None  # why the last turn was given up ('interrupted': by the user)
 
     @property
     def uid(self) -> str:
@@ -208,6 +232,42 @@ class Burn:
 
 
 @dataclass(frozen=True, slots=True)
+class ProcessInfo:
+    """One operating-system process as sessiontui saw it. `(pid, started)` is its identity:
+    a PID reused by another program has another start time."""
+
+    pid: int
+    started: float  # start time, epoch seconds (psutil create_time)
+    name: str
+    cmdline: tuple[str, ...] = ()
+    user: str | None = None
+    ppid: int | None = None
+    cpu_percent: float | None = None  # since the previous scan; None on the first sight
+    rss: int | None = None  # bytes
+    children: tuple[int, ...] = ()
+    open_store_files: tuple[str, ...] = ()
+    group_leader: bool = False  # it leads its own process group (a stop signals the group)
+    orphaned: bool = False  # its parent is init: the program that started it is gone
+    inspectable: bool = True  # False: another user's process; only the PID is known
+
+
+@dataclass(frozen=True, slots=True)
+class SessionProcesses:
+    """The processes behind one session, and what became of the ones seen before."""
+
+    processes: tuple[ProcessInfo, ...] = ()  # alive now: the session's own, else its store's
+    via: str = ""  # how they were linked: "--resume in the command line", "holds the store open"
+    shared: bool = False  # a bot daemon serving every session of its store, not this one alone
+    gone_pid: int | None = None  # the process that served this session and vanished
+    gone_at: datetime | None = None  # when it was first seen gone
+    idle_seconds: float | None = None  # alive, but no CPU used for this long (None: it used some)
+
+    @property
+    def pids(self) -> tuple[int, ...]:
+        return tuple(p.pid for p in self.processes)
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRow:
     """One session and what the rules concluded of it: the unit the dashboard shows.
 
@@ -218,6 +278,7 @@ class SessionRow:
     session: Session
     verdict: Verdict
     burn: Burn | None = None
+    processes: SessionProcesses | None = None  # None: processes are not looked at
     key: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from sessiontui.live.fleet import Fleet
-from sessiontui.model import Session, SessionRow, SessionState
+from sessiontui.live.processes import ProcessWatch
+from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, SessionState
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
 from sessiontui.text import json_line, one_line
@@ -16,7 +17,8 @@ from sessiontui.timestamps import iso_utc
 
 async def collect(stores: Sequence[Store], now: datetime, thresholds: Thresholds) -> tuple[list[SessionRow], list[str]]:
     """Read every store once; the rows and one line per store (or file) that could not be read."""
-    update = await Fleet(stores, clock=lambda: now, thresholds=thresholds).refresh(full=True)
+    fleet = Fleet(stores, clock=lambda: now, thresholds=thresholds, processes=ProcessWatch())
+    update = await fleet.refresh(full=True)
     errors = [line for status in update.statuses for line in (status.error, *status.problems) if line]
     rows = sorted(update.rows, key=lambda r: (r.session.format, r.session.store, r.session.id))
     return rows, errors
@@ -54,7 +56,21 @@ def as_json(row: SessionRow) -> dict[str, Any]:
         ),
         "runaway": bool(row.burn and row.burn.runaway),
         "hidden": s.hidden,
+        "rate_limits": _rate_limits(s.rate_limits),
+        "pids": list(row.processes.pids) if row.processes else [],
     }
+
+
+def _rate_limits(limits: RateLimits | None) -> dict[str, Any] | None:
+    if limits is None:
+        return None
+
+    def window(w: RateLimitWindow | None) -> dict[str, Any] | None:
+        return None if w is None else {"used_percent": w.used_percent, "window_minutes": w.window_minutes,
+                                       "resets_at": iso_utc(w.resets_at)}
+
+    return {"primary": window(limits.primary), "secondary": window(limits.secondary),
+            "plan": limits.plan, "at": iso_utc(limits.at)}
 
 
 def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:

@@ -20,6 +20,7 @@ SnapshotRun = Callable[..., tuple[int, list[dict[str, Any]], str]]
 
 BOT_ENV = (
     "CLAUDE_CONFIG_DIR",
+    "CODEX_HOME",
     "ZEROCLAW_DATA_DIR",
     "ZEROCLAW_CONFIG_DIR",
     "ZEROCLAW_WORKSPACE",
@@ -105,6 +106,8 @@ SNAPSHOT_KEYS = {
     "dollars_per_minute",
     "runaway",
     "hidden",
+    "rate_limits",
+    "pids",
 }
 
 

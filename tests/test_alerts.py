@@ -7,6 +7,9 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pilot_wait import until
+
+from sessiontui.app import FleetUpdated
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.live.alerts import AlertWatch
 from sessiontui.model import Burn, Session, SessionRow, SessionState, StoreFormat, Verdict
@@ -51,13 +54,25 @@ async def test_alert_command_gets_exactly_one_event_per_transition(tmp_path: Pat
     config = Config(refresh_seconds=0.05, alert_command=(sys.executable, "-c", script, str(events)), bell=False)
     found, _ = find_stores([db.parent])
     app = make_app(config, found=found, clock=lambda: clock["now"])
-    async with app.run_test() as pilot:
-        await pilot.pause(0.3)
+    updates: list[object] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, FleetUpdated):
+            updates.append(message)
+
+    def alerting() -> bool:
+        return any(w.group == "alerts" and not w.is_finished for w in app.workers)
+
+    async with app.run_test(message_hook=hook) as pilot:
+        await until(pilot, lambda: app.latest is not None and len(updates) >= 3, "the first refreshes")
+        assert app.latest is not None and app.latest.rows[0].verdict.state == SessionState.RUNNING
+        await until(pilot, lambda: not alerting(), "no alert command running")
         assert not events.exists()  # running: nothing to say
         clock["now"] = start + timedelta(minutes=30)  # the turn is now 30 minutes old
-        await pilot.pause(0.5)
-        for _ in range(20):  # many refreshes while it stays stuck; the command runs meanwhile
-            await pilot.pause(0.1)
+        await until(pilot, lambda: events.exists() and events.read_text().endswith("\n"), "the alert")
+        seen = len(updates)
+        # many refreshes while it stays stuck
+        await until(pilot, lambda: len(updates) >= seen + 20 and not alerting(), "20 more refreshes")
     lines = events.read_text().splitlines()
     assert len(lines) == 1
     event = json.loads(lines[0])

@@ -8,15 +8,13 @@ SQL of each write is tested with the actions themselves.
 
 from __future__ import annotations
 
-import html
-import re
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_wait import screen_text, until
 from textual.pilot import Pilot
 
 from sessiontui.app import SessionTuiApp, make_app
@@ -59,18 +57,9 @@ def open_app(root: Path, *, read_only: bool = False) -> tuple[SessionTuiApp, lis
     return app, notes
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, timeout: float = 6.0) -> None:
-    """Let the app run until `condition()` holds (the fleet refreshes every 0.1 s)."""
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for: {what}")
-
-
-def screen_text(app: SessionTuiApp) -> str:
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+def acting(app: SessionTuiApp) -> bool:
+    """True while an operator action is still being written."""
+    return any(worker.group == "actions" and not worker.is_finished for worker in app.workers)
 
 
 def table(app: SessionTuiApp) -> SessionTable:
@@ -189,8 +178,8 @@ async def test_escape_in_the_delete_dialog_deletes_nothing(tmp_path: Path) -> No
         await show_only(pilot, app, "gw_1")
         await pilot.press("d", "enter")  # Enter is on Cancel: a reflex never deletes
         await pilot.press("d", "escape")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, DashboardScreen)
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and not acting(app),
+                    "the dialog closed with nothing to do")
     assert query(db, "SELECT count(*) FROM sessions") == [(2,)]
 
 
@@ -323,9 +312,9 @@ async def test_bulk_delete_of_marked_rows_needs_the_exact_count(tmp_path: Path) 
         shown = screen_text(app)
         assert "delete: 3 sessions" in shown and all(key in shown for key in marked)
         await pilot.press("2", "enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "is not the count" in screen_text(app), "the count refused")
         assert isinstance(app.screen, BulkScreen), "a wrong count must not proceed"
-        assert "is not the count" in screen_text(app)
+        assert not acting(app)
         assert len(query(db, keys)) == 4
         await pilot.press("backspace", "3", "enter")
         await until(pilot, lambda: query(db, keys) != [], "the deletes")
@@ -364,7 +353,8 @@ async def test_a_session_that_changed_after_the_dialog_opened_is_refused(tmp_pat
         bot = ZeroClawSqliteBot(db)
         bot.append("gw_1", "user", "one more thing")  # the bot writes while the operator reads
         bot.close()
-        await pilot.pause(0.3)  # the table sees it; the dialog keeps the session it was opened on
+        await until(pilot, lambda: [r.session.message_count for r in table(app).visible_rows()] == [3],
+                    "the table to see the new message")  # the dialog keeps the session it was opened on
         await pilot.press("y")
         await until(pilot, lambda: notes and notes[-1][1] == "error", "the refusal")
         assert "changed since you looked" in notes[-1][0]
@@ -412,8 +402,8 @@ async def test_keys_work_in_the_detail_view_and_delete_returns_to_the_table(tmp_
     async with app.run_test(size=SIZE) as pilot:
         await show_only(pilot, app, "gw_1")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen), "the detail view")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen) and app.screen.row is not None,
+                    "the detail view")
         await pilot.press("n", *"ops", "enter")
         await until(pilot, lambda: query(db, "SELECT name FROM session_metadata WHERE session_key='gw_1'") == [("ops",)],
                     "renamed from the detail view")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import html
-import re
 import shutil
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pilot_wait import screen_text, until
+from textual.app import App
+from textual.pilot import Pilot
 
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo_command import scene_app
@@ -30,17 +31,19 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "scene"
 
 
-def screen_text(app: object) -> str:
-    """What the screen shows, as text (the SVG screenshot without its markup)."""
-    svg = app.export_screenshot()  # type: ignore[attr-defined]
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+async def loaded(pilot: Pilot[Any], app: App[Any], at_least: int = 1) -> SessionTable:
+    """The dashboard's table, once the first read of the stores is on it."""
+    await until(pilot, lambda: len(app.screen_stack) > 1 and bool(app.screen.query(SessionTable)),
+                "the dashboard")
+    table = app.screen.query_one(SessionTable)
+    await until(pilot, lambda: table.total_count >= at_least, "the first rows")
+    return table
 
 
 async def test_state_keys_filter_the_table(scene: Path) -> None:
     app = scene_app(scene, NOW)
     async with app.run_test(size=(180, 50)) as pilot:
-        table = app.screen.query_one(SessionTable)
-        await pilot.pause(0.5)
+        table = await loaded(pilot, app, 41)
         total = table.total_count
         assert total > 40
         await pilot.press("s")
@@ -57,8 +60,7 @@ async def test_state_keys_filter_the_table(scene: Path) -> None:
 async def test_text_filter_and_escape(scene: Path) -> None:
     app = scene_app(scene, NOW)
     async with app.run_test(size=(180, 50)) as pilot:
-        await pilot.pause(0.5)
-        table = app.screen.query_one(SessionTable)
+        table = await loaded(pilot, app, 41)
         await pilot.press("slash", *"alice")
         names = [r.session.id for r in table.visible_rows()]
         assert names and all("alice" in n.lower() or "alice" in (r.session.name + str(r.session.user)).lower()
@@ -71,16 +73,15 @@ async def test_text_filter_and_escape(scene: Path) -> None:
 async def test_enter_opens_detail_with_transcript_and_escape_returns(scene: Path) -> None:
     app = scene_app(scene, NOW)
     async with app.run_test(size=(180, 50)) as pilot:
-        await pilot.pause(0.5)
-        table = app.screen.query_one(SessionTable)
+        table = await loaded(pilot, app, 41)
         await pilot.press("s")
         uid = table.cursor_uid
         await pilot.press("enter")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen), "the detail screen")
         assert isinstance(app.screen, SessionDetailScreen)
         assert app.screen.uid == uid
         view = app.screen.query_one(TranscriptView)
-        assert view.message_count > 0
+        await until(pilot, lambda: view.message_count > 0, "the transcript")
         assert "STUCK" in screen_text(app)
         await pilot.press("escape")
         assert app.screen.query_one(SessionTable).cursor_uid == uid
@@ -89,9 +90,9 @@ async def test_enter_opens_detail_with_transcript_and_escape_returns(scene: Path
 async def test_costs_view_lists_models_and_top_sessions(scene: Path) -> None:
     app = scene_app(scene, NOW)
     async with app.run_test(size=(180, 50)) as pilot:
-        await pilot.pause(0.5)
+        await loaded(pilot, app, 41)
         await pilot.press("c")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Costliest sessions" in screen_text(app), "the costs view")
         assert isinstance(app.screen, CostsScreen)
         text = screen_text(app)
         assert "claude-sonnet-4-6" in text and "Costliest sessions" in text and "$" in text
@@ -100,12 +101,11 @@ async def test_costs_view_lists_models_and_top_sessions(scene: Path) -> None:
 async def test_markup_and_escapes_in_store_text_show_literally(scene: Path) -> None:
     app = scene_app(scene, NOW)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause(0.5)
+        await loaded(pilot, app, 41)
         await pilot.press("slash", *"print")  # the Starpod title holding markup and an escape
-        await pilot.pause(0.2)
-        assert "[bold red]x[/]" in screen_text(app)  # in the table
+        await until(pilot, lambda: "[bold red]x[/]" in screen_text(app), "the title in the table")
         await pilot.press("enter", "enter")  # keep the filter, open the session
-        await pilot.pause(0.5)
+        await until(pilot, lambda: "and then \u241b[2J as-is" in screen_text(app), "the transcript")
         text = screen_text(app)  # the detail: title and transcript
         assert "Please print [bold red]x[/] and then \u241b[2J as-is" in text
         assert "\x1b" not in text
@@ -140,8 +140,7 @@ async def test_cursor_stays_on_its_session_while_a_bot_writes(tmp_path: Path, mo
         writer.close()
 
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause(0.5)
-        table = app.screen.query_one(SessionTable)
+        table = await loaded(pilot, app, 30)
         table.sort_by("last", reverse=True)  # most recent first: rows move on every write
         await pilot.press("down", "down", "down")
         chosen = table.cursor_uid
@@ -149,13 +148,12 @@ async def test_cursor_stays_on_its_session_while_a_bot_writes(tmp_path: Path, mo
         thread = threading.Thread(target=keep_writing)
         thread.start()
         try:
-            for _ in range(20):
-                await pilot.pause(0.15)
+            for seen in range(before + 1, before + 6):  # five new sessions arrive, one by one
+                await until(pilot, lambda seen=seen: table.total_count >= seen, f"{seen} sessions")
                 assert table.cursor_uid == chosen
         finally:
             stop.set()
             thread.join()
-        await pilot.pause(0.3)
         assert table.total_count > before
         assert table.cursor_uid == chosen
 
@@ -178,13 +176,11 @@ async def test_unreadable_store_is_marked_stale_and_others_keep_working(tmp_path
     found, _ = find_stores([jsonl, db.parent])
     app = make_app(Config(refresh_seconds=0.1), found=found)
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause(0.5)
-        table = app.screen.query_one(SessionTable)
+        table = await loaded(pilot, app, 2)
         assert table.total_count == 2
         shutil.rmtree(jsonl)
-        await asyncio.sleep(0.1)
-        app.fleet._last_full = 0  # the next refresh rescans at once instead of in 30 s
-        await pilot.pause(0.6)
+        app.fleet.reconcile_all()  # the next refresh rescans at once instead of in 30 s
+        await until(pilot, lambda: "directory is gone" in screen_text(app), "the gone directory")
         text = screen_text(app)
         assert "STALE" in text and "directory is gone" in text
         assert table.total_count == 2  # the gone store's sessions stay, marked stale
@@ -212,9 +208,9 @@ async def test_costs_view_shows_markup_in_titles_literally(tmp_path: Path, monke
     found, _ = find_stores([db.parent])
     app = make_app(Config(), found=found, clock=lambda: NOW + timedelta(minutes=1))
     async with app.run_test(size=(180, 50)) as pilot:
-        await pilot.pause(0.5)
+        await loaded(pilot, app, 1)
         await pilot.press("c")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "[/] what is" in screen_text(app), "the costs view")
         assert isinstance(app.screen, CostsScreen)
         text = screen_text(app)
         assert "[/] what is [bold red]on[/]" in text and "[red]claude-sonnet-4-6" in text

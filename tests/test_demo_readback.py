@@ -48,7 +48,7 @@ async def test_simulated_writes_read_back_with_matching_counts(tmp_path: Path, n
     for fmt, written in report.stores.items():
         ids = {unquote(sid) for sid in written.sessions}  # v0.6.6 file names are shown decoded
         assert ids <= set(read[fmt]), (fmt, ids - set(read[fmt]))
-        if fmt in ("zeroclaw-sqlite", "zeroclaw-jsonl", "starpod"):  # a row or line per message
+        if fmt in ("zeroclaw-sqlite", "zeroclaw-jsonl", "starpod", "codex"):  # counted per message
             for sid, count in written.sessions.items():
                 assert read[fmt][unquote(sid)] == count, (fmt, sid)
     assert len(update.rows) >= report.session_count

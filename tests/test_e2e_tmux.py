@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,14 +26,19 @@ def pane(name: str) -> str:
 
 
 def wait_for(name: str, text: str, seconds: float) -> str:
+    return wait_until(name, lambda screen: text in screen, repr(text), seconds)
+
+
+def wait_until(name: str, holds: Callable[[str], bool], what: str, seconds: float) -> str:
+    """Read the terminal until `holds(screen)`; fail after `seconds` showing the last screen."""
     deadline = time.monotonic() + seconds
     screen = ""
     while time.monotonic() < deadline:
         screen = pane(name)
-        if text in screen:
+        if holds(screen):
             return screen
-        time.sleep(0.2)
-    raise AssertionError(f"{text!r} not on screen after {seconds}s; screen was:\n{screen}")
+        time.sleep(0.1)
+    raise AssertionError(f"{what} not on screen after {seconds}s; screen was:\n{screen}")
 
 
 @pytest.fixture
@@ -65,7 +70,7 @@ def test_new_session_appears_on_screen_while_a_bot_writes(live_host: Path, tmp_p
     try:
         wait_for(name, "sessions", 20)
         subprocess.run(["tmux", "send-keys", "-t", name, "/"], check=True)
-        time.sleep(0.5)  # as a person would: the filter field opens, then they type
+        wait_for(name, "filter:", 10)  # the field opens with its hint; then they type
         subprocess.run(["tmux", "send-keys", "-t", name, "newcomer"], check=True)
         wait_for(name, "0 of", 10)  # the filter hides every row until the newcomer exists
 
@@ -77,7 +82,8 @@ def test_new_session_appears_on_screen_while_a_bot_writes(live_host: Path, tmp_p
         screen = wait_for(name, "e2e newcomer", 10)
         assert "zeroclaw-sqlite" in screen
         subprocess.run(["tmux", "send-keys", "-t", name, "Escape"], check=True)  # leave the filter
-        time.sleep(0.5)
+        wait_until(name, lambda now: "0 of" not in now and now.count("newcomer") <= 1,
+                   "the filter field closed", 10)
         subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

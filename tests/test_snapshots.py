@@ -13,9 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pilot_wait import screen_text, until
 from textual.pilot import Pilot
 
 from sessiontui.demo_command import scene_app
+from sessiontui.widgets.session_table import SessionTable
+from sessiontui.widgets.transcript_view import TranscriptView
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 SCENE = Path("/tmp/sessiontui-snapshot-scene")  # a fixed path: it is shown on screen
@@ -36,7 +39,11 @@ def scene(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
 
 
 async def _loaded(pilot: Pilot[object]) -> None:
-    await pilot.pause(0.6)
+    """The whole scene on the table (every store read once)."""
+    app = pilot.app
+    await until(pilot, lambda: len(app.screen_stack) > 1 and bool(app.screen.query(SessionTable))
+                and app.screen.query_one(SessionTable).total_count > 40, "the scene")  # type: ignore[arg-type]
+    await pilot.pause()
 
 
 def test_dashboard(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +62,9 @@ def test_detail_of_a_stuck_session(snap_compare, scene: Path) -> None:  # type: 
     async def detail(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("slash", *"integration", "enter", "enter")
-        await pilot.pause(0.6)
+        view = pilot.app.screen.query_one(TranscriptView)
+        await until(pilot, lambda: view.message_count > 0, "the transcript")  # type: ignore[arg-type]
+        await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=detail)
 
@@ -64,6 +73,7 @@ def test_costs(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-de
     async def costs(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("c")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")  # type: ignore[arg-type]
+        await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=costs)

@@ -77,7 +77,7 @@ def test_acp_database_is_named_as_unsupported(tmp_path: Path) -> None:
         ("notes.txt", b"hello\n", "not a session store"),
         ("sessions.db", b"", "not a session store"),  # empty file
         ("broken.db", b"SQLite format 3\x00garbage", "cannot read it as SQLite"),
-        ("other.jsonl", b'{"event":"x"}\n', "no ZeroClaw or Claude Code records"),
+        ("other.jsonl", b'{"event":"x"}\n', "no ZeroClaw or Claude Code or Codex records"),
         ("config.json", b'{"theme": "dark"}', "not a session store"),
     ],
 )

@@ -286,8 +286,8 @@ async def test_newer_schema_is_read_with_a_note(tmp_path: Path, real_now: dateti
     bot.close()
     report = await HermesAgentStore(path).refresh()
     assert [s.id for s in report.sessions] == ["s1"]
-    assert report.notes == (
-        "schema version 31 is newer than sessiontui knows (30): read for the columns that exist",
+    assert report.note == (
+        "schema version 31 is newer than sessiontui knows (30): read for the columns that exist"
     )
 
 

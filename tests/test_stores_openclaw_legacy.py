@@ -114,7 +114,7 @@ async def test_legacy_transcript_and_tombstones(tmp_path: Path) -> None:
     store = OpenClawLegacyStore(index)
     report = await store.refresh()
     assert report.skipped_lines == 1  # the corrupt line; the half-written last line is not counted
-    (note,) = report.notes
+    note = report.note
     assert note.startswith("2 deleted/reset transcript files kept beside it (2.") and "kB" in note
     session = {s.id: s for s in report.sessions}[CHAT]
     page = await store.read_messages(session)

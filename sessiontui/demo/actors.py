@@ -234,10 +234,48 @@ def starpod_actor(sim: Sim, fate: str) -> Actor:
             f.starpod.archive(sid)
 
 
+def codex_actor(sim: Sim, fate: str) -> Actor:
+    """A Codex CLI thread: turns of shell calls and an answer, each call's tokens counted.
+
+    Stuck: a command never returns (the turn stays open). Error: the user interrupts the turn
+    (idle with a note). Question: the last answer asks one. Some end archived or renamed.
+    """
+    f, rng = sim.fleet, sim.rng
+    tid = f.codex_start(pick(rng, CWDS), sim.now)
+    turns = rng.randint(1, 3)
+    for turn in range(turns):
+        last = turn == turns - 1
+        f.codex_prompt(tid, _prompt(rng, turn), sim.now)
+        yield think(rng)
+        for _ in range(rng.randint(0, 2)):
+            tool = pick(rng, TOOLS)
+            call = f.codex_call(tid, tool, sim.now)
+            if last and fate == "stuck":
+                return
+            yield tool_time(rng)
+            if last and fate == "error":
+                f.codex.turn_aborted(tid, sim.now, "interrupted")
+                f.touch(f.codex.path_of(tid), sim.now)
+                return
+            f.codex_output(tid, call, tool.output, sim.now)
+            f.codex_tokens(tid, sim.now)
+            yield think(rng)
+        text = pick(rng, QUESTIONS) if last and fate == "question" else pick(rng, ANSWERS)
+        f.codex_answer(tid, text, sim.now)
+        if not last:
+            yield user_time(rng)
+    if fate == "normal" and rng.random() < 0.3:
+        yield user_time(rng)
+        if rng.random() < 0.5:
+            f.codex_rename(tid, _prompt(rng, 0)[:40], sim.now)
+        else:
+            f.touch(f.codex.archive(tid), sim.now)
+
+
 KINDS = (
     ("claude", 3.0), ("hermes", 2.0), ("hermes-json", 0.5), ("zeroclaw-gateway", 2.0),
-    ("zeroclaw-channel", 1.0), ("zeroclaw-jsonl", 1.5), ("starpod", 2.5), ("hermes-agent", 1.5),
-    ("openclaw", 1.0),
+    ("zeroclaw-channel", 1.0), ("zeroclaw-jsonl", 1.5), ("starpod", 2.5), ("codex", 2.0),
+    ("hermes-agent", 1.0), ("openclaw", 1.0),
 )
 
 
@@ -262,4 +300,6 @@ def spawn(sim: Sim) -> Actor:
         return hermes_agent_actor(sim, fate)
     if kind == "openclaw":
         return openclaw_actor(sim, fate)
+    if kind == "codex":
+        return codex_actor(sim, fate)
     return starpod_actor(sim, fate)

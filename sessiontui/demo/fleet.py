@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from sessiontui.demo.bots import (
 )
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.demo.claude_code import text_block, thinking_block, tool_use_block, usage_dict
+from sessiontui.demo.codex import CodexWriter, rate_limits, token_usage
 from sessiontui.demo.hermes_agent_bot import HermesAgentBot
 from sessiontui.demo.ids import Ids
 from sessiontui.demo.openclaw_bot import OpenClawAgentBot
@@ -57,6 +58,7 @@ class Fleet:
         self.starpod = StarpodBot(starpod)
         self.hermes_agent = HermesAgentBot(paths[F.HERMES_AGENT])
         self.openclaw = OpenClawAgentBot(paths[F.OPENCLAW], created=created)
+        self.codex = CodexWriter(paths[F.CODEX], ids=ids)
 
     def close(self) -> None:
         for bot in (self.hermes, self.zeroclaw, self.starpod, self.hermes_agent, self.openclaw):
@@ -98,6 +100,51 @@ class Fleet:
     def claude_synthetic(self, sid: str, cwd: str, at: datetime, text: str) -> None:
         self.touch(self.claude.synthetic(sid, cwd, text, now=at), at)
         self.report.add(F.CLAUDE_CODE, sid, 1)
+
+    # -- Codex ---------------------------------------------------------------------------------
+
+    def codex_start(self, cwd: str, at: datetime, *, older: bool = False) -> str:
+        tid = self.codex.start(cwd, at, older=older)
+        self._codex_wrote(tid, at, 0)
+        return tid
+
+    def codex_prompt(self, tid: str, text: str, at: datetime) -> None:
+        self.codex.user_turn(tid, text, at)
+        self._codex_wrote(tid, at, 1)
+
+    def codex_call(self, tid: str, tool: phrases.ToolCall, at: datetime) -> str:
+        """A shell call doing what `tool` does; returns its call id."""
+        command = tool.input.get("command") or f"{tool.name.lower()} {' '.join(map(str, tool.input.values()))}"
+        call_id = self.codex.tool_call(tid, ["bash", "-lc", str(command)], at)
+        self._codex_wrote(tid, at, 1)
+        return call_id
+
+    def codex_output(self, tid: str, call_id: str, output: str, at: datetime) -> None:
+        self.codex.tool_output(tid, call_id, output, at)
+        self._codex_wrote(tid, at, 1)
+
+    def codex_answer(self, tid: str, text: str, at: datetime, *, context: int = 20_000) -> None:
+        """The answer, the call's token count (with the rate limits) and the turn's end."""
+        self.codex_tokens(tid, at, context)
+        self.codex.answer(tid, text, at)
+        self.codex.turn_complete(tid, at, text)
+        self._codex_wrote(tid, at, 1)
+
+    def codex_tokens(self, tid: str, at: datetime, context: int = 20_000) -> None:
+        uncached, output, cached, _ = self._usage(context)
+        reasoning = output // 3
+        used = 20.0 + (at.timestamp() / 3600) % 60  # the 5-hour window fills as the day goes
+        limits = rate_limits(round(used, 1), round(used / 4, 1),
+                             resets=at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=3))
+        self.codex.token_count(tid, token_usage(uncached + cached, cached, output, reasoning), at, limits)
+        self._codex_wrote(tid, at, 0)
+
+    def codex_rename(self, tid: str, name: str, at: datetime) -> None:
+        self.touch(self.codex.rename(tid, name, at), at)
+
+    def _codex_wrote(self, tid: str, at: datetime, messages: int) -> None:
+        self.touch(self.codex.path_of(tid), at)
+        self.report.add(F.CODEX, tid, messages)
 
     # -- hermes-bot --------------------------------------------------------------------------
 

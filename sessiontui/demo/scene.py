@@ -50,7 +50,7 @@ def populate(root: Path, *, now: datetime, seed: int = 0, sessions: int = 8) -> 
     report = SimulationReport.empty(root)
     fleet = Fleet(root, ids, report, set_mtime=True, created=now - timedelta(days=30))
     try:
-        for part in (_hermes, _hermes_legacy, _claude, _zeroclaw, _zeroclaw_jsonl, _starpod,
+        for part in (_hermes, _hermes_legacy, _claude, _zeroclaw, _zeroclaw_jsonl, _starpod, _codex,
                      hermes_agent_scene, openclaw_scene):
             part(fleet, now)
         _background(fleet, now, sessions)
@@ -382,6 +382,46 @@ def _starpod(f: Fleet, now: datetime) -> None:
     _starpod_request(f, sid, now - timedelta(hours=6), "Run the daily digest", TOOLS[5:6],
                      ANSWERS[1])
     _expect(f, fmt, sid, S.IDLE, None, "cron session (triggered_by daily-digest)")
+
+
+def _codex(f: Fleet, now: datetime) -> None:
+    # Running: a turn whose second command started 4 s ago.
+    tid = f.codex_start(TUI, now - timedelta(minutes=3))
+    f.codex_prompt(tid, PROMPTS[4], now - timedelta(minutes=3))
+    call = f.codex_call(tid, TOOLS[2], now - timedelta(minutes=2))
+    f.codex_output(tid, call, TOOLS[2].output, now - timedelta(seconds=100))
+    f.codex_tokens(tid, now - timedelta(seconds=90))
+    f.codex_call(tid, TOOLS[0], now - 4 * _SEC)
+    _expect(f, F.CODEX, tid, S.RUNNING, None, "turn open, command started 4 s ago")
+    # Waiting: asks approval for a command 18 minutes ago, nothing since.
+    tid = f.codex_start(INFRA, now - timedelta(minutes=20))
+    f.codex_prompt(tid, PROMPTS[1], now - timedelta(minutes=20))
+    f.codex_tokens(tid, now - timedelta(minutes=19))
+    cleanup = phrases.ToolCall("Bash", {"command": "rm -rf /var/backups/old"}, "")
+    call = f.codex_call(tid, cleanup, now - timedelta(minutes=18))
+    f.codex.approval_request(tid, call, ["bash", "-lc", "rm -rf /var/backups/old"], now - timedelta(minutes=18))
+    f.touch(f.codex.path_of(tid), now - timedelta(minutes=18))
+    _expect(f, F.CODEX, tid, S.WAITING, None, "exec approval asked 18 min ago")
+    # Interrupted by the user mid-command 40 minutes ago: idle with a note, not stuck.
+    tid = f.codex_start(WEBAPP, now - timedelta(minutes=45))
+    f.codex_prompt(tid, PROMPTS[0], now - timedelta(minutes=45))
+    f.codex_call(tid, TOOLS[0], now - timedelta(minutes=44))
+    f.codex.turn_aborted(tid, now - timedelta(minutes=40), "interrupted")
+    f.touch(f.codex.path_of(tid), now - timedelta(minutes=40))
+    _expect(f, F.CODEX, tid, S.IDLE, None, "turn interrupted 40 min ago")
+    # Finished two hours ago by an older Codex (no turn events), named with /rename.
+    tid = f.codex_start(DOCS, now - timedelta(hours=2), older=True)
+    f.codex_prompt(tid, PROMPTS[2], now - timedelta(hours=2))
+    f.codex_answer(tid, ANSWERS[1], now - timedelta(hours=2) + 9 * _SEC)
+    f.codex_rename(tid, "PR digest", now - timedelta(hours=2))
+    _expect(f, F.CODEX, tid, S.IDLE, None, "older layout, renamed, answered 2 h ago")
+    # Archived three days ago with `codex archive`.
+    tid = f.codex_start(SCRATCH, now - timedelta(days=3))
+    f.codex_prompt(tid, PROMPTS[3], now - timedelta(days=3))
+    f.codex_answer(tid, ANSWERS[0], now - timedelta(days=3) + 20 * _SEC)
+    f.codex_rename(tid, "Config -> Settings", now - timedelta(days=3))
+    f.touch(f.codex.archive(tid), now - timedelta(days=3) + 20 * _SEC)
+    _expect(f, F.CODEX, tid, S.ARCHIVED, None, "archived 3 days ago")
 
 
 def _background(f: Fleet, now: datetime, count: int) -> None:

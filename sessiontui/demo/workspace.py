@@ -11,6 +11,8 @@ Layout under a root directory (one store of each format, as a user's machine wou
     ROOT/starpod/.starpod/db/core.db                 Starpod v0.3.2+
     ROOT/hermes-agent/state.db                       NousResearch Hermes Agent (schema 30)
     ROOT/openclaw/agents/main/agent/openclaw-agent.sqlite   OpenClaw's agent store
+    ROOT/codex/.codex/sessions/YYYY/MM/DD/*.jsonl    Codex CLI rollouts (+ archived_sessions/,
+                                                     session_index.jsonl)
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ _LAYOUT = {
     StoreFormat.STARPOD: ("starpod", ".starpod", "db", "core.db"),
     StoreFormat.HERMES_AGENT: ("hermes-agent", "state.db"),
     StoreFormat.OPENCLAW: ("openclaw", "agents", "main", "agent", "openclaw-agent.sqlite"),
+    StoreFormat.CODEX: ("codex", ".codex"),
 }
 
 
@@ -57,7 +60,8 @@ class StoreReport:
     """What was written to one store: session id -> messages written (as the store counts).
 
     Messages are rows or lines holding a message: ZeroClaw `sessions` rows / JSONL lines,
-    Starpod `session_messages` rows, Claude Code user+assistant lines (one per content block).
+    Starpod `session_messages` rows, Claude Code user+assistant lines (one per content block),
+    Codex prompts, answers, tool calls and tool outputs (response items).
     hermes-bot stores no messages, so its sessions count 0 (theirs are in Claude Code).
     """
 

@@ -10,12 +10,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sessiontui.model import Session, SessionRow
+from sessiontui.live.processes import SCAN_SECONDS, ProcessScan, ProcessWatch, store_target
+from sessiontui.model import ProcessInfo, Session, SessionProcesses, SessionRow
 from sessiontui.rules.burn import burns_for
+from sessiontui.rules.processes import with_processes
 from sessiontui.rules.state import Thresholds, classify, verdict_valid_until
 from sessiontui.stores.base import Store, StoreError
 
@@ -36,7 +38,9 @@ class StoreStatus:
     error: str | None  # the last read's failure (the previous data is kept, marked stale)
     skipped_lines: int = 0
     problems: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()  # e.g. tombstone files kept beside the store, a schema newer than known
+    note: str = ""  # the store's own one-line note (ReadReport.note)
+    processes: tuple[ProcessInfo, ...] | None = None  # holding the store open; None: not looked
+    process_gone: tuple[int, datetime] | None = None  # the one that held it and vanished, when
 
     @property
     def stale(self) -> bool:
@@ -49,12 +53,17 @@ class FleetUpdate:
     statuses: tuple[StoreStatus, ...]
     now: datetime
     data_changed: bool  # False: only the clock moved (ages and states may still differ)
+    process_scan: ProcessScan | None = None  # the last look at the processes (None: not looked)
+    processes_linked: bool = False  # some session has (or had) a process: show the PID column
 
 
 class Fleet:
     def __init__(self, stores: Sequence[Store], *, clock: Clock, thresholds: Thresholds,
-                 refresh_seconds: float = 1.0) -> None:
+                 refresh_seconds: float = 1.0, processes: ProcessWatch | None = None) -> None:
         self.stores = list(stores)
+        self.processes = processes
+        self._process_facts: dict[str, SessionProcesses] = {}
+        self._last_scan = -SCAN_SECONDS
         self.clock = clock
         self.thresholds = thresholds
         self.refresh_seconds = refresh_seconds
@@ -92,8 +101,11 @@ class Fleet:
         self.rows = ()
         self.reconcile_all()
 
-    async def refresh(self, full: bool = False) -> FleetUpdate:
-        """Refresh every store once; a store that fails keeps its previous sessions, marked stale."""
+    async def refresh(self, full: bool = False, *, processes: bool = True) -> FleetUpdate:
+        """Refresh every store once; a store that fails keeps its previous sessions, marked stale.
+
+        `processes=False`: leave the process table for a later refresh (the first rows come sooner).
+        """
         paths = None if full else self._take_changed_paths()
         changed = False
         for index, store in enumerate(self.stores):
@@ -119,16 +131,43 @@ class Fleet:
                 changed = True
             self._status[index] = StoreStatus(
                 str(store.format), str(store.path), len(report.sessions), self.clock(), None,
-                report.skipped_lines, report.problems, report.notes,
+                report.skipped_lines, report.problems, report.note,
             )
         now = self.clock()
         sessions = [s for index in sorted(self._sessions) for s in self._sessions[index]]
+        scan = await self._scan_processes(sessions, now, full) if processes else None
         if len(sessions) >= CLASSIFY_IN_THREAD_AT:
             self.rows = await asyncio.to_thread(self._classify, sessions, now)
         else:
             self.rows = self._classify(sessions, now)
-        statuses = tuple(self._status[i] for i in sorted(self._status))
-        return FleetUpdate(self.rows, statuses, now, changed)
+        statuses = tuple(self._with_processes(self._status[i]) for i in sorted(self._status))
+        return FleetUpdate(self.rows, statuses, now, changed, scan, bool(self._process_facts))
+
+    async def _scan_processes(self, sessions: list[Session], now: datetime, full: bool) -> ProcessScan | None:
+        """Look at the processes again when SCAN_SECONDS passed (or asked to), in a thread."""
+        watch = self.processes
+        if watch is None:
+            return None
+        if full or time.monotonic() - self._last_scan >= SCAN_SECONDS:
+            self._last_scan = time.monotonic()
+            targets = [store_target(store.path) for store in self.stores]
+            try:
+                self._process_facts = await asyncio.to_thread(watch.update, sessions, targets, now)
+            except Exception:
+                log.exception("looking at the processes")
+        return watch.last
+
+    def scan_processes_soon(self) -> None:
+        """After a process was stopped: look at the processes on the next refresh, which is now."""
+        self._last_scan = -SCAN_SECONDS
+        self._wake.set()
+
+    def _with_processes(self, status: StoreStatus) -> StoreStatus:
+        watch = self.processes
+        if watch is None or watch.last is None:
+            return status
+        return replace(status, processes=watch.store_processes(status.path),
+                       process_gone=watch.store_gone(status.path))
 
     def _classify(self, sessions: list[Session], now: datetime) -> tuple[SessionRow, ...]:
         """Rows for every session, classifying again only where something could have changed:
@@ -136,18 +175,25 @@ class Fleet:
         or a time threshold it has since crossed. When no row changed, the same tuple comes back,
         so the widgets can tell at a glance that there is nothing to redo."""
         burns = burns_for(sessions, now)
+        facts_of = self._process_facts
         cache, fresh = self._verdicts, {}
         rows: list[SessionRow] = []
         for session in sessions:
             hit = cache.get(id(session))
             burn = burns.get(session.uid) if session.recent_calls else None
+            facts = None
+            if facts_of:  # a kept row knows its uid: no f-string per session per tick
+                facts = facts_of.get(hit[0].key if hit is not None and hit[0].session is session else session.uid)
             if hit is not None and hit[0].session is session and hit[0].burn == burn and (
                 hit[1] is None or now < hit[1]
-            ):
+            ) and hit[0].processes == facts:
                 row = hit[0]
             else:
                 verdict = classify(session, now, self.thresholds)
-                row = SessionRow(session, verdict, burn)
+                if facts is not None:
+                    verdict = with_processes(verdict, session, facts, now,
+                                             self.thresholds.stuck_after_for(session.format))
+                row = SessionRow(session, verdict, burn, facts)
                 if hit is not None and hit[0] == row:
                     row = hit[0]
                 hit = (row, verdict_valid_until(session, verdict, now, self.thresholds))
@@ -176,7 +222,8 @@ class Fleet:
         watcher = asyncio.create_task(self._watch())
         try:
             self._last_full = time.monotonic()
-            result = on_update(await self.refresh(full=True))
+            self._last_scan = time.monotonic() - SCAN_SECONDS + self.refresh_seconds  # after the first rows
+            result = on_update(await self.refresh(full=True, processes=False))
             if asyncio.iscoroutine(result):
                 await result
             while True:

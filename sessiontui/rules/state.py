@@ -31,6 +31,8 @@ class Reason:
     GATEWAY_SILENT = "gateway-silent"  # the gateway serving an open session stopped its heartbeat
     STALE_RUNNING = "stale-running"  # the store claims 'running', but nothing new for too long
     ARCHIVED_RUNNING = "archived-running"  # archived, yet still marked running (archiving stops nothing)
+    PROCESS_GONE = "process-gone"  # the bot or agent process that served a live session vanished
+    ORPHAN_PROCESS = "orphan-process"  # an ended session (or an orphaned agent) still has a process
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,10 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
     liveness = _liveness(session, now, limits.stuck_after_for(session.format))
     if liveness is not None:
         return liveness
+    if session.approval_requested is not None:
+        return Verdict(SessionState.WAITING, evidence=f"asks approval: {session.approval_requested[:120]}")
+    if session.turn_aborted is not None and session.native_state != "running":
+        return Verdict(SessionState.IDLE, evidence=_ABORTED.get(session.turn_aborted, "the last turn was aborted"))
     stuck = _stuck(session, now, limits.stuck_after_for(session.format))
     if stuck is not None:
         return stuck
@@ -106,6 +112,11 @@ def _liveness(session: Session, now: datetime, limit: timedelta) -> Verdict | No
     if session.attention is not None:
         return Verdict(SessionState.WAITING, evidence=session.attention)
     return None
+_ABORTED = {
+    "interrupted": "the user interrupted the last turn",
+    "replaced": "the last turn was replaced by a new one",
+    "review_ended": "the review ended",
+}
 
 
 def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:

@@ -30,7 +30,7 @@ from sessiontui.actions import (
     why_not_prune,
 )
 from sessiontui.actions.base import READ_ONLY
-from sessiontui.model import Session
+from sessiontui.model import Session, SessionProcesses
 from sessiontui.screens.base import FleetScreen
 from sessiontui.screens.modals import (
     BULK_VERBS,
@@ -84,6 +84,7 @@ SESSION_KEYS = (
     ("A", "toggle_archive", "Archive", True),
     ("P", "prune_store", "Prune expired", False),
     ("u", "undo_delete", "Undo", True),
+    ("K", "stop_process", "Stop process", False),
 )
 
 
@@ -130,10 +131,26 @@ class ActionScreen(FleetScreen):
         session = self.action_session()
         if session is None:
             return NO_SESSION
+        if action == "stop_process":
+            return self._why_not_stop()
         if action == "prune_store":
             return why_not_prune(session, read_only=self.read_only)
         verb = verb_for(action, session)
         return None if verb is None else why_not(session, verb, read_only=self.read_only)
+
+    def session_processes(self) -> SessionProcesses | None:
+        """The processes behind the session the keys act on (None: none known)."""
+        return None
+
+    def _why_not_stop(self) -> str | None:
+        facts = self.session_processes()
+        if self.read_only:
+            return READ_ONLY
+        if facts is None or not facts.processes:
+            return "no running process is linked to this session"
+        if not facts.processes[0].inspectable:
+            return f"process {facts.processes[0].pid} belongs to another user: it cannot be inspected"
+        return None
 
     def update_bindings(self) -> None:
         """Grey out the keys again, only when what is available changed (the footer recomposes)."""
@@ -200,6 +217,17 @@ class ActionScreen(FleetScreen):
                 self._run(prune(store, int(days), read_only=self.read_only), "pruning expired rows")
 
         self.app.push_screen(prune_screen(session), answered)
+
+    def action_stop_process(self) -> None:
+        from sessiontui.screens.stop_process import ask_and_stop, sessions_served
+
+        facts, session = self.session_processes(), self.action_session()
+        if facts is None or not facts.processes:
+            return
+        info = facts.processes[0]
+        rows = getattr(getattr(self.app, "latest", None), "rows", ())
+        serves = max(sessions_served(rows, info), 2 if facts.shared else 1)
+        ask_and_stop(self.app, info, session, serves, read_only=self.read_only)
 
     def action_undo_delete(self) -> None:
         async def show_trash() -> None:

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Input
 
 from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
-from sessiontui.model import Session, SessionRow, SessionState
+from sessiontui.model import Session, SessionProcesses, SessionRow, SessionState
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.store_list import StoreList
@@ -41,6 +41,7 @@ class DashboardScreen(ActionScreen):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
         Binding("c", "costs", "Costs", id="dashboard.costs"),
         Binding("H", "toggle_hidden", "Show hidden", show=False, id="dashboard.hidden"),
+        Binding("p", "show_processes", "Processes", show=False, id="dashboard.processes"),
         # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.
         *action_bindings(SESSION_KEYS, "session", footer={"close_session", "rename_session",
                                                           "delete_session", "undo_delete"}),
@@ -72,6 +73,7 @@ class DashboardScreen(ActionScreen):
         if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
             self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
             self.query_one(SummaryBar).update_summary(update.rows, update.now)
+        self.query_one(SessionTable).show_column("pid", update.processes_linked)
         self.query_one(SessionTable).set_rows(update.rows, update.now)
         self._title()
         self.update_bindings()  # the session under the cursor may have changed what it allows
@@ -133,16 +135,29 @@ class DashboardScreen(ActionScreen):
 
         self.app.push_screen(CostsScreen())
 
+    def action_show_processes(self) -> None:
+        from sessiontui.screens.processes import ProcessesScreen
+
+        self.app.push_screen(ProcessesScreen())
+
     # ----------------------------------------------------------------- actions on sessions
 
     def action_session(self) -> Session | None:
+        row = self._cursor_row()
+        return row.session if row is not None else None
+
+    def session_processes(self) -> SessionProcesses | None:
+        row = self._cursor_row()
+        return row.processes if row is not None else None
+
+    def _cursor_row(self) -> SessionRow | None:
         try:
             table = self.query_one(SessionTable)
         except NoMatches:  # asked for the footer before the table is mounted
             return None
         rows, index = table.visible_rows(), table.cursor_row
         if 0 <= index < len(rows) and rows[index].key == table.cursor_uid:
-            return rows[index].session
+            return rows[index]
         return None
 
     def unavailable_reason(self, action: str) -> str | None:

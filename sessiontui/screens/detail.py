@@ -17,11 +17,12 @@ from textual.widgets import Footer, Sparkline, Static
 from sessiontui.actions import Outcome, Verb
 from sessiontui.app import log_failure
 from sessiontui.live.fleet import Fleet, FleetUpdate
-from sessiontui.model import MessagePage, Session, SessionRow
+from sessiontui.model import MessagePage, Session, SessionProcesses, SessionRow
 from sessiontui.rules.burn import cost_series
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.stores.base import Store, StoreError
 from sessiontui.text import one_line
+from sessiontui.widgets.process_facts import process_facts
 from sessiontui.widgets.transcript_view import TranscriptView
 
 PAGE = 200
@@ -48,6 +49,7 @@ class SessionDetailScreen(ActionScreen):
             yield Static(id="burn")
             yield Sparkline([], id="spark")
         yield Static(id="evidence")
+        yield Static(id="process")
         yield TranscriptView(id="transcript")
         yield Footer(compact=True)
 
@@ -69,6 +71,10 @@ class SessionDetailScreen(ActionScreen):
         self.query_one("#meta", Static).update(_meta_table(row, update))
         self._show_burn(row, update)
         self._show_evidence()
+        box = self.query_one("#process", Static)
+        box.display = row.processes is not None
+        if row.processes is not None:
+            box.update(process_facts(row.processes, update.now))
         if changed and self._newer is not None:
             self.load_new()
 
@@ -114,6 +120,9 @@ class SessionDetailScreen(ActionScreen):
 
     def action_session(self) -> Session | None:
         return self.row.session if self.row is not None else None
+
+    def session_processes(self) -> SessionProcesses | None:
+        return self.row.processes if self.row is not None else None
 
     def after_outcome(self, verb: Verb, outcome: Outcome) -> None:
         if verb is Verb.DELETE and outcome.ok and self.is_current:
@@ -204,7 +213,7 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
         ("Tokens", Text("-" if usage is None else f"in {usage.input_tokens:,}  out {usage.output_tokens:,}  cache read {usage.cache_read_tokens:,}  cache write {usage.cache_write_tokens:,}"),
          "Cost", Text(f"{cost}" + (f"  ({s.cost_source})" if s.cost_source else ""))),
     ]
-    for extra_key, extra_value in s.extra[:4]:
+    for extra_key, extra_value in s.extra[:6]:
         rows.append((extra_key, Text(one_line(extra_value, 70)), "", Text("")))
     for a, b, c, d in rows:
         table.add_row(a, b, c, d)

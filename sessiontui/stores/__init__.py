@@ -7,7 +7,7 @@ from pathlib import Path
 from sessiontui.stores.base import ReadReport, Store, StoreError
 from sessiontui.stores.detect import Found, detect, detect_defaults
 from sessiontui.stores.hermes_link import default_claude_projects
-from sessiontui.stores.registry import Layout, OpenContext, open_store, record_for
+from sessiontui.stores.registry import OpenContext, open_store, record_for
 
 __all__ = ["Found", "ReadReport", "Store", "StoreError", "detect", "find_stores", "open_stores"]
 
@@ -33,11 +33,11 @@ def find_stores(paths: list[Path]) -> tuple[list[Found], list[str]]:
 def open_stores(found: list[Found]) -> list[Store]:
     """An adapter for each found store. hermes-bot rows look for their Claude Code transcripts
     in the transcript trees found alongside them first, then in the default Claude locations."""
-    trees = [f.path for f in found if _layout_of(f) is Layout.JSONL_TREE]
+    trees = [f.path for f in found if _is_link_target(f)]
     context = OpenContext(list(dict.fromkeys([*trees, *default_claude_projects()])))
     return [open_store(item.format, item.path, context) for item in found]
 
 
-def _layout_of(found: Found) -> Layout | None:
+def _is_link_target(found: Found) -> bool:
     record = record_for(found.format)
-    return None if record is None else record.layout
+    return record is not None and record.links_to

@@ -21,7 +21,7 @@ class ReadReport:
     changed: bool  # False: nothing changed since the last refresh (the tuple is the same one)
     skipped_lines: int = 0  # corrupt JSONL lines seen so far (skipped, counted, never repaired)
     problems: tuple[str, ...] = field(default=())  # readable notes: files that could not be parsed
-    notes: tuple[str, ...] = field(default=())  # facts for the store line that are not problems
+    note: str = ""  # one line about the store as a whole, for its line (Codex: the rate limits)
 
 
 class Store(Protocol):

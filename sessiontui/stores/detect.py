@@ -115,6 +115,9 @@ def detect_file(path: Path) -> Found:
         raise StoreError(f"{path}: {fmt}; {_expected()}")
     if path.name.endswith(JSONL_SUFFIXES):
         line_format = jsonl_format(path)
+        tree = _tree_root(path.parent) if line_format is not None else None
+        if tree is not None and tree.format == line_format:  # a file inside a tree: the whole tree
+            return tree
         if line_format is not None:
             return Found(line_format, path.parent)
         bots = " or ".join(r.bot for r in RECORDS if r.layout in (Layout.JSONL_DIRECTORY, Layout.JSONL_TREE))
@@ -148,7 +151,8 @@ def _walk(top: Path, max_depth: int) -> list[Found]:
         tree = _tree_root(directory)
         root = tree.path if tree is not None else None
         if tree is not None:
-            found.append(tree)
+            if tree not in found:  # met again below a tree's root (Codex: sessions/YYYY/MM/DD)
+                found.append(tree)
             if root == directory:
                 continue
         sniffed = _sniff_dir(directory)
@@ -204,6 +208,7 @@ def default_locations() -> list[Path]:
     places += [hermes_home / "state.db", *sorted(hermes_home.glob("profiles/*/state.db"))]
     agents = home / ".openclaw" / "agents"
     places += sorted(agents.glob("*/agent/openclaw-agent.sqlite")) + sorted(agents.glob("*/sessions/sessions.json"))
+    places.append(Path(os.environ.get("CODEX_HOME") or home / ".codex").expanduser())
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:
         places += [Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()]

@@ -82,7 +82,7 @@ class HermesAgentStore:
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         fingerprint = _fingerprint(self.path)
         if fingerprint == self._fingerprint:
-            return ReadReport(self._snapshot, False, notes=self._notes)
+            return ReadReport(self._snapshot, False, note="; ".join(self._notes))
         denied = who_can_read(self.path)
         if denied is not None:
             raise StoreError(denied)
@@ -95,7 +95,7 @@ class HermesAgentStore:
         self._notes = notes
         sessions = await off_loop(lambda: self._sessions(facts), len(facts.rows))
         self._snapshot = tuple(sessions)
-        return ReadReport(self._snapshot, True, notes=notes)
+        return ReadReport(self._snapshot, True, note="; ".join(notes))
 
     async def _read(self, db: ReadOnlyDatabase) -> tuple[Facts, tuple[str, ...]]:
         tables = await db.tables()

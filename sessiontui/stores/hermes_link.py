@@ -113,6 +113,7 @@ def hermes_session(
         cost_source=summary.cost_source if summary else None,
         native_state="error" if row.get("status") == "error" else str(row.get("status") or "active"),
         pending=session_id.startswith(PENDING_PREFIX),
+        agent_id=session_id,  # the Claude Code child runs with --resume <session_id>
         last_message=summary.last_message if summary else None,
         source_path=str(follower.path) if follower else None,
         extra=(("session_id", session_id), ("repo_path", str(row.get("repo_path") or ""))),

@@ -123,7 +123,7 @@ class OpenClawLegacyStore:
             self._snapshot = tuple(self._session(k, e) for k, e in self._entries.items())
             changed = True
         skipped = sum(t.skipped for t in self._transcripts.values())
-        return ReadReport(self._snapshot, changed, skipped, notes=self._notes)
+        return ReadReport(self._snapshot, changed, skipped, note="; ".join(self._notes))
 
     def _read_transcript(self, session_id: str) -> bool:
         path = self.directory / f"{session_id}.jsonl"

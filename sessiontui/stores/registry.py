@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from sessiontui.actions import codex as codex_writes
 from sessiontui.actions import hermes_agent as hermes_agent_writes
 from sessiontui.actions import hermes_agent_prune
 from sessiontui.actions import hermes_sqlite as hermes_sqlite_writes
@@ -26,6 +27,7 @@ from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session, StoreFormat
 from sessiontui.stores.base import Store
 from sessiontui.stores.claude_code import ClaudeCodeStore, claude_root, is_claude_record
+from sessiontui.stores.codex import CodexStore, codex_root, is_codex_record
 from sessiontui.stores.hermes_agent import HermesAgentStore
 from sessiontui.stores.hermes_json import HermesJsonStore, is_hermes_json
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
@@ -73,6 +75,8 @@ class FormatRecord:
     json_file: Callable[[Path], bool] | None = None  # JSON_FILE
     jsonl_record: Callable[[dict[str, Any]], bool] | None = None  # a line of JSONL_*
     tree_root: Callable[[Path], Path | None] | None = None  # JSONL_TREE: the root at a directory
+    links_to: bool = False  # its transcripts are what other bots' rows name (hermes-bot -> Claude)
+    processes: frozenset[str] = frozenset()  # names of the bot's own agent/daemon executables
     # What an operator may do: a writer per verb, or the reason the verb is not offered.
     read_only: str | None = None  # set: every write is refused with this reason
     verbs: Mapping[Verb, Write | str] = field(default_factory=dict)
@@ -135,12 +139,14 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.HERMES_JSON, "hermes-bot", Layout.JSON_FILE,
         lambda path, ctx: HermesJsonStore(path, ctx.transcript_roots),
+        processes=frozenset({"hermes"}),
         json_file=is_hermes_json,
         read_only="hermes-bot 0.1.x rewrites sessions.json from memory: an edit would be lost",
     ),
     FormatRecord(
         StoreFormat.HERMES_SQLITE, "hermes-bot", Layout.SQLITE_FILE,
         lambda path, ctx: HermesSqliteStore(path, ctx.transcript_roots),
+        processes=frozenset({"hermes"}),
         sqlite_tables=_hermes_sqlite,
         verbs={
             Verb.DELETE: lambda s, _, d: hermes_sqlite_writes.delete(s, d),
@@ -153,6 +159,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.ZEROCLAW_JSONL, "ZeroClaw", Layout.JSONL_DIRECTORY,
         lambda path, ctx: ZeroClawJsonlStore(path),
+        processes=frozenset({"zeroclaw"}),
         jsonl_record=_zeroclaw_line,
         verbs={
             Verb.DELETE: lambda s, _, d: zeroclaw_jsonl_writes.delete(s, d),
@@ -165,6 +172,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.ZEROCLAW_SQLITE, "ZeroClaw", Layout.SQLITE_FILE,
         lambda path, ctx: ZeroClawSqliteStore(path),
+        processes=frozenset({"zeroclaw"}),
         sqlite_tables=_zeroclaw_sqlite,
         verbs={
             Verb.RENAME: lambda s, text, _: zeroclaw_sqlite_writes.rename(s, text or ""),
@@ -178,6 +186,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.STARPOD, "Starpod", Layout.SQLITE_FILE,
         lambda path, ctx: StarpodStore(path),
+        processes=frozenset({"starpod"}),
         sqlite_tables=_starpod,
         verbs={
             Verb.CLOSE: lambda s, text, _: starpod_writes.close(s, text),
@@ -193,13 +202,16 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.CLAUDE_CODE, "Claude Code", Layout.JSONL_TREE,
         lambda path, ctx: ClaudeCodeStore(path),
+        processes=frozenset({"claude"}),
         jsonl_record=is_claude_record,
         tree_root=claude_root,
+        links_to=True,
         read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
     ),
     FormatRecord(
         StoreFormat.HERMES_AGENT, "Hermes Agent", Layout.SQLITE_FILE,
         lambda path, ctx: HermesAgentStore(path),
+        processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
         sqlite_tables=_hermes_agent,
         verbs={
             Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
@@ -216,18 +228,40 @@ RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
         StoreFormat.OPENCLAW, "OpenClaw", Layout.SQLITE_FILE,
         lambda path, ctx: OpenClawStore(path),
+        processes=frozenset({"openclaw"}),  # the gateway (Node) owns the store, STORES.md 11.1
         sqlite_tables=_openclaw,
         verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
     ),
     FormatRecord(
         StoreFormat.OPENCLAW_LEGACY, "OpenClaw", Layout.JSON_FILE,
         lambda path, ctx: OpenClawLegacyStore(path),
+        processes=frozenset({"openclaw"}),
         json_file=_openclaw_legacy,
         verbs=openclaw_refusals.refusals(openclaw_refusals.LEGACY_OWNER),
+    ),
+    FormatRecord(
+        StoreFormat.CODEX, "Codex", Layout.JSONL_TREE,
+        lambda path, ctx: CodexStore(path),
+        processes=frozenset({"codex"}),
+        jsonl_record=is_codex_record,
+        tree_root=codex_root,
+        verbs={
+            Verb.RENAME: lambda s, text, _: codex_writes.rename(s, text or ""),
+            Verb.ARCHIVE: lambda s, _, __: codex_writes.archive(s),
+            Verb.UNARCHIVE: lambda s, _, __: codex_writes.unarchive(s),
+            Verb.DELETE: lambda s, _, d: codex_writes.delete(s, d),
+            Verb.CLOSE: "Codex has no close: a Codex session lives while its codex process runs",
+        },
+        restore=codex_writes.restore,
     ),
 )
 
 _BY_FORMAT: dict[str, FormatRecord] = {str(record.format): record for record in RECORDS}
+
+
+def agent_process_names() -> frozenset[str]:
+    """The executable names of every bot's agents and daemons (orphans are looked for among them)."""
+    return frozenset(name for record in RECORDS for name in record.processes)
 
 
 def record_for(fmt: StoreFormat | str) -> FormatRecord | None:

@@ -125,6 +125,22 @@ def format_burn(row: SessionRow, now: datetime) -> str:
     return f"{'!' if burn.runaway else ''}${burn.dollars_per_minute:.3f}"
 
 
+def format_pids(row: SessionRow, now: datetime) -> str:
+    """The PID of the session's process (`+n` more); `gone` once it vanished; `-` for none."""
+    facts = row.processes
+    if facts is None:
+        return "-"
+    pids = facts.pids
+    if pids:
+        return f"{pids[0]}" + (f"+{len(pids) - 1}" if len(pids) > 1 else "") + ("*" if facts.shared else "")
+    return "gone" if facts.gone_pid is not None else "-"
+
+
+def _pid_key(row: SessionRow) -> int | None:
+    facts = row.processes
+    return facts.pids[0] if facts is not None and facts.pids else None
+
+
 def _age(row: SessionRow, now: datetime) -> str:
     delta = _since(now, row.session.created_at)
     return "-" if delta is None else compact_delta(delta)
@@ -276,6 +292,7 @@ COLUMNS: tuple[Column, ...] = (
         right=True,
         drop_order=3,
     ),
+    Column("pid", "PID", 8, format_pids, _pid_key, right=True, drop_order=4),
     Column("reason", "Reason", 24, lambda r, n: reason(r), lambda r: _fold(reason(r)), flex=3),
 )
 

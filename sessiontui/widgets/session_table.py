@@ -24,7 +24,14 @@ from textual.strip import Strip
 
 from sessiontui.model import SessionRow, SessionState
 from sessiontui.widgets.row_set import RowSet
-from sessiontui.widgets.session_columns import COLUMN_KEYS, Column, cell_text, fit, layout_columns
+from sessiontui.widgets.session_columns import (
+    COLUMN_KEYS,
+    COLUMNS,
+    Column,
+    cell_text,
+    fit,
+    layout_columns,
+)
 
 _GAP = 1
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
@@ -134,6 +141,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
         self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
+        self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
 
     # ----------------------------------------------------------------- public API
 
@@ -191,6 +199,15 @@ class SessionTable(ScrollView, can_focus=True):
         self._rows_given = rows
         self._set.set_rows(rows)
         self._rebuild()
+
+    def show_column(self, key: str, shown: bool) -> None:
+        """Show or hide a column (the PID column appears once some session has a process)."""
+        hidden = self.hidden_columns - {key} if shown else self.hidden_columns | {key}
+        if hidden != self.hidden_columns:
+            self.hidden_columns = hidden
+            self._layout_width = -1  # laid out again on the next paint
+            self._painted.clear()
+            self.refresh()
 
     def sort_by(self, column_key: str, reverse: bool = False) -> None:
         """Sort by the column `column_key`; missing values always go last."""
@@ -406,7 +423,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._strips.clear()
         self._layout = []
         x = 0
-        for col, col_width in layout_columns(width, gap=_GAP):
+        shown = [col for col in COLUMNS if col.key not in self.hidden_columns]
+        for col, col_width in layout_columns(width, shown, gap=_GAP):
             self._layout.append((col, x, col_width))
             x += col_width + _GAP
         self._layout_cells = max(0, x - _GAP)

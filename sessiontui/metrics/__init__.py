@@ -1,0 +1,1 @@
+"""Prometheus metrics of the host's sessions: `sessiontui metrics`. Never imports Textual."""

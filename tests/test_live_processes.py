@@ -1,0 +1,234 @@
+"""Processes behind sessions, found on real processes: stand-ins started under an agent's name
+with a session id in their command line, or holding a store's files open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from sessiontui.demo.agent_processes import StandIn, start_standin
+from sessiontui.demo.bots import ZeroClawSqliteBot
+from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
+from sessiontui.live.fleet import Fleet, FleetUpdate
+from sessiontui.live.processes import ProcessWatch, is_agent, session_ids_in
+from sessiontui.rules.state import Reason, Thresholds
+from sessiontui.stores import find_stores, open_stores
+
+CWD = "/src/app"
+
+
+@pytest.fixture
+def standins() -> Iterator[Callable[..., StandIn]]:
+    started: list[StandIn] = []
+
+    def start(*args: Any, **kwargs: Any) -> StandIn:
+        standin = start_standin(*args, **kwargs)
+        started.append(standin)
+        return standin
+
+    yield start
+    for standin in started:
+        standin.stop()
+
+
+def claude_session(root: Path, session_id: str, *, at: datetime) -> Path:
+    writer = ClaudeCodeWriter(root / "claude" / "projects")
+    writer.user(session_id, CWD, "run the tests", now=at)
+    return writer.assistant(session_id, CWD, [text_block("running them")], model="claude-sonnet-4-5",
+                            usage=usage_dict(10, 5), now=at)
+
+
+async def refresh(root: Path, fleet: Fleet | None = None) -> tuple[Fleet, FleetUpdate]:
+    if fleet is None:
+        found, errors = find_stores([root])
+        assert found and not errors
+        fleet = Fleet(open_stores(found), clock=lambda: datetime.now(UTC), thresholds=Thresholds(),
+                      processes=ProcessWatch())
+    return fleet, await fleet.refresh(full=True)
+
+
+def row_of(update: FleetUpdate, session_id: str) -> Any:
+    return next(r for r in update.rows if r.session.id == session_id)
+
+
+@pytest.mark.parametrize(("argv", "ids"), [
+    (["claude", "--resume", "abc"], ["abc"]),
+    (["node", "/usr/lib/claude", "-r", "abc", "--model", "m"], ["abc"]),
+    (["claude", "--session-id=abc"], ["abc"]),
+    (["claude", "--resume"], []),
+    (["claude", "--resume", "--verbose"], []),
+    (["claude", "-c"], []),
+])
+def test_session_ids_in_a_command_line(argv: list[str], ids: list[str]) -> None:
+    assert session_ids_in(argv) == ids
+
+
+@pytest.mark.parametrize(("name", "argv", "agent"), [
+    ("node", ["node", "/home/u/.npm/bin/claude", "--resume", "x"], True),
+    ("python", ["claude", "/x/standin.py"], True),
+    ("zeroclaw", ["zeroclaw", "daemon"], True),
+    ("python3", ["python3", "-m", "http.server"], False),
+    ("bash", ["bash"], False),
+])
+def test_agents_are_known_by_name_or_command_line(name: str, argv: list[str], agent: bool) -> None:
+    assert is_agent(name, argv) is agent
+
+
+async def test_a_claude_process_is_linked_by_its_session_id_and_its_death_is_process_gone(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    now = datetime.now(UTC)
+    claude_session(tmp_path, "aaaa-1111", at=now)
+    claude_session(tmp_path, "bbbb-2222", at=now)
+    agent = standins("claude", ["--session-id", "aaaa-1111"])
+    other = standins("claude", ["--resume", "bbbb-2222"])
+    fleet, update = await refresh(tmp_path)
+    mine, theirs = row_of(update, "aaaa-1111"), row_of(update, "bbbb-2222")
+    assert mine.processes.pids == (agent.pid,) and not mine.processes.shared
+    assert theirs.processes.pids == (other.pid,)
+    info = mine.processes.processes[0]
+    assert info.cmdline[0] == "claude" and "aaaa-1111" in info.cmdline
+    assert info.started == pytest.approx(psutil.Process(agent.pid).create_time())
+    assert info.rss and info.rss > 0 and info.inspectable
+    assert str(mine.verdict.state) == "running"
+
+    agent.stop()
+    _, update = await refresh(tmp_path, fleet)
+    mine, theirs = row_of(update, "aaaa-1111"), row_of(update, "bbbb-2222")
+    assert mine.verdict.reason == Reason.PROCESS_GONE
+    assert str(agent.pid) in (mine.verdict.evidence or "")
+    assert mine.processes.gone_pid == agent.pid and mine.processes.pids == ()
+    assert theirs.verdict.reason is None and theirs.processes.pids == (other.pid,)
+
+
+async def test_a_process_holding_the_transcript_open_is_linked(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    path = claude_session(tmp_path, "cccc-3333", at=datetime.now(UTC))
+    holder = standins("claude", [], hold=[path])
+    _, update = await refresh(tmp_path)
+    row = row_of(update, "cccc-3333")
+    assert row.processes.pids == (holder.pid,)
+    assert row.processes.processes[0].open_store_files == (str(path),)
+
+
+async def test_a_daemon_holding_the_database_serves_every_session_and_its_exit_is_seen(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    db = tmp_path / "zeroclaw" / "sessions.db"
+    db.parent.mkdir()
+    bot = ZeroClawSqliteBot(db)
+    bot.append("gw_run", "user", "deploy it", now=datetime.now(UTC))
+    bot.set_state("gw_run", "running", turn_id="t-1", now=datetime.now(UTC))
+    bot.append("gw_idle", "user", "hello", now=datetime.now(UTC) - timedelta(hours=2))
+    bot.append("gw_idle", "assistant", "hi", now=datetime.now(UTC) - timedelta(hours=2))
+    bot.close()
+    daemon = standins("zeroclaw", ["daemon"], hold=[db])
+    fleet, update = await refresh(tmp_path)
+    (status,) = update.statuses
+    assert status.processes is not None and [p.pid for p in status.processes] == [daemon.pid]
+    for key in ("gw_run", "gw_idle"):
+        facts = row_of(update, key).processes
+        assert facts.pids == (daemon.pid,) and facts.shared
+    assert str(db) in status.processes[0].open_store_files
+
+    daemon.stop()
+    _, update = await refresh(tmp_path, fleet)
+    assert row_of(update, "gw_run").verdict.reason == Reason.PROCESS_GONE
+    assert row_of(update, "gw_idle").verdict.reason is None  # idle: nothing was being served
+    (status,) = update.statuses
+    assert status.processes == () and status.process_gone is not None
+    assert status.process_gone[0] == daemon.pid
+
+
+async def test_an_orphaned_agent_of_an_idle_session_is_flagged(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    claude_session(tmp_path, "dddd-4444", at=datetime.now(UTC) - timedelta(hours=1))
+    orphan = standins("claude", ["--resume", "dddd-4444"], orphan=True)
+    assert psutil.Process(orphan.pid).ppid() != psutil.Process().pid
+    _, update = await refresh(tmp_path)
+    row = row_of(update, "dddd-4444")
+    assert row.processes.pids == (orphan.pid,) and row.processes.processes[0].orphaned
+    assert row.verdict.reason == Reason.ORPHAN_PROCESS
+    assert str(orphan.pid) in (row.verdict.evidence or "")
+
+
+async def test_sessions_without_processes_have_none(tmp_path: Path) -> None:
+    claude_session(tmp_path, "eeee-5555", at=datetime.now(UTC))
+    _, update = await refresh(tmp_path)
+    assert row_of(update, "eeee-5555").processes is None
+    assert not update.processes_linked
+
+
+def test_snapshot_json_reports_the_pids_of_each_session(
+    tmp_path: Path, standins: Callable[..., StandIn], snapshot_rows: Callable[..., dict[str, dict[str, Any]]]
+) -> None:
+    root = tmp_path / "stores"
+    claude_session(root, "ffff-6666", at=datetime.now(UTC))
+    claude_session(root, "gggg-7777", at=datetime.now(UTC))
+    agent = standins("claude", ["--resume", "ffff-6666"])
+    rows = snapshot_rows(root)
+    assert rows["ffff-6666"]["pids"] == [agent.pid]
+    assert rows["gggg-7777"]["pids"] == []
+
+
+async def test_a_hermes_bot_thread_is_linked_to_its_claude_child_and_others_to_the_daemon(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    from sessiontui.demo.bots import HermesSqliteBot
+
+    db = tmp_path / "hermes" / "sessions.db"
+    db.parent.mkdir()
+    bot = HermesSqliteBot(db)
+    now = datetime.now(UTC)
+    for ts, session_id in (("1700000000.000001", "sess-busy"), ("1700000000.000002", "sess-quiet")):
+        bot.new_thread(ts, "repo", "/src/repo", "C1", "claude-opus-4-6", now=now)
+        bot.finish_turn(ts, session_id, 1, now=now)
+    bot.close()
+    daemon = standins("hermes", [], hold=[db])
+    child = standins("claude", ["--output-format", "stream-json", "--resume", "sess-busy"])
+    _, update = await refresh(tmp_path)
+    busy, quiet = row_of(update, "1700000000.000001"), row_of(update, "1700000000.000002")
+    assert busy.processes.pids == (child.pid,) and not busy.processes.shared
+    assert quiet.processes.pids == (daemon.pid,) and quiet.processes.shared
+
+
+async def test_claude_codes_session_registry_links_a_live_process_and_ignores_stale_files(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    import json
+
+    claude_session(tmp_path, "hhhh-8888", at=datetime.now(UTC))
+    claude_session(tmp_path, "iiii-9999", at=datetime.now(UTC))
+    live = standins("claude", [])  # a bare `claude`: nothing in its command line names the session
+    reused = standins("claude", [])
+    registry = tmp_path / "claude" / "sessions"
+    registry.mkdir()
+    started = psutil.Process(live.pid).create_time()
+    (registry / f"{live.pid}.json").write_text(json.dumps(
+        {"pid": live.pid, "sessionId": "hhhh-8888", "startedAt": int(started * 1000), "status": "busy"}))
+    (registry / f"{reused.pid}.json").write_text(json.dumps(  # written by an earlier owner of the PID
+        {"pid": reused.pid, "sessionId": "iiii-9999", "startedAt": int((started - 3600) * 1000)}))
+    (registry / "99999999.json").write_text('{"pid": 99999999, "sessionId": "iiii-9999"}')  # a crash's leftover
+    _, update = await refresh(tmp_path)
+    assert row_of(update, "hhhh-8888").processes.pids == (live.pid,)
+    assert row_of(update, "iiii-9999").processes is None
+
+
+async def test_metrics_count_linked_and_orphaned_agents_by_bot(
+    tmp_path: Path, standins: Callable[..., StandIn]
+) -> None:
+    from sessiontui.metrics.exporter import process_counts
+
+    claude_session(tmp_path, "gggg-7777", at=datetime.now(UTC))
+    claude_session(tmp_path, "hhhh-8888", at=datetime.now(UTC) - timedelta(hours=1))
+    standins("claude", ["--resume", "gggg-7777"])
+    standins("claude", ["--resume", "hhhh-8888"], orphan=True)
+    _, update = await refresh(tmp_path)
+    assert process_counts(update) == {("claude-code", "linked"): 1, ("claude-code", "orphan"): 1}
