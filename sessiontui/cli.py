@@ -21,7 +21,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "metrics", "check")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +31,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="how long a turn may run with nothing new before it is stuck (default 10m)")
     parser.add_argument("--config", type=Path, metavar="FILE",
                         help=f"TOML settings file (default {default_config_file()})")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not read or write the transcript cache (~/.cache/sessiontui)")
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
@@ -63,6 +65,14 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser.add_argument("--burn-above", metavar="RATE",
                             help="a session spending faster than this (dollars: 5/h, 0.1/m)")
         parser.add_argument("--store-down", action="store_true", help="a store that cannot be read")
+        return parser
+    if command == "costs":
+        from sessiontui.costs_command import add_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui costs",
+                                         description="Print where the money went, without a UI.")
+        _common(parser)
+        add_arguments(parser)
         return parser
     if command == "audit":
         parser = argparse.ArgumentParser(prog="sessiontui audit",
@@ -141,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         if command == "restore":
             return asyncio.run(run_restore(args.entry))
         config = resolve_config(args)
+        if args.no_cache:
+            from sessiontui.stores.transcript_cache import set_enabled
+
+            set_enabled(False)
         if command == "snapshot":
             return asyncio.run(run_snapshot(config, as_json=args.json, stuck_only=args.stuck))
         if command == "metrics":
@@ -151,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
             from sessiontui.check import run_check
 
             return asyncio.run(run_check(config, args, _error))
+        if command == "costs":
+            from sessiontui.costs_command import run_costs
+
+            return asyncio.run(run_costs(config, args, _error))
         from sessiontui.app import run_dashboard
 
         return run_dashboard(config)

@@ -88,6 +88,28 @@ class ApiCall:
 
 
 @dataclass(frozen=True, slots=True)
+class ModelSpend:
+    """One model's share of a session: every call counted under the model that served it."""
+
+    model: str
+    calls: int = 0
+    usage: Usage = Usage()
+    cost_usd: float = 0.0  # the priced calls only
+    unpriced_calls: int = 0  # calls the model has no price for
+
+    def __add__(self, other: ModelSpend) -> ModelSpend:
+        return ModelSpend(
+            self.model, self.calls + other.calls, self.usage + other.usage,
+            self.cost_usd + other.cost_usd, self.unpriced_calls + other.unpriced_calls,
+        )
+
+    @property
+    def cost(self) -> float | None:
+        """Dollars, or None when any call could not be priced (never a partial $)."""
+        return None if self.unpriced_calls else self.cost_usd
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCall:
     id: str
     name: str
@@ -122,6 +144,9 @@ class LastMessage:
     preview: str = ""  # the first line or so of the text, for evidence and "asked a question"
     tool_name: str | None = None  # for a TOOL_CALL: the (first) tool asked for
     interrupted: bool = False  # ZeroClaw's "[Session interrupted" marker
+    awaits_reply: bool = True  # False for user-role lines that are no prompt (command output ...)
+    ended_by_user: bool = False  # the person interrupted the turn (Claude Code Esc / rejected tool)
+    api_error: bool = False  # the model call failed and the session ended on the error text
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,11 +208,15 @@ class Session:
     source_path: str | None = None  # the file holding this session's transcript, where one does
     recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
+    models: tuple[ModelSpend, ...] = ()  # spend per model, where the store says which call used which
+    stop_hook_blocks: int = 0  # Stop-hook blocks or errors since the last typed prompt (loop evidence)
+    stop_hook_reason: str | None = None  # the last blocking hook's reason or error
     version: tuple[object, ...] = ()  # raw store values that change with any write to the session
     extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
     rate_limits: RateLimits | None = None  # the provider's limits as the agent last reported them
     approval_requested: str | None = None  # what the agent asks the operator to approve, unanswered
     turn_aborted: str | None = None  # why the last turn was given up ('interrupted': by the user)
+    counting: float | None = None  # tokens and cost still being counted: the share read so far
 
     @property
     def uid(self) -> str:

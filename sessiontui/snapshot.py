@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TextIO
@@ -11,12 +12,14 @@ from sessiontui.live.processes import ProcessWatch
 from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, SessionState
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
+from sessiontui.stores.claude_code import read_in_parallel
 from sessiontui.text import json_line, one_line
 from sessiontui.timestamps import iso_utc
 
 
 async def collect(stores: Sequence[Store], now: datetime, thresholds: Thresholds) -> tuple[list[SessionRow], list[str]]:
     """Read every store once; the rows and one line per store (or file) that could not be read."""
+    await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores
     fleet = Fleet(stores, clock=lambda: now, thresholds=thresholds, processes=ProcessWatch())
     update = await fleet.refresh(full=True)
     errors = [line for status in update.statuses for line in (status.error, *status.problems) if line]

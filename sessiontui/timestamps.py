@@ -22,6 +22,11 @@ def parse_timestamp(value: object) -> datetime | None:
             return None
     if not isinstance(value, str):
         return None
+    if value.endswith("Z"):  # the common case (Claude Code): no trimming needed, 3.11 truncates
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
     text = value.strip()
     if not text:
         return None

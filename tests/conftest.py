@@ -27,6 +27,7 @@ BOT_ENV = (
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
     "HERMES_HOME",
+    "XDG_CACHE_HOME",
 )
 
 

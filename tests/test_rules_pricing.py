@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from genai_prices import Usage as PriceUsage
-from genai_prices import calc_price
+from genai_prices import calc_price, data_snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -98,6 +98,7 @@ def library_price(model: str, usage: Usage, at: datetime) -> float:
             output_tokens=usage.output_tokens,
             cache_read_tokens=usage.cache_read_tokens,
             cache_write_tokens=usage.cache_write_tokens,
+            cache_write_1h_tokens=usage.cache_write_1h_tokens or None,
         ),
         name,
         provider_id=provider,
@@ -106,34 +107,86 @@ def library_price(model: str, usage: Usage, at: datetime) -> float:
     return float(result.total_price)
 
 
-# Plain per-token models take price_call's fast path; tiered ones go through the library.
-FAST = ["claude-haiku-4-5", "claude-sonnet-4", "claude-opus-4-1", "anthropic/claude-haiku-4-5"]
-LIBRARY = ["claude-sonnet-4-6", "claude-opus-4-6", "anthropic/claude-opus-4-6", "gpt-4o"]
+def every_listed_model() -> list[str]:
+    """Every model genai-prices lists for Anthropic, OpenAI and Google, as 'provider/model'."""
+    providers = {p.id: p for p in data_snapshot.get_snapshot().providers}
+    return [f"{pid}/{m.id}" for pid in ("anthropic", "openai", "google") for m in providers[pid].models]
 
 
-def test_fast_path_is_taken_for_linear_models() -> None:
-    """Otherwise the equivalence test below would not test the fast path at all."""
-    day = AT.date()
-    for model in FAST:
-        assert isinstance(pricing._linear_rates(model, day), pricing._LinearRates), model
-    for model in LIBRARY:
-        assert pricing._linear_rates(model, day) is None, model
+MODELS = every_listed_model()
+TIERED = ["claude-sonnet-4-5", "claude-sonnet-4-6", "anthropic/claude-opus-4-6", "google/gemini-2.5-pro"]
+
+
+def test_the_model_list_is_the_whole_list() -> None:
+    assert len(MODELS) > 150
+    assert "anthropic/claude-sonnet-4-5" in MODELS
+
+
+def test_tiered_models_resolve_to_more_than_one_tier() -> None:
+    """Otherwise the equivalence tests below would not test tier switching at all."""
+    for model in TIERED:
+        rates = pricing.model_rates(model, AT.date())
+        assert isinstance(rates, pricing.ModelRates), model
+        assert len(rates.tiers) >= 2 and rates.starts, model
+
+
+def test_one_hour_writes_cost_more_than_five_minute_ones() -> None:
+    usage_5m = Usage(0, 0, 0, 10_000)
+    usage_1h = Usage(0, 0, 0, 10_000, 10_000)
+    five, hour = price_call("claude-sonnet-4-5", usage_5m, AT), price_call("claude-sonnet-4-5", usage_1h, AT)
+    assert five == pytest.approx(10_000 * 3.75 / 1e6)
+    assert hour == pytest.approx(10_000 * 6.0 / 1e6)  # 2x the $3 input rate
+
+
+def _calls(model: str) -> list[Usage]:
+    """Calls around every tier edge of the model, with and without cache reads and writes."""
+    rates = pricing.model_rates(model, AT.date())
+    edges = [0, 1, 1_000, 150_000] + [
+        s + d for s in (rates.starts if isinstance(rates, pricing.ModelRates) else ()) for d in (-1, 0, 1, 2)
+    ]
+    calls = []
+    for prompt in edges:
+        prompt = max(prompt, 0)
+        third = prompt // 3
+        calls.append(Usage(prompt, 777))
+        calls.append(Usage(prompt - 2 * third, 12_345, third, third, third // 2))
+        calls.append(Usage(0, 3, prompt, 0))
+        calls.append(Usage(0, 0, 0, prompt, prompt))
+    return calls
+
+
+def _same(model: str, usage: Usage, at: datetime) -> None:
+    try:
+        expected = library_price(model, usage, at)
+    except (LookupError, ValueError):
+        assert price_call(model, usage, at) is None
+        return
+    assert price_call(model, usage, at) == pytest.approx(expected, rel=1e-9, abs=1e-12), (model, usage)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_listed_model_prices_like_calc_price(model: str) -> None:
+    for usage in _calls(model):
+        _same(model, usage, AT)
 
 
 tokens = st.integers(min_value=0, max_value=400_000)
 
 
-@settings(max_examples=150, deadline=None)
+@st.composite
+def calls(draw: st.DrawFn) -> Usage:
+    write = draw(tokens)
+    return Usage(draw(tokens), draw(st.integers(0, 64_000)), draw(tokens), write, draw(st.integers(0, write)))
+
+
+@settings(max_examples=400, deadline=None)
 @given(
-    model=st.sampled_from(FAST + LIBRARY),
-    usage=st.builds(Usage, tokens, st.integers(0, 64_000), tokens, tokens),
-    day=st.integers(min_value=0, max_value=300),
+    model=st.sampled_from(MODELS + TIERED),
+    usage=calls(),
+    day=st.integers(min_value=0, max_value=500),
 )
 def test_price_call_equals_calc_price(model: str, usage: Usage, day: int) -> None:
-    at = datetime(2025, 10, 1, 12, tzinfo=UTC) + timedelta(days=day)
-    assert price_call(model, usage, at) == pytest.approx(
-        library_price(model, usage, at), rel=1e-9, abs=1e-12
-    )
+    _same(model, usage, datetime(2025, 10, 1, 12, tzinfo=UTC) + timedelta(days=day))
 
 
 def test_price_without_a_time_uses_today() -> None:

@@ -11,51 +11,165 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 _WINDOW = 256
 _CHUNK = 1 << 20
+LONG_LINE = 8 << 20  # a line longer than this is never held whole nor parsed: only counted
+
+LineTest = Callable[[bytes], bool]  # False: this line certainly does not matter; skip parsing it
 
 
 @dataclass(slots=True)
 class TailResult:
     records: list[dict[str, Any]]  # parsed new records, in file order
     reset: bool  # True: the file was replaced/shrunk; records start from its beginning again
-    corrupt: int  # lines skipped in this read (bad JSON, bad UTF-8, not an object)
+    corrupt: int  # lines skipped in this read (bad JSON, bad UTF-8, not an object, too long)
 
 
 class JsonlTail:
-    """Incremental reader of one JSONL file. Not thread-safe; use from one worker at a time."""
+    """Incremental reader of one JSONL file. Not thread-safe; use from one worker at a time.
+
+    `start()` says whether the file changed (and whether it was replaced); `records()` then
+    streams what was appended, 1 MiB at a time, so a read of any size holds one chunk and one
+    record at once. `poll()` does both and returns the records as a list, for small files.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.offset = 0
         self.corrupt_total = 0
+        self.long_total = 0  # lines over LONG_LINE, skipped (also counted in corrupt_total)
         self._stat_key: tuple[int, int, int] | None = None
+        self._pending_key: tuple[int, int, int] | None = None
+        self._skipping = False  # the offset is inside a line longer than LONG_LINE
+        self._at_end = False
         self._head = b""
         self._before_offset = b""
+
+    @property
+    def size(self) -> int:
+        """The file's size when last looked at (0 before the first look)."""
+        return self._pending_key[0] if self._pending_key else 0
 
     def poll(self) -> TailResult | None:
         """New complete records since the last poll; None when the file is unchanged.
 
         Raises FileNotFoundError when the file is gone.
         """
+        reset = self.start()
+        if reset is None:
+            return None
+        before = self.corrupt_total
+        records = list(self.records())
+        return TailResult(records, reset, self.corrupt_total - before)
+
+    def start(self) -> bool | None:
+        """None when the file is unchanged since it was last read to its end; otherwise True
+        when it was replaced or shrunk (reading starts again at 0), False when it grew."""
         stat = os.stat(self.path)
         key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
         if key == self._stat_key:
             return None
+        self._pending_key = key
         with open(self.path, "rb") as handle:
             reset = self._was_replaced(handle, stat.st_size)
-            if reset:
-                self.offset = 0
-            records, corrupt = self._read_from_offset(handle)
+        if reset:
+            self.offset = 0
+            self.corrupt_total = self.long_total = 0
+            self._skipping = False
+        return reset
+
+    def records(self, wanted: LineTest | None = None, budget: int | None = None) -> Iterator[dict[str, Any]]:
+        """The complete records after the offset, which advances as they are taken.
+
+        `wanted` skips lines before they are parsed; `budget` stops after about that many
+        bytes (call `start()` and `records()` again to go on). Consume it to its end.
+        """
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            for line in self._lines(handle, budget):
+                if len(line) > LONG_LINE:  # whole in one chunk, but still too long to parse
+                    self.long_total += 1
+                    self.corrupt_total += 1
+                    continue
+                if wanted is not None and not wanted(line):
+                    continue
+                record = parse_line(line)
+                if record is None:
+                    self.corrupt_total += bool(line.strip())
+                else:
+                    yield record
             self._remember_windows(handle)
-        self._stat_key = key
-        self.corrupt_total = (0 if reset else self.corrupt_total) + corrupt
-        return TailResult(records, reset, corrupt)
+        if self._at_end:  # an unfinished last line waits until the file changes again
+            self._stat_key = self._pending_key
+
+    def _lines(self, handle: Any, budget: int | None) -> Iterator[bytes]:
+        """Complete lines from the offset; the offset is past each line when it is handed out."""
+        pending = b""
+        read = 0
+        self._at_end = False
+        # A budget never stops inside a line longer than a chunk: started again from its first
+        # byte on every read, it would never be passed.
+        while budget is None or read < budget or len(pending) >= _CHUNK:
+            chunk = handle.read(_CHUNK)
+            if not chunk:
+                self._at_end = True
+                return
+            read += len(chunk)
+            data = pending + chunk if pending else chunk
+            start = 0
+            if self._skipping:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    self.offset += len(data)
+                    pending = b""
+                    continue
+                self.offset += newline + 1
+                start, self._skipping = newline + 1, False
+                self.long_total += 1
+                self.corrupt_total += 1
+            end = data.rfind(b"\n", start)
+            if end >= start:
+                for line in data[start:end].split(b"\n"):
+                    self.offset += len(line) + 1
+                    yield line
+                start = end + 1
+            pending = data[start:]
+            if len(pending) > LONG_LINE:
+                self.offset += len(pending)
+                pending, self._skipping = b"", True
+        # budget spent: the next records() call goes on from the offset, unless nothing is left
+        self._at_end = handle.tell() >= os.fstat(handle.fileno()).st_size and not pending
+
+    @property
+    def at_end(self) -> bool:
+        """Whether the last read reached the end of the file (False: a budget stopped it)."""
+        return self._at_end
+
+    def state(self) -> dict[str, Any]:
+        """Where this tail stands, as plain values (for the persistent transcript cache)."""
+        return {
+            "offset": self.offset, "corrupt": self.corrupt_total, "long": self.long_total,
+            "skipping": self._skipping, "key": list(self._stat_key or ()),
+            "head": self._head.hex(), "before": self._before_offset.hex(),
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Take up a saved state: the next `start()` reads only what was appended since, or the
+        whole file again if its bytes no longer match (the same test as between two polls)."""
+        self.offset = int(state["offset"])
+        self.corrupt_total, self.long_total = int(state["corrupt"]), int(state["long"])
+        self._skipping = bool(state["skipping"])
+        key = tuple(int(v) for v in state["key"])
+        self._stat_key = self._pending_key = (key[0], key[1], key[2]) if len(key) == 3 else None
+        self._head, self._before_offset = bytes.fromhex(state["head"]), bytes.fromhex(state["before"])
+        self._at_end = True
 
     def _was_replaced(self, handle: Any, size: int) -> bool:
         if self.offset == 0:
@@ -68,27 +182,6 @@ class JsonlTail:
         handle.seek(start)
         return bool(handle.read(len(self._before_offset)) != self._before_offset)
 
-    def _read_from_offset(self, handle: Any) -> tuple[list[dict[str, Any]], int]:
-        handle.seek(self.offset)
-        records: list[dict[str, Any]] = []
-        corrupt = 0
-        pending = b""
-        while chunk := handle.read(_CHUNK):
-            data = pending + chunk
-            end = data.rfind(b"\n")
-            if end < 0:
-                pending = data
-                continue
-            for line in data[:end].split(b"\n"):
-                record = parse_line(line)
-                if record is None:
-                    corrupt += bool(line.strip())
-                else:
-                    records.append(record)
-            self.offset += end + 1
-            pending = data[end + 1 :]
-        return records, corrupt
-
     def _remember_windows(self, handle: Any) -> None:
         handle.seek(0)
         self._head = handle.read(min(_WINDOW, self.offset))
@@ -98,56 +191,120 @@ class JsonlTail:
 
 
 def parse_line(line: bytes) -> dict[str, Any] | None:
-    """One JSONL line as a dict; None for blank, corrupt, non-UTF-8 or non-object lines."""
-    if not line.strip():
+    """One JSONL line as a dict; None for blank, corrupt, non-UTF-8, non-object or too long lines.
+
+    orjson first (3.4x stdlib json here: benchmarks/results/json_parsers.txt); a line orjson
+    refuses but stdlib json accepts (a lone surrogate escape, an integer over 64 bits, NaN)
+    is still read, by stdlib json.
+    """
+    if len(line) > LONG_LINE or not line.strip():
         return None
     try:
-        value = json.loads(line)
-    except (ValueError, UnicodeDecodeError):  # json.loads raises UnicodeDecodeError on bad UTF-8
-        return None
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(line)
+        except (ValueError, UnicodeDecodeError):  # json.loads raises UnicodeDecodeError on bad UTF-8
+            return None
     return value if isinstance(value, dict) else None
 
 
-def read_lines_backwards(path: Path, end: int, limit: int) -> tuple[list[tuple[int, bytes]], int]:
+@dataclass(frozen=True, slots=True)
+class LongLine:
+    """A line over LONG_LINE bytes: only its first bytes are read, to show, never to parse."""
+
+    head: bytes  # the first LONG_LINE_HEAD bytes
+    size: int  # the whole line's length in bytes, newline not counted
+
+
+LONG_LINE_HEAD = 2048
+Line = bytes | LongLine
+
+
+def _long_line(handle: Any, start: int, size: int) -> LongLine:
+    handle.seek(start)
+    return LongLine(handle.read(min(size, LONG_LINE_HEAD)), size)
+
+
+def read_lines_backwards(path: Path, end: int, limit: int) -> tuple[list[tuple[int, Line]], int]:
     """Up to `limit` complete lines ending at byte `end`, last first, with their start offsets.
 
     Returns the lines and the offset where the earliest one starts (0: reached the start).
-    Lets a transcript of any size open at its end without reading the rest.
+    Lets a transcript of any size open at its end without reading the rest. A line longer than
+    LONG_LINE is never held whole: it comes back as a LongLine (its head and size).
     """
-    found: list[tuple[int, bytes]] = []
+    found: list[tuple[int, Line]] = []
     with open(path, "rb") as handle:
         position = end
-        carry = b""
+        carry = b""  # the end part of the line being gathered, which ends at line_end
+        line_end = end
+        skipping = False  # that line is over LONG_LINE: only where it ends is kept
         while position > 0 and len(found) < limit:
             step = min(64 * 1024, position)
             position -= step
             handle.seek(position)
-            data = handle.read(step) + carry
+            data = handle.read(step)
+            if skipping:
+                newline = data.rfind(b"\n")
+                if newline < 0:
+                    continue
+                start = position + newline + 1
+                found.append((start, _long_line(handle, start, line_end - start)))
+                if len(found) >= limit:
+                    return found, start
+                data, line_end, skipping = data[:newline], position + newline, False
+            else:
+                data += carry
             parts = data.split(b"\n")
-            carry = parts[0]
-            line_end = position + len(data)
             for part in reversed(parts[1:]):
-                line_end -= len(part) + 1
+                start = line_end - len(part)
                 if part.strip():
-                    found.append((line_end + 1, part))
+                    found.append((start, part if len(part) <= LONG_LINE else _long_line(handle, start, len(part))))
                     if len(found) >= limit:
-                        return found, line_end + 1
-        if position == 0 and carry.strip() and len(found) < limit:
-            found.append((0, carry))
+                        return found, start
+                line_end = start - 1
+            carry = parts[0]
+            if len(carry) > LONG_LINE:
+                carry, skipping = b"", True
+        if position == 0 and len(found) < limit:
+            if skipping:
+                found.append((0, _long_line(handle, 0, line_end)))
+            elif carry.strip():
+                found.append((0, carry))
             return found, 0
     return found, 0 if position == 0 else (found[-1][0] if found else end)
 
 
-def iter_complete_lines(path: Path, start: int) -> Iterator[tuple[int, bytes]]:
-    """Complete lines from byte `start`, with their start offsets (a final partial line is left)."""
+def iter_complete_lines(path: Path, start: int) -> Iterator[tuple[int, Line]]:
+    """Complete lines from byte `start`, with their start offsets (a final partial line is left).
+
+    A line longer than LONG_LINE comes back as a LongLine and is never held whole.
+    """
     with open(path, "rb") as handle:
         handle.seek(start)
-        offset = start
+        offset = start  # where the line being gathered starts
         pending = b""
+        skipped = 0  # > 0: passing over an over-long line; its bytes so far
         while chunk := handle.read(_CHUNK):
+            resume = handle.tell()
+            if skipped:
+                newline = chunk.find(b"\n")
+                if newline < 0:
+                    skipped += len(chunk)
+                    continue
+                size = skipped + newline
+                yield offset, _long_line(handle, offset, size)
+                handle.seek(resume)
+                offset, skipped, chunk = offset + size + 1, 0, chunk[newline + 1 :]
             data = pending + chunk
             lines = data.split(b"\n")
             pending = lines.pop()
             for line in lines:
-                yield offset, line
+                if len(line) > LONG_LINE:
+                    yield offset, _long_line(handle, offset, len(line))
+                    handle.seek(resume)
+                else:
+                    yield offset, line
                 offset += len(line) + 1
+            if len(pending) > LONG_LINE:
+                skipped, pending = len(pending), b""

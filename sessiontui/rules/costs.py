@@ -1,15 +1,18 @@
 """Cost totals over many sessions, counting every API call once.
 
 A hermes-bot row and the Claude Code transcript it links to are two views of the same calls:
-rows that share a transcript file are counted once.
+rows that share a transcript file are counted once. By model, every call counts under the model
+that served it (a session that switched models, or ran subagents on another, is split).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sessiontui.model import Session, SessionRow
+from sessiontui.model import CostSource, Session, SessionRow, Usage
+
+UNKNOWN_MODEL = "(unknown)"
 
 
 @dataclass(slots=True)
@@ -17,8 +20,48 @@ class CostGroup:
     name: str
     sessions: int = 0
     tokens: int = 0
-    cost: float = 0.0
-    unpriced: int = 0  # sessions with usage whose model has no price
+    cost: float = 0.0  # the priced parts only: see `cost_source` before showing it
+    unpriced: int = 0  # sessions (by model: model shares) with usage whose model has no price
+    calls: int = 0  # API calls, where the store says (Claude Code transcripts)
+    usage: Usage = field(default_factory=Usage)
+    priced: int = 0  # sessions (or model shares) with a dollar figure
+    recorded: int = 0  # ... of which the store recorded the figure itself
+
+    def add(self, usage: Usage | None, cost: float | None, source: CostSource | None, calls: int) -> None:
+        self.sessions += 1
+        self.calls += calls
+        if usage is not None:
+            self.usage = self.usage + usage
+            self.tokens += usage.total
+        if cost is not None:
+            self.cost += cost
+            self.priced += 1
+            self.recorded += source == CostSource.RECORDED
+        elif source is not None:
+            self.unpriced += 1
+
+    @property
+    def cost_source(self) -> str | None:
+        """'computed', 'recorded', 'mixed' (both), 'partial' (some parts unknown), 'unknown'."""
+        if self.unpriced:
+            return "partial" if self.priced else "unknown"
+        if not self.priced:
+            return None
+        if self.recorded:
+            return "recorded" if self.recorded == self.priced else "mixed"
+        return "computed"
+
+    @property
+    def cost_usd(self) -> float | None:
+        """Dollars, or None when nothing in the group has a price (never a silent $0)."""
+        return self.cost if self.priced else None
+
+
+def cost_text(group: CostGroup) -> str:
+    """`$1.23`, `$1.23 +2 unpriced`, or `unknown` when nothing in the group has a price."""
+    if group.cost_usd is None:
+        return "unknown" if group.unpriced else "-"
+    return f"${group.cost:,.2f}" + (f" +{group.unpriced} unpriced" if group.unpriced else "")
 
 
 def billable(rows: Iterable[SessionRow]) -> list[SessionRow]:
@@ -37,18 +80,38 @@ def billable(rows: Iterable[SessionRow]) -> list[SessionRow]:
     return out
 
 
+def session_calls(session: Session) -> int:
+    """API calls counted for a session (0 where the store keeps no per-call record)."""
+    return sum(spend.calls for spend in session.models)
+
+
 def group_costs(rows: Sequence[SessionRow], key: Callable[[Session], str]) -> list[CostGroup]:
     """Totals per group, costliest first."""
     groups: dict[str, CostGroup] = {}
     for row in billable(rows):
         session = row.session
         group = groups.setdefault(key(session), CostGroup(key(session)))
-        group.sessions += 1
-        group.tokens += session.usage.total if session.usage else 0
-        if session.cost_usd is not None:
-            group.cost += session.cost_usd
-        elif session.cost_source is not None:
-            group.unpriced += 1
+        group.add(session.usage, session.cost_usd, session.cost_source, session_calls(session))
+    return sorted(groups.values(), key=lambda g: -g.cost)
+
+
+def costs_by_model(rows: Sequence[SessionRow]) -> list[CostGroup]:
+    """Totals per model, each call under its own model; costliest first.
+
+    A session whose store does not split its spend by model counts under its model, whole.
+    """
+    groups: dict[str, CostGroup] = {}
+    for row in billable(rows):
+        session = row.session
+        if session.models:
+            for spend in session.models:
+                group = groups.setdefault(spend.model, CostGroup(spend.model))
+                source = CostSource.UNKNOWN if spend.unpriced_calls else CostSource.COMPUTED
+                group.add(spend.usage, spend.cost, source, spend.calls)
+            continue
+        name = session.model or UNKNOWN_MODEL
+        group = groups.setdefault(name, CostGroup(name))
+        group.add(session.usage, session.cost_usd, session.cost_source, 0)
     return sorted(groups.values(), key=lambda g: -g.cost)
 
 
@@ -74,6 +137,9 @@ def costs_by_day(rows: Sequence[SessionRow]) -> list[CostGroup]:
             group = days.setdefault(day, CostGroup(day))
             group.sessions += 1
             group.cost += dollars
+            group.priced += 1
+            group.recorded += session.cost_source == CostSource.RECORDED
         if session.cost_source is not None and session.cost_usd is None and session.last_activity is not None:
-            days.setdefault(f"{session.last_activity:%Y-%m-%d}", CostGroup(f"{session.last_activity:%Y-%m-%d}")).unpriced += 1
+            day = f"{session.last_activity:%Y-%m-%d}"
+            days.setdefault(day, CostGroup(day)).unpriced += 1
     return sorted(days.values(), key=lambda g: g.name, reverse=True)

@@ -1,33 +1,67 @@
-"""Offline prices for one API call, from genai-prices' data.
+"""Offline prices for one API call, from genai-prices' data, by rate.
 
 Costs are always computed per call and then summed, never from session totals: prices can be
 tiered by the size of one request, so a sum of calls is not the price of the summed tokens.
+
+Asking genai-prices for every call costs about 0.3 ms; a transcript holds hundreds of thousands
+of calls. So each (model, day) is resolved once to its rates, exactly as the library would
+price it: the library's price of a call is linear in its token counts within one tier (a tier
+is chosen by the call's whole prompt size, cached parts included), so a few probe calls per
+tier give the fixed part and the dollars per token of each kind, 1-hour cache writes included.
+A call is then priced by picking its tier and multiplying. tests/test_rules_pricing.py proves
+the result equals `calc_price` for every Anthropic, OpenAI and Google model the library lists.
 """
 
 from __future__ import annotations
 
 import warnings
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-
-from genai_prices import Usage as PriceUsage
-from genai_prices import calc_price
+from importlib.metadata import version
 
 from sessiontui.model import Usage
 
-_LINEAR_KEYS = ("input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok")
+# genai-prices is imported when a price is first needed (about 0.3 s): a run whose transcripts
+# all come from the cache never needs it.
+PRICE_DATA_VERSION = version("genai-prices")  # part of the transcript cache's key
+_PROBE_OUTPUT = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
-class _LinearRates:
-    """Dollars per token for a model whose price is a plain rate per token kind."""
+class TierRates:
+    """Dollars for one call within one tier: a fixed part plus dollars per token of each kind."""
 
-    input: float
+    per_call: float
+    input: float  # uncached input
     output: float
     cache_read: float
-    cache_write: float
+    cache_write: float  # every cache write
+    cache_write_1h_extra: float  # what a 1-hour write costs on top of a plain one
+
+    def price(self, usage: Usage) -> float:
+        return (
+            self.per_call
+            + usage.input_tokens * self.input
+            + usage.output_tokens * self.output
+            + usage.cache_read_tokens * self.cache_read
+            + usage.cache_write_tokens * self.cache_write
+            + usage.cache_write_1h_tokens * self.cache_write_1h_extra
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRates:
+    """A model's rates on one day. Tier i applies when the prompt is over `starts[i - 1]` tokens."""
+
+    starts: tuple[int, ...]
+    tiers: tuple[TierRates, ...]  # one more than starts: tiers[0] is the base price
+
+    def price(self, usage: Usage) -> float:
+        prompt = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+        return self.tiers[bisect_left(self.starts, prompt)].price(usage)
 
 
 def split_model(model: str) -> tuple[str | None, str]:
@@ -36,7 +70,15 @@ def split_model(model: str) -> tuple[str | None, str]:
     return (provider, name) if sep and name else (None, model)
 
 
-def _library_price(model: str, usage: Usage, at: datetime | None) -> float | None:
+class _Unknown(Exception):
+    """genai-prices knows no such model."""
+
+
+def library_total(model: str, usage: Usage, at: datetime | None) -> Decimal | None:
+    """genai-prices' own price of one call; None when it cannot price it. _Unknown if unknown."""
+    from genai_prices import Usage as PriceUsage
+    from genai_prices import calc_price
+
     provider, name = split_model(model)
     # genai-prices counts input as the whole prompt, cached parts included.
     price_usage = PriceUsage(
@@ -57,15 +99,17 @@ def _library_price(model: str, usage: Usage, at: datetime | None) -> float | Non
                 continue
             except ValueError:
                 return None
-            return float(result.total_price)
-    return None
+            return result.total_price
+    raise _Unknown(model)
 
 
-@lru_cache(maxsize=1024)
-def _linear_rates(model: str, day: date) -> _LinearRates | None | bool:
-    """The model's plain per-token rates on `day`; False when unknown; None when not linear."""
+def _tier_starts(model: str, at: datetime) -> tuple[int, ...]:
+    """Every prompt size at which one of the model's prices switches tier."""
+    from genai_prices import Usage as PriceUsage
+    from genai_prices import calc_price
+    from genai_prices.types import TieredPrices
+
     provider, name = split_model(model)
-    at = datetime.combine(day, time(12), UTC)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for provider_id in (provider, None) if provider else (None,):
@@ -76,39 +120,67 @@ def _linear_rates(model: str, day: date) -> _LinearRates | None | bool:
                 )
             except LookupError:
                 continue
-            except ValueError:
-                return None
-            values = [getattr(result.model_price, key, None) for key in _LINEAR_KEYS]
-            if not all(isinstance(value, Decimal) for value in values):
-                return None  # tiered, or a cache price missing: let the library decide
-            extra = {
-                key for key, value in vars(result.model_price).items()
-                if value is not None and not isinstance(value, Decimal)
-            }
-            if extra:
-                return None
-            per_token = [float(value) / 1_000_000 for value in values]  # type: ignore[arg-type]
-            return _LinearRates(*per_token)
-    return False
+            prices = vars(result.model_price).values()
+            return tuple(sorted({t.start for p in prices if isinstance(p, TieredPrices) for t in p.tiers}))
+    raise _Unknown(model)
+
+
+def _probe_tier(model: str, at: datetime, prompt: int) -> TierRates:
+    """The rates of the tier holding calls of `prompt` tokens, from six calls to the library."""
+
+    def total(usage: Usage) -> Decimal:
+        value = library_total(model, usage, at)
+        if value is None:
+            raise ValueError(model)
+        return value
+
+    fixed = total(Usage())
+    if prompt == 0:  # a tier only a prompt of no tokens reaches: only output can be priced
+        output = (total(Usage(output_tokens=_PROBE_OUTPUT)) - fixed) / _PROBE_OUTPUT
+        return TierRates(float(fixed), 0.0, float(output), 0.0, 0.0, 0.0)
+    plain = total(Usage(input_tokens=prompt))
+    output = (total(Usage(input_tokens=prompt, output_tokens=_PROBE_OUTPUT)) - plain) / _PROBE_OUTPUT
+    read = (total(Usage(cache_read_tokens=prompt)) - fixed) / prompt
+    write = (total(Usage(cache_write_tokens=prompt)) - fixed) / prompt
+    write_1h = (total(Usage(cache_write_tokens=prompt, cache_write_1h_tokens=prompt)) - fixed) / prompt
+    return TierRates(
+        float(fixed), float((plain - fixed) / prompt), float(output), float(read), float(write),
+        float(write_1h - write),
+    )
+
+
+@lru_cache(maxsize=1024)
+def model_rates(model: str, day: date) -> ModelRates | None | bool:
+    """The model's rates on `day`; False when genai-prices does not know it; None when it knows
+    it but cannot price a plain token call (each call then asks the library)."""
+    at = datetime.combine(day, time(12), UTC)
+    try:
+        starts = _tier_starts(model, at)
+        first = 0 if starts[:1] == (0,) else 1  # a probe prompt inside each tier
+        prompts = (first, *(start + 1 for start in starts))
+        tiers = tuple(_probe_tier(model, at, prompt) for prompt in prompts)
+    except _Unknown:
+        return False
+    except ValueError:
+        return None
+    return ModelRates(starts, tiers)
 
 
 def price_call(model: str | None, usage: Usage, at: datetime | None = None) -> float | None:
     """Dollars for one API call, or None when the model has no known price."""
     if not model:
         return None
-    day = (at or datetime.now(UTC)).date()
-    rates = _linear_rates(model, day)
+    rates = model_rates(model, (at or datetime.now(UTC)).date())
     if rates is False:
         return None
-    if isinstance(rates, _LinearRates) and not usage.cache_write_1h_tokens:
-        return (
-            usage.input_tokens * rates.input
-            + usage.output_tokens * rates.output
-            + usage.cache_read_tokens * rates.cache_read
-            + usage.cache_write_tokens * rates.cache_write
-        )
-    return _library_price(model, usage, at)
+    if isinstance(rates, ModelRates):
+        return rates.price(usage)
+    try:
+        total = library_total(model, usage, at)
+    except _Unknown:
+        return None
+    return None if total is None else float(total)
 
 
 def is_priced(model: str | None) -> bool:
-    return model is not None and _linear_rates(model, datetime.now(UTC).date()) is not False
+    return model is not None and model_rates(model, datetime.now(UTC).date()) is not False

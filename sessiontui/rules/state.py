@@ -33,6 +33,11 @@ class Reason:
     ARCHIVED_RUNNING = "archived-running"  # archived, yet still marked running (archiving stops nothing)
     PROCESS_GONE = "process-gone"  # the bot or agent process that served a live session vanished
     ORPHAN_PROCESS = "orphan-process"  # an ended session (or an orphaned agent) still has a process
+    STOP_HOOK_LOOP = "stop-hook-loop"  # a Stop hook keeps blocking the end of the turn
+    API_ERROR = "api-error"  # (state error) the session ended on a failed model call
+
+
+STOP_HOOK_LOOP_BLOCKS = 3  # blocked turn ends since the last prompt that make a loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,8 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
         return Verdict(SessionState.CLOSED)
     if session.native_state == "error":
         return Verdict(SessionState.ERROR, evidence="the store marks this session as failed")
+    if session.last_message is not None and session.last_message.api_error:
+        return Verdict(SessionState.ERROR, Reason.API_ERROR, session.last_message.preview or "API error")
     liveness = _liveness(session, now, limits.stuck_after_for(session.format))
     if liveness is not None:
         return liveness
@@ -69,9 +76,11 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
     if stuck is not None:
         return stuck
     quiet = _age(now, session.last_activity)
+    last = session.last_message
+    if last is not None and last.ended_by_user and session.native_state != "running":
+        return Verdict(SessionState.IDLE, evidence="interrupted by user")  # the person ended the turn
     if session.native_state == "running" or (quiet is not None and quiet <= limits.running_window):
         return Verdict(SessionState.RUNNING)
-    last = session.last_message
     if (
         last is not None
         and last.role == "assistant"
@@ -138,6 +147,12 @@ def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
                 SessionState.STUCK, Reason.PENDING,
                 f"still pending {_ago(created)} after the thread started",
             )
+    if session.stop_hook_blocks >= STOP_HOOK_LOOP_BLOCKS and quiet is not None and not quiet_long:
+        return Verdict(
+            SessionState.STUCK, Reason.STOP_HOOK_LOOP,
+            f"a Stop hook blocked the end of the turn {session.stop_hook_blocks} times"
+            + (f": {session.stop_hook_reason}" if session.stop_hook_reason else ""),
+        )
     last = session.last_message
     if last is None:
         return None
@@ -149,7 +164,7 @@ def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
         )
     if since_last is None or since_last <= limit or not quiet_long:
         return None
-    if last.role == "user" and last.kind == MessageKind.TEXT:
+    if last.role == "user" and last.kind == MessageKind.TEXT and last.awaits_reply:
         return Verdict(
             SessionState.STUCK, Reason.UNANSWERED,
             f"user message {_ago(since_last)} ago, no reply",

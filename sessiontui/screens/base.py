@@ -27,6 +27,8 @@ class FleetScreen(Screen[None]):
         """Draw this update (subclasses); called only while the screen is visible."""
 
     def show_update(self, update: FleetUpdate) -> None:
+        if not self.children:
+            return  # pushed but not composed yet: on_mount shows the latest
         self.show_banner(None)
         if update is not self._shown_update:
             self._shown_update = update

@@ -15,7 +15,14 @@ from textual.widgets import Footer, Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
-from sessiontui.rules.costs import CostGroup, costliest, costs_by_day, group_costs
+from sessiontui.rules.costs import (
+    CostGroup,
+    cost_text,
+    costliest,
+    costs_by_day,
+    costs_by_model,
+    group_costs,
+)
 from sessiontui.screens.base import FleetScreen
 from sessiontui.text import one_line
 
@@ -43,7 +50,7 @@ class CostsScreen(FleetScreen):
             return  # only the clock moved: spend is what it was
         self._drawn = True
         rows = update.rows
-        self.query_one("#by-model", Static).update(_grouped("By model", rows, lambda s: s.model or "(unknown)"))
+        self.query_one("#by-model", Static).update(_table("By model (each call its own)", costs_by_model(rows)))
         self.query_one("#by-user", Static).update(
             _grouped("By user / channel", rows, lambda s: s.user or s.channel or "(none)")
         )
@@ -63,7 +70,7 @@ def _table(title: str, groups: list[CostGroup], *, tokens: bool = True) -> Table
     for column, justify in columns:
         table.add_column(column, justify=justify)
     for group in groups[:15]:
-        price = f"${group.cost:,.2f}" + (f" +{group.unpriced} unpriced" if group.unpriced else "")
+        price = cost_text(group)
         counts = [str(group.sessions), *([f"{group.tokens:,}"] if tokens else []), price]
         table.add_row(Text(one_line(group.name, 36)), *counts)
     return table

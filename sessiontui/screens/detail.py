@@ -27,6 +27,7 @@ from sessiontui.widgets.transcript_view import TranscriptView
 
 PAGE = 200
 EVIDENCE_EVENTS = 5
+EXTRA_ROWS = 16  # store-specific facts shown (Claude Code: version, turns, hooks, subagents ...)
 
 
 class SessionDetailScreen(ActionScreen):
@@ -105,7 +106,7 @@ class SessionDetailScreen(ActionScreen):
             return
         box.display = True
         text = Text()
-        text.append(f"Why stuck ({row.verdict.reason}): ", style="bold red")
+        text.append(f"Why {row.verdict.state} ({row.verdict.reason}): ", style="bold red")
         text.append(one_line(row.verdict.evidence or ""))
         session = row.session
         if session.turn_started_at is not None:
@@ -200,11 +201,15 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
     if verdict.reason:
         state.append(f"  {verdict.reason}: ", style="bold")
         state.append(one_line(verdict.evidence or ""))
+    elif verdict.evidence:
+        state.append(f"  ({one_line(verdict.evidence)})")
     def when(moment: object) -> str:
         return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - moment)})"  # type: ignore[operator]
     usage = s.usage
     cost = "-" if s.cost_source is None else ("unknown (model not priced)" if s.cost_usd is None else f"${s.cost_usd:,.4f}")
-    rows = [
+    if s.counting is not None:  # a big transcript still being read: no partial figures
+        cost = f"counting ({s.counting:.0%} of the transcript read)"
+    rows: list[tuple[str | Text, Text, str, Text]] = [
         ("Session", Text(one_line(s.name, 70)), "State", state),
         ("Key", Text(one_line(s.id, 70)), "Store", Text(f"{s.format}  {one_line(s.store, 60)}")),
         ("Channel", Text(one_line(s.channel or "-", 40)), "User / agent", Text(one_line(f"{s.user or '-'} / {s.agent or '-'}", 40))),
@@ -213,8 +218,12 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
         ("Tokens", Text("-" if usage is None else f"in {usage.input_tokens:,}  out {usage.output_tokens:,}  cache read {usage.cache_read_tokens:,}  cache write {usage.cache_write_tokens:,}"),
          "Cost", Text(f"{cost}" + (f"  ({s.cost_source})" if s.cost_source else ""))),
     ]
-    for extra_key, extra_value in s.extra[:6]:
-        rows.append((extra_key, Text(one_line(extra_value, 70)), "", Text("")))
+    for spend in s.models:  # every call under the model that served it
+        price = "unknown" if spend.cost is None else f"${spend.cost:,.4f}"
+        spent = f"{spend.model}  {spend.calls:,} calls  {spend.usage.total:,} tokens  {price}"
+        rows.append(("By model", Text(one_line(spent, 100)), "", Text("")))
+    for extra_key, extra_value in s.extra[:EXTRA_ROWS]:
+        rows.append((Text(one_line(extra_key, 30)), Text(one_line(extra_value, 100)), "", Text("")))
     for a, b, c, d in rows:
         table.add_row(a, b, c, d)
     return table

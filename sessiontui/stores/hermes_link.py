@@ -120,6 +120,9 @@ def hermes_session(
         recent_calls=tuple(summary.recent_calls) if summary else (),
         version=(row.get("last_active"), row.get("total_turns"), session_id),
         daily_cost=tuple(sorted(summary.daily_cost.items())) if summary else (),
+        models=tuple(summary.models.values()) if summary else (),
+        stop_hook_blocks=summary.facts.stop_hook_blocks if summary else 0,
+        stop_hook_reason=summary.facts.stop_hook_reason if summary else None,
     )
 
 

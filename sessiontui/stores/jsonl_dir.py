@@ -13,8 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sessiontui.live.jsonl_tail import iter_complete_lines, parse_line, read_lines_backwards
-from sessiontui.model import Message, MessagePage, Session, StoreFormat
+from sessiontui.live.jsonl_tail import (
+    Line,
+    LongLine,
+    iter_complete_lines,
+    parse_line,
+    read_lines_backwards,
+)
+from sessiontui.model import Message, MessagePage, Role, Session, StoreFormat
 from sessiontui.stores.base import ReadReport, StoreError
 
 F = TypeVar("F")  # the follower: a JsonlTail plus a summary of what it has read
@@ -138,9 +144,7 @@ def read_page(path: Path, before: object | None, limit: int, convert: RecordMess
     lines, start = read_lines_backwards(path, stop, limit)
     messages: list[Message] = []
     for _, line in reversed(lines):
-        record = parse_line(line)
-        if record is not None:
-            messages.extend(convert(record))
+        messages.extend(line_messages(line, convert))
     return MessagePage(tuple(messages), start if start > 0 else None, end)
 
 
@@ -152,11 +156,18 @@ def read_after(path: Path, after: object, convert: RecordMessages) -> MessagePag
     messages: list[Message] = []
     end = start
     for offset, line in iter_complete_lines(path, start):
-        end = offset + len(line) + 1
-        record = parse_line(line)
-        if record is not None:
-            messages.extend(convert(record))
+        end = offset + (line.size if isinstance(line, LongLine) else len(line)) + 1
+        messages.extend(line_messages(line, convert))
     return MessagePage(tuple(messages), None, end)
+
+
+def line_messages(line: Line, convert: RecordMessages) -> list[Message]:
+    """The messages of one line; a line too long to parse is shown as its first bytes and size."""
+    if isinstance(line, LongLine):
+        head = line.head.decode("utf-8", errors="replace")
+        return [Message(Role.SYSTEM, f"(a line of {line.size:,} bytes, too long to read whole; it begins) {head}")]
+    record = parse_line(line)
+    return [] if record is None else convert(record)
 
 
 def _complete_end(path: Path) -> int:

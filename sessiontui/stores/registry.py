@@ -38,6 +38,7 @@ from sessiontui.stores.openclaw_legacy import (
     superseded,
 )
 from sessiontui.stores.starpod import StarpodStore
+from sessiontui.stores.transcript_cache import TranscriptCache
 from sessiontui.stores.zeroclaw_jsonl import ZeroClawJsonlStore
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 
@@ -201,7 +202,7 @@ RECORDS: tuple[FormatRecord, ...] = (
     ),
     FormatRecord(
         StoreFormat.CLAUDE_CODE, "Claude Code", Layout.JSONL_TREE,
-        lambda path, ctx: ClaudeCodeStore(path),
+        lambda path, ctx: ClaudeCodeStore(path, TranscriptCache.for_store(path)),
         processes=frozenset({"claude"}),
         jsonl_record=is_claude_record,
         tree_root=claude_root,

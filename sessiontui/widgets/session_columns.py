@@ -88,6 +88,8 @@ def compact_count(value: int) -> str:
 def format_cost(row: SessionRow) -> str:
     """`$0.0123`; `?` when the model has no price; `-` when there is no cost at all."""
     session = row.session
+    if session.counting is not None:  # a big transcript still being counted: how far it is
+        return f"…{session.counting:.0%}"
     if session.cost_source is CostSource.UNKNOWN:
         return "?"
     if session.cost_usd is None:
@@ -153,6 +155,8 @@ def _last(row: SessionRow, now: datetime) -> str:
 
 def _tokens(row: SessionRow, now: datetime) -> str:
     usage = row.session.usage
+    if row.session.counting is not None:
+        return "count"
     return "-" if usage is None else compact_count(usage.total)
 
 

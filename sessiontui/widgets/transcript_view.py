@@ -331,6 +331,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self._update_size()
         if self._follow:
             self._scroll_to(y=self.max_scroll_y, animate=False)
+            # A new virtual size only bounds scrolling once laid out: go to the end again then,
+            # or a freshly opened transcript shows the top of its last page.
+            self.call_after_refresh(self._stick_to_end)
         elif index is not None:
             lines = len(self._entries[index].lines)
             self._scroll_to(y=self._starts[index] + min(within, lines - 1), animate=False)
@@ -359,6 +362,10 @@ class TranscriptView(ScrollView, can_focus=True):
         if virtual_y < 0 or virtual_y >= self._starts[-1]:
             return None
         return bisect_right(self._starts, virtual_y) - 1
+
+    def _stick_to_end(self) -> None:
+        if self._follow and self.scroll_offset.y != self.max_scroll_y:
+            self._scroll_to(y=self.max_scroll_y, animate=False)
 
     def _resume_follow(self) -> None:
         self._follow = True

@@ -1,0 +1,220 @@
+"""A persistent cache of per-transcript summaries, so a second run reads only appended bytes.
+
+One file per Claude Code tree in the XDG cache directory (`~/.cache/sessiontui/transcripts/`).
+Each entry holds where the file's JsonlTail stood (offset, the fingerprint windows of the
+file's first bytes and of the bytes before the offset, size, mtime, inode) and the summary.
+On a later run the tail takes up that state: an unchanged file is not read at all, a grown one
+is read from the offset, and a rewritten or truncated one (the fingerprints differ) is read
+again from the start, exactly as between two polls of one run.
+
+The whole cache is keyed by the code that makes a summary (a hash of the modules that parse,
+summarise and price) and the genai-prices version: any change there, and the cache is not used.
+Summaries are stored generically (dataclass fields, recursively), so a field added to
+TranscriptSummary is carried without a change here. Writes go to a temporary file in the same
+directory, made owner-only, then renamed over the cache: a reader sees the old or the new
+file, never half of one, and two sessiontui processes at once each write a whole file (the
+last one wins). A corrupt file is set aside and rebuilt, with one line saying so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import logging
+import os
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from platformdirs import user_cache_path
+
+from sessiontui.live import jsonl_tail
+from sessiontui.rules import pricing
+from sessiontui.stores import claude_transcript
+from sessiontui.stores.claude_transcript import TranscriptFollower, TranscriptSummary
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # the layout of the cache file itself
+_DECODABLE = ("sessiontui.model", "sessiontui.stores.claude_transcript")  # classes we rebuild
+_ENABLED = True
+
+
+def set_enabled(enabled: bool) -> None:
+    """`--no-cache` turns the cache off for the whole process (set before stores are opened)."""
+    global _ENABLED
+    _ENABLED = enabled
+
+
+def cache_dir() -> Path:
+    return user_cache_path("sessiontui") / "transcripts"
+
+
+def code_version() -> str:
+    """What a cached summary depends on: the parsing, summarising and pricing code and the
+    price data. Hashing the modules' source means no one has to remember to bump a number."""
+    digest = hashlib.sha256(f"{FORMAT}:{pricing.PRICE_DATA_VERSION}".encode())
+    for module in (jsonl_tail, claude_transcript, pricing, sys.modules[__name__]):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:24]
+
+
+class TranscriptCache:
+    """The cached summaries of one Claude Code tree."""
+
+    def __init__(self, root: Path, directory: Path | None = None) -> None:
+        name = hashlib.sha256(str(root).encode()).hexdigest()[:20]
+        self.path = (directory or cache_dir()) / f"{name}.json"
+        self.version = code_version()
+        self._entries: dict[str, dict[str, Any]] | None = None
+
+    @classmethod
+    def for_store(cls, root: Path) -> TranscriptCache | None:
+        return cls(root) if _ENABLED else None
+
+    def restore(self, follower: TranscriptFollower) -> bool:
+        """Give a new follower its cached state; False when there is none to give."""
+        entry = self._load().get(str(follower.path))
+        if entry is None:
+            return False
+        try:
+            summary = decode(entry["summary"])
+            if not isinstance(summary, TranscriptSummary):
+                raise TypeError("not a summary")
+            follower.restore(entry["tail"], summary)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            log.warning(
+                "sessiontui: transcript cache %s: an entry could not be used (%s); reading the file again",
+                self.path,
+                exc,
+            )
+            return False
+        return True
+
+    def save(self, followers: dict[Path, TranscriptFollower]) -> None:
+        """Write the summaries of the files read to their end, atomically and owner-only."""
+        entries = {
+            str(path): {"tail": follower.tail.state(), "summary": encode(follower.summary)}
+            for path, follower in followers.items()
+            if not follower.counting
+        }
+        data = orjson.dumps({"format": FORMAT, "version": self.version, "entries": entries})
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            handle, temporary = tempfile.mkstemp(
+                dir=self.path.parent, prefix=".tmp-", suffix=".json"
+            )
+            try:
+                with os.fdopen(handle, "wb") as out:  # mkstemp makes it 0600
+                    out.write(data)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError as exc:
+            log.warning(
+                "sessiontui: transcript cache %s could not be written (%s)",
+                self.path,
+                exc.strerror or exc,
+            )
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        if self._entries is None:
+            self._entries = self._read()
+        return self._entries
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = orjson.loads(self.path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        except (OSError, orjson.JSONDecodeError) as exc:
+            log.warning(
+                "sessiontui: transcript cache %s was unreadable (%s); rebuilding it", self.path, exc
+            )
+            return {}
+        if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+            log.warning(
+                "sessiontui: transcript cache %s was not a cache file; rebuilding it", self.path
+            )
+            return {}
+        if data.get("format") != FORMAT or data.get("version") != self.version:
+            return {}  # made by other code or price data: silently not used
+        return data["entries"]  # type: ignore[no-any-return]
+
+
+def encode(value: Any) -> Any:
+    """Plain JSON values for a summary: dataclasses by their fields, with tags to rebuild them."""
+    if (
+        value is None
+        or isinstance(value, bool | int | float | str)
+        and not isinstance(value, enum.Enum)
+    ):
+        return value
+    if isinstance(value, enum.Enum):
+        return {"$enum": _name(type(value)), "v": value.value}
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"$dc": _name(type(value)), "f": fields}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, tuple):
+        return {"$tuple": [encode(v) for v in value]}
+    if isinstance(value, set | frozenset):
+        return {"$set": [encode(v) for v in value]}
+    if isinstance(value, dict):
+        return {"$map": [[encode(k), encode(v)] for k, v in value.items()]}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(value: Any) -> Any:
+    """The inverse of `encode`; only classes of sessiontui's model are ever rebuilt."""
+    if isinstance(value, list):
+        return value if _plain(value) else [decode(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$dt" in value:
+        return datetime.fromisoformat(value["$dt"])
+    if "$tuple" in value:
+        return tuple(decode(v) for v in value["$tuple"])
+    if "$set" in value:
+        items = value["$set"]
+        return set(items) if _plain(items) else {decode(v) for v in items}
+    if "$map" in value:
+        return {decode(k): decode(v) for k, v in value["$map"]}
+    if "$enum" in value:
+        return _class(value["$enum"])(value["v"])
+    if "$dc" in value:
+        cls: type = _class(value["$dc"])
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            raise TypeError(f"{value['$dc']} is not a dataclass")
+        obj = object.__new__(cls)
+        for name, field_value in value["f"].items():
+            object.__setattr__(obj, name, decode(field_value))
+        missing = {f.name for f in dataclasses.fields(cls)} - set(value["f"])
+        if missing:
+            raise ValueError(f"fields missing: {', '.join(sorted(missing))}")
+        return obj
+    raise ValueError("an untagged object")
+
+
+def _plain(items: list[Any]) -> bool:
+    """Whether a list holds only plain values (a set of request ids: most of a cache's bytes)."""
+    return not any(isinstance(v, dict | list) for v in items)
+
+
+def _name(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _class(name: str) -> Any:
+    module, _, qualname = str(name).partition(":")
+    if module not in _DECODABLE or "." in qualname:
+        raise ValueError(f"{name} is not a class the cache rebuilds")
+    return getattr(sys.modules[module], qualname)

@@ -1,0 +1,257 @@
+"""The persistent transcript cache: a warm run reads only appended bytes, a rewritten or shrunk
+file is read again, the cache is owner-only, survives two processes at once, and a corrupt or
+deleted one is harmless. Real transcripts, real files, real `sessiontui` processes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import stat
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
+from sessiontui.model import Session
+from sessiontui.stores.claude_code import ClaudeCodeStore
+from sessiontui.stores.claude_transcript import TranscriptFollower
+from sessiontui.stores.transcript_cache import TranscriptCache, decode, encode
+
+CWD = "/home/dev/src/cached"
+SID = "0f7b5a34-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def write_turns(projects: Path, first: int, count: int) -> Path:
+    w = ClaudeCodeWriter(projects)
+    for turn in range(first, first + count):
+        at = START + timedelta(minutes=turn)
+        w.user(SID, CWD, f"prompt {turn} " + "p" * 400, now=at)
+        w.assistant(
+            SID,
+            CWD,
+            [text_block(f"answer {turn} " + "a" * 400)],
+            model="claude-sonnet-4-5",
+            usage=usage_dict(10, 100 + turn, 2_000, 300),
+            now=at + timedelta(seconds=5),
+        )
+    return w.transcript_path(CWD, SID)
+
+
+def bytes_read() -> int:
+    """What this process has read from files so far (Linux /proc/self/io)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+async def read_store(projects: Path, cache_dir: Path | None) -> tuple[Session, int]:
+    """One session read by a fresh store (a new run), and the bytes read doing it."""
+    cache = TranscriptCache(projects, cache_dir) if cache_dir else None
+    store = ClaudeCodeStore(projects, cache)
+    before = bytes_read()
+    report = await store.refresh()
+    read = bytes_read() - before
+    await store.close()
+    assert len(report.sessions) == 1
+    return report.sessions[0], read
+
+
+def facts(session: Session) -> tuple[object, ...]:
+    return (
+        session.usage,
+        session.cost_usd,
+        session.message_count,
+        session.turns,
+        session.last_message,
+        session.last_activity,
+        session.daily_cost,
+        session.recent_calls,
+    )
+
+
+async def test_a_warm_run_reads_nothing_of_an_unchanged_file(tmp_path: Path) -> None:
+    path = write_turns(tmp_path / "projects", 0, 300)
+    cold, cold_read = await read_store(tmp_path / "projects", tmp_path / "cache")
+    warm, warm_read = await read_store(tmp_path / "projects", tmp_path / "cache")
+    assert cold_read >= path.stat().st_size
+    assert warm_read < path.stat().st_size / 4  # the cache file, not the transcript
+    assert facts(warm) == facts(cold)
+
+
+async def test_a_warm_run_reads_only_what_was_appended(tmp_path: Path) -> None:
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 300)
+    await read_store(projects, tmp_path / "cache")
+    size_before = write_turns(projects, 0, 0).stat().st_size
+    path = write_turns(projects, 300, 20)
+    warm, warm_read = await read_store(projects, tmp_path / "cache")
+    uncached, _ = await read_store(projects, None)
+    assert warm_read < (path.stat().st_size - size_before) * 3
+    assert facts(warm) == facts(uncached)
+    assert warm.usage is not None and warm.usage.output_tokens == sum(100 + t for t in range(320))
+
+
+@pytest.mark.parametrize("change", ["rewritten", "truncated"])
+async def test_a_rewritten_or_shrunk_file_is_read_again_from_the_start(
+    tmp_path: Path, change: str
+) -> None:
+    projects = tmp_path / "projects"
+    path = write_turns(projects, 0, 50)
+    await read_store(projects, tmp_path / "cache")
+    lines = path.read_bytes().splitlines(keepends=True)
+    if change == "rewritten":  # same size, other bytes at the start: an atomic rewrite
+        data = b"".join(lines).replace(b"prompt 0 ", b"PROMPT 0 ", 1)
+        temporary = path.with_name("tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    else:
+        path.write_bytes(b"".join(lines[:20]))
+    warm, _ = await read_store(projects, tmp_path / "cache")
+    uncached, _ = await read_store(projects, None)
+    assert facts(warm) == facts(uncached)
+    if change == "truncated":
+        assert warm.usage is not None and warm.usage.output_tokens == sum(
+            100 + t for t in range(10)
+        )
+
+
+async def test_a_corrupt_cache_is_rebuilt_with_one_line_saying_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 30)
+    cache = TranscriptCache(projects, tmp_path / "cache")
+    cache.path.parent.mkdir(parents=True)
+    cache.path.write_bytes(b'{"format": 1, "entries": {"half a')
+    uncached, _ = await read_store(projects, None)
+    with caplog.at_level(logging.WARNING):
+        rebuilt, _ = await read_store(projects, tmp_path / "cache")
+    assert facts(rebuilt) == facts(uncached)
+    notes = [r.getMessage() for r in caplog.records]
+    assert len(notes) == 1 and "unreadable" in notes[0] and "rebuilding" in notes[0]
+    assert json.loads(cache.path.read_bytes())["entries"]  # written whole again
+    cache.path.unlink()  # deleted: simply cold again, and quiet
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        again, _ = await read_store(projects, tmp_path / "cache")
+    assert facts(again) == facts(uncached) and not caplog.records
+
+
+async def test_the_cache_is_owner_only_and_other_code_versions_are_ignored(tmp_path: Path) -> None:
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 30)
+    await read_store(projects, tmp_path / "cache")
+    cache = TranscriptCache(projects, tmp_path / "cache")
+    assert stat.S_IMODE(cache.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(cache.path.parent.stat().st_mode) == 0o700
+    data = json.loads(cache.path.read_bytes())
+    (entry,) = data["entries"].values()
+    entry["summary"]["f"]["cost_usd"] = 1234.5  # what an older pricing would have cached
+    data["version"] = "made-by-other-code"
+    cache.path.write_text(json.dumps(data))
+    session, _ = await read_store(projects, tmp_path / "cache")
+    assert session.cost_usd is not None and session.cost_usd < 1
+
+
+def test_a_summary_survives_the_round_trip_field_for_field(tmp_path: Path) -> None:
+    follower = TranscriptFollower(write_turns(tmp_path, 0, 40))
+    follower.poll()
+    summary = follower.summary
+    assert summary.recent_calls and summary.daily_cost and summary.last_message
+    assert decode(json.loads(json.dumps(encode(summary)))) == summary
+
+
+def test_decoding_rebuilds_only_sessiontui_model_classes() -> None:
+    with pytest.raises(ValueError, match="not a class the cache rebuilds"):
+        decode({"$dc": "subprocess:Popen", "f": {}})
+
+
+def test_two_processes_at_once_both_answer_and_leave_a_whole_cache(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 400)
+    env = {**os.environ, "HOME": str(isolated_home), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    command = [sys.executable, "-m", "sessiontui", "snapshot", "--json", str(projects)]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert outputs[0][0] == outputs[1][0] and b'"cost_usd"' in outputs[0][0]
+    (cache_file,) = (tmp_path / "xdg" / "sessiontui" / "transcripts").glob("*.json")
+    assert json.loads(cache_file.read_bytes())["entries"]
+    assert not list(cache_file.parent.glob(".tmp-*"))
+    warm = subprocess.run(command, env=env, capture_output=True, timeout=120, check=True)
+    assert warm.stdout == outputs[0][0] and not warm.stderr
+
+
+def test_no_cache_writes_no_cache(tmp_path: Path, isolated_home: Path) -> None:
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 5)
+    env = {**os.environ, "HOME": str(isolated_home), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    command = [
+        sys.executable,
+        "-m",
+        "sessiontui",
+        "snapshot",
+        "--json",
+        "--no-cache",
+        str(projects),
+    ]
+    subprocess.run(command, env=env, capture_output=True, timeout=120, check=True)
+    assert not (tmp_path / "xdg").exists()
+
+
+async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessiontui.stores import claude_code
+
+    monkeypatch.setattr(claude_code, "POOL_MIN_BYTES", 0)
+    projects = tmp_path / "projects"
+    w = ClaudeCodeWriter(projects)
+    for n in range(3):
+        sid = f"0f7b5a34-1c2d-4e5f-8a9b-0c1d2e3f4a5{n}"
+        for turn in range(200):
+            w.user(
+                sid, f"{CWD}{n}", f"prompt {turn} " + "p" * 400, now=START + timedelta(minutes=turn)
+            )
+            w.assistant(
+                sid,
+                f"{CWD}{n}",
+                [text_block("a" * 400)],
+                model="claude-sonnet-4-5",
+                usage=usage_dict(10, 100 + turn, 2_000, 300),
+                now=START + timedelta(minutes=turn, seconds=5),
+            )
+    serial = (await ClaudeCodeStore(projects).refresh()).sessions
+    store = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "cache"))
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    claude_code.read_in_parallel([store])
+    assert (
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_before
+    )  # worker processes ran
+    assert len(store._followers) == 3 and not any(f.counting for f in store._followers.values())
+    pooled = (await store.refresh()).sessions
+    await store.close()
+    assert sorted(pooled, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
+    warm, _ = await read_store_all(projects, tmp_path / "cache")
+    assert sorted(warm, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
+
+
+async def read_store_all(projects: Path, cache_dir: Path) -> tuple[tuple[Session, ...], int]:
+    store = ClaudeCodeStore(projects, TranscriptCache(projects, cache_dir))
+    before = bytes_read()
+    report = await store.refresh()
+    read = bytes_read() - before
+    await store.close()
+    return report.sessions, read

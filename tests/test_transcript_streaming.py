@@ -1,0 +1,260 @@
+"""Big transcripts: JSONL read in bounded chunks, lines over the long-line bound never held whole
+(counted, not parsed; shown by their head and size), reads that stop at a byte budget and go on."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import tracemalloc
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, tool_use_block, usage_dict
+from sessiontui.live import jsonl_tail
+from sessiontui.live.jsonl_tail import (
+    JsonlTail,
+    LongLine,
+    iter_complete_lines,
+    read_lines_backwards,
+)
+from sessiontui.model import Role
+from sessiontui.stores.claude_transcript import (
+    TranscriptFollower,
+    line_matters_for_summary,
+    messages_from_record,
+)
+from sessiontui.stores.jsonl_dir import read_after, read_page
+
+CWD = "/home/dev/src/big"
+SID = "6b1f0f55-8a57-4a39-9d0b-3f3b2f4f1a10"
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def conversation(projects: Path, turns: int, *, huge_output: int = 0) -> Path:
+    """`turns` prompts, each answered by a tool call (one usage) and its result; the middle
+    turn's tool result is `huge_output` bytes long when that is set."""
+    w = ClaudeCodeWriter(projects)
+    at = START
+    path = w.transcript_path(CWD, SID)
+    for turn in range(turns):
+        w.user(SID, CWD, f"prompt {turn}", now=at)
+        w.assistant(
+            SID,
+            CWD,
+            [
+                text_block(f"answer {turn}"),
+                tool_use_block(f"toolu_{turn}", "Bash", {"command": "ls"}),
+            ],
+            model="claude-sonnet-4-5",
+            usage=usage_dict(10 + turn, 100, 1_000, 50),
+            now=at + timedelta(seconds=2),
+        )
+        output = "y" * huge_output if huge_output and turn == turns // 2 else f"output {turn}"
+        w.tool_result(SID, CWD, f"toolu_{turn}", output, now=at + timedelta(seconds=3))
+        at += timedelta(minutes=1)
+    return path
+
+
+def test_a_line_over_the_bound_is_counted_not_parsed_and_memory_stays_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jsonl_tail, "LONG_LINE", 256 * 1024)
+    path = conversation(tmp_path, 9, huge_output=20_000_000)  # one 20 MB tool-result line
+    normal = conversation(tmp_path / "normal", 9)
+    expected = TranscriptFollower(normal)
+    expected.poll()  # also loads the price data, before memory is traced
+    follower = TranscriptFollower(path)
+    tracemalloc.start()
+    try:
+        assert follower.poll()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 6_000_000  # a 1 MiB chunk and the bound, never the 20 MB line
+    assert (follower.tail.long_total, follower.tail.corrupt_total) == (1, 1)
+    assert follower.tail.offset == path.stat().st_size
+    s = follower.summary
+    # Usage lines are untouched: only the skipped tool result is missing from the message count.
+    assert (s.calls, s.usage, s.cost_usd) == (
+        expected.summary.calls,
+        expected.summary.usage,
+        expected.summary.cost_usd,
+    )
+    assert s.messages == expected.summary.messages - 1
+    assert follower.poll() is False  # unchanged since
+
+
+def test_the_transcript_shows_a_long_line_as_its_head_and_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jsonl_tail, "LONG_LINE", 256 * 1024)
+    path = conversation(tmp_path, 3, huge_output=3_000_000)
+    page = read_page(path, None, 200, messages_from_record)
+    long = [m for m in page.messages if m.role == Role.SYSTEM]
+    assert len(long) == 1
+    size = len(
+        path.read_bytes().split(b"\n")[7]
+    )  # user, assistant x2, result; user, assistant x2, result
+    assert long[0].text.startswith(f"(a line of {size:,} bytes")
+    assert '"type":"user"' in long[0].text or "toolu_1" in long[0].text
+    texts = [m.text for m in page.messages]
+    assert "answer 2" in texts and "output 2" in texts and "output 0" in texts
+    after = read_after(path, 0, messages_from_record)
+    assert [m.text for m in after.messages] == texts
+
+
+_LINE_SIZES = st.lists(st.sampled_from([20, 300, 1_500, 70_000, 200_000]), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(sizes=_LINE_SIZES, limit=st.integers(1, 4), unfinished=st.booleans())
+def test_long_lines_are_seen_once_whichever_way_the_file_is_read(
+    sizes: list[int], limit: int, unfinished: bool
+) -> None:
+    """Forwards (tail and iter_complete_lines) and backwards in pages: every line once, in order,
+    each long one as a LongLine of the right size and offset, never more."""
+    saved = jsonl_tail.LONG_LINE, jsonl_tail._CHUNK
+    jsonl_tail.LONG_LINE, jsonl_tail._CHUNK = 1_000, 4_096
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "t.jsonl"
+            lines = [
+                json.dumps({"n": i, "pad": "z" * size}).encode() for i, size in enumerate(sizes)
+            ]
+            path.write_bytes(
+                b"".join(line + b"\n" for line in lines)
+                + (b'{"n": "unfinis' if unfinished else b"")
+            )
+            offsets = [sum(len(x) + 1 for x in lines[:i]) for i in range(len(lines))]
+            expected = [
+                (
+                    o,
+                    LongLine(line[: jsonl_tail.LONG_LINE_HEAD], len(line))
+                    if len(line) > 1_000
+                    else line,
+                )
+                for o, line in zip(offsets, lines, strict=True)
+            ]
+            assert list(iter_complete_lines(path, 0)) == expected
+            tail = JsonlTail(path)
+            result = tail.poll()
+            assert result is not None
+            assert [r["n"] for r in result.records] == [
+                i for i, line in enumerate(lines) if len(line) <= 1_000
+            ]
+            assert tail.long_total == sum(len(line) > 1_000 for line in lines)
+            end, seen = offsets[-1] + len(lines[-1]) + 1, []
+            while True:
+                found, start = read_lines_backwards(path, end, limit)
+                seen = list(reversed(found)) + seen
+                if start == 0:
+                    break
+                end = start
+            assert seen == expected
+    finally:
+        jsonl_tail.LONG_LINE, jsonl_tail._CHUNK = saved
+
+
+def test_a_long_line_still_being_written_is_skipped_across_polls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jsonl_tail, "LONG_LINE", 1_000)
+    monkeypatch.setattr(jsonl_tail, "_CHUNK", 4_096)
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b'{"n": 0}\n{"n": 1, "pad": "' + b"q" * 10_000)
+    tail = JsonlTail(path)
+    assert [r["n"] for r in tail.poll().records] == [0]  # type: ignore[union-attr]
+    with open(path, "ab") as handle:
+        handle.write(b"q" * 10_000 + b'"}\n{"n": 2}\n')
+    result = tail.poll()
+    assert result is not None and [r["n"] for r in result.records] == [2]
+    assert (tail.long_total, tail.corrupt_total, tail.offset) == (1, 1, path.stat().st_size)
+
+
+def test_a_budgeted_read_goes_on_where_it_stopped_and_ends_with_the_same_totals(
+    tmp_path: Path,
+) -> None:
+    path = conversation(tmp_path, 1_000)
+    follower = TranscriptFollower(path)
+    polls = 0
+    while True:
+        follower.poll(budget=1)  # one 1 MiB chunk per poll at most
+        polls += 1
+        if not follower.counting:
+            break
+        assert follower.tail.offset < path.stat().st_size
+    follower_once = TranscriptFollower(path)
+    follower_once.poll()
+    assert path.stat().st_size > 1 << 20 and polls >= 2
+    assert follower.summary.calls == follower_once.summary.calls == 1_000
+    assert follower.summary.cost_usd == pytest.approx(follower_once.summary.cost_usd)
+    assert follower.summary.last_message == follower_once.summary.last_message
+    assert follower.poll() is False
+
+
+@pytest.mark.parametrize(
+    ("line", "parsed"),
+    [
+        (
+            b'{"type":"file-history-snapshot","messageId":"m","snapshot":{"timestamp":"2026-01-01T00:00:00Z"}}',
+            False,
+        ),
+        (b'{"parentUuid":null,"type":"user","message":{"role":"user","content":"hi"}}', True),
+        (b'{"type":"progress","timestamp":"2026-01-01T00:00:00Z"}', True),
+        (b'{"type":"summary","summary":"t"}', True),
+        (b'{"type":"system","subtype":"turn_duration","durationMs":1}', True),
+    ],
+)
+def test_the_prefilter_skips_only_lines_that_change_nothing(line: bytes, parsed: bool) -> None:
+    assert line_matters_for_summary(line) is parsed
+
+
+def test_bad_json_and_surrogates_still_read_as_stdlib_json_would(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(
+        b'{"a": "\\ud800"}\n{"b": 123456789012345678901234567890}\nnot json\n{"c": NaN}\n\xff\xfe\n'
+    )
+    result = JsonlTail(path).poll()
+    assert result is not None
+    assert [sorted(r) for r in result.records] == [["a"], ["b"], ["c"]]
+    assert result.corrupt == 2
+
+
+async def test_a_big_transcript_is_listed_from_its_head_and_tail_then_counted(tmp_path: Path) -> None:
+    from sessiontui.stores.claude_code import ClaudeCodeStore
+
+    conversation(tmp_path, 4_000)  # about 4 MB: one 4 MiB read step does not finish it
+    whole = (await ClaudeCodeStore(tmp_path).refresh()).sessions[0]
+    store = ClaudeCodeStore(tmp_path)
+    store.read_seconds = 0.0  # one read step per refresh, as a slow machine would manage
+    first = (await store.refresh()).sessions[0]
+    assert first.counting is not None and 0 < first.counting < 1
+    assert (first.usage, first.cost_usd) == (None, None)  # not a partial figure
+    assert first.name == whole.name == "prompt 0"
+    assert (first.last_activity, first.last_message, first.model) == (
+        whole.last_activity, whole.last_message, whole.model)
+    refreshes = 1
+    while (session := (await store.refresh(set())).sessions[0]).counting is not None:
+        refreshes += 1
+        assert refreshes < 50
+    assert session == whole
+
+
+def test_a_budget_smaller_than_a_line_still_gets_past_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read stops at its budget only between lines: a line longer than the budget (but under
+    the long-line bound) is read whole in one go instead of being started again forever."""
+    monkeypatch.setattr(jsonl_tail, "_CHUNK", 4_096)
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b'{"n": 0}\n' + json.dumps({"n": 1, "pad": "z" * 50_000}).encode() + b'\n{"n": 2}\n')
+    tail, seen = JsonlTail(path), []
+    for _ in range(10):
+        if tail.start() is None:
+            break
+        seen += [r["n"] for r in tail.records(budget=1)]
+        if tail.at_end:
+            break
+    assert seen == [0, 1, 2] and tail.offset == path.stat().st_size
