@@ -225,6 +225,10 @@ def run_dashboard(config: Config) -> int:
         for error in errors:
             print(f"sessiontui: {one_line(error)}", file=sys.stderr)
         return 2
+    if not config.read_only:
+        from sessiontui.actions.journal import recovery_notes
+
+        errors = [*errors, *recovery_notes()]  # shown in the app, as the store problems are
     app = make_app(config, found=found, notes=errors)
     app.run()
     return app.return_code or 0

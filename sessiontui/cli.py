@@ -211,23 +211,40 @@ def _error(message: str) -> None:
     print(f"sessiontui: {one_line(message)}", file=sys.stderr)
 
 
+def _recover() -> list[str]:
+    from sessiontui.actions.journal import recovery_notes
+
+    return recovery_notes()
+
+
 def run_audit(*, as_json: bool) -> int:
+    from sessiontui.actions.audit import read_audit_log, write_audit_table
 
-    from sessiontui.actions.audit import read_audit, write_audit_table
-
-    records = read_audit()
+    for note in _recover():
+        _error(note)
+    records, damaged = read_audit_log()
     if as_json:
         for record in records:
             print(json_line(record))
     else:
         write_audit_table(records, sys.stdout)
-    return 0
+    for bad in damaged:
+        _error(f"audit log line {bad.line} is damaged: {bad.reason}")
+    return 2 if damaged else 0
 
 
 async def run_restore(entry_id: str | None) -> int:
-    from sessiontui.actions import list_trash, restore_entry
+    from sessiontui.actions import restore_entry
+    from sessiontui.actions.trash import DONE, read_trash
 
-    entries = list_trash()
+    for note in _recover():
+        _error(note)
+    everything, damaged = read_trash()
+    entries = [e for e in everything if e.status == DONE]
+    for bad in damaged:
+        _error(f"damaged trash entry {bad.path}: {bad.reason}")
+    for unsettled in (e for e in everything if e.status != DONE):
+        _error(f"trash entry {unsettled.path} is {unsettled.status} (its store could not be checked)")
     if entry_id is None:
         for entry in entries:
             print(one_line(f"{entry.id}  {entry.action:<7} {entry.format:<16} {entry.session_id}  "

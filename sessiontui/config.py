@@ -25,12 +25,17 @@ class ConfigError(ValueError):
 
 def parse_duration(value: object, what: str) -> timedelta:
     """'90s', '10m', '1.5h', '3d' or a bare number of minutes."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(minutes=value)
-    match = _DURATION.match(str(value))
-    if match is None:
-        raise ConfigError(f"{what}: {value!r} is not a duration (try 90s, 10m, 1h)")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return timedelta(minutes=value)
+        match = _DURATION.match(str(value))
+        if match is None:
+            raise ConfigError(f"{what}: {value!r} is not a duration (try 90s, 10m, 1h)")
+        return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    except ConfigError:
+        raise
+    except (OverflowError, ValueError) as exc:  # 1e400, inf, nan, a 400-digit number
+        raise ConfigError(f"{what}: {value!r} is not a usable duration ({exc})") from exc
 
 
 def default_config_file() -> Path:

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from sessiontui.actions import Verb, list_trash, perform, restore_entry
-from sessiontui.actions import trash as trash_module
+from sessiontui.actions import Verb, journal, list_trash, perform, restore_entry
 from sessiontui.demo.bots import StarpodBot, ZeroClawJsonlBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.model import Session
@@ -35,23 +34,28 @@ async def read(store: Any) -> dict[str, Session]:
     return {s.id: s for s in (await store.refresh()).sessions}
 
 
-async def test_a_message_the_daemon_appends_during_a_jsonl_delete_is_kept(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("when", ["before the copy", "after the copy"])
+async def test_a_message_the_daemon_appends_during_a_jsonl_delete_is_kept(tmp_path: Path, monkeypatch, when: str) -> None:  # type: ignore[no-untyped-def]
     bot = ZeroClawJsonlBot(tmp_path / "sessions")
     bot.append("telegram_1", {"role": "user", "content": "first"})
     store = ZeroClawJsonlStore(tmp_path / "sessions")
     session = (await read(store))["telegram_1"]
-    real_write = trash_module.write_entry
+    real_begin = journal.begin
 
-    def slow_trash(**kwargs: Any) -> Any:  # the daemon appends while we copy to the trash
-        bot.append("telegram_1", {"role": "assistant", "content": "LATE MESSAGE"})
-        return real_write(**kwargs)
+    def daemon_appends(**kwargs: Any) -> Any:  # the daemon appends around our copy to the trash
+        if when == "before the copy":
+            bot.append("telegram_1", {"role": "assistant", "content": "LATE MESSAGE"})
+        entry = real_begin(**kwargs)
+        if when == "after the copy":
+            bot.append("telegram_1", {"role": "assistant", "content": "LATE MESSAGE"})
+        return entry
 
-    monkeypatch.setattr("sessiontui.actions.zeroclaw_jsonl.write_entry", slow_trash)
+    monkeypatch.setattr("sessiontui.actions.zeroclaw_jsonl.begin", daemon_appends)
     outcome = await perform(session, Verb.DELETE, state_dir=tmp_path / "state")
-    assert outcome.ok and "new message" in outcome.message
+    assert not outcome.ok and "changed since you looked" in outcome.message
     assert "LATE MESSAGE" in (tmp_path / "sessions" / "telegram_1.jsonl").read_text()
-    (entry,) = list_trash(tmp_path / "state")
-    assert (entry.path / "files" / "telegram_1.jsonl").read_text().count("\n") == 1
+    assert "first" in (tmp_path / "sessions" / "telegram_1.jsonl").read_text()
+    assert list_trash(tmp_path / "state") == []
     assert not list((tmp_path / "sessions").glob(".*staging"))
 
 
@@ -99,7 +103,7 @@ async def test_the_write_lock_is_not_held_while_the_trash_is_written(tmp_path: P
     bot.append("gw_a", "user", "hello", T0)
     bot.append("gw_b", "user", "other", T0)
     errors: list[str] = []
-    real_write = trash_module.write_entry
+    real_write = journal.begin
 
     def trash_while_the_daemon_writes(**kwargs: Any) -> Any:
         entry = real_write(**kwargs)
@@ -112,7 +116,7 @@ async def test_the_write_lock_is_not_held_while_the_trash_is_written(tmp_path: P
             daemon.close()
         return entry
 
-    monkeypatch.setattr("sessiontui.actions.zeroclaw_sqlite.write_entry", trash_while_the_daemon_writes)
+    monkeypatch.setattr("sessiontui.actions.zeroclaw_sqlite.begin", trash_while_the_daemon_writes)
     store = ZeroClawSqliteStore(db)
     try:
         outcome = await perform((await read(store))["gw_a"], Verb.DELETE, state_dir=tmp_path / "s")

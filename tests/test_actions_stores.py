@@ -97,8 +97,11 @@ async def test_zeroclaw_rename_reset_clear_delete_restore(zeroclaw: Path, state:
     assert conn.execute("SELECT COUNT(*) FROM sessions WHERE session_key='gw_b'").fetchone() == (0,)
     conn.close()
     audit = read_audit(state)
-    assert [r["action"] for r in audit] == ["rename", "reset", "delete", "restore", "clear"]
-    assert all(r["result"] == "ok" and r["user"] for r in audit)
+    assert [(r["action"], r["result"]) for r in audit] == [
+        ("rename", "ok"), ("reset", "ok"), ("delete", "started"), ("delete", "ok"),
+        ("restore", "started"), ("restore", "ok"), ("clear", "started"), ("clear", "ok")]
+    assert all(r["user"] for r in audit)
+    assert audit[2]["trash"] == audit[3]["trash"] == audit[4]["trash"]
 
 
 async def test_action_on_a_session_that_changed_is_refused(zeroclaw: Path, state: Path) -> None:

@@ -19,18 +19,17 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused
-from sessiontui.actions.trash import TrashEntry, write_entry
+from sessiontui.actions.journal import begin, restoring_path, staging_path
+from sessiontui.actions.trash import TrashEntry, discard
 from sessiontui.model import Session
 from sessiontui.stores.codex import ARCHIVED_SESSIONS_SUBDIR, SESSION_INDEX, SESSIONS_SUBDIR
 
 QUIET = timedelta(seconds=60)  # a rollout written to this recently may still be in use
-STAGING = ".sessiontui-staging"  # not a `rollout-*.jsonl` name: no reader lists it
 _DATE = re.compile(r"^rollout-(\d{4})-(\d{2})-(\d{2})T")
 
 
@@ -102,47 +101,44 @@ def unarchive(session: Session, now: datetime | None = None) -> Outcome:
 
 
 def delete(session: Session, state_dir: Path | None, now: datetime | None = None) -> Outcome:
+    """The rollout's bytes go into a pending trash entry first (journal.begin); only then is the
+    file moved aside and removed. The entry's store is the rollout's own directory, so recovery
+    after a kill finds the file (or its staging name) where the journal looks."""
     path = _quiet_rollout(session, now)
-    home = Path(session.store)
-    relative = str(path.relative_to(home))
-    staged = path.with_name(f".{path.name}{STAGING}")
-    os.rename(path, staged)
+    entry = begin(action="delete", fmt=str(session.format), store=str(path.parent), session_id=session.id,
+                  name=session.name, messages=session.message_count, files=[(path, path.name)],
+                  state_dir=state_dir)
+    copy = entry.path / "files" / path.name
+    staged = staging_path(path.parent, path.name)
     try:
-        entry = write_entry(
-            action="delete",
-            fmt=str(session.format),
-            store=session.store,
-            session_id=session.id,
-            name=session.name,
-            messages=session.message_count,
-            rows={"rollout": {"columns": ["path"], "rows": [[relative]]}},
-            files=[(staged, path.name)],
-            state_dir=state_dir,
-        )
+        os.rename(path, staged)
     except BaseException:
-        os.rename(staged, path)
+        discard(entry)
         raise
+    if os.stat(staged).st_size != os.stat(copy).st_size:  # Codex wrote while we copied
+        os.rename(staged, path)
+        discard(entry)
+        raise Refused("the rollout changed while it was being copied; look again and retry")
     os.unlink(staged)
     return Outcome(True, f"deleted {path.name} (in the trash)", entry.id)
 
 
 def restore(entry: TrashEntry) -> Outcome:
     """Put a deleted rollout back where it was, never over a file that is there again."""
-    ((relative,),) = entry.rows["rollout"]["rows"]
     (name,) = entry.files
-    target = Path(entry.store) / str(relative)
+    target = Path(entry.store) / name
     if target.exists():
         raise Refused(f"{target} exists again; not restoring over it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp")
-    os.close(handle)
+    temp = restoring_path(target.parent, name)  # a fixed name: recovery removes it if we are killed
+    temp.unlink(missing_ok=True)
     try:
         shutil.copy2(entry.path / "files" / name, temp)
         with open(temp, "rb") as copied:
             os.fsync(copied.fileno())
         os.link(temp, target)
     finally:
-        os.unlink(temp)
+        temp.unlink(missing_ok=True)
     return Outcome(True, f"restored {name} ({entry.messages} messages)")
 
 

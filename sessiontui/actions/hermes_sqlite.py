@@ -12,8 +12,9 @@ from typing import Any
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused
+from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import immediate, insert_rows, read_one, trash_then_write
-from sessiontui.actions.trash import TrashEntry, write_entry
+from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session, StoreFormat
 from sessiontui.timestamps import chrono_rfc3339
 
@@ -24,7 +25,7 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, thread = Path(session.store), session.id
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        return write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=thread,
+        return begin(action="delete", fmt=str(session.format), store=session.store, session_id=thread,
                            name=session.name, messages=session.message_count, rows=rows, state_dir=state_dir)
 
     entry = trash_then_write(
@@ -49,7 +50,7 @@ def prune(store: Path, ttl_days: int, state_dir: Path | None) -> Outcome:
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
         count = len(rows["sessions"]["rows"])
-        return write_entry(action="prune", fmt=str(StoreFormat.HERMES_SQLITE), store=str(store),
+        return begin(action="prune", fmt=str(StoreFormat.HERMES_SQLITE), store=str(store),
                            session_id=f"{count} rows", name=f"rows idle for over {ttl_days} days",
                            messages=0, rows=rows, state_dir=state_dir)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.actions.guard import Refused, check_unchanged
-from sessiontui.actions.trash import TrashEntry, undone_on_failure
+from sessiontui.actions.trash import TrashEntry, discard
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -25,6 +25,11 @@ def _connect(path: Path, mode: str) -> sqlite3.Connection:
 
     uri = readonly_uri(path).replace("mode=ro", f"mode={mode}")
     return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection in autocommit mode (no transaction held open)."""
+    return _connect(path, "ro")
 
 
 @contextmanager
@@ -103,15 +108,17 @@ def trash_then_write(path: Path, *, tables: Tables, guard: Guard, keep: Callable
         conn.execute("COMMIT")
     finally:
         conn.close()
-    entry = keep(rows)
-    with undone_on_failure() as made:
-        made.append(entry)
+    entry = keep(rows)  # pending in the trash, `started` in the audit log (journal.begin)
+    try:
         with immediate(path, foreign_keys=foreign_keys) as conn:
             if guard is not None:
                 check_unchanged(conn, *guard)
             if any(select_rows(conn, table, where, params) != rows[table] for table, where, params in tables):
                 raise Refused("the session changed since you looked (new activity); look again and retry")
             write(conn)
+    except BaseException:
+        discard(entry)  # the transaction rolled back: nothing was deleted
+        raise
     return entry
 
 

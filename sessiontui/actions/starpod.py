@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.actions.base import Outcome
-from sessiontui.actions.guard import Refused, check_unchanged
+from sessiontui.actions.guard import Refused, check_same_session
+from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import (
     columns_of,
     immediate,
@@ -18,18 +19,19 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     trash_then_write,
 )
-from sessiontui.actions.trash import TrashEntry, write_entry
+from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 
 GUARD = ("SELECT last_message_at, message_count, "
          "(SELECT COUNT(*) FROM session_messages WHERE session_id = ?1), is_closed FROM session_metadata WHERE id = ?1")
+IDENTITY = "SELECT created_at, is_closed FROM session_metadata WHERE id = ?"
 CHILDREN = ("session_messages", "compaction_log")
 
 
 def _update(session: Session, column: str, value: object, sql: str, done: str) -> Outcome:
     path, sid = Path(session.store), session.id
     with immediate(path, foreign_keys=True) as conn:
-        check_unchanged(conn, GUARD, (sid,), session.version)
+        check_same_session(conn, IDENTITY, (sid,), session.created_at, (int(session.closed),))
         if column not in columns_of(conn, "session_metadata"):
             raise Refused(f"this Starpod database has no {column} column (an older Starpod)")
         conn.execute(sql, (sid, value))
@@ -43,7 +45,7 @@ def close(session: Session, summary: str | None) -> Outcome:
     path, sid = Path(session.store), session.id
     text = (summary or "").strip() or None
     with immediate(path, foreign_keys=True) as conn:
-        check_unchanged(conn, GUARD, (sid,), session.version)
+        check_same_session(conn, IDENTITY, (sid,), session.created_at, (0,))  # open, as seen; new messages are fine
         conn.execute("UPDATE session_metadata SET is_closed = 1, summary = ?2 WHERE id = ?1", (sid, text))
     stored = read_one(path, "SELECT is_closed, summary FROM session_metadata WHERE id = ?", (sid,))
     ok = stored == (1, text)
@@ -73,7 +75,7 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
     children = [t for t in CHILDREN if t in tables]
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        return write_entry(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
+        return begin(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
                            name=session.name, messages=len(rows["session_messages"]["rows"]), rows=rows,
                            state_dir=state_dir)
 

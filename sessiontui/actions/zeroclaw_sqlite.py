@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.actions.base import Outcome
-from sessiontui.actions.guard import Refused, check_unchanged
+from sessiontui.actions.guard import Refused, check_same_session, check_unchanged
+from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import (
     columns_of,
     immediate,
@@ -15,16 +16,17 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     trash_then_write,
 )
-from sessiontui.actions.trash import TrashEntry, write_entry
+from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 from sessiontui.timestamps import chrono_rfc3339
 
 GUARD = "SELECT last_activity, message_count FROM session_metadata WHERE session_key = ?"
+IDENTITY = "SELECT created_at FROM session_metadata WHERE session_key = ?"
 
 
 def _keep(session: Session, action: str, state_dir: Path | None) -> Any:
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        return write_entry(action=action, fmt=str(session.format), store=session.store, session_id=session.id,
+        return begin(action=action, fmt=str(session.format), store=session.store, session_id=session.id,
                            name=session.name, messages=len(rows["sessions"]["rows"]), rows=rows,
                            state_dir=state_dir)
     return keep
@@ -33,7 +35,7 @@ def _keep(session: Session, action: str, state_dir: Path | None) -> Any:
 def rename(session: Session, name: str) -> Outcome:
     path, key = Path(session.store), session.id
     with immediate(path) as conn:
-        check_unchanged(conn, GUARD, (key,), session.version)
+        check_same_session(conn, IDENTITY, (key,), session.created_at)
         if "name" not in columns_of(conn, "session_metadata"):
             raise Refused("this sessions.db predates session names (ZeroClaw < 0.5.8)")
         conn.execute("UPDATE session_metadata SET name = ?1 WHERE session_key = ?2", (name.strip() or None, key))

@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -156,14 +157,15 @@ def scan_processes(targets: Sequence[StoreTarget]) -> ProcessScan:
         procs = list(psutil.process_iter(attrs, ad_value=None))
     except Exception as exc:  # noqa: BLE001 - e.g. no /proc: say so, never crash the dashboard
         return ProcessScan(now, unavailable=f"the process table cannot be read: {exc}")
+    ours = {p.info["pid"] for p in procs if is_sessiontui(list(p.info.get("cmdline") or []))}
     for proc in procs:
         info = proc.info
         pid = info["pid"]
         if info.get("ppid") is not None:
             parents[pid] = info["ppid"]
         names[pid] = info.get("name") or ""
-        if pid == me:
-            continue
+        if pid == me or pid in ours or info.get("ppid") in ours:
+            continue  # sessiontui itself (any instance, and its reader pool) serves no session
         cmdline = list(info.get("cmdline") or [])
         agent = is_agent(info.get("name"), cmdline)
         try:
@@ -204,6 +206,14 @@ def scan_processes(targets: Sequence[StoreTarget]) -> ProcessScan:
         {k: _unique(v) for k, v in by_session.items()},
         {k: _unique(v) for k, v in by_file.items()},
         cpu, denied,
+    )
+
+
+def is_sessiontui(cmdline: Sequence[str]) -> bool:
+    """A sessiontui process: `sessiontui ...` or `python -m sessiontui ...`."""
+    head = [Path(part).name for part in cmdline[:3]]
+    return "sessiontui" in head or any(
+        a == "-m" and b.split(".")[0] == "sessiontui" for a, b in pairwise(head)
     )
 
 

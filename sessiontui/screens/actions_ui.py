@@ -22,7 +22,6 @@ from sessiontui.actions import (
     Outcome,
     TrashEntry,
     Verb,
-    list_trash,
     perform,
     prune,
     restore_entry,
@@ -30,6 +29,7 @@ from sessiontui.actions import (
     why_not_prune,
 )
 from sessiontui.actions.base import READ_ONLY
+from sessiontui.actions.journal import settled_trash
 from sessiontui.model import Session, SessionProcesses
 from sessiontui.screens.base import FleetScreen
 from sessiontui.screens.modals import (
@@ -225,13 +225,17 @@ class ActionScreen(FleetScreen):
         if facts is None or not facts.processes:
             return
         info = facts.processes[0]
-        rows = getattr(getattr(self.app, "latest", None), "rows", ())
+        latest = self.tui.latest
+        rows = latest.rows if latest is not None else ()
         serves = max(sessions_served(rows, info), 2 if facts.shared else 1)
         ask_and_stop(self.app, info, session, serves, read_only=self.read_only)
 
     def action_undo_delete(self) -> None:
         async def show_trash() -> None:
-            entries = await asyncio.to_thread(list_trash)
+            entries, damaged = await asyncio.to_thread(settled_trash)
+            for bad in damaged:
+                self.app.notify(one_line(f"damaged trash entry {bad.path}: {bad.reason}"), severity="warning",
+                                markup=False)
             self.app.push_screen(TrashScreen(entries), restore)
 
         def restore(entry: TrashEntry | None) -> None:

@@ -24,7 +24,7 @@ def find_stores(paths: list[Path]) -> tuple[list[Found], list[str]]:
     errors: list[str] = []
     for path in paths:
         try:
-            found.extend(detect(path))
+            found.extend(detect(path, problems=errors))
         except StoreError as exc:
             errors.append(str(exc))
     return list(dict.fromkeys(found)), errors

@@ -14,7 +14,7 @@ from sessiontui.live.jsonl_tail import parse_line
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
 from sessiontui.stores.registry import RECORDS, Layout, record_for, records_with
-from sessiontui.stores.sqlite_read import is_sqlite_file, read_tables_sync
+from sessiontui.stores.sqlite_read import explain, is_sqlite_file, read_tables_sync
 
 MAX_DEPTH = 4
 MAX_DIRS = 5000
@@ -39,7 +39,7 @@ def sqlite_format(path: Path) -> StoreFormat | str:
     try:
         tables = read_tables_sync(path)
     except sqlite3.Error as exc:
-        return f"cannot read it as SQLite ({exc})"
+        return f"cannot read it as SQLite ({explain(path, exc).removeprefix(f'{path}: ')})"
     for record in records_with(Layout.SQLITE_FILE):
         assert record.sqlite_tables is not None
         if record.sqlite_tables(tables):
@@ -107,7 +107,13 @@ def _layout(fmt: StoreFormat) -> Layout | None:
     return None if record is None else record.layout
 
 
+def _denied(path: Path) -> StoreError:
+    return StoreError(f"{path}: permission denied; run as the bot's user")
+
+
 def detect_file(path: Path) -> Found:
+    if not os.access(path, os.R_OK):
+        raise _denied(path)  # never "not a session store": we could not look
     if is_sqlite_file(path):
         fmt = sqlite_format(path)
         if isinstance(fmt, StoreFormat):
@@ -128,27 +134,47 @@ def detect_file(path: Path) -> Found:
     raise StoreError(f"{path}: not a session store; {_expected()}")
 
 
-def detect(path: Path, max_depth: int = MAX_DEPTH) -> list[Found]:
-    """Every store at or below `path`. StoreError when there is none (one line, names the path)."""
+def detect(path: Path, max_depth: int = MAX_DEPTH, problems: list[str] | None = None) -> list[Found]:
+    """Every store at or below `path`. StoreError when there is none (one line, names the path);
+    a directory below it that cannot be read is one line in `problems`, and the rest load."""
     path = path.expanduser().resolve()
-    if not path.exists():
-        raise StoreError(f"{path}: no such file or directory")
-    if path.is_file():
-        return [detect_file(path)]
-    found = _walk(path, max_depth)
+    try:
+        if not path.exists():
+            raise StoreError(f"{path}: no such file or directory")
+        if path.is_file():
+            return [detect_file(path)]
+    except PermissionError as exc:
+        raise _denied(path) from exc
+    unreadable: list[str] = []
+    found = _walk(path, max_depth, unreadable)
+    if problems is not None:
+        problems.extend(unreadable)
+    if not found and unreadable and problems is None:
+        raise StoreError(unreadable[0])
+    if not found and unreadable:
+        return []
     if not found:
         raise StoreError(f"{path}: no session store found within {max_depth} levels; {_expected()}")
     return found
 
 
-def _walk(top: Path, max_depth: int) -> list[Found]:
+def _walk(top: Path, max_depth: int, unreadable: list[str] | None = None) -> list[Found]:
     found: list[Found] = []
     queue: list[tuple[Path, int]] = [(top, 0)]
     visited = 0
     while queue and visited < MAX_DIRS:
         directory, depth = queue.pop(0)
         visited += 1
-        tree = _tree_root(directory)
+        if not os.access(directory, os.R_OK | os.X_OK):
+            if unreadable is not None:
+                unreadable.append(str(_denied(directory)))
+            continue
+        try:
+            tree = _tree_root(directory)
+        except PermissionError:
+            if unreadable is not None:
+                unreadable.append(str(_denied(directory)))
+            continue
         root = tree.path if tree is not None else None
         if tree is not None:
             if tree not in found:  # met again below a tree's root (Codex: sessions/YYYY/MM/DD)
@@ -222,9 +248,9 @@ def detect_defaults() -> tuple[list[Found], list[Path]]:
     places = default_locations()
     found: list[Found] = []
     for place in places:
-        if place.exists():
-            try:
+        try:
+            if place.exists():
                 found.extend(detect(place, max_depth=1))
-            except StoreError:
-                continue
+        except (StoreError, PermissionError):  # another user's directory on the way: not ours to read
+            continue
     return list(dict.fromkeys(found)), places

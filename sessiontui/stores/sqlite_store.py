@@ -54,9 +54,17 @@ class SqliteTranscriptStore:
             )
         return self._meta
 
+    def forget(self) -> None:
+        """Drop everything read from the file (another file now stands at the path)."""
+        self._meta = None
+        self._sessions = {}
+
     async def idle(self) -> bool:
         """Nothing to read: no commit since the last poll, and no reconcile owed."""
         if await self.db.changed():
+            if self.db.replaced:  # another file at the path: read it from the start
+                self.db.replaced = False
+                self.forget()
             return False
         return self._meta is None or not self._meta.reconcile_due()
 

@@ -60,6 +60,11 @@ class StarpodStore(SqliteTranscriptStore):
         self._max_message_id = 0
         self._max_usage_id = 0
 
+    def forget(self) -> None:
+        super().forget()
+        self._counts, self._last, self._usage = {}, {}, {}
+        self._max_message_id = self._max_usage_id = 0
+
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
             return ReadReport(self._snapshot, False)

@@ -34,13 +34,15 @@ from platformdirs import user_cache_path
 
 from sessiontui.live import jsonl_tail
 from sessiontui.rules import pricing
-from sessiontui.stores import claude_transcript
+from sessiontui.stores import claude_facts, claude_records, claude_transcript
 from sessiontui.stores.claude_transcript import TranscriptFollower, TranscriptSummary
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # the layout of the cache file itself
-_DECODABLE = ("sessiontui.model", "sessiontui.stores.claude_transcript")  # classes we rebuild
+_DECODABLE = (  # the modules whose classes a cached summary holds, rebuilt on reading
+    "sessiontui.model", "sessiontui.stores.claude_transcript", "sessiontui.stores.claude_facts",
+)
 _ENABLED = True
 
 
@@ -58,7 +60,8 @@ def code_version() -> str:
     """What a cached summary depends on: the parsing, summarising and pricing code and the
     price data. Hashing the modules' source means no one has to remember to bump a number."""
     digest = hashlib.sha256(f"{FORMAT}:{pricing.PRICE_DATA_VERSION}".encode())
-    for module in (jsonl_tail, claude_transcript, pricing, sys.modules[__name__]):
+    summarising = (claude_transcript, claude_records, claude_facts)
+    for module in (jsonl_tail, *summarising, pricing, sys.modules[__name__]):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:24]
 

@@ -32,6 +32,10 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         self._turns: dict[str, int] = {}
         self._max_id = 0
 
+    def forget(self) -> None:
+        super().forget()
+        self._last, self._turns, self._max_id = {}, {}, 0
+
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
             return ReadReport(self._snapshot, False)
