@@ -141,7 +141,14 @@ async def test_delete_cascade_guard_and_undo(db: Path, tmp_path: Path) -> None:
         t: q(db, f"SELECT * FROM {t} ORDER BY rowid")
         for t in ("sessions", "messages", "session_model_usage")
     }
-    assert after == before  # exactly back, the branch linked to its parent again
+    # Back exactly, but for the branch the bot's delete orphaned: it stays detached, as after the
+    # bot's own delete (a restore puts back what was deleted, not links it cut in other rows).
+    parent = [r[1] for r in q(db, "PRAGMA table_info(sessions)")].index("parent_session_id")
+    before["sessions"] = [
+        tuple(None if (i == parent and row[0] == "branch") else v for i, v in enumerate(row))
+        for row in before["sessions"]
+    ]
+    assert after == before
 
 
 async def test_a_session_that_moved_is_refused(db: Path, tmp_path: Path) -> None:
@@ -197,3 +204,25 @@ async def test_prune_ended_sessions_older_than_the_ttl(tmp_path: Path) -> None:
     (entry,) = list_trash(tmp_path)
     assert (await restore_entry(entry, state_dir=tmp_path)).ok
     assert q(path, "SELECT * FROM sessions ORDER BY rowid") == before
+
+
+async def test_a_delete_killed_before_its_end_is_completed_by_recovery(
+    db: Path, tmp_path: Path
+) -> None:
+    """The journal settles a Hermes Agent delete from the store itself: rows gone, entry kept."""
+    from sessiontui.actions import hermes_agent
+    from sessiontui.actions.journal import recover
+    from sessiontui.actions.trash import release
+
+    tip = (await sessions(db))["tip"]
+    ids = ["root", "tip", "helper"]
+    entry = hermes_agent.remove(
+        db, ids, check=lambda conn: None, session_id="tip", name=tip.name, state_dir=tmp_path
+    )  # (a)-(c) done; the run "dies" before (d)
+    release(entry.id)  # what the kill does: its flock on the entry goes
+    assert q(db, "SELECT COUNT(*) FROM sessions WHERE id IN ('root', 'tip', 'helper')") == [(0,)]
+    (settled,) = recover(tmp_path)
+    assert (settled.entry.id, settled.result) == (entry.id, "completed")
+    (kept,) = list_trash(tmp_path)
+    assert (await restore_entry(kept, state_dir=tmp_path)).ok
+    assert q(db, "SELECT COUNT(*) FROM sessions WHERE id IN ('root', 'tip', 'helper')") == [(3,)]

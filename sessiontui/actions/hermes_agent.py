@@ -20,6 +20,7 @@ from typing import Any
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused
+from sessiontui.actions.journal import begin
 from sessiontui.actions.sqlite_write import (
     columns_of,
     immediate,
@@ -27,7 +28,7 @@ from sessiontui.actions.sqlite_write import (
     read_one,
     trash_then_write,
 )
-from sessiontui.actions.trash import TrashEntry, write_entry
+from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 
 CANONICAL_BOT_CHAT_TITLE = "Bot Chat"
@@ -273,26 +274,18 @@ def remove(
     name: str,
     state_dir: Path | None,
 ) -> TrashEntry:
-    """`delete_sessions(ids)` in one transaction after `check`, the rows copied to the trash first:
-    other children orphaned, messages and rows deleted (per-model usage cascades), prompts GC'd."""
+    """`delete_sessions(ids)` in one transaction after `check`, the rows copied to the trash first
+    (a pending journal entry): other children orphaned, as the bot does (a restore does not link
+    them again), messages and rows deleted (per-model usage cascades), unused prompts GC'd."""
     marks = ",".join("?" for _ in ids)
     with immediate(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        # the children the delete will orphan, to link them again on a restore
-        orphans_where = f"parent_session_id IN ({marks}) AND id NOT IN ({marks})"
-        orphaned = [
-            list(r)
-            for r in conn.execute(
-                f"SELECT id, parent_session_id FROM sessions WHERE {orphans_where}", ids + ids
-            )
-        ]
         prompts_kept = "system_prompts" in tables and "system_prompt_hash" in columns_of(
             conn, "sessions"
         )
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        rows = rows | {"orphaned": {"columns": ["id", "parent_session_id"], "rows": orphaned}}
-        return write_entry(
+        return begin(
             action="delete",
             fmt="hermes-agent",
             store=str(path),
@@ -323,14 +316,13 @@ def remove(
     ]
     if "session_model_usage" in tables:
         copied.append(("session_model_usage", f"session_id IN ({marks})", tuple(ids)))
-    if prompts_kept:
-        copied.append(
-            (
-                "system_prompts",
-                f"hash IN (SELECT system_prompt_hash FROM sessions WHERE id IN ({marks}))",
-                tuple(ids),
-            )
+    if prompts_kept:  # only the prompts the GC will remove (others stay in the store)
+        unused = (
+            f"hash IN (SELECT system_prompt_hash FROM sessions WHERE id IN ({marks})) "
+            "AND hash NOT IN (SELECT system_prompt_hash FROM sessions WHERE id NOT IN "
+            f"({marks}) AND system_prompt_hash IS NOT NULL)"
         )
+        copied.append(("system_prompts", unused, tuple(ids + ids)))
     return trash_then_write(
         path, guard=None, keep=keep, write=write, foreign_keys=True, tables=copied
     )
@@ -361,15 +353,4 @@ def restore(entry: TrashEntry) -> Outcome:
         for table in ("messages", "session_model_usage"):
             if table in entry.rows:
                 insert_rows(conn, table, entry.rows[table])
-        orphaned = entry.rows.get("orphaned")
-        if orphaned:
-            key, parent = (
-                orphaned["columns"].index("id"),
-                orphaned["columns"].index("parent_session_id"),
-            )
-            for row in orphaned["rows"]:
-                conn.execute(
-                    "UPDATE sessions SET parent_session_id = ? WHERE id = ? AND parent_session_id IS NULL",
-                    (row[parent], row[key]),
-                )
     return Outcome(True, f"restored {entry.name} ({entry.messages} messages)")
