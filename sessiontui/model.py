@@ -16,6 +16,9 @@ class StoreFormat(StrEnum):
     ZEROCLAW_SQLITE = "zeroclaw-sqlite"
     STARPOD = "starpod"
     CLAUDE_CODE = "claude-code"
+    HERMES_AGENT = "hermes-agent"
+    OPENCLAW = "openclaw"
+    OPENCLAW_LEGACY = "openclaw-legacy"
     CODEX = "codex"
 
 
@@ -197,6 +200,11 @@ class Session:
     read: bool | None = None  # the store's read flag; None when the store has none
     agent_id: str | None = None  # the id its agent's command line names (None: the session's key)
     last_message: LastMessage | None = None
+    lease_expires_at: datetime | None = None  # a turn lease the bot holds: running until it expires
+    backend_heartbeat_at: datetime | None = None  # last heartbeat of the process that serves it
+    running_is_claim: bool = False  # native_state 'running' is only the store's claim: stale when quiet
+    attention: str | None = None  # the agent's own "needs a person" verdict, with its summary
+    hidden: bool = False  # the bot's own session pickers hide it (subagent runs, tool sessions)
     source_path: str | None = None  # the file holding this session's transcript, where one does
     recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day

@@ -58,6 +58,7 @@ def as_json(row: SessionRow) -> dict[str, Any]:
             if row.burn and row.burn.dollars_per_minute is not None else None
         ),
         "runaway": bool(row.burn and row.burn.runaway),
+        "hidden": s.hidden,
         "rate_limits": _rate_limits(s.rate_limits),
         "pids": list(row.processes.pids) if row.processes else [],
     }

@@ -26,6 +26,7 @@ BOT_ENV = (
     "ZEROCLAW_WORKSPACE",
     "XDG_CONFIG_HOME",
     "XDG_STATE_HOME",
+    "HERMES_HOME",
     "XDG_CACHE_HOME",
 )
 
@@ -105,6 +106,7 @@ SNAPSHOT_KEYS = {
     "tokens_per_minute",
     "dollars_per_minute",
     "runaway",
+    "hidden",
     "rate_limits",
     "pids",
 }
@@ -188,7 +190,7 @@ def dump_files() -> Callable[[Path], dict[str, object]]:
             if not path.is_file() or path.name.endswith(("-wal", "-shm")):
                 continue
             key = str(path.relative_to(root))
-            if path.suffix == ".db":
+            if path.suffix in (".db", ".sqlite"):
                 with sqlite3.connect(path) as conn:
                     result[key] = list(conn.iterdump())
             else:

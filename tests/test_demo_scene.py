@@ -57,7 +57,8 @@ def test_every_state_is_on_show(scene: Scene) -> None:
     seen = Counter(e.state for per in report.expected.values() for e in per.values())
     assert set(seen) == set(SessionState)
     reasons = {e.reason for per in report.expected.values() for e in per.values()} - {None}
-    assert reasons == {"turn-running", "tool-no-result", "unanswered", "pending", "interrupted"}
+    assert reasons == {"turn-running", "tool-no-result", "unanswered", "pending", "interrupted",
+                       "lease-expired", "gateway-silent", "stale-running", "archived-running"}
 
 
 def test_report_matches_the_files(scene: Scene) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from sessiontui.demo import phrases
+from sessiontui.demo.agent_scene import hermes_agent_actor, openclaw_actor
 from sessiontui.demo.fleet import Fleet
 from sessiontui.demo.phrases import ANSWERS, FOLLOW_UPS, PROMPTS, QUESTIONS, TOOLS, pick
 from sessiontui.demo.zeroclaw_bots import (
@@ -274,6 +275,7 @@ def codex_actor(sim: Sim, fate: str) -> Actor:
 KINDS = (
     ("claude", 3.0), ("hermes", 2.0), ("hermes-json", 0.5), ("zeroclaw-gateway", 2.0),
     ("zeroclaw-channel", 1.0), ("zeroclaw-jsonl", 1.5), ("starpod", 2.5), ("codex", 2.0),
+    ("hermes-agent", 1.0), ("openclaw", 1.0),
 )
 
 
@@ -294,6 +296,10 @@ def spawn(sim: Sim) -> Actor:
         return zeroclaw_channel_actor(sim, fate, jsonl=False)
     if kind == "zeroclaw-jsonl":
         return zeroclaw_channel_actor(sim, fate, jsonl=True)
+    if kind == "hermes-agent":
+        return hermes_agent_actor(sim, fate)
+    if kind == "openclaw":
+        return openclaw_actor(sim, fate)
     if kind == "codex":
         return codex_actor(sim, fate)
     return starpod_actor(sim, fate)

@@ -25,7 +25,9 @@ from sessiontui.demo.bots import (
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.demo.claude_code import text_block, thinking_block, tool_use_block, usage_dict
 from sessiontui.demo.codex import CodexWriter, rate_limits, token_usage
+from sessiontui.demo.hermes_agent_bot import HermesAgentBot
 from sessiontui.demo.ids import Ids
+from sessiontui.demo.openclaw_bot import OpenClawAgentBot
 from sessiontui.demo.workspace import SimulationReport, store_paths
 from sessiontui.demo.zeroclaw_bots import channel_user_content, sanitize_session_key
 from sessiontui.model import StoreFormat as F
@@ -54,10 +56,12 @@ class Fleet:
         self.jsonl = ZeroClawJsonlBot(paths[F.ZEROCLAW_JSONL])
         self.jsonl_v066 = ZeroClawJsonlBot(paths[F.ZEROCLAW_JSONL], naming="percent")
         self.starpod = StarpodBot(starpod)
+        self.hermes_agent = HermesAgentBot(paths[F.HERMES_AGENT])
+        self.openclaw = OpenClawAgentBot(paths[F.OPENCLAW], created=created)
         self.codex = CodexWriter(paths[F.CODEX], ids=ids)
 
     def close(self) -> None:
-        for bot in (self.hermes, self.zeroclaw, self.starpod):
+        for bot in (self.hermes, self.zeroclaw, self.starpod, self.hermes_agent, self.openclaw):
             bot.close()
 
     # -- Claude Code -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sessiontui.demo import phrases
+from sessiontui.demo.agent_scene import hermes_agent_scene, openclaw_scene
 from sessiontui.demo.fleet import Fleet
 from sessiontui.demo.ids import Ids
 from sessiontui.demo.phrases import ANSWERS, FOLLOW_UPS, HOSTILE_TEXT, PROMPTS, QUESTIONS, TOOLS
@@ -49,7 +50,8 @@ def populate(root: Path, *, now: datetime, seed: int = 0, sessions: int = 8) -> 
     report = SimulationReport.empty(root)
     fleet = Fleet(root, ids, report, set_mtime=True, created=now - timedelta(days=30))
     try:
-        for part in (_hermes, _hermes_legacy, _claude, _zeroclaw, _zeroclaw_jsonl, _starpod, _codex):
+        for part in (_hermes, _hermes_legacy, _claude, _zeroclaw, _zeroclaw_jsonl, _starpod, _codex,
+                     hermes_agent_scene, openclaw_scene):
             part(fleet, now)
         _background(fleet, now, sessions)
         legacy = fleet.hermes_json

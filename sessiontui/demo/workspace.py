@@ -9,6 +9,8 @@ Layout under a root directory (one store of each format, as a user's machine wou
     ROOT/zeroclaw-jsonl/sessions/*.jsonl             an old ZeroClaw install's channel chats
     ROOT/zeroclaw/data/sessions/sessions.db          ZeroClaw HEAD (+ one *.jsonl.migrated)
     ROOT/starpod/.starpod/db/core.db                 Starpod v0.3.2+
+    ROOT/hermes-agent/state.db                       NousResearch Hermes Agent (schema 30)
+    ROOT/openclaw/agents/main/agent/openclaw-agent.sqlite   OpenClaw's agent store
     ROOT/codex/.codex/sessions/YYYY/MM/DD/*.jsonl    Codex CLI rollouts (+ archived_sessions/,
                                                      session_index.jsonl)
 """
@@ -27,6 +29,8 @@ _LAYOUT = {
     StoreFormat.ZEROCLAW_JSONL: ("zeroclaw-jsonl", "sessions"),
     StoreFormat.ZEROCLAW_SQLITE: ("zeroclaw", "data", "sessions", "sessions.db"),
     StoreFormat.STARPOD: ("starpod", ".starpod", "db", "core.db"),
+    StoreFormat.HERMES_AGENT: ("hermes-agent", "state.db"),
+    StoreFormat.OPENCLAW: ("openclaw", "agents", "main", "agent", "openclaw-agent.sqlite"),
     StoreFormat.CODEX: ("codex", ".codex"),
 }
 

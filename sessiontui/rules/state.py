@@ -27,6 +27,10 @@ class Reason:
     PENDING = "pending"  # hermes-bot row still 'pending-<thread_ts>'
     STATE_CONTRADICTION = "state-contradiction"  # store state and transcript disagree
     LEFT_OPEN = "left-open"  # a session left open for days with no activity
+    LEASE_EXPIRED = "lease-expired"  # the bot's turn lease ran out and nothing happened since
+    GATEWAY_SILENT = "gateway-silent"  # the gateway serving an open session stopped its heartbeat
+    STALE_RUNNING = "stale-running"  # the store claims 'running', but nothing new for too long
+    ARCHIVED_RUNNING = "archived-running"  # archived, yet still marked running (archiving stops nothing)
     PROCESS_GONE = "process-gone"  # the bot or agent process that served a live session vanished
     ORPHAN_PROCESS = "orphan-process"  # an ended session (or an orphaned agent) still has a process
     STOP_HOOK_LOOP = "stop-hook-loop"  # a Stop hook keeps blocking the end of the turn
@@ -51,6 +55,9 @@ class Thresholds:
 def classify(session: Session, now: datetime, thresholds: Thresholds | None = None) -> Verdict:
     limits = thresholds or Thresholds()
     if session.archived:
+        if session.running_is_claim and session.native_state == "running":
+            return Verdict(SessionState.ARCHIVED, Reason.ARCHIVED_RUNNING,
+                           "archived, but still marked running: archiving does not stop a run")
         return Verdict(SessionState.ARCHIVED)
     if session.closed:
         return Verdict(SessionState.CLOSED)
@@ -58,6 +65,9 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
         return Verdict(SessionState.ERROR, evidence="the store marks this session as failed")
     if session.last_message is not None and session.last_message.api_error:
         return Verdict(SessionState.ERROR, Reason.API_ERROR, session.last_message.preview or "API error")
+    liveness = _liveness(session, now, limits.stuck_after_for(session.format))
+    if liveness is not None:
+        return liveness
     if session.approval_requested is not None:
         return Verdict(SessionState.WAITING, evidence=f"asks approval: {session.approval_requested[:120]}")
     if session.turn_aborted is not None and session.native_state != "running":
@@ -88,6 +98,29 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
     return Verdict(SessionState.IDLE)
 
 
+def _liveness(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
+    """What the bot's own liveness records say: a turn lease, a gateway heartbeat, a 'running'
+    claim, the agent's own call for attention (Hermes Agent, OpenClaw)."""
+    lease = session.lease_expires_at
+    if lease is not None and lease > now:
+        return Verdict(SessionState.RUNNING, evidence=f"turn lease held for {_ago(lease - now)} more")
+    activity = session.last_activity
+    if lease is not None and (activity is None or activity <= lease):
+        return Verdict(SessionState.STUCK, Reason.LEASE_EXPIRED,
+                       f"turn lease expired {_ago(now - lease)} ago, nothing since")
+    beat = session.backend_heartbeat_at
+    if beat is not None and now - beat > limit:
+        return Verdict(SessionState.STUCK, Reason.GATEWAY_SILENT,
+                       f"the gateway serving it last sent a heartbeat {_ago(now - beat)} ago")
+    quiet = _age(now, activity)
+    if session.running_is_claim and session.native_state == "running" and (quiet is None or quiet > limit):
+        seen = f"no new event for {_ago(quiet)}" if quiet is not None else "no event at all"
+        last = session.last_message
+        tail = f"; last: {last.role} {last.kind}" if last is not None else ""
+        return Verdict(SessionState.STUCK, Reason.STALE_RUNNING, f"claims running, {seen}{tail}")
+    if session.attention is not None:
+        return Verdict(SessionState.WAITING, evidence=session.attention)
+    return None
 _ABORTED = {
     "interrupted": "the user interrupted the last turn",
     "replaced": "the last turn was replaced by a new one",
@@ -200,6 +233,11 @@ def verdict_valid_until(session: Session, verdict: Verdict, now: datetime,
     windows = (limits.running_window, limits.waiting_window, limits.stuck_after_for(session.format),
                limits.left_open_after, CONTRADICTION_GRACE)
     ahead = [t + w for t in times for w in windows if t + w > now]
+    if session.lease_expires_at is not None and session.lease_expires_at > now:
+        ahead.append(session.lease_expires_at)
+    if session.backend_heartbeat_at is not None:
+        beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
+        ahead += [beat_due] if beat_due > now else []
     if verdict.state is SessionState.STUCK:
         ahead.append(now + STUCK_EVIDENCE_REFRESH)
     return min(ahead, default=None)

@@ -40,6 +40,7 @@ class DashboardScreen(ActionScreen):
         Binding("slash", "filter", "Filter", id="dashboard.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
         Binding("c", "costs", "Costs", id="dashboard.costs"),
+        Binding("H", "toggle_hidden", "Show hidden", show=False, id="dashboard.hidden"),
         Binding("p", "show_processes", "Processes", show=False, id="dashboard.processes"),
         # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.
         *action_bindings(SESSION_KEYS, "session", footer={"close_session", "rename_session",
@@ -50,6 +51,7 @@ class DashboardScreen(ActionScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view_name = "all"
+        self.show_hidden = False
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
 
     def compose(self) -> ComposeResult:
@@ -79,6 +81,10 @@ class DashboardScreen(ActionScreen):
     def _title(self) -> None:
         table = self.query_one(SessionTable)
         self.sub_title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
+        if self.show_hidden:
+            self.sub_title += " (hidden ones shown)"
+        elif table.hidden_count:
+            self.sub_title += f" ({table.hidden_count} hidden: H shows them)"
         if table.marked:
             self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
         table.border_title = self.sub_title
@@ -86,6 +92,12 @@ class DashboardScreen(ActionScreen):
     def action_view(self, name: str) -> None:
         self.view_name = name
         self.query_one(SessionTable).set_state_filter(VIEWS[name])
+        self._title()
+
+    def action_toggle_hidden(self) -> None:
+        """Show the sessions the bots' own pickers hide (Hermes Agent subagent and tool runs)."""
+        self.show_hidden = not self.show_hidden
+        self.query_one(SessionTable).set_show_hidden(self.show_hidden)
         self._title()
 
     def action_filter(self) -> None:

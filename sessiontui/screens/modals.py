@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from sessiontui.actions import TrashEntry, Verb, why_not
 from sessiontui.model import CostSource, Session
+from sessiontui.stores import registry
 from sessiontui.text import one_line
 
 PREVIEW_ROWS = 20  # sessions a bulk dialog lists before "and N more"
@@ -92,6 +93,9 @@ def confirm_session(title: str, session: Session, what: str, *, yes: str) -> Con
     body.append_text(session_label(session))
     body.append(f"\n{session.format}  {one_line(session.store, 70)}", style="dim")
     body.append(f"\n{session.message_count} messages, {cost_words(session)}")
+    targets = dict(session.extra).get("delete targets")
+    if targets and yes == "Delete":  # the exact ids the delete is guarded by (Hermes Agent lineages)
+        body.append(f"\nsessions: {one_line(targets, 200)}", style="dim")
     body.append(f"\n\n{what}")
     return ConfirmScreen(title, body, yes=yes, session=session)
 
@@ -153,9 +157,12 @@ def prune_screen(session: Session) -> TextScreen:
     def check(value: str) -> str | None:
         return None if value.strip().isdigit() and int(value) > 0 else "a whole number of days, 1 or more"
 
-    about = Text(f"hermes-bot rows idle longer than this many days are deleted from\n{one_line(session.store, 70)}")
+    record = registry.record_for(session.format)
+    bot = record.bot if record is not None else str(session.format)
+    about = Text(f"{bot}'s own prune: sessions idle longer than this many days are deleted from\n"
+                 f"{one_line(session.store, 70)}")
     about.append("\n(a copy goes to the trash first: u puts it back)", style="dim")
-    return TextScreen("Prune expired hermes-bot sessions", about, value="7", check=check, session=session)
+    return TextScreen(f"Prune expired {bot} sessions", about, value="7", check=check, session=session)
 
 
 class TrashScreen(ModalScreen[TrashEntry | None]):

@@ -230,6 +230,10 @@ def default_locations() -> list[Path]:
     places += [config / "data" / "sessions", config / "workspace" / "sessions"]
     places += [cwd / ".starpod" / "db" / "core.db", cwd / ".starpod" / "db" / "session.db"]
     places += sorted((cwd / ".instances").glob("*/.starpod/db/core.db"))
+    hermes_home = Path(os.environ.get("HERMES_HOME", "") or home / ".hermes").expanduser()
+    places += [hermes_home / "state.db", *sorted(hermes_home.glob("profiles/*/state.db"))]
+    agents = home / ".openclaw" / "agents"
+    places += sorted(agents.glob("*/agent/openclaw-agent.sqlite")) + sorted(agents.glob("*/sessions/sessions.json"))
     places.append(Path(os.environ.get("CODEX_HOME") or home / ".codex").expanduser())
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:

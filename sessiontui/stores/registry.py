@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.actions import codex as codex_writes
+from sessiontui.actions import hermes_agent as hermes_agent_writes
+from sessiontui.actions import hermes_agent_prune
 from sessiontui.actions import hermes_sqlite as hermes_sqlite_writes
+from sessiontui.actions import openclaw as openclaw_refusals
 from sessiontui.actions import starpod as starpod_writes
 from sessiontui.actions import zeroclaw_jsonl as zeroclaw_jsonl_writes
 from sessiontui.actions import zeroclaw_sqlite as zeroclaw_sqlite_writes
@@ -25,8 +28,15 @@ from sessiontui.model import Session, StoreFormat
 from sessiontui.stores.base import Store
 from sessiontui.stores.claude_code import ClaudeCodeStore, claude_root, is_claude_record
 from sessiontui.stores.codex import CodexStore, codex_root, is_codex_record
+from sessiontui.stores.hermes_agent import HermesAgentStore
 from sessiontui.stores.hermes_json import HermesJsonStore, is_hermes_json
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
+from sessiontui.stores.openclaw import OpenClawStore
+from sessiontui.stores.openclaw_legacy import (
+    OpenClawLegacyStore,
+    is_openclaw_sessions_json,
+    superseded,
+)
 from sessiontui.stores.starpod import StarpodStore
 from sessiontui.stores.transcript_cache import TranscriptCache
 from sessiontui.stores.zeroclaw_jsonl import ZeroClawJsonlStore
@@ -102,6 +112,22 @@ def _starpod(tables: Tables) -> bool:
     return {"id", "last_message_at"} <= tables.get("session_metadata", set()) and (
         "session_messages" in tables
     )
+
+
+def _hermes_agent(tables: Tables) -> bool:
+    return {"id", "source", "started_at"} <= tables.get("sessions", set()) and "messages" in tables
+
+
+def _openclaw(tables: Tables) -> bool:
+    return "session_nodes" in tables and "session_windows" in tables
+
+
+def _openclaw_legacy(path: Path) -> bool:
+    """OpenClaw's sessions.json, unless the agent's SQLite store (the authority, 8.1) exists."""
+    return is_openclaw_sessions_json(path) and not superseded(path)
+
+
+HERMES_AGENT_NO_CLOSE = "Hermes Agent ends its sessions itself (end_reason); it has no close for an operator"
 
 
 def _zeroclaw_line(record: dict[str, Any]) -> bool:
@@ -182,6 +208,37 @@ RECORDS: tuple[FormatRecord, ...] = (
         tree_root=claude_root,
         links_to=True,
         read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
+    ),
+    FormatRecord(
+        StoreFormat.HERMES_AGENT, "Hermes Agent", Layout.SQLITE_FILE,
+        lambda path, ctx: HermesAgentStore(path),
+        processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
+        sqlite_tables=_hermes_agent,
+        verbs={
+            Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
+            Verb.ARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, True),
+            Verb.UNARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, False),
+            Verb.MARK_READ: lambda s, _, __: hermes_agent_writes.mark_read(s, True),
+            Verb.MARK_UNREAD: lambda s, _, __: hermes_agent_writes.mark_read(s, False),
+            Verb.DELETE: lambda s, _, d: hermes_agent_writes.delete(s, d),
+            Verb.CLOSE: HERMES_AGENT_NO_CLOSE,
+        },
+        restore=hermes_agent_writes.restore,
+        prune=hermes_agent_prune.prune,
+    ),
+    FormatRecord(
+        StoreFormat.OPENCLAW, "OpenClaw", Layout.SQLITE_FILE,
+        lambda path, ctx: OpenClawStore(path),
+        processes=frozenset({"openclaw"}),  # the gateway (Node) owns the store, STORES.md 11.1
+        sqlite_tables=_openclaw,
+        verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
+    ),
+    FormatRecord(
+        StoreFormat.OPENCLAW_LEGACY, "OpenClaw", Layout.JSON_FILE,
+        lambda path, ctx: OpenClawLegacyStore(path),
+        processes=frozenset({"openclaw"}),
+        json_file=_openclaw_legacy,
+        verbs=openclaw_refusals.refusals(openclaw_refusals.LEGACY_OWNER),
     ),
     FormatRecord(
         StoreFormat.CODEX, "Codex", Layout.JSONL_TREE,

@@ -25,6 +25,8 @@ class RowSet:
         self.reverse = reverse
         self.text = ""  # case-folded filter text; "" shows every row
         self.states: frozenset[SessionState] | None = None  # None shows every state
+        self.show_hidden = False  # rows the bot's own pickers hide (Session.hidden) are left out
+        self.hidden_count = 0  # rows left out for that at the last rebuild
         self.rows: list[SessionRow] = []
         self.view: list[SessionRow] = []
         self._haystacks: dict[str, tuple[object, str]] = {}
@@ -70,6 +72,12 @@ class RowSet:
 
     def _filtered(self) -> list[SessionRow]:
         rows = self.rows
+        if not self.show_hidden:
+            shown = [row for row in rows if not row.session.hidden]
+            self.hidden_count = len(rows) - len(shown)
+            rows = shown
+        else:
+            self.hidden_count = 0
         if self.states is not None:
             ids = {id(state) for state in self.states}
             rows = [row for row in rows if id(row.verdict.state) in ids]

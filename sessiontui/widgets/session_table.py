@@ -162,8 +162,13 @@ class SessionTable(ScrollView, can_focus=True):
 
     @property
     def total_count(self) -> int:
-        """Rows given to `set_rows`, before filtering."""
-        return len(self._set.rows)
+        """Rows given to `set_rows`, before filtering (but for those the bots' pickers hide, until shown)."""
+        return len(self._set.rows) - self._set.hidden_count
+
+    @property
+    def hidden_count(self) -> int:
+        """Rows left out because the bots' own pickers hide them (H shows them)."""
+        return self._set.hidden_count
 
     @property
     def sort_column(self) -> tuple[str, bool]:
@@ -217,6 +222,11 @@ class SessionTable(ScrollView, can_focus=True):
     def set_state_filter(self, states: Collection[SessionState] | None) -> None:
         """Show only sessions in `states`; None shows every state."""
         self._set.set_states(states)
+        self._rebuild()
+
+    def set_show_hidden(self, show: bool) -> None:
+        """Show or leave out the sessions the bot's own pickers hide (subagent runs and the like)."""
+        self._set.show_hidden = show
         self._rebuild()
 
     def move_cursor(self, index: int) -> None:
