@@ -17,7 +17,8 @@ from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.screens.detail import SessionDetailScreen
 from sessiontui.screens.processes import ProcessesScreen
 from sessiontui.screens.stop_process import StopProcessScreen
-from tests.test_app_actions import SIZE, open_app, screen_text, show_only, until
+from pilot_wait import screen_text, until
+from test_app_actions import SIZE, open_app, show_only
 
 CWD = "/src/app"
 
