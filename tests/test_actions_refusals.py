@@ -74,7 +74,7 @@ async def test_a_restore_over_a_session_the_bot_made_again_is_refused(tmp_path: 
 
 
 async def test_a_restore_is_refused_read_only(tmp_path: Path) -> None:
-    bot, directory = jsonl_store(tmp_path)
+    _, directory = jsonl_store(tmp_path)
     state = tmp_path / "state"
     assert (await perform((await sessions_of(directory))["telegram_1"], Verb.DELETE, state_dir=state)).ok
     (entry,) = list_trash(state)
@@ -85,11 +85,11 @@ async def test_a_restore_is_refused_read_only(tmp_path: Path) -> None:
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sessiontui", *args], capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=env, timeout=120, check=False)
 
 
 async def test_audit_and_restore_from_the_command_line(tmp_path: Path) -> None:
-    bot, directory = jsonl_store(tmp_path)
+    _, directory = jsonl_store(tmp_path)
     original = (directory / "telegram_1.jsonl").read_bytes()
     env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_STATE_HOME": str(tmp_path / "xdg")}
     state = tmp_path / "xdg" / "sessiontui"
