@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from sessiontui.live.fleet import Fleet
 from sessiontui.live.processes import ProcessWatch
 from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, SessionState
+from sessiontui.money import session_cost
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
 from sessiontui.stores.claude_code import read_in_parallel
@@ -99,6 +100,4 @@ def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
 
 
 def _cost(session: Session) -> str:
-    if session.cost_usd is not None:
-        return f"${session.cost_usd:,.4f}"
-    return "?" if session.cost_source else "-"
+    return session_cost(session, unknown="?")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sessiontui.model import SessionRow, SessionState
+from sessiontui.money import dollars_per_hour
 
 log = logging.getLogger(__name__)
 COMMAND_TIMEOUT = 30.0
@@ -58,7 +59,7 @@ class AlertWatch:
         ]
         alerts += [
             Alert("burn", row, f"{row.session.name}: spending "
-                  f"${(row.burn.dollars_per_minute or 0) * 60:,.2f}/hour")  # type: ignore[union-attr]
+                  + dollars_per_hour(row.burn.dollars_per_minute or 0))  # type: ignore[union-attr]
             for key, row in hot.items() if key not in self._hot
         ]
         self._stuck, self._hot = set(stuck), set(hot)
