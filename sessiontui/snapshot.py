@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from sessiontui.live.fleet import Fleet
@@ -97,6 +98,29 @@ def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
         out.write(line.rstrip() + "\n")
     stuck = sum(r.verdict.state == SessionState.STUCK for r in rows)
     out.write(f"{len(rows)} sessions, {stuck} stuck\n")
+
+
+async def read_paths(
+    paths: Sequence[Path], thresholds: Thresholds, error: Callable[[str], None]
+) -> tuple[list[SessionRow], bool] | None:
+    """Every session at these paths read once (`collect`), each problem said through `error`:
+    (rows, whether anything could not be read), or None when no store was found at all."""
+    from sessiontui.stores import find_stores, open_stores
+
+    found, errors = find_stores(list(paths))
+    for line in errors:
+        error(line)
+    if errors and not found:
+        return None
+    stores = open_stores(found)
+    try:
+        rows, read_errors = await collect(stores, datetime.now(UTC), thresholds)
+    finally:
+        for store in stores:
+            await store.close()
+    for line in read_errors:
+        error(line)
+    return rows, bool(errors or read_errors)
 
 
 def _cost(session: Session) -> str:
