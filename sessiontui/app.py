@@ -70,7 +70,8 @@ class SessionTuiApp(App[int]):
             apply = getattr(screen, "apply_update", None)
             if apply is not None:
                 apply(message.update)
-        for alert in self.alerts.check(message.update.rows):
+        update = message.update
+        for alert in self.alerts.check(update.rows, update.change, update.since):
             self.raise_alert(alert)
 
     def raise_alert(self, alert: Alert) -> None:

@@ -159,11 +159,12 @@ class Session:
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
     version: tuple[object, ...] = ()  # raw store values that change with any write to the session
     extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
+    # Unique across every open store: the row key of the dashboard. Computed once (it is read
+    # on every tick, for every session), and not part of equality.
+    uid: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def uid(self) -> str:
-        """Unique across every open store: the row key of the dashboard."""
-        return f"{self.format}\x1f{self.store}\x1f{self.source_path or ''}\x1f{self.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uid", f"{self.format}\x1f{self.store}\x1f{self.source_path or ''}\x1f{self.id}")
 
 
 @dataclass(frozen=True, slots=True)

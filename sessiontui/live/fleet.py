@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sessiontui.live.classified_rows import ClassifiedRows, RowChange
 from sessiontui.model import Session, SessionRow
-from sessiontui.rules.burn import burns_for
-from sessiontui.rules.state import Thresholds, classify, verdict_valid_until
+from sessiontui.rules.state import Thresholds
 from sessiontui.stores.base import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,8 @@ class FleetUpdate:
     statuses: tuple[StoreStatus, ...]
     now: datetime
     data_changed: bool  # False: only the clock moved (ages and states may still differ)
+    change: RowChange | None = None  # which rows changed since the rows `since` (None: unknown)
+    since: tuple[SessionRow, ...] | None = None  # a consumer that last saw these may apply `change`
 
 
 class Fleet:
@@ -63,7 +65,7 @@ class Fleet:
         self._wake = asyncio.Event()
         self._last_full = 0.0
         self.rows: tuple[SessionRow, ...] = ()
-        self._verdicts: dict[int, tuple[SessionRow, datetime | None]] = {}
+        self._book = ClassifiedRows(thresholds)
 
     def store_of(self, session: Session) -> Store | None:
         for store in self.stores:
@@ -84,70 +86,54 @@ class Fleet:
         self._wake.set()
 
     async def refresh(self, full: bool = False) -> FleetUpdate:
-        """Refresh every store once; a store that fails keeps its previous sessions, marked stale."""
+        """Refresh every store once; a store that fails keeps its previous sessions, marked stale.
+
+        Only sessions a store handed back anew, or whose time came to read differently, are
+        classified again; with nothing committed and nothing due this returns the same rows tuple.
+        """
         paths = None if full else self._take_changed_paths()
         changed = False
         for index, store in enumerate(self.stores):
-            previous = self._status.get(index)
-            try:
-                report = await store.refresh(paths if store.watch_paths() else None)
-            except StoreError as exc:
-                self._status[index] = StoreStatus(
-                    str(store.format), str(store.path), len(self._sessions.get(index, ())),
-                    previous.last_ok if previous else None, str(exc),
-                )
-                changed |= previous is None or previous.error != str(exc)
-                continue
-            except Exception as exc:
-                log.exception("reading %s", store.path)
-                self._status[index] = StoreStatus(
-                    str(store.format), str(store.path), len(self._sessions.get(index, ())),
-                    previous.last_ok if previous else None, f"{store.path}: {type(exc).__name__}: {exc}",
-                )
-                continue
-            if report.changed or index not in self._sessions:
-                self._sessions[index] = report.sessions
-                changed = True
-            self._status[index] = StoreStatus(
-                str(store.format), str(store.path), len(report.sessions), self.clock(), None,
-                report.skipped_lines, report.problems,
-            )
+            changed |= await self._refresh_store(index, store, paths)
         now = self.clock()
-        sessions = [s for index in sorted(self._sessions) for s in self._sessions[index]]
-        if len(sessions) >= CLASSIFY_IN_THREAD_AT:
-            self.rows = await asyncio.to_thread(self._classify, sessions, now)
-        else:
-            self.rows = self._classify(sessions, now)
-        statuses = tuple(self._status[i] for i in sorted(self._status))
-        return FleetUpdate(self.rows, statuses, now, changed)
-
-    def _classify(self, sessions: list[Session], now: datetime) -> tuple[SessionRow, ...]:
-        """Rows for every session, classifying again only where something could have changed:
-        the session itself (stores keep an unchanged Session as the same object), its burn,
-        or a time threshold it has since crossed. When no row changed, the same tuple comes back,
-        so the widgets can tell at a glance that there is nothing to redo."""
-        burns = burns_for(sessions, now)
-        cache, fresh = self._verdicts, {}
-        rows: list[SessionRow] = []
-        for session in sessions:
-            hit = cache.get(id(session))
-            burn = burns.get(session.uid) if session.recent_calls else None
-            if hit is not None and hit[0].session is session and hit[0].burn == burn and (
-                hit[1] is None or now < hit[1]
-            ):
-                row = hit[0]
+        stores = [self._sessions.get(index, ()) for index in range(len(self.stores))]
+        change, since = RowChange(), self._book.rows
+        if self._book.pending(stores, now):
+            if self._book.work_size(stores) >= CLASSIFY_IN_THREAD_AT:
+                change = await asyncio.to_thread(self._book.update, stores, now)
             else:
-                verdict = classify(session, now, self.thresholds)
-                row = SessionRow(session, verdict, burn)
-                if hit is not None and hit[0] == row:
-                    row = hit[0]
-                hit = (row, verdict_valid_until(session, verdict, now, self.thresholds))
-            fresh[id(session)] = hit
-            rows.append(row)
-        self._verdicts = fresh
-        if len(rows) == len(self.rows) and all(a is b for a, b in zip(rows, self.rows, strict=True)):
-            return self.rows
-        return tuple(rows)
+                change = self._book.update(stores, now)
+        self.rows = self._book.rows
+        statuses = tuple(self._status[i] for i in sorted(self._status))
+        return FleetUpdate(self.rows, statuses, now, changed, change, since)
+
+    async def _refresh_store(self, index: int, store: Store, paths: set[Path] | None) -> bool:
+        """Read one store; on failure keep its previous sessions and note the error. True: changed."""
+        previous = self._status.get(index)
+        try:
+            report = await store.refresh(paths if store.watch_paths() else None)
+        except StoreError as exc:
+            self._status[index] = StoreStatus(
+                str(store.format), str(store.path), len(self._sessions.get(index, ())),
+                previous.last_ok if previous else None, str(exc),
+            )
+            return previous is None or previous.error != str(exc)
+        except Exception as exc:
+            log.exception("reading %s", store.path)
+            self._status[index] = StoreStatus(
+                str(store.format), str(store.path), len(self._sessions.get(index, ())),
+                previous.last_ok if previous else None, f"{store.path}: {type(exc).__name__}: {exc}",
+            )
+            return False
+        changed = False
+        if report.changed or index not in self._sessions:
+            self._sessions[index] = report.sessions
+            changed = True
+        self._status[index] = StoreStatus(
+            str(store.format), str(store.path), len(report.sessions), self.clock(), None,
+            report.skipped_lines, report.problems,
+        )
+        return changed
 
     def _take_changed_paths(self) -> set[Path] | None:
         if time.monotonic() - self._last_full > FULL_RESCAN_SECONDS:
