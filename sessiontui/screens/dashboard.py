@@ -13,6 +13,7 @@ from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow, SessionState
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
+from sessiontui.widgets.filter_query import FILTER_HELP
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.store_list import StoreList
 from sessiontui.widgets.summary_bar import SummaryBar
@@ -30,6 +31,7 @@ BULK_KEYS = (("space", "toggle_mark", "Mark for bulk", False), ("B", "bulk", "Bu
 
 
 class DashboardScreen(ActionScreen):
+    HELP = FILTER_HELP
     GUARDED = ActionScreen.GUARDED | {key[1] for key in BULK_KEYS}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "view('all')", "All", id="dashboard.all"),
@@ -54,7 +56,7 @@ class DashboardScreen(ActionScreen):
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
         yield SummaryBar(id="summary")
-        yield Input(placeholder="filter: name, key, channel, model — Enter to keep, Esc to clear", id="filter")
+        yield Input(placeholder="filter: any column, or state:stuck store:starpod model:opus — Enter keeps, Esc clears", id="filter")
         yield SessionTable(id="sessions")
         yield Footer(compact=True)
 
@@ -72,7 +74,7 @@ class DashboardScreen(ActionScreen):
         if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
             self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
             self.query_one(SummaryBar).update_summary(update.rows, update.now)
-        self.query_one(SessionTable).set_rows(update.rows, update.now)
+        self.query_one(SessionTable).set_rows(update.rows, update.now, update.change, update.since)
         self._title()
         self.update_bindings()  # the session under the cursor may have changed what it allows
 

@@ -1,20 +1,47 @@
 """The rows of the session table and the filtered, sorted view of them. Pure; no Textual.
 
-Everything here is a plain pass over Python lists with keys computed once per row, so 100,000
-rows filter and sort in tens of milliseconds. Hot loops avoid hashing enum members (a
-Python-level `__hash__`) by looking states up by `id()`.
+Work follows change: a sort key and a filter haystack are computed once per row version (a row
+is replaced whenever its session, verdict or burn changes); a tick that changed a few rows moves
+just those rows to their sorted places (`bisect`) instead of sorting all of them again; a filter
+text that only grew narrows the previous result; the unfiltered view is kept while a filter is
+shown, so clearing the filter (Esc) restores it without recomputation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterable, Sequence
 from operator import attrgetter
+from typing import Any
 
+from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import SessionState
+from sessiontui.widgets.filter_query import Term, haystack, matches, narrows, parse
 from sessiontui.widgets.rows import SessionRow
-from sessiontui.widgets.session_columns import column, filter_text
+from sessiontui.widgets.session_columns import column
 
 _KEY = attrgetter("key")
+_INCREMENTAL_UP_TO = 2000  # changed rows: above this, one full sort is cheaper than many inserts
+
+
+class _Missing:
+    """Sorts after every value: rows without one go last in an ascending view."""
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return not isinstance(other, _Missing)
+
+
+class _MissingLow:
+    """Sorts before every value: rows without one go last in a descending view."""
+
+    def __lt__(self, other: object) -> bool:
+        return not isinstance(other, _MissingLow)
+
+    def __gt__(self, other: object) -> bool:
+        return False
 
 
 class RowSet:
@@ -24,31 +51,87 @@ class RowSet:
         column(sort)  # fail early on a bad column key
         self.sort_key = sort
         self.reverse = reverse
-        self.text = ""  # case-folded filter text; "" shows every row
+        self.text = ""  # the filter text as typed; "" shows every row
         self.states: frozenset[SessionState] | None = None  # None shows every state
-        self.rows: list[SessionRow] = []
+        self.rows: Sequence[SessionRow] = ()
         self.view: list[SessionRow] = []
-        self._haystacks: dict[str, tuple[object, str]] = {}
+        self._terms: tuple[Term, ...] = ()
+        self._hay: dict[str, tuple[SessionRow, str]] = {}
+        self._sort_keys: dict[str, tuple[SessionRow, Any]] = {}
+        self._plain: list[SessionRow] | None = None  # sorted, state-filtered, no text filter
+        self._view_keys: list[Any] = []  # sort keys of `view` (bisect needs them)
+        self._plain_keys: list[Any] = []
+        self._pending: list[SessionRow] | None = None  # changed rows to place; None: rebuild all
+        self._removed: frozenset[str] = frozenset()
+        self._narrow_from: list[SessionRow] | None = None  # a text that grew: filter these
+        self._unwarmed: list[SessionRow] = []
 
-    def set_rows(self, rows: Sequence[SessionRow]) -> None:
-        self.rows = list(rows)
-        if len(self._haystacks) > 2 * len(self.rows) + 1024:
-            self._haystacks.clear()  # forget sessions long gone
+    # ----------------------------------------------------------------- inputs
+
+    def set_rows(self, rows: Sequence[SessionRow], change: RowChange | None = None) -> None:
+        """Take a new snapshot. `change` (what changed since the rows last given) lets a few
+        changed rows move to their places instead of everything being filtered and sorted."""
+        self.rows = rows
+        if change is None or change.reordered or self._pending is None \
+                or len(change.changed) + len(self._pending) > _INCREMENTAL_UP_TO:
+            self._pending = None
+            self._unwarmed = list(rows)
+            if len(self._hay) > 2 * len(rows) + 1024:
+                self._hay.clear()  # forget sessions long gone
+        else:
+            self._pending += change.changed
+            self._removed |= change.removed
+            self._unwarmed += change.changed
 
     def set_sort(self, column_key: str, reverse: bool) -> None:
         column(column_key)
+        if (column_key, reverse) != (self.sort_key, self.reverse):
+            self._sort_keys.clear()
         self.sort_key, self.reverse = column_key, reverse
+        self._pending = None
 
     def set_text(self, text: str) -> None:
-        self.text = text.strip().casefold()
+        terms = parse(text)
+        if terms == self._terms:
+            self.text = text
+            return
+        if self._terms and self._pending == [] and not self._removed and narrows(self._terms, terms):
+            self._narrow_from = self.view
+        elif not terms and self._plain is not None and self._pending == [] and not self._removed:
+            self._narrow_from = self._plain  # the view before the filter, kept: Esc restores it
+        else:
+            self._pending = None
+        self.text, self._terms = text, terms
 
     def set_states(self, states: Collection[SessionState] | None) -> None:
         self.states = None if states is None else frozenset(SessionState(s) for s in states)
+        self._pending = None
+
+    # ----------------------------------------------------------------- the view
 
     def rebuild(self) -> list[SessionRow]:
-        """Filter, then sort: the new view."""
-        self.view = self._sorted(self._filtered())
+        """Bring the view up to date with the least work the inputs allow."""
+        narrow, self._narrow_from = self._narrow_from, None
+        if self._pending is None or (narrow is not None and (self._pending or self._removed)):
+            self._full()
+        elif narrow is not None and narrow is self._plain:
+            self.view, self._view_keys = self._plain, self._plain_keys
+        elif narrow is not None:
+            terms, hay = self._terms, self._haystack
+            self.view = [row for row in narrow if matches(terms, row, hay(row))]
+            self._view_keys = [self._sort_key(row) for row in self.view]
+        elif self._pending or self._removed:
+            self._place(self._pending, self._removed)
+        self._pending, self._removed = [], frozenset()
         return self.view
+
+    def warm(self, limit: int = 5000) -> bool:
+        """Compute up to `limit` filter haystacks ahead of the first key; True while some remain."""
+        rows, self._unwarmed = self._unwarmed[:limit], self._unwarmed[limit:]
+        hay = self._haystack
+        for row in rows:
+            hay(row)
+        return bool(self._unwarmed)
 
     def find(self, uid: str, hint: int) -> int | None:
         """The index of `uid` in the view: `hint` when it did not move, else a C-speed scan."""
@@ -60,32 +143,113 @@ class RowSet:
         except ValueError:
             return None
 
-    def _haystack(self, row: SessionRow) -> str:
-        """The filter text of a row, cached while its session object is the same."""
-        cached = self._haystacks.get(row.key)
-        if cached is not None and cached[0] is row.session:
-            return cached[1]
-        text = filter_text(row)
-        self._haystacks[row.key] = (row.session, text)
-        return text
+    # ----------------------------------------------------------------- internals
 
-    def _filtered(self) -> list[SessionRow]:
-        rows = self.rows
+    def _full(self) -> None:
+        rows: Iterable[SessionRow] = self.rows
         if self.states is not None:
             ids = {id(state) for state in self.states}
             rows = [row for row in rows if id(row.verdict.state) in ids]
-        if self.text:
-            needle, haystack = self.text, self._haystack
-            rows = [row for row in rows if needle in haystack(row)]
-        return rows
+        keyed = sorted(((self._sort_key(row), row) for row in rows), key=_first, reverse=self.reverse)
+        self._plain = [row for _, row in keyed]
+        self._plain_keys = [key for key, _ in keyed]
+        if self._terms:
+            terms, hay = self._terms, self._haystack
+            self.view = [row for row in self._plain if matches(terms, row, hay(row))]
+            self._view_keys = [self._sort_key(row) for row in self.view]
+        else:
+            self.view, self._view_keys = self._plain, self._plain_keys
 
-    def _sorted(self, rows: list[SessionRow]) -> list[SessionRow]:
-        """A plain, stable Python sort; rows without a value go last in both directions."""
-        col, reverse = column(self.sort_key), self.reverse
-        fn = col.sort_key
-        if col.total:
-            return sorted(rows, key=fn, reverse=reverse)
-        # (missing?, value): tuples that tie on a missing value never compare None with None.
-        if reverse:
-            return sorted(rows, key=lambda row: ((v := fn(row)) is not None, v), reverse=True)
-        return sorted(rows, key=lambda row: ((v := fn(row)) is None, v))
+    def _place(self, changed: list[SessionRow], removed: frozenset[str]) -> None:
+        """Take out the old versions of changed and removed rows, put the new ones in place."""
+        latest = {row.key: row for row in changed}
+        old = [cached[0] for uid in removed | latest.keys() if (cached := self._sort_keys.get(uid))]
+        views = [(self._plain, self._plain_keys, False)]
+        if self.view is not self._plain:
+            views.append((self.view, self._view_keys, True))
+        for view, keys, text in views:
+            if view is None:
+                continue
+            for row in old:
+                index = self._index_of(view, keys, row)
+                if index is not None:
+                    del view[index]
+                    del keys[index]
+        for row in old:
+            if row.key not in latest:
+                del self._sort_keys[row.key]
+        for view, keys, text in views:
+            if view is None:
+                continue
+            for row in latest.values():
+                if self._passes(row, text):
+                    key = self._sort_key(row)
+                    index = self._slot(keys, key)
+                    view.insert(index, row)
+                    keys.insert(index, key)
+
+    def _index_of(self, view: list[SessionRow], keys: list[Any], row: SessionRow) -> int | None:
+        """Where the row version `row` sits: among the rows with its sort key (found by bisect)."""
+        key = self._sort_keys[row.key][1]
+        if not self.reverse:
+            start = bisect_left(keys, key)
+        else:
+            start = len(keys) - bisect_right(_Reversed(keys), key)
+        for index in range(start, len(view)):
+            if view[index] is row:
+                return index
+            if keys[index] != key:
+                break
+        return None
+
+    def _slot(self, keys: list[Any], key: Any) -> int:
+        """Where `key` goes in `keys` (after its equals), ascending or descending."""
+        if not self.reverse:
+            return bisect_right(keys, key)
+        # Descending: the first place whose key is smaller, i.e. after every key >= `key`.
+        return len(keys) - bisect_left(_Reversed(keys), key)
+
+    def _passes(self, row: SessionRow, text: bool) -> bool:
+        if self.states is not None and row.verdict.state not in self.states:
+            return False
+        return not text or matches(self._terms, row, self._haystack(row))
+
+    def _haystack(self, row: SessionRow) -> str:
+        """The filter text of a row, computed once per row version."""
+        cached = self._hay.get(row.key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        text = haystack(row)
+        self._hay[row.key] = (row, text)
+        return text
+
+    def _sort_key(self, row: SessionRow) -> Any:
+        """The row's sort key for the current column, computed once per row version."""
+        cached = self._sort_keys.get(row.key)
+        if cached is not None and cached[0] is row:
+            return cached[1]
+        col = column(self.sort_key)
+        value = col.sort_key(row)
+        key = value if col.total or value is not None else _MISSING_LOW if self.reverse else _MISSING
+        self._sort_keys[row.key] = (row, key)
+        return key
+
+
+_MISSING, _MISSING_LOW = _Missing(), _MissingLow()
+
+
+def _first(pair: tuple[Any, SessionRow]) -> Any:
+    return pair[0]
+
+
+class _Reversed(Sequence[Any]):
+    """A descending list seen back to front (ascending), for bisect."""
+
+    def __init__(self, keys: list[Any]) -> None:
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, index: int) -> Any:  # type: ignore[override]
+        return self._keys[len(self._keys) - 1 - index]
