@@ -74,9 +74,12 @@ class DashboardScreen(ActionScreen):
         if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
             self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
             self.query_one(SummaryBar).update_summary(update.rows, update.now)
-        self.query_one(SessionTable).set_rows(update.rows, update.now, update.change, update.since)
-        self._title()
-        self.update_bindings()  # the session under the cursor may have changed what it allows
+        table = self.query_one(SessionTable)
+        same = update.rows is table.rows_given
+        table.set_rows(update.rows, update.now, update.change, update.since)
+        if not same:  # an idle tick changes neither the counts nor what the cursor's session allows
+            self._title()
+            self.update_bindings()
 
     def _title(self) -> None:
         table = self.query_one(SessionTable)

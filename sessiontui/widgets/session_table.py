@@ -169,6 +169,11 @@ class SessionTable(ScrollView, can_focus=True):
         """The rows that pass the filters, in display order (read only)."""
         return self._view
 
+    @property
+    def rows_given(self) -> Sequence[SessionRow] | None:
+        """The rows the last `set_rows` took (the same object while the fleet changed nothing)."""
+        return self._rows_given
+
     def rows_on_screen(self) -> Sequence[SessionRow]:
         """The rows in the viewport now."""
         top = self.scroll_offset.y
@@ -183,11 +188,9 @@ class SessionTable(ScrollView, can_focus=True):
         same screen line, while rows move. If its session vanished, the cursor keeps its index
         (clamped). Scrolling is never reset.
         """
-        if now != self._now:
-            self._strips.clear()
-        self._now = now
+        self._now = now  # (cached lines stay valid: their signature holds the cells that age)
         if rows is self._rows_given:  # the fleet hands back the same tuple when no row changed
-            self.refresh()  # only the visible lines repaint ("3 min ago" moves on)
+            self._repaint_changed(False)  # only lines whose "3 min ago" moved on repaint
             return
         usable = change if since is not None and since is self._rows_given else None
         self._rows_given = rows
