@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 FULL_RESCAN_SECONDS = 30.0  # safety net under the file watcher (missed events, new directories)
 CLASSIFY_IN_THREAD_AT = 5000  # sessions; below this, classifying on the loop is a few ms
+FIRST_PAGE = 300  # sessions each store shows, newest activity first, before its full first read
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class StoreStatus:
     error: str | None  # the last read's failure (the previous data is kept, marked stale)
     skipped_lines: int = 0
     problems: tuple[str, ...] = ()
+    loading: int | None = None  # only a first page is shown yet; the store holds this many
+
 
     @property
     def stale(self) -> bool:
@@ -107,6 +110,32 @@ class Fleet:
         statuses = tuple(self._status[i] for i in sorted(self._status))
         return FleetUpdate(self.rows, statuses, now, changed, change, since)
 
+    async def first_pages(self) -> FleetUpdate | None:
+        """The newest sessions of each big store that can page (read through the bot's indexes in
+        milliseconds), to show while the full first read runs; None when no store pages."""
+        paged = False
+        for index, store in enumerate(self.stores):
+            first_page = getattr(store, "first_page", None)
+            if first_page is None:
+                continue
+            try:
+                sessions, total = await first_page(FIRST_PAGE)
+            except StoreError:
+                continue  # the full read says what is wrong
+            if total <= len(sessions):
+                continue  # small: the full read is as quick
+            self._sessions[index] = sessions
+            self._status[index] = StoreStatus(str(store.format), str(store.path), len(sessions), None, None,
+                                              loading=total)
+            paged = True
+        if not paged:
+            return None
+        now = self.clock()
+        stores = [self._sessions.get(index, ()) for index in range(len(self.stores))]
+        change = self._book.update(stores, now)
+        self.rows = self._book.rows
+        return FleetUpdate(self.rows, tuple(self._status[i] for i in sorted(self._status)), now, True, change, ())
+
     async def _refresh_store(self, index: int, store: Store, paths: set[Path] | None) -> bool:
         """Read one store; on failure keep its previous sessions and note the error. True: changed."""
         previous = self._status.get(index)
@@ -153,6 +182,11 @@ class Fleet:
         watcher = asyncio.create_task(self._watch())
         try:
             self._last_full = time.monotonic()
+            first = await self.first_pages()
+            if first is not None:
+                result = on_update(first)
+                if asyncio.iscoroutine(result):
+                    await result
             result = on_update(await self.refresh(full=True))
             if asyncio.iscoroutine(result):
                 await result

@@ -52,6 +52,7 @@ class DashboardScreen(ActionScreen):
         super().__init__()
         self.view_name = "all"
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
+        self._loading = 0  # sessions the stores hold beyond the first pages shown so far
 
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
@@ -69,6 +70,7 @@ class DashboardScreen(ActionScreen):
             self.apply_update(latest)
 
     def apply_update(self, update: FleetUpdate) -> None:
+        self._loading = sum(s.loading - s.sessions for s in update.statuses if s.loading)
         self.query_one(StoreList).show(update.statuses, update.now)
         summary_key = (update.rows, update.now.date())
         if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
@@ -86,6 +88,8 @@ class DashboardScreen(ActionScreen):
         self.sub_title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
         if table.marked:
             self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
+        if self._loading:
+            self.sub_title += f", loading {self._loading:,} more…"
         table.border_title = self.sub_title
 
     def action_view(self, name: str) -> None:
