@@ -54,6 +54,7 @@ async def test_first_page_is_the_newest_sessions_as_the_full_read_shows_them(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make, open_store  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setattr(fleet_module, "FIRST_PAGE", 10)
+    monkeypatch.setattr(fleet_module, "FIRST_PAGE_BYTES", 0)  # page this small file as a big one
     fleet = Fleet([open_store(make(tmp_path))], clock=lambda: T0 + timedelta(minutes=1), thresholds=Thresholds())
     try:
         first = await fleet.first_pages()
@@ -75,7 +76,8 @@ async def test_first_page_is_the_newest_sessions_as_the_full_read_shows_them(
         await fleet.close()
 
 
-async def test_a_small_store_is_not_paged(tmp_path: Path) -> None:
+async def test_a_small_store_is_not_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fleet_module, "FIRST_PAGE_BYTES", 0)
     fleet = Fleet([ZeroClawSqliteStore(zeroclaw(tmp_path))], clock=lambda: T0, thresholds=Thresholds())
     try:
         assert await fleet.first_pages() is None  # 40 sessions fit on the first page
