@@ -71,6 +71,8 @@ class SessionTuiApp(App[int]):
             if apply is not None:
                 apply(message.update)
         update = message.update
+        if any(status.loading for status in update.statuses):
+            return  # a first page: the rest is still loading, and what is already so is not news
         for alert in self.alerts.check(update.rows, update.change, update.since):
             self.raise_alert(alert)
 

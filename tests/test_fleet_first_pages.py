@@ -83,3 +83,31 @@ async def test_a_small_store_is_not_paged(tmp_path: Path, monkeypatch: pytest.Mo
         assert await fleet.first_pages() is None  # 40 sessions fit on the first page
     finally:
         await fleet.close()
+
+
+async def test_sessions_arriving_after_the_first_page_raise_no_alerts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stuck sessions already stuck when the dashboard opens are not news, paged in or not."""
+    from sessiontui.app import make_app
+    from sessiontui.config import Config
+    from sessiontui.widgets.session_table import SessionTable
+
+    monkeypatch.setattr(fleet_module, "FIRST_PAGE", 10)
+    monkeypatch.setattr(fleet_module, "FIRST_PAGE_BYTES", 0)
+    db = zeroclaw(tmp_path)  # every session older than 10 minutes ends with the assistant's answer ...
+    bot = ZeroClawSqliteBot(db)
+    for i in range(20, SESSIONS):  # ... but these older ones end on an unanswered user message
+        bot.append(f"gw_{i:03d}", "user", "hello?", T0 - timedelta(minutes=7 * i - 1))
+    bot.close()
+    app = make_app(Config(), stores=[ZeroClawSqliteStore(db)], clock=lambda: T0 + timedelta(minutes=1))
+    raised: list[object] = []
+    monkeypatch.setattr(app, "raise_alert", raised.append)
+    async with app.run_test(size=(200, 50)) as pilot:
+        table = app.screen_stack[-1].query_one(SessionTable)
+        for _ in range(200):
+            if table.total_count == SESSIONS:
+                break
+            await pilot.pause(0.05)
+        assert table.total_count == SESSIONS
+        assert sum(r.verdict.state == "stuck" for r in table.visible_rows()) >= SESSIONS - 20
+        await pilot.pause(0.05)
+    assert raised == []
