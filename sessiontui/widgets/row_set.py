@@ -10,7 +10,7 @@ shown, so clearing the filter (Esc) restores it without recomputation.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -95,8 +95,8 @@ class RowSet:
         if terms == self._terms:
             self.text = text
             return
-        if self._terms and self._pending == [] and not self._removed and narrows(self._terms, terms):
-            self._narrow_from = self.view
+        if self._pending == [] and not self._removed and narrows(self._terms, terms):
+            self._narrow_from = self.view  # (from no text at all: the kept, sorted rows)
         elif not terms and self._plain is not None and self._pending == [] and not self._removed:
             self._narrow_from = self._plain  # the view before the filter, kept: Esc restores it
         else:
@@ -114,7 +114,7 @@ class RowSet:
         narrow, self._narrow_from = self._narrow_from, None
         if self._pending is None or (narrow is not None and (self._pending or self._removed)):
             self._full()
-        elif narrow is not None and narrow is self._plain:
+        elif narrow is not None and narrow is self._plain and not self._terms:  # Esc: the kept view
             self.view, self._view_keys = self._plain, self._plain_keys
         elif narrow is not None:
             terms, hay = self._terms, self._haystack
@@ -150,9 +150,12 @@ class RowSet:
         if self.states is not None:
             ids = {id(state) for state in self.states}
             rows = [row for row in rows if id(row.verdict.state) in ids]
-        keyed = sorted(((self._sort_key(row), row) for row in rows), key=_first, reverse=self.reverse)
-        self._plain = [row for _, row in keyed]
-        self._plain_keys = [key for key, _ in keyed]
+        rows = list(rows)
+        keys = list(map(self._key_function(), rows))  # once per row version: kept for bisect
+        self._sort_keys = {row.key: (row, key) for row, key in zip(rows, keys, strict=True)}
+        order = sorted(range(len(rows)), key=keys.__getitem__, reverse=self.reverse)
+        self._plain = [rows[i] for i in order]
+        self._plain_keys = [keys[i] for i in order]
         if self._terms:
             terms, hay = self._terms, self._haystack
             self.view = [row for row in self._plain if matches(terms, row, hay(row))]
@@ -228,18 +231,20 @@ class RowSet:
         cached = self._sort_keys.get(row.key)
         if cached is not None and cached[0] is row:
             return cached[1]
-        col = column(self.sort_key)
-        value = col.sort_key(row)
-        key = value if col.total or value is not None else _MISSING_LOW if self.reverse else _MISSING
+        key = self._key_function()(row)
         self._sort_keys[row.key] = (row, key)
         return key
 
+    def _key_function(self) -> Callable[[SessionRow], Any]:
+        """The sort column's key, with a missing value replaced by one that sorts last."""
+        col = column(self.sort_key)
+        if col.total:
+            return col.sort_key
+        fn, missing = col.sort_key, _MISSING_LOW if self.reverse else _MISSING
+        return lambda row: missing if (value := fn(row)) is None else value
+
 
 _MISSING, _MISSING_LOW = _Missing(), _MissingLow()
-
-
-def _first(pair: tuple[Any, SessionRow]) -> Any:
-    return pair[0]
 
 
 class _Reversed(Sequence[Any]):
