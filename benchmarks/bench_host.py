@@ -182,6 +182,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--stores", default="zeroclaw,starpod")
     parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument("--out", default=None, help="results/<OUT>.txt (default: host, host_quick)")
     args = parser.parse_args()
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.quick else args.runs
@@ -206,7 +207,7 @@ def main() -> None:
         rows.append([f"{key} median", *(f"{statistics.median(r[key]):.0f}" if r.get(key) else "n/a" for r in results.values())])
         rows.append([f"{key} p95", *(f"{percentile(r[key], 95):.0f}" if r.get(key) else "n/a" for r in results.values())])
     lines += table(["figure", *columns], rows)
-    write_results("host_quick" if args.quick else "host", lines)
+    write_results(args.out or ("host_quick" if args.quick else "host"), lines)
 
 
 if __name__ == "__main__":
