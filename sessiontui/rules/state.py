@@ -172,8 +172,16 @@ def verdict_valid_until(session: Session, verdict: Verdict, now: datetime,
                limits.left_open_after, CONTRADICTION_GRACE)
     ahead = [t + w for t in times for w in windows if t + w > now]
     if verdict.state is SessionState.STUCK:
-        ahead.append(now + STUCK_EVIDENCE_REFRESH)
+        ahead.append(now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH)
     return min(ahead, default=None)
+
+
+def _evidence_refresh(age: timedelta) -> timedelta:
+    """How soon "for 3 days" may read differently: humanize's words coarsen with the age, so
+    tens of thousands of long-stuck sessions are not reclassified every 30 seconds."""
+    if age < timedelta(hours=1):
+        return STUCK_EVIDENCE_REFRESH
+    return timedelta(minutes=5) if age < timedelta(days=1) else timedelta(hours=1)
 
 
 def _age(now: datetime, then: datetime | None) -> timedelta | None:
