@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable, Sequence
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, contains
 from typing import Any
 
 from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import SessionState
-from sessiontui.widgets.filter_query import Term, haystack, matches, narrows, parse
+from sessiontui.widgets.filter_query import Term, field_text, haystack, matches, narrows, parse
 from sessiontui.widgets.rows import SessionRow
 from sessiontui.widgets.session_columns import column
 
@@ -61,6 +62,8 @@ class RowSet:
         self._plain: list[SessionRow] | None = None  # sorted, state-filtered, no text filter
         self._view_keys: list[Any] = []  # sort keys of `view` (bisect needs them)
         self._plain_keys: list[Any] = []
+        self._plain_hays: list[str] | None = None  # haystacks of `_plain`, made on the first filter
+        self._view_hays: list[str] = []  # haystacks of `view` while a text filter is on
         self._pending: list[SessionRow] | None = None  # changed rows to place; None: rebuild all
         self._removed: frozenset[str] = frozenset()
         self._narrow_from: list[SessionRow] | None = None  # a text that grew: filter these
@@ -116,10 +119,11 @@ class RowSet:
             self._full()
         elif narrow is not None and narrow is self._plain and not self._terms:  # Esc: the kept view
             self.view, self._view_keys = self._plain, self._plain_keys
+        elif narrow is not None and narrow is self._plain:
+            self.view, self._view_keys, self._view_hays = self._filter(self._plain, self._plain_keys,
+                                                                       self._plain_haystacks())
         elif narrow is not None:
-            terms, hay = self._terms, self._haystack
-            self.view = [row for row in narrow if matches(terms, row, hay(row))]
-            self._view_keys = [self._sort_key(row) for row in self.view]
+            self.view, self._view_keys, self._view_hays = self._filter(narrow, self._view_keys, self._view_hays)
         elif self._pending or self._removed:
             self._place(self._pending, self._removed)
         self._pending, self._removed = [], frozenset()
@@ -131,7 +135,10 @@ class RowSet:
         hay = self._haystack
         for row in rows:
             hay(row)
-        return bool(self._unwarmed)
+        if self._unwarmed:
+            return True
+        self._plain_haystacks()  # the list the first filter letter scans, made while idle
+        return False
 
     def find(self, uid: str, hint: int) -> int | None:
         """The index of `uid` in the view: `hint` when it did not move, else a C-speed scan."""
@@ -156,21 +163,38 @@ class RowSet:
         order = sorted(range(len(rows)), key=keys.__getitem__, reverse=self.reverse)
         self._plain = [rows[i] for i in order]
         self._plain_keys = [keys[i] for i in order]
+        self._plain_hays = None
         if self._terms:
-            terms, hay = self._terms, self._haystack
-            self.view = [row for row in self._plain if matches(terms, row, hay(row))]
-            self._view_keys = [self._sort_key(row) for row in self.view]
+            self.view, self._view_keys, self._view_hays = self._filter(self._plain, self._plain_keys,
+                                                                       self._plain_haystacks())
         else:
             self.view, self._view_keys = self._plain, self._plain_keys
+
+    def _plain_haystacks(self) -> list[str]:
+        if self._plain_hays is None:
+            self._plain_hays = [self._haystack(row) for row in self._plain or ()]
+        return self._plain_hays
+
+    def _filter(self, rows: list[SessionRow], keys: list[Any], hays: list[str]
+                ) -> tuple[list[SessionRow], list[Any], list[str]]:
+        """The rows passing every term, with their keys and haystacks: plain words in one C-level
+        pass over the haystacks each (`compress` over `map(contains, ...)`)."""
+        for term in self._terms:
+            if term.field is None:
+                mask: list[bool] = list(map(contains, hays, repeat(term.value)))
+            else:
+                mask = [term.value in field_text(row, term.field) for row in rows]
+            rows, keys, hays = list(compress(rows, mask)), list(compress(keys, mask)), list(compress(hays, mask))
+        return rows, keys, hays
 
     def _place(self, changed: list[SessionRow], removed: frozenset[str]) -> None:
         """Take out the old versions of changed and removed rows, put the new ones in place."""
         latest = {row.key: row for row in changed}
         old = [cached[0] for uid in removed | latest.keys() if (cached := self._sort_keys.get(uid))]
-        views = [(self._plain, self._plain_keys, False)]
+        views = [(self._plain, self._plain_keys, self._plain_hays, False)]
         if self.view is not self._plain:
-            views.append((self.view, self._view_keys, True))
-        for view, keys, text in views:
+            views.append((self.view, self._view_keys, self._view_hays, True))
+        for view, keys, hays, _text in views:
             if view is None:
                 continue
             for row in old:
@@ -178,10 +202,12 @@ class RowSet:
                 if index is not None:
                     del view[index]
                     del keys[index]
+                    if hays is not None:
+                        del hays[index]
         for row in old:
             if row.key not in latest:
                 del self._sort_keys[row.key]
-        for view, keys, text in views:
+        for view, keys, hays, text in views:
             if view is None:
                 continue
             for row in latest.values():
@@ -190,6 +216,8 @@ class RowSet:
                     index = self._slot(keys, key)
                     view.insert(index, row)
                     keys.insert(index, key)
+                    if hays is not None:
+                        hays.insert(index, self._haystack(row))
 
     def _index_of(self, view: list[SessionRow], keys: list[Any], row: SessionRow) -> int | None:
         """Where the row version `row` sits: among the rows with its sort key (found by bisect)."""
