@@ -32,6 +32,18 @@ class SessionState(StrEnum):
     ARCHIVED = "archived"
 
 
+#: The order an operator reads states in: what needs them first (sorting, summaries).
+STATE_ORDER = (
+    SessionState.STUCK,
+    SessionState.ERROR,
+    SessionState.RUNNING,
+    SessionState.WAITING,
+    SessionState.IDLE,
+    SessionState.CLOSED,
+    SessionState.ARCHIVED,
+)
+
+
 class CostSource(StrEnum):
     RECORDED = "recorded"  # the store wrote the dollar figure itself (Starpod usage_stats.cost_usd)
     COMPUTED = "computed"  # priced offline with genai-prices, one API call at a time

@@ -6,6 +6,7 @@ from collections.abc import Awaitable
 from typing import ClassVar
 
 import humanize
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -24,6 +25,7 @@ from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bin
 from sessiontui.stores.base import Store, StoreError
 from sessiontui.text import one_line
 from sessiontui.widgets.process_facts import process_facts
+from sessiontui.widgets.state_style import state_classes, state_rules
 from sessiontui.widgets.transcript_view import TranscriptView
 
 PAGE = 200
@@ -32,6 +34,8 @@ EXTRA_ROWS = 16  # store-specific facts shown (Claude Code: version, turns, hook
 
 
 class SessionDetailScreen(ActionScreen):
+    COMPONENT_CLASSES: ClassVar[set[str]] = state_classes("detail")
+    DEFAULT_CSS = "SessionDetailScreen {\n" + state_rules("detail") + "\n}"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
         *action_bindings(SESSION_KEYS, "session"),
@@ -70,7 +74,8 @@ class SessionDetailScreen(ActionScreen):
         changed = self.row is None or self.row.session != row.session
         self.row = row
         self.update_bindings()
-        self.query_one("#meta", Static).update(_meta_table(row, update))
+        look = self.get_component_rich_style(f"detail--{row.verdict.state}", partial=True)
+        self.query_one("#meta", Static).update(_meta_table(row, update, look))
         self._show_burn(row, update)
         self._show_evidence()
         box = self.query_one("#process", Static)
@@ -190,7 +195,7 @@ class SessionDetailScreen(ActionScreen):
         self.load_latest()
 
 
-def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
+def _meta_table(row: SessionRow, update: FleetUpdate, look: Style) -> Table:
     s, verdict, now = row.session, row.verdict, update.now
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
@@ -198,7 +203,7 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
     table.add_column(style="bold")
     table.add_column()
     state = Text()
-    state.append(str(verdict.state).upper(), style=f"bold {_STATE_STYLE.get(str(verdict.state), '')}")
+    state.append(str(verdict.state).upper(), style=look)
     if verdict.reason:
         state.append(f"  {verdict.reason}: ", style="bold")
         state.append(one_line(verdict.evidence or ""))
@@ -230,4 +235,3 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
     return table
 
 
-_STATE_STYLE = {"running": "green", "waiting": "yellow", "stuck": "red reverse", "error": "red", "idle": "dim"}

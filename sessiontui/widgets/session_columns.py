@@ -14,20 +14,12 @@ from typing import Any
 import humanize
 from rich.cells import cell_len, set_cell_size
 
-from sessiontui.model import CostSource, SessionRow, SessionState
+from sessiontui.model import STATE_ORDER, CostSource, SessionRow, SessionState
 from sessiontui.money import dollars
 from sessiontui.text import one_line
 
 #: Sorting by state puts what needs an operator first.
-STATE_RANK: dict[SessionState, int] = {
-    SessionState.STUCK: 0,
-    SessionState.ERROR: 1,
-    SessionState.RUNNING: 2,
-    SessionState.WAITING: 3,
-    SessionState.IDLE: 4,
-    SessionState.CLOSED: 5,
-    SessionState.ARCHIVED: 6,
-}
+STATE_RANK: dict[SessionState, int] = {state: rank for rank, state in enumerate(STATE_ORDER)}
 
 # Enum members hash through a Python-level __hash__; their ids hash as ints, several times faster.
 # Hot loops over every row (sorting, state filters, summaries) look states up by id.

@@ -33,6 +33,7 @@ from sessiontui.widgets.session_columns import (
     fit,
     layout_columns,
 )
+from sessiontui.widgets.state_style import state_classes, state_rules
 
 _GAP = 1
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
@@ -65,10 +66,11 @@ class SessionTable(ScrollView, can_focus=True):
         "session-table--inactive-row",
         "session-table--marked-row",
         "session-table--empty",
-        *(f"session-table--{state}" for state in SessionState),
+        *state_classes("session-table"),
     }
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     SessionTable {
         height: 1fr;
         overflow-x: hidden;
@@ -90,15 +92,10 @@ class SessionTable(ScrollView, can_focus=True):
         & > .session-table--inactive-row { color: $text-muted; }
         & > .session-table--marked-row { background: $accent 25%; text-style: bold; }
         & > .session-table--empty { color: $text-muted; text-style: italic; }
-        & > .session-table--running { color: $success; text-style: bold; }
-        & > .session-table--waiting { color: $warning; }
-        & > .session-table--idle { color: $text-muted; }
-        & > .session-table--stuck { color: $error; text-style: reverse bold; }
-        & > .session-table--error { color: $error; text-style: bold; }
-        & > .session-table--closed { color: $text-disabled; }
-        & > .session-table--archived { color: $text-disabled; text-style: italic; }
-    }
-    """
+        """
+        + state_rules("session-table")
+        + "\n}"
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "cursor_up", "Up", show=False),

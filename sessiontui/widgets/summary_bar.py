@@ -11,21 +11,11 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widgets import Static
 
-from sessiontui.model import CostSource, SessionRow, SessionState
+from sessiontui.model import STATE_ORDER, CostSource, SessionRow, SessionState
 from sessiontui.money import dollars
 from sessiontui.rules.costs import billable
 from sessiontui.widgets.session_columns import compact_count
-
-#: Display order: what needs an operator first.
-STATE_ORDER = (
-    SessionState.STUCK,
-    SessionState.ERROR,
-    SessionState.RUNNING,
-    SessionState.WAITING,
-    SessionState.IDLE,
-    SessionState.CLOSED,
-    SessionState.ARCHIVED,
-)
+from sessiontui.widgets.state_style import state_classes, state_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +59,11 @@ class SummaryBar(Static):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "summary-bar--zero",
         "summary-bar--label",
-        *(f"summary-bar--{state}" for state in SessionState),
+        *state_classes("summary-bar"),
     }
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     SummaryBar {
         height: 1;
         padding: 0 1;
@@ -80,15 +71,10 @@ class SummaryBar(Static):
         color: $foreground;
         & > .summary-bar--zero { color: $text-disabled; }
         & > .summary-bar--label { color: $text-muted; }
-        & > .summary-bar--running { color: $success; text-style: bold; }
-        & > .summary-bar--waiting { color: $warning; }
-        & > .summary-bar--idle { color: $text-muted; }
-        & > .summary-bar--stuck { color: $error; text-style: reverse bold; }
-        & > .summary-bar--error { color: $error; text-style: bold; }
-        & > .summary-bar--closed { color: $text-disabled; }
-        & > .summary-bar--archived { color: $text-disabled; }
-    }
-    """
+        """
+        + state_rules("summary-bar")
+        + "\n}"
+    )
 
     def __init__(
         self, *, name: str | None = None, id: str | None = None, classes: str | None = None
