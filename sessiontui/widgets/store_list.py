@@ -23,7 +23,8 @@ class StoreList(Static):
     def show(self, statuses: Sequence[StoreStatus], now: datetime) -> None:
         agos = [None if s.last_ok is None else humanize.naturaldelta(max(now - s.last_ok, now - now))
                 for s in statuses]
-        shown = tuple((s.format, s.path, ago, s.sessions, s.skipped_lines, s.error, s.problems)
+        shown = tuple((s.format, s.path, ago, s.sessions, s.skipped_lines, s.error, s.problems, s.note,
+                       s.processes, s.process_gone, s.loading)
                       for s, ago in zip(statuses, agos, strict=True))
         if shown == self._shown:  # an idle tick: the same lines, no re-layout
             return
