@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapshotRun
 
 from sessiontui.actions import Verb, list_trash, perform, restore_entry
 from sessiontui.actions.audit import audit_path, read_audit, read_audit_log
@@ -213,7 +214,7 @@ async def test_wider_existing_modes_are_tightened(tmp_path: Path, umask_022: Non
 
 
 def test_a_file_name_that_is_not_utf8_is_deleted_and_restored_exactly(
-        tmp_path: Path, snapshot_json) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, snapshot_json: SnapshotRun) -> None:
     directory = jsonl_store(tmp_path)
     raw = os.path.join(os.fsencode(directory), b"bad\xff\xfe.jsonl")
     with open(raw, "wb") as out:

@@ -287,7 +287,7 @@ async def test_space_marks_rows_visibly(tmp_path: Path) -> None:
         await pilot.press("down", "down")  # off the cursor: marked and unmarked rows look different
         marked_line, plain_line = sessions.render_line(1), sessions.render_line(2)
         assert "\u25cf" not in plain_line.text
-        assert list(marked_line)[0].style != list(plain_line)[0].style
+        assert next(iter(marked_line)).style != next(iter(plain_line)).style
         await pilot.press("home", "space")
         assert sessions.marked == set()
         assert "\u25cf" not in sessions.render_line(1).text

@@ -7,13 +7,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pilot_wait import screen_text, until
+
 from sessiontui.app import SessionTuiApp, make_app
 from sessiontui.config import Config
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 from sessiontui.widgets.session_table import SessionTable
-from pilot_wait import screen_text, until
 
 
 class NaiveClockStore(ZeroClawSqliteStore):

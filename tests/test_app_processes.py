@@ -9,6 +9,8 @@ from typing import Any
 
 import psutil
 import pytest
+from pilot_wait import screen_text, until
+from test_app_actions import SIZE, open_app, show_only
 
 from sessiontui.actions.audit import read_audit
 from sessiontui.demo.agent_processes import StandIn, start_standin
@@ -17,8 +19,6 @@ from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.screens.detail import SessionDetailScreen
 from sessiontui.screens.processes import ProcessesScreen
 from sessiontui.screens.stop_process import StopProcessScreen
-from pilot_wait import screen_text, until
-from test_app_actions import SIZE, open_app, show_only
 
 CWD = "/src/app"
 

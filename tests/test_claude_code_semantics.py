@@ -128,8 +128,8 @@ async def test_spend_split_by_each_calls_model_with_subagents(tmp_path: Path, re
     (session,) = (await read_sessions(tmp_path / "projects")).values()
     assert session.model == OPUS  # the last model; the spend is not all its
     spend = {m.model: (m.calls, m.cost) for m in session.models}
-    assert spend[HAIKU] == (2, pytest.approx(2 * HAIKU_5M_USD, rel=1e-9))
-    assert spend[OPUS] == (2, pytest.approx(OPUS_1H_USD + NO_SPLIT_USD, rel=1e-9))
+    assert spend[HAIKU][0] == 2 and spend[HAIKU][1] == pytest.approx(2 * HAIKU_5M_USD, rel=1e-9)
+    assert spend[OPUS][0] == 2 and spend[OPUS][1] == pytest.approx(OPUS_1H_USD + NO_SPLIT_USD, rel=1e-9)
     extra = dict(session.extra)
     assert extra["subagent a1"].split()[:2] == ["Explore", HAIKU]
     assert session.turns == 1

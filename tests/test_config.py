@@ -87,7 +87,7 @@ def test_a_missing_default_file_is_no_error(tmp_path: Path) -> None:
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(home / ".config")}
     return subprocess.run([sys.executable, "-m", "sessiontui", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+                          env=env, timeout=60, check=False)
 
 
 def test_a_typo_in_the_file_stops_the_command_with_one_line(tmp_path: Path) -> None:

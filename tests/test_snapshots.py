@@ -42,7 +42,7 @@ async def _loaded(pilot: Pilot[object]) -> None:
     """The whole scene on the table (every store read once)."""
     app = pilot.app
     await until(pilot, lambda: len(app.screen_stack) > 1 and bool(app.screen.query(SessionTable))
-                and app.screen.query_one(SessionTable).total_count > 40, "the scene")  # type: ignore[arg-type]
+                and app.screen.query_one(SessionTable).total_count > 40, "the scene")
     await pilot.pause()
 
 
@@ -63,7 +63,7 @@ def test_detail_of_a_stuck_session(snap_compare, scene: Path) -> None:  # type: 
         await _loaded(pilot)
         await pilot.press("slash", *"integration", "enter", "enter")
         view = pilot.app.screen.query_one(TranscriptView)
-        await until(pilot, lambda: view.message_count > 0, "the transcript")  # type: ignore[arg-type]
+        await until(pilot, lambda: view.message_count > 0, "the transcript")
         await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=detail)
@@ -73,7 +73,7 @@ def test_costs(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-de
     async def costs(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("c")
-        await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")  # type: ignore[arg-type]
+        await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")
         await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=costs)

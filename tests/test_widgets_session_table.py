@@ -9,8 +9,15 @@ import pytest
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
-from sessiontui.model import CostSource, Session, SessionState, StoreFormat, Usage, Verdict
-from sessiontui.model import SessionRow
+from sessiontui.model import (
+    CostSource,
+    Session,
+    SessionRow,
+    SessionState,
+    StoreFormat,
+    Usage,
+    Verdict,
+)
 from sessiontui.widgets.session_columns import (
     COLUMNS,
     compact_count,

@@ -6,8 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 
-from sessiontui.model import CostSource, Session, SessionState, StoreFormat, Usage, Verdict
-from sessiontui.model import SessionRow
+from sessiontui.model import (
+    CostSource,
+    Session,
+    SessionRow,
+    SessionState,
+    StoreFormat,
+    Usage,
+    Verdict,
+)
 from sessiontui.widgets.summary_bar import SummaryBar, summarize
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
