@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path, PurePath
 from typing import Any, Protocol
+
+from textual.app import App
+from textual.pilot import Pilot
 
 
 class SnapshotRun(Protocol):
@@ -26,3 +29,15 @@ OneStoreEach = Callable[[Path], dict[str, Path]]
 
 DumpFiles = Callable[[Path], dict[str, object]]
 """`dump_files`: every file under a root, as SQL dump or bytes."""
+
+
+class SnapCompare(Protocol):
+    """pytest-textual-snapshot's `snap_compare`: run the app, compare its SVG with the stored one."""
+
+    def __call__(
+        self,
+        app: str | PurePath | App[Any],
+        press: Iterable[str] = (),
+        terminal_size: tuple[int, int] = (80, 24),
+        run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = None,
+    ) -> bool: ...

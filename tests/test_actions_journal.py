@@ -9,7 +9,7 @@ import os
 import resource
 import signal
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,7 +76,7 @@ def umask_022() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("make", [jsonl_store, zeroclaw_store], ids=["jsonl", "zeroclaw-sqlite"])
-async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path: Path, make: Callable[[Path], Path]) -> None:
     store = make(tmp_path)
     key = "telegram_1" if store.is_dir() else "gw_a"
     session = (await sessions_of(store if store.is_dir() else store.parent))[key]
@@ -91,7 +91,7 @@ async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path
 
 
 @pytest.mark.parametrize("make", [jsonl_store, zeroclaw_store], ids=["jsonl", "zeroclaw-sqlite"])
-def test_a_delete_on_a_full_disk_deletes_nothing_and_leaves_no_partial_entry(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_delete_on_a_full_disk_deletes_nothing_and_leaves_no_partial_entry(tmp_path: Path, make: Callable[[Path], Path]) -> None:
     """The trash cannot be written (files may not grow past 40 KiB, as on a full disk)."""
     store = make(tmp_path)
     where = store if store.is_dir() else store.parent

@@ -24,6 +24,7 @@ from claude_code_lines import (
     tool_use,
     usage,
 )
+from fixture_types import SnapshotRun
 
 from sessiontui.model import Session, SessionState
 from sessiontui.rules.state import Reason, classify
@@ -92,7 +93,7 @@ async def test_a_typed_prompt_left_unanswered_is_still_stuck(tmp_path: Path, rea
     assert (verdict.state, verdict.reason) == (SessionState.STUCK, Reason.UNANSWERED)
 
 
-def test_snapshot_stuck_does_not_count_interrupted_sessions(tmp_path: Path, snapshot_json: Any,
+def test_snapshot_stuck_does_not_count_interrupted_sessions(tmp_path: Path, snapshot_json: SnapshotRun,
                                                               real_now: datetime) -> None:
     t = Transcript(project(tmp_path) / "s.jsonl", "s", real_now - timedelta(hours=3)).prompt("go")
     t.reply([tool_use("toolu_1", "Bash", {"command": "sleep 1"})], OPUS, usage(1, 1), "1")

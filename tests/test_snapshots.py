@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapCompare
 from pilot_wait import screen_text, until
 from textual.pilot import Pilot
 
@@ -46,11 +47,11 @@ async def _loaded(pilot: Pilot[object]) -> None:
     await pilot.pause()
 
 
-def test_dashboard(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard(snap_compare: SnapCompare, scene: Path) -> None:
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=_loaded)
 
 
-def test_stuck_view(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_stuck_view(snap_compare: SnapCompare, scene: Path) -> None:
     async def stuck(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("s")
@@ -58,7 +59,7 @@ def test_stuck_view(snap_compare, scene: Path) -> None:  # type: ignore[no-untyp
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=stuck)
 
 
-def test_detail_of_a_stuck_session(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_detail_of_a_stuck_session(snap_compare: SnapCompare, scene: Path) -> None:
     async def detail(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("slash", *"integration", "enter", "enter")
@@ -69,7 +70,7 @@ def test_detail_of_a_stuck_session(snap_compare, scene: Path) -> None:  # type: 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=detail)
 
 
-def test_costs(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_costs(snap_compare: SnapCompare, scene: Path) -> None:
     async def costs(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("c")

@@ -167,7 +167,9 @@ def test_tail_between_the_json_and_its_newline(tmp_path: Path) -> None:
     bot = ZeroClawJsonlBot(tmp_path)
     path = bot.append(KEY, {"role": "user", "content": "hello"})
     tail = JsonlTail(path)
-    assert [r["content"] for r in tail.poll().records] == ["hello"]  # type: ignore[union-attr]
+    result = tail.poll()
+    assert result is not None
+    assert [r["content"] for r in result.records] == ["hello"]
     seen: list[object] = []
 
     def look(_: Path) -> None:

@@ -169,7 +169,9 @@ def test_a_long_line_still_being_written_is_skipped_across_polls(
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'{"n": 0}\n{"n": 1, "pad": "' + b"q" * 10_000)
     tail = JsonlTail(path)
-    assert [r["n"] for r in tail.poll().records] == [0]  # type: ignore[union-attr]
+    first = tail.poll()
+    assert first is not None
+    assert [r["n"] for r in first.records] == [0]
     with open(path, "ab") as handle:
         handle.write(b"q" * 10_000 + b'"}\n{"n": 2}\n')
     result = tail.poll()
