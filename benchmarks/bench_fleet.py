@@ -15,7 +15,7 @@ Each run is a fresh process. With a 1 ms ticker measuring event-loop lag, it tim
   tick after writes the bots write: 10 ZeroClaw appends, 10 Starpod requests, one line to one
                     ZeroClaw JSONL file and one Claude Code reply; the watcher's paths are noted
   full-rescan tick  refresh(full=True) with nothing written (the 30 s safety-net rescan)
-For each tick: total time, the part spent in Fleet._classify (classify + burns_for, run in a
+For each tick: total time, the part spent in ClassifiedRows.update (classify + burns, run in a
 thread at >= 5000 sessions), the loop lag, and the longest garbage-collector pause (a GC pause
 stops every thread, the event loop's included). Then classify and burns_for alone (no loop).
 Figures are median (min-max) over n samples. Nothing is asserted.
@@ -106,15 +106,15 @@ async def child(sizes: dict[str, tuple[int, ...]]) -> dict[str, list[float]]:
     stores = [ZeroClawSqliteStore(zc_db), StarpodStore(sp_db), ZeroClawJsonlStore(jl_root), ClaudeCodeStore(cc_root)]
     fleet = Fleet(stores, clock=clock, thresholds=Thresholds(), refresh_seconds=1.0)
     classify_times: list[float] = []
-    original = fleet._classify
+    original = fleet._book.update
 
     def timed_classify(sessions: Any, now: datetime) -> Any:
         start = time.perf_counter()
-        rows = original(sessions, now)
+        change = original(sessions, now)
         classify_times.append(ms(time.perf_counter() - start))
-        return rows
+        return change
 
-    fleet._classify = timed_classify  # type: ignore[method-assign]
+    fleet._book.update = timed_classify  # type: ignore[method-assign]
     out: dict[str, list[float]] = {}
 
     def add(name: str, value: float) -> None:

@@ -39,7 +39,7 @@ from sessiontui.model import (
     Usage,
     Verdict,
 )
-from sessiontui.widgets.rows import SessionRow
+from sessiontui.model import SessionRow
 from sessiontui.widgets.session_table import SessionTable
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)

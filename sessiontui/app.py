@@ -135,7 +135,10 @@ class SessionTuiApp(App[int]):
         self.latest = message.update
         for screen in self.visible_fleet_screens():
             screen.show_update(message.update)
-        for alert in self.alerts.check(message.update.rows):
+        update = message.update
+        if any(status.loading for status in update.statuses):
+            return  # a first page: the rest is still loading, and what is already so is not news
+        for alert in self.alerts.check(update.rows, update.change, update.since):
             self.raise_alert(alert)
 
     def visible_fleet_screens(self) -> list[FleetScreen]:

@@ -7,7 +7,6 @@ import asyncio
 import shlex
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sessiontui import __version__
@@ -181,26 +180,16 @@ def main(argv: list[str] | None = None) -> int:
 
 async def run_snapshot(config: Config, *, as_json: bool, stuck_only: bool) -> int:
     from sessiontui.model import SessionState
-    from sessiontui.snapshot import collect, write_json, write_table
-    from sessiontui.stores import find_stores, open_stores
+    from sessiontui.snapshot import read_paths, write_json, write_table
 
-    found, errors = find_stores(list(config.paths))
-    for error in errors:
-        _error(error)
-    if errors and not found:
+    read = await read_paths(config.paths, config.thresholds, _error)
+    if read is None:
         return 2
-    stores = open_stores(found)
-    try:
-        rows, read_errors = await collect(stores, datetime.now(UTC), config.thresholds)
-    finally:
-        for store in stores:
-            await store.close()
-    for error in read_errors:
-        _error(error)
+    rows, failed = read
     if stuck_only:
         rows = [r for r in rows if r.verdict.state == SessionState.STUCK]
     (write_json if as_json else write_table)(rows, sys.stdout)
-    if errors or read_errors:
+    if failed:
         return 2
     return 1 if stuck_only and rows else 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, TextIO
 
 from sessiontui.config import Config, ConfigError
@@ -47,26 +47,16 @@ def parse_day(value: str | None, flag: str) -> date | None:
 
 
 async def run_costs(config: Config, args: argparse.Namespace, error: Callable[[str], None]) -> int:
-    from sessiontui.snapshot import collect
-    from sessiontui.stores import find_stores, open_stores
+    from sessiontui.snapshot import read_paths
 
     since, until = parse_day(args.since, "--since"), parse_day(args.until, "--until")
-    found, errors = find_stores(list(config.paths))
-    for line in errors:
-        error(line)
-    if errors and not found:
+    read = await read_paths(config.paths, config.thresholds, error)
+    if read is None:
         return 2
-    stores = open_stores(found)
-    try:
-        rows, read_errors = await collect(stores, datetime.now(UTC), config.thresholds)
-    finally:
-        for store in stores:
-            await store.close()
-    for line in read_errors:
-        error(line)
+    rows, failed = read
     groups = cost_groups(rows, args.by, since, until)
     (write_json if args.json else write_table)(args.by, groups, sys.stdout)
-    return 2 if errors or read_errors else 0
+    return 2 if failed else 0
 
 
 def cost_groups(rows: Sequence[SessionRow], by: str, since: date | None, until: date | None) -> list[CostGroup]:

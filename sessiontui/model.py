@@ -217,11 +217,12 @@ class Session:
     approval_requested: str | None = None  # what the agent asks the operator to approve, unanswered
     turn_aborted: str | None = None  # why the last turn was given up ('interrupted': by the user)
     counting: float | None = None  # tokens and cost still being counted: the share read so far
+    # Unique across every open store: the row key of the dashboard. Computed once (it is read
+    # on every tick, for every session), and not part of equality.
+    uid: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def uid(self) -> str:
-        """Unique across every open store: the row key of the dashboard."""
-        return f"{self.format}\x1f{self.store}\x1f{self.source_path or ''}\x1f{self.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "uid", f"{self.format}\x1f{self.store}\x1f{self.source_path or ''}\x1f{self.id}")
 
 
 @dataclass(frozen=True, slots=True)

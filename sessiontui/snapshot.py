@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from sessiontui.live.fleet import Fleet
 from sessiontui.live.processes import ProcessWatch
 from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, SessionState
+from sessiontui.money import session_cost
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
 from sessiontui.stores.claude_code import read_in_parallel
@@ -98,7 +100,28 @@ def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
     out.write(f"{len(rows)} sessions, {stuck} stuck\n")
 
 
+async def read_paths(
+    paths: Sequence[Path], thresholds: Thresholds, error: Callable[[str], None]
+) -> tuple[list[SessionRow], bool] | None:
+    """Every session at these paths read once (`collect`), each problem said through `error`:
+    (rows, whether anything could not be read), or None when no store was found at all."""
+    from sessiontui.stores import find_stores, open_stores
+
+    found, errors = find_stores(list(paths))
+    for line in errors:
+        error(line)
+    if errors and not found:
+        return None
+    stores = open_stores(found)
+    try:
+        rows, read_errors = await collect(stores, datetime.now(UTC), thresholds)
+    finally:
+        for store in stores:
+            await store.close()
+    for line in read_errors:
+        error(line)
+    return rows, bool(errors or read_errors)
+
+
 def _cost(session: Session) -> str:
-    if session.cost_usd is not None:
-        return f"${session.cost_usd:,.4f}"
-    return "?" if session.cost_source else "-"
+    return session_cost(session, unknown="?")

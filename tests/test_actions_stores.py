@@ -5,6 +5,7 @@ Real databases with the bots' exact DDL (written by the bot impersonators), real
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -120,7 +121,7 @@ async def test_action_on_a_session_that_changed_is_refused(zeroclaw: Path, state
 
 
 def _fields(session: Session) -> dict[str, Any]:
-    return {f: getattr(session, f) for f in session.__dataclass_fields__}
+    return {f.name: getattr(session, f.name) for f in dataclasses.fields(session) if f.init}
 
 
 async def test_rename_refused_on_a_sessions_db_without_names(tmp_path: Path, state: Path) -> None:

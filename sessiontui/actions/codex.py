@@ -24,8 +24,8 @@ from pathlib import Path
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused
-from sessiontui.actions.journal import begin, restoring_path, staging_path
-from sessiontui.actions.trash import TrashEntry, discard
+from sessiontui.actions.journal import begin, restoring_path, stage
+from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 from sessiontui.stores.codex import ARCHIVED_SESSIONS_SUBDIR, SESSION_INDEX, SESSIONS_SUBDIR
 
@@ -108,17 +108,7 @@ def delete(session: Session, state_dir: Path | None, now: datetime | None = None
     entry = begin(action="delete", fmt=str(session.format), store=str(path.parent), session_id=session.id,
                   name=session.name, messages=session.message_count, files=[(path, path.name)],
                   state_dir=state_dir)
-    copy = entry.path / "files" / path.name
-    staged = staging_path(path.parent, path.name)
-    try:
-        os.rename(path, staged)
-    except BaseException:
-        discard(entry)
-        raise
-    if os.stat(staged).st_size != os.stat(copy).st_size:  # Codex wrote while we copied
-        os.rename(staged, path)
-        discard(entry)
-        raise Refused("the rollout changed while it was being copied; look again and retry")
+    staged = stage(entry, path, "the rollout changed while it was being copied; look again and retry")
     os.unlink(staged)
     return Outcome(True, f"deleted {path.name} (in the trash)", entry.id)
 

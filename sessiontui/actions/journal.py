@@ -77,6 +77,32 @@ def begin(*, action: str, fmt: str, store: str, session_id: str, name: str, mess
     return entry
 
 
+def stage(entry: TrashEntry, path: Path, changed: str) -> Path:
+    """Move a file whose copy is in the pending `entry` aside to its staging name (atomic), and
+    return that name. Refused with `changed` (the entry discarded, the file back) when the file
+    is no longer what was copied: the bot appended in between."""
+    staged = staging_path(path.parent, path.name)
+    try:
+        os.rename(path, staged)
+    except BaseException:
+        discard(entry)
+        raise
+    if os.stat(staged).st_size != os.stat(entry.path / "files" / path.name).st_size:
+        _unstage(path, staged)
+        discard(entry)
+        raise Refused(changed)
+    return staged
+
+
+def _unstage(path: Path, staged: Path) -> None:
+    """Put a staged file back, unless the bot made a new one (then both stay, named)."""
+    try:
+        os.link(staged, path, follow_symlinks=False)
+    except FileExistsError:
+        return
+    os.unlink(staged)
+
+
 def entry_path(trash_id: str, state_dir: Path | None) -> Path:
     from sessiontui.actions.trash import trash_dir
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused
-from sessiontui.actions.journal import begin, restoring_path, staging_path
+from sessiontui.actions.journal import begin, restoring_path, stage
 from sessiontui.actions.trash import TrashEntry, discard
 from sessiontui.model import Session
 
@@ -41,15 +41,6 @@ def _checked(session: Session) -> Path:
     return path
 
 
-def _unstage(path: Path, staged: Path) -> None:
-    """Put a staged file back, unless the daemon made a new one (then both stay, named)."""
-    try:
-        os.link(staged, path, follow_symlinks=False)
-    except FileExistsError:
-        return
-    os.unlink(staged)
-
-
 def _trash_then_stage(session: Session, action: str, state_dir: Path | None) -> tuple[Path, Path, TrashEntry]:
     path = _checked(session)
     link = os.readlink(path) if path.is_symlink() else None
@@ -59,17 +50,7 @@ def _trash_then_stage(session: Session, action: str, state_dir: Path | None) -> 
     if os.stat(entry.path / "files" / path.name).st_size != session.version[0]:
         discard(entry)  # the daemon appended while we copied
         raise Refused(CHANGED)
-    staged = staging_path(path.parent, path.name)
-    try:
-        os.rename(path, staged)
-    except BaseException:
-        discard(entry)
-        raise
-    if os.stat(staged).st_size != os.stat(entry.path / "files" / path.name).st_size:
-        _unstage(path, staged)
-        discard(entry)
-        raise Refused(CHANGED)
-    return path, staged, entry
+    return path, stage(entry, path, CHANGED), entry
 
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import SessionRow, SessionState
+from sessiontui.money import dollars_per_hour
 
 log = logging.getLogger(__name__)
 COMMAND_TIMEOUT = 30.0
@@ -45,23 +47,38 @@ class AlertWatch:
         self.dollars_per_hour = dollars_per_hour
         self._stuck: set[str] | None = None
         self._hot: set[str] = set()
+        self._last_rows: Sequence[SessionRow] | None = None
 
-    def check(self, rows: Sequence[SessionRow]) -> list[Alert]:
-        stuck = {r.key: r for r in rows if r.verdict.state is SessionState.STUCK}
-        hot = {r.key: r for r in rows if self._over_rate(r)}
-        if self._stuck is None:  # the first look: what is already so is not news
-            self._stuck, self._hot = set(stuck), set(hot)
-            return []
+    def check(self, rows: Sequence[SessionRow], change: RowChange | None = None,
+              since: Sequence[SessionRow] | None = None) -> list[Alert]:
+        """Alerts for the transitions since the last check. With `change` (what changed from the
+        rows `since`, when those are the rows of the last check), only changed rows are looked at."""
+        if change is not None and (since is None or since is not self._last_rows):
+            change = None  # an update was skipped in between: look at every row
+        self._last_rows = rows
+        if self._stuck is None or change is None:
+            stuck = {r.key for r in rows if r.verdict.state is SessionState.STUCK}
+            hot = {r.key for r in rows if self._over_rate(r)}
+            candidates: Sequence[SessionRow] = rows
+            if self._stuck is None:  # the first look: what is already so is not news
+                self._stuck, self._hot = stuck, hot
+                return []
+        else:
+            stuck, hot = self._stuck - change.removed, self._hot - change.removed
+            candidates = change.changed
+            for row in candidates:
+                (stuck.add if row.verdict.state is SessionState.STUCK else stuck.discard)(row.key)
+                (hot.add if self._over_rate(row) else hot.discard)(row.key)
         alerts = [
             Alert("stuck", row, f"{row.session.name}: {row.verdict.reason} — {row.verdict.evidence or ''}")
-            for key, row in stuck.items() if key not in self._stuck
+            for row in candidates if row.key in stuck and row.key not in self._stuck
         ]
         alerts += [
             Alert("burn", row, f"{row.session.name}: spending "
-                  f"${(row.burn.dollars_per_minute or 0) * 60:,.2f}/hour")  # type: ignore[union-attr]
-            for key, row in hot.items() if key not in self._hot
+                  + dollars_per_hour(row.burn.dollars_per_minute or 0))  # type: ignore[union-attr]
+            for row in candidates if row.key in hot and row.key not in self._hot
         ]
-        self._stuck, self._hot = set(stuck), set(hot)
+        self._stuck, self._hot = stuck, hot
         return alerts
 
     def _over_rate(self, row: SessionRow) -> bool:

@@ -14,17 +14,18 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from sessiontui.live.classified_rows import ClassifiedRows, RowChange
 from sessiontui.live.processes import SCAN_SECONDS, ProcessScan, ProcessWatch, store_target
 from sessiontui.model import ProcessInfo, Session, SessionProcesses, SessionRow
-from sessiontui.rules.burn import burns_for
-from sessiontui.rules.processes import with_processes
-from sessiontui.rules.state import Thresholds, classify, verdict_valid_until
+from sessiontui.rules.state import Thresholds
 from sessiontui.stores.base import Store, StoreError
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 FULL_RESCAN_SECONDS = 30.0  # safety net under the file watcher (missed events, new directories)
 CLASSIFY_IN_THREAD_AT = 5000  # sessions; below this, classifying on the loop is a few ms
+FIRST_PAGE = 300  # sessions each store shows, newest activity first, before its full first read
+FIRST_PAGE_BYTES = 16 << 20  # smaller files are read in full about as fast as a page (1k sessions: 4 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,8 @@ class StoreStatus:
     note: str = ""  # the store's own one-line note (ReadReport.note)
     processes: tuple[ProcessInfo, ...] | None = None  # holding the store open; None: not looked
     process_gone: tuple[int, datetime] | None = None  # the one that held it and vanished, when
+    loading: int | None = None  # only a first page is shown yet; the store holds this many
+
 
     @property
     def stale(self) -> bool:
@@ -53,6 +56,8 @@ class FleetUpdate:
     statuses: tuple[StoreStatus, ...]
     now: datetime
     data_changed: bool  # False: only the clock moved (ages and states may still differ)
+    change: RowChange | None = None  # which rows changed since the rows `since` (None: unknown)
+    since: tuple[SessionRow, ...] | None = None  # a consumer that last saw these may apply `change`
     process_scan: ProcessScan | None = None  # the last look at the processes (None: not looked)
     processes_linked: bool = False  # some session has (or had) a process: show the PID column
 
@@ -73,7 +78,7 @@ class Fleet:
         self._wake = asyncio.Event()
         self._last_full = 0.0
         self.rows: tuple[SessionRow, ...] = ()
-        self._verdicts: dict[int, tuple[SessionRow, datetime | None]] = {}
+        self._book = ClassifiedRows(thresholds)
 
     def store_of(self, session: Session) -> Store | None:
         for store in self.stores:
@@ -97,59 +102,44 @@ class Fleet:
         """Drop everything derived from the stores (after a failure): the next refresh takes each
         store's sessions as they are now and classifies them all again."""
         self._sessions.clear()
-        self._verdicts.clear()
+        self._book = ClassifiedRows(self.thresholds)
         self.rows = ()
         self.reconcile_all()
 
     async def refresh(self, full: bool = False, *, processes: bool = True) -> FleetUpdate:
         """Refresh every store once; a store that fails keeps its previous sessions, marked stale.
-
         `processes=False`: leave the process table for a later refresh (the first rows come sooner).
+
+        Only sessions a store handed back anew, or whose time came to read differently, are
+        classified again; with nothing committed and nothing due this returns the same rows tuple.
         """
         paths = None if full else self._take_changed_paths()
         changed = False
         for index, store in enumerate(self.stores):
-            previous = self._status.get(index)
-            try:
-                report = await store.refresh(paths if store.watch_paths() else None)
-            except StoreError as exc:
-                self._status[index] = StoreStatus(
-                    str(store.format), str(store.path), len(self._sessions.get(index, ())),
-                    previous.last_ok if previous else None, str(exc),
-                )
-                changed |= previous is None or previous.error != str(exc)
-                continue
-            except Exception as exc:
-                log.exception("reading %s", store.path)
-                self._status[index] = StoreStatus(
-                    str(store.format), str(store.path), len(self._sessions.get(index, ())),
-                    previous.last_ok if previous else None, f"{store.path}: {type(exc).__name__}: {exc}",
-                )
-                continue
-            if report.changed or index not in self._sessions:
-                self._sessions[index] = report.sessions
-                changed = True
-            self._status[index] = StoreStatus(
-                str(store.format), str(store.path), len(report.sessions), self.clock(), None,
-                report.skipped_lines, report.problems, report.note,
-            )
+            changed |= await self._refresh_store(index, store, paths)
         now = self.clock()
-        sessions = [s for index in sorted(self._sessions) for s in self._sessions[index]]
-        scan = await self._scan_processes(sessions, now, full) if processes else None
-        if len(sessions) >= CLASSIFY_IN_THREAD_AT:
-            self.rows = await asyncio.to_thread(self._classify, sessions, now)
-        else:
-            self.rows = self._classify(sessions, now)
+        stores = [self._sessions.get(index, ()) for index in range(len(self.stores))]
+        scan = await self._scan_processes(stores, now, full) if processes else None
+        facts = self._process_facts
+        change, since = RowChange(), self._book.rows
+        if self._book.pending(stores, now, facts):
+            if self._book.work_size(stores) >= CLASSIFY_IN_THREAD_AT:
+                change = await asyncio.to_thread(self._book.update, stores, now, facts)
+            else:
+                change = self._book.update(stores, now, facts)
+        self.rows = self._book.rows
         statuses = tuple(self._with_processes(self._status[i]) for i in sorted(self._status))
-        return FleetUpdate(self.rows, statuses, now, changed, scan, bool(self._process_facts))
+        return FleetUpdate(self.rows, statuses, now, changed, change, since, scan, bool(facts))
 
-    async def _scan_processes(self, sessions: list[Session], now: datetime, full: bool) -> ProcessScan | None:
+    async def _scan_processes(self, stores: list[tuple[Session, ...]], now: datetime,
+                              full: bool) -> ProcessScan | None:
         """Look at the processes again when SCAN_SECONDS passed (or asked to), in a thread."""
         watch = self.processes
         if watch is None:
             return None
         if full or time.monotonic() - self._last_scan >= SCAN_SECONDS:
             self._last_scan = time.monotonic()
+            sessions = [s for store in stores for s in store]
             targets = [store_target(store.path) for store in self.stores]
             try:
                 self._process_facts = await asyncio.to_thread(watch.update, sessions, targets, now)
@@ -169,40 +159,59 @@ class Fleet:
         return replace(status, processes=watch.store_processes(status.path),
                        process_gone=watch.store_gone(status.path))
 
-    def _classify(self, sessions: list[Session], now: datetime) -> tuple[SessionRow, ...]:
-        """Rows for every session, classifying again only where something could have changed:
-        the session itself (stores keep an unchanged Session as the same object), its burn,
-        or a time threshold it has since crossed. When no row changed, the same tuple comes back,
-        so the widgets can tell at a glance that there is nothing to redo."""
-        burns = burns_for(sessions, now)
-        facts_of = self._process_facts
-        cache, fresh = self._verdicts, {}
-        rows: list[SessionRow] = []
-        for session in sessions:
-            hit = cache.get(id(session))
-            burn = burns.get(session.uid) if session.recent_calls else None
-            facts = None
-            if facts_of:  # a kept row knows its uid: no f-string per session per tick
-                facts = facts_of.get(hit[0].key if hit is not None and hit[0].session is session else session.uid)
-            if hit is not None and hit[0].session is session and hit[0].burn == burn and (
-                hit[1] is None or now < hit[1]
-            ) and hit[0].processes == facts:
-                row = hit[0]
-            else:
-                verdict = classify(session, now, self.thresholds)
-                if facts is not None:
-                    verdict = with_processes(verdict, session, facts, now,
-                                             self.thresholds.stuck_after_for(session.format))
-                row = SessionRow(session, verdict, burn, facts)
-                if hit is not None and hit[0] == row:
-                    row = hit[0]
-                hit = (row, verdict_valid_until(session, verdict, now, self.thresholds))
-            fresh[id(session)] = hit
-            rows.append(row)
-        self._verdicts = fresh
-        if len(rows) == len(self.rows) and all(a is b for a, b in zip(rows, self.rows, strict=True)):
-            return self.rows
-        return tuple(rows)
+    async def first_pages(self) -> FleetUpdate | None:
+        """The newest sessions of each big store that can page (read through the bot's indexes in
+        milliseconds), to show while the full first read runs; None when no store pages."""
+        paged = False
+        for index, store in enumerate(self.stores):
+            first_page = getattr(store, "first_page", None)
+            if first_page is None or _size(store.path) < FIRST_PAGE_BYTES:
+                continue
+            try:
+                sessions, total = await first_page(FIRST_PAGE)
+            except StoreError:
+                continue  # the full read says what is wrong
+            if total <= len(sessions):
+                continue  # small: the full read is as quick
+            self._sessions[index] = sessions
+            self._status[index] = StoreStatus(str(store.format), str(store.path), len(sessions), None, None,
+                                              loading=total)
+            paged = True
+        if not paged:
+            return None
+        now = self.clock()
+        stores = [self._sessions.get(index, ()) for index in range(len(self.stores))]
+        change = self._book.update(stores, now)
+        self.rows = self._book.rows
+        return FleetUpdate(self.rows, tuple(self._status[i] for i in sorted(self._status)), now, True, change, ())
+
+    async def _refresh_store(self, index: int, store: Store, paths: set[Path] | None) -> bool:
+        """Read one store; on failure keep its previous sessions and note the error. True: changed."""
+        previous = self._status.get(index)
+        try:
+            report = await store.refresh(paths if store.watch_paths() else None)
+        except StoreError as exc:
+            self._status[index] = StoreStatus(
+                str(store.format), str(store.path), len(self._sessions.get(index, ())),
+                previous.last_ok if previous else None, str(exc),
+            )
+            return previous is None or previous.error != str(exc)
+        except Exception as exc:
+            log.exception("reading %s", store.path)
+            self._status[index] = StoreStatus(
+                str(store.format), str(store.path), len(self._sessions.get(index, ())),
+                previous.last_ok if previous else None, f"{store.path}: {type(exc).__name__}: {exc}",
+            )
+            return False
+        changed = False
+        if report.changed or index not in self._sessions:
+            self._sessions[index] = report.sessions
+            changed = True
+        self._status[index] = StoreStatus(
+            str(store.format), str(store.path), len(report.sessions), self.clock(), None,
+            report.skipped_lines, report.problems, report.note,
+        )
+        return changed
 
     def _take_changed_paths(self) -> set[Path] | None:
         if time.monotonic() - self._last_full > FULL_RESCAN_SECONDS:
@@ -222,6 +231,11 @@ class Fleet:
         watcher = asyncio.create_task(self._watch())
         try:
             self._last_full = time.monotonic()
+            first = await self.first_pages()
+            if first is not None:
+                result = on_update(first)
+                if asyncio.iscoroutine(result):
+                    await result
             self._last_scan = time.monotonic() - SCAN_SECONDS + self.refresh_seconds  # after the first rows
             result = on_update(await self.refresh(full=True, processes=False))
             if asyncio.iscoroutine(result):
@@ -253,3 +267,10 @@ class Fleet:
     async def close(self) -> None:
         for store in self.stores:
             await store.close()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

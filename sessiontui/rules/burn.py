@@ -17,6 +17,7 @@ from sessiontui.model import Burn, Session
 WINDOW = timedelta(minutes=10)
 RUNAWAY_FACTOR = 5.0
 RUNAWAY_FLOOR = 0.05  # dollars per minute ($3 an hour)
+_TICK = timedelta(microseconds=1)  # a call leaves the window just after `at + window`
 
 
 def burn_of(session: Session, now: datetime, window: timedelta = WINDOW) -> Burn | None:
@@ -29,6 +30,21 @@ def burn_of(session: Session, now: datetime, window: timedelta = WINDOW) -> Burn
     tokens = sum(c.usage.total for c in calls)
     dollars = None if any(c.cost_usd is None for c in calls) else sum(c.cost_usd or 0.0 for c in calls)
     return Burn(tokens / minutes, None if dollars is None else dollars / minutes)
+
+
+def burn_valid_until(session: Session, now: datetime, window: timedelta = WINDOW) -> datetime | None:
+    """The next moment `burn_of` could answer differently with no new call: a call in the window
+    leaving it, or a call stamped ahead of `now` entering it (None: never)."""
+    since, moments = now - window, []
+    for call in session.recent_calls:
+        at = call.at
+        if at is None:
+            continue
+        if at > now:
+            moments.append(at)
+        elif at >= since:
+            moments.append(at + window + _TICK)
+    return min(moments, default=None)
 
 
 def mark_runaways(burns: dict[str, Burn]) -> dict[str, Burn]:

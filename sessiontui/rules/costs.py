@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sessiontui.model import CostSource, Session, SessionRow, Usage
+from sessiontui.money import dollars
 
 UNKNOWN_MODEL = "(unknown)"
 
@@ -61,7 +62,7 @@ def cost_text(group: CostGroup) -> str:
     """`$1.23`, `$1.23 +2 unpriced`, or `unknown` when nothing in the group has a price."""
     if group.cost_usd is None:
         return "unknown" if group.unpriced else "-"
-    return f"${group.cost:,.2f}" + (f" +{group.unpriced} unpriced" if group.unpriced else "")
+    return dollars(group.cost) + (f" +{group.unpriced} unpriced" if group.unpriced else "")
 
 
 def billable(rows: Iterable[SessionRow]) -> list[SessionRow]:
@@ -133,10 +134,10 @@ def costs_by_day(rows: Sequence[SessionRow]) -> list[CostGroup]:
             ((f"{session.last_activity:%Y-%m-%d}", session.cost_usd),)
             if session.last_activity is not None and session.cost_usd is not None else ()
         )
-        for day, dollars in spent:
+        for day, spent_that_day in spent:
             group = days.setdefault(day, CostGroup(day))
             group.sessions += 1
-            group.cost += dollars
+            group.cost += spent_that_day
             group.priced += 1
             group.recorded += session.cost_source == CostSource.RECORDED
         if session.cost_source is not None and session.cost_usd is None and session.last_activity is not None:

@@ -239,8 +239,16 @@ def verdict_valid_until(session: Session, verdict: Verdict, now: datetime,
         beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
         ahead += [beat_due] if beat_due > now else []
     if verdict.state is SessionState.STUCK:
-        ahead.append(now + STUCK_EVIDENCE_REFRESH)
+        ahead.append(now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH)
     return min(ahead, default=None)
+
+
+def _evidence_refresh(age: timedelta) -> timedelta:
+    """How soon "for 3 days" may read differently: humanize's words coarsen with the age, so
+    tens of thousands of long-stuck sessions are not reclassified every 30 seconds."""
+    if age < timedelta(hours=1):
+        return STUCK_EVIDENCE_REFRESH
+    return timedelta(minutes=5) if age < timedelta(days=1) else timedelta(hours=1)
 
 
 def _age(now: datetime, then: datetime | None) -> timedelta | None:

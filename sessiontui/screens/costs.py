@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
+from sessiontui.money import session_cost
 from sessiontui.rules.costs import (
     CostGroup,
     cost_text,
@@ -83,5 +84,5 @@ def _top(rows: Sequence[SessionRow]) -> Table:
     for row in costliest(rows):
         s = row.session
         table.add_row(Text(one_line(s.name, 36)), str(s.format), Text(one_line(s.model or "-", 24)),
-                      f"${s.cost_usd:,.4f}")
+                      session_cost(s))
     return table

@@ -13,6 +13,7 @@ from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionProcesses, SessionRow, SessionState
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
+from sessiontui.widgets.filter_query import FILTER_HELP
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.store_list import StoreList
 from sessiontui.widgets.summary_bar import SummaryBar
@@ -30,6 +31,7 @@ BULK_KEYS = (("space", "toggle_mark", "Mark for bulk", False), ("B", "bulk", "Bu
 
 
 class DashboardScreen(ActionScreen):
+    HELP = FILTER_HELP
     GUARDED = ActionScreen.GUARDED | {key[1] for key in BULK_KEYS}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "view('all')", "All", id="dashboard.all"),
@@ -53,11 +55,12 @@ class DashboardScreen(ActionScreen):
         self.view_name = "all"
         self.show_hidden = False
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
+        self._loading = 0  # sessions the stores hold beyond the first pages shown so far
 
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
         yield SummaryBar(id="summary")
-        yield Input(placeholder="filter: name, key, channel, model — Enter to keep, Esc to clear", id="filter")
+        yield Input(placeholder="filter: any column, or state:stuck store:starpod model:opus — Enter keeps, Esc clears", id="filter")
         yield SessionTable(id="sessions")
         yield Footer(compact=True)
 
@@ -68,15 +71,19 @@ class DashboardScreen(ActionScreen):
         self.show_latest()
 
     def apply_update(self, update: FleetUpdate) -> None:
+        self._loading = sum(s.loading - s.sessions for s in update.statuses if s.loading)
         self.query_one(StoreList).show(update.statuses, update.now)
         summary_key = (update.rows, update.now.date())
         if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
             self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
             self.query_one(SummaryBar).update_summary(update.rows, update.now)
-        self.query_one(SessionTable).show_column("pid", update.processes_linked)
-        self.query_one(SessionTable).set_rows(update.rows, update.now)
-        self._title()
-        self.update_bindings()  # the session under the cursor may have changed what it allows
+        table = self.query_one(SessionTable)
+        table.show_column("pid", update.processes_linked)
+        same = update.rows is table.rows_given
+        table.set_rows(update.rows, update.now, update.change, update.since)
+        if not same:  # an idle tick changes neither the counts nor what the cursor's session allows
+            self._title()
+            self.update_bindings()
 
     def _title(self) -> None:
         table = self.query_one(SessionTable)
@@ -87,6 +94,8 @@ class DashboardScreen(ActionScreen):
             self.sub_title += f" ({table.hidden_count} hidden: H shows them)"
         if table.marked:
             self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
+        if self._loading:
+            self.sub_title += f", loading {self._loading:,} more…"
         table.border_title = self.sub_title
 
     def action_view(self, name: str) -> None:

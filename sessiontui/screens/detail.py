@@ -18,6 +18,7 @@ from sessiontui.actions import Outcome, Verb
 from sessiontui.app import log_failure
 from sessiontui.live.fleet import Fleet, FleetUpdate
 from sessiontui.model import MessagePage, Session, SessionProcesses, SessionRow
+from sessiontui.money import dollars, dollars_per_hour, session_cost
 from sessiontui.rules.burn import cost_series
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.stores.base import Store, StoreError
@@ -90,7 +91,7 @@ class SessionDetailScreen(ActionScreen):
         if burn is None:
             text.append("no calls in the last 10 min", style="dim")
         else:
-            rate = "?" if burn.dollars_per_minute is None else f"${burn.dollars_per_minute * 60:,.2f}/hour"
+            rate = "?" if burn.dollars_per_minute is None else dollars_per_hour(burn.dollars_per_minute)
             text.append(f"{rate}  {burn.tokens_per_minute:,.0f} tokens/min")
             if burn.runaway:
                 text.append("  RUNAWAY", style="bold red reverse")
@@ -206,7 +207,7 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
     def when(moment: object) -> str:
         return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - moment)})"  # type: ignore[operator]
     usage = s.usage
-    cost = "-" if s.cost_source is None else ("unknown (model not priced)" if s.cost_usd is None else f"${s.cost_usd:,.4f}")
+    cost = session_cost(s, unknown="unknown (model not priced)")
     if s.counting is not None:  # a big transcript still being read: no partial figures
         cost = f"counting ({s.counting:.0%} of the transcript read)"
     rows: list[tuple[str | Text, Text, str, Text]] = [
@@ -219,7 +220,7 @@ def _meta_table(row: SessionRow, update: FleetUpdate) -> Table:
          "Cost", Text(f"{cost}" + (f"  ({s.cost_source})" if s.cost_source else ""))),
     ]
     for spend in s.models:  # every call under the model that served it
-        price = "unknown" if spend.cost is None else f"${spend.cost:,.4f}"
+        price = "unknown" if spend.cost is None else dollars(spend.cost)
         spent = f"{spend.model}  {spend.calls:,} calls  {spend.usage.total:,} tokens  {price}"
         rows.append(("By model", Text(one_line(spent, 100)), "", Text("")))
     for extra_key, extra_value in s.extra[:EXTRA_ROWS]:

@@ -22,7 +22,8 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sessiontui.actions import TrashEntry, Verb, why_not
-from sessiontui.model import CostSource, Session
+from sessiontui.model import Session
+from sessiontui.money import session_cost
 from sessiontui.stores import registry
 from sessiontui.text import one_line
 
@@ -49,11 +50,7 @@ def session_label(session: Session, width: int = 60) -> Text:
 
 def cost_words(session: Session) -> str:
     """The session's cost as an operator reads it, or why there is no number."""
-    if session.cost_source is None:
-        return "no cost data"
-    if session.cost_source is CostSource.UNKNOWN or session.cost_usd is None:
-        return "cost unknown"
-    return f"${session.cost_usd:,.4f}"
+    return session_cost(session, unknown="cost unknown", none="no cost data")
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -23,6 +23,7 @@ from typing import Any
 
 from sessiontui.live.jsonl_tail import parse_line, read_lines_backwards
 from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
+from sessiontui.money import dollars
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
@@ -217,8 +218,8 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             calls += child.summary.calls
             unpriced += child.summary.unpriced_calls
             recent += child.summary.recent_calls
-            for day, dollars in child.summary.daily_cost.items():
-                daily[day] = daily.get(day, 0.0) + dollars
+            for day, spent_that_day in child.summary.daily_cost.items():
+                daily[day] = daily.get(day, 0.0) + spent_that_day
             for name, spend in child.summary.models.items():
                 models[name] = models[name] + spend if name in models else spend
             subagents.append(_subagent_line(child_path, child, summary.facts.agent_types))
@@ -315,7 +316,7 @@ def _subagent_line(
     summary = child.summary
     agent = summary.facts.agent_id or path.stem.removeprefix("agent-")
     cost = summary.cost
-    price = "unknown" if cost is None and summary.calls else f"${cost or 0.0:,.4f}"
+    price = "unknown" if cost is None and summary.calls else dollars(cost or 0.0)
     kind = agent_types.get(agent) or ("compaction" if agent.startswith("acompact") else "?")
     return (f"subagent {agent}", f"{kind}  {summary.model or '-'}  {summary.calls} calls  {price}")
 

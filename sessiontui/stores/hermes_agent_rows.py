@@ -21,6 +21,7 @@ from sessiontui.model import (
     Usage,
     last_message_of,
 )
+from sessiontui.money import dollars
 from sessiontui.stores.hermes_lineage import delegate_children, end_reason_note, hidden_by_bot
 
 EPOCH_MIN, EPOCH_MAX = 946_684_800.0, 4_102_444_800.0  # 2000-01-01 .. 2100-01-01: the sanity window
@@ -289,7 +290,7 @@ def _details(
             details.append(
                 (
                     f"model {row.get('model')}{task}",
-                    f"${spent:.4f}, {tokens:,} tokens, {calls} calls",
+                    f"{dollars(spent)}, {tokens:,} tokens, {calls} calls",
                 )
             )
     return tuple((k, str(v)) for k, v in details if v is not None)

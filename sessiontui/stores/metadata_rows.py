@@ -3,9 +3,12 @@
 Every write the bots make to a session moves its activity timestamp (`last_activity`,
 `last_message_at`), which they store as chrono RFC 3339 text that sorts in time order. So a
 poll reads only rows at or past the newest timestamp seen, plus the rows in a busy state (a
-state change does not move the timestamp) and those that were busy last time. A full read
-reconciles what that misses (renames, deletes): when the row count moved, on request (after
-our own write), and every RECONCILE_SECONDS. Diffing many rows runs off the event loop.
+state change does not move the timestamp) and those that were busy last time, in one statement
+(no second scan for the busy keys; rows are counted only after a commit that moved none, which
+may be a delete: each poll holds the bot's WAL as briefly as it can). A full read reconciles
+what that misses (renames, a delete in the same interval as other writes): when the count moved,
+on request (after our own write), and every RECONCILE_SECONDS while the bot writes. Diffing many rows runs off the
+event loop.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ class MetadataRows:
         self._partial = False
         self._read_once = False  # an empty table read before is not a first read
         self._mark_index = columns.index(watermark)
+        self._covering: bool | None = None  # the watermark scan can read an index alone
 
     def reconcile_next(self) -> None:
         """Read everything on the next poll (after a write of ours, for instance)."""
@@ -56,31 +60,71 @@ class MetadataRows:
         return self._partial and time.monotonic() - self._reconciled > RECONCILE_SECONDS
 
     async def read(self) -> Delta:
-        select = f"SELECT {', '.join(self.columns)} FROM {self.table}"
         first = not self._read_once
         self._read_once = True
         full = first or time.monotonic() - self._reconciled > RECONCILE_SECONDS
-        if not full:
-            count = (await self.db.fetchall(f"SELECT COUNT(*) FROM {self.table}"))[0][0]
-            full = count != len(self.rows)
         self._partial = not full
+        busy_column = f", ({self.busy})" if self.busy else ""
         if full:
-            rows = await self.db.fetchall(select)
-            self._reconciled = time.monotonic()
-            delta = await asyncio.to_thread(self._diff_all, rows)
-        else:
-            where = f"{self.watermark} >= ?" + (f" OR {self.busy}" if self.busy else "")
-            rows = await self.db.fetchall(f"{select} WHERE {where}", (self._mark,))
-            seen = {row[0] for row in rows}
-            again = [k for k in self._busy_keys if k not in seen]
-            for start in range(0, len(again), _BATCH):
-                batch = again[start : start + _BATCH]
-                rows += await self.db.fetchall(f"{select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch)
-            delta = self._diff_some(rows)
+            return await self._read_all(first, busy_column)
+        busy, rows = self._split_busy(await self._read_moved(busy_column))
+        seen = {row[0] for row in rows}
+        again = [k for k in self._busy_keys if k not in seen]
+        for start in range(0, len(again), _BATCH):
+            batch = again[start : start + _BATCH]
+            rows += await self.db.fetchall(f"{self._select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch)
+        delta = self._diff_some(rows)
+        if not delta.changed and await self._count() != len(self.rows):
+            # A commit that changed no row we read may be a delete: only then are rows counted.
+            return await self._read_all(first, busy_column)
         if self.busy:
-            busy_rows = await self.db.fetchall(f"SELECT {self.columns[0]} FROM {self.table} WHERE {self.busy}")
-            self._busy_keys = {row[0] for row in busy_rows}
+            self._busy_keys = busy
         return Delta(delta.changed, delta.before, delta.vanished, first)
+
+    async def _read_all(self, first: bool, busy_column: str) -> Delta:
+        self._partial = False
+        rows = await self.db.fetchall(f"SELECT {', '.join(self.columns)}{busy_column} FROM {self.table}")
+        self._reconciled = time.monotonic()
+        busy, rows = self._split_busy(rows)
+        delta = await asyncio.to_thread(self._diff_all, rows)
+        if self.busy:
+            self._busy_keys = busy
+        return Delta(delta.changed, delta.before, delta.vanished, first)
+
+    async def _count(self) -> int:
+        return int((await self.db.fetchall(f"SELECT COUNT(*) FROM {self.table}"))[0][0])
+
+    @property
+    def _select(self) -> str:
+        return f"SELECT {', '.join(self.columns)} FROM {self.table}"
+
+    async def _read_moved(self, busy_column: str) -> list[Any]:
+        """Rows at or past the watermark, and the busy ones, in one statement. Where one of the
+        bot's indexes holds the watermark column (Starpod's `idx_session_channel_key`), the scan
+        reads that index only and the rows are then fetched by rowid."""
+        if self._covering is None:
+            plan = await self.db.fetchall(f"EXPLAIN QUERY PLAN {self._probe}", (self._mark,))
+            self._covering = not self.busy and any("COVERING INDEX" in str(row[-1]) for row in plan)
+        if not self._covering:
+            where = f"{self.watermark} >= ?" + (f" OR ({self.busy})" if self.busy else "")
+            return await self.db.fetchall(f"SELECT {', '.join(self.columns)}{busy_column} FROM {self.table} WHERE {where}",
+                                          (self._mark or "",))  # "": none seen yet, every text is past it
+        ids = [row[0] for row in await self.db.fetchall(self._probe, (self._mark or "",))]
+        rows: list[Any] = []
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            rows += await self.db.fetchall(f"{self._select} WHERE rowid IN ({placeholders(batch)})", batch)
+        return rows
+
+    @property
+    def _probe(self) -> str:
+        return f"SELECT rowid FROM {self.table} WHERE {self.watermark} >= ?"
+
+    def _split_busy(self, rows: list[Any]) -> tuple[set[str], list[Any]]:
+        """With a busy clause, each row ends with its value: the busy keys, and the rows without it."""
+        if not self.busy:
+            return set(), rows
+        return {row[0] for row in rows if row[-1]}, [tuple(row[:-1]) for row in rows]
 
     def _diff_all(self, rows: list[Any]) -> Delta:
         fresh = {row[0]: tuple(row) for row in rows}

@@ -87,6 +87,27 @@ class StarpodStore(SqliteTranscriptStore):
             return ReadReport(self._snapshot, True)
         return ReadReport(self._snapshot, False)
 
+    async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
+        """The `limit` most recently active sessions, and how many there are, read through the
+        bot's `(session_id, id)` index alone: shown while the full first read runs (their usage,
+        which `usage_stats` cannot give by session cheaply, arrives with it)."""
+        meta = await self.metadata(["id", "created_at", "last_message_at", "is_closed", "message_count"],
+                                   OPTIONAL, watermark="last_message_at")
+        total = (await self.db.fetchall("SELECT COUNT(*) FROM session_metadata"))[0][0]
+        rows = await self.db.fetchall(f"SELECT {', '.join(meta.columns)} FROM session_metadata "
+                                      "ORDER BY last_message_at DESC LIMIT ?", (limit,))
+        keys = [row[0] for row in rows]
+        marks = placeholders(keys)
+        counted = await self.db.fetchall(
+            f"SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE session_id IN ({marks}) GROUP BY session_id",
+            keys)
+        ids = [row[2] for row in counted]
+        last_rows = await self.db.fetchall(
+            f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(ids)})", ids)
+        last = {key: last_message_of(_message(role, content, stamp)) for key, role, content, stamp in last_rows}
+        counts = {key: int(count) for key, count, _ in counted}
+        return tuple(self._session(tuple(row), counts, last) for row in rows), int(total)
+
     async def _read_new_messages(self) -> list[str]:
         counts = await self.db.fetchall(
             "SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE id > ? GROUP BY +session_id",  # "+": a rowid range search, not a scan of the key index
@@ -147,8 +168,10 @@ class StarpodStore(SqliteTranscriptStore):
                 totals.daily[day] = totals.daily.get(day, 0.0) + cost
             self._max_usage_id = row_id
 
-    def _session(self, row: tuple[Any, ...]) -> Session:
+    def _session(self, row: tuple[Any, ...], counts: dict[str, int] | None = None,
+                 last: dict[str, LastMessage] | None = None) -> Session:
         key, created, last_at, is_closed, turns = row[:5]
+        counts = self._counts if counts is None else counts
         extra = dict(zip(self._columns, row[5:], strict=True))
         usage = self._usage.get(key)
         channel = extra.get("channel")
@@ -164,7 +187,7 @@ class StarpodStore(SqliteTranscriptStore):
             channel=channel,
             user=extra.get("user_id"),
             model=usage.model if usage else None,
-            message_count=self._counts.get(key, 0),
+            message_count=counts.get(key, 0),
             turns=turns,
             usage=usage.usage if usage else Usage(),
             cost_usd=usage.cost if usage else None,
@@ -173,10 +196,10 @@ class StarpodStore(SqliteTranscriptStore):
             archived=bool(extra.get("is_archived")),
             closes_explicitly=True,
             read=bool(extra.get("is_read")) if "is_read" in self._columns else None,
-            last_message=self._last.get(key),
+            last_message=(self._last if last is None else last).get(key),
             extra=tuple((k, str(v)) for k, v in details if v is not None),
             recent_calls=tuple(usage.recent) if usage else (),
-            version=(last_at, turns, self._counts.get(key, 0), is_closed),
+            version=(last_at, turns, counts.get(key, 0), is_closed),
             daily_cost=tuple(sorted(usage.daily.items())) if usage else (),
         )
 

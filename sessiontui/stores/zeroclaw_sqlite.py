@@ -64,6 +64,26 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             self._snapshot = tuple(self._sessions.values())
         return ReadReport(self._snapshot, changed)
 
+    async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
+        """The `limit` most recently active sessions, and how many there are, read through the
+        bot's `(session_key, id)` index alone: shown while the full first read runs."""
+        meta = await self.metadata(["session_key", "created_at", "last_activity", "message_count"], OPTIONAL,
+                                   watermark="last_activity", busy=("state", "state <> 'idle'"))
+        total = (await self.db.fetchall("SELECT COUNT(*) FROM session_metadata"))[0][0]
+        rows = await self.db.fetchall(f"SELECT {', '.join(meta.columns)} FROM session_metadata "
+                                      "ORDER BY last_activity DESC LIMIT ?", (limit,))
+        keys = [row[0] for row in rows]
+        marks = placeholders(keys)
+        last_rows = await self.db.fetchall(
+            "SELECT session_key, role, content, created_at FROM sessions WHERE id IN "
+            f"(SELECT MAX(id) FROM sessions WHERE session_key IN ({marks}) GROUP BY session_key)", keys)
+        counted = await self.db.fetchall(
+            f"SELECT session_key, SUM({_USER_TURN}) FROM sessions WHERE session_key IN ({marks}) GROUP BY session_key",
+            keys)
+        last: dict[str, LastMessage | None] = {key: to_last_message(to_message(role, content, parse_timestamp(at))) for key, role, content, at in last_rows}
+        turns = {key: int(count or 0) for key, count in counted}
+        return tuple(self._session(tuple(row), last, turns) for row in rows), int(total)
+
     async def _read_new_turns(self) -> None:
         # One statement: the counts and the rowid they run to come from the same snapshot, so a
         # row the bot commits meanwhile is neither skipped nor counted twice.
@@ -96,10 +116,11 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             if key not in seen:
                 self._last[key] = None
 
-    def _session(self, row: tuple[Any, ...]) -> Session:
+    def _session(self, row: tuple[Any, ...], last_of: dict[str, LastMessage | None] | None = None,
+                 turns_of: dict[str, int] | None = None) -> Session:
         key, created, activity, count = row[:4]
         extra = dict(zip(self._columns, row[4:], strict=True))
-        last = self._last.get(key)
+        last = (self._last if last_of is None else last_of).get(key)
         return Session(
             format=self.format,
             store=str(self.path),
@@ -111,7 +132,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             user=extra.get("sender_id"),
             agent=extra.get("agent_alias"),
             message_count=count,
-            turns=self._turns.get(key, 0),
+            turns=(self._turns if turns_of is None else turns_of).get(key, 0),
             native_state=extra.get("state"),
             state_per_turn=True,
             idle_state_kept=key.startswith("gw_"),  # gateway sessions; channel ones always read idle

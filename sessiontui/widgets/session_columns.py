@@ -15,6 +15,7 @@ import humanize
 from rich.cells import cell_len, set_cell_size
 
 from sessiontui.model import CostSource, SessionRow, SessionState
+from sessiontui.money import dollars
 from sessiontui.text import one_line
 
 #: Sorting by state puts what needs an operator first.
@@ -94,8 +95,7 @@ def format_cost(row: SessionRow) -> str:
         return "?"
     if session.cost_usd is None:
         return "-"
-    cost = session.cost_usd
-    return f"${cost:.4f}" if cost < 10 else f"${cost:,.2f}"
+    return dollars(session.cost_usd)
 
 
 def state_label(state: SessionState) -> str:

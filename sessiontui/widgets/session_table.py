@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import SessionRow, SessionState
 from sessiontui.widgets.row_set import RowSet
 from sessiontui.widgets.session_columns import (
@@ -142,6 +143,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
         self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
+        self._warming = False
 
     # ----------------------------------------------------------------- public API
 
@@ -179,26 +181,43 @@ class SessionTable(ScrollView, can_focus=True):
         """The rows that pass the filters, in display order (read only)."""
         return self._view
 
+    @property
+    def rows_given(self) -> Sequence[SessionRow] | None:
+        """The rows the last `set_rows` took (the same object while the fleet changed nothing)."""
+        return self._rows_given
+
     def rows_on_screen(self) -> Sequence[SessionRow]:
         """The rows in the viewport now."""
         top = self.scroll_offset.y
         return self._view[top : top + self._page_height()]
 
-    def set_rows(self, rows: Sequence[SessionRow], now: datetime) -> None:
+    def set_rows(self, rows: Sequence[SessionRow], now: datetime, change: RowChange | None = None,
+                 since: Sequence[SessionRow] | None = None) -> None:
         """Replace the rows with a new snapshot, keyed by `SessionRow.key`.
 
-        The cursor stays on its session, and on the same screen line, while rows move. If its
-        session vanished, the cursor keeps its index (clamped). Scrolling is never reset.
+        `change` says which rows changed from the rows `since`; when those are the rows this
+        table last took, only the changed rows move. The cursor stays on its session, and on the
+        same screen line, while rows move. If its session vanished, the cursor keeps its index
+        (clamped). Scrolling is never reset.
         """
-        if now != self._now:
-            self._strips.clear()
-        self._now = now
+        self._now = now  # (cached lines stay valid: their signature holds the cells that age)
         if rows is self._rows_given:  # the fleet hands back the same tuple when no row changed
-            self.refresh()  # only the visible lines repaint ("3 min ago" moves on)
+            self._repaint_changed(False)  # only lines whose "3 min ago" moved on repaint
             return
+        usable = change if since is not None and since is self._rows_given else None
         self._rows_given = rows
-        self._set.set_rows(rows)
+        self._set.set_rows(rows, usable)
         self._rebuild()
+        if not self._warming:
+            self._warming = True
+            self.call_after_refresh(self._warm)
+
+    def _warm(self) -> None:
+        """Filter haystacks for new rows, a chunk per idle moment, so the first `/` key is fast."""
+        if self._set.warm():
+            self.set_timer(0.02, self._warm)
+        else:
+            self._warming = False
 
     def show_column(self, key: str, shown: bool) -> None:
         """Show or hide a column (the PID column appears once some session has a process)."""
@@ -215,7 +234,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._rebuild(header=True)
 
     def set_filter(self, text: str) -> None:
-        """Show only sessions whose name, id, channel, user or model contain `text` (any case)."""
+        """Show only sessions matching every word of `text` (see `filter_query`): in any column
+        shown or the id, or in one field for `field:value` words (`state:stuck store:starpod`)."""
         self._set.set_text(text)
         self._rebuild()
 
@@ -226,7 +246,7 @@ class SessionTable(ScrollView, can_focus=True):
 
     def set_show_hidden(self, show: bool) -> None:
         """Show or leave out the sessions the bot's own pickers hide (subagent runs and the like)."""
-        self._set.show_hidden = show
+        self._set.set_show_hidden(show)
         self._rebuild()
 
     def move_cursor(self, index: int) -> None:

@@ -18,7 +18,16 @@ class StoreList(Static):
     StoreList { height: auto; max-height: 8; padding: 0 1; background: $panel; }
     """
 
+    _shown: tuple[object, ...] | None = None
+
     def show(self, statuses: Sequence[StoreStatus], now: datetime) -> None:
+        agos = [None if s.last_ok is None else humanize.naturaldelta(max(now - s.last_ok, now - now))
+                for s in statuses]
+        shown = tuple((s.format, s.path, ago, s.sessions, s.skipped_lines, s.error, s.problems)
+                      for s, ago in zip(statuses, agos, strict=True))
+        if shown == self._shown:  # an idle tick: the same lines, no re-layout
+            return
+        self._shown = shown
         text = Text()
         for index, status in enumerate(statuses):
             if index:
@@ -26,9 +35,8 @@ class StoreList(Static):
             text.append("✖ " if status.error else "● ", style="bold red" if status.error else "green")
             text.append(f"{status.format:<16}", style="bold")
             text.append(one_line(status.path, 60) + "  ")
-            if status.last_ok is not None:
-                ago = humanize.naturaldelta(max(now - status.last_ok, now - now))
-                text.append(f"read {ago} ago  ", style="dim")
+            if agos[index] is not None:
+                text.append(f"read {agos[index]} ago  ", style="dim")
             text.append(f"{status.sessions} sessions", style="dim")
             if status.note:
                 text.append("  " + one_line(status.note, 100))

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from sessiontui.model import CostSource, SessionRow, SessionState
+from sessiontui.money import dollars
 from sessiontui.rules.costs import billable
 from sessiontui.widgets.session_columns import compact_count
 
@@ -114,11 +115,7 @@ class SummaryBar(Static):
             name = f"summary-bar--{state}" if count else "summary-bar--zero"
             text.append(label, style(name, partial=True))
             text.append("  ")
-        cost = (
-            f"${summary.today_cost:.4f}"
-            if summary.today_cost < 10
-            else f"${summary.today_cost:,.2f}"
-        )
+        cost = dollars(summary.today_cost)
         if summary.today_cost_unknown:
             cost += f" (+{summary.today_cost_unknown} unpriced)"
         text.append("\u2502 active today: ", style("summary-bar--label", partial=True))

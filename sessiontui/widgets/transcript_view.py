@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import accumulate
 from typing import ClassVar
@@ -87,27 +88,21 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("x", "toggle_expand", "Expand tools", id="transcript.expand"),
     ]
 
-    class NeedOlder(TextualMessage):
+    @dataclass
+    class _Need(TextualMessage):
+        """The view needs a page it does not hold (the screen reads it from the store)."""
+
+        view: TranscriptView
+
+        @property
+        def control(self) -> TranscriptView:
+            return self.view
+
+    class NeedOlder(_Need):
         """The viewport reached the oldest loaded message: load the page before it."""
 
-        def __init__(self, view: TranscriptView) -> None:
-            super().__init__()
-            self.view = view
-
-        @property
-        def control(self) -> TranscriptView:
-            return self.view
-
-    class NeedLatest(TextualMessage):
+    class NeedLatest(_Need):
         """`End` was pressed but the newest messages were dropped: load the latest page."""
-
-        def __init__(self, view: TranscriptView) -> None:
-            super().__init__()
-            self.view = view
-
-        @property
-        def control(self) -> TranscriptView:
-            return self.view
 
     def __init__(
         self,

@@ -1,0 +1,214 @@
+"""What sessiontui takes from the host it watches, measured from outside, in a real terminal.
+
+Run: python benchmarks/bench_host.py [--quick] [--runs 3] [--sizes 1000,10000,100000]
+                                     [--stores zeroclaw,starpod] [--idle-seconds 10]
+
+For each store (ZeroClaw `sessions.db`, Starpod `core.db`, made with the bots' DDL by _datagen)
+and size, each run starts the real `sessiontui PATH` in a fresh tmux session (200x50) and reads
+only what an operator or `top` could see:
+  first listed   start -> the first capture-pane whose title counts a session ("all: N of M")
+  all listed     start -> the title counts every session of the store
+  idle CPU       % of one core over --idle-seconds, from /proc/PID/stat utime+stime, after 3 s
+                 of settling (nothing writes to the store meanwhile)
+  RSS            /proc/PID/status VmRSS after the idle window
+  keys           send-keys -> the next capture-pane that differs (polled continuously):
+                 j and k (10 each), o (sort, 4), / (open the filter), each letter of a filter
+                 text, Esc (clear it); median and p95 per key kind
+  snapshot       `sessiontui snapshot --json PATH > /dev/null` in a child: wall time and its
+                 peak RSS (wait4's ru_maxrss)
+Medians (min-max) over --runs. The machine is shared and loaded: CPU time from /proc is
+meaningful; wall-clock figures carry the load. Nothing is asserted. Results go to
+results/host.txt (--quick: results/host_quick.txt, 1k and 10k, one run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import Summary, log, machine_header, percentile, table, write_results
+from _datagen import make_starpod_db, make_zeroclaw_db
+
+TICK = os.sysconf("SC_CLK_TCK")
+TITLE = re.compile(r"(\w+): (\d+) of (\d+) sessions")
+EXE = Path(sys.executable).with_name("sessiontui")
+
+
+def make(store: str, size: int) -> Path:
+    if store == "zeroclaw":
+        return make_zeroclaw_db(f"zeroclaw_{size}.db", size, size * 10)[0]
+    return make_starpod_db(f"starpod_{size}.db", size, size * 10, size * 3)[0]
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def capture(name: str) -> str:
+    return tmux("capture-pane", "-e", "-p", "-t", name)  # -e: the cursor line differs only in colour
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def counts(screen: str) -> tuple[int, int] | None:
+    match = TITLE.search(screen)
+    return (int(match.group(2)), int(match.group(3))) if match else None
+
+
+def wait_change(name: str, before: str, timeout: float = 5.0) -> tuple[float, str]:
+    """Seconds until the pane differs from `before` (polled as fast as capture-pane allows)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        screen = capture(name)
+        if screen != before:
+            return time.perf_counter() - start, screen
+    return float("nan"), before
+
+
+def settle(name: str, quiet: float = 0.3, timeout: float = 5.0) -> str:
+    """The pane once it stopped changing for `quiet` seconds."""
+    screen, since, start = capture(name), time.perf_counter(), time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        time.sleep(0.05)
+        now = capture(name)
+        if now != screen:
+            screen, since = now, time.perf_counter()
+        elif time.perf_counter() - since >= quiet:
+            break
+    return screen
+
+
+def key_latency(name: str, key: str) -> float:
+    before = settle(name)
+    tmux("send-keys", "-t", name, key)
+    return wait_change(name, before)[0] * 1000
+
+
+def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text: str) -> dict[str, list[float]]:
+    name = f"issue12-bench-{os.getpid()}"
+    home = Path(tempfile.mkdtemp(prefix="issue12_home_"))
+    out: dict[str, list[float]] = {}
+    command = f"exec env HOME={home} {EXE} {path}"
+    start = time.perf_counter()
+    tmux("new-session", "-d", "-s", name, "-x", "200", "-y", "50", command)
+    try:
+        pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}").strip())
+        first = every = None
+        while time.perf_counter() - start < 120:
+            seen = counts(capture(name))
+            now = time.perf_counter() - start
+            if seen and seen[1] > 0 and first is None:
+                first = now
+            if seen and seen[1] >= size:
+                every = now
+                break
+        out["first listed s"] = [first if first is not None else float("nan")]
+        out["all listed s"] = [every if every is not None else float("nan")]
+        time.sleep(3.0)
+        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+        time.sleep(idle_seconds)
+        out["idle CPU %"] = [100 * (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)]
+        out["RSS MB"] = [rss_mb(pid)]
+        for key, times in (("j", 10), ("k", 10), ("o", 4)):
+            out[f"key {key} ms"] = [key_latency(name, key) for _ in range(times)]
+        for _ in range(3):  # back to the state sort
+            tmux("send-keys", "-t", name, "o")
+        for _ in range(3):
+            out.setdefault("key / ms", []).append(key_latency(name, "/"))
+            for i, letter in enumerate(filter_text):
+                out.setdefault("filter first letter ms" if i == 0 else "filter next letters ms", []).append(
+                    key_latency(name, letter))
+            out.setdefault("key Esc ms", []).append(key_latency(name, "Escape"))
+            tmux("send-keys", "-t", name, "Escape")  # back to the table
+    finally:
+        tmux("kill-session", "-t", name)
+        shutil.rmtree(home, ignore_errors=True)
+    return out
+
+
+def snapshot_run(path: Path) -> dict[str, list[float]]:
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="issue12_home_") as home:
+        child = subprocess.Popen([str(EXE), "snapshot", "--json", str(path)], stdout=subprocess.DEVNULL,
+                                 env={**os.environ, "HOME": home})
+        _, _, usage = os.wait4(child.pid, 0)
+    return {"snapshot s": [time.perf_counter() - start], "snapshot peak MiB": [usage.ru_maxrss / 1024]}
+
+
+def filter_text_for(path: Path) -> str:
+    """Four letters of a real session name, so every letter narrows a real result."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for sql in ("SELECT COALESCE(name, session_key) FROM session_metadata LIMIT 1",
+                    "SELECT COALESCE(title, id) FROM session_metadata LIMIT 1"):
+            try:
+                value = conn.execute(sql).fetchone()[0]
+                return "".join(c for c in value.lower() if c.isalpha())[:4] or "a"
+            except sqlite3.Error:
+                continue
+    finally:
+        conn.close()
+    return "a"
+
+
+FIGURES = ("first listed s", "all listed s", "idle CPU %", "RSS MB", "snapshot s", "snapshot peak MiB")
+KEYS = ("key j ms", "key k ms", "key o ms", "key / ms", "filter first letter ms", "filter next letters ms", "key Esc ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1k and 10k, one run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--stores", default="zeroclaw,starpod")
+    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    parser.add_argument("--out", default=None, help="results/<OUT>.txt (default: host, host_quick)")
+    args = parser.parse_args()
+    sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    runs = 1 if args.quick else args.runs
+    results: dict[tuple[str, int], dict[str, list[float]]] = {}
+    for store in args.stores.split(","):
+        for size in sizes:
+            path = make(store, size)
+            merged: dict[str, list[float]] = {}
+            text = filter_text_for(path)
+            for run in range(runs):
+                log(f"{store} {size:,}: run {run + 1}/{runs}")
+                for part in (one_run(store, size, path, args.idle_seconds, text), snapshot_run(path)):
+                    for key, values in part.items():
+                        merged.setdefault(key, []).extend(values)
+            results[store, size] = merged
+    lines = machine_header("sessiontui from outside: tmux 200x50, /proc/PID/stat, capture-pane",
+                           [f"runs: {runs}; idle window {args.idle_seconds:.0f} s; figures: median (min-max)"])
+    columns = [f"{store} {size:,}" for store, size in results]
+    rows = [[figure, *(Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1) for r in results.values())]
+            for figure in FIGURES]
+    for key in KEYS:
+        rows.append([f"{key} median", *(f"{statistics.median(r[key]):.0f}" if r.get(key) else "n/a" for r in results.values())])
+        rows.append([f"{key} p95", *(f"{percentile(r[key], 95):.0f}" if r.get(key) else "n/a" for r in results.values())])
+    lines += table(["figure", *columns], rows)
+    write_results(args.out or ("host_quick" if args.quick else "host"), lines)
+
+
+if __name__ == "__main__":
+    main()

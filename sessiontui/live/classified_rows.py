@@ -1,0 +1,204 @@
+"""The fleet's rows, kept current with work proportional to what changed, not to the fleet's size.
+
+Every session carries the next moment its row could read differently with nothing written: the
+earliest time threshold its verdict crosses (`verdict_valid_until`) or a call entering or leaving
+its burn window (`burn_valid_until`). Those moments wait in a priority queue. A tick then
+reclassifies only the sessions a store handed back as new objects (stores keep an unchanged
+session as the same object) and those whose moment came; burn rates are computed only for those,
+and the runaway marks are redone only when some session's rate moved. A tick where nothing was
+committed and no moment came costs one identity check per store and a peek at the queue.
+
+Pure: no I/O, no Textual; `now` is passed in.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sessiontui.model import Burn, Session, SessionProcesses, SessionRow
+from sessiontui.rules.burn import burn_of, burn_valid_until, mark_runaways
+from sessiontui.rules.processes import with_processes
+from sessiontui.rules.state import Thresholds, classify, verdict_valid_until
+
+
+@dataclass(slots=True)
+class _Entry:
+    session: Session
+    row: SessionRow | None
+    store: int  # index of the store that holds it
+    seen: int  # the last update in which its store listed it
+    due: float | None = None  # POSIX time from which the row may read differently
+
+
+@dataclass(frozen=True, slots=True)
+class RowChange:
+    """What one update changed. `changed` holds new and changed rows (every row the first time)."""
+
+    changed: tuple[SessionRow, ...] = ()
+    removed: frozenset[str] = frozenset()  # keys of rows no longer listed
+    reordered: bool = False  # rows were added or removed: positions in `rows` moved
+
+    def __bool__(self) -> bool:
+        return bool(self.changed or self.removed or self.reordered)
+
+
+@dataclass
+class ClassifiedRows:
+    """Rows for the sessions of several stores, classified again only where something changed."""
+
+    thresholds: Thresholds
+    rows: tuple[SessionRow, ...] = ()  # in store order; the same tuple while nothing changed
+    _entries: dict[str, _Entry] = field(default_factory=dict)
+    _given: dict[int, tuple[Session, ...]] = field(default_factory=dict)  # the last tuple per store
+    _queue: list[tuple[float, str]] = field(default_factory=list)  # (due, uid); stale ones skipped
+    _raw_burns: dict[str, Burn] = field(default_factory=dict)  # unmarked rates of sessions spending
+    _burns: dict[str, Burn] = field(default_factory=dict)  # the same with runaways marked
+    _positions: dict[str, int] = field(default_factory=dict)  # uid -> index in `rows`
+    _facts: Mapping[str, SessionProcesses] = field(default_factory=dict)  # uid -> its processes
+    _updates: int = 0
+
+    def pending(self, stores: Sequence[tuple[Session, ...]], now: datetime,
+                facts: Mapping[str, SessionProcesses] | None = None) -> bool:
+        """Whether `update` would have anything to do (cheap: identity checks and one peek)."""
+        if facts is not None and facts is not self._facts:
+            return True
+        if len(stores) != len(self._given) or any(
+            sessions is not self._given.get(i) for i, sessions in enumerate(stores)
+        ):
+            return True
+        return bool(self._queue) and self._queue[0][0] <= now.timestamp()
+
+    def work_size(self, stores: Sequence[tuple[Session, ...]]) -> int:
+        """Sessions the next update will at least look at (to decide whether to use a thread)."""
+        return sum(len(s) for i, s in enumerate(stores) if s is not self._given.get(i))
+
+    def update(self, stores: Sequence[tuple[Session, ...]], now: datetime,
+               facts: Mapping[str, SessionProcesses] | None = None) -> RowChange:
+        """Take each store's sessions (the same tuple object when unchanged) at `now`, and the
+        processes linked to them (`facts`, a new mapping after each look at the processes)."""
+        self._updates += 1
+        dirty: set[str] = set()
+        added, removed = self._take_stores(stores, dirty)
+        if facts is not None and facts is not self._facts:
+            old, self._facts = self._facts, facts
+            dirty |= {uid for uid in set(old) | set(facts)
+                      if old.get(uid) != facts.get(uid) and uid in self._entries}
+        self._take_due(now, dirty)
+        burns_moved = self._take_burns(dirty, removed, now)
+        if burns_moved:
+            marked = mark_runaways(self._raw_burns)
+            for uid in set(marked) | set(self._burns):
+                if marked.get(uid) != self._burns.get(uid) and uid in self._entries:
+                    dirty.add(uid)
+            self._burns = marked
+        changed = self._classify(dirty, now)
+        reordered = bool(added or removed)
+        if reordered:
+            self._reorder(stores)
+        elif changed:
+            rows = list(self.rows)
+            for row in changed:
+                rows[self._positions[row.key]] = row
+            self.rows = tuple(rows)
+        return RowChange(tuple(changed), frozenset(removed), reordered)
+
+    # ----------------------------------------------------------------- steps
+
+    def _take_stores(self, stores: Sequence[tuple[Session, ...]], dirty: set[str]) -> tuple[int, set[str]]:
+        """Note new and replaced sessions in `dirty`; forget sessions no longer listed."""
+        entries, tick, added, removed = self._entries, self._updates, 0, set()
+        for index, sessions in enumerate(stores):
+            before = self._given.get(index)
+            if sessions is before:
+                continue
+            self._given[index] = sessions
+            kept = 0
+            for session in sessions:
+                uid = session.uid
+                entry = entries.get(uid)
+                if entry is None:
+                    entries[uid] = _Entry(session, None, index, tick)
+                    dirty.add(uid)
+                    added += 1
+                    continue
+                if entry.seen != tick:
+                    kept += 1
+                entry.seen, entry.store = tick, index
+                if entry.session is not session:
+                    entry.session = session
+                    dirty.add(uid)
+            if before is not None and kept != len(before):  # some sessions are gone
+                removed |= {uid for uid, e in entries.items() if e.store == index and e.seen != tick}
+        for index in [i for i in self._given if i >= len(stores)]:  # a store no longer given
+            del self._given[index]
+            removed |= {uid for uid, e in entries.items() if e.store == index}
+        for uid in removed:
+            del entries[uid]
+            dirty.discard(uid)
+        return added, removed
+
+    def _take_due(self, now: datetime, dirty: set[str]) -> None:
+        queue, entries, stamp = self._queue, self._entries, now.timestamp()
+        while queue and queue[0][0] <= stamp:
+            due, uid = heapq.heappop(queue)
+            entry = entries.get(uid)
+            if entry is not None and entry.due == due:  # else: rescheduled or gone since
+                entry.due = None
+                dirty.add(uid)
+
+    def _take_burns(self, dirty: set[str], removed: set[str], now: datetime) -> bool:
+        """Rates of the dirty sessions; True when any session's unmarked rate moved."""
+        moved = False
+        raw = self._raw_burns
+        for uid in removed:
+            moved |= raw.pop(uid, None) is not None
+        for uid in dirty:
+            session = self._entries[uid].session
+            burn = burn_of(session, now) if session.recent_calls else None
+            if burn != raw.get(uid):
+                moved = True
+                if burn is None:
+                    del raw[uid]
+                else:
+                    raw[uid] = burn
+        return moved
+
+    def _classify(self, dirty: set[str], now: datetime) -> list[SessionRow]:
+        changed: list[SessionRow] = []
+        limits, burns, queue = self.thresholds, self._burns, self._queue
+        for uid in dirty:
+            entry = self._entries[uid]
+            session = entry.session
+            verdict = classify(session, now, limits)
+            processes = self._facts.get(uid)
+            if processes is not None:
+                verdict = with_processes(verdict, session, processes, now, limits.stuck_after_for(session.format))
+            row = SessionRow(session, verdict, burns.get(uid), processes)
+            if entry.row is not None and entry.row == row:
+                row = entry.row
+            else:
+                entry.row = row
+                changed.append(row)
+            until = verdict_valid_until(session, verdict, now, limits)
+            if session.recent_calls:
+                burn_until = burn_valid_until(session, now)
+                if burn_until is not None and (until is None or burn_until < until):
+                    until = burn_until
+            due = None if until is None else until.timestamp()
+            if due != entry.due:
+                entry.due = due
+                if due is not None:
+                    heapq.heappush(queue, (due, uid))
+        if len(queue) > 4 * len(self._entries) + 1024:  # too many stale entries: rebuild
+            self._queue = [(e.due, uid) for uid, e in self._entries.items() if e.due is not None]
+            heapq.heapify(self._queue)
+        return changed
+
+    def _reorder(self, stores: Sequence[tuple[Session, ...]]) -> None:
+        entries = self._entries
+        rows = [entries[s.uid].row for sessions in stores for s in sessions]
+        self.rows = tuple(r for r in rows if r is not None)
+        self._positions = {row.key: i for i, row in enumerate(self.rows)}
