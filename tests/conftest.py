@@ -7,16 +7,14 @@ Every store under test is a real file written by the bot impersonators of `sessi
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_types import DumpFiles, OneStoreEach, SnapshotRows, SnapshotRun
 
 from sessiontui.cli import main
-
-SnapshotRun = Callable[..., tuple[int, list[dict[str, Any]], str]]
 
 BOT_ENV = (
     "CLAUDE_CONFIG_DIR",
@@ -61,7 +59,7 @@ def snapshot_json(isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> Sn
 
 
 @pytest.fixture
-def snapshot_rows(snapshot_json: SnapshotRun) -> Callable[..., dict[str, dict[str, Any]]]:
+def snapshot_rows(snapshot_json: SnapshotRun) -> SnapshotRows:
     """Snapshot rows keyed by session id; asserts the run succeeded with nothing on stderr."""
 
     def run(*paths: Path | str) -> dict[str, dict[str, Any]]:
@@ -119,7 +117,7 @@ def snapshot_keys() -> set[str]:
 
 
 @pytest.fixture
-def one_store_each(real_now: datetime) -> Callable[[Path], dict[str, Path]]:
+def one_store_each(real_now: datetime) -> OneStoreEach:
     """Build one small store of every format A-F under a root, as each bot leaves it;
     returns each format's expected store path (what `snapshot` reports as `store`)."""
     from datetime import timedelta
@@ -176,7 +174,7 @@ def one_store_each(real_now: datetime) -> Callable[[Path], dict[str, Path]]:
 
 
 @pytest.fixture
-def dump_files() -> Callable[[Path], dict[str, object]]:
+def dump_files() -> DumpFiles:
     """Every file under a root: SQL dump for databases, bytes (and mtime for JSONL) for the rest.
 
     For reproducibility checks of the demo; the mtime matters for JSONL, ZeroClaw's only clock there.

@@ -31,7 +31,9 @@ def q(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "state.db"
     bot = HermesAgentBot(path)
-    ago = lambda **kw: NOW - timedelta(**kw)
+    def ago(**kw: float) -> datetime:
+        return NOW - timedelta(**kw)
+
     bot.create_session(
         "root", "cli", title="Refactor parser", title_source="user", now=ago(hours=5)
     )
@@ -166,7 +168,9 @@ async def test_prune_ended_sessions_older_than_the_ttl(tmp_path: Path) -> None:
 
     path = tmp_path / "state.db"
     bot = HermesAgentBot(path)
-    ago = lambda **kw: NOW - timedelta(**kw)
+    def ago(**kw: float) -> datetime:
+        return NOW - timedelta(**kw)
+
     for sid, started, ended, reason in (
         ("old", 12, 10, "idle_timeout"),
         ("open-old", 12, None, None),
@@ -177,6 +181,7 @@ async def test_prune_ended_sessions_older_than_the_ttl(tmp_path: Path) -> None:
         bot.create_session(sid, "cli", now=ago(days=started))
         bot.append_message(sid, "user", "hi", now=ago(days=started))
         if ended is not None:
+            assert reason is not None
             bot.end_session(sid, reason, now=ago(days=ended))
     bot.set_flag("pinned-old", "pinned", 1)
     bot.create_session("chain-a", "cli", now=ago(days=12))

@@ -9,11 +9,12 @@ import os
 import resource
 import signal
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapshotRun
 
 from sessiontui.actions import Verb, list_trash, perform, restore_entry
 from sessiontui.actions.audit import audit_path, read_audit, read_audit_log
@@ -75,7 +76,7 @@ def umask_022() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("make", [jsonl_store, zeroclaw_store], ids=["jsonl", "zeroclaw-sqlite"])
-async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path: Path, make: Callable[[Path], Path]) -> None:
     store = make(tmp_path)
     key = "telegram_1" if store.is_dir() else "gw_a"
     session = (await sessions_of(store if store.is_dir() else store.parent))[key]
@@ -90,7 +91,7 @@ async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path
 
 
 @pytest.mark.parametrize("make", [jsonl_store, zeroclaw_store], ids=["jsonl", "zeroclaw-sqlite"])
-def test_a_delete_on_a_full_disk_deletes_nothing_and_leaves_no_partial_entry(tmp_path: Path, make) -> None:  # type: ignore[no-untyped-def]
+def test_a_delete_on_a_full_disk_deletes_nothing_and_leaves_no_partial_entry(tmp_path: Path, make: Callable[[Path], Path]) -> None:
     """The trash cannot be written (files may not grow past 40 KiB, as on a full disk)."""
     store = make(tmp_path)
     where = store if store.is_dir() else store.parent
@@ -213,7 +214,7 @@ async def test_wider_existing_modes_are_tightened(tmp_path: Path, umask_022: Non
 
 
 def test_a_file_name_that_is_not_utf8_is_deleted_and_restored_exactly(
-        tmp_path: Path, snapshot_json) -> None:  # type: ignore[no-untyped-def]
+        tmp_path: Path, snapshot_json: SnapshotRun) -> None:
     directory = jsonl_store(tmp_path)
     raw = os.path.join(os.fsencode(directory), b"bad\xff\xfe.jsonl")
     with open(raw, "wb") as out:

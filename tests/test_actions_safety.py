@@ -35,7 +35,7 @@ async def read(store: Any) -> dict[str, Session]:
 
 
 @pytest.mark.parametrize("when", ["before the copy", "after the copy"])
-async def test_a_message_the_daemon_appends_during_a_jsonl_delete_is_kept(tmp_path: Path, monkeypatch, when: str) -> None:  # type: ignore[no-untyped-def]
+async def test_a_message_the_daemon_appends_during_a_jsonl_delete_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str) -> None:
     bot = ZeroClawJsonlBot(tmp_path / "sessions")
     bot.append("telegram_1", {"role": "user", "content": "first"})
     store = ZeroClawJsonlStore(tmp_path / "sessions")
@@ -96,7 +96,7 @@ async def test_clear_then_restore_puts_the_metadata_back_exactly(tmp_path: Path)
         await store.close()
 
 
-async def test_the_write_lock_is_not_held_while_the_trash_is_written(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_the_write_lock_is_not_held_while_the_trash_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """ZeroClaw's own connection waits for no lock: a write of the daemon's meanwhile must pass."""
     db = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(db)
@@ -145,7 +145,7 @@ async def test_reset_leaves_a_state_the_daemon_changed_meanwhile(tmp_path: Path)
         bot.close()
 
 
-async def test_reconcile_happens_without_a_new_commit(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_reconcile_happens_without_a_new_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(metadata_rows, "RECONCILE_SECONDS", 0.0)
     db = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(db)

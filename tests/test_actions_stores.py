@@ -92,7 +92,7 @@ async def test_zeroclaw_rename_reset_clear_delete_restore(zeroclaw: Path, state:
     sessions = await sessions_of(zeroclaw.parent)
     cleared = await perform(sessions["gw_b"], Verb.CLEAR, state_dir=state)
     assert cleared.ok, cleared.message
-    count, activity, name = conn.execute(
+    count, activity, _name = conn.execute(
         "SELECT message_count, last_activity, name FROM session_metadata WHERE session_key='gw_b'").fetchone()
     assert count == 0 and activity.endswith("+00:00") and not activity.endswith("Z")
     assert conn.execute("SELECT COUNT(*) FROM sessions WHERE session_key='gw_b'").fetchone() == (0,)
@@ -201,7 +201,10 @@ async def test_hermes_delete_and_prune_with_ttl(tmp_path: Path, state: Path) -> 
     bot.close()
     sessions = await sessions_of(db.parent)
     assert (await perform(sessions["300.3"], Verb.DELETE, state_dir=state)).ok
-    rows = lambda: [r[0] for r in sqlite3.connect(db).execute("SELECT thread_ts FROM sessions ORDER BY thread_ts")]
+
+    def rows() -> list[str]:
+        return [r[0] for r in sqlite3.connect(db).execute("SELECT thread_ts FROM sessions ORDER BY thread_ts")]
+
     assert rows() == ["100.1", "200.2"]
     before = dump(db, "sessions")
     pruned = await prune(db, 7, state_dir=state)

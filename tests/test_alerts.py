@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from pilot_wait import until
 
 from sessiontui.app import FleetUpdated
@@ -34,7 +35,7 @@ def test_one_alert_per_transition() -> None:
     assert watch.check([row("a", SessionState.STUCK), row("c", SessionState.RUNNING, 0.3)]) == []
 
 
-async def test_alert_command_gets_exactly_one_event_per_transition(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_alert_command_gets_exactly_one_event_per_transition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     db = tmp_path / "zc" / "sessions.db"
     db.parent.mkdir()

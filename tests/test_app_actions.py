@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from pilot_wait import screen_text, until
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from sessiontui.app import SessionTuiApp, make_app
 from sessiontui.config import Config
@@ -111,7 +112,7 @@ async def test_rename_a_starpod_title_with_n(tmp_path: Path) -> None:
         await show_only(pilot, app, "sp-1")
         await pilot.press("n")
         assert isinstance(app.screen, TextScreen)
-        assert app.screen.query_one("#answer").value == "question 0 about sp-1"  # type: ignore[attr-defined]
+        assert app.screen.query_one("#answer", Input).value == "question 0 about sp-1"
         await pilot.press(*"deploy notes", "enter")
         await until(pilot, lambda: query(db, "SELECT title FROM session_metadata WHERE id='sp-1'") == [("deploy notes",)],
                     "the title to be written")
@@ -287,7 +288,7 @@ async def test_space_marks_rows_visibly(tmp_path: Path) -> None:
         await pilot.press("down", "down")  # off the cursor: marked and unmarked rows look different
         marked_line, plain_line = sessions.render_line(1), sessions.render_line(2)
         assert "\u25cf" not in plain_line.text
-        assert list(marked_line)[0].style != list(plain_line)[0].style
+        assert next(iter(marked_line)).style != next(iter(plain_line)).style
         await pilot.press("home", "space")
         assert sessions.marked == set()
         assert "\u25cf" not in sessions.render_line(1).text
@@ -389,7 +390,7 @@ async def test_capital_p_prunes_expired_hermes_rows_after_asking_the_ttl(tmp_pat
         await until(pilot, lambda: table(app).row_count == 2, "two rows")
         await pilot.press("P")
         assert isinstance(app.screen, TextScreen)
-        assert app.screen.query_one("#answer").value == "7"  # type: ignore[attr-defined]
+        assert app.screen.query_one("#answer", Input).value == "7"
         await pilot.press("enter")
         await until(pilot, lambda: query(db, "SELECT thread_ts FROM sessions") == [("1700000000.000002",)],
                     "the 30-day-old row pruned")

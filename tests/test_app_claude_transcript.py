@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from claude_code_lines import HAIKU, HAIKU_5M, OPUS, OPUS_1H, Transcript, text, tool_use, usage
-from test_app_actions import screen_text, until
+from pilot_wait import screen_text, until
 
 from sessiontui.app import make_app
 from sessiontui.config import Config

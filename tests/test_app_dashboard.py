@@ -149,7 +149,10 @@ async def test_cursor_stays_on_its_session_while_a_bot_writes(tmp_path: Path, mo
         thread.start()
         try:
             for seen in range(before + 1, before + 6):  # five new sessions arrive, one by one
-                await until(pilot, lambda seen=seen: table.total_count >= seen, f"{seen} sessions")
+                def arrived(seen: int = seen) -> bool:
+                    return table.total_count >= seen
+
+                await until(pilot, arrived, f"{seen} sessions")
                 assert table.cursor_uid == chosen
         finally:
             stop.set()

@@ -53,7 +53,8 @@ async def test_filter_matches_the_store_column_and_field_terms(scene: Path) -> N
 
         await type_filter(pilot, "starpod")  # no name or id says starpod: the Store column does
         assert {r.key for r in table.visible_rows()} == starpod
-        assert "of" in app.screen.sub_title and f"all: {len(starpod)} of {len(every)}" in app.screen.sub_title
+        sub_title = app.screen.sub_title or ""
+        assert "of" in sub_title and f"all: {len(starpod)} of {len(every)}" in sub_title
 
         await pilot.press("escape")
         assert table.row_count == len(every)

@@ -51,7 +51,8 @@ async def test_a_crashed_fleet_shows_a_banner_logs_and_recovers(tmp_path: Path) 
         text = screen_text(app)
         assert "TypeError" in text and "stale" in text
         assert table.total_count == 3  # the last data is still shown
-        log = Path(app.fleet_error.log_path or "")  # type: ignore[union-attr]
+        assert app.fleet_error is not None
+        log = Path(app.fleet_error.log_path or "")
         assert log.is_file() and "TypeError" in log.read_text(encoding="utf-8")
         assert log.stat().st_mode & 0o077 == 0
         store.poisoned = False

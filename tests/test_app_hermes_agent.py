@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from test_app_actions import SIZE, open_app, screen_text, show_only, table, until
+from pilot_wait import screen_text, until
+from test_app_actions import SIZE, open_app, show_only, table
 from test_stores_hermes_agent import fleet
 
 from sessiontui.demo.hermes_agent_bot import HermesAgentBot

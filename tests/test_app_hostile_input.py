@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from test_app_actions import SIZE, open_app, screen_text, state_home, table, until
+from pilot_wait import screen_text, until
+from test_app_actions import SIZE, open_app, state_home, table
 
 from sessiontui.actions.trash import trash_dir
 from sessiontui.demo.bots import ZeroClawJsonlBot

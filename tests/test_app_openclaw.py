@@ -4,11 +4,13 @@ files are byte-identical afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_app_actions import SIZE, open_app, show_only, until
+from pilot_wait import until
+from test_app_actions import SIZE, open_app, show_only
 from test_stores_openclaw import agent_store
 from test_stores_openclaw_legacy import legacy_store
 
@@ -41,7 +43,7 @@ def files(directory: Path) -> dict[str, bytes]:
     ids=["openclaw", "openclaw-legacy"],
 )
 async def test_every_write_key_is_refused_and_nothing_changes(
-    tmp_path: Path, build, owner: str
+    tmp_path: Path, build: Callable[[Path, datetime], Path], owner: str
 ) -> None:
     db = build(tmp_path / ".openclaw", datetime.now(UTC) - timedelta(seconds=1))
     app, notes = open_app(tmp_path / ".openclaw")

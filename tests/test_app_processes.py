@@ -11,6 +11,7 @@ import psutil
 import pytest
 from pilot_wait import screen_text, until
 from test_app_actions import SIZE, open_app, show_only
+from textual.widgets import Input
 
 from sessiontui.actions.audit import read_audit
 from sessiontui.demo.agent_processes import StandIn, start_standin
@@ -125,7 +126,7 @@ async def test_a_daemon_serving_many_sessions_stops_only_when_its_name_is_typed(
         await pilot.press(*"zero", "enter")
         assert isinstance(app.screen, StopProcessScreen) and running(daemon.pid)
         name = app.screen.info.name
-        app.screen.query_one("#stop-name").value = ""  # type: ignore[attr-defined]
+        app.screen.query_one("#stop-name", Input).value = ""
         await pilot.press(*name, "enter")
         await until(pilot, lambda: any("stopped" in m for m, _ in notes), "the stop to be reported")
         assert not running(daemon.pid)

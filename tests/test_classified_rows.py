@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,11 +113,11 @@ def test_incremental_rows_equal_a_full_recomputation(initial: list[tuple[int, in
         if step[0] == "clock":
             now += timedelta(seconds=int(step[1]))  # type: ignore[call-overload]
         elif step[0] == "write":
-            store, sid, shape = step[1], step[2], step[3]
-            stores[store][sid] = make_session(store, sid, now, shape)  # type: ignore[index, arg-type]
-            given_tuples[store] = tuple(stores[store].values())  # type: ignore[index]
-        elif step[0] == "delete" and stores[step[1]].pop(step[2], None) is not None:  # type: ignore[index, call-overload]
-            given_tuples[step[1]] = tuple(stores[step[1]].values())  # type: ignore[index]
+            store, sid, shape = cast(int, step[1]), cast(int, step[2]), cast("tuple[int, ...]", step[3])
+            stores[store][sid] = make_session(store, sid, now, shape)
+            given_tuples[store] = tuple(stores[store].values())
+        elif step[0] == "delete" and stores[cast(int, step[1])].pop(cast(int, step[2]), None) is not None:
+            given_tuples[cast(int, step[1])] = tuple(stores[cast(int, step[1])].values())
         before = book.rows
         change = book.update(given_tuples, now)
         expected = full_recomputation(stores, now)

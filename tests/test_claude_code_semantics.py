@@ -24,6 +24,7 @@ from claude_code_lines import (
     tool_use,
     usage,
 )
+from fixture_types import SnapshotRun
 
 from sessiontui.model import Session, SessionState
 from sessiontui.rules.state import Reason, classify
@@ -92,7 +93,7 @@ async def test_a_typed_prompt_left_unanswered_is_still_stuck(tmp_path: Path, rea
     assert (verdict.state, verdict.reason) == (SessionState.STUCK, Reason.UNANSWERED)
 
 
-def test_snapshot_stuck_does_not_count_interrupted_sessions(tmp_path: Path, snapshot_json: Any,
+def test_snapshot_stuck_does_not_count_interrupted_sessions(tmp_path: Path, snapshot_json: SnapshotRun,
                                                               real_now: datetime) -> None:
     t = Transcript(project(tmp_path) / "s.jsonl", "s", real_now - timedelta(hours=3)).prompt("go")
     t.reply([tool_use("toolu_1", "Bash", {"command": "sleep 1"})], OPUS, usage(1, 1), "1")
@@ -128,8 +129,8 @@ async def test_spend_split_by_each_calls_model_with_subagents(tmp_path: Path, re
     (session,) = (await read_sessions(tmp_path / "projects")).values()
     assert session.model == OPUS  # the last model; the spend is not all its
     spend = {m.model: (m.calls, m.cost) for m in session.models}
-    assert spend[HAIKU] == (2, pytest.approx(2 * HAIKU_5M_USD, rel=1e-9))
-    assert spend[OPUS] == (2, pytest.approx(OPUS_1H_USD + NO_SPLIT_USD, rel=1e-9))
+    assert spend[HAIKU][0] == 2 and spend[HAIKU][1] == pytest.approx(2 * HAIKU_5M_USD, rel=1e-9)
+    assert spend[OPUS][0] == 2 and spend[OPUS][1] == pytest.approx(OPUS_1H_USD + NO_SPLIT_USD, rel=1e-9)
     extra = dict(session.extra)
     assert extra["subagent a1"].split()[:2] == ["Explore", HAIKU]
     assert session.turns == 1

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import OneStoreEach, SnapshotRun
 
 from sessiontui.cli import main
 from sessiontui.demo.bots import ClaudeCodeWriter, StarpodBot, ZeroClawSqliteBot
@@ -29,7 +30,7 @@ EVIL = "evil\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\x9b31mname"
 
 
 def test_every_format_in_one_snapshot(
-    tmp_path: Path, one_store_each, snapshot_json, snapshot_keys
+    tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun, snapshot_keys: set[str]
 ) -> None:
     stores = one_store_each(tmp_path / "host")
     code, rows, err = snapshot_json(tmp_path / "host")
@@ -56,7 +57,7 @@ def test_every_format_in_one_snapshot(
     assert by_format["starpod"]["turns"] == 0
 
 
-def test_as_a_real_command(tmp_path: Path, one_store_each, snapshot_json) -> None:
+def test_as_a_real_command(tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun) -> None:
     one_store_each(tmp_path / "host")
     env = {
         k: v
@@ -109,7 +110,7 @@ def written(name: str, content: bytes) -> Callable[[Path], Path]:
     ids=["text-file", "missing", "empty-dir", "corrupt-sqlite"],
 )
 def test_not_a_store_exits_2_with_one_line(
-    tmp_path: Path, snapshot_json, make: Callable[[Path], Path], says: str
+    tmp_path: Path, snapshot_json: SnapshotRun, make: Callable[[Path], Path], says: str
 ) -> None:
     target = tmp_path / "target"
     target.mkdir()
@@ -121,7 +122,7 @@ def test_not_a_store_exits_2_with_one_line(
     assert "Traceback" not in err
 
 
-def test_acp_database_exits_2(tmp_path: Path, snapshot_json) -> None:
+def test_acp_database_exits_2(tmp_path: Path, snapshot_json: SnapshotRun) -> None:
     import sqlite3
 
     path = tmp_path / "acp-sessions.db"
@@ -133,7 +134,7 @@ def test_acp_database_exits_2(tmp_path: Path, snapshot_json) -> None:
 
 
 def test_hostile_file_name_in_an_error_stays_one_printable_line(
-    tmp_path: Path, snapshot_json
+    tmp_path: Path, snapshot_json: SnapshotRun
 ) -> None:
     path = tmp_path / "x\x1b]52;c;cm0=\x07\nsecond line.db"
     path.write_text("not a db")
@@ -144,7 +145,7 @@ def test_hostile_file_name_in_an_error_stays_one_printable_line(
     assert "not a session store" in err
 
 
-def test_good_and_bad_paths_together(tmp_path: Path, one_store_each, snapshot_json) -> None:
+def test_good_and_bad_paths_together(tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun) -> None:
     stores = one_store_each(tmp_path / "host")
     (tmp_path / "notes.txt").write_text("x")
     code, rows, err = snapshot_json(stores["starpod"], tmp_path / "notes.txt")
@@ -152,7 +153,7 @@ def test_good_and_bad_paths_together(tmp_path: Path, one_store_each, snapshot_js
     assert err.count("\n") == 1 and "notes.txt" in err
 
 
-def test_stuck_only(tmp_path: Path, snapshot_json, real_now: datetime) -> None:
+def test_stuck_only(tmp_path: Path, snapshot_json: SnapshotRun, real_now: datetime) -> None:
     bot = ZeroClawSqliteBot(tmp_path / "sessions.db")
     bot.append("gw_stuck", "user", "build it", now=real_now - timedelta(minutes=25))
     bot.set_state("gw_stuck", "running", "t-1", now=real_now - timedelta(minutes=25))
@@ -174,7 +175,7 @@ def test_stuck_only(tmp_path: Path, snapshot_json, real_now: datetime) -> None:
 
 
 def test_table_output(
-    tmp_path: Path, one_store_each, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, one_store_each: OneStoreEach, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     one_store_each(tmp_path / "host")
     assert main(["snapshot", str(tmp_path / "host")]) == 0
@@ -214,7 +215,7 @@ def test_table_output_cannot_act_on_the_terminal(
 
 
 def test_json_output_escapes_control_characters(
-    tmp_path: Path, snapshot_json, real_now: datetime
+    tmp_path: Path, snapshot_json: SnapshotRun, real_now: datetime
 ) -> None:
     hostile_stores(tmp_path / "host", real_now - timedelta(minutes=30))
     code, rows, _ = snapshot_json(tmp_path / "host")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from sessiontui.config import SETTINGS, Config, ConfigError, load_config_file
 
-GOOD = [
+GOOD: list[tuple[str, Callable[[Config], bool]]] = [
     ("stuck_after = '15m'", lambda c: c.thresholds.stuck_after == timedelta(minutes=15)),
     ("stuck_after = 20", lambda c: c.thresholds.stuck_after == timedelta(minutes=20)),
     ("stuck_after = '90s'", lambda c: c.thresholds.stuck_after == timedelta(seconds=90)),
@@ -64,9 +65,9 @@ def test_every_setting_has_a_good_and_a_bad_case() -> None:
 
 
 @pytest.mark.parametrize(("text", "check"), GOOD, ids=[g[0] for g in GOOD])
-def test_good_settings_are_read(tmp_path: Path, text: str, check: object) -> None:
+def test_good_settings_are_read(tmp_path: Path, text: str, check: Callable[[Config], bool]) -> None:
     config = load_config_file(write(tmp_path, text))
-    assert check(config)  # type: ignore[operator]
+    assert check(config)
 
 
 @pytest.mark.parametrize(("text", "key", "says"), BAD, ids=[b[0] for b in BAD])
@@ -87,7 +88,7 @@ def test_a_missing_default_file_is_no_error(tmp_path: Path) -> None:
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(home / ".config")}
     return subprocess.run([sys.executable, "-m", "sessiontui", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+                          env=env, timeout=60, check=False)
 
 
 def test_a_typo_in_the_file_stops_the_command_with_one_line(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -234,7 +235,7 @@ def test_zeroclaw_state_context_alias_and_update_last(tmp_path: Path) -> None:
 def test_zeroclaw_old_stage_refuses_missing_columns(tmp_path: Path) -> None:
     bot = ZeroClawSqliteBot(tmp_path / "sessions.db", stage=1)
     bot.append("k", "user", "hi", NOW)
-    calls = (lambda: bot.set_state("k", "running"), lambda: bot.set_name("k", "n"),
+    calls: tuple[Callable[[], None], ...] = (lambda: bot.set_state("k", "running"), lambda: bot.set_name("k", "n"),
              lambda: bot.set_agent_alias("k", "a"), lambda: bot.set_context("k", "c", "r", "s"))
     for call in calls:
         with pytest.raises(UnsupportedAtStage):

@@ -3,6 +3,7 @@ each exactly as the full read then shows it, with how many more are loading."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.live import fleet as fleet_module
 from sessiontui.live.fleet import Fleet
 from sessiontui.rules.state import Thresholds
+from sessiontui.stores.base import Store
 from sessiontui.stores.starpod import StarpodStore
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 
@@ -51,7 +53,8 @@ def starpod(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("make, open_store", [(zeroclaw, ZeroClawSqliteStore), (starpod, StarpodStore)])
 async def test_first_page_is_the_newest_sessions_as_the_full_read_shows_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make, open_store  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Callable[[Path], Path],
+    open_store: Callable[[Path], Store]
 ) -> None:
     monkeypatch.setattr(fleet_module, "FIRST_PAGE", 10)
     monkeypatch.setattr(fleet_module, "FIRST_PAGE_BYTES", 0)  # page this small file as a big one

@@ -10,6 +10,7 @@ from typing import Any
 
 import psutil
 import pytest
+from fixture_types import SnapshotRows
 
 from sessiontui.demo.agent_processes import StandIn, start_standin
 from sessiontui.demo.bots import ZeroClawSqliteBot
@@ -167,7 +168,7 @@ async def test_sessions_without_processes_have_none(tmp_path: Path) -> None:
 
 
 def test_snapshot_json_reports_the_pids_of_each_session(
-    tmp_path: Path, standins: Callable[..., StandIn], snapshot_rows: Callable[..., dict[str, dict[str, Any]]]
+    tmp_path: Path, standins: Callable[..., StandIn], snapshot_rows: SnapshotRows
 ) -> None:
     root = tmp_path / "stores"
     claude_session(root, "ffff-6666", at=datetime.now(UTC))

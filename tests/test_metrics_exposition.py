@@ -10,9 +10,9 @@ import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fixture_types import SnapshotRun
 from prometheus_client.parser import text_string_to_metric_families
 
 from sessiontui.cli import main
@@ -60,7 +60,7 @@ def scene(tmp_path: Path, isolated_home: Path) -> Path:
 
 
 def test_sessions_by_state_agree_with_snapshot(
-    scene: Path, snapshot_json: Any, capsys: pytest.CaptureFixture[str]
+    scene: Path, snapshot_json: SnapshotRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, rows, _ = snapshot_json(scene)
     assert code == 0
@@ -91,7 +91,7 @@ def test_sessions_by_state_agree_with_snapshot(
 
 
 def test_tokens_and_cost_are_the_sessions_sums(
-    scene: Path, snapshot_json: Any, capsys: pytest.CaptureFixture[str]
+    scene: Path, snapshot_json: SnapshotRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, rows, _ = snapshot_json(scene)
     got = samples(metrics_text(capsys, str(scene)))

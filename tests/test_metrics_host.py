@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fixture_types import SnapshotRun
 from prometheus_client.parser import text_string_to_metric_families
 
 from sessiontui.actions.audit import append_audit, audit_path
@@ -108,7 +108,7 @@ def test_trash_and_store_sizes(scene: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_oldest_turn_without_progress_matches_snapshot(
-    scene: Path, snapshot_json: Any, capsys: pytest.CaptureFixture[str]
+    scene: Path, snapshot_json: SnapshotRun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _, rows, _ = snapshot_json(scene)
     now = datetime.now(UTC)

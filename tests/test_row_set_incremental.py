@@ -87,7 +87,7 @@ def test_incremental_view_equals_a_full_rebuild(initial: dict[int, tuple[int, ..
             given_rows = tuple(rows.values())
             row_set.set_rows(given_rows, RowChange((new,), replaced, old is None or bool(replaced)))
         elif step[0] == "delete" and step[1] in rows:
-            gone = rows.pop(step[1])  # type: ignore[call-overload]
+            gone = rows.pop(step[1])
             given_rows = tuple(rows.values())
             row_set.set_rows(given_rows, RowChange((), frozenset({gone.key}), False))
         elif step[0] == "type":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -62,7 +63,7 @@ def test_state_and_transcript_together(session: Session, state: SessionState, re
         assert verdict.evidence is not None and evidence in verdict.evidence
 
 
-def test_claude_code_progress_lines_keep_a_long_tool_run_alive(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_claude_code_progress_lines_keep_a_long_tool_run_alive(tmp_path: Path) -> None:
     """A tool call 20 minutes old whose run keeps writing progress lines is running, not stuck."""
     import json
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapCompare
 from pilot_wait import screen_text, until
 from textual.pilot import Pilot
 
@@ -42,15 +43,15 @@ async def _loaded(pilot: Pilot[object]) -> None:
     """The whole scene on the table (every store read once)."""
     app = pilot.app
     await until(pilot, lambda: len(app.screen_stack) > 1 and bool(app.screen.query(SessionTable))
-                and app.screen.query_one(SessionTable).total_count > 40, "the scene")  # type: ignore[arg-type]
+                and app.screen.query_one(SessionTable).total_count > 40, "the scene")
     await pilot.pause()
 
 
-def test_dashboard(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard(snap_compare: SnapCompare, scene: Path) -> None:
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=_loaded)
 
 
-def test_stuck_view(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_stuck_view(snap_compare: SnapCompare, scene: Path) -> None:
     async def stuck(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("s")
@@ -58,22 +59,22 @@ def test_stuck_view(snap_compare, scene: Path) -> None:  # type: ignore[no-untyp
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=stuck)
 
 
-def test_detail_of_a_stuck_session(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_detail_of_a_stuck_session(snap_compare: SnapCompare, scene: Path) -> None:
     async def detail(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("slash", *"integration", "enter", "enter")
         view = pilot.app.screen.query_one(TranscriptView)
-        await until(pilot, lambda: view.message_count > 0, "the transcript")  # type: ignore[arg-type]
+        await until(pilot, lambda: view.message_count > 0, "the transcript")
         await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=detail)
 
 
-def test_costs(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+def test_costs(snap_compare: SnapCompare, scene: Path) -> None:
     async def costs(pilot: Pilot[object]) -> None:
         await _loaded(pilot)
         await pilot.press("c")
-        await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")  # type: ignore[arg-type]
+        await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")
         await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=costs)

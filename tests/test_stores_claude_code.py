@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_types import SnapshotRows
 
 from sessiontui.demo.claude_code import (
     ClaudeCodeWriter,
@@ -107,7 +108,7 @@ def subagent_line(
 
 
 def test_snapshot_counts_each_call_once_and_prices_it(
-    tmp_path: Path, snapshot_rows, snapshot_keys, real_now: datetime
+    tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str], real_now: datetime
 ) -> None:
     start = (real_now - timedelta(minutes=30)).replace(microsecond=557_000)
     path = session_transcript(tmp_path / ".claude" / "projects", start)
@@ -139,7 +140,7 @@ def test_snapshot_counts_each_call_once_and_prices_it(
 
 
 def test_unknown_model_gives_no_cost_never_zero(
-    tmp_path: Path, snapshot_rows, real_now: datetime
+    tmp_path: Path, snapshot_rows: SnapshotRows, real_now: datetime
 ) -> None:
     projects = tmp_path / "projects"
     w = ClaudeCodeWriter(projects)
@@ -217,6 +218,7 @@ async def test_appends_are_read_incrementally(tmp_path: Path, real_now: datetime
     store = ClaudeCodeStore(projects)
     try:
         (session,) = (await store.refresh()).sessions
+        assert session.last_message is not None
         assert (session.message_count, session.cost_source, session.last_message.role) == (
             1,
             None,

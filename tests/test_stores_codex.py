@@ -8,9 +8,9 @@ import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from fixture_types import SnapshotRows
 
 from sessiontui.demo.codex import CodexWriter, rate_limits, token_usage
 from sessiontui.model import CostSource, MessageKind, Role, Session, SessionState
@@ -313,7 +313,7 @@ def test_a_codex_home_is_found_from_itself_its_sessions_dir_or_a_rollout(tmp_pat
 
 
 def test_the_default_codex_home_is_found(
-    isolated_home: Path, snapshot_rows: Any, monkeypatch: pytest.MonkeyPatch
+    isolated_home: Path, snapshot_rows: SnapshotRows, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = isolated_home / "elsewhere"
     monkeypatch.setenv("CODEX_HOME", str(home))
@@ -323,7 +323,7 @@ def test_the_default_codex_home_is_found(
 
 
 def test_snapshot_json_carries_rate_limits(
-    tmp_path: Path, snapshot_rows: Any, snapshot_keys: set[str]
+    tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str]
 ) -> None:
     _, tid = full_rollout(tmp_path / "codex")
     rows = snapshot_rows(tmp_path / "codex")

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapshotRows, SnapshotRun
 
 from sessiontui.demo.bots import HermesJsonBot, HermesSqliteBot
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, tool_use_block, usage_dict
@@ -93,8 +94,8 @@ def write_sessions_json(path: Path, entries: list[dict[str, object]]) -> Path:
 )
 def test_sessions_json_snapshot(
     tmp_path: Path,
-    snapshot_rows,
-    snapshot_keys,
+    snapshot_rows: SnapshotRows,
+    snapshot_keys: set[str],
     created: str,
     last: str,
     created_iso: str,
@@ -129,7 +130,7 @@ def test_sessions_json_snapshot(
     }
 
 
-def test_sessions_json_pending_and_error(tmp_path: Path, snapshot_rows, real_now: datetime) -> None:
+def test_sessions_json_pending_and_error(tmp_path: Path, snapshot_rows: SnapshotRows, real_now: datetime) -> None:
     old = chrono_serde(real_now - timedelta(minutes=30))
     fresh = chrono_serde(real_now - timedelta(minutes=1))
     write_sessions_json(
@@ -183,7 +184,7 @@ async def test_sessions_json_gone_is_a_store_error(tmp_path: Path) -> None:
 
 
 def test_sessions_db_snapshot(
-    tmp_path: Path, snapshot_rows, snapshot_keys, real_now: datetime
+    tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str], real_now: datetime
 ) -> None:
     path = tmp_path / "hermes" / "sessions.db"
     bot = HermesSqliteBot(path)
@@ -313,7 +314,7 @@ def assert_linked(row: dict[str, object], transcript: Path) -> None:
 
 
 def test_hermes_row_linked_to_transcript_beside_it(
-    tmp_path: Path, snapshot_json, real_now: datetime
+    tmp_path: Path, snapshot_json: SnapshotRun, real_now: datetime
 ) -> None:
     hermes_db_with_row(tmp_path / "hermes" / "sessions.db", real_now)
     transcript = write_transcript(tmp_path / "claude" / "projects", real_now)
@@ -328,7 +329,7 @@ def test_hermes_row_linked_to_transcript_beside_it(
 
 
 def test_hermes_row_linked_via_claude_config_dir(
-    tmp_path: Path, snapshot_json, real_now: datetime, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, snapshot_json: SnapshotRun, real_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = hermes_db_with_row(tmp_path / "hermes" / "sessions.db", real_now)
     transcript = write_transcript(tmp_path / "claude-config" / "projects", real_now)
@@ -343,7 +344,7 @@ def test_hermes_row_linked_via_claude_config_dir(
 
 
 def test_hermes_row_linked_via_home_claude(
-    tmp_path: Path, snapshot_json, real_now: datetime, isolated_home: Path
+    tmp_path: Path, snapshot_json: SnapshotRun, real_now: datetime, isolated_home: Path
 ) -> None:
     db = hermes_db_with_row(tmp_path / "hermes" / "sessions.db", real_now)
     transcript = write_transcript(isolated_home / ".claude" / "projects", real_now)
@@ -353,7 +354,7 @@ def test_hermes_row_linked_via_home_claude(
 
 
 def test_link_finds_claude_codes_own_dir_encoding(
-    tmp_path: Path, snapshot_json, real_now: datetime, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, snapshot_json: SnapshotRun, real_now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Claude Code turns every non-alphanumeric into '-' (`my.repo` -> `my-repo`); hermes'
     encoder only replaces '/'. And a transcript under any other dir name is found by its id."""

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapshotRows
 
 from sessiontui.demo.hermes_agent_bot import HermesAgentBot
 from sessiontui.demo.hermes_agent_schema import STAGES
@@ -31,7 +32,9 @@ TOOL_CALL = [
 
 def fleet(bot: HermesAgentBot, now: datetime) -> None:
     """One session of every kind the dashboard must tell apart."""
-    ago = lambda **kw: now - timedelta(**kw)
+    def ago(**kw: float) -> datetime:
+        return now - timedelta(**kw)
+
     bot.heartbeat("gw-dead", 4001, started=ago(days=1), now=ago(hours=2))
     bot.heartbeat("gw-live", 4002, started=ago(hours=1), now=ago(seconds=5))
     # A telegram chat served by the live gateway, answered 30 minutes ago: idle.
@@ -144,7 +147,7 @@ def state_db(tmp_path: Path, real_now: datetime) -> Path:
 
 
 def test_snapshot_states_and_fields(
-    state_db: Path, snapshot_rows, snapshot_keys, real_now: datetime
+    state_db: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str], real_now: datetime
 ) -> None:
     rows = snapshot_rows(state_db.parent)
     assert set(rows) == {

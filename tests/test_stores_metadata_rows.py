@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sessiontui.demo.bots import ZeroClawSqliteBot
+from sessiontui.model import Session
+from sessiontui.stores.base import ReadReport
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 
 T0 = datetime.now(UTC) - timedelta(minutes=30)
@@ -20,7 +22,7 @@ async def test_state_changes_renames_and_deletes_are_seen(tmp_path: Path) -> Non
     try:
         assert len((await store.refresh()).sessions) == 50
 
-        def by_key(report):  # type: ignore[no-untyped-def]
+        def by_key(report: ReadReport) -> dict[str, Session]:
             return {s.id: s for s in report.sessions}
 
         bot.set_state("gw_03", "running", "t1", T0 + timedelta(minutes=1))  # last_activity unchanged

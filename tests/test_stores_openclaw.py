@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fixture_types import SnapshotRun
 
 from sessiontui.demo.openclaw_bot import (
     OpenClawAgentBot,
@@ -49,7 +50,9 @@ def session(
 def agent_store(root: Path, now: datetime) -> Path:
     path = root / "agents" / "main" / "agent" / "openclaw-agent.sqlite"
     bot = OpenClawAgentBot(path)
-    ago = lambda **kw: now - timedelta(**kw)
+    def ago(**kw: float) -> datetime:
+        return now - timedelta(**kw)
+
     try:
         bot.store_secret("anthropic:default", SECRET)
         started = ago(minutes=40)
@@ -133,7 +136,7 @@ def agent_store(root: Path, now: datetime) -> Path:
 
 
 def test_snapshot_states_and_fields(
-    tmp_path: Path, snapshot_json, snapshot_keys, real_now: datetime
+    tmp_path: Path, snapshot_json: SnapshotRun, snapshot_keys: set[str], real_now: datetime
 ) -> None:
     path = agent_store(tmp_path / ".openclaw", real_now)
     code, rows, err = snapshot_json(tmp_path / ".openclaw")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from fixture_types import SnapshotRows
+
 from sessiontui.demo.openclaw_bot import (
     OpenClawLegacyBot,
     assistant,
@@ -24,7 +26,9 @@ CHAT = "agent:main:telegram:dm:123"
 
 def legacy_store(root: Path, now: datetime) -> Path:
     bot = OpenClawLegacyBot(root / "agents" / "main" / "sessions")
-    ago = lambda **kw: now - timedelta(**kw)
+    def ago(**kw: float) -> datetime:
+        return now - timedelta(**kw)
+
     bot.write_entry(
         CHAT,
         {
@@ -83,7 +87,7 @@ def legacy_store(root: Path, now: datetime) -> Path:
     return bot.index
 
 
-def test_legacy_snapshot(tmp_path: Path, snapshot_rows, snapshot_keys) -> None:
+def test_legacy_snapshot(tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str]) -> None:
     now = datetime.now(UTC)
     index = legacy_store(tmp_path / ".openclaw", now)
     rows = snapshot_rows(tmp_path / ".openclaw")
@@ -127,7 +131,7 @@ async def test_legacy_transcript_and_tombstones(tmp_path: Path) -> None:
     assert (await store.refresh()).changed is False
 
 
-def test_sqlite_store_supersedes_the_legacy_files(tmp_path: Path, snapshot_rows) -> None:
+def test_sqlite_store_supersedes_the_legacy_files(tmp_path: Path, snapshot_rows: SnapshotRows) -> None:
     legacy_store(tmp_path / ".openclaw", datetime.now(UTC))
     create_openclaw_db(
         tmp_path / ".openclaw" / "agents" / "main" / "agent" / "openclaw-agent.sqlite"

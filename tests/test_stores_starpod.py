@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapshotRows
 
 from sessiontui.demo.bots import StarpodBot
 from sessiontui.demo.botschema import create_starpod_db, create_starpod_legacy_db
@@ -69,7 +70,7 @@ def conversation(bot: StarpodBot, at: datetime) -> None:
 
 @pytest.mark.parametrize("schema", list(SCHEMAS))
 def test_snapshot(
-    tmp_path: Path, schema: str, snapshot_rows, snapshot_keys, real_now: datetime
+    tmp_path: Path, schema: str, snapshot_rows: SnapshotRows, snapshot_keys: set[str], real_now: datetime
 ) -> None:
     path = SCHEMAS[schema](tmp_path / "project" / ".starpod" / "db" / FILE_NAMES[schema])
     at = (real_now - timedelta(minutes=30)).replace(microsecond=250_000)

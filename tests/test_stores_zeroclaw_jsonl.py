@@ -8,8 +8,10 @@ import os
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
+from fixture_types import SnapshotRows, SnapshotRun
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +24,7 @@ from sessiontui.demo.zeroclaw_bots import (
     tool_result_content,
 )
 from sessiontui.live.jsonl_tail import JsonlTail, parse_line
-from sessiontui.model import MessageKind, Role, Session
+from sessiontui.model import Message, MessageKind, Role, Session
 from sessiontui.rules.state import Reason, classify
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.jsonl_dir import read_after, read_page
@@ -64,7 +66,7 @@ def test_prefix_is_written_as_the_bot_writes_it() -> None:
     assert channel_user_content("hi", ASKED) == "[2025-08-22 17:44:00 -04:00] hi"
 
 
-def test_snapshot_of_a_jsonl_directory(tmp_path: Path, snapshot_rows, snapshot_keys) -> None:
+def test_snapshot_of_a_jsonl_directory(tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str]) -> None:
     sessions = tmp_path / "workspace" / "sessions"
     path = chat(ZeroClawJsonlBot(sessions))
     mtime = ASKED + timedelta(seconds=9)
@@ -165,7 +167,9 @@ def test_tail_between_the_json_and_its_newline(tmp_path: Path) -> None:
     bot = ZeroClawJsonlBot(tmp_path)
     path = bot.append(KEY, {"role": "user", "content": "hello"})
     tail = JsonlTail(path)
-    assert [r["content"] for r in tail.poll().records] == ["hello"]  # type: ignore[union-attr]
+    result = tail.poll()
+    assert result is not None
+    assert [r["content"] for r in result.records] == ["hello"]
     seen: list[object] = []
 
     def look(_: Path) -> None:
@@ -180,7 +184,7 @@ def test_tail_between_the_json_and_its_newline(tmp_path: Path) -> None:
     assert tail.poll() is None  # unchanged
 
 
-def test_migrated_files_are_archived_and_odd_files_ignored(tmp_path: Path, snapshot_json) -> None:
+def test_migrated_files_are_archived_and_odd_files_ignored(tmp_path: Path, snapshot_json: SnapshotRun) -> None:
     bot = ZeroClawJsonlBot(tmp_path / "sessions")
     chat(bot)
     chat(bot, "legacy")
@@ -333,7 +337,9 @@ def test_tail_matches_the_file_whatever_happens(operations: list[tuple[str, obje
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "s.jsonl"
         path.write_bytes(b"")
-        tail, seen, rest = JsonlTail(path), [], None
+        tail = JsonlTail(path)
+        seen: list[dict[str, Any]] = []
+        rest: bytes | None = None
         for op, arg in [*operations, ("poll", "")]:
             if op in ("append", "partial", "corrupt") and rest is not None:
                 continue  # the bot finishes a line before it starts the next
@@ -353,7 +359,7 @@ def test_tail_matches_the_file_whatever_happens(operations: list[tuple[str, obje
                 with open(path, "ab") as handle:
                     handle.write(b"not json " + str(arg).encode() + b"\n")
             elif op in ("atomic", "in-place"):
-                data = b"".join(_line(t) + b"\n" for t in arg)  # type: ignore[union-attr]
+                data = b"".join(_line(t) + b"\n" for t in cast("list[str]", arg))
                 rest = None
                 if op == "atomic":
                     (Path(directory) / ".tmp1").write_bytes(data)
@@ -390,10 +396,11 @@ def test_paging_backwards_reads_every_line_once(
         path = Path(directory) / "s.jsonl"
         path.write_bytes(b"".join(line + b"\n" for line in lines) + tail_bytes)
 
-        def convert(record: dict[str, object]) -> list[object]:
-            return [record["content"]]
+        def convert(record: dict[str, Any]) -> list[Message]:
+            return [record["content"]]  # the content stands in for a Message: paging never looks in
 
-        pages, cursor = [], None
+        pages: list[list[Message]] = []
+        cursor: object | None = None
         for _ in range(len(lines) + 2):
             page = read_page(path, cursor, limit, convert)
             pages.insert(0, list(page.messages))
@@ -407,4 +414,5 @@ def test_paging_backwards_reads_every_line_once(
         with open(path, "ab") as handle:
             handle.write(b'shed"}\n' if tail_bytes else _line("next") + b"\n")
         after = read_after(path, newer, convert)
-        assert after.messages == (("unfinished",) if tail_bytes else ("next",))
+        expected_after: tuple[object, ...] = ("unfinished",) if tail_bytes else ("next",)
+        assert after.messages == expected_after

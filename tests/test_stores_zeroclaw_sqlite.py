@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import SnapshotRows
 
 from sessiontui.demo.botschema import ZEROCLAW_STAGES
 from sessiontui.demo.zeroclaw_bots import (
@@ -55,7 +56,7 @@ def fill(bot: ZeroClawSqliteBot, stage: int, now: datetime) -> None:
 
 @pytest.mark.parametrize("stage", sorted(ZEROCLAW_STAGES))
 def test_every_schema_stage_through_snapshot(
-    tmp_path: Path, stage: int, snapshot_rows, snapshot_keys, real_now: datetime
+    tmp_path: Path, stage: int, snapshot_rows: SnapshotRows, snapshot_keys: set[str], real_now: datetime
 ) -> None:
     path = tmp_path / "data" / "sessions" / "sessions.db"
     path.parent.mkdir(parents=True)
@@ -213,7 +214,8 @@ async def test_interrupted_marker_and_zero_message_rows(tmp_path: Path) -> None:
     store = ZeroClawSqliteStore(tmp_path / "sessions.db")
     try:
         by_id = {s.id: s for s in (await store.refresh()).sessions}
-        assert by_id[KEY].last_message is not None and by_id[KEY].last_message.interrupted
+        last = by_id[KEY].last_message
+        assert last is not None and last.interrupted
         empty = by_id["gw_connected_only"]
         assert (empty.message_count, empty.turns, empty.last_message, empty.agent) == (
             0,

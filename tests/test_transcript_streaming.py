@@ -17,6 +17,7 @@ from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, tool_use_b
 from sessiontui.live import jsonl_tail
 from sessiontui.live.jsonl_tail import (
     JsonlTail,
+    Line,
     LongLine,
     iter_complete_lines,
     read_lines_backwards,
@@ -147,7 +148,8 @@ def test_long_lines_are_seen_once_whichever_way_the_file_is_read(
                 i for i, line in enumerate(lines) if len(line) <= 1_000
             ]
             assert tail.long_total == sum(len(line) > 1_000 for line in lines)
-            end, seen = offsets[-1] + len(lines[-1]) + 1, []
+            end = offsets[-1] + len(lines[-1]) + 1
+            seen: list[tuple[int, Line]] = []
             while True:
                 found, start = read_lines_backwards(path, end, limit)
                 seen = list(reversed(found)) + seen
@@ -167,7 +169,9 @@ def test_a_long_line_still_being_written_is_skipped_across_polls(
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'{"n": 0}\n{"n": 1, "pad": "' + b"q" * 10_000)
     tail = JsonlTail(path)
-    assert [r["n"] for r in tail.poll().records] == [0]  # type: ignore[union-attr]
+    first = tail.poll()
+    assert first is not None
+    assert [r["n"] for r in first.records] == [0]
     with open(path, "ab") as handle:
         handle.write(b"q" * 10_000 + b'"}\n{"n": 2}\n')
     result = tail.poll()
