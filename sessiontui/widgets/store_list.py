@@ -15,7 +15,7 @@ from sessiontui.text import one_line
 
 class StoreList(Static):
     DEFAULT_CSS = """
-    StoreList { height: auto; max-height: 8; padding: 0 1; background: $panel; }
+    StoreList { height: auto; max-height: 12; overflow-y: auto; padding: 0 1; background: $panel; }
     """
 
     _shown: tuple[object, ...] | None = None
