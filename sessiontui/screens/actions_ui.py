@@ -228,7 +228,7 @@ class ActionScreen(FleetScreen):
         latest = self.tui.latest
         rows = latest.rows if latest is not None else ()
         serves = max(sessions_served(rows, info), 2 if facts.shared else 1)
-        ask_and_stop(self.app, info, session, serves, read_only=self.read_only)
+        ask_and_stop(self.tui, info, session, serves, read_only=self.read_only)
 
     def action_undo_delete(self) -> None:
         async def show_trash() -> None:

@@ -8,17 +8,17 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.live.process_list import ListedProcess, listed_processes
+from sessiontui.screens.base import FleetScreen
 from sessiontui.text import one_line
 from sessiontui.widgets.process_facts import process_line
 
 
-class ProcessesScreen(Screen[None]):
+class ProcessesScreen(FleetScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="processes.back"),
         Binding("K", "stop_process", "Stop process", id="processes.stop"),
@@ -34,9 +34,7 @@ class ProcessesScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        latest = getattr(self.app, "latest", None)
-        if latest is not None:
-            self.apply_update(latest)
+        self.show_latest()
         self.query_one(OptionList).focus()
 
     def apply_update(self, update: FleetUpdate) -> None:
@@ -70,11 +68,11 @@ class ProcessesScreen(Screen[None]):
         if index is None or index >= len(self.listed):
             return
         chosen = self.listed[index]
-        read_only = bool(getattr(getattr(self.app, "config", None), "read_only", False))
+        read_only = self.tui.config.read_only
         if read_only:
             self.app.notify("sessiontui runs with --read-only", title="Not available", severity="warning")
             return
-        ask_and_stop(self.app, chosen.info, chosen.session, max(1, len(chosen.sessions)), read_only=read_only)
+        ask_and_stop(self.tui, chosen.info, chosen.session, max(1, len(chosen.sessions)), read_only=read_only)
 
 
 def _entry(listed: ListedProcess, now: datetime) -> Text:

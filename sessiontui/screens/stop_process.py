@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from sessiontui.actions.stop_process import StopRequest, StopResult, stop_process
+from sessiontui.app import SessionTuiApp
 from sessiontui.model import ProcessInfo, Session, SessionRow
 from sessiontui.screens.modals import ConfirmScreen, session_label
 from sessiontui.text import one_line
@@ -98,7 +99,7 @@ class StopProcessScreen(ModalScreen[StopRequest | None]):
         self.dismiss(None)
 
 
-def ask_and_stop(app: App[object], info: ProcessInfo, session: Session | None, serves: int,
+def ask_and_stop(app: SessionTuiApp, info: ProcessInfo, session: Session | None, serves: int,
                  *, read_only: bool) -> None:
     """Open the dialog; on yes, SIGTERM in a worker, then offer SIGKILL if it outlived the wait."""
 
@@ -107,9 +108,7 @@ def ask_and_stop(app: App[object], info: ProcessInfo, session: Session | None, s
                    severity="information" if result.gone else ("error" if result.refused else "warning"))
 
     def rescan() -> None:
-        fleet = getattr(app, "fleet", None)
-        if fleet is not None:
-            fleet.scan_processes_soon()
+        app.fleet.scan_processes_soon()
 
     def run(request: StopRequest, sig: int) -> None:
         async def work() -> None:
