@@ -59,7 +59,8 @@ class RowSet:
         self.view: list[SessionRow] = []
         self._terms: tuple[Term, ...] = ()
         self._hay: dict[str, tuple[SessionRow, str]] = {}
-        self._sort_keys: dict[str, tuple[SessionRow, Any]] = {}
+        self._sort_keys: dict[str, Any] = {}  # uid -> sort key of the row version in `_versions`
+        self._versions: dict[str, SessionRow] = {}  # uid -> the row version the key was made for
         self._plain: list[SessionRow] | None = None  # sorted, state-filtered, no text filter
         self._view_keys: list[Any] = []  # sort keys of `view` (bisect needs them)
         self._plain_keys: list[Any] = []
@@ -91,6 +92,7 @@ class RowSet:
         column(column_key)
         if (column_key, reverse) != (self.sort_key, self.reverse):
             self._sort_keys.clear()
+            self._versions.clear()
         self.sort_key, self.reverse = column_key, reverse
         self._pending = None
 
@@ -175,7 +177,8 @@ class RowSet:
             rows = [row for row in rows if id(row.verdict.state) in ids]
         rows = list(rows)
         keys = list(map(self._key_function(), rows))  # once per row version: kept for bisect
-        self._sort_keys = {row.key: (row, key) for row, key in zip(rows, keys, strict=True)}
+        uids = list(map(_KEY, rows))  # two C-level dicts: no tuple per row (100k tuples cost a GC pass)
+        self._sort_keys, self._versions = dict(zip(uids, keys, strict=True)), dict(zip(uids, rows, strict=True))
         order = sorted(range(len(rows)), key=keys.__getitem__, reverse=self.reverse)
         self._plain = [rows[i] for i in order]
         self._plain_keys = [keys[i] for i in order]
@@ -206,7 +209,7 @@ class RowSet:
     def _place(self, changed: list[SessionRow], removed: frozenset[str]) -> None:
         """Take out the old versions of changed and removed rows, put the new ones in place."""
         latest = {row.key: row for row in changed}
-        old = [cached[0] for uid in removed | latest.keys() if (cached := self._sort_keys.get(uid))]
+        old = [cached for uid in removed | latest.keys() if (cached := self._versions.get(uid)) is not None]
         views = [(self._plain, self._plain_keys, self._plain_hays, False)]
         if self.view is not self._plain:
             views.append((self.view, self._view_keys, self._view_hays, True))
@@ -223,6 +226,7 @@ class RowSet:
         for row in old:
             if row.key not in latest:
                 del self._sort_keys[row.key]
+                del self._versions[row.key]
         for view, keys, hays, text in views:
             if view is None:
                 continue
@@ -237,7 +241,7 @@ class RowSet:
 
     def _index_of(self, view: list[SessionRow], keys: list[Any], row: SessionRow) -> int | None:
         """Where the row version `row` sits: among the rows with its sort key (found by bisect)."""
-        key = self._sort_keys[row.key][1]
+        key = self._sort_keys[row.key]
         if not self.reverse:
             start = bisect_left(keys, key)
         else:
@@ -274,11 +278,10 @@ class RowSet:
 
     def _sort_key(self, row: SessionRow) -> Any:
         """The row's sort key for the current column, computed once per row version."""
-        cached = self._sort_keys.get(row.key)
-        if cached is not None and cached[0] is row:
-            return cached[1]
+        if self._versions.get(row.key) is row:
+            return self._sort_keys[row.key]
         key = self._key_function()(row)
-        self._sort_keys[row.key] = (row, key)
+        self._sort_keys[row.key], self._versions[row.key] = key, row
         return key
 
     def _key_function(self) -> Callable[[SessionRow], Any]:
