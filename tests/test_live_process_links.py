@@ -121,22 +121,6 @@ async def test_a_lease_naming_a_reused_pid_is_not_linked(
     _, update = await refresh(tmp_path)
     assert newcomer.pid not in pids_of(update, ONE)
     assert pids_of(update, TWO) == (newcomer.pid,)
-    assert row_of(update, ONE).verdict.reason == Reason.PROCESS_GONE  # its holder is not running
-
-
-async def test_a_lease_whose_holder_died_before_the_first_look_is_process_gone(
-    tmp_path: Path, standins: Callable[..., StandIn]
-) -> None:
-    bot = hermes_store(tmp_path)
-    crashed = standins("hermes", ["chat"])
-    bot.acquire_lease(ONE, crashed.pid, ttl=600)
-    bot.close()
-    crashed.stop()
-    _, update = await refresh(tmp_path)
-    row = row_of(update, ONE)
-    assert row.verdict.reason == Reason.PROCESS_GONE
-    assert row.processes.gone_pid == crashed.pid and row.processes.pids == ()
-    assert row_of(update, TWO).verdict.reason is None and row_of(update, TWO).processes is None
 
 
 async def test_a_gateway_heartbeat_serves_the_sessions_started_after_it(

@@ -298,7 +298,6 @@ class ProcessWatch:
         own_pids: set[int] = set()
         own: dict[int, tuple[tuple[int, ...], str]] = {}  # index in `sessions` -> pids, how
         served: dict[int, tuple[int, ...]] = {}  # index -> gateways the store records serving it
-        vanished: dict[int, int] = {}  # index -> its recorded process, no longer running
         for index, session in enumerate(sessions):
             pids: tuple[int, ...] = ()
             via = ""
@@ -312,14 +311,12 @@ class ProcessWatch:
                 pids += by_file[session.source_path]
                 via = via or "holds its transcript open"
             if session.agent_pids:
-                mine, gateways, dead = recorded_links(session.agent_pids, scan.processes)
+                mine, gateways = recorded_links(session.agent_pids, scan.processes)
                 if mine:
                     pids += mine
                     via = via or "the process its store records (turn lease)"
                 if gateways:
                     served[index] = gateways
-                if dead is not None:
-                    vanished[index] = dead
             if pids:
                 own[index] = (_unique(pids), via)
                 own_pids.update(pids)
@@ -333,9 +330,6 @@ class ProcessWatch:
                 pids, via = own[index]
             elif index in served:
                 pids, via, shared = served[index], "the gateway its store records serving it", True
-            elif index in vanished:  # its store names its process, gone even before the first scan
-                pids, via = (), ""
-                seen.setdefault(session.uid, _Seen(alive=((vanished[index], 0.0),)))
             else:
                 pids = daemons.get(session.store, ())
                 if not pids and session.id not in seen_ids:

@@ -26,20 +26,16 @@ def wanted_pids(recorded: Sequence[tuple[RecordedPid, ...]]) -> frozenset[int]:
 
 def recorded_links(
     recorded: Sequence[RecordedPid], processes: Mapping[int, ProcessInfo]
-) -> tuple[tuple[int, ...], tuple[int, ...], int | None]:
-    """The session's own live processes, the live gateways serving it (PID reuse excluded), and
-    the first own process recorded that no longer runs (gone, or its PID taken by another)."""
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The session's own live processes, and the live gateways serving it (PID reuse excluded)."""
     own: list[int] = []
     gateways: list[int] = []
-    dead: int | None = None
     for entry in recorded:
         info = processes.get(entry.pid)
         if info is None or info.started > entry.recorded_at + CLOCK_SLACK_SECONDS:
-            if not entry.serves_many and dead is None:
-                dead = entry.pid
             continue
         (gateways if entry.serves_many else own).append(entry.pid)
-    return tuple(dict.fromkeys(own)), tuple(dict.fromkeys(gateways)), dead
+    return tuple(dict.fromkeys(own)), tuple(dict.fromkeys(gateways))
 
 
 def environment_session_ids(proc: psutil.Process) -> list[str]:
