@@ -197,3 +197,25 @@ async def test_the_openclaw_gateway_holding_the_agent_store_serves_its_sessions(
     assert status.processes is not None and [p.pid for p in status.processes] == [gateway.pid]
     facts = row_of(update, key).processes
     assert facts.pids == (gateway.pid,) and facts.shared
+
+
+async def test_the_demo_runs_codex_agents_and_the_hermes_agent_and_openclaw_gateways(tmp_path: Path) -> None:
+    from sessiontui.demo import populate
+    from sessiontui.demo.agent_processes import DemoAgents
+
+    now = datetime.now(UTC)
+    populate(tmp_path, now=now, seed=0)
+    agents = DemoAgents(tmp_path)
+    agents.start()
+    try:
+        _, update = await refresh(tmp_path)
+        running = [r for r in update.rows if str(r.session.format) == "codex" and str(r.verdict.state) == "running"]
+        assert running
+        for row in running:
+            assert row.processes and row.processes.pids and not row.processes.shared
+            assert row.processes.processes[0].name == "codex"
+        gateways = {s.format: s.processes for s in update.statuses if s.format in ("hermes-agent", "openclaw")}
+        assert set(gateways) == {"hermes-agent", "openclaw"}
+        assert all(found and found[0].name in ("hermes", "openclaw") for found in gateways.values())
+    finally:
+        agents.stop_all()
