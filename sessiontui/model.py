@@ -181,6 +181,15 @@ class RateLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedPid:
+    """A process the store itself names as serving a session (a lease holder, a heartbeat)."""
+
+    pid: int
+    recorded_at: float  # epoch seconds the store wrote it: a process started later reused the PID
+    serves_many: bool = False  # a gateway serving many sessions, not this session's own agent
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """One session as its store shows it. State is not stored here: rules.classify() derives it."""
 
@@ -229,6 +238,7 @@ class Session:
     approval_requested: str | None = None  # what the agent asks the operator to approve, unanswered
     turn_aborted: str | None = None  # why the last turn was given up ('interrupted': by the user)
     counting: float | None = None  # tokens and cost still being counted: the share read so far
+    agent_pids: tuple[RecordedPid, ...] = ()  # processes the store records serving it, newest first
     # Unique across every open store: the row key of the dashboard. Computed once (it is read
     # on every tick, for every session), and not part of equality.
     uid: str = field(init=False, repr=False, compare=False)

@@ -104,7 +104,8 @@ class DemoAgents:
 
         paths = store_paths(self.root)
         for fmt, program in (("zeroclaw-sqlite", ("zeroclaw", "daemon")), ("hermes-sqlite", ("hermes",)),
-                             ("starpod", ("starpod", "serve"))):
+                             ("starpod", ("starpod", "serve")), ("hermes-agent", ("hermes", "gateway")),
+                             ("openclaw", ("openclaw", "gateway"))):
             if paths[fmt].is_file():
                 self.running.append(start_standin(program[0], program[1:], hold=[paths[fmt]]))
         now = time.time()
@@ -116,17 +117,33 @@ class DemoAgents:
         self.follow()
 
     def follow(self) -> None:
-        """Start an agent for every Claude Code transcript written recently that has none yet."""
+        """Start an agent for every Claude Code transcript (`claude --resume <id>`) and Codex
+        rollout (`codex resume <thread>`) written recently that has none yet."""
         now = time.time()
-        for path, mtime in self._transcripts():
-            if path.stem in self._agents or now - mtime > LIVE_WINDOW or len(self._agents) >= MAX_AGENTS:
+        live = [(path.stem, ("claude", "--resume"), mtime) for path, mtime in self._transcripts()]
+        live += [(thread_id, ("codex", "resume"), mtime) for thread_id, mtime in self._rollouts()]
+        for session_id, (program, flag), mtime in live:
+            if session_id in self._agents or now - mtime > LIVE_WINDOW or len(self._agents) >= MAX_AGENTS:
                 continue
             mode = "hung" if now - mtime > HUNG_AFTER else "busy"
             try:
-                self.running.append(start_standin("claude", ["--resume", path.stem], mode=mode))
+                self.running.append(start_standin(program, [flag, session_id], mode=mode))
             except (OSError, RuntimeError):
                 continue
-            self._agents.add(path.stem)
+            self._agents.add(session_id)
+
+    def _rollouts(self) -> list[tuple[str, float]]:
+        """Codex threads (not archived), by thread id, with when their rollout was written."""
+        from sessiontui.demo.workspace import store_paths
+        from sessiontui.stores.codex import thread_id_from_name
+
+        found = []
+        for path in Path(store_paths(self.root)["codex"]).glob("sessions/*/*/*/rollout-*.jsonl"):
+            try:
+                found.append((thread_id_from_name(path.name), path.stat().st_mtime))
+            except OSError:
+                continue
+        return found
 
     def _transcripts(self) -> list[tuple[Path, float]]:
         from sessiontui.demo.workspace import store_paths

@@ -31,6 +31,9 @@ from sessiontui.model import StoreFormat as F
 HA, OC = F.HERMES_AGENT, F.OPENCLAW
 HA_MODEL = "anthropic/claude-sonnet-4.6"
 _SEC = timedelta(seconds=1)
+# PIDs the scene's leases and heartbeats name: above Linux's PID_MAX_LIMIT (2**22) and macOS's
+# 99999, so sessiontui never links a demo session to a real process of the host.
+NO_SUCH_PID = 2**22 + 1000
 
 
 class Writers(Protocol):
@@ -114,8 +117,8 @@ def _expect(f: Writers, fmt: F, sid: str, state: S, reason: str | None, note: st
 
 def hermes_agent_scene(f: Writers, now: datetime) -> None:
     bot = f.hermes_agent
-    bot.heartbeat("gw-1", 4101, started=now - timedelta(days=3), now=now - timedelta(hours=2))
-    bot.heartbeat("gw-2", 4177, started=now - timedelta(hours=2), now=now - 10 * _SEC)
+    bot.heartbeat("gw-1", NO_SUCH_PID + 101, started=now - timedelta(days=3), now=now - timedelta(hours=2))
+    bot.heartbeat("gw-2", NO_SUCH_PID + 177, started=now - timedelta(hours=2), now=now - 10 * _SEC)
 
     sid = hermes_id(f.ids, now - timedelta(minutes=50))
     bot.create_session(
@@ -149,7 +152,7 @@ def hermes_agent_scene(f: Writers, now: datetime) -> None:
         HA, tip, f.report.stores[HA].sessions.pop(root)
     )  # one logical session, shown at its tip
     hermes_turn(f, tip, now - 8 * _SEC, "Now the invoices", None)
-    bot.acquire_lease(tip, 5150, ttl=300, now=now - 8 * _SEC)
+    bot.acquire_lease(tip, NO_SUCH_PID + 150, ttl=300, now=now - 8 * _SEC)
     _expect(f, HA, tip, S.RUNNING, None, f"compression lineage {root} -> tip; turn lease held")
     helper = hermes_id(f.ids, now - timedelta(minutes=30))
     bot.create_session(
@@ -165,7 +168,7 @@ def hermes_agent_scene(f: Writers, now: datetime) -> None:
     sid = hermes_id(f.ids, now - timedelta(minutes=30))
     bot.create_session(sid, "cli", model=HA_MODEL, now=now - timedelta(minutes=30))
     hermes_turn(f, sid, now - timedelta(minutes=25), PROMPTS[2], None)
-    bot.acquire_lease(sid, 5188, ttl=300, now=now - timedelta(minutes=25))
+    bot.acquire_lease(sid, NO_SUCH_PID + 188, ttl=300, now=now - timedelta(minutes=25))
     _expect(f, HA, sid, S.STUCK, "lease-expired", "turn lease expired 20 min ago, nothing since")
 
     sid = hermes_id(f.ids, now - timedelta(hours=5))
@@ -318,11 +321,11 @@ def hermes_agent_actor(sim: Sim, fate: str) -> Iterator[float]:
         sid, pick(rng, ("cli", "cli", "telegram")), model=HA_MODEL, now=sim.now
     )
     f.hermes_agent.heartbeat(
-        "gw-2", 4177, started=sim.now, now=sim.now
+        "gw-2", NO_SUCH_PID + 177, started=sim.now, now=sim.now
     )  # the live gateway keeps beating
     f.report.add(HA, sid, 0)
     for turn in range(rng.randint(1, 3)):
-        f.hermes_agent.acquire_lease(sid, 6000 + rng.randrange(1000), ttl=120, now=sim.now)
+        f.hermes_agent.acquire_lease(sid, NO_SUCH_PID + 200 + rng.randrange(1000), ttl=120, now=sim.now)
         f.hermes_agent.append_message(sid, "user", pick(rng, PROMPTS), now=sim.now)
         f.report.add(HA, sid, 1)
         yield rng.uniform(1.0, 5.0)

@@ -9,9 +9,11 @@ What links a process to a store or a session (../shared/STORES.md section 11):
 - a store: the process holds one of its files open (the database, its -wal/-shm, a file in a
   JSONL directory), as a bot daemon does;
 - a session: its id follows `--resume`, `-r` or `--session-id` in an agent's command line
-  (Claude Code, and the Claude Code children of hermes-bot), Claude Code's own registry
-  (`~/.claude/sessions/<pid>.json`) names it for a live agent, or the agent holds the session's
-  transcript file open.
+  (Claude Code, and the Claude Code children of hermes-bot), or follows `resume` (`codex resume
+  <id>`), Claude Code's own registry (`~/.claude/sessions/<pid>.json`) names it for a live agent,
+  the agent holds the session's transcript file open (a Codex rollout), its environment names it
+  (`HERMES_SESSION_ID`), or the store records the PID (Hermes Agent's leases and heartbeats,
+  live/recorded_pids.py).
 A process sessiontui may not inspect (another user's) is counted as such, never guessed at.
 """
 
@@ -30,6 +32,7 @@ from typing import Any
 
 import psutil
 
+from sessiontui.live.recorded_pids import environment_session_ids, recorded_links, wanted_pids
 from sessiontui.model import ProcessInfo, Session, SessionProcesses
 from sessiontui.stores.registry import agent_process_names
 
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 SCAN_SECONDS = 5.0  # how often the fleet looks at the process table
 AGENT_NAMES = agent_process_names()
 SESSION_FLAGS = frozenset({"--resume", "-r", "--session-id"})
+SESSION_SUBCOMMANDS = frozenset({"resume"})  # `codex resume <id>`, `codex exec resume <id>`
 INIT_NAMES = frozenset({"init", "systemd", "launchd"})
 _PROC_FD = Path("/proc")
 
@@ -77,7 +81,7 @@ class ProcessScan:
 def agent_name(name: str | None, cmdline: Sequence[str]) -> str | None:
     """The agent a process runs (by its name, its argv[0], or the script an interpreter runs)."""
     for item in (name or "", *cmdline[:2]):
-        base = os.path.basename(item).removesuffix(".exe").removesuffix(".js").casefold()
+        base = os.path.basename(item).removesuffix(".exe").removesuffix(".mjs").removesuffix(".js").casefold()
         if base in AGENT_NAMES:
             return base
     return None
@@ -88,10 +92,11 @@ def is_agent(name: str | None, cmdline: Sequence[str]) -> bool:
 
 
 def session_ids_in(cmdline: Sequence[str]) -> list[str]:
-    """Session ids named by `--resume <id>`, `-r <id>`, `--session-id <id>` (or `--flag=id`)."""
+    """Session ids named by `--resume <id>`, `-r <id>`, `--session-id <id>` (or `--flag=id`), or
+    by a `resume <id>` subcommand (not argv[0]: a program called `resume` names nothing)."""
     ids = []
     for index, arg in enumerate(cmdline):
-        if arg in SESSION_FLAGS and index + 1 < len(cmdline):
+        if index and (arg in SESSION_FLAGS or arg in SESSION_SUBCOMMANDS) and index + 1 < len(cmdline):
             ids.append(cmdline[index + 1])
         elif arg.startswith(("--resume=", "--session-id=")):
             ids.append(arg.split("=", 1)[1])
@@ -141,8 +146,9 @@ def _match(path: str, targets: Sequence[StoreTarget]) -> list[StoreTarget]:
     return [t for t in targets if t.directory is not None and path.startswith(t.directory)]
 
 
-def scan_processes(targets: Sequence[StoreTarget]) -> ProcessScan:
-    """Look at every process once (blocking: call it from a thread)."""
+def scan_processes(targets: Sequence[StoreTarget], wanted: frozenset[int] = frozenset()) -> ProcessScan:
+    """Look at every process once (blocking: call it from a thread). `wanted`: PIDs the stores
+    record, kept whatever their name."""
     now = time.time()
     me = os.getpid()
     parents: dict[int, int] = {}
@@ -175,7 +181,7 @@ def scan_processes(targets: Sequence[StoreTarget]) -> ProcessScan:
         except (psutil.AccessDenied, PermissionError):
             opened = []
             denied += 1
-            if not agent:
+            if not agent and pid not in wanted:
                 continue
             info["_denied"] = True
         held = []
@@ -184,10 +190,10 @@ def scan_processes(targets: Sequence[StoreTarget]) -> ProcessScan:
                 held.append(path)
                 by_store.setdefault(target.store, []).append(pid)
                 by_file.setdefault(path, []).append(pid)
-        ids = session_ids_in(cmdline) if agent else []
+        ids = [*session_ids_in(cmdline), *environment_session_ids(proc)] if agent else []
         for session_id in ids:
             by_session.setdefault(session_id, []).append(pid)
-        if agent or held:
+        if agent or held or pid in wanted:
             kept[pid] = (proc, info, held)
     children: dict[int, list[int]] = {}
     for pid, ppid in parents.items():
@@ -272,7 +278,7 @@ class ProcessWatch:
     def update(self, sessions: Sequence[Session], targets: Sequence[StoreTarget],
                now: datetime) -> dict[str, SessionProcesses]:
         """Scan the process table and link every session (blocking: call it from a thread)."""
-        scan = scan_processes(targets)
+        scan = scan_processes(targets, wanted_pids([s.agent_pids for s in sessions if s.agent_pids]))
         registries = [Path(t.directory).parent / "sessions" for t in targets
                       if t.directory is not None and Path(t.directory).name == "projects"]
         from sessiontui.live.claude_registry import with_claude_registry
@@ -291,6 +297,7 @@ class ProcessWatch:
         by_id, by_file = scan.by_session_id, scan.by_file
         own_pids: set[int] = set()
         own: dict[int, tuple[tuple[int, ...], str]] = {}  # index in `sessions` -> pids, how
+        served: dict[int, tuple[int, ...]] = {}  # index -> gateways the store records serving it
         for index, session in enumerate(sessions):
             pids: tuple[int, ...] = ()
             via = ""
@@ -303,6 +310,13 @@ class ProcessWatch:
             if by_file and session.source_path and session.source_path in by_file:
                 pids += by_file[session.source_path]
                 via = via or "holds its transcript open"
+            if session.agent_pids:
+                mine, gateways = recorded_links(session.agent_pids, scan.processes)
+                if mine:
+                    pids += mine
+                    via = via or "the process its store records (turn lease)"
+                if gateways:
+                    served[index] = gateways
             if pids:
                 own[index] = (_unique(pids), via)
                 own_pids.update(pids)
@@ -314,6 +328,8 @@ class ProcessWatch:
             shared = False
             if index in own:
                 pids, via = own[index]
+            elif index in served:
+                pids, via, shared = served[index], "the gateway its store records serving it", True
             else:
                 pids = daemons.get(session.store, ())
                 if not pids and session.id not in seen_ids:

@@ -119,19 +119,20 @@ class HermesAgentStore:
         self._message_columns = [c for c in MESSAGE_COLUMNS if c in present]
         active = " AND active IS NOT 0" if "active" in present else ""
         last = await self._last_messages(db, list(rows), active)
-        leases: dict[str, tuple[str, float]] = {}
+        leases: dict[str, tuple[str, float, float]] = {}
         for table, key in (
             ("session_turn_leases", "conversation_id"),
             ("compression_locks", "session_id"),
         ):
             if table in tables:
-                for sid, holder, expires in await db.fetchall(
-                    f"SELECT {key}, holder, expires_at FROM {table}"
+                for sid, holder, expires, acquired in await db.fetchall(
+                    f"SELECT {key}, holder, expires_at, acquired_at FROM {table}"
                 ):
                     if isinstance(expires, int | float) and (
                         sid not in leases or expires > leases[sid][1]
                     ):
-                        leases[sid] = (str(holder), float(expires))
+                        since = float(acquired) if isinstance(acquired, int | float) else 0.0
+                        leases[sid] = (str(holder), float(expires), since)
         backends: list[Backend] = []
         if "gateway_heartbeats" in tables:
             for backend_id, pid, started, beat in await db.fetchall(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from sessiontui.model import (
     LastMessage,
     Message,
     MessageKind,
+    RecordedPid,
     Role,
     Session,
     StoreFormat,
@@ -32,6 +34,7 @@ NOT_GATEWAY_SOURCES = (
     "cron",
     "test",
 )  # served by their own process, not a gateway
+_HOLDER_PID = re.compile(r"\bpid=(\d+)")
 OWNER_GRACE_SECONDS = 60.0  # a backend owns the sessions started after it (plus this grace)
 MESSAGE_COLUMNS = (
     "id",
@@ -137,8 +140,8 @@ class Facts:
     rows: Mapping[str, Row]
     last: Mapping[str, Row]  # each session's newest message row
     leases: Mapping[
-        str, tuple[str, float]
-    ]  # session id -> (holder, expires_at): turn leases and compression locks
+        str, tuple[str, float, float]
+    ]  # session id -> (holder, expires_at, acquired_at): turn leases and compression locks
     backends: Sequence[Backend]
     model_usage: Mapping[str, Sequence[Row]]
     profile: str | None  # from the store's path (profiles/<name>/state.db)
@@ -203,6 +206,7 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
         last_message=last_message(last_row),
         lease_expires_at=moment(lease[1]) if lease and not closed else None,
         backend_heartbeat_at=None if closed else _owner_heartbeat(tip, root, facts.backends),
+        agent_pids=() if closed else recorded_pids(lease, _owners(tip, root, facts.backends)),
         version=tuple(
             (
                 r.get("id"),
@@ -225,13 +229,38 @@ def _cost(row: Row) -> float | None:
     )
 
 
+def _owners(tip: Row, root: Row, backends: Sequence[Backend]) -> list[Backend]:
+    """The gateways that may serve this session: started before it (as the bot's sweep says)."""
+    if tip.get("source") in NOT_GATEWAY_SOURCES or not backends:
+        return []
+    started = epoch(root.get("started_at")) or 0.0
+    return [b for b in backends if b.started_at <= started + OWNER_GRACE_SECONDS]
+
+
 def _owner_heartbeat(tip: Row, root: Row, backends: Sequence[Backend]) -> datetime | None:
     """The last heartbeat of the gateway that serves this open session, if a gateway does."""
-    if tip.get("source") in NOT_GATEWAY_SOURCES or not backends:
-        return None
-    started = epoch(root.get("started_at")) or 0.0
-    owners = [b.last_heartbeat for b in backends if b.started_at <= started + OWNER_GRACE_SECONDS]
+    owners = [b.last_heartbeat for b in _owners(tip, root, backends)]
     return moment(max(owners)) if owners else None
+
+
+def holder_pid(holder: str) -> int | None:
+    """The `pid=<n>` a lease or compression lock holder embeds (STORES.md 7.6)."""
+    found = _HOLDER_PID.search(holder)
+    return int(found.group(1)) if found else None
+
+
+def recorded_pids(
+    lease: tuple[str, float, float] | None, owners: Sequence[Backend]
+) -> tuple[RecordedPid, ...]:
+    """The lease holder (recorded when it took the lease), then the gateways that may serve the
+    session (recorded when they started); a lease held by a gateway serves many sessions."""
+    gateways = {b.pid for b in owners}
+    pids: list[RecordedPid] = []
+    pid = holder_pid(lease[0]) if lease else None
+    if lease and pid is not None:
+        pids.append(RecordedPid(pid, lease[2], serves_many=pid in gateways))
+    pids += [RecordedPid(b.pid, b.started_at, serves_many=True) for b in owners if b.pid != pid]
+    return tuple(pids)
 
 
 def _daily(
@@ -250,7 +279,7 @@ def _daily(
 
 
 def _details(
-    chain: list[str], members: list[Row], status: str, lease: tuple[str, float] | None, facts: Facts
+    chain: list[str], members: list[Row], status: str, lease: tuple[str, float, float] | None, facts: Facts
 ) -> tuple[tuple[str, str], ...]:
     tip = members[-1]
     details: list[tuple[str, object]] = [

@@ -78,6 +78,7 @@ class FormatRecord:
     tree_root: Callable[[Path], Path | None] | None = None  # JSONL_TREE: the root at a directory
     links_to: bool = False  # its transcripts are what other bots' rows name (hermes-bot -> Claude)
     processes: frozenset[str] = frozenset()  # names of the bot's own agent/daemon executables
+    session_env: frozenset[str] = frozenset()  # environment variables naming an agent's session
     # What an operator may do: a writer per verb, or the reason the verb is not offered.
     read_only: str | None = None  # set: every write is refused with this reason
     verbs: Mapping[Verb, Write | str] = field(default_factory=dict)
@@ -213,6 +214,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         StoreFormat.HERMES_AGENT, "Hermes Agent", Layout.SQLITE_FILE,
         lambda path, ctx: HermesAgentStore(path),
         processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
+        session_env=frozenset({"HERMES_SESSION_ID"}),
         sqlite_tables=_hermes_agent,
         verbs={
             Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
@@ -263,6 +265,11 @@ _BY_FORMAT: dict[str, FormatRecord] = {str(record.format): record for record in 
 def agent_process_names() -> frozenset[str]:
     """The executable names of every bot's agents and daemons (orphans are looked for among them)."""
     return frozenset(name for record in RECORDS for name in record.processes)
+
+
+def session_env_names() -> frozenset[str]:
+    """The environment variables by which any bot names the session its agent process runs."""
+    return frozenset(name for record in RECORDS for name in record.session_env)
 
 
 def record_for(fmt: StoreFormat | str) -> FormatRecord | None:
