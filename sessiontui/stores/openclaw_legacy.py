@@ -29,6 +29,7 @@ from sessiontui.model import (
     last_message_of,
 )
 from sessiontui.stores.base import ReadReport, StoreError
+from sessiontui.stores.json_map import small_json_map
 from sessiontui.stores.pi_transcript import TranscriptTotals, to_messages
 from sessiontui.timestamps import parse_timestamp
 
@@ -41,19 +42,10 @@ def is_openclaw_sessions_json(path: Path) -> bool:
     """A `sessions.json` whose entries are OpenClaw SessionEntry objects."""
     if path.name != "sessions.json":
         return False
-    try:
-        if path.stat().st_size > 64 * 1024 * 1024:
-            return False
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, UnicodeDecodeError):
+    data = small_json_map(path)
+    if not data:
         return False
-    return (
-        isinstance(data, dict)
-        and bool(data)
-        and all(
-            isinstance(v, dict) and "sessionId" in v and "updatedAt" in v for v in data.values()
-        )
-    )
+    return all(isinstance(v, dict) and "sessionId" in v and "updatedAt" in v for v in data.values())
 
 
 def superseded(path: Path) -> bool:
