@@ -214,3 +214,12 @@ def standins() -> Iterator[StartStandIn]:
     yield start
     for standin in started:
         standin.stop()
+
+
+@pytest.fixture
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME and the XDG state dir in tmp_path: the trash and the audit log land there."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    return tmp_path / "state"

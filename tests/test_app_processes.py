@@ -22,12 +22,7 @@ from sessiontui.screens.stop_process import StopProcessScreen
 CWD = "/src/app"
 
 
-@pytest.fixture(autouse=True)
-def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
-    return tmp_path / "state"
+pytestmark = pytest.mark.usefixtures("state_home")  # HOME, the trash and the audit log in tmp_path
 
 
 def running(pid: int) -> bool:
