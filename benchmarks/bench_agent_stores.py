@@ -127,6 +127,11 @@ async def measure(make_store, append) -> dict[str, list[float]]:  # type: ignore
     return out
 
 
+def section(title: str, results: dict[str, list[float]]) -> list[str]:
+    """A blank line, the title, and the medians (min-max) of each measured step."""
+    return ["", title, *table(["", "median (min-max)"], [[k, Summary(v).fmt(1)] for k, v in results.items()])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=10_000)
@@ -150,15 +155,10 @@ def main() -> None:
             )
         )
         bot.close()
-        lines += [
-            "",
-            (
-                f"== hermes-agent: {args.sessions:,} sessions, {args.sessions * args.messages:,} messages, "
-                f"{hermes.stat().st_size / 1e6:.0f} MB"
-            ),
-        ]
-        lines += table(
-            ["", "median (min-max)"], [[k, Summary(v).fmt(1)] for k, v in results.items()]
+        lines += section(
+            f"== hermes-agent: {args.sessions:,} sessions, {args.sessions * args.messages:,} messages, "
+            f"{hermes.stat().st_size / 1e6:.0f} MB",
+            results,
         )
         claw = Path(tmp) / "agents" / "main" / "agent" / "openclaw-agent.sqlite"
         count = args.sessions // 5
@@ -172,15 +172,10 @@ def main() -> None:
             )
         )
         writer.close()
-        lines += [
-            "",
-            (
-                f"== openclaw: {count:,} sessions, {count * args.messages:,} transcript events, "
-                f"{claw.stat().st_size / 1e6:.0f} MB"
-            ),
-        ]
-        lines += table(
-            ["", "median (min-max)"], [[k, Summary(v).fmt(1)] for k, v in results.items()]
+        lines += section(
+            f"== openclaw: {count:,} sessions, {count * args.messages:,} transcript events, "
+            f"{claw.stat().st_size / 1e6:.0f} MB",
+            results,
         )
     write_results("agent_stores", lines)
 

@@ -7,14 +7,16 @@ Every store under test is a real file written by the bot impersonators of `sessi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fixture_types import DumpFiles, OneStoreEach, SnapshotRows, SnapshotRun
+from fixture_types import DumpFiles, OneStoreEach, SnapshotRows, SnapshotRun, StartStandIn
 
 from sessiontui.cli import main
+from sessiontui.demo.agent_processes import StandIn, start_standin
 
 BOT_ENV = (
     "CLAUDE_CONFIG_DIR",
@@ -197,3 +199,27 @@ def dump_files() -> DumpFiles:
         return result
 
     return dump
+
+
+@pytest.fixture
+def standins() -> Iterator[StartStandIn]:
+    """Start stand-in agent processes (`start_standin`); each is stopped after the test."""
+    started: list[StandIn] = []
+
+    def start(*args: Any, **kwargs: Any) -> StandIn:
+        standin = start_standin(*args, **kwargs)
+        started.append(standin)
+        return standin
+
+    yield start
+    for standin in started:
+        standin.stop()
+
+
+@pytest.fixture
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """HOME and the XDG state dir in tmp_path: the trash and the audit log land there."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    return tmp_path / "state"

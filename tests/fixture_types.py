@@ -9,6 +9,8 @@ from typing import Any, Protocol
 from textual.app import App
 from textual.pilot import Pilot
 
+from sessiontui.demo.agent_processes import StandIn
+
 
 class SnapshotRun(Protocol):
     """`snapshot_json`: run `sessiontui snapshot --json PATH...`; (exit code, rows, stderr)."""
@@ -41,3 +43,7 @@ class SnapCompare(Protocol):
         terminal_size: tuple[int, int] = (80, 24),
         run_before: Callable[[Pilot[Any]], Awaitable[None] | None] | None = None,
     ) -> bool: ...
+
+
+StartStandIn = Callable[..., StandIn]
+"""`standins`: start a stand-in agent process (`start_standin`'s arguments); stopped after the test."""

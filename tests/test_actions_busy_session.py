@@ -7,25 +7,14 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from found_sessions import sessions_of
+
 from sessiontui.actions import Verb, perform
 from sessiontui.demo.bots import StarpodBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
-from sessiontui.model import Session
-from sessiontui.stores import find_stores, open_stores
 
 T0 = datetime.now(UTC) - timedelta(hours=1)
 
-
-async def sessions_of(path: Path) -> dict[str, Session]:
-    found, errors = find_stores([path])
-    assert not errors
-    out: dict[str, Session] = {}
-    for store in open_stores(found):
-        try:
-            out.update({s.id: s for s in (await store.refresh()).sessions})
-        finally:
-            await store.close()
-    return out
 
 
 async def test_a_zeroclaw_session_written_to_after_we_looked_is_renamed(tmp_path: Path) -> None:

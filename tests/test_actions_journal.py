@@ -15,28 +15,16 @@ from pathlib import Path
 
 import pytest
 from fixture_types import SnapshotRun
+from found_sessions import sessions_of
 
 from sessiontui.actions import Verb, list_trash, perform, restore_entry
 from sessiontui.actions.audit import audit_path, read_audit, read_audit_log
 from sessiontui.actions.trash import read_trash, trash_dir
 from sessiontui.cli import main
 from sessiontui.demo.bots import ZeroClawJsonlBot, ZeroClawSqliteBot
-from sessiontui.model import Session
-from sessiontui.stores import find_stores, open_stores
 
 T0 = datetime.now(UTC) - timedelta(hours=2)
 
-
-async def sessions_of(path: Path) -> dict[str, Session]:
-    found, errors = find_stores([path])
-    assert not errors, errors
-    out: dict[str, Session] = {}
-    for store in open_stores(found):
-        try:
-            out.update({s.id: s for s in (await store.refresh()).sessions})
-        finally:
-            await store.close()
-    return out
 
 
 def jsonl_store(root: Path) -> Path:

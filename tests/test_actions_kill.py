@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import found_sessions
 import pytest
 
 from sessiontui.actions import Verb, perform, prune, restore_entry
@@ -35,7 +36,6 @@ from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawJsonlBot, 
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.demo.codex import CodexWriter
 from sessiontui.model import Session
-from sessiontui.stores import find_stores, open_stores
 
 T0 = datetime.now(UTC) - timedelta(hours=3)
 NORMAL_RUNS = 5
@@ -43,18 +43,7 @@ RESULTS = Path(__file__).parent.parent / "benchmarks" / "results" / "kill_soak.j
 
 
 def sessions_of(path: Path) -> dict[str, Session]:
-    async def read() -> dict[str, Session]:
-        found, errors = find_stores([path])
-        assert not errors, errors
-        out: dict[str, Session] = {}
-        for store in open_stores(found):
-            try:
-                out.update({s.id: s for s in (await store.refresh()).sessions})
-            finally:
-                await store.close()
-        return out
-
-    return asyncio.run(read())
+    return asyncio.run(found_sessions.sessions_of(path))
 
 
 def dump_db(db: Path) -> list[str]:

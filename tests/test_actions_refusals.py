@@ -12,23 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from found_sessions import sessions_of
 
 from sessiontui.actions import Verb, list_trash, perform, restore_entry
 from sessiontui.demo.bots import ZeroClawJsonlBot, ZeroClawSqliteBot
-from sessiontui.model import Session
-from sessiontui.stores import find_stores, open_stores
-
-
-async def sessions_of(path: Path) -> dict[str, Session]:
-    found, errors = find_stores([path])
-    assert found and not errors, errors
-    out: dict[str, Session] = {}
-    for store in open_stores(found):
-        try:
-            out.update({s.id: s for s in (await store.refresh()).sessions})
-        finally:
-            await store.close()
-    return out
 
 
 def jsonl_store(root: Path) -> tuple[ZeroClawJsonlBot, Path]:

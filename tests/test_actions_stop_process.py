@@ -4,34 +4,18 @@ verified after, every step audited."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import psutil
-import pytest
+from fixture_types import StartStandIn
 
 from sessiontui.actions.audit import read_audit
 from sessiontui.actions.base import READ_ONLY
 from sessiontui.actions.stop_process import StopRequest, stop_process
-from sessiontui.demo.agent_processes import StandIn, start_standin
+from sessiontui.demo.agent_processes import StandIn
 from sessiontui.live.processes import scan_processes
 from sessiontui.model import ProcessInfo
-
-
-@pytest.fixture
-def standins() -> Iterator[Callable[..., StandIn]]:
-    started: list[StandIn] = []
-
-    def start(*args: Any, **kwargs: Any) -> StandIn:
-        standin = start_standin(*args, **kwargs)
-        started.append(standin)
-        return standin
-
-    yield start
-    for standin in started:
-        standin.stop()
 
 
 def shown(pid: int) -> ProcessInfo:
@@ -48,7 +32,7 @@ def alive(standin: StandIn) -> bool:
         return False
 
 
-def test_sigterm_stops_the_process_shown_and_audits_it(tmp_path: Path, standins: Callable[..., StandIn]) -> None:
+def test_sigterm_stops_the_process_shown_and_audits_it(tmp_path: Path, standins: StartStandIn) -> None:
     agent = standins("claude", ["--resume", "s-1"], mode="hung")
     result = stop_process(StopRequest(shown(agent.pid), None), read_only=False, state_dir=tmp_path)
     assert result.gone and not result.refused, result.message
@@ -58,7 +42,7 @@ def test_sigterm_stops_the_process_shown_and_audits_it(tmp_path: Path, standins:
     assert read_audit(tmp_path)[0]["before"]["pid"] == agent.pid
 
 
-def test_a_reused_pid_is_never_signalled(tmp_path: Path, standins: Callable[..., StandIn]) -> None:
+def test_a_reused_pid_is_never_signalled(tmp_path: Path, standins: StartStandIn) -> None:
     agent = standins("claude", ["--resume", "s-1"], mode="hung")
     seen = replace(shown(agent.pid), started=shown(agent.pid).started - 3600)  # the PID's earlier owner
     result = stop_process(StopRequest(seen, None), read_only=False, state_dir=tmp_path)
@@ -67,13 +51,13 @@ def test_a_reused_pid_is_never_signalled(tmp_path: Path, standins: Callable[...,
     assert [r["result"] for r in read_audit(tmp_path)] == ["refused"]
 
 
-def test_read_only_refuses(tmp_path: Path, standins: Callable[..., StandIn]) -> None:
+def test_read_only_refuses(tmp_path: Path, standins: StartStandIn) -> None:
     agent = standins("claude", [], mode="hung")
     result = stop_process(StopRequest(shown(agent.pid), None), read_only=True, state_dir=tmp_path)
     assert result.refused and READ_ONLY in result.message and alive(agent)
 
 
-def test_a_daemon_serving_many_sessions_needs_its_name(tmp_path: Path, standins: Callable[..., StandIn]) -> None:
+def test_a_daemon_serving_many_sessions_needs_its_name(tmp_path: Path, standins: StartStandIn) -> None:
     daemon = standins("zeroclaw", ["daemon"], mode="hung")
     info = shown(daemon.pid)
     refused = stop_process(StopRequest(info, None, serves=12, typed_name="zero"), read_only=False,
@@ -85,7 +69,7 @@ def test_a_daemon_serving_many_sessions_needs_its_name(tmp_path: Path, standins:
 
 
 def test_a_process_ignoring_sigterm_is_reported_alive_then_killed(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     stubborn = standins("claude", [], mode="stubborn")
     request = StopRequest(shown(stubborn.pid), None)
@@ -98,7 +82,7 @@ def test_a_process_ignoring_sigterm_is_reported_alive_then_killed(
 
 
 def test_a_group_leader_is_stopped_with_its_group_and_nothing_else(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     leader = standins("claude", ["--resume", "s-1"], mode="hung", new_group=True)
     bystander = standins("claude", ["--resume", "s-2"], mode="hung")  # another session's agent

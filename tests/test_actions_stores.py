@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from found_sessions import sessions_of
 
 from sessiontui.actions import Verb, list_trash, perform, prune, restore_entry
 from sessiontui.actions.audit import read_audit
 from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawJsonlBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db, create_starpod_legacy_db
 from sessiontui.model import Session
-from sessiontui.stores import find_stores, open_stores
 
 T0 = datetime.now(UTC) - timedelta(hours=1)
 
@@ -31,17 +31,6 @@ def dump(db: Path, *tables: str) -> dict[str, list[tuple[Any, ...]]]:
     finally:
         conn.close()
 
-
-async def sessions_of(path: Path) -> dict[str, Session]:
-    found, errors = find_stores([path])
-    assert not errors
-    out: dict[str, Session] = {}
-    for store in open_stores(found):
-        try:
-            out.update({s.id: s for s in (await store.refresh()).sessions})
-        finally:
-            await store.close()
-    return out
 
 
 @pytest.fixture

@@ -33,13 +33,7 @@ SIZE = (180, 50)
 AGO = datetime.now(UTC) - timedelta(minutes=30)
 
 
-@pytest.fixture(autouse=True)
-def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """HOME and the XDG state dir in tmp_path: the trash and the audit log land there."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
-    return tmp_path / "state"
+pytestmark = pytest.mark.usefixtures("state_home")  # HOME, the trash and the audit log in tmp_path
 
 
 def open_app(root: Path, *, read_only: bool = False) -> tuple[SessionTuiApp, list[tuple[str, str]]]:

@@ -3,25 +3,20 @@ tokens and cost shown as counting, and the figures arrive when the count ends.""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_wait import screen_text
 from test_transcript_streaming import conversation
 
 from sessiontui import app as app_module
-from sessiontui.app import SessionTuiApp, make_app
+from sessiontui.app import make_app
 from sessiontui.config import Config
 from sessiontui.stores import claude_code, find_stores
 from sessiontui.widgets.session_table import SessionTable
-
-
-def screen_text(app: SessionTuiApp) -> str:
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 async def test_a_big_transcript_is_listed_counting_then_priced(

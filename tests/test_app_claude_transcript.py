@@ -21,11 +21,7 @@ SIZE = (160, 48)
 START = datetime.now(UTC) - timedelta(hours=2)
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+pytestmark = pytest.mark.usefixtures("state_home")  # HOME and the state dir in tmp_path
 
 
 def long_session(tmp_path: Path) -> Path:

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_wait import screen_text
 from textual.pilot import Pilot
 
 from sessiontui.demo_command import scene_app
@@ -24,10 +23,6 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
     return tmp_path / "scene"
-
-
-def screen_text(app: Any) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
 
 
 async def until(pilot: Pilot[Any], condition: Any, what: str) -> None:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from pilot_wait import screen_text, until
-from test_app_actions import SIZE, open_app, state_home, table
+from test_app_actions import SIZE, open_app, table
 
 from sessiontui.actions.trash import trash_dir
 from sessiontui.demo.bots import ZeroClawJsonlBot
 from sessiontui.screens.detail import SessionDetailScreen
 from sessiontui.screens.modals import TrashScreen
 
-__all__ = ["state_home"]  # its autouse fixture keeps HOME and the trash in tmp_path
+pytestmark = pytest.mark.usefixtures("state_home")  # HOME, the trash and the audit log in tmp_path
 
 HOSTILE = [
     b'{"role":"user","content":"cut \\ud83d emoji"}',

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import psutil
 import pytest
+from fixture_types import StartStandIn
 from pilot_wait import screen_text, until
 from test_app_actions import SIZE, open_app, show_only
 from textual.widgets import Input
 
 from sessiontui.actions.audit import read_audit
-from sessiontui.demo.agent_processes import StandIn, start_standin
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.screens.detail import SessionDetailScreen
@@ -24,26 +22,7 @@ from sessiontui.screens.stop_process import StopProcessScreen
 CWD = "/src/app"
 
 
-@pytest.fixture(autouse=True)
-def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
-    return tmp_path / "state"
-
-
-@pytest.fixture
-def standins() -> Iterator[Callable[..., StandIn]]:
-    started: list[StandIn] = []
-
-    def start(*args: Any, **kwargs: Any) -> StandIn:
-        standin = start_standin(*args, **kwargs)
-        started.append(standin)
-        return standin
-
-    yield start
-    for standin in started:
-        standin.stop()
+pytestmark = pytest.mark.usefixtures("state_home")  # HOME, the trash and the audit log in tmp_path
 
 
 def running(pid: int) -> bool:
@@ -62,7 +41,7 @@ def claude_sessions(root: Path, *ids: str) -> None:
 
 
 async def test_k_stops_the_sessions_process_and_it_turns_process_gone(
-    tmp_path: Path, standins: Callable[..., StandIn], state_home: Path
+    tmp_path: Path, standins: StartStandIn, state_home: Path
 ) -> None:
     claude_sessions(tmp_path, "aaaa-1111", "bbbb-2222")
     hung = standins("claude", ["--resume", "aaaa-1111"], mode="hung")
@@ -90,7 +69,7 @@ async def test_k_stops_the_sessions_process_and_it_turns_process_gone(
 
 
 async def test_k_is_refused_in_read_only_and_nothing_is_signalled(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     claude_sessions(tmp_path, "aaaa-1111")
     agent = standins("claude", ["--resume", "aaaa-1111"], mode="hung")
@@ -105,7 +84,7 @@ async def test_k_is_refused_in_read_only_and_nothing_is_signalled(
 
 
 async def test_a_daemon_serving_many_sessions_stops_only_when_its_name_is_typed(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     db = tmp_path / "zeroclaw" / "sessions.db"
     db.parent.mkdir()
@@ -133,7 +112,7 @@ async def test_a_daemon_serving_many_sessions_stops_only_when_its_name_is_typed(
         await until(pilot, lambda: "GONE" in screen_text(app), "the store line saying its process is gone")
 
 
-async def test_the_detail_screen_shows_the_process(tmp_path: Path, standins: Callable[..., StandIn]) -> None:
+async def test_the_detail_screen_shows_the_process(tmp_path: Path, standins: StartStandIn) -> None:
     claude_sessions(tmp_path, "aaaa-1111")
     agent = standins("claude", ["--session-id", "aaaa-1111"])
     app, _ = open_app(tmp_path)
@@ -147,7 +126,7 @@ async def test_the_detail_screen_shows_the_process(tmp_path: Path, standins: Cal
         assert "--session-id aaaa-1111" in text and "RSS" in text and "linked by its id" in text
 
 
-async def test_p_lists_orphans_first_and_k_stops_one(tmp_path: Path, standins: Callable[..., StandIn]) -> None:
+async def test_p_lists_orphans_first_and_k_stops_one(tmp_path: Path, standins: StartStandIn) -> None:
     claude_sessions(tmp_path, "aaaa-1111", "bbbb-2222")
     live = standins("claude", ["--resume", "aaaa-1111"])
     orphan = standins("claude", ["--resume", "bbbb-2222"], orphan=True, mode="hung")

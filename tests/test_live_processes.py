@@ -3,16 +3,14 @@ with a session id in their command line, or holding a store's files open."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
-from fixture_types import SnapshotRows
+from fixture_types import SnapshotRows, StartStandIn
 
-from sessiontui.demo.agent_processes import StandIn, start_standin
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.live.fleet import Fleet, FleetUpdate
@@ -21,20 +19,6 @@ from sessiontui.rules.state import Reason, Thresholds
 from sessiontui.stores import find_stores, open_stores
 
 CWD = "/src/app"
-
-
-@pytest.fixture
-def standins() -> Iterator[Callable[..., StandIn]]:
-    started: list[StandIn] = []
-
-    def start(*args: Any, **kwargs: Any) -> StandIn:
-        standin = start_standin(*args, **kwargs)
-        started.append(standin)
-        return standin
-
-    yield start
-    for standin in started:
-        standin.stop()
 
 
 def claude_session(root: Path, session_id: str, *, at: datetime) -> Path:
@@ -81,7 +65,7 @@ def test_agents_are_known_by_name_or_command_line(name: str, argv: list[str], ag
 
 
 async def test_a_claude_process_is_linked_by_its_session_id_and_its_death_is_process_gone(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     now = datetime.now(UTC)
     claude_session(tmp_path, "aaaa-1111", at=now)
@@ -108,7 +92,7 @@ async def test_a_claude_process_is_linked_by_its_session_id_and_its_death_is_pro
 
 
 async def test_a_process_holding_the_transcript_open_is_linked(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     path = claude_session(tmp_path, "cccc-3333", at=datetime.now(UTC))
     holder = standins("claude", [], hold=[path])
@@ -119,7 +103,7 @@ async def test_a_process_holding_the_transcript_open_is_linked(
 
 
 async def test_a_daemon_holding_the_database_serves_every_session_and_its_exit_is_seen(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     db = tmp_path / "zeroclaw" / "sessions.db"
     db.parent.mkdir()
@@ -148,7 +132,7 @@ async def test_a_daemon_holding_the_database_serves_every_session_and_its_exit_i
 
 
 async def test_an_orphaned_agent_of_an_idle_session_is_flagged(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     claude_session(tmp_path, "dddd-4444", at=datetime.now(UTC) - timedelta(hours=1))
     orphan = standins("claude", ["--resume", "dddd-4444"], orphan=True)
@@ -168,7 +152,7 @@ async def test_sessions_without_processes_have_none(tmp_path: Path) -> None:
 
 
 def test_snapshot_json_reports_the_pids_of_each_session(
-    tmp_path: Path, standins: Callable[..., StandIn], snapshot_rows: SnapshotRows
+    tmp_path: Path, standins: StartStandIn, snapshot_rows: SnapshotRows
 ) -> None:
     root = tmp_path / "stores"
     claude_session(root, "ffff-6666", at=datetime.now(UTC))
@@ -180,7 +164,7 @@ def test_snapshot_json_reports_the_pids_of_each_session(
 
 
 async def test_a_hermes_bot_thread_is_linked_to_its_claude_child_and_others_to_the_daemon(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     from sessiontui.demo.bots import HermesSqliteBot
 
@@ -201,7 +185,7 @@ async def test_a_hermes_bot_thread_is_linked_to_its_claude_child_and_others_to_t
 
 
 async def test_claude_codes_session_registry_links_a_live_process_and_ignores_stale_files(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     import json
 
@@ -223,7 +207,7 @@ async def test_claude_codes_session_registry_links_a_live_process_and_ignores_st
 
 
 async def test_metrics_count_linked_and_orphaned_agents_by_bot(
-    tmp_path: Path, standins: Callable[..., StandIn]
+    tmp_path: Path, standins: StartStandIn
 ) -> None:
     from sessiontui.metrics.exporter import process_counts
 

@@ -221,9 +221,9 @@ def mark_read(session: Session, read: bool) -> Outcome:
     )
 
 
-def _delete_targets(conn: sqlite3.Connection, chain: list[str]) -> list[str]:
-    """The lineage, then its delegate children walked recursively (`_collect_delegate_child_ids`)."""
-    found, frontier = set(chain), list(chain)
+def with_delegate_runs(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    """`ids` and their delegate children, walked recursively (`_collect_delegate_child_ids`)."""
+    found, frontier = set(ids), list(ids)
     delegate = _DELEGATE_FROM.format(col="model_config")
     while frontier:
         marks = ",".join("?" for _ in frontier)
@@ -234,7 +234,12 @@ def _delete_targets(conn: sqlite3.Connection, chain: list[str]) -> list[str]:
         )
         frontier = [r[0] for r in rows if r[0] not in found]
         found.update(frontier)
-    return [*chain, *sorted(found - set(chain))]
+    return found
+
+
+def _delete_targets(conn: sqlite3.Connection, chain: list[str]) -> list[str]:
+    """The lineage, then its delegate children."""
+    return [*chain, *sorted(with_delegate_runs(conn, chain) - set(chain))]
 
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:

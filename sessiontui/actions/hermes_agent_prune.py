@@ -16,14 +16,13 @@ from pathlib import Path
 
 from sessiontui.actions.base import Outcome
 from sessiontui.actions.guard import Refused
-from sessiontui.actions.hermes_agent import remove
+from sessiontui.actions.hermes_agent import remove, with_delegate_runs
 from sessiontui.actions.sqlite_write import columns_of, immediate, read_one
 
 _RECENCY = (
     "MAX(COALESCE(s.last_activity_at, 0), COALESCE((SELECT MAX(m.timestamp) FROM messages m "
     "WHERE m.session_id = s.id), 0), s.started_at)"
 )
-_DELEGATE_FROM = "CASE WHEN json_valid({col}) THEN json_extract({col}, '$._delegate_from') END"
 
 
 def prune_candidates(conn: sqlite3.Connection, cutoff: float) -> list[str]:
@@ -60,18 +59,7 @@ def prune_candidates(conn: sqlite3.Connection, cutoff: float) -> list[str]:
             if not lineage <= chosen | {sid} or lineage & pins:
                 chosen.discard(sid)
                 changed = True
-    found, frontier = set(chosen), list(chosen)
-    delegate = _DELEGATE_FROM.format(col="model_config")
-    while frontier:
-        marks = ",".join("?" for _ in frontier)
-        rows = conn.execute(
-            f"SELECT id FROM sessions WHERE {delegate} IN ({marks}) "
-            f"OR (parent_session_id IN ({marks}) AND {delegate} IS NOT NULL)",
-            frontier + frontier,
-        )
-        frontier = [r[0] for r in rows if r[0] not in found]
-        found.update(frontier)
-    return sorted(found)
+    return sorted(with_delegate_runs(conn, list(chosen)))
 
 
 def _lineage(

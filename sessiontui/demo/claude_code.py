@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.demo.ids import Ids
+from sessiontui.demo.jsonl_append import append_line
 from sessiontui.timestamps import claude_code_timestamp
 
 SYNTHETIC_MODEL = "<synthetic>"
@@ -180,13 +181,7 @@ class ClaudeCodeWriter:
     def _write(self, path: Path, line: str) -> None:
         """The JSON, flushed, then the newline in a second write (`between` runs between)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            handle.write(line)
-            handle.flush()
-            if self.between is not None:
-                self.between(path)
-            handle.write("\n")
-            handle.flush()
+        append_line(path, line, self.between)
 
 
 def _last_uuid_in(path: Path) -> str | None:

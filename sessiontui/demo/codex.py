@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.demo.ids import Ids
+from sessiontui.demo.jsonl_append import append_line
 from sessiontui.timestamps import claude_code_timestamp
 
 CLI_VERSION = "0.46.0"
@@ -311,13 +312,7 @@ class CodexWriter:
             separators=(",", ":"),
             ensure_ascii=False,
         )
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            if self.between is not None:
-                self.between(path)
-            handle.write("\n")
-            handle.flush()
+        append_line(path, text, self.between)
 
 
 def _stamp(moment: datetime) -> str:

@@ -22,6 +22,7 @@ from sessiontui.demo.botschema import (
     ZEROCLAW_PRAGMAS,
     create_zeroclaw_db,
 )
+from sessiontui.demo.jsonl_append import append_line
 from sessiontui.timestamps import chrono_rfc3339
 
 INTERRUPTED_MARKER = "[Session interrupted — not continuing this request]"
@@ -273,14 +274,7 @@ class ZeroClawJsonlBot:
         look at the unfinished line a tailing reader may meet.
         """
         path = self.path_for(key)
-        line = compact_json_ordered(message)
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            handle.write(line)
-            handle.flush()
-            if between is not None:
-                between(path)
-            handle.write("\n")
-            handle.flush()
+        append_line(path, compact_json_ordered(message), between)
         return path
 
     def rewrite(self, key: str, lines: Iterable[Mapping[str, str]], *, atomic: bool = True) -> Path:

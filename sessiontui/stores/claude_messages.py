@@ -5,13 +5,14 @@ durations, compactions, Stop hooks, queued input, API errors) as short dimmed sy
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
 from sessiontui.model import Message, MessageKind, Role, ToolCall, ToolResult
 from sessiontui.stores.claude_records import (
     UserLine,
+    as_str,
+    block_text,
     classify_user,
     content_text,
     slash_command,
@@ -69,19 +70,19 @@ def _tool_results(record: dict[str, Any], content: Any, at: datetime | None) -> 
         if not isinstance(block, dict):
             continue
         if block.get("type") == "tool_result":
-            text = strip_sgr(_block_text(block))
+            text = strip_sgr(block_text(block))
             if outcome and not text.startswith(outcome):
                 text = f"[{outcome}]\n{text}"
-            result = ToolResult(_str(block.get("tool_use_id")) or "", text, bool(block.get("is_error")))
+            result = ToolResult(as_str(block.get("tool_use_id")) or "", text, bool(block.get("is_error")))
             out.append(Message(Role.TOOL, text, at, MessageKind.TOOL_RESULT, tool_result=result))
-        elif block.get("type") == "text" and (_str(block.get("text")) or "").strip():
-            out.append(Message(Role.USER, _str(block.get("text")) or "", at))
+        elif block.get("type") == "text" and (as_str(block.get("text")) or "").strip():
+            out.append(Message(Role.USER, as_str(block.get("text")) or "", at))
     return out
 
 
 def _assistant(record: dict[str, Any], message: dict[str, Any], at: datetime | None) -> list[Message]:
     content = message.get("content")
-    model = _str(message.get("model"))
+    model = as_str(message.get("model"))
     if record.get("isApiErrorMessage"):
         return [Message(Role.SYSTEM, "API error: " + (content_text(content) or "?"), at, model=model)]
     if isinstance(content, str):
@@ -92,16 +93,16 @@ def _assistant(record: dict[str, Any], message: dict[str, Any], at: datetime | N
             continue
         block_type = block.get("type")
         if block_type == "text":
-            text = _str(block.get("text")) or ""
+            text = as_str(block.get("text")) or ""
             if text.strip():  # Claude Code writes empty text blocks; they say nothing
                 out.append(Message(Role.ASSISTANT, text, at, model=model))
         elif block_type == "thinking":
-            thinking = _str(block.get("thinking")) or ""
+            thinking = as_str(block.get("thinking")) or ""
             if thinking.strip():
                 out.append(Message(Role.ASSISTANT, "(thinking) " + thinking, at, model=model))
         elif block_type == "tool_use":
             call = ToolCall(
-                _str(block.get("id")) or "", _str(block.get("name")) or "?",
+                as_str(block.get("id")) or "", as_str(block.get("name")) or "?",
                 tool_input_text(block.get("input")),
             )
             out.append(Message(Role.ASSISTANT, "", at, MessageKind.TOOL_CALL, (call,), model=model))
@@ -158,16 +159,3 @@ def _first_line(text: str) -> str:
 def _between(text: str, tag: str) -> str | None:
     start, end = text.find(f"<{tag}>"), text.find(f"</{tag}>")
     return text[start + len(tag) + 2 : end].strip() if 0 <= start < end else None
-
-
-def _block_text(block: dict[str, Any]) -> str:
-    content = block.get("content", block.get("text"))
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(_block_text(part) for part in content if isinstance(part, dict))
-    return "" if content is None else json.dumps(content, ensure_ascii=False, sort_keys=True)
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

@@ -52,6 +52,22 @@ def content_text(content: Any) -> str:
     return ""
 
 
+def block_text(block: dict[str, Any]) -> str:
+    """A content block's text (`content`, else `text`): a string as it is, a list of blocks
+    joined by lines, anything else as sorted JSON."""
+    content = block.get("content", block.get("text"))
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(block_text(part) for part in content if isinstance(part, dict))
+    return "" if content is None else json.dumps(content, ensure_ascii=False, sort_keys=True)
+
+
+def as_str(value: Any) -> str | None:
+    """`value` when it is a string, else None (fields of untrusted JSON)."""
+    return value if isinstance(value, str) else None
+
+
 def classify_user(record: dict[str, Any], message: dict[str, Any]) -> UserLine:
     """The kind of a user line, by the rules of STORES.md 10.3."""
     content = message.get("content")

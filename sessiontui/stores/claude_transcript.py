@@ -25,6 +25,8 @@ from sessiontui.stores.claude_facts import TranscriptFacts
 from sessiontui.stores.claude_messages import messages_from_record
 from sessiontui.stores.claude_records import (
     UserLine,
+    as_str,
+    block_text,
     classify_user,
     content_text,
     prompt_title,
@@ -85,8 +87,8 @@ class TranscriptSummary:
         if kind not in ("user", "assistant"):
             self.facts.add(record, kind, at)
             return
-        self.session_id = self.session_id or _str(record.get("sessionId"))
-        self.cwd = self.cwd or _str(record.get("cwd"))
+        self.session_id = self.session_id or as_str(record.get("sessionId"))
+        self.cwd = self.cwd or as_str(record.get("cwd"))
         self.facts.add_common(record)
         message = record.get("message")
         if not isinstance(message, dict):
@@ -97,7 +99,7 @@ class TranscriptSummary:
             self._add_assistant(record, message, at)
 
     def _add_title(self, kind: str, record: dict[str, Any]) -> None:
-        value = _str(record.get(_TITLE_KEYS[kind]))
+        value = as_str(record.get(_TITLE_KEYS[kind]))
         if not value:
             return
         if kind == "custom-title":
@@ -113,7 +115,7 @@ class TranscriptSummary:
         self.messages += 1
         self.facts.user_line(record, line)
         if line is UserLine.TOOL_RESULT:
-            text = " ".join(_block_text(b) for b in content or () if isinstance(b, dict))
+            text = " ".join(block_text(b) for b in content or () if isinstance(b, dict))
             self.last_message = LastMessage("tool", MessageKind.TOOL_RESULT, at, _preview(text))
             return
         text = content_text(content)
@@ -138,8 +140,8 @@ class TranscriptSummary:
     def _add_assistant(
         self, record: dict[str, Any], message: dict[str, Any], at: datetime | None
     ) -> None:
-        model = _str(message.get("model"))
-        message_id = _str(message.get("id"))
+        model = as_str(message.get("model"))
+        message_id = as_str(message.get("id"))
         if message_id is None or message_id != self._last_message_id:
             self.messages += 1
         self._last_message_id = message_id
@@ -156,14 +158,14 @@ class TranscriptSummary:
             if not isinstance(block, dict):
                 continue
             if block.get("type") == "tool_use":
-                name = _str(block.get("name")) or "?"
+                name = as_str(block.get("name")) or "?"
                 self.facts.tool_use(block)
                 self.last_message = LastMessage(
                     "assistant", MessageKind.TOOL_CALL, at, _preview(_json(block.get("input"))), name
                 )
-            elif block.get("type") == "text" and (_str(block.get("text")) or "").strip():
+            elif block.get("type") == "text" and (as_str(block.get("text")) or "").strip():
                 self.last_message = LastMessage(
-                    "assistant", MessageKind.TEXT, at, _preview(_str(block.get("text")) or "")
+                    "assistant", MessageKind.TEXT, at, _preview(as_str(block.get("text")) or "")
                 )
 
     def _count_usage(
@@ -266,25 +268,12 @@ class TranscriptFollower:
         self._restored = True
 
 
-def _block_text(block: dict[str, Any]) -> str:
-    content = block.get("content", block.get("text"))
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(_block_text(part) for part in content if isinstance(part, dict))
-    return "" if content is None else _json(content)
-
-
 def _preview(text: str) -> str:
     return text.strip()[:300]
 
 
 def _json(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def _int(value: Any) -> int:

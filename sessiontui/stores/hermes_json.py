@@ -16,17 +16,13 @@ from typing import Any
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
 from sessiontui.stores.hermes_link import HermesStore
+from sessiontui.stores.json_map import small_json_map
 
 
 def is_hermes_json(path: Path) -> bool:
     """A `sessions.json`: one map of thread_ts -> {session_id, thread_ts, ...} (or empty)."""
-    try:
-        if path.stat().st_size > 64 * 1024 * 1024:
-            return False
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, UnicodeDecodeError):
-        return False
-    if not isinstance(data, dict):
+    data = small_json_map(path)
+    if data is None:
         return False
     if not data:
         return path.name.startswith("sessions.json")

@@ -21,10 +21,15 @@ from sessiontui.model import (
     MessagePage,
     Session,
     StoreFormat,
-    Usage,
     last_message_of,
 )
 from sessiontui.stores.base import ReadReport
+from sessiontui.stores.openclaw_entry import (
+    CLOSED_STATUSES,
+    ERROR_STATUSES,
+    entry_cost,
+    entry_usage,
+)
 from sessiontui.stores.pi_transcript import TranscriptTotals, to_messages
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
 from sessiontui.stores.sqlite_store import off_loop
@@ -59,8 +64,6 @@ WINDOW_COLUMNS = (
     "model",
     "transcript_updated_at",
 )
-CLOSED_STATUSES = ("done", "killed")
-ERROR_STATUSES = ("failed", "timeout")
 ATTENTION_OUTCOMES = ("blocked", "needs_attention")
 _BATCH = 500
 
@@ -91,10 +94,6 @@ def _absorb(totals: TranscriptTotals, rows: list[Any]) -> Callable[[], None]:
             totals.add(_entry(text))
 
     return work
-
-
-def _num(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 class OpenClawStore:
@@ -212,9 +211,8 @@ class OpenClawStore:
         ]
         times = [t for t in (*activity, totals.last_at) if t is not None]
         last_activity = max(times) if times else parse_timestamp(node.get("updated_at"))
-        usage = self._usage(entry, totals)
-        cost = _num(entry.get("estimatedCostUsd"))
-        cost = cost if cost is not None else totals.cost
+        usage = entry_usage(entry, totals)
+        cost = entry_cost(entry, totals)
         outcome = outcomes.get(key)
         archived_at = entry.get("archivedAt") or node.get("archived_at")
         details: list[tuple[str, object]] = [
@@ -263,13 +261,6 @@ class OpenClawStore:
             version=(node.get("updated_at"), node["current_session_id"], state.seq),
             extra=tuple((k, str(v)) for k, v in details if v is not None),
         )
-
-    @staticmethod
-    def _usage(entry: dict[str, Any], totals: TranscriptTotals) -> Usage:
-        fields = ("inputTokens", "outputTokens", "cacheRead", "cacheWrite")
-        if any(_num(entry.get(f)) is not None for f in fields):
-            return Usage(*(int(_num(entry.get(f)) or 0) for f in fields))
-        return totals.usage
 
     async def read_messages(
         self, session: Session, *, before: object | None = None, limit: int = 200

@@ -25,35 +25,30 @@ from sessiontui.model import (
     MessagePage,
     Session,
     StoreFormat,
-    Usage,
     last_message_of,
 )
 from sessiontui.stores.base import ReadReport, StoreError
+from sessiontui.stores.json_map import small_json_map
+from sessiontui.stores.openclaw_entry import (
+    CLOSED_STATUSES,
+    ERROR_STATUSES,
+    entry_cost,
+    entry_usage,
+)
 from sessiontui.stores.pi_transcript import TranscriptTotals, to_messages
 from sessiontui.timestamps import parse_timestamp
 
 TOMBSTONE = re.compile(r"\.jsonl\.(deleted|reset)\.")
-CLOSED_STATUSES = ("done", "killed")
-ERROR_STATUSES = ("failed", "timeout")
 
 
 def is_openclaw_sessions_json(path: Path) -> bool:
     """A `sessions.json` whose entries are OpenClaw SessionEntry objects."""
     if path.name != "sessions.json":
         return False
-    try:
-        if path.stat().st_size > 64 * 1024 * 1024:
-            return False
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, UnicodeDecodeError):
+    data = small_json_map(path)
+    if not data:
         return False
-    return (
-        isinstance(data, dict)
-        and bool(data)
-        and all(
-            isinstance(v, dict) and "sessionId" in v and "updatedAt" in v for v in data.values()
-        )
-    )
+    return all(isinstance(v, dict) and "sessionId" in v and "updatedAt" in v for v in data.values())
 
 
 def superseded(path: Path) -> bool:
@@ -75,10 +70,6 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (info.st_size, info.st_mtime_ns)
-
-
-def _num(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 class OpenClawLegacyStore:
@@ -169,14 +160,8 @@ class OpenClawLegacyStore:
         transcript = self._transcripts.get(session_id, Transcript())
         totals = transcript.totals
         status = entry.get("status")
-        fields = ("inputTokens", "outputTokens", "cacheRead", "cacheWrite")
-        usage = (
-            Usage(*(int(_num(entry.get(f)) or 0) for f in fields))
-            if any(_num(entry.get(f)) is not None for f in fields)
-            else totals.usage
-        )
-        cost = _num(entry.get("estimatedCostUsd"))
-        cost = cost if cost is not None else totals.cost
+        usage = entry_usage(entry, totals)
+        cost = entry_cost(entry, totals)
         times = [
             t
             for t in (parse_timestamp(entry.get("lastActivityAt")), totals.last_at)
