@@ -21,7 +21,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check", "search")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +74,15 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         _common(parser)
         add_arguments(parser)
         return parser
+    if command == "search":
+        from sessiontui.search_command import add_arguments as add_search_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui search",
+                                         description="Every message holding TEXT, newest sessions first.")
+        parser.add_argument("text", metavar="TEXT", help="the text to find (literal, case-insensitive)")
+        _common(parser)
+        add_search_arguments(parser)
+        return parser
     if command == "audit":
         parser = argparse.ArgumentParser(prog="sessiontui audit",
                                          description="Print every action taken with sessiontui on this machine.")
@@ -98,7 +107,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sessiontui",
         description="Watch the session stores of AI chat bots live: state, stuck sessions, tokens, cost.",
-        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check ('sessiontui metrics --help')",
+        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check, search ('sessiontui metrics --help')",
     )
     _common(parser)
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
@@ -140,7 +149,10 @@ def resolve_config(args: argparse.Namespace) -> Config:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
-    args = build_parser(command).parse_args(argv[1:] if command else argv)
+    parser = build_parser(command)
+    rest = argv[1:] if command else argv
+    # search: TEXT, flags and PATHs in any order
+    args = parser.parse_intermixed_args(rest) if command == "search" else parser.parse_args(rest)
     try:
         if command == "demo":
             from sessiontui.demo_command import run_demo
@@ -165,6 +177,10 @@ def main(argv: list[str] | None = None) -> int:
             from sessiontui.check import run_check
 
             return asyncio.run(run_check(config, args, _error))
+        if command == "search":
+            from sessiontui.search_command import run_search
+
+            return asyncio.run(run_search(config, args, _error))
         if command == "costs":
             from sessiontui.costs_command import run_costs
 

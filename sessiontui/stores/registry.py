@@ -8,6 +8,7 @@ bot's store may be written, and one record in `RECORDS` below.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -28,6 +29,12 @@ from sessiontui.model import Session, StoreFormat
 from sessiontui.stores.base import Store
 from sessiontui.stores.claude_code import ClaudeCodeStore, claude_root, is_claude_record
 from sessiontui.stores.codex import CodexStore, codex_root, is_codex_record
+from sessiontui.stores.fts_search import (
+    IndexHit,
+    search_hermes_agent,
+    search_openclaw,
+    search_zeroclaw,
+)
 from sessiontui.stores.hermes_agent import HermesAgentStore
 from sessiontui.stores.hermes_json import HermesJsonStore, is_hermes_json
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
@@ -83,6 +90,9 @@ class FormatRecord:
     verbs: Mapping[Verb, Write | str] = field(default_factory=dict)
     restore: Callable[[TrashEntry], Outcome] | None = None
     prune: Prune | None = None  # the bot's own expiry of old rows, on the whole store
+    # Search: the bot's own full-text index (store path, text, limit), else transcripts are scanned.
+    search_index: Callable[[Path, str, int], list[IndexHit]] | None = None
+    resume: Callable[[Session], str] | None = None  # the shell command that resumes a session
 
     def writer(self, verb: Verb) -> Write | None:
         action = self.verbs.get(verb)
@@ -134,6 +144,15 @@ def _zeroclaw_line(record: dict[str, Any]) -> bool:
     return isinstance(record.get("role"), str) and "content" in record
 
 
+def _claude_resume(session: Session) -> str:
+    command = f"claude --resume {shlex.quote(session.id)}"
+    return f"cd {shlex.quote(session.channel)} && {command}" if session.channel else command
+
+
+def _codex_resume(session: Session) -> str:
+    return f"codex resume {shlex.quote(session.id)}"
+
+
 ZEROCLAW_NO_CLOSE = "ZeroClaw has no close: reset, clear or delete the session instead"
 
 RECORDS: tuple[FormatRecord, ...] = (
@@ -175,6 +194,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: ZeroClawSqliteStore(path),
         processes=frozenset({"zeroclaw"}),
         sqlite_tables=_zeroclaw_sqlite,
+        search_index=search_zeroclaw,
         verbs={
             Verb.RENAME: lambda s, text, _: zeroclaw_sqlite_writes.rename(s, text or ""),
             Verb.RESET: lambda s, _, __: zeroclaw_sqlite_writes.reset(s),
@@ -207,6 +227,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         jsonl_record=is_claude_record,
         tree_root=claude_root,
         links_to=True,
+        resume=_claude_resume,
         read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
     ),
     FormatRecord(
@@ -214,6 +235,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: HermesAgentStore(path),
         processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
         sqlite_tables=_hermes_agent,
+        search_index=search_hermes_agent,
         verbs={
             Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
             Verb.ARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, True),
@@ -231,6 +253,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: OpenClawStore(path),
         processes=frozenset({"openclaw"}),  # the gateway (Node) owns the store, STORES.md 11.1
         sqlite_tables=_openclaw,
+        search_index=search_openclaw,
         verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
     ),
     FormatRecord(
@@ -246,6 +269,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         processes=frozenset({"codex"}),
         jsonl_record=is_codex_record,
         tree_root=codex_root,
+        resume=_codex_resume,
         verbs={
             Verb.RENAME: lambda s, text, _: codex_writes.rename(s, text or ""),
             Verb.ARCHIVE: lambda s, _, __: codex_writes.archive(s),
