@@ -40,6 +40,7 @@ class DashboardScreen(ActionScreen):
         Binding("slash", "filter", "Filter", id="dashboard.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
         Binding("c", "costs", "Costs", id="dashboard.costs"),
+        Binding("ctrl+f", "search", "Search transcripts", id="dashboard.search"),
         Binding("H", "toggle_hidden", "Show hidden", show=False, id="dashboard.hidden"),
         Binding("p", "show_processes", "Processes", show=False, id="dashboard.processes"),
         # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.
@@ -129,6 +130,11 @@ class DashboardScreen(ActionScreen):
         from sessiontui.screens.detail import SessionDetailScreen
 
         self.app.push_screen(SessionDetailScreen(event.uid))
+
+    def action_search(self) -> None:
+        from sessiontui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_costs(self) -> None:
         from sessiontui.screens.costs import CostsScreen
