@@ -21,7 +21,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check", "search")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check", "search", "export")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -83,6 +83,15 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         _common(parser)
         add_search_arguments(parser)
         return parser
+    if command == "export":
+        from sessiontui.export_command import add_arguments as add_export_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui export",
+                                         description="One session's transcript with its metadata, tokens and cost.")
+        parser.add_argument("id", metavar="ID", help="the session's id (as `snapshot --json` shows it)")
+        _common(parser)
+        add_export_arguments(parser)
+        return parser
     if command == "audit":
         parser = argparse.ArgumentParser(prog="sessiontui audit",
                                          description="Print every action taken with sessiontui on this machine.")
@@ -107,7 +116,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sessiontui",
         description="Watch the session stores of AI chat bots live: state, stuck sessions, tokens, cost.",
-        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check, search ('sessiontui metrics --help')",
+        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check, search, export ('sessiontui metrics --help')",
     )
     _common(parser)
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
@@ -152,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(command)
     rest = argv[1:] if command else argv
     # search: TEXT, flags and PATHs in any order
-    args = parser.parse_intermixed_args(rest) if command == "search" else parser.parse_args(rest)
+    args = parser.parse_intermixed_args(rest) if command in ("search", "export") else parser.parse_args(rest)
     try:
         if command == "demo":
             from sessiontui.demo_command import run_demo
@@ -181,6 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             from sessiontui.search_command import run_search
 
             return asyncio.run(run_search(config, args, _error))
+        if command == "export":
+            from sessiontui.export_command import run_export
+
+            return asyncio.run(run_export(config, args, _error))
         if command == "costs":
             from sessiontui.costs_command import run_costs
 

@@ -3,15 +3,19 @@ store's markup and escapes inert), Enter opens the session, y copies its resume 
 
 from __future__ import annotations
 
+import json
+import stat
 from pathlib import Path
 
 import pytest
 from pilot_wait import screen_text, until
 from test_search import claude_tree, zeroclaw_store
+from textual.widgets import Input
 
 from sessiontui.app import make_app
 from sessiontui.config import Config
 from sessiontui.screens.detail import SessionDetailScreen
+from sessiontui.screens.modals import TextScreen
 from sessiontui.screens.search import SearchScreen
 from sessiontui.stores import find_stores
 
@@ -68,3 +72,33 @@ async def test_search_from_the_dashboard(tmp_path: Path) -> None:
         await until(
             pilot, lambda: not isinstance(app.screen, SearchScreen), "back to the dashboard"
         )
+
+
+async def test_export_from_the_detail_view(tmp_path: Path) -> None:
+    store = zeroclaw_store(tmp_path / "stores")
+    found, _ = find_stores([store])
+    app = make_app(Config(refresh_seconds=0.1), found=found)
+    target = tmp_path / "gw_old.json"
+    async with app.run_test(size=(180, 40)) as pilot:
+        await until(
+            pilot, lambda: app.latest is not None and len(app.latest.rows) == 4, "the sessions"
+        )
+        row = next(r for r in app.latest.rows if r.session.id == "gw_old")  # type: ignore[union-attr]
+        app.push_screen(SessionDetailScreen(row.key))
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, SessionDetailScreen) and app.screen.row is not None,
+            "the detail view",
+        )
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, TextScreen), "the export prompt")
+        field = app.screen.query_one(Input)
+        field.value = str(target)
+        await pilot.press("enter")
+        await until(pilot, target.exists, "the export file")
+    document = json.loads(target.read_text())
+    assert [(m["role"], m["text"]) for m in document["messages"]] == [
+        ("user", "Where is the invoice for March?"),
+        ("assistant", "Attached: the March invoice."),
+    ]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

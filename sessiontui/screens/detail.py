@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import ClassVar
 
 import humanize
@@ -33,6 +34,7 @@ EXTRA_ROWS = 16  # store-specific facts shown (Claude Code: version, turns, hook
 class SessionDetailScreen(ActionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
+        Binding("E", "export_session", "Export", id="detail.export"),
         *action_bindings(SESSION_KEYS, "session"),
     ]
 
@@ -53,6 +55,38 @@ class SessionDetailScreen(ActionScreen):
         yield Static(id="process")
         yield TranscriptView(id="transcript")
         yield Footer(compact=True)
+
+    def action_export_session(self) -> None:
+        """Ask where to write the export (.md, .json or .jsonl by its name), then write it."""
+        from sessiontui.screens.modals import TextScreen
+
+        if self.row is None:
+            return
+        session = self.row.session
+        default = Path.cwd() / ("".join(c if c.isalnum() or c in "-_." else "_" for c in session.id)[:80] + ".md")
+
+        def chosen(answer: str | None) -> None:
+            if answer and answer.strip():
+                self.export_session(session, Path(answer.strip()).expanduser())
+
+        about = Text("The transcript with its metadata, tokens and cost; the file is yours alone (0600). "
+                     "Markdown, or JSON / JSON lines for a name ending .json / .jsonl.")
+        self.app.push_screen(TextScreen("Export to", about, value=str(default)), chosen)
+
+    @work(group="export", exclusive=True, exit_on_error=False, description="exporting a session")
+    async def export_session(self, session: Session, target: Path) -> None:
+        from sessiontui.export_command import export_to
+
+        store = self.tui.fleet.store_of(session)
+        if store is None:
+            return
+        fmt = {".json": "json", ".jsonl": "jsonl"}.get(target.suffix, "md")
+        try:
+            count = await export_to(store, session, fmt, target)
+        except (OSError, StoreError) as exc:
+            self.notify(one_line(str(exc), 200), title="Export failed", severity="error", markup=False)
+            return
+        self.notify(one_line(f"{count} messages written to {target}", 200), title="Exported", markup=False)
 
     def on_mount(self) -> None:
         self.show_latest()
