@@ -21,7 +21,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check", "search", "export")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check", "search", "export", "du")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -92,6 +92,15 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         _common(parser)
         add_export_arguments(parser)
         return parser
+    if command == "du":
+        from sessiontui.disk_usage import add_arguments as add_du_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui du",
+                                         description="What each store takes on disk, and what reclaims it. "
+                                                     "Never deletes anything.")
+        _common(parser)
+        add_du_arguments(parser)
+        return parser
     if command == "audit":
         parser = argparse.ArgumentParser(prog="sessiontui audit",
                                          description="Print every action taken with sessiontui on this machine.")
@@ -116,7 +125,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sessiontui",
         description="Watch the session stores of AI chat bots live: state, stuck sessions, tokens, cost.",
-        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check, search, export ('sessiontui metrics --help')",
+        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check, search, export, du ('sessiontui metrics --help')",
     )
     _common(parser)
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
@@ -161,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(command)
     rest = argv[1:] if command else argv
     # search: TEXT, flags and PATHs in any order
-    args = parser.parse_intermixed_args(rest) if command in ("search", "export") else parser.parse_args(rest)
+    args = parser.parse_intermixed_args(rest) if command in ("search", "export", "du") else parser.parse_args(rest)
     try:
         if command == "demo":
             from sessiontui.demo_command import run_demo
@@ -190,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
             from sessiontui.search_command import run_search
 
             return asyncio.run(run_search(config, args, _error))
+        if command == "du":
+            from sessiontui.disk_usage import run_du
+
+            return run_du(list(config.paths), args.json, _error)
         if command == "export":
             from sessiontui.export_command import run_export
 

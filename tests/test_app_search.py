@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from humanize import naturalsize
 from pilot_wait import screen_text, until
 from test_search import claude_tree, zeroclaw_store
 from textual.widgets import Input
@@ -90,6 +91,10 @@ async def test_export_from_the_detail_view(tmp_path: Path) -> None:
             lambda: isinstance(app.screen, SessionDetailScreen) and app.screen.row is not None,
             "the detail view",
         )
+        await pilot.press("D")
+        size = store.stat().st_size
+        expected = f"disk: database {naturalsize(size, binary=True)}"
+        await until(pilot, lambda: expected in screen_text(app), "the store's disk line")
         await pilot.press("E")
         await until(pilot, lambda: isinstance(app.screen, TextScreen), "the export prompt")
         field = app.screen.query_one(Input)

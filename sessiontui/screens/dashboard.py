@@ -40,7 +40,7 @@ class DashboardScreen(ActionScreen):
         Binding("slash", "filter", "Filter", id="dashboard.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
         Binding("c", "costs", "Costs", id="dashboard.costs"),
-        Binding("ctrl+f", "search", "Search transcripts", id="dashboard.search"),
+        Binding("ctrl+f", "search", "Search transcripts", show=False, id="dashboard.search"),
         Binding("H", "toggle_hidden", "Show hidden", show=False, id="dashboard.hidden"),
         Binding("p", "show_processes", "Processes", show=False, id="dashboard.processes"),
         # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import ClassVar
@@ -34,7 +35,8 @@ EXTRA_ROWS = 16  # store-specific facts shown (Claude Code: version, turns, hook
 class SessionDetailScreen(ActionScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
-        Binding("E", "export_session", "Export", id="detail.export"),
+        Binding("E", "export_session", "Export", show=False, id="detail.export"),
+        Binding("D", "show_disk", "Disk use of the store", show=False, id="detail.disk"),
         *action_bindings(SESSION_KEYS, "session"),
     ]
 
@@ -53,6 +55,7 @@ class SessionDetailScreen(ActionScreen):
             yield Sparkline([], id="spark")
         yield Static(id="evidence")
         yield Static(id="process")
+        yield Static(id="disk")
         yield TranscriptView(id="transcript")
         yield Footer(compact=True)
 
@@ -92,6 +95,24 @@ class SessionDetailScreen(ActionScreen):
         self.show_latest()
         self.query_one(TranscriptView).focus()
         self.load_latest()
+        self.query_one("#disk", Static).display = False
+
+    def action_show_disk(self) -> None:
+        box = self.query_one("#disk", Static)
+        if box.display:
+            box.display = False
+        elif self.row is not None:
+            self.show_disk(self.row.session)
+
+    @work(group="disk", exclusive=True, exit_on_error=False, description="measuring the store on disk")
+    async def show_disk(self, session: Session) -> None:
+        """One line: what the session's store takes on disk, part by part (`sessiontui du`)."""
+        from sessiontui.disk_usage import disk_line, store_parts
+
+        parts = await asyncio.to_thread(store_parts, session.format, Path(session.store))
+        box = self.query_one("#disk", Static)
+        box.update(Text(disk_line(parts)))
+        box.display = bool(parts)
 
     def apply_update(self, update: FleetUpdate) -> None:
         row = next((r for r in update.rows if r.key == self.uid), None)

@@ -29,6 +29,12 @@ from sessiontui.model import Session, StoreFormat
 from sessiontui.stores.base import Store
 from sessiontui.stores.claude_code import ClaudeCodeStore, claude_root, is_claude_record
 from sessiontui.stores.codex import CodexStore, codex_root, is_codex_record
+from sessiontui.stores.disk_parts import (
+    DiskPart,
+    codex_extras,
+    openclaw_legacy_extras,
+    openclaw_sqlite_extras,
+)
 from sessiontui.stores.fts_search import (
     IndexHit,
     search_hermes_agent,
@@ -93,6 +99,9 @@ class FormatRecord:
     # Search: the bot's own full-text index (store path, text, limit), else transcripts are scanned.
     search_index: Callable[[Path, str, int], list[IndexHit]] | None = None
     resume: Callable[[Session], str] | None = None  # the shell command that resumes a session
+    # Disk: the bot's own retention setting or command, and the parts beyond the store's own files.
+    retention: str | None = None
+    disk_extras: Callable[[Path], list[DiskPart]] | None = None
 
     def writer(self, verb: Verb) -> Write | None:
         action = self.verbs.get(verb)
@@ -161,6 +170,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: HermesJsonStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         json_file=is_hermes_json,
+        retention="tuning.session_ttl_days (default 7): expired rows are pruned every 5 minutes",
         read_only="hermes-bot 0.1.x rewrites sessions.json from memory: an edit would be lost",
     ),
     FormatRecord(
@@ -168,6 +178,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: HermesSqliteStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         sqlite_tables=_hermes_sqlite,
+        retention="tuning.session_ttl_days (default 7): expired rows are pruned every 5 minutes",
         verbs={
             Verb.DELETE: lambda s, _, d: hermes_sqlite_writes.delete(s, d),
             Verb.RENAME: "hermes-bot sessions have no names",
@@ -194,6 +205,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: ZeroClawSqliteStore(path),
         processes=frozenset({"zeroclaw"}),
         sqlite_tables=_zeroclaw_sqlite,
+        retention="[gateway] session_ttl_hours (default 0: kept forever), applied when the gateway starts",
         search_index=search_zeroclaw,
         verbs={
             Verb.RENAME: lambda s, text, _: zeroclaw_sqlite_writes.rename(s, text or ""),
@@ -228,6 +240,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         tree_root=claude_root,
         links_to=True,
         resume=_claude_resume,
+        retention="cleanupPeriodDays in ~/.claude/settings.json (transcripts older are removed at start-up)",
         read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
     ),
     FormatRecord(
@@ -235,6 +248,8 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: HermesAgentStore(path),
         processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
         sqlite_tables=_hermes_agent,
+        retention="`hermes sessions prune` (older than 90 days by default; the bot also prunes and "
+                  "VACUUMs at start-up, at most daily, and never while another process holds the file)",
         search_index=search_hermes_agent,
         verbs={
             Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
@@ -253,6 +268,8 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: OpenClawStore(path),
         processes=frozenset({"openclaw"}),  # the gateway (Node) owns the store, STORES.md 11.1
         sqlite_tables=_openclaw,
+        retention="`openclaw sessions cleanup --enforce`",
+        disk_extras=openclaw_sqlite_extras,
         search_index=search_openclaw,
         verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
     ),
@@ -261,6 +278,8 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: OpenClawLegacyStore(path),
         processes=frozenset({"openclaw"}),
         json_file=_openclaw_legacy,
+        retention="`openclaw sessions cleanup --enforce`",
+        disk_extras=openclaw_legacy_extras,
         verbs=openclaw_refusals.refusals(openclaw_refusals.LEGACY_OWNER),
     ),
     FormatRecord(
@@ -270,6 +289,8 @@ RECORDS: tuple[FormatRecord, ...] = (
         jsonl_record=is_codex_record,
         tree_root=codex_root,
         resume=_codex_resume,
+        retention="`codex archive <SESSION>` / `codex delete <SESSION>`",
+        disk_extras=codex_extras,
         verbs={
             Verb.RENAME: lambda s, text, _: codex_writes.rename(s, text or ""),
             Verb.ARCHIVE: lambda s, _, __: codex_writes.archive(s),
