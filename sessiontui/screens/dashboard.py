@@ -19,6 +19,7 @@ from sessiontui.widgets.summary_bar import SummaryBar
 
 VIEWS: dict[str, frozenset[SessionState] | None] = {
     "all": None,
+    "waiting": frozenset({SessionState.WAITING}),
     "running": frozenset({SessionState.RUNNING}),
     "stuck": frozenset({SessionState.STUCK}),
     "idle": frozenset({SessionState.IDLE, SessionState.WAITING}),
@@ -33,6 +34,7 @@ class DashboardScreen(ActionScreen):
     GUARDED = ActionScreen.GUARDED | {key[1] for key in BULK_KEYS}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "view('all')", "All", id="dashboard.all"),
+        Binding("w", "view('waiting')", "Waiting for you", show=False, id="dashboard.waiting"),
         Binding("r", "view('running')", "Running", id="dashboard.running"),
         Binding("s", "view('stuck')", "Stuck", id="dashboard.stuck"),
         Binding("i", "view('idle')", "Idle", id="dashboard.idle"),
@@ -54,6 +56,7 @@ class DashboardScreen(ActionScreen):
         self.view_name = "all"
         self.show_hidden = False
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
+        self._unseen_key: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
@@ -76,8 +79,22 @@ class DashboardScreen(ActionScreen):
             self.query_one(SummaryBar).update_summary(update.rows, update.now)
         self.query_one(SessionTable).show_column("pid", update.processes_linked)
         self.query_one(SessionTable).set_rows(update.rows, update.now)
+        self._show_unseen()
         self._title()
         self.update_bindings()  # the session under the cursor may have changed what it allows
+
+    def _show_unseen(self) -> None:
+        """Mark the sessions finished since the operator last opened them (only when rows or looks moved)."""
+        latest, seen = self.tui.latest, self.tui.seen
+        if latest is None:
+            return
+        key = (latest.rows, seen.generation)
+        if key != self._unseen_key:
+            self._unseen_key = key
+            self.query_one(SessionTable).set_unseen(seen.unseen(latest.rows))
+
+    def on_screen_resume(self) -> None:
+        self._show_unseen()  # a session opened in the detail view is seen now
 
     def _title(self) -> None:
         table = self.query_one(SessionTable)

@@ -17,12 +17,12 @@ from rich.cells import cell_len, set_cell_size
 from sessiontui.model import CostSource, SessionRow, SessionState
 from sessiontui.text import one_line
 
-#: Sorting by state puts what needs an operator first.
+#: Sorting by state puts what needs an operator first: who waits for them, then what is stuck.
 STATE_RANK: dict[SessionState, int] = {
-    SessionState.STUCK: 0,
-    SessionState.ERROR: 1,
-    SessionState.RUNNING: 2,
-    SessionState.WAITING: 3,
+    SessionState.WAITING: 0,
+    SessionState.STUCK: 1,
+    SessionState.ERROR: 2,
+    SessionState.RUNNING: 3,
     SessionState.IDLE: 4,
     SessionState.CLOSED: 5,
     SessionState.ARCHIVED: 6,
@@ -161,7 +161,8 @@ def _tokens(row: SessionRow, now: datetime) -> str:
 
 
 def _state_key(row: SessionRow) -> float:
-    """Stuck first, then error, running ...; the most recently active first within a state.
+    """Waiting for the operator first, then stuck, error, running ...; the most recently active first
+    within a state.
 
     One float, `rank * 1e10 - last activity` (the time clamped to 0..4e9 s, year 2096), because
     floats compare several times faster than tuples in a sort of a million rows.
