@@ -77,3 +77,18 @@ def test_costs(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-de
         await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=costs)
+
+
+def test_cost_charts_last_24h_by_bot(snap_compare, scene: Path) -> None:  # type: ignore[no-untyped-def]
+    """The hourly bars of the 24 h window, split by bot, with the fixed clock."""
+
+    async def charts(pilot: Pilot[object]) -> None:
+        await _loaded(pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")  # type: ignore[arg-type]
+        await pilot.press("t", "t", "t", "t", "b")  # 7d -> 30d -> all -> today -> 24h; by bot
+        await until(pilot, lambda: "window 24h" in screen_text(pilot.app) and "by bot" in screen_text(pilot.app),
+                    "the 24h window by bot")  # type: ignore[arg-type]
+        await pilot.pause()
+
+    assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=charts)
