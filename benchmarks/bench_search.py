@@ -17,6 +17,7 @@ The machine is shared and loaded: compare CPU seconds, and read walls with care.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -44,7 +45,11 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[dict[str, float], 
             raise RuntimeError(f"{command[:4]} exited {code}")
         out.seek(0)
         data = out.read()
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024}, data
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss": usage.ru_maxrss / 1024,
+    }, data
 
 
 def sessiontui(needle: str, path: Path, *flags: str) -> list[str]:
@@ -66,18 +71,27 @@ def count_rg(out: bytes) -> str:
     return f"{sum(int(line.rsplit(b':', 1)[1]) for line in lines):,} lines in {len(lines)} files"
 
 
-def side_by_side(label: str, runs: int, commands: list[tuple[str, list[str], object]],
-                 env: dict[str, str]) -> list[list[str]]:
+def side_by_side(
+    label: str, runs: int, commands: list[tuple[str, list[str], object]], env: dict[str, str]
+) -> list[list[str]]:
     rows = []
     for name, command, counter in commands:
         figures = []
         found = ""
-        for _ in range(runs):
+        for _ in range(1 if "--scan" in command else runs):  # the 100k-session scan: once
             result, out = measure(command, env)
             figures.append(result)
             found = counter(out)  # type: ignore[operator]
         med = {k: statistics.median(f[k] for f in figures) for k in ("wall", "cpu", "rss")}
-        rows.append([f"{label}: {name}", f"{med['wall']:.2f}", f"{med['cpu']:.2f}", f"{med['rss']:.0f}", found])
+        rows.append(
+            [
+                f"{label}: {name}",
+                f"{med['wall']:.2f}",
+                f"{med['cpu']:.2f}",
+                f"{med['rss']:.0f}",
+                found,
+            ]
+        )
         log(f"  {rows[-1]}")
     return rows
 
@@ -85,12 +99,16 @@ def side_by_side(label: str, runs: int, commands: list[tuple[str, list[str], obj
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--skip-scan", action="store_true", help="skip the 100k-session --scan (slow)")
+    parser.add_argument(
+        "--skip-scan", action="store_true", help="skip the 100k-session --scan (slow)"
+    )
     args = parser.parse_args()
     if shutil.which("rg") is None:
         sys.exit("rg not found: apt-get install ripgrep")
-    rg_version = subprocess.run(["rg", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
-    db, db_info = make_zeroclaw_db("zeroclaw_100000.db", 100_000, 1_000_000)
+    rg_version = subprocess.run(
+        ["rg", "--version"], check=True, capture_output=True, text=True
+    ).stdout.split("\n")[0]
+    db, _ = make_zeroclaw_db("zeroclaw_100000.db", 100_000, 1_000_000)
     tree, tree_info = make_claude_tree("cc_tree_1gb", 500, 2700)
     cache = DATA / "search_cache"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "HOME": str(DATA / "search_home")}
@@ -100,29 +118,79 @@ def main() -> None:
     tree_mb = tree_info["bytes"] / 1e6
     for needle in NEEDLES:
         log(f"Claude Code tree, {needle!r}")
-        rows += side_by_side(f"CC {tree_mb:.0f} MB {needle!r}", args.runs, [
-            ("sessiontui search (scan)", sessiontui(needle, tree), count_sessiontui),
-            (rg_version, rg(needle, tree), count_rg),
-        ], env)
+        rows += side_by_side(
+            f"CC {tree_mb:.0f} MB {needle!r}",
+            args.runs,
+            [
+                ("sessiontui search (scan)", sessiontui(needle, tree), count_sessiontui),
+                (rg_version, rg(needle, tree), count_rg),
+            ],
+            env,
+        )
     db_mb = db.stat().st_size / 1e6
     for needle in NEEDLES:
         log(f"ZeroClaw 100k sessions, {needle!r}")
         commands = [("sessiontui search (FTS5 index)", sessiontui(needle, db), count_sessiontui)]
         if not args.skip_scan:
-            commands.append(("sessiontui search --scan", sessiontui(needle, db, "--scan"), count_sessiontui))
+            commands.append(
+                ("sessiontui search --scan", sessiontui(needle, db, "--scan"), count_sessiontui)
+            )
         commands.append((rg_version + " -a", rg(needle, db, "-a"), count_rg))
-        rows += side_by_side(f"ZC {db_mb:.0f} MB {needle!r}", 1 if needle == NEEDLES[1] else args.runs,
-                             commands, env)
+        rows += side_by_side(f"ZC {db_mb:.0f} MB {needle!r}", args.runs, commands, env)
     notes = [
-        f"Claude Code tree: {tree_info['lines']:,} lines, {tree_mb:.0f} MB, 500 transcripts; "
-        f"ZeroClaw: 100,000 sessions, 1,000,000 messages, {db_mb:.0f} MB ({db_info.get('seconds', '?')} s to make)",
-        f"medians of {args.runs} runs (the 100k --scan and 'invoice' on ZeroClaw: 1 run); fresh process each; "
-        "sessiontui lists the sessions first (warm transcript cache)",
+        (
+            f"Claude Code tree: {tree_info['lines']:,} lines, {tree_mb:.0f} MB, 500 transcripts; "
+            f"ZeroClaw: 100,000 sessions, 1,000,000 messages, {db_mb:.0f} MB"
+        ),
+        (
+            f"medians of {args.runs} runs (the 100k-session --scan: 1 run); fresh process each; "
+            "sessiontui lists the sessions first (warm transcript cache)"
+        ),
         "rg counts matching lines (JSON lines / database pages), not messages: it cannot tell sessions apart",
         "machine shared with ~8 engineers' test runs: CPU seconds are the steadier figure",
     ]
+    steps: list[list[str]] = []
+    for label, path, mode in (
+        ("CC tree, scan", tree, "scan"),
+        ("ZC 100k, FTS5 index", db, "index"),
+        *([] if args.skip_scan else [("ZC 100k, --scan", db, "scan")]),
+    ):
+        for needle in NEEDLES:
+            figures = []
+            for _ in range(1 if label.endswith("--scan") else args.runs):
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        str(Path(__file__).with_name("search_step.py")),
+                        needle,
+                        str(path),
+                        mode,
+                    ],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                figures.append(json.loads(out))
+            med = {k: statistics.median(f[k] for f in figures) for k in figures[0]}
+            steps.append(
+                [
+                    f"{label} {needle!r}",
+                    f"{med['list_cpu']:.2f}",
+                    f"{med['search_cpu']:.2f}",
+                    f"{med['search_wall']:.2f}",
+                    f"{int(med['hits']):,}",
+                ]
+            )
+            log(f"  {steps[-1]}")
     lines = machine_header("sessiontui search vs rg", notes)
     lines += table(["case", "wall s", "CPU s", "peak MiB", "found"], rows)
+    lines += [
+        "",
+        "The two steps of sessiontui search, in one process (listing the sessions, then searching):",
+        "",
+    ]
+    lines += table(["case", "list CPU s", "search CPU s", "search wall s", "messages"], steps)
     write_results("search", lines)
 
 

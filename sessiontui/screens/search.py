@@ -47,6 +47,7 @@ class SearchScreen(FleetScreen):
         super().__init__()
         self.hits: list[SearchHit] = []
         self._searching = False
+        self._worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -84,7 +85,7 @@ class SearchScreen(FleetScreen):
         table.focus()
         self._searching = True
         self._status(f"searching for {one_line(text, 80)!r}…")
-        self.search(text)
+        self._worker = self.search(text)
 
     @work(
         group="search", exclusive=True, exit_on_error=False, description="searching the transcripts"
@@ -107,8 +108,8 @@ class SearchScreen(FleetScreen):
             self._status(f"{self._count()} so far…")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "search" or event.state == WorkerState.RUNNING:
-            return
+        if event.worker is not self._worker or event.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return  # an earlier search, cancelled by this one, or not over yet
         self._searching = False
         if event.state == WorkerState.CANCELLED:
             self._status(f"{self._count()} (stopped)")
