@@ -91,7 +91,7 @@ async def test_finished_not_yet_seen_survives_a_restart(tmp_path: Path, state_ho
 async def test_waiting_for_you_first_and_its_view(tmp_path: Path) -> None:
     db = tmp_path / "zeroclaw" / "sessions.db"
     bot = ZeroClawSqliteBot(db)
-    now = datetime.now(UTC)
+    now = T  # the app's clock (app_on)
     try:
         bot.append("gw_done", "user", "go", now=now - timedelta(minutes=3))
         bot.append("gw_done", "assistant", "Done.", now=now - timedelta(minutes=1))
@@ -113,4 +113,4 @@ async def test_waiting_for_you_first_and_its_view(tmp_path: Path) -> None:
         await pilot.press("w")
         await until(pilot, lambda: table(app).row_count == 1, "the waiting view")
         assert [r.session.id for r in table(app).visible_rows()] == ["gw_asks"]
-        assert "8 minutes ago" in screen_text(app)
+        await until(pilot, lambda: "8 minutes ago" in screen_text(app), "how long it has waited")
