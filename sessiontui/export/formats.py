@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any, TextIO
 
@@ -11,6 +12,7 @@ from sessiontui.model import Message, Session
 from sessiontui.text import safe_text
 
 FORMATS = ("md", "json", "jsonl")
+_BACKTICKS = re.compile("`+")
 
 
 def _dumps(value: object) -> str:
@@ -45,10 +47,7 @@ async def write_export(
 
 def _fence(text: str) -> str:
     """A code fence longer than any run of backticks in `text`."""
-    longest, run = 0, 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
+    longest = max(map(len, _BACKTICKS.findall(text)), default=0) if "`" in text else 0
     return "`" * max(3, longest + 1)
 
 
