@@ -23,6 +23,7 @@ from sessiontui.config import Config, state_dir
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
 from sessiontui.live.processes import ProcessWatch
+from sessiontui.seen import SeenSessions
 from sessiontui.stores import Found, Store, open_stores
 from sessiontui.stores.claude_code import INTERACTIVE_READ_SECONDS, ClaudeCodeStore
 from sessiontui.text import one_line
@@ -86,10 +87,12 @@ class SessionTuiApp(App[int]):
         self.latest: FleetUpdate | None = None
         self.alerts = AlertWatch(config.alert_dollars_per_hour)
         self.fleet_error: FleetFailed | None = None  # set while the fleet is down
+        self.seen = SeenSessions()  # "finished, not yet seen", across runs
 
     def on_mount(self) -> None:
         from sessiontui.screens.dashboard import DashboardScreen
 
+        self.seen.load(self.clock())
         self.push_screen(DashboardScreen())
         for note in self.notes:
             self.notify(one_line(note, 300), title="Not opened", severity="warning", timeout=15, markup=False)

@@ -20,7 +20,7 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check")
+SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check", "search", "export", "du")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -73,6 +73,33 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         _common(parser)
         add_arguments(parser)
         return parser
+    if command == "search":
+        from sessiontui.search_command import add_arguments as add_search_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui search",
+                                         description="Every message holding TEXT, newest sessions first.")
+        parser.add_argument("text", metavar="TEXT", help="the text to find (literal, case-insensitive)")
+        _common(parser)
+        add_search_arguments(parser)
+        return parser
+    if command == "export":
+        from sessiontui.export_command import add_arguments as add_export_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui export",
+                                         description="One session's transcript with its metadata, tokens and cost.")
+        parser.add_argument("id", metavar="ID", help="the session's id (as `snapshot --json` shows it)")
+        _common(parser)
+        add_export_arguments(parser)
+        return parser
+    if command == "du":
+        from sessiontui.disk_usage import add_arguments as add_du_arguments
+
+        parser = argparse.ArgumentParser(prog="sessiontui du",
+                                         description="What each store takes on disk, and what reclaims it. "
+                                                     "Never deletes anything.")
+        _common(parser)
+        add_du_arguments(parser)
+        return parser
     if command == "audit":
         parser = argparse.ArgumentParser(prog="sessiontui audit",
                                          description="Print every action taken with sessiontui on this machine.")
@@ -97,7 +124,7 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sessiontui",
         description="Watch the session stores of AI chat bots live: state, stuck sessions, tokens, cost.",
-        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check ('sessiontui metrics --help')",
+        epilog="sub-commands: snapshot, demo, audit, restore, metrics, check, search, export, du ('sessiontui metrics --help')",
     )
     _common(parser)
     parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
@@ -139,7 +166,10 @@ def resolve_config(args: argparse.Namespace) -> Config:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
-    args = build_parser(command).parse_args(argv[1:] if command else argv)
+    parser = build_parser(command)
+    rest = argv[1:] if command else argv
+    # search: TEXT, flags and PATHs in any order
+    args = parser.parse_intermixed_args(rest) if command in ("search", "export", "du") else parser.parse_args(rest)
     try:
         if command == "demo":
             from sessiontui.demo_command import run_demo
@@ -164,6 +194,18 @@ def main(argv: list[str] | None = None) -> int:
             from sessiontui.check import run_check
 
             return asyncio.run(run_check(config, args, _error))
+        if command == "search":
+            from sessiontui.search_command import run_search
+
+            return asyncio.run(run_search(config, args, _error))
+        if command == "du":
+            from sessiontui.disk_usage import run_du
+
+            return run_du(list(config.paths), args.json, _error)
+        if command == "export":
+            from sessiontui.export_command import run_export
+
+            return asyncio.run(run_export(config, args, _error))
         if command == "costs":
             from sessiontui.costs_command import run_costs
 

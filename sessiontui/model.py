@@ -32,12 +32,12 @@ class SessionState(StrEnum):
     ARCHIVED = "archived"
 
 
-#: The order an operator reads states in: what needs them first (sorting, summaries).
+#: The order an operator reads states in: who waits for them, then what is stuck (sorting, summaries).
 STATE_ORDER = (
+    SessionState.WAITING,
     SessionState.STUCK,
     SessionState.ERROR,
     SessionState.RUNNING,
-    SessionState.WAITING,
     SessionState.IDLE,
     SessionState.CLOSED,
     SessionState.ARCHIVED,

@@ -10,12 +10,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid
+from textual.containers import Grid, Horizontal
 from textual.widgets import Footer, Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
 from sessiontui.money import session_cost
+from sessiontui.rules.cost_series import WINDOWS, spend_series
 from sessiontui.rules.costs import (
     CostGroup,
     cost_text,
@@ -26,14 +27,26 @@ from sessiontui.rules.costs import (
 )
 from sessiontui.screens.base import FleetScreen
 from sessiontui.text import one_line
+from sessiontui.widgets.cost_chart import BurnLine, SpendBars
 
 
 class CostsScreen(FleetScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,c", "app.pop_screen", "Back", id="costs.back"),
+        Binding("t", "next_window", "Window", id="costs.window"),
+        Binding("b", "toggle_split", "By model/bot", id="costs.split"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.window = "7d"
+        self.split = "model"
+
     def compose(self) -> ComposeResult:
+        yield Static(id="cost-window")
+        with Horizontal(id="cost-charts"):
+            yield SpendBars(id="spend-bars")
+            yield BurnLine(id="burn-line")
         with Grid(id="cost-grid"):
             yield Static(id="by-model", classes="cost-panel")
             yield Static(id="by-user", classes="cost-panel")
@@ -46,10 +59,35 @@ class CostsScreen(FleetScreen):
 
     _drawn = False
 
+    def action_next_window(self) -> None:
+        self.window = WINDOWS[(WINDOWS.index(self.window) + 1) % len(WINDOWS)]
+        self._draw_charts()
+
+    def action_toggle_split(self) -> None:
+        self.split = "bot" if self.split == "model" else "model"
+        self._draw_charts()
+
+    def _draw_charts(self) -> None:
+        latest = self.tui.latest
+        if latest is None:
+            return
+        series = spend_series(latest.rows, self.window, latest.now, self.split)
+        total = sum(series.totals)
+        notes = [f"window {self.window} (t), per {series.per}, by {self.split} (b): ${total:,.2f} priced"]
+        if series.unpriced:
+            what = "calls" if series.per == "hour" else "sessions"
+            notes.append(f"{series.unpriced} {what} with no price: not in the bars (unknown, not $0)")
+        if series.hourly_partial:
+            notes.append("some sessions keep only their last 60 calls: older spend in the window is missing")
+        self.query_one("#cost-window", Static).update(Text("; ".join(notes)))
+        self.query_one(SpendBars).show(series, f"spend per {series.per}, by {self.split}")
+        self.query_one(BurnLine).show(series, "burn, $/hour")
+
     def apply_update(self, update: FleetUpdate) -> None:
         if self._drawn and not update.data_changed:
             return  # only the clock moved: spend is what it was
         self._drawn = True
+        self._draw_charts()
         rows = update.rows
         self.query_one("#by-model", Static).update(_table("By model (each call its own)", costs_by_model(rows)))
         self.query_one("#by-user", Static).update(

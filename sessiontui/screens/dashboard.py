@@ -20,6 +20,7 @@ from sessiontui.widgets.summary_bar import SummaryBar
 
 VIEWS: dict[str, frozenset[SessionState] | None] = {
     "all": None,
+    "waiting": frozenset({SessionState.WAITING}),
     "running": frozenset({SessionState.RUNNING}),
     "stuck": frozenset({SessionState.STUCK}),
     "idle": frozenset({SessionState.IDLE, SessionState.WAITING}),
@@ -35,6 +36,7 @@ class DashboardScreen(ActionScreen):
     GUARDED = ActionScreen.GUARDED | {key[1] for key in BULK_KEYS}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "view('all')", "All", id="dashboard.all"),
+        Binding("w", "view('waiting')", "Waiting for you", show=False, id="dashboard.waiting"),
         Binding("r", "view('running')", "Running", id="dashboard.running"),
         Binding("s", "view('stuck')", "Stuck", id="dashboard.stuck"),
         Binding("i", "view('idle')", "Idle", id="dashboard.idle"),
@@ -42,6 +44,7 @@ class DashboardScreen(ActionScreen):
         Binding("slash", "filter", "Filter", id="dashboard.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="dashboard.clear_filter"),
         Binding("c", "costs", "Costs", id="dashboard.costs"),
+        Binding("ctrl+f", "search", "Search transcripts", show=False, id="dashboard.search"),
         Binding("H", "toggle_hidden", "Show hidden", show=False, id="dashboard.hidden"),
         Binding("p", "show_processes", "Processes", show=False, id="dashboard.processes"),
         # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.
@@ -56,6 +59,7 @@ class DashboardScreen(ActionScreen):
         self.show_hidden = False
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
         self._loading = 0  # sessions the stores hold beyond the first pages shown so far
+        self._unseen_key: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
@@ -81,9 +85,23 @@ class DashboardScreen(ActionScreen):
         table.show_column("pid", update.processes_linked)
         same = update.rows is table.rows_given
         table.set_rows(update.rows, update.now, update.change, update.since)
+        self._show_unseen()
         if not same:  # an idle tick changes neither the counts nor what the cursor's session allows
             self._title()
             self.update_bindings()
+
+    def _show_unseen(self) -> None:
+        """Mark the sessions finished since the operator last opened them (only when rows or looks moved)."""
+        latest, seen = self.tui.latest, self.tui.seen
+        if latest is None:
+            return
+        key = (latest.rows, seen.generation)
+        if key != self._unseen_key:
+            self._unseen_key = key
+            self.query_one(SessionTable).set_unseen(seen.unseen(latest.rows))
+
+    def on_screen_resume(self) -> None:
+        self._show_unseen()  # a session opened in the detail view is seen now
 
     def _title(self) -> None:
         table = self.query_one(SessionTable)
@@ -138,6 +156,11 @@ class DashboardScreen(ActionScreen):
         from sessiontui.screens.detail import SessionDetailScreen
 
         self.app.push_screen(SessionDetailScreen(event.uid))
+
+    def action_search(self) -> None:
+        from sessiontui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_costs(self) -> None:
         from sessiontui.screens.costs import CostsScreen

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import ClassVar
 
 import humanize
@@ -38,6 +40,8 @@ class SessionDetailScreen(ActionScreen):
     DEFAULT_CSS = "SessionDetailScreen {\n" + state_rules("detail") + "\n}"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail.back"),
+        Binding("E", "export_session", "Export", show=False, id="detail.export"),
+        Binding("D", "show_disk", "Disk use of the store", show=False, id="detail.disk"),
         *action_bindings(SESSION_KEYS, "session"),
     ]
 
@@ -56,13 +60,68 @@ class SessionDetailScreen(ActionScreen):
             yield Sparkline([], id="spark")
         yield Static(id="evidence")
         yield Static(id="process")
+        yield Static(id="disk")
         yield TranscriptView(id="transcript")
         yield Footer(compact=True)
+
+    def action_export_session(self) -> None:
+        """Ask where to write the export (.md, .json or .jsonl by its name), then write it."""
+        from sessiontui.screens.modals import TextScreen
+
+        if self.row is None:
+            return
+        session = self.row.session
+        default = Path.cwd() / ("".join(c if c.isalnum() or c in "-_." else "_" for c in session.id)[:80] + ".md")
+
+        def chosen(answer: str | None) -> None:
+            if answer and answer.strip():
+                self.export_session(session, Path(answer.strip()).expanduser())
+
+        about = Text("The transcript with its metadata, tokens and cost; the file is yours alone (0600). "
+                     "Markdown, or JSON / JSON lines for a name ending .json / .jsonl.")
+        self.app.push_screen(TextScreen("Export to", about, value=str(default)), chosen)
+
+    @work(group="export", exclusive=True, exit_on_error=False, description="exporting a session")
+    async def export_session(self, session: Session, target: Path) -> None:
+        from sessiontui.export_command import export_to
+
+        store = self.tui.fleet.store_of(session)
+        if store is None:
+            return
+        fmt = {".json": "json", ".jsonl": "jsonl"}.get(target.suffix, "md")
+        try:
+            count = await export_to(store, session, fmt, target)
+        except (OSError, StoreError) as exc:
+            self.notify(one_line(str(exc), 200), title="Export failed", severity="error", markup=False)
+            return
+        self.notify(one_line(f"{count} messages written to {target}", 200), title="Exported", markup=False)
 
     def on_mount(self) -> None:
         self.show_latest()
         self.query_one(TranscriptView).focus()
         self.load_latest()
+        self.query_one("#disk", Static).display = False
+        self.tui.seen.mark(self.uid, self.tui.clock())
+
+    def on_unmount(self) -> None:
+        self.tui.seen.mark(self.uid, self.tui.clock())  # what finished while it was open was seen too
+
+    def action_show_disk(self) -> None:
+        box = self.query_one("#disk", Static)
+        if box.display:
+            box.display = False
+        elif self.row is not None:
+            self.show_disk(self.row.session)
+
+    @work(group="disk", exclusive=True, exit_on_error=False, description="measuring the store on disk")
+    async def show_disk(self, session: Session) -> None:
+        """One line: what the session's store takes on disk, part by part (`sessiontui du`)."""
+        from sessiontui.disk_usage import disk_line, store_parts
+
+        parts = await asyncio.to_thread(store_parts, session.format, Path(session.store))
+        box = self.query_one("#disk", Static)
+        box.update(Text(disk_line(parts)))
+        box.display = bool(parts)
 
     def apply_update(self, update: FleetUpdate) -> None:
         row = next((r for r in update.rows if r.key == self.uid), None)

@@ -8,6 +8,7 @@ bot's store may be written, and one record in `RECORDS` below.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -28,6 +29,18 @@ from sessiontui.model import Session, StoreFormat
 from sessiontui.stores.base import Store
 from sessiontui.stores.claude_code import ClaudeCodeStore, claude_root, is_claude_record
 from sessiontui.stores.codex import CodexStore, codex_root, is_codex_record
+from sessiontui.stores.disk_parts import (
+    DiskPart,
+    codex_extras,
+    openclaw_legacy_extras,
+    openclaw_sqlite_extras,
+)
+from sessiontui.stores.fts_search import (
+    IndexHit,
+    search_hermes_agent,
+    search_openclaw,
+    search_zeroclaw,
+)
 from sessiontui.stores.hermes_agent import HermesAgentStore
 from sessiontui.stores.hermes_json import HermesJsonStore, is_hermes_json
 from sessiontui.stores.hermes_sqlite import HermesSqliteStore
@@ -84,6 +97,12 @@ class FormatRecord:
     verbs: Mapping[Verb, Write | str] = field(default_factory=dict)
     restore: Callable[[TrashEntry], Outcome] | None = None
     prune: Prune | None = None  # the bot's own expiry of old rows, on the whole store
+    # Search: the bot's own full-text index (store path, text, limit), else transcripts are scanned.
+    search_index: Callable[[Path, str, int], list[IndexHit]] | None = None
+    resume: Callable[[Session], str] | None = None  # the shell command that resumes a session
+    # Disk: the bot's own retention setting or command, and the parts beyond the store's own files.
+    retention: str | None = None
+    disk_extras: Callable[[Path], list[DiskPart]] | None = None
 
     def writer(self, verb: Verb) -> Write | None:
         action = self.verbs.get(verb)
@@ -135,6 +154,15 @@ def _zeroclaw_line(record: dict[str, Any]) -> bool:
     return isinstance(record.get("role"), str) and "content" in record
 
 
+def _claude_resume(session: Session) -> str:
+    command = f"claude --resume {shlex.quote(session.id)}"
+    return f"cd {shlex.quote(session.channel)} && {command}" if session.channel else command
+
+
+def _codex_resume(session: Session) -> str:
+    return f"codex resume {shlex.quote(session.id)}"
+
+
 ZEROCLAW_NO_CLOSE = "ZeroClaw has no close: reset, clear or delete the session instead"
 
 RECORDS: tuple[FormatRecord, ...] = (
@@ -143,6 +171,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: HermesJsonStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         json_file=is_hermes_json,
+        retention="tuning.session_ttl_days (default 7): expired rows are pruned every 5 minutes",
         read_only="hermes-bot 0.1.x rewrites sessions.json from memory: an edit would be lost",
     ),
     FormatRecord(
@@ -150,6 +179,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: HermesSqliteStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         sqlite_tables=_hermes_sqlite,
+        retention="tuning.session_ttl_days (default 7): expired rows are pruned every 5 minutes",
         verbs={
             Verb.DELETE: lambda s, _, d: hermes_sqlite_writes.delete(s, d),
             Verb.RENAME: "hermes-bot sessions have no names",
@@ -176,6 +206,8 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: ZeroClawSqliteStore(path),
         processes=frozenset({"zeroclaw"}),
         sqlite_tables=_zeroclaw_sqlite,
+        retention="[gateway] session_ttl_hours (default 0: kept forever), applied when the gateway starts",
+        search_index=search_zeroclaw,
         verbs={
             Verb.RENAME: lambda s, text, _: zeroclaw_sqlite_writes.rename(s, text or ""),
             Verb.RESET: lambda s, _, __: zeroclaw_sqlite_writes.reset(s),
@@ -208,6 +240,8 @@ RECORDS: tuple[FormatRecord, ...] = (
         jsonl_record=is_claude_record,
         tree_root=claude_root,
         links_to=True,
+        resume=_claude_resume,
+        retention="cleanupPeriodDays in ~/.claude/settings.json (transcripts older are removed at start-up)",
         read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
     ),
     FormatRecord(
@@ -216,6 +250,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
         session_env=frozenset({"HERMES_SESSION_ID"}),
         sqlite_tables=_hermes_agent,
+        retention="`hermes sessions prune` (older than 90 days by default; the bot also prunes and "
+                  "VACUUMs at start-up, at most daily, and never while another process holds the file)",
+        search_index=search_hermes_agent,
         verbs={
             Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
             Verb.ARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, True),
@@ -233,6 +270,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: OpenClawStore(path),
         processes=frozenset({"openclaw"}),  # the gateway (Node) owns the store, STORES.md 11.1
         sqlite_tables=_openclaw,
+        retention="`openclaw sessions cleanup --enforce`",
+        disk_extras=openclaw_sqlite_extras,
+        search_index=search_openclaw,
         verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
     ),
     FormatRecord(
@@ -240,6 +280,8 @@ RECORDS: tuple[FormatRecord, ...] = (
         lambda path, ctx: OpenClawLegacyStore(path),
         processes=frozenset({"openclaw"}),
         json_file=_openclaw_legacy,
+        retention="`openclaw sessions cleanup --enforce`",
+        disk_extras=openclaw_legacy_extras,
         verbs=openclaw_refusals.refusals(openclaw_refusals.LEGACY_OWNER),
     ),
     FormatRecord(
@@ -248,6 +290,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         processes=frozenset({"codex"}),
         jsonl_record=is_codex_record,
         tree_root=codex_root,
+        resume=_codex_resume,
+        retention="`codex archive <SESSION>` / `codex delete <SESSION>`",
+        disk_extras=codex_extras,
         verbs={
             Verb.RENAME: lambda s, text, _: codex_writes.rename(s, text or ""),
             Verb.ARCHIVE: lambda s, _, __: codex_writes.archive(s),

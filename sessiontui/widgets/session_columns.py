@@ -18,7 +18,7 @@ from sessiontui.model import STATE_ORDER, CostSource, SessionRow, SessionState
 from sessiontui.money import dollars
 from sessiontui.text import one_line
 
-#: Sorting by state puts what needs an operator first.
+#: Sorting by state puts what needs an operator first: who waits for them, then what is stuck.
 STATE_RANK: dict[SessionState, int] = {state: rank for rank, state in enumerate(STATE_ORDER)}
 
 # Enum members hash through a Python-level __hash__; their ids hash as ints, several times faster.
@@ -153,7 +153,8 @@ def _tokens(row: SessionRow, now: datetime) -> str:
 
 
 def _state_key(row: SessionRow) -> float:
-    """Stuck first, then error, running ...; the most recently active first within a state.
+    """Waiting for the operator first, then stuck, error, running ...; the most recently active first
+    within a state.
 
     One float, `rank * 1e10 - last activity` (the time clamped to 0..4e9 s, year 2096), because
     floats compare several times faster than tuples in a sort of a million rows.

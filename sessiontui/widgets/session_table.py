@@ -139,6 +139,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
         self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
+        self.unseen: set[str] = set()  # uids finished since the operator last opened them (set_unseen)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
         self._warming = False
 
@@ -267,6 +268,12 @@ class SessionTable(ScrollView, can_focus=True):
         self._repaint_changed(False)
         return uid in self.marked
 
+    def set_unseen(self, uids: set[str]) -> None:
+        """The sessions to mark "finished, not yet seen" (a ◆ before the name)."""
+        if uids != self.unseen:
+            self.unseen = uids
+            self._repaint_changed(False)
+
     def clear_marks(self) -> None:
         """Unmark every session."""
         self.marked.clear()
@@ -393,7 +400,8 @@ class SessionTable(ScrollView, can_focus=True):
             base += self._style("session-table--cursor")
         now, gap = self._now, " " * _GAP
         cells = [
-            fit(("\u25cf " if marked and col.key == "name" else "") + cell_text(col, row, now), w, col.right)
+            fit(_name_marks(marked, row.key in self.unseen) + cell_text(col, row, now) if col.key == "name"
+                else cell_text(col, row, now), w, col.right)
             for col, _x, w in self._layout
         ]
         segments: list[Segment] = []
@@ -420,7 +428,7 @@ class SessionTable(ScrollView, can_focus=True):
         timed = tuple(
             cell_text(col, row, now) for col, _x, _w in self._layout if col.key in ("age", "last")
         )
-        return (row, is_cursor, row.key in self.marked, timed)
+        return (row, is_cursor, row.key in self.marked, row.key in self.unseen, timed)
 
     def _style(self, name: str, partial: bool = False) -> Style:
         return self.get_component_rich_style(name, partial=partial)
@@ -505,3 +513,8 @@ class SessionTable(ScrollView, can_focus=True):
             self.scroll_to(y=self._cursor, animate=False)
         elif self._cursor >= top + height:
             self.scroll_to(y=self._cursor - height + 1, animate=False)
+
+
+def _name_marks(marked: bool, unseen: bool) -> str:
+    """● marked for a bulk action; ◆ finished since the operator last opened it."""
+    return ("\u25cf " if marked else "") + ("\u25c6 " if unseen else "")
