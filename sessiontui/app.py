@@ -78,7 +78,9 @@ class SessionTuiApp(App[int]):
         Binding("question_mark", "show_help_panel", "Keys", id="app.help"),
     ]
 
-    def __init__(self, config: Config, fleet: Fleet, clock: Clock, notes: Sequence[str] = ()) -> None:
+    def __init__(
+        self, config: Config, fleet: Fleet, clock: Clock, notes: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.config = config
         self.fleet = fleet
@@ -95,7 +97,13 @@ class SessionTuiApp(App[int]):
         self.seen.load(self.clock())
         self.push_screen(DashboardScreen())
         for note in self.notes:
-            self.notify(one_line(note, 300), title="Not opened", severity="warning", timeout=15, markup=False)
+            self.notify(
+                one_line(note, 300),
+                title="Not opened",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         self.run_fleet()
 
     @work(group="fleet", exclusive=True, exit_on_error=False, description="reading the stores")
@@ -124,8 +132,10 @@ class SessionTuiApp(App[int]):
     def on_fleet_failed(self, message: FleetFailed) -> None:
         self.fleet_error = message
         where = f"; traceback in {message.log_path}" if message.log_path else ""
-        text = (f"Reading the stores failed: {message.error}. What is shown is stale; "
-                f"retrying in {message.retry_in:g} s{where}")
+        text = (
+            f"Reading the stores failed: {message.error}. What is shown is stale; "
+            f"retrying in {message.retry_in:g} s{where}"
+        )
         for screen in self.visible_fleet_screens():
             screen.show_banner(text)
 
@@ -160,10 +170,16 @@ class SessionTuiApp(App[int]):
         if self.config.bell:
             self.bell()
         title = "Session stuck" if alert.kind == "stuck" else "Spending fast"
-        self.notify(one_line(alert.message, 200), title=title, severity="warning", timeout=20, markup=False)
+        self.notify(
+            one_line(alert.message, 200), title=title, severity="warning", timeout=20, markup=False
+        )
         if self.config.alert_command:
-            self.run_worker(run_alert_command(self.config.alert_command, alert), group="alerts",
-                            exit_on_error=False, description="alert command")
+            self.run_worker(
+                run_alert_command(self.config.alert_command, alert),
+                group="alerts",
+                exit_on_error=False,
+                description="alert command",
+            )
 
     async def on_unmount(self) -> None:
         self.workers.cancel_group(self, "fleet")
@@ -178,7 +194,7 @@ class SessionTuiApp(App[int]):
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
         why = getattr(screen, "unavailable_reason", None)
-        for (namespace, binding, enabled, tooltip) in screen.active_bindings.values():
+        for namespace, binding, enabled, tooltip in screen.active_bindings.values():
             if binding.action in seen or not binding.description:
                 continue
             reason = None if enabled or why is None else why(binding.action)
@@ -188,7 +204,8 @@ class SessionTuiApp(App[int]):
             action = binding.action if reason is None else f"explain('{binding.action}')"
             yield SystemCommand(
                 binding.description,
-                f"not available: {one_line(reason, 100)}" if reason
+                f"not available: {one_line(reason, 100)}"
+                if reason
                 else tooltip or f"key: {binding.key_display or binding.key}",
                 lambda action=action, namespace=namespace: self.run_action(action, namespace),
             )
@@ -216,8 +233,13 @@ def make_app(
     for store in opened:  # a huge transcript is listed at once and counted over a few ticks
         if isinstance(store, ClaudeCodeStore):
             store.read_seconds = INTERACTIVE_READ_SECONDS
-    fleet = Fleet(opened, clock=clock, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds,
-                  processes=ProcessWatch())
+    fleet = Fleet(
+        opened,
+        clock=clock,
+        thresholds=config.thresholds,
+        refresh_seconds=config.refresh_seconds,
+        processes=ProcessWatch(),
+    )
     return SessionTuiApp(config, fleet, clock, notes)
 
 

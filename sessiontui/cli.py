@@ -20,35 +20,69 @@ from sessiontui.config import (
 )
 from sessiontui.text import json_line, one_line
 
-SUBCOMMANDS = ("snapshot", "demo", "audit", "restore", "costs", "metrics", "check", "search", "export", "du")
+SUBCOMMANDS = (
+    "snapshot",
+    "demo",
+    "audit",
+    "restore",
+    "costs",
+    "metrics",
+    "check",
+    "search",
+    "export",
+    "du",
+)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="stores to open: files or directories (default: the bots' default locations)")
-    parser.add_argument("--stuck-after", metavar="DURATION",
-                        help="how long a turn may run with nothing new before it is stuck (default 10m)")
-    parser.add_argument("--config", type=Path, metavar="FILE",
-                        help=f"TOML settings file (default {default_config_file()})")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="do not read or write the transcript cache (~/.cache/sessiontui)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="stores to open: files or directories (default: the bots' default locations)",
+    )
+    parser.add_argument(
+        "--stuck-after",
+        metavar="DURATION",
+        help="how long a turn may run with nothing new before it is stuck (default 10m)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"TOML settings file (default {default_config_file()})",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the transcript cache (~/.cache/sessiontui)",
+    )
 
 
 def build_parser(command: str | None) -> argparse.ArgumentParser:
     if command == "snapshot":
-        parser = argparse.ArgumentParser(prog="sessiontui snapshot",
-                                         description="Print every session once, without a UI.")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui snapshot", description="Print every session once, without a UI."
+        )
         _common(parser)
-        parser.add_argument("--json", action="store_true", help="one JSON object per line per session")
-        parser.add_argument("--stuck", action="store_true",
-                            help="only stuck sessions, with reasons; exit 1 when there are any")
+        parser.add_argument(
+            "--json", action="store_true", help="one JSON object per line per session"
+        )
+        parser.add_argument(
+            "--stuck",
+            action="store_true",
+            help="only stuck sessions, with reasons; exit 1 when there are any",
+        )
         return parser
     if command == "metrics":
         from sessiontui.metrics.command import add_arguments
 
-        parser = argparse.ArgumentParser(prog="sessiontui metrics",
-                                         description="The sessions as Prometheus metrics: printed, written "
-                                                     "for node_exporter, or served on /metrics.")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui metrics",
+            description="The sessions as Prometheus metrics: printed, written "
+            "for node_exporter, or served on /metrics.",
+        )
         _common(parser)
         add_arguments(parser)
         return parser
@@ -56,67 +90,101 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(
             prog="sessiontui check",
             description="Health checks for cron: exit 0 when nothing matches, 1 when something does "
-                        "(one line each), 2 on error. No test named: --stuck --store-down.")
+            "(one line each), 2 on error. No test named: --stuck --store-down.",
+        )
         _common(parser)
         parser.add_argument("--stuck", action="store_true", help="any stuck session")
-        parser.add_argument("--waiting-longer-than", metavar="DURATION",
-                            help="a session waiting for its user longer than this (e.g. 30m)")
-        parser.add_argument("--burn-above", metavar="RATE",
-                            help="a session spending faster than this (dollars: 5/h, 0.1/m)")
+        parser.add_argument(
+            "--waiting-longer-than",
+            metavar="DURATION",
+            help="a session waiting for its user longer than this (e.g. 30m)",
+        )
+        parser.add_argument(
+            "--burn-above",
+            metavar="RATE",
+            help="a session spending faster than this (dollars: 5/h, 0.1/m)",
+        )
         parser.add_argument("--store-down", action="store_true", help="a store that cannot be read")
         return parser
     if command == "costs":
         from sessiontui.costs_command import add_arguments
 
-        parser = argparse.ArgumentParser(prog="sessiontui costs",
-                                         description="Print where the money went, without a UI.")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui costs", description="Print where the money went, without a UI."
+        )
         _common(parser)
         add_arguments(parser)
         return parser
     if command == "search":
         from sessiontui.search_command import add_arguments as add_search_arguments
 
-        parser = argparse.ArgumentParser(prog="sessiontui search",
-                                         description="Every message holding TEXT, newest sessions first.")
-        parser.add_argument("text", metavar="TEXT", help="the text to find (literal, case-insensitive)")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui search",
+            description="Every message holding TEXT, newest sessions first.",
+        )
+        parser.add_argument(
+            "text", metavar="TEXT", help="the text to find (literal, case-insensitive)"
+        )
         _common(parser)
         add_search_arguments(parser)
         return parser
     if command == "export":
         from sessiontui.export_command import add_arguments as add_export_arguments
 
-        parser = argparse.ArgumentParser(prog="sessiontui export",
-                                         description="One session's transcript with its metadata, tokens and cost.")
-        parser.add_argument("id", metavar="ID", help="the session's id (as `snapshot --json` shows it)")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui export",
+            description="One session's transcript with its metadata, tokens and cost.",
+        )
+        parser.add_argument(
+            "id", metavar="ID", help="the session's id (as `snapshot --json` shows it)"
+        )
         _common(parser)
         add_export_arguments(parser)
         return parser
     if command == "du":
         from sessiontui.disk_usage import add_arguments as add_du_arguments
 
-        parser = argparse.ArgumentParser(prog="sessiontui du",
-                                         description="What each store takes on disk, and what reclaims it. "
-                                                     "Never deletes anything.")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui du",
+            description="What each store takes on disk, and what reclaims it. "
+            "Never deletes anything.",
+        )
         _common(parser)
         add_du_arguments(parser)
         return parser
     if command == "audit":
-        parser = argparse.ArgumentParser(prog="sessiontui audit",
-                                         description="Print every action taken with sessiontui on this machine.")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui audit",
+            description="Print every action taken with sessiontui on this machine.",
+        )
         parser.add_argument("--json", action="store_true", help="the raw JSON lines")
         return parser
     if command == "restore":
-        parser = argparse.ArgumentParser(prog="sessiontui restore",
-                                         description="List the trash, or put a deleted session back exactly.")
-        parser.add_argument("entry", nargs="?", help="the trash entry to restore (default: list them)")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui restore",
+            description="List the trash, or put a deleted session back exactly.",
+        )
+        parser.add_argument(
+            "entry", nargs="?", help="the trash entry to restore (default: list them)"
+        )
         return parser
     if command == "demo":
-        parser = argparse.ArgumentParser(prog="sessiontui demo",
-                                         description="A simulated bot host writing every store, and the dashboard on it.")
-        parser.add_argument("--keep", type=Path, metavar="DIR", help="build the workspace in DIR and keep it")
-        parser.add_argument("--simulate-only", type=Path, metavar="DIR",
-                            help="only run the simulated bots, writing into DIR (no UI)")
-        parser.add_argument("--sessions", type=int, default=20, help="sessions to start with (default 20)")
+        parser = argparse.ArgumentParser(
+            prog="sessiontui demo",
+            description="A simulated bot host writing every store, and the dashboard on it.",
+        )
+        parser.add_argument(
+            "--keep", type=Path, metavar="DIR", help="build the workspace in DIR and keep it"
+        )
+        parser.add_argument(
+            "--simulate-only",
+            type=Path,
+            metavar="DIR",
+            help="only run the simulated bots, writing into DIR (no UI)",
+        )
+        parser.add_argument(
+            "--sessions", type=int, default=20, help="sessions to start with (default 20)"
+        )
         parser.add_argument("--rate", type=float, default=5.0, help="writes per second (default 5)")
         parser.add_argument("--duration", type=float, help="stop after this many seconds")
         parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -127,13 +195,22 @@ def build_parser(command: str | None) -> argparse.ArgumentParser:
         epilog="sub-commands: snapshot, demo, audit, restore, metrics, check, search, export, du ('sessiontui metrics --help')",
     )
     _common(parser)
-    parser.add_argument("--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)")
+    parser.add_argument(
+        "--refresh", type=float, metavar="SECONDS", help="SQLite poll interval (default 1)"
+    )
     parser.add_argument("--read-only", action="store_true", help="turn every write action off")
-    parser.add_argument("--alert-command", metavar="CMD",
-                        help="run CMD (split like a shell would, but never run by one) with each alert "
-                             "as JSON on stdin, once per transition")
-    parser.add_argument("--alert-dollars-per-hour", type=float, metavar="USD",
-                        help="alert when a session spends faster than this")
+    parser.add_argument(
+        "--alert-command",
+        metavar="CMD",
+        help="run CMD (split like a shell would, but never run by one) with each alert "
+        "as JSON on stdin, once per transition",
+    )
+    parser.add_argument(
+        "--alert-dollars-per-hour",
+        type=float,
+        metavar="USD",
+        help="alert when a session spends faster than this",
+    )
     parser.add_argument("--no-bell", action="store_true", help="no terminal bell on alerts")
     parser.add_argument("--version", action="version", version=f"sessiontui {__version__}")
     return parser
@@ -145,8 +222,9 @@ def resolve_config(args: argparse.Namespace) -> Config:
         raise ConfigError(f"{args.config}: no such config file")
     changes: dict[str, object] = {"paths": tuple(args.paths)}
     if args.stuck_after is not None:
-        changes["thresholds"] = replace(config.thresholds,
-                                        stuck_after=parse_duration(args.stuck_after, "--stuck-after"))
+        changes["thresholds"] = replace(
+            config.thresholds, stuck_after=parse_duration(args.stuck_after, "--stuck-after")
+        )
     if getattr(args, "refresh", None) is not None:
         changes["refresh_seconds"] = parse_positive(args.refresh, "--refresh")
     if getattr(args, "read_only", False):
@@ -157,7 +235,9 @@ def resolve_config(args: argparse.Namespace) -> Config:
             raise ConfigError("--alert-command: empty command")
         changes["alert_command"] = tuple(argv)
     if getattr(args, "alert_dollars_per_hour", None) is not None:
-        changes["alert_dollars_per_hour"] = parse_positive(args.alert_dollars_per_hour, "--alert-dollars-per-hour")
+        changes["alert_dollars_per_hour"] = parse_positive(
+            args.alert_dollars_per_hour, "--alert-dollars-per-hour"
+        )
     if getattr(args, "no_bell", False):
         changes["bell"] = False
     return replace(config, **changes)  # type: ignore[arg-type]
@@ -169,7 +249,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(command)
     rest = argv[1:] if command else argv
     # search: TEXT, flags and PATHs in any order
-    args = parser.parse_intermixed_args(rest) if command in ("search", "export", "du") else parser.parse_args(rest)
+    args = (
+        parser.parse_intermixed_args(rest)
+        if command in ("search", "export", "du")
+        else parser.parse_args(rest)
+    )
     try:
         if command == "demo":
             from sessiontui.demo_command import run_demo
@@ -275,21 +359,27 @@ async def run_restore(entry_id: str | None) -> int:
     for bad in damaged:
         _error(f"damaged trash entry {bad.path}: {bad.reason}")
     for unsettled in (e for e in everything if e.status != DONE):
-        _error(f"trash entry {unsettled.path} is {unsettled.status} (its store could not be checked)")
+        _error(
+            f"trash entry {unsettled.path} is {unsettled.status} (its store could not be checked)"
+        )
     if entry_id is None:
         for entry in entries:
-            print(one_line(f"{entry.id}  {entry.action:<7} {entry.format:<16} {entry.session_id}  "
-                           f"{entry.name}  ({entry.messages} messages)  from {entry.store}"))
+            print(
+                one_line(
+                    f"{entry.id}  {entry.action:<7} {entry.format:<16} {entry.session_id}  "
+                    f"{entry.name}  ({entry.messages} messages)  from {entry.store}"
+                )
+            )
         if not entries:
             print("the trash is empty")
         return 0
     match = [e for e in entries if e.id == entry_id]
     if not match:
-        print(f"sessiontui: no trash entry {one_line(entry_id)!r} (run 'sessiontui restore' to list them)",
-              file=sys.stderr)
+        print(
+            f"sessiontui: no trash entry {one_line(entry_id)!r} (run 'sessiontui restore' to list them)",
+            file=sys.stderr,
+        )
         return 2
     outcome = await restore_entry(match[0])
     print(one_line(outcome.message), file=sys.stdout if outcome.ok else sys.stderr)
     return 0 if outcome.ok else 1
-
-

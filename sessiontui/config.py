@@ -90,7 +90,9 @@ def _bool(value: object, what: str) -> bool:
 
 def _argv(value: object, what: str) -> tuple[str, ...]:
     if not (isinstance(value, list) and value and all(isinstance(c, str) and c for c in value)):
-        raise ConfigError(f"{what}: expected a list of strings (argv, not a shell line), got {value!r}")
+        raise ConfigError(
+            f"{what}: expected a list of strings (argv, not a shell line), got {value!r}"
+        )
     return tuple(value)
 
 
@@ -101,7 +103,9 @@ def _per_store(value: object, what: str) -> dict[str, timedelta]:
     per_format: dict[str, timedelta] = {}
     for name, limit in value.items():
         if name not in known:
-            raise ConfigError(f"{what}: unknown store format {name!r} (one of {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"{what}: unknown store format {name!r} (one of {', '.join(sorted(known))})"
+            )
         per_format[name] = parse_duration(limit, f"{what}.{name}")
     return per_format
 
@@ -123,13 +127,17 @@ def apply_settings(config: Config, data: dict[str, Any], source: str) -> Config:
     unknown = sorted(set(data) - set(SETTINGS))
     if unknown:
         expected = ", ".join(SETTINGS)
-        raise ConfigError(f"{source}: unknown setting {unknown[0]!r} (the settings are: {expected})")
+        raise ConfigError(
+            f"{source}: unknown setting {unknown[0]!r} (the settings are: {expected})"
+        )
     values = {key: SETTINGS[key][0](value, f"{source}: {key}") for key, value in data.items()}
     thresholds = config.thresholds
     if "stuck_after" in values:
         thresholds = replace(thresholds, stuck_after=values["stuck_after"])
     if "stuck_after_per_store" in values:
-        thresholds = replace(thresholds, per_format={**thresholds.per_format, **values["stuck_after_per_store"]})
+        thresholds = replace(
+            thresholds, per_format={**thresholds.per_format, **values["stuck_after_per_store"]}
+        )
     changes: dict[str, Any] = {"thresholds": thresholds}
     renamed = {"refresh": "refresh_seconds"}
     for key in ("refresh", "read_only", "alert_command", "alert_dollars_per_hour", "bell"):

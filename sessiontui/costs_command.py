@@ -29,11 +29,17 @@ GROUPINGS = ("model", "day", "store", "user", "session")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", choices=GROUPINGS, default="model",
-                        help="group by model (each call under its own model), UTC day, store, "
-                             "user or channel, or session (default model)")
+    parser.add_argument(
+        "--by",
+        choices=GROUPINGS,
+        default="model",
+        help="group by model (each call under its own model), UTC day, store, "
+        "user or channel, or session (default model)",
+    )
     parser.add_argument("--since", metavar="DATE", help="from this UTC day on (YYYY-MM-DD)")
-    parser.add_argument("--until", metavar="DATE", help="up to and including this UTC day (YYYY-MM-DD)")
+    parser.add_argument(
+        "--until", metavar="DATE", help="up to and including this UTC day (YYYY-MM-DD)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line per group")
 
 
@@ -59,11 +65,15 @@ async def run_costs(config: Config, args: argparse.Namespace, error: Callable[[s
     return 2 if failed else 0
 
 
-def cost_groups(rows: Sequence[SessionRow], by: str, since: date | None, until: date | None) -> list[CostGroup]:
+def cost_groups(
+    rows: Sequence[SessionRow], by: str, since: date | None, until: date | None
+) -> list[CostGroup]:
     """The groups of one `--by`. With dates, by day keeps the days in range; the other groupings
     keep the sessions active in range (created before its end, active after its start)."""
     if by == "day":
-        return [g for g in costs_by_day(rows) if _in_range(date.fromisoformat(g.name), since, until)]
+        return [
+            g for g in costs_by_day(rows) if _in_range(date.fromisoformat(g.name), since, until)
+        ]
     rows = [r for r in rows if _active_in(r.session, since, until)]
     if by == "model":
         return costs_by_model(rows)
@@ -115,8 +125,16 @@ def write_json(by: str, groups: Sequence[CostGroup], out: TextIO) -> None:
     out.writelines(json_line(as_json(by, group)) + "\n" for group in groups)
 
 
-_COLUMNS = (("KEY", 40), ("SESSIONS", 8), ("CALLS", 7), ("INPUT", 11), ("OUTPUT", 11),
-            ("CACHE READ", 13), ("CACHE WRITE", 12), ("COST", 14))
+_COLUMNS = (
+    ("KEY", 40),
+    ("SESSIONS", 8),
+    ("CALLS", 7),
+    ("INPUT", 11),
+    ("OUTPUT", 11),
+    ("CACHE READ", 13),
+    ("CACHE WRITE", 12),
+    ("COST", 14),
+)
 
 
 def write_table(by: str, groups: Sequence[CostGroup], out: TextIO) -> None:
@@ -135,8 +153,26 @@ def write_table(by: str, groups: Sequence[CostGroup], out: TextIO) -> None:
 
 def _line(by: str, group: CostGroup) -> str:
     usage = group.usage
-    tokens = [f"{n:,}" for n in (usage.input_tokens, usage.output_tokens, usage.cache_read_tokens,
-                                 usage.cache_write_tokens)] if by != "day" else ["-"] * 4
-    cells = (group.name, str(group.sessions), str(group.calls) if by != "day" else "-", *tokens,
-             cost_text(group))
-    return "  ".join(one_line(c, w).ljust(w) for c, (_, w) in zip(cells, _COLUMNS, strict=True)).rstrip()
+    tokens = (
+        [
+            f"{n:,}"
+            for n in (
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cache_read_tokens,
+                usage.cache_write_tokens,
+            )
+        ]
+        if by != "day"
+        else ["-"] * 4
+    )
+    cells = (
+        group.name,
+        str(group.sessions),
+        str(group.calls) if by != "day" else "-",
+        *tokens,
+        cost_text(group),
+    )
+    return "  ".join(
+        one_line(c, w).ljust(w) for c, (_, w) in zip(cells, _COLUMNS, strict=True)
+    ).rstrip()

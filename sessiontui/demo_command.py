@@ -30,21 +30,38 @@ def run_demo(args: argparse.Namespace) -> int:
         populate(workspace, now=datetime.now(UTC), seed=args.seed)
     halt = threading.Event()
     bots = threading.Thread(
-        target=run_simulation, name="demo-bots", daemon=True,
-        kwargs={"root": workspace, "sessions": args.sessions, "rate": args.rate,
-                "duration": args.duration, "seed": args.seed, "halt": halt},
+        target=run_simulation,
+        name="demo-bots",
+        daemon=True,
+        kwargs={
+            "root": workspace,
+            "sessions": args.sessions,
+            "rate": args.rate,
+            "duration": args.duration,
+            "seed": args.seed,
+            "halt": halt,
+        },
     )
     bots.start()
-    agents = threading.Thread(target=run_demo_agents, name="demo-agents", daemon=True,
-                              kwargs={"root": workspace, "halt": halt})
+    agents = threading.Thread(
+        target=run_demo_agents,
+        name="demo-agents",
+        daemon=True,
+        kwargs={"root": workspace, "halt": halt},
+    )
     agents.start()  # real processes standing in for the agents; they end with the demo
     try:
         from sessiontui.app import run_dashboard
         from sessiontui.config import Config, default_config_file, load_config_file
 
         config = load_config_file(default_config_file(), Config())
-        return run_dashboard(Config(paths=(workspace,), thresholds=config.thresholds,
-                                    refresh_seconds=config.refresh_seconds))
+        return run_dashboard(
+            Config(
+                paths=(workspace,),
+                thresholds=config.thresholds,
+                refresh_seconds=config.refresh_seconds,
+            )
+        )
     finally:
         halt.set()
         bots.join(timeout=10)
@@ -59,12 +76,20 @@ def _simulate_only(args: argparse.Namespace) -> int:
     root: Path = args.simulate_only
     root.mkdir(parents=True, exist_ok=True)
     try:
-        report = run_simulation(root, sessions=args.sessions, rate=args.rate,
-                                duration=args.duration, seed=args.seed, halt=threading.Event())
+        report = run_simulation(
+            root,
+            sessions=args.sessions,
+            rate=args.rate,
+            duration=args.duration,
+            seed=args.seed,
+            halt=threading.Event(),
+        )
     except KeyboardInterrupt:
         return 130
-    print(f"{report.writes} writes, {report.session_count} sessions, "
-          f"{report.message_count} messages under {root}")
+    print(
+        f"{report.writes} writes, {report.session_count} sessions, "
+        f"{report.message_count} messages under {root}"
+    )
     return 0
 
 

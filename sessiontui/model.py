@@ -85,7 +85,10 @@ class Usage:
     @property
     def total(self) -> int:
         return (
-            self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
+            self.input_tokens
+            + self.output_tokens
+            + self.cache_read_tokens
+            + self.cache_write_tokens
         )
 
 
@@ -111,8 +114,11 @@ class ModelSpend:
 
     def __add__(self, other: ModelSpend) -> ModelSpend:
         return ModelSpend(
-            self.model, self.calls + other.calls, self.usage + other.usage,
-            self.cost_usd + other.cost_usd, self.unpriced_calls + other.unpriced_calls,
+            self.model,
+            self.calls + other.calls,
+            self.usage + other.usage,
+            self.cost_usd + other.cost_usd,
+            self.unpriced_calls + other.unpriced_calls,
         )
 
     @property
@@ -223,17 +229,25 @@ class Session:
     last_message: LastMessage | None = None
     lease_expires_at: datetime | None = None  # a turn lease the bot holds: running until it expires
     backend_heartbeat_at: datetime | None = None  # last heartbeat of the process that serves it
-    running_is_claim: bool = False  # native_state 'running' is only the store's claim: stale when quiet
+    running_is_claim: bool = (
+        False  # native_state 'running' is only the store's claim: stale when quiet
+    )
     attention: str | None = None  # the agent's own "needs a person" verdict, with its summary
     hidden: bool = False  # the bot's own session pickers hide it (subagent runs, tool sessions)
     source_path: str | None = None  # the file holding this session's transcript, where one does
     recent_calls: tuple[ApiCall, ...] = ()  # the last API calls with their times (burn rates)
     daily_cost: tuple[tuple[str, float], ...] = ()  # (UTC day 'YYYY-MM-DD', dollars) per day
-    models: tuple[ModelSpend, ...] = ()  # spend per model, where the store says which call used which
-    stop_hook_blocks: int = 0  # Stop-hook blocks or errors since the last typed prompt (loop evidence)
+    models: tuple[
+        ModelSpend, ...
+    ] = ()  # spend per model, where the store says which call used which
+    stop_hook_blocks: int = (
+        0  # Stop-hook blocks or errors since the last typed prompt (loop evidence)
+    )
     stop_hook_reason: str | None = None  # the last blocking hook's reason or error
     version: tuple[object, ...] = ()  # raw store values that change with any write to the session
-    extra: tuple[tuple[str, str], ...] = field(default=())  # store-specific details for the detail view
+    extra: tuple[tuple[str, str], ...] = field(
+        default=()
+    )  # store-specific details for the detail view
     rate_limits: RateLimits | None = None  # the provider's limits as the agent last reported them
     approval_requested: str | None = None  # what the agent asks the operator to approve, unanswered
     turn_aborted: str | None = None  # why the last turn was given up ('interrupted': by the user)
@@ -244,7 +258,9 @@ class Session:
     uid: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "uid", f"{self.format}\x1f{self.store}\x1f{self.source_path or ''}\x1f{self.id}")
+        object.__setattr__(
+            self, "uid", f"{self.format}\x1f{self.store}\x1f{self.source_path or ''}\x1f{self.id}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +286,12 @@ def last_message_of(message: Message, *, interrupted: bool = False) -> LastMessa
     tool = message.tool_calls[0] if message.tool_calls else None
     preview = (message.text or (tool.arguments if tool else "")).strip()[:300]
     return LastMessage(
-        str(message.role), message.kind, message.at, preview, tool.name if tool else None, interrupted
+        str(message.role),
+        message.kind,
+        message.at,
+        preview,
+        tool.name if tool else None,
+        interrupted,
     )
 
 

@@ -19,12 +19,16 @@ from sessiontui.text import json_line, one_line
 from sessiontui.timestamps import iso_utc
 
 
-async def collect(stores: Sequence[Store], now: datetime, thresholds: Thresholds) -> tuple[list[SessionRow], list[str]]:
+async def collect(
+    stores: Sequence[Store], now: datetime, thresholds: Thresholds
+) -> tuple[list[SessionRow], list[str]]:
     """Read every store once; the rows and one line per store (or file) that could not be read."""
     await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores
     fleet = Fleet(stores, clock=lambda: now, thresholds=thresholds, processes=ProcessWatch())
     update = await fleet.refresh(full=True)
-    errors = [line for status in update.statuses for line in (status.error, *status.problems) if line]
+    errors = [
+        line for status in update.statuses for line in (status.error, *status.problems) if line
+    ]
     rows = sorted(update.rows, key=lambda r: (r.session.format, r.session.store, r.session.id))
     return rows, errors
 
@@ -57,7 +61,8 @@ def as_json(row: SessionRow) -> dict[str, Any]:
         "tokens_per_minute": round(row.burn.tokens_per_minute, 3) if row.burn else None,
         "dollars_per_minute": (
             round(row.burn.dollars_per_minute, 6)
-            if row.burn and row.burn.dollars_per_minute is not None else None
+            if row.burn and row.burn.dollars_per_minute is not None
+            else None
         ),
         "runaway": bool(row.burn and row.burn.runaway),
         "hidden": s.hidden,
@@ -71,18 +76,38 @@ def _rate_limits(limits: RateLimits | None) -> dict[str, Any] | None:
         return None
 
     def window(w: RateLimitWindow | None) -> dict[str, Any] | None:
-        return None if w is None else {"used_percent": w.used_percent, "window_minutes": w.window_minutes,
-                                       "resets_at": iso_utc(w.resets_at)}
+        return (
+            None
+            if w is None
+            else {
+                "used_percent": w.used_percent,
+                "window_minutes": w.window_minutes,
+                "resets_at": iso_utc(w.resets_at),
+            }
+        )
 
-    return {"primary": window(limits.primary), "secondary": window(limits.secondary),
-            "plan": limits.plan, "at": iso_utc(limits.at)}
+    return {
+        "primary": window(limits.primary),
+        "secondary": window(limits.secondary),
+        "plan": limits.plan,
+        "at": iso_utc(limits.at),
+    }
 
 
 def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:
     out.writelines(json_line(as_json(row)) + "\n" for row in rows)
 
 
-_COLUMNS = (("STATE", 8), ("FORMAT", 15), ("ID", 24), ("NAME", 28), ("MSGS", 5), ("TOKENS", 9), ("COST", 9), ("REASON", 40))
+_COLUMNS = (
+    ("STATE", 8),
+    ("FORMAT", 15),
+    ("ID", 24),
+    ("NAME", 28),
+    ("MSGS", 5),
+    ("TOKENS", 9),
+    ("COST", 9),
+    ("REASON", 40),
+)
 
 
 def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
@@ -90,8 +115,13 @@ def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
     for row in rows:
         s = row.session
         cells = (
-            str(row.verdict.state), str(s.format), s.id, s.name, str(s.message_count),
-            f"{s.usage.total:,}" if s.usage else "-", _cost(s),
+            str(row.verdict.state),
+            str(s.format),
+            s.id,
+            s.name,
+            str(s.message_count),
+            f"{s.usage.total:,}" if s.usage else "-",
+            _cost(s),
             row.verdict.evidence or "" if row.verdict.state == SessionState.STUCK else "",
         )
         line = "  ".join(one_line(c, w).ljust(w) for c, (_, w) in zip(cells, _COLUMNS, strict=True))

@@ -9,8 +9,10 @@ import re
 # U+200E-F, U+202A-E, U+2066-9), the line and paragraph separators (U+2028-9), and lone
 # surrogates: a JSON `\ud83d` cut from its pair, or a file name's undecodable byte (Python's
 # surrogate escapes U+DC80-DCFF), which no UTF-8 output can carry.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-                     "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -23,7 +25,9 @@ def _surrogate(char: str) -> str:
 def safe_text(text: str) -> str:
     """Text that any UTF-8 output can carry: lone surrogates replaced and marked (see `_surrogate`);
     everything else unchanged. For text that is stored or compared, not only shown."""
-    return _SURROGATE.sub(lambda m: _surrogate(m.group()), text) if _SURROGATE.search(text) else text
+    return (
+        _SURROGATE.sub(lambda m: _surrogate(m.group()), text) if _SURROGATE.search(text) else text
+    )
 
 
 def _show(match: re.Match[str]) -> str:

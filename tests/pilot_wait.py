@@ -11,7 +11,9 @@ from textual.app import App
 from textual.pilot import Pilot
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+async def until(
+    pilot: Pilot[Any], condition: Callable[[], object], what: str, timeout: float = 10.0
+) -> None:
     """Let the app run until `condition()` holds; fail naming `what` after `timeout` seconds."""
     for _ in range(int(timeout / 0.05)):
         if condition():

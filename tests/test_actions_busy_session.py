@@ -16,7 +16,6 @@ from sessiontui.demo.botschema import create_starpod_db
 T0 = datetime.now(UTC) - timedelta(hours=1)
 
 
-
 async def test_a_zeroclaw_session_written_to_after_we_looked_is_renamed(tmp_path: Path) -> None:
     db = tmp_path / "zc" / "sessions.db"
     db.parent.mkdir()
@@ -27,8 +26,12 @@ async def test_a_zeroclaw_session_written_to_after_we_looked_is_renamed(tmp_path
         bot.append("gw_a", "assistant", f"reply {i}", datetime.now(UTC))
         outcome = await perform(seen, Verb.RENAME, text=f"busy {i}", state_dir=tmp_path / "state")
         assert outcome.ok, outcome.message
-    assert sqlite3.connect(db).execute("SELECT name, message_count FROM session_metadata").fetchone() == ("busy 21", 23)
-    deleted = await perform(seen, Verb.DELETE, state_dir=tmp_path / "state")  # a delete still depends on content
+    assert sqlite3.connect(db).execute(
+        "SELECT name, message_count FROM session_metadata"
+    ).fetchone() == ("busy 21", 23)
+    deleted = await perform(
+        seen, Verb.DELETE, state_dir=tmp_path / "state"
+    )  # a delete still depends on content
     assert not deleted.ok and "changed since you looked" in deleted.message
     bot.close()
 
@@ -58,7 +61,10 @@ async def test_a_starpod_session_with_a_new_message_is_renamed_and_closed(tmp_pa
     assert (await perform(seen, Verb.RENAME, text="Named", state_dir=tmp_path / "state")).ok
     bot.save_message("sp-1", "user", "and another", now=datetime.now(UTC))
     assert (await perform(seen, Verb.CLOSE, text="done", state_dir=tmp_path / "state")).ok
-    assert bot.conn.execute("SELECT title, is_closed FROM session_metadata").fetchone() == ("Named", 1)
+    assert bot.conn.execute("SELECT title, is_closed FROM session_metadata").fetchone() == (
+        "Named",
+        1,
+    )
     again = await perform(seen, Verb.RENAME, text="after close", state_dir=tmp_path / "state")
     assert not again.ok and "state changed" in again.message  # it was closed since we looked
     bot.close()

@@ -31,6 +31,7 @@ def q(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "state.db"
     bot = HermesAgentBot(path)
+
     def ago(**kw: float) -> datetime:
         return NOW - timedelta(**kw)
 
@@ -168,6 +169,7 @@ async def test_prune_ended_sessions_older_than_the_ttl(tmp_path: Path) -> None:
 
     path = tmp_path / "state.db"
     bot = HermesAgentBot(path)
+
     def ago(**kw: float) -> datetime:
         return NOW - timedelta(**kw)
 

@@ -26,12 +26,14 @@ from sessiontui.demo.bots import ZeroClawJsonlBot, ZeroClawSqliteBot
 T0 = datetime.now(UTC) - timedelta(hours=2)
 
 
-
 def jsonl_store(root: Path) -> Path:
     directory = root / "zcj"
     bot = ZeroClawJsonlBot(directory)
     for i in range(30):
-        bot.append("telegram_1", {"role": "user" if i % 2 == 0 else "assistant", "content": f"line {i} " * 200})
+        bot.append(
+            "telegram_1",
+            {"role": "user" if i % 2 == 0 else "assistant", "content": f"line {i} " * 200},
+        )
     bot.append("telegram_2", {"role": "user", "content": "other"})
     return directory
 
@@ -48,7 +50,9 @@ def zeroclaw_store(root: Path) -> Path:
 
 
 def every_file(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -64,7 +68,9 @@ def umask_022() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("make", [jsonl_store, zeroclaw_store], ids=["jsonl", "zeroclaw-sqlite"])
-async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path: Path, make: Callable[[Path], Path]) -> None:
+async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(
+    tmp_path: Path, make: Callable[[Path], Path]
+) -> None:
     store = make(tmp_path)
     key = "telegram_1" if store.is_dir() else "gw_a"
     session = (await sessions_of(store if store.is_dir() else store.parent))[key]
@@ -79,7 +85,9 @@ async def test_a_delete_is_refused_when_the_audit_log_cannot_be_written(tmp_path
 
 
 @pytest.mark.parametrize("make", [jsonl_store, zeroclaw_store], ids=["jsonl", "zeroclaw-sqlite"])
-def test_a_delete_on_a_full_disk_deletes_nothing_and_leaves_no_partial_entry(tmp_path: Path, make: Callable[[Path], Path]) -> None:
+def test_a_delete_on_a_full_disk_deletes_nothing_and_leaves_no_partial_entry(
+    tmp_path: Path, make: Callable[[Path], Path]
+) -> None:
     """The trash cannot be written (files may not grow past 40 KiB, as on a full disk)."""
     store = make(tmp_path)
     where = store if store.is_dir() else store.parent
@@ -108,7 +116,11 @@ def test_a_delete_on_a_full_disk_deletes_nothing_and_leaves_no_partial_entry(tmp
 
 
 def test_damaged_trash_entries_are_listed_and_the_good_one_restores(
-        tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     state = tmp_path / "xdg-state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     from sessiontui.config import state_dir
@@ -122,7 +134,9 @@ def test_damaged_trash_entries_are_listed_and_the_good_one_restores(
     (trash / "20200101T000000.000000-bbbbbb").mkdir()
     (trash / "20200101T000000.000000-bbbbbb" / "entry.json").write_text("{not json")
     (trash / "20200101T000000.000000-cccccc").mkdir()
-    (trash / "20200101T000000.000000-cccccc" / "entry.json").write_text(json.dumps({"id": 1, "rows": []}))
+    (trash / "20200101T000000.000000-cccccc" / "entry.json").write_text(
+        json.dumps({"id": 1, "rows": []})
+    )
     (trash / "stray-file").write_text("x")
     good, damaged = read_trash(state_dir())
     assert [e.session_id for e in good] == ["telegram_1"]
@@ -137,16 +151,31 @@ def test_damaged_trash_entries_are_listed_and_the_good_one_restores(
 
 
 def test_damaged_audit_lines_are_reported_and_the_rest_printed(
-        tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     from sessiontui.config import state_dir
 
     log = audit_path(state_dir())
     log.parent.mkdir(parents=True)
-    good = {"time": "2026-01-01T00:00:00+00:00", "user": "op", "action": "delete", "result": "ok",
-            "format": "starpod", "session": "s1", "message": "deleted"}
-    log.write_bytes(json.dumps(good).encode() + b"\n{half a line\n[1, 2]\n\xff\xfe not utf-8\n"
-                    + json.dumps({**good, "session": "s2"}).encode() + b"\n")
+    good = {
+        "time": "2026-01-01T00:00:00+00:00",
+        "user": "op",
+        "action": "delete",
+        "result": "ok",
+        "format": "starpod",
+        "session": "s1",
+        "message": "deleted",
+    }
+    log.write_bytes(
+        json.dumps(good).encode()
+        + b"\n{half a line\n[1, 2]\n\xff\xfe not utf-8\n"
+        + json.dumps({**good, "session": "s2"}).encode()
+        + b"\n"
+    )
     records, damaged = read_audit_log(state_dir())
     assert [r["session"] for r in records] == ["s1", "s2"]
     assert [d.line for d in damaged] == [2, 3, 4]
@@ -159,11 +188,17 @@ def test_damaged_audit_lines_are_reported_and_the_rest_printed(
 
 
 def test_an_unreadable_audit_log_is_one_line_not_a_crash(
-        tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     from sessiontui.config import state_dir
 
-    audit_path(state_dir()).mkdir(parents=True)  # reading it fails (EISDIR), as an unreadable file does
+    audit_path(state_dir()).mkdir(
+        parents=True
+    )  # reading it fails (EISDIR), as an unreadable file does
     assert main(["audit"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "audit.jsonl" in err and len(err.splitlines()) == 1
@@ -172,7 +207,9 @@ def test_an_unreadable_audit_log_is_one_line_not_a_crash(
 # ------------------------------------------------------------ (11) owner-only, whatever the umask
 
 
-async def test_trash_and_audit_are_owner_only_under_umask_022(tmp_path: Path, umask_022: None) -> None:
+async def test_trash_and_audit_are_owner_only_under_umask_022(
+    tmp_path: Path, umask_022: None
+) -> None:
     directory = jsonl_store(tmp_path)
     state = tmp_path / "state" / "sessiontui"
     session = (await sessions_of(directory))["telegram_1"]
@@ -180,7 +217,11 @@ async def test_trash_and_audit_are_owner_only_under_umask_022(tmp_path: Path, um
     (entry,) = list_trash(state)
     for path in (state, trash_dir(state), entry.path, entry.path / "files"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
-    for path in (audit_path(state), entry.path / "entry.json", entry.path / "files" / "telegram_1.jsonl"):
+    for path in (
+        audit_path(state),
+        entry.path / "entry.json",
+        entry.path / "files" / "telegram_1.jsonl",
+    ):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
@@ -202,7 +243,8 @@ async def test_wider_existing_modes_are_tightened(tmp_path: Path, umask_022: Non
 
 
 def test_a_file_name_that_is_not_utf8_is_deleted_and_restored_exactly(
-        tmp_path: Path, snapshot_json: SnapshotRun) -> None:
+    tmp_path: Path, snapshot_json: SnapshotRun
+) -> None:
     directory = jsonl_store(tmp_path)
     raw = os.path.join(os.fsencode(directory), b"bad\xff\xfe.jsonl")
     with open(raw, "wb") as out:
@@ -255,9 +297,16 @@ def test_recovery_leaves_an_action_another_process_is_doing_alone(tmp_path: Path
     go_r, go_w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the other sessiontui, between (b) and (c)
-        begin(action="delete", fmt="zeroclaw-jsonl", store=str(directory), session_id="telegram_1",
-              name="telegram_1", messages=30, files=[(directory / "telegram_1.jsonl", "telegram_1.jsonl")],
-              state_dir=state)
+        begin(
+            action="delete",
+            fmt="zeroclaw-jsonl",
+            store=str(directory),
+            session_id="telegram_1",
+            name="telegram_1",
+            messages=30,
+            files=[(directory / "telegram_1.jsonl", "telegram_1.jsonl")],
+            state_dir=state,
+        )
         os.write(started_w, b"s")
         os.read(go_r, 1)  # holds its entry until told to go on
         os._exit(0)

@@ -50,14 +50,19 @@ def dump_db(db: Path) -> list[str]:
     """Every row of every table but FTS5's internal segments (rebuilt, not copied, by a restore)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
-        return [line for line in conn.iterdump() if not line.startswith('INSERT INTO "sessions_fts_')]
+        return [
+            line for line in conn.iterdump() if not line.startswith('INSERT INTO "sessions_fts_')
+        ]
     finally:
         conn.close()
 
 
 def dump_dir(directory: Path) -> dict[str, tuple[bool, bytes]]:
     """Every name in the directory (hidden ones too: a staging name left behind shows here)."""
-    return {p.name: (p.is_symlink(), p.read_bytes() if p.exists() else b"") for p in sorted(directory.iterdir())}
+    return {
+        p.name: (p.is_symlink(), p.read_bytes() if p.exists() else b"")
+        for p in sorted(directory.iterdir())
+    }
 
 
 @dataclass
@@ -75,8 +80,11 @@ class Case:
 
 def dump_tree(home: Path) -> dict[str, tuple[bool, bytes]]:
     """Every file below a directory (by relative path): a tree store's whole state."""
-    return {str(p.relative_to(home)): (p.is_symlink(), p.read_bytes())
-            for p in sorted(home.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(home)): (p.is_symlink(), p.read_bytes())
+        for p in sorted(home.rglob("*"))
+        if p.is_file()
+    }
 
 
 def zeroclaw_db(root: Path) -> Path:
@@ -98,7 +106,9 @@ def starpod_db(root: Path) -> Path:
     for sid in ("sp-a", "sp-b"):
         bot.create_session(sid, now=T0)
         for i in range(6):
-            bot.save_message(sid, "user" if i % 2 == 0 else "assistant", f"{sid} says {i} " * 20, now=T0)
+            bot.save_message(
+                sid, "user" if i % 2 == 0 else "assistant", f"{sid} says {i} " * 20, now=T0
+            )
     bot.close()
     return db
 
@@ -109,8 +119,12 @@ def hermes_db(root: Path) -> Path:
     bot = HermesSqliteBot(db)
     now = datetime.now(UTC)
     for i in range(4):
-        bot.new_thread(f"100.{i}", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(days=10))
-    bot.new_thread("200.1", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(minutes=5))
+        bot.new_thread(
+            f"100.{i}", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(days=10)
+        )
+    bot.new_thread(
+        "200.1", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(minutes=5)
+    )
     bot.close()
     return db
 
@@ -120,7 +134,9 @@ def jsonl_dir(root: Path) -> Path:
     bot = ZeroClawJsonlBot(directory)
     for key in ("telegram_1", "telegram_2"):
         for i in range(40):
-            bot.append(key, {"role": "user" if i % 2 == 0 else "assistant", "content": f"{key} {i} " * 30})
+            bot.append(
+                key, {"role": "user" if i % 2 == 0 else "assistant", "content": f"{key} {i} " * 30}
+            )
     return directory
 
 
@@ -160,9 +176,13 @@ def rows_of(db: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-def verb(key: str, what: Verb, where: Callable[[Path], Path]) -> Callable[[Path, Path], Callable[[], Any]]:
+def verb(
+    key: str, what: Verb, where: Callable[[Path], Path]
+) -> Callable[[Path, Path], Callable[[], Any]]:
     def act(store: Path, state: Path) -> Callable[[], Any]:
-        session = sessions_of(where(store))[key]  # read before the child starts: its window is the write
+        session = sessions_of(where(store))[
+            key
+        ]  # read before the child starts: its window is the write
         return lambda: perform(session, what, state_dir=state)
 
     return act
@@ -177,27 +197,86 @@ def _parent(path: Path) -> Path:
 
 
 CASES = [
-    Case("zeroclaw-sqlite delete", zeroclaw_db, verb("gw_a", Verb.DELETE, _parent), dump_db,
-         lambda db: not rows_of(db, "SELECT 1 FROM session_metadata WHERE session_key='gw_a' UNION ALL "
-                                    "SELECT 1 FROM sessions WHERE session_key='gw_a'"), "gw_a"),
-    Case("zeroclaw-sqlite clear", zeroclaw_db, verb("gw_a", Verb.CLEAR, _parent), dump_db,
-         lambda db: not rows_of(db, "SELECT 1 FROM sessions WHERE session_key='gw_a'")
-         and rows_of(db, "SELECT message_count FROM session_metadata WHERE session_key='gw_a'") == [(0,)], "gw_a"),
-    Case("starpod delete", starpod_db, verb("sp-a", Verb.DELETE, _same), dump_db,
-         lambda db: not rows_of(db, "SELECT 1 FROM session_metadata WHERE id='sp-a' UNION ALL "
-                                    "SELECT 1 FROM session_messages WHERE session_id='sp-a'"), "sp-a"),
-    Case("hermes-sqlite delete", hermes_db, verb("200.1", Verb.DELETE, _parent), dump_db,
-         lambda db: not rows_of(db, "SELECT 1 FROM sessions WHERE thread_ts='200.1'"), "200.1"),
-    Case("hermes-sqlite prune", hermes_db, lambda db, state: lambda: prune(db, 7, state_dir=state), dump_db,
-         lambda db: rows_of(db, "SELECT thread_ts FROM sessions") == [("200.1",)], "rows"),
-    Case("zeroclaw-jsonl delete", jsonl_dir, verb("telegram_1", Verb.DELETE, _same), dump_dir,
-         lambda d: sorted(p.name for p in d.iterdir()) == ["telegram_2.jsonl"], "telegram_1"),
-    Case("zeroclaw-jsonl clear", jsonl_dir, verb("telegram_1", Verb.CLEAR, _same), dump_dir,
-         lambda d: sorted(p.name for p in d.iterdir()) == ["telegram_1.jsonl", "telegram_2.jsonl"]
-         and (d / "telegram_1.jsonl").read_bytes() == b"", "telegram_1"),
+    Case(
+        "zeroclaw-sqlite delete",
+        zeroclaw_db,
+        verb("gw_a", Verb.DELETE, _parent),
+        dump_db,
+        lambda db: (
+            not rows_of(
+                db,
+                "SELECT 1 FROM session_metadata WHERE session_key='gw_a' UNION ALL "
+                "SELECT 1 FROM sessions WHERE session_key='gw_a'",
+            )
+        ),
+        "gw_a",
+    ),
+    Case(
+        "zeroclaw-sqlite clear",
+        zeroclaw_db,
+        verb("gw_a", Verb.CLEAR, _parent),
+        dump_db,
+        lambda db: (
+            not rows_of(db, "SELECT 1 FROM sessions WHERE session_key='gw_a'")
+            and rows_of(db, "SELECT message_count FROM session_metadata WHERE session_key='gw_a'")
+            == [(0,)]
+        ),
+        "gw_a",
+    ),
+    Case(
+        "starpod delete",
+        starpod_db,
+        verb("sp-a", Verb.DELETE, _same),
+        dump_db,
+        lambda db: (
+            not rows_of(
+                db,
+                "SELECT 1 FROM session_metadata WHERE id='sp-a' UNION ALL "
+                "SELECT 1 FROM session_messages WHERE session_id='sp-a'",
+            )
+        ),
+        "sp-a",
+    ),
+    Case(
+        "hermes-sqlite delete",
+        hermes_db,
+        verb("200.1", Verb.DELETE, _parent),
+        dump_db,
+        lambda db: not rows_of(db, "SELECT 1 FROM sessions WHERE thread_ts='200.1'"),
+        "200.1",
+    ),
+    Case(
+        "hermes-sqlite prune",
+        hermes_db,
+        lambda db, state: lambda: prune(db, 7, state_dir=state),
+        dump_db,
+        lambda db: rows_of(db, "SELECT thread_ts FROM sessions") == [("200.1",)],
+        "rows",
+    ),
+    Case(
+        "zeroclaw-jsonl delete",
+        jsonl_dir,
+        verb("telegram_1", Verb.DELETE, _same),
+        dump_dir,
+        lambda d: sorted(p.name for p in d.iterdir()) == ["telegram_2.jsonl"],
+        "telegram_1",
+    ),
+    Case(
+        "zeroclaw-jsonl clear",
+        jsonl_dir,
+        verb("telegram_1", Verb.CLEAR, _same),
+        dump_dir,
+        lambda d: (
+            sorted(p.name for p in d.iterdir()) == ["telegram_1.jsonl", "telegram_2.jsonl"]
+            and (d / "telegram_1.jsonl").read_bytes() == b""
+        ),
+        "telegram_1",
+    ),
 ]
 CASES.append(Case("codex delete", codex_home, codex_delete, dump_tree, _codex_gone, "codex"))
-RESTORES = [Case(f"{c.name} restore", c.build, c.act, c.look, c.gone, c.key, restore=True) for c in CASES]
+RESTORES = [
+    Case(f"{c.name} restore", c.build, c.act, c.look, c.gone, c.key, restore=True) for c in CASES
+]
 
 
 def in_child(work: Callable[[], Any]) -> tuple[int, float]:
@@ -272,7 +351,9 @@ def verdict(case: Case, store: Path, state: Path, before: object, after: object)
     else:
         assert next(iter(entry.rows.values()))["rows"], "the trash entry lacks the session's row"
     lines = [r["result"] for r in audit if r.get("trash") == entry.id]
-    assert "started" in lines and ({"ok", "recovered: completed"} & set(lines)), f"unaudited: {lines}"
+    assert "started" in lines and ({"ok", "recovered: completed"} & set(lines)), (
+        f"unaudited: {lines}"
+    )
     return "done"
 
 
@@ -314,7 +395,9 @@ def kill_runs(case: Case, root: Path, runs: int, seed: int) -> Counter[str]:
 
 
 @pytest.mark.parametrize("case", CASES + RESTORES, ids=lambda c: c.name)
-def test_a_killed_action_leaves_the_session_intact_or_gone_with_its_trash_entry(case: Case, tmp_path: Path) -> None:
+def test_a_killed_action_leaves_the_session_intact_or_gone_with_its_trash_entry(
+    case: Case, tmp_path: Path
+) -> None:
     counts = kill_runs(case, tmp_path, NORMAL_RUNS, seed=hash(case.name) & 0xFFFF)
     assert sum(v for k, v in counts.items() if k != "window_ms") == NORMAL_RUNS
 

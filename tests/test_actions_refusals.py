@@ -22,7 +22,9 @@ def jsonl_store(root: Path) -> tuple[ZeroClawJsonlBot, Path]:
     directory = root / "zcj"
     bot = ZeroClawJsonlBot(directory)
     for i in range(4):
-        bot.append("telegram_1", {"role": "user" if i % 2 == 0 else "assistant", "content": f"line {i}"})
+        bot.append(
+            "telegram_1", {"role": "user" if i % 2 == 0 else "assistant", "content": f"line {i}"}
+        )
     return bot, directory
 
 
@@ -55,7 +57,9 @@ async def test_a_restore_over_a_session_the_bot_made_again_is_refused(tmp_path: 
     outcome = await restore_entry(entry, state_dir=state)
     assert not outcome.ok
     with sqlite3.connect(db) as conn:
-        contents = [c for (c,) in conn.execute("SELECT content FROM sessions WHERE session_key='gw_1'")]
+        contents = [
+            c for (c,) in conn.execute("SELECT content FROM sessions WHERE session_key='gw_1'")
+        ]
     assert contents == ["a new conversation under the same key"]
     assert list_trash(state) == [entry]  # still there, to be restored once the key is free
 
@@ -63,7 +67,9 @@ async def test_a_restore_over_a_session_the_bot_made_again_is_refused(tmp_path: 
 async def test_a_restore_is_refused_read_only(tmp_path: Path) -> None:
     _, directory = jsonl_store(tmp_path)
     state = tmp_path / "state"
-    assert (await perform((await sessions_of(directory))["telegram_1"], Verb.DELETE, state_dir=state)).ok
+    assert (
+        await perform((await sessions_of(directory))["telegram_1"], Verb.DELETE, state_dir=state)
+    ).ok
     (entry,) = list_trash(state)
     outcome = await restore_entry(entry, read_only=True, state_dir=state)
     assert not outcome.ok and "read-only" in outcome.message
@@ -71,8 +77,14 @@ async def test_a_restore_is_refused_read_only(tmp_path: Path) -> None:
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sessiontui", *args], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sessiontui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 async def test_audit_and_restore_from_the_command_line(tmp_path: Path) -> None:
@@ -80,7 +92,9 @@ async def test_audit_and_restore_from_the_command_line(tmp_path: Path) -> None:
     original = (directory / "telegram_1.jsonl").read_bytes()
     env = {**os.environ, "HOME": str(tmp_path / "home"), "XDG_STATE_HOME": str(tmp_path / "xdg")}
     state = tmp_path / "xdg" / "sessiontui"
-    assert (await perform((await sessions_of(directory))["telegram_1"], Verb.DELETE, state_dir=state)).ok
+    assert (
+        await perform((await sessions_of(directory))["telegram_1"], Verb.DELETE, state_dir=state)
+    ).ok
     assert not (directory / "telegram_1.jsonl").exists()
 
     audit = cli("audit", "--json", env=env)

@@ -35,7 +35,9 @@ async def read(store: Any) -> dict[str, Session]:
 
 
 @pytest.mark.parametrize("when", ["before the copy", "after the copy"])
-async def test_a_message_the_daemon_appends_during_a_jsonl_delete_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str) -> None:
+async def test_a_message_the_daemon_appends_during_a_jsonl_delete_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
     bot = ZeroClawJsonlBot(tmp_path / "sessions")
     bot.append("telegram_1", {"role": "user", "content": "first"})
     store = ZeroClawJsonlStore(tmp_path / "sessions")
@@ -66,7 +68,9 @@ async def test_restore_when_the_bot_reused_the_rowid(tmp_path: Path) -> None:
     bot.append("gw_new", "user", "two", T0)
     store = ZeroClawSqliteStore(db)
     try:
-        assert (await perform((await read(store))["gw_new"], Verb.DELETE, state_dir=tmp_path / "s")).ok
+        assert (
+            await perform((await read(store))["gw_new"], Verb.DELETE, state_dir=tmp_path / "s")
+        ).ok
         bot.append("gw_other", "user", "three", datetime.now(UTC))  # takes the freed rowid
         (entry,) = list_trash(tmp_path / "s")
         outcome = await restore_entry(entry, state_dir=tmp_path / "s")
@@ -82,7 +86,9 @@ async def test_clear_then_restore_puts_the_metadata_back_exactly(tmp_path: Path)
     db = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(db)
     for i in range(4):
-        bot.append("gw_a", "user" if i % 2 == 0 else "assistant", f"m{i}", T0 + timedelta(seconds=i))
+        bot.append(
+            "gw_a", "user" if i % 2 == 0 else "assistant", f"m{i}", T0 + timedelta(seconds=i)
+        )
     bot.close()
     before = rows(db, "SELECT * FROM session_metadata")
     store = ZeroClawSqliteStore(db)
@@ -96,7 +102,9 @@ async def test_clear_then_restore_puts_the_metadata_back_exactly(tmp_path: Path)
         await store.close()
 
 
-async def test_the_write_lock_is_not_held_while_the_trash_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_write_lock_is_not_held_while_the_trash_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """ZeroClaw's own connection waits for no lock: a write of the daemon's meanwhile must pass."""
     db = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(db)
@@ -125,7 +133,9 @@ async def test_the_write_lock_is_not_held_while_the_trash_is_written(tmp_path: P
         await store.close()
         bot.close()
     assert errors == []
-    assert rows(db, "SELECT message_count FROM session_metadata WHERE session_key = 'gw_b'") == [(2,)]
+    assert rows(db, "SELECT message_count FROM session_metadata WHERE session_key = 'gw_b'") == [
+        (2,)
+    ]
 
 
 async def test_reset_leaves_a_state_the_daemon_changed_meanwhile(tmp_path: Path) -> None:
@@ -145,7 +155,9 @@ async def test_reset_leaves_a_state_the_daemon_changed_meanwhile(tmp_path: Path)
         bot.close()
 
 
-async def test_reconcile_happens_without_a_new_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_reconcile_happens_without_a_new_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(metadata_rows, "RECONCILE_SECONDS", 0.0)
     db = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(db)
@@ -164,7 +176,9 @@ async def test_reconcile_happens_without_a_new_commit(tmp_path: Path, monkeypatc
         bot.close()
 
 
-async def test_a_restored_starpod_session_counts_its_messages_and_accepts_actions(tmp_path: Path) -> None:
+async def test_a_restored_starpod_session_counts_its_messages_and_accepts_actions(
+    tmp_path: Path,
+) -> None:
     db = tmp_path / "core.db"
     create_starpod_db(db)
     bot = StarpodBot(db)
@@ -186,7 +200,9 @@ async def test_a_restored_starpod_session_counts_its_messages_and_accepts_action
         await store.close()
 
 
-def test_snapshot_json_keeps_controls_and_bidi_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_snapshot_json_keeps_controls_and_bidi_escaped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from sessiontui.cli import main
 
     bot = ZeroClawSqliteBot(tmp_path / "sessions.db")
@@ -206,4 +222,3 @@ def test_no_file_is_created_at_a_store_path_that_is_gone(tmp_path: Path) -> None
     with pytest.raises(sqlite3.OperationalError), immediate(gone):
         pass
     assert not gone.exists()
-

@@ -32,7 +32,9 @@ def alive(standin: StandIn) -> bool:
         return False
 
 
-def test_sigterm_stops_the_process_shown_and_audits_it(tmp_path: Path, standins: StartStandIn) -> None:
+def test_sigterm_stops_the_process_shown_and_audits_it(
+    tmp_path: Path, standins: StartStandIn
+) -> None:
     agent = standins("claude", ["--resume", "s-1"], mode="hung")
     result = stop_process(StopRequest(shown(agent.pid), None), read_only=False, state_dir=tmp_path)
     assert result.gone and not result.refused, result.message
@@ -44,7 +46,9 @@ def test_sigterm_stops_the_process_shown_and_audits_it(tmp_path: Path, standins:
 
 def test_a_reused_pid_is_never_signalled(tmp_path: Path, standins: StartStandIn) -> None:
     agent = standins("claude", ["--resume", "s-1"], mode="hung")
-    seen = replace(shown(agent.pid), started=shown(agent.pid).started - 3600)  # the PID's earlier owner
+    seen = replace(
+        shown(agent.pid), started=shown(agent.pid).started - 3600
+    )  # the PID's earlier owner
     result = stop_process(StopRequest(seen, None), read_only=False, state_dir=tmp_path)
     assert result.refused and not result.gone and "another process" in result.message
     assert alive(agent)
@@ -57,14 +61,20 @@ def test_read_only_refuses(tmp_path: Path, standins: StartStandIn) -> None:
     assert result.refused and READ_ONLY in result.message and alive(agent)
 
 
-def test_a_daemon_serving_many_sessions_needs_its_name(tmp_path: Path, standins: StartStandIn) -> None:
+def test_a_daemon_serving_many_sessions_needs_its_name(
+    tmp_path: Path, standins: StartStandIn
+) -> None:
     daemon = standins("zeroclaw", ["daemon"], mode="hung")
     info = shown(daemon.pid)
-    refused = stop_process(StopRequest(info, None, serves=12, typed_name="zero"), read_only=False,
-                           state_dir=tmp_path)
+    refused = stop_process(
+        StopRequest(info, None, serves=12, typed_name="zero"), read_only=False, state_dir=tmp_path
+    )
     assert refused.refused and "type its name" in refused.message and alive(daemon)
-    done = stop_process(StopRequest(info, None, serves=12, typed_name=info.name), read_only=False,
-                        state_dir=tmp_path)
+    done = stop_process(
+        StopRequest(info, None, serves=12, typed_name=info.name),
+        read_only=False,
+        state_dir=tmp_path,
+    )
     assert done.gone and not alive(daemon)
 
 
@@ -78,7 +88,11 @@ def test_a_process_ignoring_sigterm_is_reported_alive_then_killed(
     second = stop_process(request, signal.SIGKILL, read_only=False, state_dir=tmp_path)
     assert second.gone, second.message
     assert [r["action"] for r in read_audit(tmp_path)] == [
-        "stop-process:sigterm", "stop-process:verify", "stop-process:sigkill", "stop-process:verify"]
+        "stop-process:sigterm",
+        "stop-process:verify",
+        "stop-process:sigkill",
+        "stop-process:verify",
+    ]
 
 
 def test_a_group_leader_is_stopped_with_its_group_and_nothing_else(

@@ -32,7 +32,6 @@ def dump(db: Path, *tables: str) -> dict[str, list[tuple[Any, ...]]]:
         conn.close()
 
 
-
 @pytest.fixture
 def state(tmp_path: Path) -> Path:
     return tmp_path / "state"
@@ -61,35 +60,56 @@ async def test_zeroclaw_rename_reset_clear_delete_restore(zeroclaw: Path, state:
     reset = await perform(sessions["gw_b"], Verb.RESET, state_dir=state)
     assert reset.ok, reset.message
     conn = sqlite3.connect(zeroclaw)
-    assert conn.execute("SELECT state, turn_id, turn_started_at FROM session_metadata WHERE session_key='gw_b'").fetchone() == ("idle", None, None)
+    assert conn.execute(
+        "SELECT state, turn_id, turn_started_at FROM session_metadata WHERE session_key='gw_b'"
+    ).fetchone() == ("idle", None, None)
 
     before = dump(zeroclaw, "sessions", "session_metadata", "jsonl_import_receipts")
     sessions = await sessions_of(zeroclaw.parent)
     deleted = await perform(sessions["gw_a"], Verb.DELETE, state_dir=state)
     assert deleted.ok and deleted.trash_id
     assert conn.execute("SELECT COUNT(*) FROM sessions WHERE session_key='gw_a'").fetchone() == (0,)
-    assert conn.execute("SELECT COUNT(*) FROM session_metadata WHERE session_key='gw_a'").fetchone() == (0,)
-    assert conn.execute("SELECT COUNT(*) FROM sessions_fts WHERE sessions_fts MATCH '\"gw_a\"'").fetchone() == (0,)
-    assert [r for r in dump(zeroclaw, "sessions")["sessions"] if r[1] == "gw_b"] == [r for r in other_before if r[1] == "gw_b"]
+    assert conn.execute(
+        "SELECT COUNT(*) FROM session_metadata WHERE session_key='gw_a'"
+    ).fetchone() == (0,)
+    assert conn.execute(
+        "SELECT COUNT(*) FROM sessions_fts WHERE sessions_fts MATCH '\"gw_a\"'"
+    ).fetchone() == (0,)
+    assert [r for r in dump(zeroclaw, "sessions")["sessions"] if r[1] == "gw_b"] == [
+        r for r in other_before if r[1] == "gw_b"
+    ]
 
     (entry,) = list_trash(state)
     assert (await restore_entry(entry, state_dir=state)).ok
     assert dump(zeroclaw, "sessions", "session_metadata", "jsonl_import_receipts") == before
-    assert conn.execute("SELECT COUNT(*) FROM sessions_fts WHERE sessions_fts MATCH '\"gw_a\"'").fetchone()[0] >= 1
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM sessions_fts WHERE sessions_fts MATCH '\"gw_a\"'"
+        ).fetchone()[0]
+        >= 1
+    )
     assert list_trash(state) == []
 
     sessions = await sessions_of(zeroclaw.parent)
     cleared = await perform(sessions["gw_b"], Verb.CLEAR, state_dir=state)
     assert cleared.ok, cleared.message
     count, activity, _name = conn.execute(
-        "SELECT message_count, last_activity, name FROM session_metadata WHERE session_key='gw_b'").fetchone()
+        "SELECT message_count, last_activity, name FROM session_metadata WHERE session_key='gw_b'"
+    ).fetchone()
     assert count == 0 and activity.endswith("+00:00") and not activity.endswith("Z")
     assert conn.execute("SELECT COUNT(*) FROM sessions WHERE session_key='gw_b'").fetchone() == (0,)
     conn.close()
     audit = read_audit(state)
     assert [(r["action"], r["result"]) for r in audit] == [
-        ("rename", "ok"), ("reset", "ok"), ("delete", "started"), ("delete", "ok"),
-        ("restore", "started"), ("restore", "ok"), ("clear", "started"), ("clear", "ok")]
+        ("rename", "ok"),
+        ("reset", "ok"),
+        ("delete", "started"),
+        ("delete", "ok"),
+        ("restore", "started"),
+        ("restore", "ok"),
+        ("clear", "started"),
+        ("clear", "ok"),
+    ]
     assert all(r["user"] for r in audit)
     assert audit[2]["trash"] == audit[3]["trash"] == audit[4]["trash"]
 
@@ -104,8 +124,12 @@ async def test_action_on_a_session_that_changed_is_refused(zeroclaw: Path, state
     assert not outcome.ok and "changed since you looked" in outcome.message
     assert dump(zeroclaw, "sessions", "session_metadata") == before
     assert list_trash(state) == []
-    vanished = await perform(sessions["gw_a"].__class__(**{**_fields(sessions["gw_a"]), "id": "gw_zz"}),
-                             Verb.RENAME, text="x", state_dir=state)
+    vanished = await perform(
+        sessions["gw_a"].__class__(**{**_fields(sessions["gw_a"]), "id": "gw_zz"}),
+        Verb.RENAME,
+        text="x",
+        state_dir=state,
+    )
     assert not vanished.ok and "gone" in vanished.message
 
 
@@ -137,14 +161,24 @@ def starpod_db(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     bot.save_message("s1", "user", "What is on my calendar?", T0)
     bot.save_message("s1", "assistant", "Nothing today.", T0 + timedelta(seconds=3))
     bot.touch_session("s1", T0 + timedelta(seconds=3))
-    bot.record_usage("s1", turn=1, input_tokens=10, output_tokens=20, cache_read=0, cache_write=0,
-                     model="claude-sonnet-4-6", now=T0 + timedelta(seconds=3))
+    bot.record_usage(
+        "s1",
+        turn=1,
+        input_tokens=10,
+        output_tokens=20,
+        cache_read=0,
+        cache_write=0,
+        model="claude-sonnet-4-6",
+        now=T0 + timedelta(seconds=3),
+    )
     bot.create_session("s2", now=T0)
     bot.close()
     return db
 
 
-async def test_starpod_close_rename_read_archive_delete_restore(starpod_db: Path, state: Path) -> None:
+async def test_starpod_close_rename_read_archive_delete_restore(
+    starpod_db: Path, state: Path
+) -> None:
     conn = sqlite3.connect(starpod_db)
     columns = {r[1] for r in conn.execute("PRAGMA table_info(session_metadata)")}
 
@@ -152,24 +186,32 @@ async def test_starpod_close_rename_read_archive_delete_restore(starpod_db: Path
         return (await sessions_of(starpod_db.parent))["s1"]
 
     assert (await perform(await current(), Verb.RENAME, text="Calendar", state_dir=state)).ok
-    assert conn.execute("SELECT title FROM session_metadata WHERE id='s1'").fetchone() == ("Calendar",)
+    assert conn.execute("SELECT title FROM session_metadata WHERE id='s1'").fetchone() == (
+        "Calendar",
+    )
     if "is_read" in columns:
         assert (await perform(await current(), Verb.MARK_UNREAD, state_dir=state)).ok
         assert conn.execute("SELECT is_read FROM session_metadata WHERE id='s1'").fetchone() == (0,)
     archive = await perform(await current(), Verb.ARCHIVE, state_dir=state)
     assert archive.ok == ("is_archived" in columns), archive.message
     if archive.ok:
-        assert conn.execute("SELECT is_archived FROM session_metadata WHERE id='s1'").fetchone() == (1,)
+        assert conn.execute(
+            "SELECT is_archived FROM session_metadata WHERE id='s1'"
+        ).fetchone() == (1,)
         assert (await perform(await current(), Verb.UNARCHIVE, state_dir=state)).ok
     assert (await perform(await current(), Verb.CLOSE, text="done for today", state_dir=state)).ok
-    assert conn.execute("SELECT is_closed, summary FROM session_metadata WHERE id='s1'").fetchone() == (1, "done for today")
+    assert conn.execute(
+        "SELECT is_closed, summary FROM session_metadata WHERE id='s1'"
+    ).fetchone() == (1, "done for today")
 
     tables = ["session_metadata", "session_messages", "usage_stats"]
     before = dump(starpod_db, *tables)
     deleted = await perform(await current(), Verb.DELETE, state_dir=state)
     assert deleted.ok, deleted.message
     assert conn.execute("SELECT COUNT(*) FROM session_metadata WHERE id='s1'").fetchone() == (0,)
-    assert conn.execute("SELECT COUNT(*) FROM session_messages WHERE session_id='s1'").fetchone() == (0,)
+    assert conn.execute(
+        "SELECT COUNT(*) FROM session_messages WHERE session_id='s1'"
+    ).fetchone() == (0,)
     assert dump(starpod_db, "usage_stats") == {"usage_stats": before["usage_stats"]}  # kept, no FK
     assert conn.execute("SELECT COUNT(*) FROM _sqlx_migrations").fetchone()[0] >= 1  # untouched
     (entry,) = list_trash(state)
@@ -186,13 +228,20 @@ async def test_hermes_delete_and_prune_with_ttl(tmp_path: Path, state: Path) -> 
     bot.new_thread("100.1", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(days=10))
     bot.finish_turn("100.1", "sid-old", 2, now - timedelta(days=9))
     bot.new_thread("200.2", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(hours=1))
-    bot.new_thread("300.3", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(minutes=5))
+    bot.new_thread(
+        "300.3", "web", "/src/web", "C1", "claude-sonnet-4-6", now - timedelta(minutes=5)
+    )
     bot.close()
     sessions = await sessions_of(db.parent)
     assert (await perform(sessions["300.3"], Verb.DELETE, state_dir=state)).ok
 
     def rows() -> list[str]:
-        return [r[0] for r in sqlite3.connect(db).execute("SELECT thread_ts FROM sessions ORDER BY thread_ts")]
+        return [
+            r[0]
+            for r in sqlite3.connect(db).execute(
+                "SELECT thread_ts FROM sessions ORDER BY thread_ts"
+            )
+        ]
 
     assert rows() == ["100.1", "200.2"]
     before = dump(db, "sessions")
@@ -228,14 +277,22 @@ async def test_zeroclaw_jsonl_delete_clear_and_restore_bytes(tmp_path: Path, sta
     assert not list(directory.glob(".tmp*"))
 
 
-async def test_read_only_stores_and_mode_refuse_and_write_nothing(tmp_path: Path, zeroclaw: Path, state: Path) -> None:
+async def test_read_only_stores_and_mode_refuse_and_write_nothing(
+    tmp_path: Path, zeroclaw: Path, state: Path
+) -> None:
     from sessiontui.demo.bots import ClaudeCodeWriter
     from sessiontui.demo.claude_code import text_block, usage_dict
 
     writer = ClaudeCodeWriter(tmp_path / "claude" / "projects")
     writer.user("sid-1", "/src/x", "hi", T0)
-    transcript = writer.assistant("sid-1", "/src/x", [text_block("hello")], model="claude-sonnet-4-6",
-                                  usage=usage_dict(10, 5), now=T0)
+    transcript = writer.assistant(
+        "sid-1",
+        "/src/x",
+        [text_block("hello")],
+        model="claude-sonnet-4-6",
+        usage=usage_dict(10, 5),
+        now=T0,
+    )
     before = transcript.read_bytes()
     claude = (await sessions_of(tmp_path / "claude"))["sid-1"]
     for verb in (Verb.DELETE, Verb.RENAME, Verb.CLOSE):
@@ -249,7 +306,9 @@ async def test_read_only_stores_and_mode_refuse_and_write_nothing(tmp_path: Path
     assert dump(zeroclaw, "sessions", "session_metadata") == db_before
 
 
-async def test_a_bot_writing_meanwhile_loses_nothing_and_never_sees_locked(zeroclaw: Path, state: Path) -> None:
+async def test_a_bot_writing_meanwhile_loses_nothing_and_never_sees_locked(
+    zeroclaw: Path, state: Path
+) -> None:
     """The bot appends as fast as it can (busy_timeout 5 s) while we rename and reset."""
     stop = threading.Event()
     errors: list[str] = []
@@ -279,9 +338,15 @@ async def test_a_bot_writing_meanwhile_loses_nothing_and_never_sees_locked(zeroc
         thread.join()
     assert errors == []
     conn = sqlite3.connect(zeroclaw)
-    assert conn.execute("SELECT COUNT(*) FROM sessions WHERE session_key='gw_busy'").fetchone() == (written[0],)
-    assert conn.execute("SELECT message_count FROM session_metadata WHERE session_key='gw_busy'").fetchone() == (written[0],)
-    assert conn.execute("SELECT name FROM session_metadata WHERE session_key='gw_a'").fetchone() == ("name 24",)
+    assert conn.execute("SELECT COUNT(*) FROM sessions WHERE session_key='gw_busy'").fetchone() == (
+        written[0],
+    )
+    assert conn.execute(
+        "SELECT message_count FROM session_metadata WHERE session_key='gw_busy'"
+    ).fetchone() == (written[0],)
+    assert conn.execute(
+        "SELECT name FROM session_metadata WHERE session_key='gw_a'"
+    ).fetchone() == ("name 24",)
     assert written[0] > 25
 
 

@@ -18,24 +18,33 @@ from sessiontui.model import Burn, Session, SessionRow, SessionState, StoreForma
 
 def row(sid: str, state: SessionState, dollars_per_minute: float | None = None) -> SessionRow:
     burn = None if dollars_per_minute is None else Burn(1000.0, dollars_per_minute)
-    return SessionRow(Session(StoreFormat.STARPOD, "/c.db", sid, sid),
-                      Verdict(state, "unanswered" if state is SessionState.STUCK else None, "x"), burn)
+    return SessionRow(
+        Session(StoreFormat.STARPOD, "/c.db", sid, sid),
+        Verdict(state, "unanswered" if state is SessionState.STUCK else None, "x"),
+        burn,
+    )
 
 
 def test_one_alert_per_transition() -> None:
     watch = AlertWatch(dollars_per_hour=6.0)
-    assert watch.check([row("a", SessionState.STUCK), row("b", SessionState.RUNNING)]) == []  # primed
+    assert (
+        watch.check([row("a", SessionState.STUCK), row("b", SessionState.RUNNING)]) == []
+    )  # primed
     alerts = watch.check([row("a", SessionState.STUCK), row("b", SessionState.STUCK)])
     assert [(a.kind, a.row.session.id) for a in alerts] == [("stuck", "b")]
     assert watch.check([row("a", SessionState.STUCK), row("b", SessionState.STUCK)]) == []
     watch.check([row("a", SessionState.IDLE), row("b", SessionState.STUCK)])
     assert [a.row.session.id for a in watch.check([row("a", SessionState.STUCK)])] == ["a"]
-    hot = watch.check([row("a", SessionState.STUCK), row("c", SessionState.RUNNING, 0.2)])  # $12/hour
+    hot = watch.check(
+        [row("a", SessionState.STUCK), row("c", SessionState.RUNNING, 0.2)]
+    )  # $12/hour
     assert [(a.kind, a.row.session.id) for a in hot] == [("burn", "c")]
     assert watch.check([row("a", SessionState.STUCK), row("c", SessionState.RUNNING, 0.3)]) == []
 
 
-async def test_alert_command_gets_exactly_one_event_per_transition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_alert_command_gets_exactly_one_event_per_transition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     db = tmp_path / "zc" / "sessions.db"
     db.parent.mkdir()
@@ -52,7 +61,9 @@ async def test_alert_command_gets_exactly_one_event_per_transition(tmp_path: Pat
     from sessiontui.stores import find_stores
 
     clock = {"now": start + timedelta(minutes=1)}
-    config = Config(refresh_seconds=0.05, alert_command=(sys.executable, "-c", script, str(events)), bell=False)
+    config = Config(
+        refresh_seconds=0.05, alert_command=(sys.executable, "-c", script, str(events)), bell=False
+    )
     found, _ = find_stores([db.parent])
     app = make_app(config, found=found, clock=lambda: clock["now"])
     updates: list[object] = []
@@ -65,15 +76,21 @@ async def test_alert_command_gets_exactly_one_event_per_transition(tmp_path: Pat
         return any(w.group == "alerts" and not w.is_finished for w in app.workers)
 
     async with app.run_test(message_hook=hook) as pilot:
-        await until(pilot, lambda: app.latest is not None and len(updates) >= 3, "the first refreshes")
+        await until(
+            pilot, lambda: app.latest is not None and len(updates) >= 3, "the first refreshes"
+        )
         assert app.latest is not None and app.latest.rows[0].verdict.state == SessionState.RUNNING
         await until(pilot, lambda: not alerting(), "no alert command running")
         assert not events.exists()  # running: nothing to say
         clock["now"] = start + timedelta(minutes=30)  # the turn is now 30 minutes old
-        await until(pilot, lambda: events.exists() and events.read_text().endswith("\n"), "the alert")
+        await until(
+            pilot, lambda: events.exists() and events.read_text().endswith("\n"), "the alert"
+        )
         seen = len(updates)
         # many refreshes while it stays stuck
-        await until(pilot, lambda: len(updates) >= seen + 20 and not alerting(), "20 more refreshes")
+        await until(
+            pilot, lambda: len(updates) >= seen + 20 and not alerting(), "20 more refreshes"
+        )
     lines = events.read_text().splitlines()
     assert len(lines) == 1
     event = json.loads(lines[0])

@@ -82,8 +82,17 @@ def starpod_store(root: Path, *ids: str) -> Path:
         bot.save_message(session_id, "user", f"question {n} about {session_id}", now=AGO)
         bot.save_message(session_id, "assistant", "an answer", now=AGO)
         bot.touch_session(session_id, now=AGO)
-        bot.record_usage(session_id, turn=1, input_tokens=1000, output_tokens=200, cache_read=0,
-                         cache_write=0, model="claude-sonnet-4-5", cost_usd=0.0123, now=AGO)
+        bot.record_usage(
+            session_id,
+            turn=1,
+            input_tokens=1000,
+            output_tokens=200,
+            cache_read=0,
+            cache_write=0,
+            model="claude-sonnet-4-5",
+            cost_usd=0.0123,
+            now=AGO,
+        )
     bot.close()
     return db
 
@@ -108,9 +117,17 @@ async def test_rename_a_starpod_title_with_n(tmp_path: Path) -> None:
         assert isinstance(app.screen, TextScreen)
         assert app.screen.query_one("#answer", Input).value == "question 0 about sp-1"
         await pilot.press(*"deploy notes", "enter")
-        await until(pilot, lambda: query(db, "SELECT title FROM session_metadata WHERE id='sp-1'") == [("deploy notes",)],
-                    "the title to be written")
-        await until(pilot, lambda: "deploy notes" in screen_text(app), "the table to show the new title")
+        await until(
+            pilot,
+            lambda: (
+                query(db, "SELECT title FROM session_metadata WHERE id='sp-1'")
+                == [("deploy notes",)]
+            ),
+            "the title to be written",
+        )
+        await until(
+            pilot, lambda: "deploy notes" in screen_text(app), "the table to show the new title"
+        )
     assert notes[-1][1] == "information"
 
 
@@ -120,8 +137,14 @@ async def test_rename_a_zeroclaw_session_with_n(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await show_only(pilot, app, "gw_2")
         await pilot.press("n", *"billing bot", "enter")
-        await until(pilot, lambda: query(db, "SELECT session_key, name FROM session_metadata WHERE name IS NOT NULL")
-                    == [("gw_2", "billing bot")], "only gw_2 renamed")
+        await until(
+            pilot,
+            lambda: (
+                query(db, "SELECT session_key, name FROM session_metadata WHERE name IS NOT NULL")
+                == [("gw_2", "billing bot")]
+            ),
+            "only gw_2 renamed",
+        )
 
 
 async def test_close_a_starpod_session_with_a_summary(tmp_path: Path) -> None:
@@ -132,9 +155,17 @@ async def test_close_a_starpod_session_with_a_summary(tmp_path: Path) -> None:
         await pilot.press("C")
         assert isinstance(app.screen, TextScreen)
         await pilot.press(*"fixed by restart", "enter")
-        await until(pilot, lambda: query(db, "SELECT id, is_closed, summary FROM session_metadata ORDER BY id")
-                    == [("sp-1", 0, None), ("sp-2", 1, "fixed by restart")], "sp-2 closed with its summary")
-        await until(pilot, lambda: table(app).visible_rows()[0].session.closed, "the app to see it closed")
+        await until(
+            pilot,
+            lambda: (
+                query(db, "SELECT id, is_closed, summary FROM session_metadata ORDER BY id")
+                == [("sp-1", 0, None), ("sp-2", 1, "fixed by restart")]
+            ),
+            "sp-2 closed with its summary",
+        )
+        await until(
+            pilot, lambda: table(app).visible_rows()[0].session.closed, "the app to see it closed"
+        )
         assert "closed" in table(app).render_line(1).text
         assert app.screen.active_bindings["C"].enabled is False  # no re-open: the key is greyed out
 
@@ -151,7 +182,11 @@ async def test_delete_asks_naming_the_session_then_u_restores_it(tmp_path: Path)
         for fact in ("question 0 about sp-1", "(sp-1)", "2 messages", "$0.0123"):
             assert fact in asked
         await pilot.press("y")
-        await until(pilot, lambda: query(db, "SELECT id FROM session_metadata") == [("sp-2",)], "sp-1 deleted")
+        await until(
+            pilot,
+            lambda: query(db, "SELECT id FROM session_metadata") == [("sp-2",)],
+            "sp-1 deleted",
+        )
         assert query(db, "SELECT count(*) FROM session_messages WHERE session_id='sp-1'") == [(0,)]
         await until(pilot, lambda: any("u to undo" in m for m, _ in notes), "the undo hint")
 
@@ -161,8 +196,13 @@ async def test_delete_asks_naming_the_session_then_u_restores_it(tmp_path: Path)
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmScreen) and "Restore" in screen_text(app)
         await pilot.press("y")
-        await until(pilot, lambda: query(db, "SELECT id FROM session_metadata ORDER BY id") == [("sp-1",), ("sp-2",)],
-                    "sp-1 restored")
+        await until(
+            pilot,
+            lambda: (
+                query(db, "SELECT id FROM session_metadata ORDER BY id") == [("sp-1",), ("sp-2",)]
+            ),
+            "sp-1 restored",
+        )
     assert query(db, "SELECT * FROM session_messages WHERE session_id='sp-1' ORDER BY id") == before
 
 
@@ -173,8 +213,11 @@ async def test_escape_in_the_delete_dialog_deletes_nothing(tmp_path: Path) -> No
         await show_only(pilot, app, "gw_1")
         await pilot.press("d", "enter")  # Enter is on Cancel: a reflex never deletes
         await pilot.press("d", "escape")
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and not acting(app),
-                    "the dialog closed with nothing to do")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DashboardScreen) and not acting(app),
+            "the dialog closed with nothing to do",
+        )
     assert query(db, "SELECT count(*) FROM sessions") == [(2,)]
 
 
@@ -191,8 +234,17 @@ async def test_reset_a_running_zeroclaw_session_to_idle(tmp_path: Path) -> None:
         await show_only(pilot, app, "gw_1")
         assert app.screen.active_bindings["z"].enabled is True
         await pilot.press("z", "y")
-        await until(pilot, lambda: query(db, "SELECT state, turn_started_at FROM session_metadata WHERE session_key='gw_1'")
-                    == [("idle", None)], "gw_1 back to idle")
+        await until(
+            pilot,
+            lambda: (
+                query(
+                    db,
+                    "SELECT state, turn_started_at FROM session_metadata WHERE session_key='gw_1'",
+                )
+                == [("idle", None)]
+            ),
+            "gw_1 back to idle",
+        )
 
 
 async def test_clear_keeps_the_zeroclaw_session_without_its_messages(tmp_path: Path) -> None:
@@ -203,9 +255,18 @@ async def test_clear_keeps_the_zeroclaw_session_without_its_messages(tmp_path: P
         await pilot.press("X")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await until(pilot, lambda: query(db, "SELECT session_key, count(*) FROM sessions GROUP BY session_key")
-                    == [("gw_2", 2)], "gw_1's messages cleared")
-    assert {key for (key,) in query(db, "SELECT session_key FROM session_metadata")} == {"gw_1", "gw_2"}
+        await until(
+            pilot,
+            lambda: (
+                query(db, "SELECT session_key, count(*) FROM sessions GROUP BY session_key")
+                == [("gw_2", 2)]
+            ),
+            "gw_1's messages cleared",
+        )
+    assert {key for (key,) in query(db, "SELECT session_key FROM session_metadata")} == {
+        "gw_1",
+        "gw_2",
+    }
 
 
 async def test_m_toggles_read_and_capital_a_toggles_archived(tmp_path: Path) -> None:
@@ -217,30 +278,50 @@ async def test_m_toggles_read_and_capital_a_toggles_archived(tmp_path: Path) -> 
         assert query(db, flags) == [(1, 0)]
         await pilot.press("m")
         await until(pilot, lambda: query(db, flags) == [(0, 0)], "marked unread")
-        await until(pilot, lambda: ("is_read", "0") in table(app).visible_rows()[0].session.extra, "the app to see it")
+        await until(
+            pilot,
+            lambda: ("is_read", "0") in table(app).visible_rows()[0].session.extra,
+            "the app to see it",
+        )
         await pilot.press("m")
         await until(pilot, lambda: query(db, flags) == [(1, 0)], "marked read again")
         await pilot.press("A")
         await until(pilot, lambda: query(db, flags) == [(1, 1)], "archived")
-        await until(pilot, lambda: table(app).visible_rows()[0].session.archived, "the app to see it archived")
+        await until(
+            pilot,
+            lambda: table(app).visible_rows()[0].session.archived,
+            "the app to see it archived",
+        )
         await pilot.press("A")
         await until(pilot, lambda: query(db, flags) == [(1, 0)], "unarchived")
 
 
-async def test_keys_on_claude_code_and_hermes_json_explain_and_write_nothing(tmp_path: Path) -> None:
+async def test_keys_on_claude_code_and_hermes_json_explain_and_write_nothing(
+    tmp_path: Path,
+) -> None:
     legacy = tmp_path / "hermes-legacy" / "sessions.json"
-    HermesJsonBot(legacy).new_thread("1700000000.000001", "repo", "/src/repo", "C1", "claude-opus-4-6", now=AGO)
+    HermesJsonBot(legacy).new_thread(
+        "1700000000.000001", "repo", "/src/repo", "C1", "claude-opus-4-6", now=AGO
+    )
     projects = tmp_path / "claude" / "projects"
     writer = ClaudeCodeWriter(projects)
     writer.user("cc-1", "/src/repo", "hi", now=AGO)
-    writer.assistant("cc-1", "/src/repo", [text_block("hello")], model="claude-haiku-4-5",
-                     usage=usage_dict(10, 5), now=AGO)
+    writer.assistant(
+        "cc-1",
+        "/src/repo",
+        [text_block("hello")],
+        model="claude-haiku-4-5",
+        usage=usage_dict(10, 5),
+        now=AGO,
+    )
     files = [legacy, *projects.rglob("*.jsonl")]
     bytes_before = {f: f.read_bytes() for f in files}
     app, notes = open_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        for text, reason in (("cc-1", "Claude Code transcripts are read-only"),
-                             ("1700000000", "hermes-bot 0.1.x rewrites sessions.json")):
+        for text, reason in (
+            ("cc-1", "Claude Code transcripts are read-only"),
+            ("1700000000", "hermes-bot 0.1.x rewrites sessions.json"),
+        ):
             await show_only(pilot, app, text)
             for key in ("d", "n", "C", "X", "z", "m", "A"):
                 assert app.screen.active_bindings[key].enabled is False, key
@@ -348,8 +429,11 @@ async def test_a_session_that_changed_after_the_dialog_opened_is_refused(tmp_pat
         bot = ZeroClawSqliteBot(db)
         bot.append("gw_1", "user", "one more thing")  # the bot writes while the operator reads
         bot.close()
-        await until(pilot, lambda: [r.session.message_count for r in table(app).visible_rows()] == [3],
-                    "the table to see the new message")  # the dialog keeps the session it was opened on
+        await until(
+            pilot,
+            lambda: [r.session.message_count for r in table(app).visible_rows()] == [3],
+            "the table to see the new message",
+        )  # the dialog keeps the session it was opened on
         await pilot.press("y")
         await until(pilot, lambda: notes and notes[-1][1] == "error", "the refusal")
         assert "changed since you looked" in notes[-1][0]
@@ -375,8 +459,14 @@ async def test_bulk_reports_refusals_by_reason(tmp_path: Path) -> None:
 async def test_capital_p_prunes_expired_hermes_rows_after_asking_the_ttl(tmp_path: Path) -> None:
     db = tmp_path / "hermes" / "sessions.db"
     bot = HermesSqliteBot(db)
-    bot.new_thread("1700000000.000001", "repo", "/src/repo", "C1", "claude-opus-4-6",
-                   now=datetime.now(UTC) - timedelta(days=30))
+    bot.new_thread(
+        "1700000000.000001",
+        "repo",
+        "/src/repo",
+        "C1",
+        "claude-opus-4-6",
+        now=datetime.now(UTC) - timedelta(days=30),
+    )
     bot.new_thread("1700000000.000002", "repo", "/src/repo", "C1", "claude-opus-4-6", now=AGO)
     bot.close()
     app, notes = open_app(tmp_path)
@@ -386,8 +476,11 @@ async def test_capital_p_prunes_expired_hermes_rows_after_asking_the_ttl(tmp_pat
         assert isinstance(app.screen, TextScreen)
         assert app.screen.query_one("#answer", Input).value == "7"
         await pilot.press("enter")
-        await until(pilot, lambda: query(db, "SELECT thread_ts FROM sessions") == [("1700000000.000002",)],
-                    "the 30-day-old row pruned")
+        await until(
+            pilot,
+            lambda: query(db, "SELECT thread_ts FROM sessions") == [("1700000000.000002",)],
+            "the 30-day-old row pruned",
+        )
         assert notes[-1][1] == "information"
 
 
@@ -397,11 +490,20 @@ async def test_keys_work_in_the_detail_view_and_delete_returns_to_the_table(tmp_
     async with app.run_test(size=SIZE) as pilot:
         await show_only(pilot, app, "gw_1")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen) and app.screen.row is not None,
-                    "the detail view")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, SessionDetailScreen) and app.screen.row is not None,
+            "the detail view",
+        )
         await pilot.press("n", *"ops", "enter")
-        await until(pilot, lambda: query(db, "SELECT name FROM session_metadata WHERE session_key='gw_1'") == [("ops",)],
-                    "renamed from the detail view")
+        await until(
+            pilot,
+            lambda: (
+                query(db, "SELECT name FROM session_metadata WHERE session_key='gw_1'")
+                == [("ops",)]
+            ),
+            "renamed from the detail view",
+        )
         await until(pilot, lambda: "ops" in screen_text(app), "the detail to show the name")
         await pilot.press("d", "y")
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "back on the table")

@@ -28,12 +28,24 @@ def long_session(tmp_path: Path) -> Path:
     project = tmp_path / "projects" / "-home-USER-src-library"
     t = Transcript(project / "s.jsonl", "s", START).prompt("first prompt")
     for n in range(120):
-        t.reply([text(f"answer number {n}\nwith a second line")], OPUS if n % 2 else HAIKU,
-                OPUS_1H if n % 2 else HAIKU_5M, str(n))
-    t.reply([tool_use("toolu_b", "Bash", {"command": "cd /x &&\nmake test", "description": "tests"})],
-            OPUS, usage(1, 1), "b")
-    t.tool_result("toolu_b", "Exit code 2\n\x1b[31mFAILED\x1b[0m", is_error=True,
-                  result={"stdout": "", "stderr": "boom", "interrupted": False, "isImage": False})
+        t.reply(
+            [text(f"answer number {n}\nwith a second line")],
+            OPUS if n % 2 else HAIKU,
+            OPUS_1H if n % 2 else HAIKU_5M,
+            str(n),
+        )
+    t.reply(
+        [tool_use("toolu_b", "Bash", {"command": "cd /x &&\nmake test", "description": "tests"})],
+        OPUS,
+        usage(1, 1),
+        "b",
+    )
+    t.tool_result(
+        "toolu_b",
+        "Exit code 2\n\x1b[31mFAILED\x1b[0m",
+        is_error=True,
+        result={"stdout": "", "stderr": "boom", "interrupted": False, "isImage": False},
+    )
     t.reply([text("")], OPUS, usage(1, 1), "e")  # an empty text block: nothing to show
     t.command_stdout("Set model to \x1b[1mopus\x1b[22m").turn_duration(61_000)
     t.reply([text("THE LAST WORD")], "llama-local-7b", usage(1, 1), "z")
@@ -47,8 +59,14 @@ async def test_enter_opens_the_transcript_at_its_end(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: "first prompt" in screen_text(app), "the session listed")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen)
-                    and app.screen.query_one(TranscriptView).message_count > 100, "the transcript loaded")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, SessionDetailScreen)
+                and app.screen.query_one(TranscriptView).message_count > 100
+            ),
+            "the transcript loaded",
+        )
         view = app.screen.query_one(TranscriptView)
         await until(pilot, lambda: "THE LAST WORD" in screen_text(app), "the last message in view")
         assert view.scroll_offset.y == view.max_scroll_y > 0
@@ -56,7 +74,9 @@ async def test_enter_opens_the_transcript_at_its_end(tmp_path: Path) -> None:
         assert "Set model to opus" in shown and "\x1b" not in shown and "␛" not in shown
         assert "turn took 1m 01s" in shown
         texts = [m.text for m in view.messages]
-        assert "" not in [t for t in texts if t is not None and not view.messages[texts.index(t)].tool_calls]
+        assert "" not in [
+            t for t in texts if t is not None and not view.messages[texts.index(t)].tool_calls
+        ]
         call = next(m for m in view.messages if m.tool_calls and m.tool_calls[0].name == "Bash")
         assert call.tool_calls[0].arguments.startswith("cd /x &&\nmake test")
         result = next(m for m in view.messages if m.tool_result is not None)

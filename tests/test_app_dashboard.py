@@ -33,8 +33,11 @@ def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 async def loaded(pilot: Pilot[Any], app: App[Any], at_least: int = 1) -> SessionTable:
     """The dashboard's table, once the first read of the stores is on it."""
-    await until(pilot, lambda: len(app.screen_stack) > 1 and bool(app.screen.query(SessionTable)),
-                "the dashboard")
+    await until(
+        pilot,
+        lambda: len(app.screen_stack) > 1 and bool(app.screen.query(SessionTable)),
+        "the dashboard",
+    )
     table = app.screen.query_one(SessionTable)
     await until(pilot, lambda: table.total_count >= at_least, "the first rows")
     return table
@@ -63,8 +66,10 @@ async def test_text_filter_and_escape(scene: Path) -> None:
         table = await loaded(pilot, app, 41)
         await pilot.press("slash", *"alice")
         names = [r.session.id for r in table.visible_rows()]
-        assert names and all("alice" in n.lower() or "alice" in (r.session.name + str(r.session.user)).lower()
-                             for n, r in zip(names, table.visible_rows(), strict=True))
+        assert names and all(
+            "alice" in n.lower() or "alice" in (r.session.name + str(r.session.user)).lower()
+            for n, r in zip(names, table.visible_rows(), strict=True)
+        )
         assert table.row_count < table.total_count
         await pilot.press("escape")
         assert table.row_count == table.total_count
@@ -111,7 +116,9 @@ async def test_markup_and_escapes_in_store_text_show_literally(scene: Path) -> N
         assert "\x1b" not in text
 
 
-async def test_cursor_stays_on_its_session_while_a_bot_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_cursor_stays_on_its_session_while_a_bot_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     db = tmp_path / "zc" / "sessions.db"
     db.parent.mkdir()
@@ -149,6 +156,7 @@ async def test_cursor_stays_on_its_session_while_a_bot_writes(tmp_path: Path, mo
         thread.start()
         try:
             for seen in range(before + 1, before + 6):  # five new sessions arrive, one by one
+
                 def arrived(seen: int = seen) -> bool:
                     return table.total_count >= seen
 
@@ -161,7 +169,9 @@ async def test_cursor_stays_on_its_session_while_a_bot_writes(tmp_path: Path, mo
         assert table.cursor_uid == chosen
 
 
-async def test_unreadable_store_is_marked_stale_and_others_keep_working(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_unreadable_store_is_marked_stale_and_others_keep_working(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     jsonl = tmp_path / "zc"
     jsonl.mkdir()
@@ -189,7 +199,9 @@ async def test_unreadable_store_is_marked_stale_and_others_keep_working(tmp_path
         assert table.total_count == 2  # the gone store's sessions stay, marked stale
 
 
-async def test_costs_view_shows_markup_in_titles_literally(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_costs_view_shows_markup_in_titles_literally(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A Starpod title is the user's first message: '[/]' in it must not crash the costs view."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     from sessiontui.app import make_app
@@ -204,8 +216,16 @@ async def test_costs_view_shows_markup_in_titles_literally(tmp_path: Path, monke
     bot = StarpodBot(db)
     bot.create_session("s1", now=NOW)
     bot.save_message("s1", "user", "[/] what is [bold red]on[/] my calendar", NOW)
-    bot.record_usage("s1", turn=1, input_tokens=10, output_tokens=5, cache_read=0, cache_write=0,
-                     model="[red]claude-sonnet-4-6", now=NOW)
+    bot.record_usage(
+        "s1",
+        turn=1,
+        input_tokens=10,
+        output_tokens=5,
+        cache_read=0,
+        cache_write=0,
+        model="[red]claude-sonnet-4-6",
+        now=NOW,
+    )
     bot.touch_session("s1", NOW)
     bot.close()
     found, _ = find_stores([db.parent])

@@ -56,7 +56,9 @@ async def test_filter_matches_the_store_column_and_field_terms(scene: Path) -> N
         await type_filter(pilot, "state:stuck store:starpod")
         shown = table.visible_rows()
         assert [r.key for r in shown] == [
-            r.key for r in every if r.session.format is StoreFormat.STARPOD and r.verdict.state is SessionState.STUCK
+            r.key
+            for r in every
+            if r.session.format is StoreFormat.STARPOD and r.verdict.state is SessionState.STUCK
         ]
         assert len(shown) == 1
 
@@ -76,6 +78,8 @@ async def test_help_lists_the_filter_syntax(scene: Path) -> None:
     app = scene_app(scene, NOW)
     async with app.run_test(size=(180, 50)) as pilot:
         await pilot.press("question_mark")
-        await until(pilot, lambda: "field:value matches one field" in screen_text(app), "the filter help")
+        await until(
+            pilot, lambda: "field:value matches one field" in screen_text(app), "the filter help"
+        )
         text = screen_text(app)
         assert "state:stuck store:starpod" in text and "model:" in text

@@ -57,7 +57,9 @@ async def test_a_crashed_fleet_shows_a_banner_logs_and_recovers(tmp_path: Path) 
         assert log.stat().st_mode & 0o077 == 0
         store.poisoned = False
         await until(pilot, lambda: app.fleet_error is None, "the fleet to start again", timeout=15)
-        await until(pilot, lambda: "Reading the stores failed" not in screen_text(app), "the banner to go")
+        await until(
+            pilot, lambda: "Reading the stores failed" not in screen_text(app), "the banner to go"
+        )
         assert table.total_count == 3
         await pilot.press("j")  # and it still answers keys
         assert app.is_running

@@ -21,14 +21,18 @@ HOSTILE = [
     b'{"role":"user","content":"cut \\ud83d emoji"}',
     b'{"role":"assistant","content":"rtl \\u200f mark \\u061c and \\u2028 line \\u2029 para"}',
     b'{"role":"user","content":"\\u001b]0;title\\u0007 \\u001b[31m red [bold]markup[/bold]"}',
-    b'\xff\xfe not json at all',
+    b"\xff\xfe not json at all",
 ]
 
 
-async def test_hostile_names_and_text_are_shown_escaped_and_every_view_opens(tmp_path: Path) -> None:
+async def test_hostile_names_and_text_are_shown_escaped_and_every_view_opens(
+    tmp_path: Path,
+) -> None:
     directory = tmp_path / "zcj"
     ZeroClawJsonlBot(directory).append("telegram_1", {"role": "user", "content": "fine"})
-    Path(os.fsdecode(os.fsencode(directory) + b"/bad\xff\xfe.jsonl")).write_bytes(b"\n".join(HOSTILE) + b"\n")
+    Path(os.fsdecode(os.fsencode(directory) + b"/bad\xff\xfe.jsonl")).write_bytes(
+        b"\n".join(HOSTILE) + b"\n"
+    )
     damaged = trash_dir(tmp_path / "state" / "sessiontui") / "20200101T000000.000000-dddddd"
     damaged.mkdir(parents=True)
     (damaged / "entry.json").write_text("{broken")
@@ -39,13 +43,21 @@ async def test_hostile_names_and_text_are_shown_escaped_and_every_view_opens(tmp
         for row in range(2):
             table(app).move_cursor(row)
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen), "the transcript")
+            await until(
+                pilot, lambda: isinstance(app.screen, SessionDetailScreen), "the transcript"
+            )
             await pilot.pause(0.2)
             shown = screen_text(app)
             assert "\x1b" not in shown and "\u200f" not in shown and "\u2028" not in shown
             await pilot.press("escape")
-            await until(pilot, lambda: not isinstance(app.screen, SessionDetailScreen), "back on the table")
+            await until(
+                pilot, lambda: not isinstance(app.screen, SessionDetailScreen), "back on the table"
+            )
         await pilot.press("u")
         await until(pilot, lambda: isinstance(app.screen, TrashScreen), "the trash list")
-        await until(pilot, lambda: any("damaged trash entry" in m for m, _ in notes), f"the damaged entry named {notes}")
+        await until(
+            pilot,
+            lambda: any("damaged trash entry" in m for m, _ in notes),
+            f"the damaged entry named {notes}",
+        )
         assert any(str(damaged) in m for m, _ in notes)

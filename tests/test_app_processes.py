@@ -36,8 +36,14 @@ def claude_sessions(root: Path, *ids: str) -> None:
     writer = ClaudeCodeWriter(root / "claude" / "projects")
     for session_id in ids:
         writer.user(session_id, CWD, f"task {session_id}", now=datetime.now(UTC))
-        writer.assistant(session_id, CWD, [text_block("on it")], model="claude-sonnet-4-5",
-                         usage=usage_dict(10, 5), now=datetime.now(UTC))
+        writer.assistant(
+            session_id,
+            CWD,
+            [text_block("on it")],
+            model="claude-sonnet-4-5",
+            usage=usage_dict(10, 5),
+            now=datetime.now(UTC),
+        )
 
 
 async def test_k_stops_the_sessions_process_and_it_turns_process_gone(
@@ -57,13 +63,16 @@ async def test_k_stops_the_sessions_process_and_it_turns_process_gone(
         await pilot.press("y")
         await until(pilot, lambda: any("stopped" in m for m, _ in notes), "the stop to be reported")
         assert not running(hung.pid) and running(other.pid)
+
         def verdict() -> str | None:
             assert app.latest is not None
             (row,) = [r for r in app.latest.rows if r.session.id == "aaaa-1111"]
             return row.verdict.reason
 
         await until(pilot, lambda: verdict() == "process-gone", "the process-gone verdict")
-        await until(pilot, lambda: f"process {hung.pid} that served" in screen_text(app), "its evidence")
+        await until(
+            pilot, lambda: f"process {hung.pid} that served" in screen_text(app), "its evidence"
+        )
     actions = [r["action"] for r in read_audit(state_home / "sessiontui")]
     assert actions == ["stop-process:sigterm", "stop-process:verify"]
 
@@ -109,7 +118,9 @@ async def test_a_daemon_serving_many_sessions_stops_only_when_its_name_is_typed(
         await pilot.press(*name, "enter")
         await until(pilot, lambda: any("stopped" in m for m, _ in notes), "the stop to be reported")
         assert not running(daemon.pid)
-        await until(pilot, lambda: "GONE" in screen_text(app), "the store line saying its process is gone")
+        await until(
+            pilot, lambda: "GONE" in screen_text(app), "the store line saying its process is gone"
+        )
 
 
 async def test_the_detail_screen_shows_the_process(tmp_path: Path, standins: StartStandIn) -> None:
@@ -126,7 +137,9 @@ async def test_the_detail_screen_shows_the_process(tmp_path: Path, standins: Sta
         assert "--session-id aaaa-1111" in text and "RSS" in text and "linked by its id" in text
 
 
-async def test_p_lists_orphans_first_and_k_stops_one(tmp_path: Path, standins: StartStandIn) -> None:
+async def test_p_lists_orphans_first_and_k_stops_one(
+    tmp_path: Path, standins: StartStandIn
+) -> None:
     claude_sessions(tmp_path, "aaaa-1111", "bbbb-2222")
     live = standins("claude", ["--resume", "aaaa-1111"])
     orphan = standins("claude", ["--resume", "bbbb-2222"], orphan=True, mode="hung")
@@ -134,7 +147,9 @@ async def test_p_lists_orphans_first_and_k_stops_one(tmp_path: Path, standins: S
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.latest and app.latest.processes_linked, "a process linked")
         await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, ProcessesScreen) and app.screen.listed, "the list")
+        await until(
+            pilot, lambda: isinstance(app.screen, ProcessesScreen) and app.screen.listed, "the list"
+        )
         assert isinstance(app.screen, ProcessesScreen)
         first = app.screen.listed[0]
         assert first.info.pid == orphan.pid and first.why_orphan == "parent is init"

@@ -37,8 +37,16 @@ def test_default_finds_the_stuck_sessions(
     assert (code, err) == (1, "")
     assert sorted(line.split()[0] for line in lines) == ["stuck"] * 8
     reasons = {line.split("  ")[-1].split(":")[0] for line in lines}
-    assert reasons == {"turn-running", "tool-no-result", "unanswered", "pending", "interrupted",
-                       "lease-expired", "gateway-silent", "stale-running"}
+    assert reasons == {
+        "turn-running",
+        "tool-no-result",
+        "unanswered",
+        "pending",
+        "interrupted",
+        "lease-expired",
+        "gateway-silent",
+        "stale-running",
+    }
     assert not any("\x1b" in line or "\x9b" in line for line in lines)
     assert check(capsys, "--stuck", scene) == (code, lines, err)
 

@@ -45,9 +45,16 @@ def make_session(store: int, sid: int, now: datetime, draw: tuple[int, ...]) -> 
     last_spec = LASTS[last_kind]
     last = None
     if last_spec is not None:
-        last = LastMessage(last_spec[0], last_spec[1], activity - timedelta(seconds=ago_last), last_spec[2])
+        last = LastMessage(
+            last_spec[0], last_spec[1], activity - timedelta(seconds=ago_last), last_spec[2]
+        )
     recent = tuple(
-        ApiCall(activity - timedelta(seconds=37 * i), "claude-opus-4-1", Usage(100 * i, 50), dollars / 100 or None)
+        ApiCall(
+            activity - timedelta(seconds=37 * i),
+            "claude-opus-4-1",
+            Usage(100 * i, 50),
+            dollars / 100 or None,
+        )
         for i in range(calls)
     )
     return Session(
@@ -99,9 +106,13 @@ def comparable(row: SessionRow) -> tuple[object, ...]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(initial=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 11), SHAPES), max_size=16), steps=STEPS)
-def test_incremental_rows_equal_a_full_recomputation(initial: list[tuple[int, int, tuple[int, ...]]],
-                                                     steps: list[tuple[object, ...]]) -> None:
+@given(
+    initial=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 11), SHAPES), max_size=16),
+    steps=STEPS,
+)
+def test_incremental_rows_equal_a_full_recomputation(
+    initial: list[tuple[int, int, tuple[int, ...]]], steps: list[tuple[object, ...]]
+) -> None:
     now = T0
     stores: list[dict[int, Session]] = [{}, {}]
     for store, sid, shape in initial:
@@ -113,22 +124,33 @@ def test_incremental_rows_equal_a_full_recomputation(initial: list[tuple[int, in
         if step[0] == "clock":
             now += timedelta(seconds=int(step[1]))  # type: ignore[call-overload]
         elif step[0] == "write":
-            store, sid, shape = cast(int, step[1]), cast(int, step[2]), cast("tuple[int, ...]", step[3])
+            store, sid, shape = (
+                cast(int, step[1]),
+                cast(int, step[2]),
+                cast("tuple[int, ...]", step[3]),
+            )
             stores[store][sid] = make_session(store, sid, now, shape)
             given_tuples[store] = tuple(stores[store].values())
-        elif step[0] == "delete" and stores[cast(int, step[1])].pop(cast(int, step[2]), None) is not None:
+        elif (
+            step[0] == "delete"
+            and stores[cast(int, step[1])].pop(cast(int, step[2]), None) is not None
+        ):
             given_tuples[cast(int, step[1])] = tuple(stores[cast(int, step[1])].values())
         before = book.rows
         change = book.update(given_tuples, now)
         expected = full_recomputation(stores, now)
         assert len(book.rows) == len(expected)
-        assert {r.key: comparable(r) for r in book.rows} == {k: comparable(r) for k, r in expected.items()}
+        assert {r.key: comparable(r) for r in book.rows} == {
+            k: comparable(r) for k, r in expected.items()
+        }
         if not change:
             assert book.rows is before  # nothing changed: the very same tuple
         assert {r.key for r in change.changed} <= {r.key for r in book.rows}
         incremental = watch.check(book.rows, change, before)
         full = watch_full.check(book.rows)
-        assert sorted((a.kind, a.row.key) for a in incremental) == sorted((a.kind, a.row.key) for a in full)
+        assert sorted((a.kind, a.row.key) for a in incremental) == sorted(
+            (a.kind, a.row.key) for a in full
+        )
 
 
 def test_a_quiet_tick_does_no_work_and_a_due_moment_reclassifies_only_its_session() -> None:

@@ -34,12 +34,23 @@ def host(tmp_path: Path) -> Path:
     project = tmp_path / "projects" / "-home-USER-src-library"
     main_t = Transcript(project / "m.jsonl", "m", START).slash_command("review", "PR 1")
     main_t.reply([tool_use("toolu_t", "Task", {"subagent_type": "Explore"})], OPUS, OPUS_1H, "1")
-    sub = Transcript(project / "m" / "subagents" / "agent-a1.jsonl", "m", START, sidechain=True, agent_id="a1")
-    sub.prompt("look").reply([text("x")], HAIKU, HAIKU_5M, "s1").reply([text("y")], HAIKU, HAIKU_5M, "s2")
+    sub = Transcript(
+        project / "m" / "subagents" / "agent-a1.jsonl", "m", START, sidechain=True, agent_id="a1"
+    )
+    sub.prompt("look").reply([text("x")], HAIKU, HAIKU_5M, "s1").reply(
+        [text("y")], HAIKU, HAIKU_5M, "s2"
+    )
     main_t.tool_result("toolu_t", "x", result={"status": "completed", "agentId": "a1"}).interrupt()
-    main_t.compact_boundary(9_000).compact_summary().prompt("go on").reply([text("ok")], OPUS, NO_SPLIT, "2")
-    orphan = Transcript(project / "gone" / "subagents" / "agent-b2.jsonl", "gone", START, sidechain=True,
-                        agent_id="b2")
+    main_t.compact_boundary(9_000).compact_summary().prompt("go on").reply(
+        [text("ok")], OPUS, NO_SPLIT, "2"
+    )
+    orphan = Transcript(
+        project / "gone" / "subagents" / "agent-b2.jsonl",
+        "gone",
+        START,
+        sidechain=True,
+        agent_id="b2",
+    )
     orphan.prompt("look").reply([text("z")], HAIKU, HAIKU_5M, "o1")
     local = Transcript(project / "l.jsonl", "l", START).prompt("hi")
     local.reply([text("hi")], "llama-local-7b", usage(5, 5), "x")
@@ -73,8 +84,18 @@ def test_costs_by_model_match_genai_prices_with_the_one_hour_split(
     assert rows[OPUS]["cache_write_1h_tokens"] == 13_835
     unknown = rows["llama-local-7b"]
     assert (unknown["cost_usd"], unknown["cost_source"], unknown["calls"]) == (None, "unknown", 1)
-    assert set(unknown) >= {"by", "key", "sessions", "calls", "input_tokens", "output_tokens",
-                            "cache_read_tokens", "cache_write_tokens", "cost_usd", "cost_source"}
+    assert set(unknown) >= {
+        "by",
+        "key",
+        "sessions",
+        "calls",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_write_tokens",
+        "cost_usd",
+        "cost_source",
+    }
 
     # snapshot agrees with costs, session by session, and the orphan is a session of its own.
     code, out, err = run(capsys, "snapshot", "--json", str(root))
@@ -98,11 +119,17 @@ def test_costs_table_says_unknown_not_zero_and_days_filter(
     assert line.split()[-1] == "unknown" and "$0.00" not in line
     assert out.splitlines()[-1].startswith("total")
     day = f"{START:%Y-%m-%d}"
-    code, out, _ = run(capsys, "costs", "--json", "--by", "day", "--since", day, "--until", day, str(root))
+    code, out, _ = run(
+        capsys, "costs", "--json", "--by", "day", "--since", day, "--until", day, str(root)
+    )
     (row,) = map(json.loads, out.splitlines())
     assert row["key"] == day and row["cost_source"] == "partial"
-    assert row["cost_usd"] == pytest.approx(sum(library_price(m, u, START) for m, u in CALLS), rel=1e-9)
-    code, out, _ = run(capsys, "costs", "--json", "--since", f"{START + timedelta(days=2):%Y-%m-%d}", str(root))
+    assert row["cost_usd"] == pytest.approx(
+        sum(library_price(m, u, START) for m, u in CALLS), rel=1e-9
+    )
+    code, out, _ = run(
+        capsys, "costs", "--json", "--since", f"{START + timedelta(days=2):%Y-%m-%d}", str(root)
+    )
     assert (code, out) == (0, "")
 
 

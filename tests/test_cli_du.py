@@ -58,7 +58,9 @@ def test_du_sizes_equal_the_files(
     trash = tmp_path / "state" / "sessiontui" / "trash" / "entry-1"
     trash.mkdir(parents=True)
     (trash / "entry.json").write_bytes(b"x" * 1234)
-    du(capsys, zeroclaw, openclaw, codex_home)  # detection opens the databases: SQLite adds -wal/-shm
+    du(
+        capsys, zeroclaw, openclaw, codex_home
+    )  # detection opens the databases: SQLite adds -wal/-shm
     before = every_file(tmp_path)
 
     parts = {(p["format"], p["what"]): p for p in du(capsys, zeroclaw, openclaw, codex_home)}
@@ -67,7 +69,9 @@ def test_du_sizes_equal_the_files(
     assert database["bytes"] == sizes(zeroclaw) and database["files"] == 1
     assert "session_ttl_hours" in database["reclaim"]
     assert parts[("zeroclaw-sqlite", "WAL")]["bytes"] == sizes(Path(f"{zeroclaw}-wal"))
-    assert parts[("zeroclaw-sqlite", "shared memory (-shm)")]["bytes"] == sizes(Path(f"{zeroclaw}-shm"))
+    assert parts[("zeroclaw-sqlite", "shared memory (-shm)")]["bytes"] == sizes(
+        Path(f"{zeroclaw}-shm")
+    )
     assert parts[("openclaw", "database")]["bytes"] == sizes(openclaw)
     tomb = parts[("openclaw", "tombstones (.deleted/.reset)")]
     assert (tomb["bytes"], tomb["files"]) == (sizes(tombstone), 1)

@@ -30,7 +30,10 @@ EVIL = "evil\x1b[2J\x1b]52;c;cm0gLXJmIH4=\x07\x9b31mname"
 
 
 def test_every_format_in_one_snapshot(
-    tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun, snapshot_keys: set[str]
+    tmp_path: Path,
+    one_store_each: OneStoreEach,
+    snapshot_json: SnapshotRun,
+    snapshot_keys: set[str],
 ) -> None:
     stores = one_store_each(tmp_path / "host")
     code, rows, err = snapshot_json(tmp_path / "host")
@@ -57,7 +60,9 @@ def test_every_format_in_one_snapshot(
     assert by_format["starpod"]["turns"] == 0
 
 
-def test_as_a_real_command(tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun) -> None:
+def test_as_a_real_command(
+    tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun
+) -> None:
     one_store_each(tmp_path / "host")
     env = {
         k: v
@@ -145,7 +150,9 @@ def test_hostile_file_name_in_an_error_stays_one_printable_line(
     assert "not a session store" in err
 
 
-def test_good_and_bad_paths_together(tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun) -> None:
+def test_good_and_bad_paths_together(
+    tmp_path: Path, one_store_each: OneStoreEach, snapshot_json: SnapshotRun
+) -> None:
     stores = one_store_each(tmp_path / "host")
     (tmp_path / "notes.txt").write_text("x")
     code, rows, err = snapshot_json(stores["starpod"], tmp_path / "notes.txt")
@@ -175,7 +182,10 @@ def test_stuck_only(tmp_path: Path, snapshot_json: SnapshotRun, real_now: dateti
 
 
 def test_table_output(
-    tmp_path: Path, one_store_each: OneStoreEach, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    one_store_each: OneStoreEach,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     one_store_each(tmp_path / "host")
     assert main(["snapshot", str(tmp_path / "host")]) == 0

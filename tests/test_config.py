@@ -17,12 +17,16 @@ GOOD: list[tuple[str, Callable[[Config], bool]]] = [
     ("stuck_after = '15m'", lambda c: c.thresholds.stuck_after == timedelta(minutes=15)),
     ("stuck_after = 20", lambda c: c.thresholds.stuck_after == timedelta(minutes=20)),
     ("stuck_after = '90s'", lambda c: c.thresholds.stuck_after == timedelta(seconds=90)),
-    ("[stuck_after_per_store]\nstarpod = '1h'",
-     lambda c: c.thresholds.per_format == {"starpod": timedelta(hours=1)}),
+    (
+        "[stuck_after_per_store]\nstarpod = '1h'",
+        lambda c: c.thresholds.per_format == {"starpod": timedelta(hours=1)},
+    ),
     ("refresh = 2.5", lambda c: c.refresh_seconds == 2.5),
     ("read_only = true", lambda c: c.read_only is True),
-    ("alert_command = ['notify-send', 'sessiontui']",
-     lambda c: c.alert_command == ("notify-send", "sessiontui")),
+    (
+        "alert_command = ['notify-send', 'sessiontui']",
+        lambda c: c.alert_command == ("notify-send", "sessiontui"),
+    ),
     ("alert_dollars_per_hour = 5", lambda c: c.alert_dollars_per_hour == 5.0),
     ("bell = false", lambda c: c.bell is False),
 ]
@@ -71,7 +75,9 @@ def test_good_settings_are_read(tmp_path: Path, text: str, check: Callable[[Conf
 
 
 @pytest.mark.parametrize(("text", "key", "says"), BAD, ids=[b[0] for b in BAD])
-def test_bad_settings_are_refused_naming_file_and_key(tmp_path: Path, text: str, key: str, says: str) -> None:
+def test_bad_settings_are_refused_naming_file_and_key(
+    tmp_path: Path, text: str, key: str, says: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as raised:
         load_config_file(path)
@@ -87,8 +93,14 @@ def test_a_missing_default_file_is_no_error(tmp_path: Path) -> None:
 
 def run_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(home / ".config")}
-    return subprocess.run([sys.executable, "-m", "sessiontui", *args], capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "sessiontui", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_a_typo_in_the_file_stops_the_command_with_one_line(tmp_path: Path) -> None:
@@ -100,8 +112,9 @@ def test_a_typo_in_the_file_stops_the_command_with_one_line(tmp_path: Path) -> N
     assert done.stdout == ""
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--refresh", "0"), ("--refresh", "-2"),
-                                             ("--stuck-after", "soon")])
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--refresh", "0"), ("--refresh", "-2"), ("--stuck-after", "soon")]
+)
 def test_flags_share_the_parsers(tmp_path: Path, flag: str, value: str) -> None:
     done = run_cli(flag, value, str(tmp_path), home=tmp_path)
     assert done.returncode == 2

@@ -27,7 +27,9 @@ async def test_the_demo_scene_has_a_process_behind_every_live_session_a_hung_one
     try:
         found, errors = find_stores([tmp_path])
         assert not errors
-        fleet = Fleet(open_stores(found), clock=lambda: now, thresholds=Thresholds(), processes=ProcessWatch())
+        fleet = Fleet(
+            open_stores(found), clock=lambda: now, thresholds=Thresholds(), processes=ProcessWatch()
+        )
         update = await fleet.refresh(full=True)
         await fleet.close()
         claude = [r for r in update.rows if str(r.session.format) == "claude-code"]
@@ -44,7 +46,10 @@ async def test_the_demo_scene_has_a_process_behind_every_live_session_a_hung_one
     finally:
         pids = [s.pid for s in agents.running]
         agents.stop_all()
-    assert not any(psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids)
+    assert not any(
+        psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        for pid in pids
+    )
 
 
 def test_the_demo_processes_end_when_the_demo_crashes(tmp_path: Path) -> None:
@@ -56,7 +61,9 @@ def test_the_demo_processes_end_when_the_demo_crashes(tmp_path: Path) -> None:
         "print(' '.join(str(s.pid) for s in agents.running), flush=True)\n"
         "os._exit(3)\n"
     )
-    out = subprocess.run([sys.executable, "-c", crash, str(tmp_path)], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", crash, str(tmp_path)], capture_output=True, text=True, check=False
+    )
     assert out.returncode == 3, out.stderr
     pids = [int(p) for p in out.stdout.split()]
     assert len(pids) >= 4

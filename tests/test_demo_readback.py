@@ -35,7 +35,9 @@ def no_home_claude(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
 
 
-async def test_simulated_writes_read_back_with_matching_counts(tmp_path: Path, no_home_claude: None) -> None:
+async def test_simulated_writes_read_back_with_matching_counts(
+    tmp_path: Path, no_home_claude: None
+) -> None:
     root = tmp_path / "host"
     report = run_simulation(root, sessions=30, rate=10.0, seed=11, steps=600, now=NOW)
     update = await read_all(root, NOW + timedelta(seconds=60))
@@ -54,7 +56,9 @@ async def test_simulated_writes_read_back_with_matching_counts(tmp_path: Path, n
     assert len(update.rows) >= report.session_count
 
 
-async def test_every_scene_session_classifies_as_the_scene_meant(tmp_path: Path, no_home_claude: None) -> None:
+async def test_every_scene_session_classifies_as_the_scene_meant(
+    tmp_path: Path, no_home_claude: None
+) -> None:
     root = tmp_path / "scene"
     report = populate(root, now=NOW, seed=0)
     update = await read_all(root, NOW)
@@ -64,11 +68,18 @@ async def test_every_scene_session_classifies_as_the_scene_meant(tmp_path: Path,
     for fmt, expected in report.expected.items():
         for sid, expectation in expected.items():
             row = by_id[(fmt, unquote(sid))]
-            assert (row.verdict.state, row.verdict.reason) == (expectation.state, expectation.reason), (
-                fmt, sid, expectation.note, row.verdict)
+            assert (row.verdict.state, row.verdict.reason) == (
+                expectation.state,
+                expectation.reason,
+            ), (fmt, sid, expectation.note, row.verdict)
             checked += 1
     assert checked >= 30
     stuck = [r for r in update.rows if r.verdict.state is SessionState.STUCK]
-    assert {r.verdict.reason for r in stuck} >= {"turn-running", "tool-no-result", "unanswered",
-                                                 "pending", "interrupted"}
+    assert {r.verdict.reason for r in stuck} >= {
+        "turn-running",
+        "tool-no-result",
+        "unanswered",
+        "pending",
+        "interrupted",
+    }
     assert all(r.verdict.evidence for r in stuck)

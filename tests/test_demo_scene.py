@@ -19,8 +19,9 @@ NOW = datetime(2026, 8, 22, 21, 44, 0, 123456, tzinfo=UTC)
 Scene = tuple[Path, SimulationReport]
 
 
-
-def test_populate_is_byte_identical_for_a_seed(tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]) -> None:
+def test_populate_is_byte_identical_for_a_seed(
+    tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]
+) -> None:
     first = populate(tmp_path / "a", now=NOW, seed=7)
     second = populate(tmp_path / "b", now=NOW, seed=7)
     assert dump_files(tmp_path / "a") == dump_files(tmp_path / "b")
@@ -57,8 +58,17 @@ def test_every_state_is_on_show(scene: Scene) -> None:
     seen = Counter(e.state for per in report.expected.values() for e in per.values())
     assert set(seen) == set(SessionState)
     reasons = {e.reason for per in report.expected.values() for e in per.values()} - {None}
-    assert reasons == {"turn-running", "tool-no-result", "unanswered", "pending", "interrupted",
-                       "lease-expired", "gateway-silent", "stale-running", "archived-running"}
+    assert reasons == {
+        "turn-running",
+        "tool-no-result",
+        "unanswered",
+        "pending",
+        "interrupted",
+        "lease-expired",
+        "gateway-silent",
+        "stale-running",
+        "archived-running",
+    }
 
 
 def test_report_matches_the_files(scene: Scene) -> None:
@@ -74,8 +84,9 @@ def test_report_matches_the_files(scene: Scene) -> None:
     assert rows == report.stores["starpod"].sessions
     jsonl = {p.stem: len(p.read_text().splitlines()) for p in paths["zeroclaw-jsonl"].iterdir()}
     assert jsonl == report.stores["zeroclaw-jsonl"].sessions
-    claude = {p.stem: len(p.read_text().splitlines())
-              for p in paths["claude-code"].rglob("*.jsonl")}
+    claude = {
+        p.stem: len(p.read_text().splitlines()) for p in paths["claude-code"].rglob("*.jsonl")
+    }
     assert claude == report.stores["claude-code"].sessions
     with sqlite3.connect(paths["hermes-sqlite"]) as conn:
         threads = {r[0] for r in conn.execute("SELECT thread_ts FROM sessions")}
@@ -87,20 +98,30 @@ def test_report_matches_the_files(scene: Scene) -> None:
 def test_stuck_sessions_look_stuck_in_the_raw_data(scene: Scene) -> None:
     root, report = scene
     paths = store_paths(root)
-    by_reason = {e.reason: (fmt, sid) for fmt, per in report.expected.items()
-                 for sid, e in per.items() if e.reason}
+    by_reason = {
+        e.reason: (fmt, sid)
+        for fmt, per in report.expected.items()
+        for sid, e in per.items()
+        if e.reason
+    }
     _, key = by_reason["turn-running"]
     with sqlite3.connect(paths["zeroclaw-sqlite"]) as conn:
         state, started, last = conn.execute(
             "SELECT state, turn_started_at, last_activity FROM session_metadata "
-            "WHERE session_key = ?", (key,)).fetchone()
+            "WHERE session_key = ?",
+            (key,),
+        ).fetchone()
     assert state == "running"
-    assert datetime.fromisoformat(started) == NOW - timedelta(minutes=25) == \
-        datetime.fromisoformat(last)
+    assert (
+        datetime.fromisoformat(started)
+        == NOW - timedelta(minutes=25)
+        == datetime.fromisoformat(last)
+    )
     _, thread = by_reason["pending"]
     with sqlite3.connect(paths["hermes-sqlite"]) as conn:
         session_id, created = conn.execute(
-            "SELECT session_id, created_at FROM sessions WHERE thread_ts = ?", (thread,)).fetchone()
+            "SELECT session_id, created_at FROM sessions WHERE thread_ts = ?", (thread,)
+        ).fetchone()
     assert session_id == f"pending-{thread}"
     assert datetime.fromisoformat(created) == NOW - timedelta(minutes=30)
     _, stem = by_reason["interrupted"]
@@ -114,8 +135,11 @@ def test_stuck_sessions_look_stuck_in_the_raw_data(scene: Scene) -> None:
     assert last_line["timestamp"] == "2026-08-22T21:24:00.123Z"
     _, sid = by_reason["unanswered"]
     with sqlite3.connect(paths["starpod"]) as conn:
-        role, at = conn.execute("SELECT role, timestamp FROM session_messages WHERE session_id = ? "
-                                "ORDER BY id DESC LIMIT 1", (sid,)).fetchone()
+        role, at = conn.execute(
+            "SELECT role, timestamp FROM session_messages WHERE session_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (sid,),
+        ).fetchone()
     assert role == "user" and datetime.fromisoformat(at) == NOW - timedelta(minutes=15)
 
 

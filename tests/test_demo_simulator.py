@@ -15,8 +15,9 @@ from sessiontui.demo import Simulator, run_simulation, simulate, store_paths
 NOW = datetime(2026, 8, 22, 21, 44, 0, 123456, tzinfo=UTC)
 
 
-
-def test_fixed_seed_and_steps_is_reproducible(tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]) -> None:
+def test_fixed_seed_and_steps_is_reproducible(
+    tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]
+) -> None:
     first = run_simulation(tmp_path / "a", steps=400, seed=5, now=NOW)
     second = run_simulation(tmp_path / "b", steps=400, seed=5, now=NOW)
     assert dump_files(tmp_path / "a") == dump_files(tmp_path / "b")
@@ -26,7 +27,9 @@ def test_fixed_seed_and_steps_is_reproducible(tmp_path: Path, dump_files: Callab
     assert third.stores["claude-code"].sessions != first.stores["claude-code"].sessions
 
 
-async def test_simulate_in_a_thread_matches_run_simulation(tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]) -> None:
+async def test_simulate_in_a_thread_matches_run_simulation(
+    tmp_path: Path, dump_files: Callable[[Path], dict[str, object]]
+) -> None:
     report = await simulate(tmp_path / "a", steps=150, seed=2, now=NOW)
     run_simulation(tmp_path / "b", steps=150, seed=2, now=NOW)
     assert dump_files(tmp_path / "a") == dump_files(tmp_path / "b")
@@ -64,8 +67,9 @@ def test_stuck_fates_leave_sessions_stuck(tmp_path: Path) -> None:
     finally:
         sim.close()
     with sqlite3.connect(store_paths(tmp_path)["hermes-sqlite"]) as conn:
-        pending = conn.execute("SELECT COUNT(*) FROM sessions WHERE session_id LIKE 'pending-%'"
-                               ).fetchone()[0]
+        pending = conn.execute(
+            "SELECT COUNT(*) FROM sessions WHERE session_id LIKE 'pending-%'"
+        ).fetchone()[0]
         errors = conn.execute("SELECT COUNT(*) FROM sessions WHERE status = 'error'").fetchone()[0]
     assert pending > 1 and errors > 1  # the scene has one of each; the fleet added more
 
@@ -89,11 +93,29 @@ async def test_real_time_run_writes_beside_the_loop_and_stops_when_told(tmp_path
 
 def test_module_runs_as_a_process_and_imports_no_textual(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "sessiontui", "demo", "--simulate-only", str(tmp_path), "--duration", "0.3",
-         "--rate", "50"], capture_output=True, text=True, timeout=60, check=True)
+        [
+            sys.executable,
+            "-m",
+            "sessiontui",
+            "demo",
+            "--simulate-only",
+            str(tmp_path),
+            "--duration",
+            "0.3",
+            "--rate",
+            "50",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "writes" in done.stdout
-    probe = ("import sys, sessiontui.demo, sessiontui.demo.simulator; "
-             "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
-                         check=True)
+    probe = (
+        "import sys, sessiontui.demo, sessiontui.demo.simulator; "
+        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
     assert out.stdout.strip() == "False"

@@ -60,12 +60,22 @@ ZC_COLUMNS = {
     2: [*ZC_BASE, "name"],
     3: [*ZC_BASE, "name", "state", "turn_id", "turn_started_at"],
     4: [*ZC_BASE, "name", "state", "turn_id", "turn_started_at"],
-    5: [*ZC_BASE, "name", "state", "turn_id", "turn_started_at",
-        "agent_alias", "channel_id", "room_id", "sender_id"],
+    5: [
+        *ZC_BASE,
+        "name",
+        "state",
+        "turn_id",
+        "turn_started_at",
+        "agent_alias",
+        "channel_id",
+        "room_id",
+        "sender_id",
+    ],
 }
 ZC_COLUMNS[6] = ZC_COLUMNS[5]
-ROUTING_INDEXES = {f"idx_session_metadata_{c}" for c in ("agent_alias", "channel_id", "room_id",
-                                                           "sender_id")}
+ROUTING_INDEXES = {
+    f"idx_session_metadata_{c}" for c in ("agent_alias", "channel_id", "room_id", "sender_id")
+}
 
 
 @pytest.mark.parametrize("stage", [1, 2, 3, 4, 5, 6])
@@ -89,8 +99,17 @@ def test_zeroclaw_schema_per_stage(tmp_path: Path, stage: int) -> None:
 def test_hermes_schema(tmp_path: Path) -> None:
     db = create_hermes_db(tmp_path / "sessions.db")
     assert columns(db, "sessions") == [
-        "thread_ts", "session_id", "repo", "repo_path", "agent_kind", "channel_id", "created_at",
-        "last_active", "status", "total_turns", "model",
+        "thread_ts",
+        "session_id",
+        "repo",
+        "repo_path",
+        "agent_kind",
+        "channel_id",
+        "created_at",
+        "last_active",
+        "status",
+        "total_turns",
+        "model",
     ]
     assert names(db, "index") == {"idx_sessions_session_id"}
     with sqlite3.connect(db) as conn:
@@ -100,16 +119,29 @@ def test_hermes_schema(tmp_path: Path) -> None:
 @pytest.mark.parametrize("archived", [True, False])
 def test_starpod_core_db(tmp_path: Path, archived: bool) -> None:
     db = create_starpod_db(tmp_path / "core.db", archived_column=archived, now=NOW)
-    expected = ["id", "created_at", "last_message_at", "is_closed", "summary", "message_count",
-                "channel", "channel_session_key", "title", "user_id", "is_read",
-                *(["is_archived"] if archived else []), "triggered_by"]
+    expected = [
+        "id",
+        "created_at",
+        "last_message_at",
+        "is_closed",
+        "summary",
+        "message_count",
+        "channel",
+        "channel_session_key",
+        "title",
+        "user_id",
+        "is_read",
+        *(["is_archived"] if archived else []),
+        "triggered_by",
+    ]
     assert columns(db, "session_metadata") == expected
     assert "user_id" in columns(db, "usage_stats")
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT version, description, success, checksum FROM _sqlx_migrations")
         [(version, description, success, checksum)] = rows.fetchall()
-        cascade = {row[2]: row[6] for row in conn.execute(
-            "PRAGMA foreign_key_list('session_messages')")}
+        cascade = {
+            row[2]: row[6] for row in conn.execute("PRAGMA foreign_key_list('session_messages')")
+        }
     assert (version, description, success, len(checksum)) == (1, "init", 1, 48)
     assert cascade == {"session_metadata": "CASCADE"}
 
@@ -117,8 +149,18 @@ def test_starpod_core_db(tmp_path: Path, archived: bool) -> None:
 def test_starpod_legacy_session_db(tmp_path: Path) -> None:
     db = create_starpod_legacy_db(tmp_path / "session.db", now=NOW)
     assert columns(db, "session_metadata") == [
-        "id", "created_at", "last_message_at", "is_closed", "summary", "message_count",
-        "channel", "channel_session_key", "title", "user_id", "is_read", "triggered_by",
+        "id",
+        "created_at",
+        "last_message_at",
+        "is_closed",
+        "summary",
+        "message_count",
+        "channel",
+        "channel_session_key",
+        "title",
+        "user_id",
+        "is_read",
+        "triggered_by",
     ]
     assert columns(db, "usage_stats")[-1] == "user_id"
     with sqlite3.connect(db) as conn:
@@ -148,7 +190,8 @@ def test_ddl_is_verbatim_from_stores_md() -> None:
     assert _norm("".join(s + ";\n" for s in head[:9])) == _norm(creates)
     assert [line for line in alters.split("\n") if line] == list(botschema.ZEROCLAW_ALTERS.values())
     assert [line for line in indexes.split("\n") if line] == list(
-        botschema.ZEROCLAW_ROUTING_INDEXES)
+        botschema.ZEROCLAW_ROUTING_INDEXES
+    )
     [starpod] = _sql_blocks(text, "### 3.3")
     assert botschema.STARPOD_SESSION_SCHEMA == starpod
 
@@ -161,14 +204,27 @@ def test_hermes_sqlite_bot_rows(tmp_path: Path) -> None:
     ts = "1787434320.638764"
     bot.new_thread(ts, "webapp", "/srv/webapp", "C01", "claude-opus-4-6", NOW)
     row = sqlite3.connect(bot.path).execute("SELECT * FROM sessions").fetchone()
-    assert row == (ts, f"pending-{ts}", "webapp", "/srv/webapp", "claude", "C01",
-                   "2026-08-22T21:44:00.123456+00:00", "2026-08-22T21:44:00.123456+00:00",
-                   "active", 0, "claude-opus-4-6")
+    assert row == (
+        ts,
+        f"pending-{ts}",
+        "webapp",
+        "/srv/webapp",
+        "claude",
+        "C01",
+        "2026-08-22T21:44:00.123456+00:00",
+        "2026-08-22T21:44:00.123456+00:00",
+        "active",
+        0,
+        "claude-opus-4-6",
+    )
     bot.finish_turn(ts, "5f0c-uuid", 3, NOW.replace(microsecond=500000))
     bot.set_error(ts)
     bot.close()
-    row = sqlite3.connect(tmp_path / "sessions.db").execute(
-        "SELECT session_id, last_active, status, total_turns FROM sessions").fetchone()
+    row = (
+        sqlite3.connect(tmp_path / "sessions.db")
+        .execute("SELECT session_id, last_active, status, total_turns FROM sessions")
+        .fetchone()
+    )
     assert row == ("5f0c-uuid", "2026-08-22T21:44:00.500+00:00", "error", 3)
     assert CHRONO_SQL.match(row[1])
 
@@ -184,9 +240,19 @@ def test_hermes_json_bot_pretty_z_and_atomic(tmp_path: Path) -> None:
     assert path.stat().st_ino != first_inode  # replaced by rename, never edited in place
     assert text.startswith('{\n  "1.2": {\n    "session_id": "abc",\n')
     info = json.loads(text)["1.2"]
-    assert list(info) == ["session_id", "repo", "repo_path", "agent_kind", "channel_id",
-                          "thread_ts", "created_at", "last_active", "status", "total_turns",
-                          "model"]
+    assert list(info) == [
+        "session_id",
+        "repo",
+        "repo_path",
+        "agent_kind",
+        "channel_id",
+        "thread_ts",
+        "created_at",
+        "last_active",
+        "status",
+        "total_turns",
+        "model",
+    ]
     assert info["created_at"] == "2026-08-22T21:44:00.123456Z"
     assert info["last_active"] == "2026-08-22T21:44:00Z"
     assert info["model"] is None
@@ -220,23 +286,38 @@ def test_zeroclaw_state_context_alias_and_update_last(tmp_path: Path) -> None:
     bot.set_state("gw_1", "running", "turn-1", NOW)
     bot.update_last("gw_1", "assistant", "final output", NOW)
     conn = sqlite3.connect(bot.path)
-    row = conn.execute("SELECT message_count, state, turn_id, turn_started_at, agent_alias, "
-                       "channel_id, room_id, sender_id FROM session_metadata").fetchone()
-    assert row == (1, "running", "turn-1", "2026-08-22T21:44:00.123456+00:00", "ops",
-                   "telegram.main", "42", "bob")
+    row = conn.execute(
+        "SELECT message_count, state, turn_id, turn_started_at, agent_alias, "
+        "channel_id, room_id, sender_id FROM session_metadata"
+    ).fetchone()
+    assert row == (
+        1,
+        "running",
+        "turn-1",
+        "2026-08-22T21:44:00.123456+00:00",
+        "ops",
+        "telegram.main",
+        "42",
+        "bob",
+    )
     fts = "SELECT COUNT(*) FROM sessions_fts WHERE sessions_fts MATCH ?"
     assert conn.execute(fts, ('"final"',)).fetchone()[0] == 1  # sessions_au kept FTS in sync
     assert conn.execute(fts, ('"partial"',)).fetchone()[0] == 0
     bot.set_state("gw_1", "idle")
-    assert conn.execute("SELECT state, turn_id, turn_started_at FROM session_metadata"
-                        ).fetchone() == ("idle", None, None)
+    assert conn.execute(
+        "SELECT state, turn_id, turn_started_at FROM session_metadata"
+    ).fetchone() == ("idle", None, None)
 
 
 def test_zeroclaw_old_stage_refuses_missing_columns(tmp_path: Path) -> None:
     bot = ZeroClawSqliteBot(tmp_path / "sessions.db", stage=1)
     bot.append("k", "user", "hi", NOW)
-    calls: tuple[Callable[[], None], ...] = (lambda: bot.set_state("k", "running"), lambda: bot.set_name("k", "n"),
-             lambda: bot.set_agent_alias("k", "a"), lambda: bot.set_context("k", "c", "r", "s"))
+    calls: tuple[Callable[[], None], ...] = (
+        lambda: bot.set_state("k", "running"),
+        lambda: bot.set_name("k", "n"),
+        lambda: bot.set_agent_alias("k", "a"),
+        lambda: bot.set_context("k", "c", "r", "s"),
+    )
     for call in calls:
         with pytest.raises(UnsupportedAtStage):
             call()
@@ -254,8 +335,12 @@ def test_zeroclaw_import_jsonl_head(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.glob("telegram_42*")) == ["telegram_42.jsonl.migrated"]
     conn = sqlite3.connect(bot.path)
     assert conn.execute("SELECT * FROM jsonl_import_receipts").fetchone() == (
-        "telegram_42.jsonl", "telegram_42", hashlib.sha256(data).hexdigest(), len(data),
-        "2026-08-22T21:44:00.123456+00:00")
+        "telegram_42.jsonl",
+        "telegram_42",
+        hashlib.sha256(data).hexdigest(),
+        len(data),
+        "2026-08-22T21:44:00.123456+00:00",
+    )
     assert conn.execute("SELECT message_count FROM session_metadata").fetchone() == (2,)
 
 
@@ -269,15 +354,23 @@ def test_sanitize_and_percent_keys() -> None:
 
 def test_zeroclaw_content_shapes_match_the_samples(tmp_path: Path) -> None:
     bot = ZeroClawJsonlBot(tmp_path)
-    bot.append("k", {"content": channel_user_content("what's in my home dir?", NOW),
-                     "role": "user"})
-    bot.append("k", {"role": "assistant",
-                     "content": tool_call_content([("call_1", "shell", {"command": "ls"})])})
+    bot.append(
+        "k", {"content": channel_user_content("what's in my home dir?", NOW), "role": "user"}
+    )
+    bot.append(
+        "k",
+        {
+            "role": "assistant",
+            "content": tool_call_content([("call_1", "shell", {"command": "ls"})]),
+        },
+    )
     bot.append("k", {"role": "tool", "content": tool_result_content("call_1", "a.txt\nb.txt")})
     assert (tmp_path / "k.jsonl").read_text(encoding="utf-8").splitlines() == [
         '{"role":"user","content":"[2026-08-22 17:44:00 -04:00] what\'s in my home dir?"}',
-        (r'{"role":"assistant","content":"{\"content\":null,\"tool_calls\":[{\"arguments\":'
-         r'\"{\\\"command\\\":\\\"ls\\\"}\",\"id\":\"call_1\",\"name\":\"shell\"}]}"}'),
+        (
+            r'{"role":"assistant","content":"{\"content\":null,\"tool_calls\":[{\"arguments\":'
+            r'\"{\\\"command\\\":\\\"ls\\\"}\",\"id\":\"call_1\",\"name\":\"shell\"}]}"}'
+        ),
         r'{"role":"tool","content":"{\"content\":\"a.txt\\nb.txt\",\"tool_call_id\":\"call_1\"}"}',
     ]
 
@@ -286,8 +379,9 @@ def test_jsonl_newline_is_a_separate_write(tmp_path: Path) -> None:
     seen: list[bytes] = []
     bot = ZeroClawJsonlBot(tmp_path)
     bot.append("k", {"role": "user", "content": "one"})
-    bot.append("k", {"role": "user", "content": "two"}, between=lambda p: seen.append(
-        p.read_bytes()))
+    bot.append(
+        "k", {"role": "user", "content": "two"}, between=lambda p: seen.append(p.read_bytes())
+    )
     assert seen == [b'{"role":"user","content":"one"}\n{"role":"user","content":"two"}']
     assert (tmp_path / "k.jsonl").read_bytes().endswith(b'"two"}\n')
 
@@ -315,23 +409,54 @@ def test_starpod_bot_rows(tmp_path: Path) -> None:
     bot.save_message(sid, "user", "second never becomes the title", NOW)
     bot.save_tool_use(sid, "toolu_1", "Bash", {"command": "ls", "a": 1}, NOW)
     bot.save_tool_result(sid, "toolu_1", "x" * 600, now=NOW)
-    cost = bot.record_usage(sid, turn=2, input_tokens=1000, output_tokens=1000, cache_read=10_000,
-                            cache_write=1000, model="claude-sonnet-4-6", now=NOW)
+    cost = bot.record_usage(
+        sid,
+        turn=2,
+        input_tokens=1000,
+        output_tokens=1000,
+        cache_read=10_000,
+        cache_write=1000,
+        model="claude-sonnet-4-6",
+        now=NOW,
+    )
     assert cost == pytest.approx(0.02475)
-    assert bot.record_usage(sid, turn=1, input_tokens=10**6, output_tokens=0, cache_read=0,
-                            cache_write=0, model="claude-opus-4-6", now=NOW) == pytest.approx(5.0)
+    assert bot.record_usage(
+        sid,
+        turn=1,
+        input_tokens=10**6,
+        output_tokens=0,
+        cache_read=0,
+        cache_write=0,
+        model="claude-opus-4-6",
+        now=NOW,
+    ) == pytest.approx(5.0)
     bot.close_session(sid, "Auto-closed: inactivity")
     bot.mark_read(sid, False)
     bot.archive(sid)
     conn = sqlite3.connect(db)
-    meta = conn.execute("SELECT title, message_count, is_closed, summary, is_read, is_archived, "
-                        "channel, created_at FROM session_metadata").fetchone()
-    assert meta == ("é" * 50 + "...", 1, 1, "Auto-closed: inactivity", 0, 1, "telegram",
-                    "2026-08-22T21:44:00.123456+00:00")
-    tool_use, tool_result = [r[0] for r in conn.execute(
-        "SELECT content FROM session_messages WHERE role LIKE 'tool%' ORDER BY id")]
-    assert tool_use == ('{"id":"toolu_1","input":{"a":1,"command":"ls"},"name":"Bash",'
-                        '"type":"tool_use"}')
+    meta = conn.execute(
+        "SELECT title, message_count, is_closed, summary, is_read, is_archived, "
+        "channel, created_at FROM session_metadata"
+    ).fetchone()
+    assert meta == (
+        "é" * 50 + "...",
+        1,
+        1,
+        "Auto-closed: inactivity",
+        0,
+        1,
+        "telegram",
+        "2026-08-22T21:44:00.123456+00:00",
+    )
+    tool_use, tool_result = [
+        r[0]
+        for r in conn.execute(
+            "SELECT content FROM session_messages WHERE role LIKE 'tool%' ORDER BY id"
+        )
+    ]
+    assert tool_use == (
+        '{"id":"toolu_1","input":{"a":1,"command":"ls"},"name":"Bash","type":"tool_use"}'
+    )
     assert json.loads(tool_result)["content"] == "x" * 500 + "..."
     assert list(json.loads(tool_result)) == ["content", "is_error", "tool_use_id", "type"]
 
@@ -343,11 +468,20 @@ def test_claude_code_lines(tmp_path: Path) -> None:
     writer = ClaudeCodeWriter(tmp_path, ids=Ids())
     seen: list[bytes] = []
     writer.user("sid-1", "/home/me/src/app", "hello", NOW)
-    blocks = [thinking_block("hmm"), text_block("Looking."),
-              tool_use_block("toolu_1", "Bash", {"command": "ls"})]
+    blocks = [
+        thinking_block("hmm"),
+        text_block("Looking."),
+        tool_use_block("toolu_1", "Bash", {"command": "ls"}),
+    ]
     writer.between = lambda p: seen.append(p.read_bytes())
-    path = writer.assistant("sid-1", "/home/me/src/app", blocks, model="claude-opus-4-6",
-                            usage=usage_dict(10, 5, 1000, 2000), now=NOW)
+    path = writer.assistant(
+        "sid-1",
+        "/home/me/src/app",
+        blocks,
+        model="claude-opus-4-6",
+        usage=usage_dict(10, 5, 1000, 2000),
+        now=NOW,
+    )
     writer.tool_result("sid-1", "/home/me/src/app", "toolu_1", "a.txt", now=NOW)
     writer.synthetic("sid-1", "/home/me/src/app", now=NOW)
     assert path == tmp_path / "-home-me-src-app" / "sid-1.jsonl"
@@ -359,10 +493,13 @@ def test_claude_code_lines(tmp_path: Path) -> None:
     assert len({(r["message"]["id"], r["requestId"]) for r in replies}) == 1
     assert all(r["message"]["usage"]["cache_read_input_tokens"] == 1000 for r in replies)
     assert [r["message"]["stop_reason"] for r in replies] == [None, None, "tool_use"]
-    assert [r["message"]["content"][0]["type"] for r in replies] == ["thinking", "text",
-                                                                     "tool_use"]
-    assert lines[4]["message"]["content"][0] == {"type": "tool_result", "tool_use_id": "toolu_1",
-                                                 "content": "a.txt", "is_error": False}
+    assert [r["message"]["content"][0]["type"] for r in replies] == ["thinking", "text", "tool_use"]
+    assert lines[4]["message"]["content"][0] == {
+        "type": "tool_result",
+        "tool_use_id": "toolu_1",
+        "content": "a.txt",
+        "is_error": False,
+    }
     assert lines[5]["message"]["model"] == "<synthetic>"
     assert lines[5]["message"]["usage"]["output_tokens"] == 0
     assert [line["parentUuid"] for line in lines[1:]] == [line["uuid"] for line in lines[:-1]]

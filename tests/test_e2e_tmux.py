@@ -21,8 +21,9 @@ pytestmark = pytest.mark.e2e
 
 
 def pane(name: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True,
-                          text=True, check=False).stdout
+    return subprocess.run(
+        ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True, check=False
+    ).stdout
 
 
 def wait_for(name: str, text: str, seconds: float) -> str:
@@ -47,8 +48,20 @@ def live_host(tmp_path: Path) -> Iterator[Path]:
     assert shutil.which("tmux"), "tmux is needed for the end-to-end test (apt-get install tmux)"
     root = tmp_path / "host"
     writer = subprocess.Popen(
-        [sys.executable, "-m", "sessiontui", "demo", "--simulate-only", str(root), "--rate", "10", "--seed", "7"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "sessiontui",
+            "demo",
+            "--simulate-only",
+            str(root),
+            "--rate",
+            "10",
+            "--seed",
+            "7",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while not store_paths(root)["zeroclaw-sqlite"].exists() and time.monotonic() < deadline:
@@ -65,8 +78,11 @@ def test_new_session_appears_on_screen_while_a_bot_writes(live_host: Path, tmp_p
     env = {**os.environ, "HOME": str(tmp_path / "home"), "TERM": "xterm-256color"}
     env.pop("CLAUDE_CONFIG_DIR", None)
     command = f"{sys.executable} -m sessiontui {live_host} --refresh 0.5"
-    subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command],
-                   check=True, env=env)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "200", "-y", "50", command],
+        check=True,
+        env=env,
+    )
     try:
         wait_for(name, "sessions", 20)
         subprocess.run(["tmux", "send-keys", "-t", name, "/"], check=True)
@@ -82,12 +98,18 @@ def test_new_session_appears_on_screen_while_a_bot_writes(live_host: Path, tmp_p
         screen = wait_for(name, "e2e newcomer", 10)
         assert "zeroclaw-sqlite" in screen
         subprocess.run(["tmux", "send-keys", "-t", name, "Escape"], check=True)  # leave the filter
-        wait_until(name, lambda now: "0 of" not in now and now.count("newcomer") <= 1,
-                   "the filter field closed", 10)
+        wait_until(
+            name,
+            lambda now: "0 of" not in now and now.count("newcomer") <= 1,
+            "the filter field closed",
+            10,
+        )
         subprocess.run(["tmux", "send-keys", "-t", name, "q"], check=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            alive = subprocess.run(["tmux", "has-session", "-t", name], capture_output=True, check=False)
+            alive = subprocess.run(
+                ["tmux", "has-session", "-t", name], capture_output=True, check=False
+            )
             if alive.returncode != 0:
                 break
             time.sleep(0.2)

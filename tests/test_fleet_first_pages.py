@@ -21,6 +21,8 @@ from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 SESSIONS = 40
 
+NEVER = datetime.min.replace(tzinfo=UTC)
+
 
 def zeroclaw(tmp_path: Path) -> Path:
     db = tmp_path / "sessions.db"
@@ -51,20 +53,30 @@ def starpod(tmp_path: Path) -> Path:
     return db
 
 
-@pytest.mark.parametrize("make, open_store", [(zeroclaw, ZeroClawSqliteStore), (starpod, StarpodStore)])
+@pytest.mark.parametrize(
+    "make, open_store", [(zeroclaw, ZeroClawSqliteStore), (starpod, StarpodStore)]
+)
 async def test_first_page_is_the_newest_sessions_as_the_full_read_shows_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make: Callable[[Path], Path],
-    open_store: Callable[[Path], Store]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make: Callable[[Path], Path],
+    open_store: Callable[[Path], Store],
 ) -> None:
     monkeypatch.setattr(fleet_module, "FIRST_PAGE", 10)
     monkeypatch.setattr(fleet_module, "FIRST_PAGE_BYTES", 0)  # page this small file as a big one
-    fleet = Fleet([open_store(make(tmp_path))], clock=lambda: T0 + timedelta(minutes=1), thresholds=Thresholds())
+    fleet = Fleet(
+        [open_store(make(tmp_path))],
+        clock=lambda: T0 + timedelta(minutes=1),
+        thresholds=Thresholds(),
+    )
     try:
         first = await fleet.first_pages()
         assert first is not None
         assert first.statuses[0].loading == SESSIONS and first.statuses[0].sessions == 10
         paged = {r.session.id: r for r in first.rows}
-        newest = sorted((r.session for r in first.rows), key=lambda s: s.last_activity, reverse=True)  # type: ignore[arg-type, return-value]
+        newest = sorted(
+            (r.session for r in first.rows), key=lambda s: s.last_activity or NEVER, reverse=True
+        )
         assert [s.id[-3:] for s in newest] == [f"{i:03d}" for i in range(10)]
 
         full = await fleet.refresh(full=True)
@@ -72,8 +84,17 @@ async def test_first_page_is_the_newest_sessions_as_the_full_read_shows_them(
         whole = {r.session.id: r for r in full.rows}
         for sid, row in paged.items():
             want = whole[sid]
-            assert (row.session.message_count, row.session.turns, row.session.last_message, row.session.native_state) == (
-                want.session.message_count, want.session.turns, want.session.last_message, want.session.native_state)
+            assert (
+                row.session.message_count,
+                row.session.turns,
+                row.session.last_message,
+                row.session.native_state,
+            ) == (
+                want.session.message_count,
+                want.session.turns,
+                want.session.last_message,
+                want.session.native_state,
+            )
             assert row.verdict == want.verdict
     finally:
         await fleet.close()
@@ -81,14 +102,18 @@ async def test_first_page_is_the_newest_sessions_as_the_full_read_shows_them(
 
 async def test_a_small_store_is_not_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fleet_module, "FIRST_PAGE_BYTES", 0)
-    fleet = Fleet([ZeroClawSqliteStore(zeroclaw(tmp_path))], clock=lambda: T0, thresholds=Thresholds())
+    fleet = Fleet(
+        [ZeroClawSqliteStore(zeroclaw(tmp_path))], clock=lambda: T0, thresholds=Thresholds()
+    )
     try:
         assert await fleet.first_pages() is None  # 40 sessions fit on the first page
     finally:
         await fleet.close()
 
 
-async def test_sessions_arriving_after_the_first_page_raise_no_alerts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_sessions_arriving_after_the_first_page_raise_no_alerts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Stuck sessions already stuck when the dashboard opens are not news, paged in or not."""
     from sessiontui.app import make_app
     from sessiontui.config import Config
@@ -96,12 +121,16 @@ async def test_sessions_arriving_after_the_first_page_raise_no_alerts(tmp_path: 
 
     monkeypatch.setattr(fleet_module, "FIRST_PAGE", 10)
     monkeypatch.setattr(fleet_module, "FIRST_PAGE_BYTES", 0)
-    db = zeroclaw(tmp_path)  # every session older than 10 minutes ends with the assistant's answer ...
+    db = zeroclaw(
+        tmp_path
+    )  # every session older than 10 minutes ends with the assistant's answer ...
     bot = ZeroClawSqliteBot(db)
     for i in range(20, SESSIONS):  # ... but these older ones end on an unanswered user message
         bot.append(f"gw_{i:03d}", "user", "hello?", T0 - timedelta(minutes=7 * i - 1))
     bot.close()
-    app = make_app(Config(), stores=[ZeroClawSqliteStore(db)], clock=lambda: T0 + timedelta(minutes=1))
+    app = make_app(
+        Config(), stores=[ZeroClawSqliteStore(db)], clock=lambda: T0 + timedelta(minutes=1)
+    )
     raised: list[object] = []
     monkeypatch.setattr(app, "raise_alert", raised.append)
     async with app.run_test(size=(200, 50)) as pilot:

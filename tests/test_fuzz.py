@@ -36,29 +36,46 @@ from sessiontui.timestamps import parse_timestamp
 
 NORMAL = 300
 SOAK = int(os.environ.get("FUZZ_EXAMPLES", "100000"))
-UNSAFE_LEFT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+UNSAFE_LEFT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 # Text as stores hand it over: anything, lone surrogates and file-name escapes included.
 hostile_text = st.text(st.characters(exclude_categories=()), max_size=80) | st.sampled_from(
-    ["cut \ud83d emoji", "bad\udcff\udcfe", "\x1b[31mred\x1b]0;title\x07", "\u202eevil", "a\u2028b\u2029c",
-     "\u200f\u061c", "[bold]markup[/]", "\r\n\t", ""])
+    [
+        "cut \ud83d emoji",
+        "bad\udcff\udcfe",
+        "\x1b[31mred\x1b]0;title\x07",
+        "\u202eevil",
+        "a\u2028b\u2029c",
+        "\u200f\u061c",
+        "[bold]markup[/]",
+        "\r\n\t",
+        "",
+    ]
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | hostile_text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(hostile_text, inner, max_size=4),
-    max_leaves=12)
+    max_leaves=12,
+)
 
 
 def record_lines() -> st.SearchStrategy[bytes]:
     """A JSONL line: real JSON records, JSON with surrogate escapes, or raw bytes."""
     as_json = json_values.map(lambda v: json.dumps(v, ensure_ascii=True).encode())
-    chat = st.builds(lambda role, content: json.dumps({"role": role, "content": content}).encode(),
-                     hostile_text, hostile_text)
+    chat = st.builds(
+        lambda role, content: json.dumps({"role": role, "content": content}).encode(),
+        hostile_text,
+        hostile_text,
+    )
     return st.one_of(as_json, chat, st.binary(max_size=120))
 
 
 def both(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    return settings(max_examples=examples, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
 
 
 def targets(examples: int) -> dict[str, Callable[[], None]]:
@@ -86,9 +103,27 @@ def targets(examples: int) -> dict[str, Callable[[], None]]:
         assert record is None or isinstance(record, dict)
 
     @both(examples)
-    @given(st.dictionaries(st.sampled_from(["type", "message", "content", "role", "timestamp", "uuid",
-                                            "toolUseResult", "isMeta", "sessionId", "model", "usage"]),
-                           json_values, max_size=6))
+    @given(
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "type",
+                    "message",
+                    "content",
+                    "role",
+                    "timestamp",
+                    "uuid",
+                    "toolUseResult",
+                    "isMeta",
+                    "sessionId",
+                    "model",
+                    "usage",
+                ]
+            ),
+            json_values,
+            max_size=6,
+        )
+    )
     def claude_record(record: dict[str, Any]) -> None:
         if isinstance(record.get("message"), dict) or "message" not in record:
             for message in messages_from_record(record):
@@ -124,7 +159,9 @@ def targets(examples: int) -> dict[str, Callable[[], None]]:
             except DamagedTrash as exc:
                 one_line(str(exc)).encode("utf-8")
             else:
-                one_line(f"{entry.id} {entry.name} {entry.session_id} {entry.store}").encode("utf-8")
+                one_line(f"{entry.id} {entry.name} {entry.session_id} {entry.store}").encode(
+                    "utf-8"
+                )
 
     @both(examples)
     @given(st.lists(record_lines(), max_size=6))
@@ -141,8 +178,10 @@ def targets(examples: int) -> dict[str, Callable[[], None]]:
                 json.loads(json_line(record))
 
     @both(max(1, examples // 20))
-    @given(st.lists(record_lines(), min_size=1, max_size=5),
-           st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b))
+    @given(
+        st.lists(record_lines(), min_size=1, max_size=5),
+        st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b),
+    )
     def snapshot_of_a_store(lines: list[bytes], name: bytes) -> None:
         """A real ZeroClaw JSONL directory with hostile lines and a hostile file name, through
         the store, the fleet and both snapshot outputs."""
@@ -167,9 +206,18 @@ def targets(examples: int) -> dict[str, Callable[[], None]]:
             for error in errors:
                 one_line(error).encode("utf-8")
 
-    return {"shown": shown, "json_out": json_out, "jsonl_line": jsonl_line, "claude_record": claude_record,
-            "zeroclaw_message": zeroclaw_message, "timestamp": timestamp, "duration": duration,
-            "trash_entry": trash_entry, "audit_log": audit_log, "snapshot_of_a_store": snapshot_of_a_store}
+    return {
+        "shown": shown,
+        "json_out": json_out,
+        "jsonl_line": jsonl_line,
+        "claude_record": claude_record,
+        "zeroclaw_message": zeroclaw_message,
+        "timestamp": timestamp,
+        "duration": duration,
+        "trash_entry": trash_entry,
+        "audit_log": audit_log,
+        "snapshot_of_a_store": snapshot_of_a_store,
+    }
 
 
 NAMES = list(targets(1))

@@ -41,8 +41,12 @@ async def refresh(root: Path, fleet: Fleet | None = None) -> tuple[Fleet, FleetU
     if fleet is None:
         found, errors = find_stores([root])
         assert found and not errors
-        fleet = Fleet(open_stores(found), clock=lambda: datetime.now(UTC), thresholds=Thresholds(),
-                      processes=ProcessWatch())
+        fleet = Fleet(
+            open_stores(found),
+            clock=lambda: datetime.now(UTC),
+            thresholds=Thresholds(),
+            processes=ProcessWatch(),
+        )
     return fleet, await fleet.refresh(full=True)
 
 
@@ -64,17 +68,25 @@ def hermes_store(root: Path) -> HermesAgentBot:
     bot = HermesAgentBot(root / ".hermes" / "state.db")
     now = datetime.now(UTC)
     for session_id in (ONE, TWO):
-        bot.create_session(session_id, "cli", model="claude-sonnet-4-6", now=now - timedelta(seconds=30))
+        bot.create_session(
+            session_id, "cli", model="claude-sonnet-4-6", now=now - timedelta(seconds=30)
+        )
         bot.append_message(session_id, "user", "fix the build", now=now - timedelta(seconds=20))
     return bot
 
 
-@pytest.mark.parametrize(("argv", "ids"), [
-    (["codex", "resume", "7f9f9a2e-1b3c-4e5f-9a8b-0c1d2e3f4a5b"], ["7f9f9a2e-1b3c-4e5f-9a8b-0c1d2e3f4a5b"]),
-    (["codex", "exec", "resume", "t-1", "fix it"], ["t-1"]),
-    (["codex", "resume", "--last"], []),
-    (["resume", "x"], []),
-])
+@pytest.mark.parametrize(
+    ("argv", "ids"),
+    [
+        (
+            ["codex", "resume", "7f9f9a2e-1b3c-4e5f-9a8b-0c1d2e3f4a5b"],
+            ["7f9f9a2e-1b3c-4e5f-9a8b-0c1d2e3f4a5b"],
+        ),
+        (["codex", "exec", "resume", "t-1", "fix it"], ["t-1"]),
+        (["codex", "resume", "--last"], []),
+        (["resume", "x"], []),
+    ],
+)
 def test_a_resume_subcommand_names_the_thread(argv: list[str], ids: list[str]) -> None:
     assert session_ids_in(argv) == ids
 
@@ -126,7 +138,9 @@ async def test_a_lease_naming_a_reused_pid_is_not_linked(
 async def test_a_gateway_heartbeat_serves_the_sessions_started_after_it(
     tmp_path: Path, standins: Callable[..., StandIn]
 ) -> None:
-    gateway = standins("python3", ["-m", "hermes_gateway"])  # not named like an agent: the row links it
+    gateway = standins(
+        "python3", ["-m", "hermes_gateway"]
+    )  # not named like an agent: the row links it
     started = datetime.fromtimestamp(psutil.Process(gateway.pid).create_time(), UTC)
     bot = HermesAgentBot(tmp_path / ".hermes" / "state.db")
     bot.heartbeat("gw-1", gateway.pid, started=started + timedelta(seconds=0.5))
@@ -185,8 +199,17 @@ async def test_the_openclaw_gateway_holding_the_agent_store_serves_its_sessions(
     bot = OpenClawAgentBot(path)
     now = datetime.now(UTC)
     key, sid = "agent:main:telegram:dm:123", "w-chat"
-    bot.write_entry(key, {"sessionId": sid, "updatedAt": ms(now), "sessionStartedAt": ms(now),
-                          "chatType": "direct", "lastActivityAt": ms(now)}, now=now)
+    bot.write_entry(
+        key,
+        {
+            "sessionId": sid,
+            "updatedAt": ms(now),
+            "sessionStartedAt": ms(now),
+            "chatType": "direct",
+            "lastActivityAt": ms(now),
+        },
+        now=now,
+    )
     bot.open_window(key, sid, channel="telegram", peer="123", now=now)
     bot.append(sid, header(sid, now), now=now)
     bot.append(sid, message_record(user("go"), now), now=now)
@@ -199,7 +222,9 @@ async def test_the_openclaw_gateway_holding_the_agent_store_serves_its_sessions(
     assert facts.pids == (gateway.pid,) and facts.shared
 
 
-async def test_the_demo_runs_codex_agents_and_the_hermes_agent_and_openclaw_gateways(tmp_path: Path) -> None:
+async def test_the_demo_runs_codex_agents_and_the_hermes_agent_and_openclaw_gateways(
+    tmp_path: Path,
+) -> None:
     from sessiontui.demo import populate
     from sessiontui.demo.agent_processes import DemoAgents
 
@@ -209,12 +234,20 @@ async def test_the_demo_runs_codex_agents_and_the_hermes_agent_and_openclaw_gate
     agents.start()
     try:
         _, update = await refresh(tmp_path)
-        running = [r for r in update.rows if str(r.session.format) == "codex" and str(r.verdict.state) == "running"]
+        running = [
+            r
+            for r in update.rows
+            if str(r.session.format) == "codex" and str(r.verdict.state) == "running"
+        ]
         assert running
         for row in running:
             assert row.processes and row.processes.pids and not row.processes.shared
             assert row.processes.processes[0].name == "codex"
-        gateways = {s.format: s.processes for s in update.statuses if s.format in ("hermes-agent", "openclaw")}
+        gateways = {
+            s.format: s.processes
+            for s in update.statuses
+            if s.format in ("hermes-agent", "openclaw")
+        }
         assert set(gateways) == {"hermes-agent", "openclaw"}
         assert all(found and found[0].name in ("hermes", "openclaw") for found in gateways.values())
     finally:

@@ -24,16 +24,26 @@ CWD = "/src/app"
 def claude_session(root: Path, session_id: str, *, at: datetime) -> Path:
     writer = ClaudeCodeWriter(root / "claude" / "projects")
     writer.user(session_id, CWD, "run the tests", now=at)
-    return writer.assistant(session_id, CWD, [text_block("running them")], model="claude-sonnet-4-5",
-                            usage=usage_dict(10, 5), now=at)
+    return writer.assistant(
+        session_id,
+        CWD,
+        [text_block("running them")],
+        model="claude-sonnet-4-5",
+        usage=usage_dict(10, 5),
+        now=at,
+    )
 
 
 async def refresh(root: Path, fleet: Fleet | None = None) -> tuple[Fleet, FleetUpdate]:
     if fleet is None:
         found, errors = find_stores([root])
         assert found and not errors
-        fleet = Fleet(open_stores(found), clock=lambda: datetime.now(UTC), thresholds=Thresholds(),
-                      processes=ProcessWatch())
+        fleet = Fleet(
+            open_stores(found),
+            clock=lambda: datetime.now(UTC),
+            thresholds=Thresholds(),
+            processes=ProcessWatch(),
+        )
     return fleet, await fleet.refresh(full=True)
 
 
@@ -41,25 +51,31 @@ def row_of(update: FleetUpdate, session_id: str) -> Any:
     return next(r for r in update.rows if r.session.id == session_id)
 
 
-@pytest.mark.parametrize(("argv", "ids"), [
-    (["claude", "--resume", "abc"], ["abc"]),
-    (["node", "/usr/lib/claude", "-r", "abc", "--model", "m"], ["abc"]),
-    (["claude", "--session-id=abc"], ["abc"]),
-    (["claude", "--resume"], []),
-    (["claude", "--resume", "--verbose"], []),
-    (["claude", "-c"], []),
-])
+@pytest.mark.parametrize(
+    ("argv", "ids"),
+    [
+        (["claude", "--resume", "abc"], ["abc"]),
+        (["node", "/usr/lib/claude", "-r", "abc", "--model", "m"], ["abc"]),
+        (["claude", "--session-id=abc"], ["abc"]),
+        (["claude", "--resume"], []),
+        (["claude", "--resume", "--verbose"], []),
+        (["claude", "-c"], []),
+    ],
+)
 def test_session_ids_in_a_command_line(argv: list[str], ids: list[str]) -> None:
     assert session_ids_in(argv) == ids
 
 
-@pytest.mark.parametrize(("name", "argv", "agent"), [
-    ("node", ["node", "/home/u/.npm/bin/claude", "--resume", "x"], True),
-    ("python", ["claude", "/x/standin.py"], True),
-    ("zeroclaw", ["zeroclaw", "daemon"], True),
-    ("python3", ["python3", "-m", "http.server"], False),
-    ("bash", ["bash"], False),
-])
+@pytest.mark.parametrize(
+    ("name", "argv", "agent"),
+    [
+        ("node", ["node", "/home/u/.npm/bin/claude", "--resume", "x"], True),
+        ("python", ["claude", "/x/standin.py"], True),
+        ("zeroclaw", ["zeroclaw", "daemon"], True),
+        ("python3", ["python3", "-m", "http.server"], False),
+        ("bash", ["bash"], False),
+    ],
+)
 def test_agents_are_known_by_name_or_command_line(name: str, argv: list[str], agent: bool) -> None:
     assert is_agent(name, argv) is agent
 
@@ -196,11 +212,24 @@ async def test_claude_codes_session_registry_links_a_live_process_and_ignores_st
     registry = tmp_path / "claude" / "sessions"
     registry.mkdir()
     started = psutil.Process(live.pid).create_time()
-    (registry / f"{live.pid}.json").write_text(json.dumps(
-        {"pid": live.pid, "sessionId": "hhhh-8888", "startedAt": int(started * 1000), "status": "busy"}))
-    (registry / f"{reused.pid}.json").write_text(json.dumps(  # written by an earlier owner of the PID
-        {"pid": reused.pid, "sessionId": "iiii-9999", "startedAt": int((started - 3600) * 1000)}))
-    (registry / "99999999.json").write_text('{"pid": 99999999, "sessionId": "iiii-9999"}')  # a crash's leftover
+    (registry / f"{live.pid}.json").write_text(
+        json.dumps(
+            {
+                "pid": live.pid,
+                "sessionId": "hhhh-8888",
+                "startedAt": int(started * 1000),
+                "status": "busy",
+            }
+        )
+    )
+    (registry / f"{reused.pid}.json").write_text(
+        json.dumps(  # written by an earlier owner of the PID
+            {"pid": reused.pid, "sessionId": "iiii-9999", "startedAt": int((started - 3600) * 1000)}
+        )
+    )
+    (registry / "99999999.json").write_text(
+        '{"pid": 99999999, "sessionId": "iiii-9999"}'
+    )  # a crash's leftover
     _, update = await refresh(tmp_path)
     assert row_of(update, "hhhh-8888").processes.pids == (live.pid,)
     assert row_of(update, "iiii-9999").processes is None

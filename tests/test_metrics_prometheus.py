@@ -273,5 +273,7 @@ def test_systemd_units_verify(tmp_path: Path) -> None:
         (tmp_path / unit.name).write_text(text)
     units = sorted(str(p) for p in tmp_path.iterdir())
     assert len(units) == 3
-    result = subprocess.run([analyze, "verify", *units], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [analyze, "verify", *units], capture_output=True, text=True, check=False
+    )
     assert (result.returncode, result.stdout + result.stderr) == (0, "")

@@ -63,7 +63,11 @@ def _named_formats(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[str] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in FORMAT_NAMES:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in FORMAT_NAMES
+        ):
             found.append(f"{path.name}:{node.lineno} {node.value!r}")
         if (
             isinstance(node, ast.Attribute)

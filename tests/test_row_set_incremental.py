@@ -31,28 +31,64 @@ MODELS = (None, "claude-opus-4-1", "claude-sonnet-4-5", "gpt-5")
 def make_row(uid: int, shape: tuple[int, ...]) -> SessionRow:
     state, seconds, model, msgs, cost, burn, fmt = shape
     session = Session(
-        (StoreFormat.ZEROCLAW_SQLITE, StoreFormat.STARPOD)[fmt], "/s.db", f"s{uid}", f"name {uid % 3}",
+        (StoreFormat.ZEROCLAW_SQLITE, StoreFormat.STARPOD)[fmt],
+        "/s.db",
+        f"s{uid}",
+        f"name {uid % 3}",
         last_activity=NOW - timedelta(seconds=seconds) if seconds else None,
         created_at=NOW - timedelta(seconds=2 * seconds) if seconds % 3 else None,
-        model=MODELS[model], message_count=msgs, turns=None if msgs % 2 else msgs,
-        usage=Usage(msgs * 10) if cost else None, cost_usd=cost / 100 if cost else None,
+        model=MODELS[model],
+        message_count=msgs,
+        turns=None if msgs % 2 else msgs,
+        usage=Usage(msgs * 10) if cost else None,
+        cost_usd=cost / 100 if cost else None,
         cost_source=CostSource.RECORDED if cost else None,
     )
-    return SessionRow(session, Verdict(STATES[state], "unanswered" if state == 3 else None),
-                      Burn(10.0, burn / 100) if burn else None)
+    return SessionRow(
+        session,
+        Verdict(STATES[state], "unanswered" if state == 3 else None),
+        Burn(10.0, burn / 100) if burn else None,
+    )
 
 
-SHAPES = st.tuples(st.integers(0, len(STATES) - 1), st.integers(0, 50), st.integers(0, 3),
-                   st.integers(0, 9), st.integers(0, 4), st.integers(0, 3), st.integers(0, 1))
-TEXTS = st.sampled_from(["", "s", "s1", "name", "name 1", "stuck", "state:stuck", "state:idle store:starpod",
-                         "model:opus", "model:gpt", "starpod", "$0.0", "opus s"])
+SHAPES = st.tuples(
+    st.integers(0, len(STATES) - 1),
+    st.integers(0, 50),
+    st.integers(0, 3),
+    st.integers(0, 9),
+    st.integers(0, 4),
+    st.integers(0, 3),
+    st.integers(0, 1),
+)
+TEXTS = st.sampled_from(
+    [
+        "",
+        "s",
+        "s1",
+        "name",
+        "name 1",
+        "stuck",
+        "state:stuck",
+        "state:idle store:starpod",
+        "model:opus",
+        "model:gpt",
+        "starpod",
+        "$0.0",
+        "opus s",
+    ]
+)
 STEPS = st.lists(
     st.one_of(
         st.tuples(st.just("write"), st.integers(0, 14), SHAPES),
         st.tuples(st.just("delete"), st.integers(0, 14)),
         st.tuples(st.just("type"), TEXTS),  # the filter text grows when it can, else is replaced
         st.tuples(st.just("sort"), st.sampled_from(COLUMN_KEYS), st.booleans()),
-        st.tuples(st.just("states"), st.sampled_from([None, (SessionState.STUCK,), (SessionState.IDLE, SessionState.WAITING)])),
+        st.tuples(
+            st.just("states"),
+            st.sampled_from(
+                [None, (SessionState.STUCK,), (SessionState.IDLE, SessionState.WAITING)]
+            ),
+        ),
     ),
     max_size=25,
 )
@@ -72,7 +108,9 @@ def keys_of(view: list[SessionRow], state: RowSet) -> list[object]:
 
 @settings(max_examples=200, deadline=None)
 @given(initial=st.dictionaries(st.integers(0, 14), SHAPES, max_size=12), steps=STEPS)
-def test_incremental_view_equals_a_full_rebuild(initial: dict[int, tuple[int, ...]], steps: list[tuple[object, ...]]) -> None:
+def test_incremental_view_equals_a_full_rebuild(
+    initial: dict[int, tuple[int, ...]], steps: list[tuple[object, ...]]
+) -> None:
     rows = {uid: make_row(uid, shape) for uid, shape in initial.items()}
     given_rows = tuple(rows.values())
     row_set = RowSet()
@@ -82,7 +120,9 @@ def test_incremental_view_equals_a_full_rebuild(initial: dict[int, tuple[int, ..
         if step[0] == "write":
             new = make_row(step[1], step[2])  # type: ignore[arg-type]
             old = rows.get(step[1])  # type: ignore[call-overload]
-            replaced = frozenset({old.key}) if old is not None and old.key != new.key else frozenset()
+            replaced = (
+                frozenset({old.key}) if old is not None and old.key != new.key else frozenset()
+            )
             rows[step[1]] = new  # type: ignore[index]
             given_rows = tuple(rows.values())
             row_set.set_rows(given_rows, RowChange((new,), replaced, old is None or bool(replaced)))
@@ -92,7 +132,9 @@ def test_incremental_view_equals_a_full_rebuild(initial: dict[int, tuple[int, ..
             row_set.set_rows(given_rows, RowChange((), frozenset({gone.key}), False))
         elif step[0] == "type":
             text = str(step[1])
-            row_set.set_text(row_set.text + text[len(row_set.text):] if text.startswith(row_set.text) else text)
+            row_set.set_text(
+                row_set.text + text[len(row_set.text) :] if text.startswith(row_set.text) else text
+            )
         elif step[0] == "sort":
             row_set.set_sort(str(step[1]), bool(step[2]))
         elif step[0] == "states":

@@ -14,8 +14,10 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 def session(sid: str, *calls: tuple[float, int, float | None]) -> Session:
     """calls: (minutes ago, tokens, dollars)."""
-    recent = tuple(ApiCall(NOW - timedelta(minutes=m), "claude-sonnet-4-6", Usage(tokens, 0, 0, 0), cost)
-                   for m, tokens, cost in calls)
+    recent = tuple(
+        ApiCall(NOW - timedelta(minutes=m), "claude-sonnet-4-6", Usage(tokens, 0, 0, 0), cost)
+        for m, tokens, cost in calls
+    )
     return Session(StoreFormat.CLAUDE_CODE, "/p", sid, sid, recent_calls=recent)
 
 
@@ -45,7 +47,9 @@ def test_everyone_spending_alike_has_no_runaway() -> None:
 
 
 def test_cost_series_buckets_the_last_hour() -> None:
-    series = cost_series(session("a", (59, 1, 0.5), (1, 1, 0.25), (0.5, 1, 0.25), (90, 1, 7.0)), NOW)
+    series = cost_series(
+        session("a", (59, 1, 0.5), (1, 1, 0.25), (0.5, 1, 0.25), (90, 1, 7.0)), NOW
+    )
     assert len(series) == 30
     assert series[0] == pytest.approx(0.5)
     assert series[-1] == pytest.approx(0.5)

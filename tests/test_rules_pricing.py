@@ -110,11 +110,18 @@ def library_price(model: str, usage: Usage, at: datetime) -> float:
 def every_listed_model() -> list[str]:
     """Every model genai-prices lists for Anthropic, OpenAI and Google, as 'provider/model'."""
     providers = {p.id: p for p in data_snapshot.get_snapshot().providers}
-    return [f"{pid}/{m.id}" for pid in ("anthropic", "openai", "google") for m in providers[pid].models]
+    return [
+        f"{pid}/{m.id}" for pid in ("anthropic", "openai", "google") for m in providers[pid].models
+    ]
 
 
 MODELS = every_listed_model()
-TIERED = ["claude-sonnet-4-5", "claude-sonnet-4-6", "anthropic/claude-opus-4-6", "google/gemini-2.5-pro"]
+TIERED = [
+    "claude-sonnet-4-5",
+    "claude-sonnet-4-6",
+    "anthropic/claude-opus-4-6",
+    "google/gemini-2.5-pro",
+]
 
 
 def test_the_model_list_is_the_whole_list() -> None:
@@ -133,7 +140,10 @@ def test_tiered_models_resolve_to_more_than_one_tier() -> None:
 def test_one_hour_writes_cost_more_than_five_minute_ones() -> None:
     usage_5m = Usage(0, 0, 0, 10_000)
     usage_1h = Usage(0, 0, 0, 10_000, 10_000)
-    five, hour = price_call("claude-sonnet-4-5", usage_5m, AT), price_call("claude-sonnet-4-5", usage_1h, AT)
+    five, hour = (
+        price_call("claude-sonnet-4-5", usage_5m, AT),
+        price_call("claude-sonnet-4-5", usage_1h, AT),
+    )
     assert five == pytest.approx(10_000 * 3.75 / 1e6)
     assert hour == pytest.approx(10_000 * 6.0 / 1e6)  # 2x the $3 input rate
 
@@ -142,7 +152,9 @@ def _calls(model: str) -> list[Usage]:
     """Calls around every tier edge of the model, with and without cache reads and writes."""
     rates = pricing.model_rates(model, AT.date())
     edges = [0, 1, 1_000, 150_000] + [
-        s + d for s in (rates.starts if isinstance(rates, pricing.ModelRates) else ()) for d in (-1, 0, 1, 2)
+        s + d
+        for s in (rates.starts if isinstance(rates, pricing.ModelRates) else ())
+        for d in (-1, 0, 1, 2)
     ]
     calls = []
     for prompt in edges:
@@ -161,7 +173,10 @@ def _same(model: str, usage: Usage, at: datetime) -> None:
     except (LookupError, ValueError):
         assert price_call(model, usage, at) is None
         return
-    assert price_call(model, usage, at) == pytest.approx(expected, rel=1e-9, abs=1e-12), (model, usage)
+    assert price_call(model, usage, at) == pytest.approx(expected, rel=1e-9, abs=1e-12), (
+        model,
+        usage,
+    )
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -176,7 +191,9 @@ tokens = st.integers(min_value=0, max_value=400_000)
 @st.composite
 def calls(draw: st.DrawFn) -> Usage:
     write = draw(tokens)
-    return Usage(draw(tokens), draw(st.integers(0, 64_000)), draw(tokens), write, draw(st.integers(0, write)))
+    return Usage(
+        draw(tokens), draw(st.integers(0, 64_000)), draw(tokens), write, draw(st.integers(0, write))
+    )
 
 
 @settings(max_examples=400, deadline=None)

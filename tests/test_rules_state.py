@@ -20,8 +20,9 @@ def ago(minutes: float) -> datetime:
 
 def session(fmt: StoreFormat = StoreFormat.ZEROCLAW_SQLITE, **facts: object) -> Session:
     # The facts the adapters set for their format (ZeroClaw SQLite marks every turn).
-    base = Session(format=fmt, store="/s", id="k", name="k",
-                   state_per_turn=fmt == StoreFormat.ZEROCLAW_SQLITE)
+    base = Session(
+        format=fmt, store="/s", id="k", name="k", state_per_turn=fmt == StoreFormat.ZEROCLAW_SQLITE
+    )
     return replace(base, **facts)  # type: ignore[arg-type]
 
 

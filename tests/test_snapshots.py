@@ -42,8 +42,15 @@ def scene(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
 async def _loaded(pilot: Pilot[object]) -> None:
     """The whole scene on the table (every store read once)."""
     app = pilot.app
-    await until(pilot, lambda: len(app.screen_stack) > 1 and bool(app.screen.query(SessionTable))
-                and app.screen.query_one(SessionTable).total_count > 40, "the scene")
+    await until(
+        pilot,
+        lambda: (
+            len(app.screen_stack) > 1
+            and bool(app.screen.query(SessionTable))
+            and app.screen.query_one(SessionTable).total_count > 40
+        ),
+        "the scene",
+    )
     await pilot.pause()
 
 
@@ -76,7 +83,9 @@ def test_costs(snap_compare: SnapCompare, scene: Path) -> None:
         await pilot.press("c")
         await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")
         # every store's spend counted (the scene's total), not the first stores read
-        await until(pilot, lambda: "$0.87 priced" in screen_text(pilot.app), "the whole scene's spend")
+        await until(
+            pilot, lambda: "$0.87 priced" in screen_text(pilot.app), "the whole scene's spend"
+        )
         await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=costs)
@@ -90,8 +99,15 @@ def test_cost_charts_last_24h_by_bot(snap_compare, scene: Path) -> None:  # type
         await pilot.press("c")
         await until(pilot, lambda: "Costliest sessions" in screen_text(pilot.app), "the costs view")
         await pilot.press("t", "t", "t", "t", "b")  # 7d -> 30d -> all -> today -> 24h; by bot
-        await until(pilot, lambda: "window 24h" in screen_text(pilot.app) and "by bot" in screen_text(pilot.app)
-                    and "$0.73 priced" in screen_text(pilot.app), "the 24h window by bot, all of it")
+        await until(
+            pilot,
+            lambda: (
+                "window 24h" in screen_text(pilot.app)
+                and "by bot" in screen_text(pilot.app)
+                and "$0.73 priced" in screen_text(pilot.app)
+            ),
+            "the 24h window by bot, all of it",
+        )
         await pilot.pause()
 
     assert snap_compare(scene_app(scene, NOW), terminal_size=SIZE, run_before=charts)

@@ -130,7 +130,9 @@ def test_sessions_json_snapshot(
     }
 
 
-def test_sessions_json_pending_and_error(tmp_path: Path, snapshot_rows: SnapshotRows, real_now: datetime) -> None:
+def test_sessions_json_pending_and_error(
+    tmp_path: Path, snapshot_rows: SnapshotRows, real_now: datetime
+) -> None:
     old = chrono_serde(real_now - timedelta(minutes=30))
     fresh = chrono_serde(real_now - timedelta(minutes=1))
     write_sessions_json(

@@ -32,6 +32,7 @@ TOOL_CALL = [
 
 def fleet(bot: HermesAgentBot, now: datetime) -> None:
     """One session of every kind the dashboard must tell apart."""
+
     def ago(**kw: float) -> datetime:
         return now - timedelta(**kw)
 
@@ -199,7 +200,9 @@ def test_snapshot_states_and_fields(
     }
     assert "2 hours" in rows["tg-old"]["evidence"]
     assert rows["sub-1"]["hidden"] is True
-    assert rows["leased"]["name"] == "build it"  # untitled: its first prompt, as the bot's pickers show
+    assert (
+        rows["leased"]["name"] == "build it"
+    )  # untitled: its first prompt, as the bot's pickers show
     tip = rows["tip"]
     assert tip == tip | {
         "name": "Refactor parser",

@@ -20,9 +20,13 @@ T0 = datetime.now(UTC) - timedelta(minutes=20)
 
 def run_snapshot(*args: str) -> tuple[int, bytes, bytes]:
     """The real command under a strict UTF-8 stdout (any unencodable character is an error)."""
-    done = subprocess.run([sys.executable, "-m", "sessiontui", "snapshot", *args], capture_output=True,
-                          env={"PYTHONIOENCODING": "utf-8:strict", "HOME": "/nonexistent", "PATH": "/usr/bin"},
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sessiontui", "snapshot", *args],
+        capture_output=True,
+        env={"PYTHONIOENCODING": "utf-8:strict", "HOME": "/nonexistent", "PATH": "/usr/bin"},
+        timeout=120,
+        check=False,
+    )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -33,7 +37,9 @@ def test_invalid_utf8_in_a_starpod_title_shows_escaped_in_that_row_only(tmp_path
     for sid in ("sp-good", "sp-bad"):
         bot.create_session(sid, now=T0)
         bot.save_message(sid, "user", f"hello from {sid}", now=T0)
-    bot.conn.execute("UPDATE session_metadata SET title = CAST(X'6f6bfffe21' AS TEXT) WHERE id = 'sp-bad'")
+    bot.conn.execute(
+        "UPDATE session_metadata SET title = CAST(X'6f6bfffe21' AS TEXT) WHERE id = 'sp-bad'"
+    )
     bot.close()
     code, out, err = run_snapshot("--json", str(db))
     assert code == 0, err
@@ -48,7 +54,9 @@ def test_invalid_utf8_in_a_hermes_model_shows_escaped_and_the_store_stays(tmp_pa
     bot = HermesSqliteBot(db)
     bot.new_thread("1.1", "repo", "/src/repo", "C1", "claude-opus-4-6", T0)
     bot.new_thread("2.2", "repo", "/src/repo", "C1", "claude-opus-4-6", T0)
-    bot.conn.execute("UPDATE sessions SET model = CAST(X'636c61756465ff' AS TEXT) WHERE thread_ts = '2.2'")
+    bot.conn.execute(
+        "UPDATE sessions SET model = CAST(X'636c61756465ff' AS TEXT) WHERE thread_ts = '2.2'"
+    )
     bot.close()
     code, out, err = run_snapshot(str(db))  # the table form, to a strict UTF-8 stdout
     assert code == 0, err
@@ -68,28 +76,36 @@ def test_a_lone_surrogate_in_a_transcript_and_a_bad_file_name_print_as_utf8(tmp_
     code, stdout, err = run_snapshot(str(directory))
     assert code == 0, err
     text = stdout.decode("utf-8")  # strict: raises on anything but valid UTF-8
-    assert "telegram_1" in text and "cut" in text and "bad\\xff\\xfe" in text and "3 sessions" in text
+    assert (
+        "telegram_1" in text and "cut" in text and "bad\\xff\\xfe" in text and "3 sessions" in text
+    )
     code, stdout, err = run_snapshot("--json", str(directory))
     assert code == 0, err
     rows = [json.loads(line) for line in stdout.decode("utf-8").splitlines()]
     assert sorted(row["id"] for row in rows) == ["bad\\xff\\xfe", "cut", "telegram_1"]
 
 
-@pytest.mark.parametrize("char", ["\u200f", "\u200e", "\u061c", "\u2028", "\u2029", "\u202e", "\u2066"])
+@pytest.mark.parametrize(
+    "char", ["\u200f", "\u200e", "\u061c", "\u2028", "\u2029", "\u202e", "\u2066"]
+)
 def test_bidi_marks_and_line_separators_are_shown_as_visible_escapes(char: str) -> None:
     assert printable(f"a{char}b") == f"a\\u{ord(char):04x}b"
     assert one_line(f"a{char}b") == f"a\\u{ord(char):04x}b"
     assert json_line(f"a{char}b") == f'"a\\u{ord(char):04x}b"'
 
 
-@pytest.mark.parametrize(("raw", "shown"), [("cut \ud83d x", "cut \ufffd x"), ("bad\udcff", "bad\\xff")])
+@pytest.mark.parametrize(
+    ("raw", "shown"), [("cut \ud83d x", "cut \ufffd x"), ("bad\udcff", "bad\\xff")]
+)
 def test_surrogates_are_replaced_and_marked(raw: str, shown: str) -> None:
     assert printable(raw) == shown
     assert json.loads(json_line(raw)) == shown
     json_line(raw).encode("utf-8")
 
 
-@pytest.mark.parametrize("value", ["99999999999999999999d", "1" * 400, float("inf"), float("nan"), 1e300])
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999d", "1" * 400, float("inf"), float("nan"), 1e300]
+)
 def test_a_duration_too_long_to_hold_is_a_config_error_not_a_crash(value: object) -> None:
     from sessiontui.config import ConfigError, parse_duration
 

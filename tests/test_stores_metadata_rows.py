@@ -25,12 +25,16 @@ async def test_state_changes_renames_and_deletes_are_seen(tmp_path: Path) -> Non
         def by_key(report: ReadReport) -> dict[str, Session]:
             return {s.id: s for s in report.sessions}
 
-        bot.set_state("gw_03", "running", "t1", T0 + timedelta(minutes=1))  # last_activity unchanged
+        bot.set_state(
+            "gw_03", "running", "t1", T0 + timedelta(minutes=1)
+        )  # last_activity unchanged
         assert by_key(await store.refresh())["gw_03"].native_state == "running"
         bot.set_state("gw_03", "idle", None, T0 + timedelta(minutes=2))  # seen: it was busy before
         assert by_key(await store.refresh())["gw_03"].native_state == "idle"
 
-        bot.append("gw_07", "assistant", "hello", datetime.now(UTC))  # an append moves the watermark
+        bot.append(
+            "gw_07", "assistant", "hello", datetime.now(UTC)
+        )  # an append moves the watermark
         assert by_key(await store.refresh())["gw_07"].message_count == 2
 
         bot.conn.execute("DELETE FROM sessions WHERE session_key = 'gw_09'")  # delete_session

@@ -50,6 +50,7 @@ def session(
 def agent_store(root: Path, now: datetime) -> Path:
     path = root / "agents" / "main" / "agent" / "openclaw-agent.sqlite"
     bot = OpenClawAgentBot(path)
+
     def ago(**kw: float) -> datetime:
         return now - timedelta(**kw)
 

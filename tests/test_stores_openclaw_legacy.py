@@ -26,6 +26,7 @@ CHAT = "agent:main:telegram:dm:123"
 
 def legacy_store(root: Path, now: datetime) -> Path:
     bot = OpenClawLegacyBot(root / "agents" / "main" / "sessions")
+
     def ago(**kw: float) -> datetime:
         return now - timedelta(**kw)
 
@@ -87,7 +88,9 @@ def legacy_store(root: Path, now: datetime) -> Path:
     return bot.index
 
 
-def test_legacy_snapshot(tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str]) -> None:
+def test_legacy_snapshot(
+    tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str]
+) -> None:
     now = datetime.now(UTC)
     index = legacy_store(tmp_path / ".openclaw", now)
     rows = snapshot_rows(tmp_path / ".openclaw")
@@ -131,7 +134,9 @@ async def test_legacy_transcript_and_tombstones(tmp_path: Path) -> None:
     assert (await store.refresh()).changed is False
 
 
-def test_sqlite_store_supersedes_the_legacy_files(tmp_path: Path, snapshot_rows: SnapshotRows) -> None:
+def test_sqlite_store_supersedes_the_legacy_files(
+    tmp_path: Path, snapshot_rows: SnapshotRows
+) -> None:
     legacy_store(tmp_path / ".openclaw", datetime.now(UTC))
     create_openclaw_db(
         tmp_path / ".openclaw" / "agents" / "main" / "agent" / "openclaw-agent.sqlite"

@@ -142,7 +142,9 @@ def test_a_hot_rollback_journal_says_so(shared_root: Path) -> None:
     assert "hot rollback journal" in message and "readonly" not in message
 
 
-def test_an_unreadable_default_location_does_not_stop_the_start(shared_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_default_location_does_not_stop_the_start(
+    shared_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`.starpod/` in the working directory belongs to another user: the other defaults load."""
     private = shared_root / ".starpod"
     (private / "db").mkdir(parents=True)

@@ -92,13 +92,17 @@ async def test_dropped_tables_are_an_error_not_old_sessions(tmp_path: Path) -> N
         await store.close()
 
 
-async def test_a_store_locked_at_start_is_listed_says_locked_and_is_read_when_the_lock_goes(tmp_path: Path) -> None:
+async def test_a_store_locked_at_start_is_listed_says_locked_and_is_read_when_the_lock_goes(
+    tmp_path: Path,
+) -> None:
     from sessiontui.stores import find_stores, open_stores
 
     db = tmp_path / "zc" / "sessions.db"
     zeroclaw(db, "gw_a")
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = DELETE")  # a rollback-journal writer's exclusive lock blocks readers
+    conn.execute(
+        "PRAGMA journal_mode = DELETE"
+    )  # a rollback-journal writer's exclusive lock blocks readers
     conn.execute("BEGIN EXCLUSIVE")
     try:
         found, errors = find_stores([db])

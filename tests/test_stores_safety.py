@@ -94,7 +94,9 @@ async def test_reading_beside_a_busy_writer(tmp_path: Path) -> None:
     writer.start()
     try:
         deadline = time.monotonic() + WRITE_SECONDS  # a bound on the run, not a figure
-        while (log.commits < 400 or reads < 60 or len(log.checkpoints) < 3) and time.monotonic() < deadline:
+        while (
+            log.commits < 400 or reads < 60 or len(log.checkpoints) < 3
+        ) and time.monotonic() < deadline:
             try:
                 report = await store.refresh()
                 if report.sessions:

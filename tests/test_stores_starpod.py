@@ -70,7 +70,11 @@ def conversation(bot: StarpodBot, at: datetime) -> None:
 
 @pytest.mark.parametrize("schema", list(SCHEMAS))
 def test_snapshot(
-    tmp_path: Path, schema: str, snapshot_rows: SnapshotRows, snapshot_keys: set[str], real_now: datetime
+    tmp_path: Path,
+    schema: str,
+    snapshot_rows: SnapshotRows,
+    snapshot_keys: set[str],
+    real_now: datetime,
 ) -> None:
     path = SCHEMAS[schema](tmp_path / "project" / ".starpod" / "db" / FILE_NAMES[schema])
     at = (real_now - timedelta(minutes=30)).replace(microsecond=250_000)

@@ -66,7 +66,9 @@ def test_prefix_is_written_as_the_bot_writes_it() -> None:
     assert channel_user_content("hi", ASKED) == "[2025-08-22 17:44:00 -04:00] hi"
 
 
-def test_snapshot_of_a_jsonl_directory(tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str]) -> None:
+def test_snapshot_of_a_jsonl_directory(
+    tmp_path: Path, snapshot_rows: SnapshotRows, snapshot_keys: set[str]
+) -> None:
     sessions = tmp_path / "workspace" / "sessions"
     path = chat(ZeroClawJsonlBot(sessions))
     mtime = ASKED + timedelta(seconds=9)
@@ -184,7 +186,9 @@ def test_tail_between_the_json_and_its_newline(tmp_path: Path) -> None:
     assert tail.poll() is None  # unchanged
 
 
-def test_migrated_files_are_archived_and_odd_files_ignored(tmp_path: Path, snapshot_json: SnapshotRun) -> None:
+def test_migrated_files_are_archived_and_odd_files_ignored(
+    tmp_path: Path, snapshot_json: SnapshotRun
+) -> None:
     bot = ZeroClawJsonlBot(tmp_path / "sessions")
     chat(bot)
     chat(bot, "legacy")

@@ -56,7 +56,11 @@ def fill(bot: ZeroClawSqliteBot, stage: int, now: datetime) -> None:
 
 @pytest.mark.parametrize("stage", sorted(ZEROCLAW_STAGES))
 def test_every_schema_stage_through_snapshot(
-    tmp_path: Path, stage: int, snapshot_rows: SnapshotRows, snapshot_keys: set[str], real_now: datetime
+    tmp_path: Path,
+    stage: int,
+    snapshot_rows: SnapshotRows,
+    snapshot_keys: set[str],
+    real_now: datetime,
 ) -> None:
     path = tmp_path / "data" / "sessions" / "sessions.db"
     path.parent.mkdir(parents=True)

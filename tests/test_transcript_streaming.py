@@ -228,7 +228,9 @@ def test_bad_json_and_surrogates_still_read_as_stdlib_json_would(tmp_path: Path)
     assert result.corrupt == 2
 
 
-async def test_a_big_transcript_is_listed_from_its_head_and_tail_then_counted(tmp_path: Path) -> None:
+async def test_a_big_transcript_is_listed_from_its_head_and_tail_then_counted(
+    tmp_path: Path,
+) -> None:
     from sessiontui.stores.claude_code import ClaudeCodeStore
 
     conversation(tmp_path, 4_000)  # about 4 MB: one 4 MiB read step does not finish it
@@ -240,7 +242,10 @@ async def test_a_big_transcript_is_listed_from_its_head_and_tail_then_counted(tm
     assert (first.usage, first.cost_usd) == (None, None)  # not a partial figure
     assert first.name == whole.name == "prompt 0"
     assert (first.last_activity, first.last_message, first.model) == (
-        whole.last_activity, whole.last_message, whole.model)
+        whole.last_activity,
+        whole.last_message,
+        whole.model,
+    )
     refreshes = 1
     while (session := (await store.refresh(set())).sessions[0]).counting is not None:
         refreshes += 1
@@ -248,12 +253,16 @@ async def test_a_big_transcript_is_listed_from_its_head_and_tail_then_counted(tm
     assert session == whole
 
 
-def test_a_budget_smaller_than_a_line_still_gets_past_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_budget_smaller_than_a_line_still_gets_past_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A read stops at its budget only between lines: a line longer than the budget (but under
     the long-line bound) is read whole in one go instead of being started again forever."""
     monkeypatch.setattr(jsonl_tail, "_CHUNK", 4_096)
     path = tmp_path / "t.jsonl"
-    path.write_bytes(b'{"n": 0}\n' + json.dumps({"n": 1, "pad": "z" * 50_000}).encode() + b'\n{"n": 2}\n')
+    path.write_bytes(
+        b'{"n": 0}\n' + json.dumps({"n": 1, "pad": "z" * 50_000}).encode() + b'\n{"n": 2}\n'
+    )
     tail, seen = JsonlTail(path), []
     for _ in range(10):
         if tail.start() is None:

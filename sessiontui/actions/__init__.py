@@ -11,5 +11,14 @@ from sessiontui.actions.base import Outcome, Verb
 from sessiontui.actions.perform import perform, prune, restore_entry
 from sessiontui.actions.trash import TrashEntry, list_trash
 
-__all__ = ["Outcome", "TrashEntry", "Verb", "list_trash", "perform", "prune", "restore_entry", "why_not",
-           "why_not_prune"]
+__all__ = [
+    "Outcome",
+    "TrashEntry",
+    "Verb",
+    "list_trash",
+    "perform",
+    "prune",
+    "restore_entry",
+    "why_not",
+    "why_not_prune",
+]

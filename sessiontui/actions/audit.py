@@ -32,19 +32,35 @@ def audit_path(state_dir: Path | None = None) -> Path:
     return (state_dir or default_state_dir()) / "audit.jsonl"
 
 
-def append_audit(*, action: str, fmt: str, store: str, session: str | None, before: Any,
-                 ok: bool, message: str, state_dir: Path | None = None, result: str | None = None,
-                 trash: str | None = None) -> None:
+def append_audit(
+    *,
+    action: str,
+    fmt: str,
+    store: str,
+    session: str | None,
+    before: Any,
+    ok: bool,
+    message: str,
+    state_dir: Path | None = None,
+    result: str | None = None,
+    trash: str | None = None,
+) -> None:
     """Append one line and fsync it; raises OSError when it cannot be written."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = str(os.getuid())
     record = {
-        "time": datetime.now(UTC).isoformat(), "user": user,
-        "ssh_connection": os.environ.get("SSH_CONNECTION"), "action": action, "format": fmt,
-        "store": store, "session": session, "before": before,
-        "result": result or ("ok" if ok else "refused"), "message": message,
+        "time": datetime.now(UTC).isoformat(),
+        "user": user,
+        "ssh_connection": os.environ.get("SSH_CONNECTION"),
+        "action": action,
+        "format": fmt,
+        "store": store,
+        "session": session,
+        "before": before,
+        "result": result or ("ok" if ok else "refused"),
+        "message": message,
     }
     if trash is not None:
         record["trash"] = trash
@@ -97,6 +113,11 @@ def write_audit_table(records: list[dict[str, Any]], out: TextIO) -> None:
             continue
         ssh = str(r.get("ssh_connection") or "").split()
         where = f" from {ssh[0]}" if ssh else ""
-        out.write(one_line(f"{str(r.get('time', '?'))[:19]}  {r.get('user', '?')}{where}  {r.get('action', '?')!s:<11} "
-                           f"{r.get('result', '?')!s:<8} {r.get('format', '?')}  {r.get('session') or '-'}  "
-                           f"{r.get('message', '')}") + "\n")
+        out.write(
+            one_line(
+                f"{str(r.get('time', '?'))[:19]}  {r.get('user', '?')}{where}  {r.get('action', '?')!s:<11} "
+                f"{r.get('result', '?')!s:<8} {r.get('format', '?')}  {r.get('session') or '-'}  "
+                f"{r.get('message', '')}"
+            )
+            + "\n"
+        )

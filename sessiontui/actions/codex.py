@@ -105,10 +105,19 @@ def delete(session: Session, state_dir: Path | None, now: datetime | None = None
     file moved aside and removed. The entry's store is the rollout's own directory, so recovery
     after a kill finds the file (or its staging name) where the journal looks."""
     path = _quiet_rollout(session, now)
-    entry = begin(action="delete", fmt=str(session.format), store=str(path.parent), session_id=session.id,
-                  name=session.name, messages=session.message_count, files=[(path, path.name)],
-                  state_dir=state_dir)
-    staged = stage(entry, path, "the rollout changed while it was being copied; look again and retry")
+    entry = begin(
+        action="delete",
+        fmt=str(session.format),
+        store=str(path.parent),
+        session_id=session.id,
+        name=session.name,
+        messages=session.message_count,
+        files=[(path, path.name)],
+        state_dir=state_dir,
+    )
+    staged = stage(
+        entry, path, "the rollout changed while it was being copied; look again and retry"
+    )
     os.unlink(staged)
     return Outcome(True, f"deleted {path.name} (in the trash)", entry.id)
 

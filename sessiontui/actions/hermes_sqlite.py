@@ -25,17 +25,32 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, thread = Path(session.store), session.id
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        return begin(action="delete", fmt=str(session.format), store=session.store, session_id=thread,
-                           name=session.name, messages=session.message_count, rows=rows, state_dir=state_dir)
+        return begin(
+            action="delete",
+            fmt=str(session.format),
+            store=session.store,
+            session_id=thread,
+            name=session.name,
+            messages=session.message_count,
+            rows=rows,
+            state_dir=state_dir,
+        )
 
     entry = trash_then_write(
-        path, guard=(GUARD, (thread,), session.version), keep=keep,
+        path,
+        guard=(GUARD, (thread,), session.version),
+        keep=keep,
         tables=[("sessions", "thread_ts = ?", (thread,))],
         write=lambda conn: conn.execute("DELETE FROM sessions WHERE thread_ts = ?", (thread,)),
     )
     gone = read_one(path, "SELECT 1 FROM sessions WHERE thread_ts = ?", (thread,)) is None
-    return Outcome(gone, f"deleted thread {thread} (its Claude Code transcript is kept)" if gone
-                   else f"{thread}: the row is still there after the delete", entry.id)
+    return Outcome(
+        gone,
+        f"deleted thread {thread} (its Claude Code transcript is kept)"
+        if gone
+        else f"{thread}: the row is still there after the delete",
+        entry.id,
+    )
 
 
 def prune(store: Path, ttl_days: int, state_dir: Path | None) -> Outcome:
@@ -50,12 +65,22 @@ def prune(store: Path, ttl_days: int, state_dir: Path | None) -> Outcome:
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
         count = len(rows["sessions"]["rows"])
-        return begin(action="prune", fmt=str(StoreFormat.HERMES_SQLITE), store=str(store),
-                           session_id=f"{count} rows", name=f"rows idle for over {ttl_days} days",
-                           messages=0, rows=rows, state_dir=state_dir)
+        return begin(
+            action="prune",
+            fmt=str(StoreFormat.HERMES_SQLITE),
+            store=str(store),
+            session_id=f"{count} rows",
+            name=f"rows idle for over {ttl_days} days",
+            messages=0,
+            rows=rows,
+            state_dir=state_dir,
+        )
 
     entry = trash_then_write(
-        store, guard=None, keep=keep, tables=[("sessions", "last_active < ?", (cutoff,))],
+        store,
+        guard=None,
+        keep=keep,
+        tables=[("sessions", "last_active < ?", (cutoff,))],
         write=lambda conn: conn.execute("DELETE FROM sessions WHERE last_active < ?1", (cutoff,)),
     )
     left = read_one(store, "SELECT COUNT(*) FROM sessions WHERE last_active < ?", (cutoff,))

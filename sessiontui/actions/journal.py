@@ -55,24 +55,57 @@ def _state_dir(entry: TrashEntry) -> Path:
     return entry.path.parent.parent  # <state>/trash/<id>
 
 
-def begin(*, action: str, fmt: str, store: str, session_id: str, name: str, messages: int,
-          rows: Rows | None = None, files: list[tuple[Path, str]] | None = None, link: str | None = None,
-          state_dir: Path | None = None) -> TrashEntry:
+def begin(
+    *,
+    action: str,
+    fmt: str,
+    store: str,
+    session_id: str,
+    name: str,
+    messages: int,
+    rows: Rows | None = None,
+    files: list[tuple[Path, str]] | None = None,
+    link: str | None = None,
+    state_dir: Path | None = None,
+) -> TrashEntry:
     """(a) and (b): the pending trash entry, then the `started` audit line. Raises (nothing
     deleted, nothing left in the trash) when either cannot be written."""
     try:
-        entry = write_entry(action=action, fmt=fmt, store=store, session_id=session_id, name=name,
-                            messages=messages, rows=rows, files=files, link=link, state_dir=state_dir)
+        entry = write_entry(
+            action=action,
+            fmt=fmt,
+            store=store,
+            session_id=session_id,
+            name=name,
+            messages=messages,
+            rows=rows,
+            files=files,
+            link=link,
+            state_dir=state_dir,
+        )
     except OSError as exc:
-        raise Refused(f"the trash cannot be written ({exc.strerror or exc}); nothing was deleted") from exc
+        raise Refused(
+            f"the trash cannot be written ({exc.strerror or exc}); nothing was deleted"
+        ) from exc
     try:
-        append_audit(action=action, fmt=fmt, store=store, session=session_id, before={"trash": entry.id},
-                     ok=True, message=f"{action} started", result="started", trash=entry.id,
-                     state_dir=state_dir)
+        append_audit(
+            action=action,
+            fmt=fmt,
+            store=store,
+            session=session_id,
+            before={"trash": entry.id},
+            ok=True,
+            message=f"{action} started",
+            result="started",
+            trash=entry.id,
+            state_dir=state_dir,
+        )
     except BaseException as exc:
         discard(entry)
         if isinstance(exc, OSError):
-            raise Refused(f"the audit log cannot be written ({exc.strerror or exc}); nothing was deleted") from exc
+            raise Refused(
+                f"the audit log cannot be written ({exc.strerror or exc}); nothing was deleted"
+            ) from exc
         raise
     return entry
 
@@ -132,9 +165,18 @@ def start_restore(entry: TrashEntry, state_dir: Path | None) -> TrashEntry:
     try:
         marked = set_status(entry, RESTORING)
         try:
-            append_audit(action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
-                         before={"trash": entry.id}, ok=True, message="restore started", result="started",
-                         trash=entry.id, state_dir=state_dir)
+            append_audit(
+                action="restore",
+                fmt=entry.format,
+                store=entry.store,
+                session=entry.session_id,
+                before={"trash": entry.id},
+                ok=True,
+                message="restore started",
+                result="started",
+                trash=entry.id,
+                state_dir=state_dir,
+            )
         except BaseException:
             set_status(marked, DONE)
             raise
@@ -196,10 +238,18 @@ def _settle(entry: TrashEntry) -> Settled:
     except (OSError, sqlite3.Error) as exc:
         return Settled(entry, f"unsettled: {exc}")
     try:
-        append_audit(action=entry.action if entry.status != RESTORING else "restore", fmt=entry.format,
-                     store=entry.store, session=entry.session_id, before={"trash": entry.id},
-                     ok=result in ("completed", "restored"), message=f"{result} at recovery after an interrupted run",
-                     result=f"recovered: {result}", trash=entry.id, state_dir=_state_dir(entry))
+        append_audit(
+            action=entry.action if entry.status != RESTORING else "restore",
+            fmt=entry.format,
+            store=entry.store,
+            session=entry.session_id,
+            before={"trash": entry.id},
+            ok=result in ("completed", "restored"),
+            message=f"{result} at recovery after an interrupted run",
+            result=f"recovered: {result}",
+            trash=entry.id,
+            state_dir=_state_dir(entry),
+        )
     except OSError:
         pass  # the entry is settled; the log line is a record, not the state
     return Settled(entry, result)
@@ -211,7 +261,12 @@ def _settle(entry: TrashEntry) -> Settled:
 def _row_present(conn: sqlite3.Connection, table: str, columns: list[str], row: list[Any]) -> bool:
     pairs = [(c, v) for c, v in zip(columns, row, strict=True) if c != "rowid"]
     where = " AND ".join(f'"{c}" IS ?' for c, _ in pairs)
-    return conn.execute(f'SELECT 1 FROM "{table}" WHERE {where} LIMIT 1', [v for _, v in pairs]).fetchone() is not None
+    return (
+        conn.execute(
+            f'SELECT 1 FROM "{table}" WHERE {where} LIMIT 1', [v for _, v in pairs]
+        ).fetchone()
+        is not None
+    )
 
 
 def _any_present(entry: TrashEntry) -> bool:
@@ -221,8 +276,11 @@ def _any_present(entry: TrashEntry) -> bool:
 
     conn = connect_readonly(Path(entry.store))
     try:
-        return any(_row_present(conn, table, block["columns"], block["rows"][0])
-                   for table, block in entry.rows.items() if block["rows"])
+        return any(
+            _row_present(conn, table, block["columns"], block["rows"][0])
+            for table, block in entry.rows.items()
+            if block["rows"]
+        )
     finally:
         conn.close()
 
@@ -251,11 +309,15 @@ def _files_applied(entry: TrashEntry) -> bool:
     store = Path(entry.store)
     path, staged, copy = store / name, staging_path(store, name), entry.path / "files" / name
     if os.path.lexists(staged):
-        if not os.path.lexists(path):  # moved aside, nothing new: put it back, the action did not happen
+        if not os.path.lexists(
+            path
+        ):  # moved aside, nothing new: put it back, the action did not happen
             os.link(staged, path, follow_symlinks=False)
             os.unlink(staged)
             return False
-        os.unlink(staged)  # a new file is in place (ours, empty, or the bot's): the copy is in the trash
+        os.unlink(
+            staged
+        )  # a new file is in place (ours, empty, or the bot's): the copy is in the trash
         return True
     return not (os.path.lexists(path) and _starts_with(path, copy))
 
@@ -272,8 +334,6 @@ def _restored(entry: TrashEntry) -> bool:
     return _any_present(entry)
 
 
-
-
 def settled_trash(state_dir: Path | None = None) -> tuple[list[TrashEntry], list[DamagedEntry]]:
     """What `u` lists: unfinished actions settled first, then the restorable entries and the
     damaged ones (each with its path)."""
@@ -284,5 +344,8 @@ def settled_trash(state_dir: Path | None = None) -> tuple[list[TrashEntry], list
 
 def recovery_notes(state_dir: Path | None = None) -> list[str]:
     """Settle the actions a killed run left unfinished (`recover`): one line for each."""
-    return [f"trash entry {settled.entry.id} ({settled.entry.action} {settled.entry.session_id}): "
-            f"{settled.result} after an interrupted run" for settled in recover(state_dir)]
+    return [
+        f"trash entry {settled.entry.id} ({settled.entry.action} {settled.entry.session_id}): "
+        f"{settled.result} after an interrupted run"
+        for settled in recover(state_dir)
+    ]

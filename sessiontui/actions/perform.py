@@ -38,8 +38,14 @@ def _finished(outcome: Outcome, state_dir: Path | None) -> Outcome:
     try:
         finish(outcome.trash_id, outcome.ok, state_dir)
     except (OSError, ValueError, sqlite3.Error) as exc:
-        return Outcome(outcome.ok, one_line(f"{outcome.message} (trash entry not completed: {exc}; "
-                                            "it is settled at the next start)"), outcome.trash_id)
+        return Outcome(
+            outcome.ok,
+            one_line(
+                f"{outcome.message} (trash entry not completed: {exc}; "
+                "it is settled at the next start)"
+            ),
+            outcome.trash_id,
+        )
     return outcome
 
 
@@ -50,19 +56,35 @@ def _audited(outcome: Outcome, **record: Any) -> Outcome:
     try:
         append_audit(ok=outcome.ok, message=outcome.message, **record)
     except OSError as exc:
-        return Outcome(outcome.ok, f"{outcome.message} (audit log not written: {exc.strerror or exc})",
-                       outcome.trash_id)
+        return Outcome(
+            outcome.ok,
+            f"{outcome.message} (audit log not written: {exc.strerror or exc})",
+            outcome.trash_id,
+        )
     return outcome
 
 
 def _before(session: Session) -> dict[str, Any]:
-    return {"id": session.id, "name": session.name, "created_at": iso_utc(session.created_at),
-            "last_activity": iso_utc(session.last_activity), "messages": session.message_count,
-            "turns": session.turns, "cost_usd": session.cost_usd, "version": list(session.version)}
+    return {
+        "id": session.id,
+        "name": session.name,
+        "created_at": iso_utc(session.created_at),
+        "last_activity": iso_utc(session.last_activity),
+        "messages": session.message_count,
+        "turns": session.turns,
+        "cost_usd": session.cost_usd,
+        "version": list(session.version),
+    }
 
 
-async def perform(session: Session, verb: Verb, *, text: str | None = None, read_only: bool = False,
-                  state_dir: Path | None = None) -> Outcome:
+async def perform(
+    session: Session,
+    verb: Verb,
+    *,
+    text: str | None = None,
+    read_only: bool = False,
+    state_dir: Path | None = None,
+) -> Outcome:
     """Do `verb` to the session as the operator saw it (`session`), or say why not."""
     reason = why_not(session, verb, read_only=read_only)
     record = registry.record_for(session.format)
@@ -73,14 +95,24 @@ async def perform(session: Session, verb: Verb, *, text: str | None = None, read
         outcome = Outcome(False, reason)
     else:
         assert write is not None
-        outcome = await asyncio.to_thread(_attempt, f"{verb} {session.id}", lambda: write(session, text, state_dir))
-    outcome = _audited(outcome, action=str(verb), fmt=str(session.format), store=session.store,
-                       session=session.id, before=_before(session), state_dir=state_dir)
+        outcome = await asyncio.to_thread(
+            _attempt, f"{verb} {session.id}", lambda: write(session, text, state_dir)
+        )
+    outcome = _audited(
+        outcome,
+        action=str(verb),
+        fmt=str(session.format),
+        store=session.store,
+        session=session.id,
+        before=_before(session),
+        state_dir=state_dir,
+    )
     return await asyncio.to_thread(_finished, outcome, state_dir)
 
 
-async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
-                state_dir: Path | None = None) -> Outcome:
+async def prune(
+    store: Path, ttl_days: int = 7, *, read_only: bool = False, state_dir: Path | None = None
+) -> Outcome:
     """The bot's own TTL prune on a store whose bot expires old rows (hermes-bot's `sessions.db`)."""
     from sessiontui.stores.detect import sqlite_format  # here: stores import this package's writers
 
@@ -92,14 +124,24 @@ async def prune(store: Path, ttl_days: int = 7, *, read_only: bool = False,
         outcome = Outcome(False, f"{store}: not a store with a prune of its own ({fmt})")
     else:
         pruner = record.prune
-        outcome = await asyncio.to_thread(_attempt, f"prune {store}",
-                                          lambda: pruner(store, ttl_days, state_dir))
-    outcome = _audited(outcome, action="prune", fmt=str(fmt), store=str(store), session=None,
-                       before={"ttl_days": ttl_days}, state_dir=state_dir)
+        outcome = await asyncio.to_thread(
+            _attempt, f"prune {store}", lambda: pruner(store, ttl_days, state_dir)
+        )
+    outcome = _audited(
+        outcome,
+        action="prune",
+        fmt=str(fmt),
+        store=str(store),
+        session=None,
+        before={"ttl_days": ttl_days},
+        state_dir=state_dir,
+    )
     return await asyncio.to_thread(_finished, outcome, state_dir)
 
 
-async def restore_entry(entry: TrashEntry, *, read_only: bool = False, state_dir: Path | None = None) -> Outcome:
+async def restore_entry(
+    entry: TrashEntry, *, read_only: bool = False, state_dir: Path | None = None
+) -> Outcome:
     """Put a trash entry back exactly (rows with their ids and timestamps, files moved back)."""
     record = registry.record_for(entry.format)
     restore = None if record is None else record.restore
@@ -109,23 +151,39 @@ async def restore_entry(entry: TrashEntry, *, read_only: bool = False, state_dir
     elif restore is None:
         outcome = Outcome(False, f"{entry.format}: nothing to restore into")
     else:
-        outcome = await asyncio.to_thread(_attempt, f"restore {entry.session_id}",
-                                          lambda: _journaled_restore(entry, restore, state_dir, marked))
-    outcome = _audited(outcome, action="restore", fmt=entry.format, store=entry.store, session=entry.session_id,
-                       before={"trash": entry.id, "action": entry.action}, state_dir=state_dir)
+        outcome = await asyncio.to_thread(
+            _attempt,
+            f"restore {entry.session_id}",
+            lambda: _journaled_restore(entry, restore, state_dir, marked),
+        )
+    outcome = _audited(
+        outcome,
+        action="restore",
+        fmt=entry.format,
+        store=entry.store,
+        session=entry.session_id,
+        before={"trash": entry.id, "action": entry.action},
+        state_dir=state_dir,
+    )
     if marked:  # the result is in the log: now the entry goes (restored) or is done again
         await asyncio.to_thread(end_restore, marked[0], outcome.ok)
     return outcome
 
 
-def _journaled_restore(entry: TrashEntry, restore: Callable[[TrashEntry], Outcome], state_dir: Path | None,
-                       marked: list[TrashEntry]) -> Outcome:
+def _journaled_restore(
+    entry: TrashEntry,
+    restore: Callable[[TrashEntry], Outcome],
+    state_dir: Path | None,
+    marked: list[TrashEntry],
+) -> Outcome:
     """The entry is marked `restoring` (and audited) first; `marked` gets it once the restore ran."""
     try:
         restoring = start_restore(entry, state_dir)
     except OSError as exc:
-        raise Refused(f"the trash entry or the audit log cannot be written ({exc.strerror or exc}); "
-                      "nothing was restored") from exc
+        raise Refused(
+            f"the trash entry or the audit log cannot be written ({exc.strerror or exc}); "
+            "nothing was restored"
+        ) from exc
     try:
         outcome = restore(restoring)
     except BaseException:

@@ -51,7 +51,9 @@ def immediate(path: Path, *, foreign_keys: bool = False) -> Iterator[sqlite3.Con
         conn.close()
 
 
-def select_rows(conn: sqlite3.Connection, table: str, where: str, params: Sequence[Any]) -> dict[str, list[Any]]:
+def select_rows(
+    conn: sqlite3.Connection, table: str, where: str, params: Sequence[Any]
+) -> dict[str, list[Any]]:
     """Every column of the matching rows, in rowid order, for the trash.
 
     The implicit rowid is kept too (a TEXT primary key table still has one), so a restore puts
@@ -72,7 +74,11 @@ def insert_rows(conn: sqlite3.Connection, table: str, block: dict[str, list[Any]
     columns = block["columns"]
     rows = block["rows"]
     if columns and columns[0] == "rowid":
-        free = [r for r in rows if conn.execute(f"SELECT 1 FROM {table} WHERE rowid = ?", (r[0],)).fetchone() is None]
+        free = [
+            r
+            for r in rows
+            if conn.execute(f"SELECT 1 FROM {table} WHERE rowid = ?", (r[0],)).fetchone() is None
+        ]
         taken = [r[1:] for r in rows if r not in free]
         if taken:
             _insert(conn, table, columns[1:], taken)
@@ -90,8 +96,15 @@ Tables = list[tuple[str, str, tuple[Any, ...]]]  # (table, WHERE clause, paramet
 Guard = tuple[str, tuple[Any, ...], tuple[Any, ...]] | None  # (SELECT, parameters, expected row)
 
 
-def trash_then_write(path: Path, *, tables: Tables, guard: Guard, keep: Callable[[dict[str, Any]], TrashEntry],
-                     write: Callable[[sqlite3.Connection], object], foreign_keys: bool = False) -> TrashEntry:
+def trash_then_write(
+    path: Path,
+    *,
+    tables: Tables,
+    guard: Guard,
+    keep: Callable[[dict[str, Any]], TrashEntry],
+    write: Callable[[sqlite3.Connection], object],
+    foreign_keys: bool = False,
+) -> TrashEntry:
     """Copy the rows to the trash, then change them, holding the write lock only for the change.
 
     The copy is read and fsynced before `BEGIN IMMEDIATE` (a bot that does not wait for locks,
@@ -113,8 +126,13 @@ def trash_then_write(path: Path, *, tables: Tables, guard: Guard, keep: Callable
         with immediate(path, foreign_keys=foreign_keys) as conn:
             if guard is not None:
                 check_unchanged(conn, *guard)
-            if any(select_rows(conn, table, where, params) != rows[table] for table, where, params in tables):
-                raise Refused("the session changed since you looked (new activity); look again and retry")
+            if any(
+                select_rows(conn, table, where, params) != rows[table]
+                for table, where, params in tables
+            ):
+                raise Refused(
+                    "the session changed since you looked (new activity); look again and retry"
+                )
             write(conn)
     except BaseException:
         discard(entry)  # the transaction rolled back: nothing was deleted

@@ -22,8 +22,10 @@ from sessiontui.actions.sqlite_write import (
 from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
 
-GUARD = ("SELECT last_message_at, message_count, "
-         "(SELECT COUNT(*) FROM session_messages WHERE session_id = ?1), is_closed FROM session_metadata WHERE id = ?1")
+GUARD = (
+    "SELECT last_message_at, message_count, "
+    "(SELECT COUNT(*) FROM session_messages WHERE session_id = ?1), is_closed FROM session_metadata WHERE id = ?1"
+)
 IDENTITY = "SELECT created_at, is_closed FROM session_metadata WHERE id = ?"
 CHILDREN = ("session_messages", "compaction_log")
 
@@ -45,39 +47,66 @@ def close(session: Session, summary: str | None) -> Outcome:
     path, sid = Path(session.store), session.id
     text = (summary or "").strip() or None
     with immediate(path, foreign_keys=True) as conn:
-        check_same_session(conn, IDENTITY, (sid,), session.created_at, (0,))  # open, as seen; new messages are fine
-        conn.execute("UPDATE session_metadata SET is_closed = 1, summary = ?2 WHERE id = ?1", (sid, text))
+        check_same_session(
+            conn, IDENTITY, (sid,), session.created_at, (0,)
+        )  # open, as seen; new messages are fine
+        conn.execute(
+            "UPDATE session_metadata SET is_closed = 1, summary = ?2 WHERE id = ?1", (sid, text)
+        )
     stored = read_one(path, "SELECT is_closed, summary FROM session_metadata WHERE id = ?", (sid,))
     ok = stored == (1, text)
     return Outcome(ok, f"closed {session.name}" if ok else f"{sid}: the close did not read back")
 
 
 def rename(session: Session, title: str) -> Outcome:
-    return _update(session, "title", title.strip(), "UPDATE session_metadata SET title = ?2 WHERE id = ?1",
-                   f"renamed to {title.strip()!r}")
+    return _update(
+        session,
+        "title",
+        title.strip(),
+        "UPDATE session_metadata SET title = ?2 WHERE id = ?1",
+        f"renamed to {title.strip()!r}",
+    )
 
 
 def mark_read(session: Session, read: bool) -> Outcome:
-    return _update(session, "is_read", int(read), "UPDATE session_metadata SET is_read = ?2 WHERE id = ?1",
-                   f"marked {'read' if read else 'unread'}")
+    return _update(
+        session,
+        "is_read",
+        int(read),
+        "UPDATE session_metadata SET is_read = ?2 WHERE id = ?1",
+        f"marked {'read' if read else 'unread'}",
+    )
 
 
 def archive(session: Session, archived: bool) -> Outcome:
-    return _update(session, "is_archived", int(archived),
-                   "UPDATE session_metadata SET is_archived = ?2 WHERE id = ?1",
-                   "archived" if archived else "unarchived")
+    return _update(
+        session,
+        "is_archived",
+        int(archived),
+        "UPDATE session_metadata SET is_archived = ?2 WHERE id = ?1",
+        "archived" if archived else "unarchived",
+    )
 
 
 def delete(session: Session, state_dir: Path | None) -> Outcome:
     path, sid = Path(session.store), session.id
     with immediate(path) as conn:  # which child tables this file's schema stage has
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
     children = [t for t in CHILDREN if t in tables]
 
     def keep(rows: dict[str, Any]) -> TrashEntry:
-        return begin(action="delete", fmt=str(session.format), store=session.store, session_id=sid,
-                           name=session.name, messages=len(rows["session_messages"]["rows"]), rows=rows,
-                           state_dir=state_dir)
+        return begin(
+            action="delete",
+            fmt=str(session.format),
+            store=session.store,
+            session_id=sid,
+            name=session.name,
+            messages=len(rows["session_messages"]["rows"]),
+            rows=rows,
+            state_dir=state_dir,
+        )
 
     def write(conn: Any) -> None:
         for table in children:  # legacy session.db has the foreign keys without CASCADE
@@ -85,13 +114,32 @@ def delete(session: Session, state_dir: Path | None) -> Outcome:
         conn.execute("DELETE FROM session_metadata WHERE id = ?", (sid,))
 
     entry = trash_then_write(
-        path, guard=(GUARD, (sid,), session.version), keep=keep, write=write, foreign_keys=True,
-        tables=[("session_metadata", "id = ?", (sid,)), *((t, "session_id = ?", (sid,)) for t in children)],
+        path,
+        guard=(GUARD, (sid,), session.version),
+        keep=keep,
+        write=write,
+        foreign_keys=True,
+        tables=[
+            ("session_metadata", "id = ?", (sid,)),
+            *((t, "session_id = ?", (sid,)) for t in children),
+        ],
     )
-    gone = read_one(path, "SELECT 1 FROM session_metadata WHERE id = ?1 UNION ALL "
-                          "SELECT 1 FROM session_messages WHERE session_id = ?1", (sid,)) is None
-    return Outcome(gone, f"deleted {session.name} ({entry.messages} messages; usage_stats kept)" if gone
-                   else f"{sid}: rows are still there after the delete", entry.id)
+    gone = (
+        read_one(
+            path,
+            "SELECT 1 FROM session_metadata WHERE id = ?1 UNION ALL "
+            "SELECT 1 FROM session_messages WHERE session_id = ?1",
+            (sid,),
+        )
+        is None
+    )
+    return Outcome(
+        gone,
+        f"deleted {session.name} ({entry.messages} messages; usage_stats kept)"
+        if gone
+        else f"{sid}: rows are still there after the delete",
+        entry.id,
+    )
 
 
 def restore(entry: TrashEntry) -> Outcome:

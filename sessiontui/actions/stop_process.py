@@ -53,34 +53,54 @@ def why_not_stop(request: StopRequest, *, read_only: bool) -> str | None:
     if read_only:
         return READ_ONLY
     if not process.inspectable:
-        return f"process {process.pid} belongs to another user: sessiontui cannot inspect or stop it"
+        return (
+            f"process {process.pid} belongs to another user: sessiontui cannot inspect or stop it"
+        )
     if request.serves > 1 and (request.typed_name or "").strip() != process.name:
-        return (f"process {process.pid} ({process.name}) serves {request.serves} sessions: "
-                f"type its name, {process.name}, to stop it anyway")
+        return (
+            f"process {process.pid} ({process.name}) serves {request.serves} sessions: "
+            f"type its name, {process.name}, to stop it anyway"
+        )
     return None
 
 
-def stop_process(request: StopRequest, sig: int = signal.SIGTERM, *, read_only: bool,
-                 wait: float | None = None, state_dir: Path | None = None) -> StopResult:
+def stop_process(
+    request: StopRequest,
+    sig: int = signal.SIGTERM,
+    *,
+    read_only: bool,
+    wait: float | None = None,
+    state_dir: Path | None = None,
+) -> StopResult:
     """Send `sig` to the process (or its group), wait, verify, audit. Blocking: run in a thread."""
     process = request.process
     step = "sigkill" if sig == signal.SIGKILL else "sigterm"
     reason = why_not_stop(request, read_only=read_only)
     if reason is not None:
-        return _audit(request, step, StopResult(False, f"not stopped: {reason}", refused=True), state_dir)
+        return _audit(
+            request, step, StopResult(False, f"not stopped: {reason}", refused=True), state_dir
+        )
     try:
         proc = psutil.Process(process.pid)
         if abs(proc.create_time() - process.started) > START_TOLERANCE:
-            reason = (f"PID {process.pid} now belongs to another process ({proc.name()}, started "
-                      f"{time.strftime('%H:%M:%S', time.localtime(proc.create_time()))}): nothing sent")
+            reason = (
+                f"PID {process.pid} now belongs to another process ({proc.name()}, started "
+                f"{time.strftime('%H:%M:%S', time.localtime(proc.create_time()))}): nothing sent"
+            )
             return _audit(request, step, StopResult(False, reason, refused=True), state_dir)
         members = [proc, *proc.children(recursive=True)]
         by_group = _whole_group(proc, members)
     except psutil.NoSuchProcess:
-        return _audit(request, step, StopResult(True, f"process {process.pid} had already exited"), state_dir)
+        return _audit(
+            request, step, StopResult(True, f"process {process.pid} had already exited"), state_dir
+        )
     except psutil.AccessDenied:
-        return _audit(request, step, StopResult(False, f"process {process.pid}: permission denied",
-                                                refused=True), state_dir)
+        return _audit(
+            request,
+            step,
+            StopResult(False, f"process {process.pid}: permission denied", refused=True),
+            state_dir,
+        )
     sizes = _sizes(request.session)
     try:
         if by_group:
@@ -89,24 +109,42 @@ def stop_process(request: StopRequest, sig: int = signal.SIGTERM, *, read_only: 
             for member in members:
                 _signal(member, sig)
     except PermissionError:
-        return _audit(request, step, StopResult(False, f"process {process.pid}: permission denied",
-                                                refused=True), state_dir)
+        return _audit(
+            request,
+            step,
+            StopResult(False, f"process {process.pid}: permission denied", refused=True),
+            state_dir,
+        )
     except ProcessLookupError:
         pass
-    target = "its process group" if by_group else f"{len(members)} process{'es' if len(members) > 1 else ''}"
-    _audit(request, step, StopResult(False, f"sent {signal.Signals(sig).name} to {target} of {process.pid}"),
-           state_dir)
+    target = (
+        "its process group"
+        if by_group
+        else f"{len(members)} process{'es' if len(members) > 1 else ''}"
+    )
+    _audit(
+        request,
+        step,
+        StopResult(False, f"sent {signal.Signals(sig).name} to {target} of {process.pid}"),
+        state_dir,
+    )
     timeout = wait if wait is not None else (KILL_WAIT if sig == signal.SIGKILL else TERM_WAIT)
     _gone, alive = psutil.wait_procs(members, timeout=timeout)
     if alive:
         pids = tuple(p.pid for p in alive)
-        message = (f"process {process.pid} ({process.name}) still runs {timeout:.0f} s after "
-                   f"{signal.Signals(sig).name}" + ("" if pids == (process.pid,) else f" ({len(pids)} processes left)"))
+        message = (
+            f"process {process.pid} ({process.name}) still runs {timeout:.0f} s after "
+            f"{signal.Signals(sig).name}"
+            + ("" if pids == (process.pid,) else f" ({len(pids)} processes left)")
+        )
         return _audit(request, "verify", StopResult(False, message, alive=pids), state_dir)
     grew = _grew(request.session, sizes)
     message = f"process {process.pid} ({process.name}) stopped ({signal.Signals(sig).name})"
-    message += "; but its store is still growing: something else writes to it" if grew else (
-        "; its store stopped growing" if sizes else "")
+    message += (
+        "; but its store is still growing: something else writes to it"
+        if grew
+        else ("; its store stopped growing" if sizes else "")
+    )
     return _audit(request, "verify", StopResult(True, message), state_dir)
 
 
@@ -163,15 +201,26 @@ def _grew(session: Session | None, before: dict[Path, int]) -> bool:
     return any(after.get(path, 0) > gone.get(path, 0) for path in before)
 
 
-def _audit(request: StopRequest, step: str, result: StopResult, state_dir: Path | None) -> StopResult:
+def _audit(
+    request: StopRequest, step: str, result: StopResult, state_dir: Path | None
+) -> StopResult:
     process, session = request.process, request.session
     try:
         append_audit(
-            action=f"stop-process:{step}", fmt=str(session.format) if session else "-",
-            store=session.store if session else "-", session=session.id if session else None,
-            before={"pid": process.pid, "started": process.started, "name": process.name,
-                    "cmdline": list(process.cmdline), "serves": request.serves},
-            ok=not result.refused, message=result.message, state_dir=state_dir,
+            action=f"stop-process:{step}",
+            fmt=str(session.format) if session else "-",
+            store=session.store if session else "-",
+            session=session.id if session else None,
+            before={
+                "pid": process.pid,
+                "started": process.started,
+                "name": process.name,
+                "cmdline": list(process.cmdline),
+                "serves": request.serves,
+            },
+            ok=not result.refused,
+            message=result.message,
+            state_dir=state_dir,
         )
     except OSError:
         pass  # an unwritable audit log must not leave a process half stopped

@@ -61,7 +61,9 @@ class DamagedTrash(ValueError):
     """`entry.json` is missing, not JSON, or lacks a field."""
 
 
-_HELD: dict[str, int] = {}  # entry id -> a locked descriptor of its directory, while its action runs
+_HELD: dict[
+    str, int
+] = {}  # entry id -> a locked descriptor of its directory, while its action runs
 
 
 def hold(path: Path) -> bool:
@@ -92,16 +94,28 @@ def _encode(value: Any) -> Any:
 
 
 def _decode(value: Any) -> Any:
-    return base64.b64decode(value["$blob"]) if isinstance(value, dict) and "$blob" in value else value
+    return (
+        base64.b64decode(value["$blob"]) if isinstance(value, dict) and "$blob" in value else value
+    )
 
 
 def _document_bytes(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=True).encode("ascii")
 
 
-def write_entry(*, action: str, fmt: str, store: str, session_id: str, name: str, messages: int,
-                rows: Rows | None = None, files: list[tuple[Path, str]] | None = None,
-                link: str | None = None, state_dir: Path | None = None) -> TrashEntry:
+def write_entry(
+    *,
+    action: str,
+    fmt: str,
+    store: str,
+    session_id: str,
+    name: str,
+    messages: int,
+    rows: Rows | None = None,
+    files: list[tuple[Path, str]] | None = None,
+    link: str | None = None,
+    state_dir: Path | None = None,
+) -> TrashEntry:
     """Put a copy in the trash, `pending`, whole and fsynced, or raise and leave nothing behind.
 
     `files` are (file, name to keep it under), copied in; the caller removes the originals.
@@ -120,11 +134,24 @@ def write_entry(*, action: str, fmt: str, store: str, session_id: str, name: str
         for file, kept_as in files or []:
             _copy_private(file, incoming / "files" / kept_as)
             kept.append(kept_as)
-        encoded = {t: {"columns": v["columns"], "rows": [[_encode(c) for c in r] for r in v["rows"]]}
-                   for t, v in (rows or {}).items()}
-        document = {"id": entry_id, "action": action, "format": fmt, "store": store,
-                    "session_id": session_id, "name": name, "deleted_at": now.isoformat(),
-                    "messages": messages, "rows": encoded, "files": kept, "status": PENDING, "link": link}
+        encoded = {
+            t: {"columns": v["columns"], "rows": [[_encode(c) for c in r] for r in v["rows"]]}
+            for t, v in (rows or {}).items()
+        }
+        document = {
+            "id": entry_id,
+            "action": action,
+            "format": fmt,
+            "store": store,
+            "session_id": session_id,
+            "name": name,
+            "deleted_at": now.isoformat(),
+            "messages": messages,
+            "rows": encoded,
+            "files": kept,
+            "status": PENDING,
+            "link": link,
+        }
         handle = open_private(incoming / "entry.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL)
         with os.fdopen(handle, "wb") as out:
             out.write(_document_bytes(document))
@@ -164,23 +191,38 @@ def read_entry(path: Path) -> TrashEntry:
     """One entry; `DamagedTrash` (a ValueError) when it cannot be read whole."""
     try:
         data = json.loads((path / "entry.json").read_bytes())
-        rows = {t: {"columns": list(v["columns"]), "rows": [[_decode(c) for c in r] for r in v["rows"]]}
-                for t, v in data["rows"].items()}
+        rows = {
+            t: {"columns": list(v["columns"]), "rows": [[_decode(c) for c in r] for r in v["rows"]]}
+            for t, v in data["rows"].items()
+        }
         deleted_at = parse_timestamp(str(data["deleted_at"]))
         if deleted_at is None:
             raise ValueError(f"deleted_at {data['deleted_at']!r} is not a time")
         return TrashEntry(
-            id=str(data["id"]), path=path, action=str(data["action"]), format=str(data["format"]),
-            store=str(data["store"]), session_id=str(data["session_id"]), name=str(data["name"]),
-            deleted_at=deleted_at, messages=int(data["messages"]), rows=rows,
-            files=tuple(str(f) for f in data["files"]), status=str(data.get("status", DONE)),
+            id=str(data["id"]),
+            path=path,
+            action=str(data["action"]),
+            format=str(data["format"]),
+            store=str(data["store"]),
+            session_id=str(data["session_id"]),
+            name=str(data["name"]),
+            deleted_at=deleted_at,
+            messages=int(data["messages"]),
+            rows=rows,
+            files=tuple(str(f) for f in data["files"]),
+            status=str(data.get("status", DONE)),
             link=None if data.get("link") is None else str(data["link"]),
         )
     except FileNotFoundError as exc:
         raise DamagedTrash("no entry.json (an incomplete entry)") from exc
     except OSError as exc:
         raise DamagedTrash(f"cannot read entry.json: {exc.strerror or exc}") from exc
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # binascii.Error is a ValueError
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as exc:  # binascii.Error is a ValueError
         raise DamagedTrash(f"entry.json is damaged: {type(exc).__name__}: {exc}") from exc
 
 

@@ -41,12 +41,22 @@ def _checked(session: Session) -> Path:
     return path
 
 
-def _trash_then_stage(session: Session, action: str, state_dir: Path | None) -> tuple[Path, Path, TrashEntry]:
+def _trash_then_stage(
+    session: Session, action: str, state_dir: Path | None
+) -> tuple[Path, Path, TrashEntry]:
     path = _checked(session)
     link = os.readlink(path) if path.is_symlink() else None
-    entry = begin(action=action, fmt=str(session.format), store=session.store, session_id=session.id,
-                  name=session.name, messages=session.message_count, files=[(path, path.name)], link=link,
-                  state_dir=state_dir)
+    entry = begin(
+        action=action,
+        fmt=str(session.format),
+        store=session.store,
+        session_id=session.id,
+        name=session.name,
+        messages=session.message_count,
+        files=[(path, path.name)],
+        link=link,
+        state_dir=state_dir,
+    )
     if os.stat(entry.path / "files" / path.name).st_size != session.version[0]:
         discard(entry)  # the daemon appended while we copied
         raise Refused(CHANGED)
@@ -71,7 +81,9 @@ def clear(session: Session, state_dir: Path | None) -> Outcome:
             with open(path, "r+b") as linked:
                 linked.truncate(0)
         else:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, os.stat(staged).st_mode & 0o777)
+            handle = os.open(
+                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, os.stat(staged).st_mode & 0o777
+            )
             os.close(handle)
     except FileExistsError:
         note = "; the bot wrote a new message meanwhile, kept"
@@ -85,7 +97,9 @@ def restore(entry: TrashEntry) -> Outcome:
     target = Path(entry.store) / name
     source = entry.path / "files" / name
     if entry.action == "delete" and os.path.lexists(target):
-        raise Refused(f"{target} exists again (the bot wrote the session anew); not restoring over it")
+        raise Refused(
+            f"{target} exists again (the bot wrote the session anew); not restoring over it"
+        )
     if entry.action == "clear" and target.exists() and target.stat().st_size > 0:
         raise Refused(f"{target} has new messages since it was cleared; not restoring over them")
     if entry.link is not None:
@@ -112,7 +126,9 @@ def _restore_link(entry: TrashEntry, target: Path, source: Path) -> Outcome:
     if not os.path.lexists(target):
         os.symlink(entry.link, target)
     if pointed.exists() and pointed.stat().st_size > 0 and entry.action == "delete":
-        return Outcome(True, f"restored the link {target.name} (its file {pointed} was still there)")
+        return Outcome(
+            True, f"restored the link {target.name} (its file {pointed} was still there)"
+        )
     temp = restoring_path(pointed.parent, pointed.name)
     shutil.copy2(source, temp)
     with open(temp, "rb") as copied:

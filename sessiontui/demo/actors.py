@@ -76,8 +76,9 @@ def claude_actor(sim: Sim, fate: str, *, hermes: str | None = None) -> Actor:
     legacy = hermes == "json"
     if hermes is not None:
         thread = f.ids.thread_ts(sim.now)
-        f.hermes_bot(legacy).new_thread(thread, cwd.rsplit("/", 1)[-1], cwd, "C0SIMULATE", model,
-                                        sim.now)
+        f.hermes_bot(legacy).new_thread(
+            thread, cwd.rsplit("/", 1)[-1], cwd, "C0SIMULATE", model, sim.now
+        )
         f.report.add(f.hermes_fmt(legacy), thread)
         yield think(rng)
     for turn in range(turns):
@@ -132,8 +133,7 @@ def zeroclaw_gateway_actor(sim: Sim, fate: str) -> Actor:
         for _ in range(rng.randint(0, 3)):
             call_id, tool = f.ids.call_id(), pick(rng, TOOLS)
             name = phrases.ZEROCLAW_TOOL_NAMES[tool.name]
-            f.zc_append(key, "assistant", tool_call_content([(call_id, name, tool.input)]),
-                        sim.now)
+            f.zc_append(key, "assistant", tool_call_content([(call_id, name, tool.input)]), sim.now)
             yield tool_time(rng)
             f.zc_append(key, "tool", tool_result_content(call_id, tool.output), sim.now)
             yield think(rng)
@@ -198,8 +198,9 @@ def starpod_actor(sim: Sim, fate: str) -> Actor:
     f, rng = sim.fleet, sim.rng
     channel = pick(rng, ("main", "main", "telegram", "slack"))
     key = f.ids.uuid4() if channel == "main" else str(rng.randint(10**6, 10**9))
-    sid = f.starpod.create_session(f.ids.uuid4(), channel=channel, channel_session_key=key,
-                                   now=sim.now)
+    sid = f.starpod.create_session(
+        f.ids.uuid4(), channel=channel, channel_session_key=key, now=sim.now
+    )
     f.report.add(F.STARPOD, sid, 0)
     model = pick(rng, phrases.MODELS)
     yield think(rng)
@@ -273,9 +274,16 @@ def codex_actor(sim: Sim, fate: str) -> Actor:
 
 
 KINDS = (
-    ("claude", 3.0), ("hermes", 2.0), ("hermes-json", 0.5), ("zeroclaw-gateway", 2.0),
-    ("zeroclaw-channel", 1.0), ("zeroclaw-jsonl", 1.5), ("starpod", 2.5), ("codex", 2.0),
-    ("hermes-agent", 1.0), ("openclaw", 1.0),
+    ("claude", 3.0),
+    ("hermes", 2.0),
+    ("hermes-json", 0.5),
+    ("zeroclaw-gateway", 2.0),
+    ("zeroclaw-channel", 1.0),
+    ("zeroclaw-jsonl", 1.5),
+    ("starpod", 2.5),
+    ("codex", 2.0),
+    ("hermes-agent", 1.0),
+    ("openclaw", 1.0),
 )
 
 

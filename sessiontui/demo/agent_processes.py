@@ -58,22 +58,43 @@ class StandIn:
             psutil.Process(self.pid).kill()
 
 
-def start_standin(program: str, args: Sequence[str] = (), *, hold: Sequence[Path] = (),
-                  mode: str = "busy", orphan: bool = False, new_group: bool = False) -> StandIn:
+def start_standin(
+    program: str,
+    args: Sequence[str] = (),
+    *,
+    hold: Sequence[Path] = (),
+    mode: str = "busy",
+    orphan: bool = False,
+    new_group: bool = False,
+) -> StandIn:
     """Start a stand-in called `program` (its argv[0]) and wait until it holds its files."""
-    env = dict(os.environ, SESSIONTUI_STANDIN_MODE=mode,
-               SESSIONTUI_STANDIN_HOLD=os.pathsep.join(str(p) for p in hold))
+    env = dict(
+        os.environ,
+        SESSIONTUI_STANDIN_MODE=mode,
+        SESSIONTUI_STANDIN_HOLD=os.pathsep.join(str(p) for p in hold),
+    )
     argv = [program, str(STANDIN), *args]
     if orphan:
-        popen = subprocess.Popen([sys.executable, "-c", _ORPHAN_PARENT, *argv], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, env=env, start_new_session=new_group)
+        popen = subprocess.Popen(
+            [sys.executable, "-c", _ORPHAN_PARENT, *argv],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            start_new_session=new_group,
+        )
         assert popen.stdout is not None and popen.stdin is not None
         pid = int(popen.stdout.readline())
         popen.wait()
         _ready(popen.stdout, program)
         return StandIn(pid, program, tuple(args), popen.stdin, None)
-    popen = subprocess.Popen(argv, executable=sys.executable, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             env=env, start_new_session=new_group)
+    popen = subprocess.Popen(
+        argv,
+        executable=sys.executable,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        start_new_session=new_group,
+    )
     assert popen.stdout is not None and popen.stdin is not None
     _ready(popen.stdout, program)
     return StandIn(popen.pid, program, tuple(args), popen.stdin, popen)
@@ -103,16 +124,22 @@ class DemoAgents:
         from sessiontui.demo.workspace import store_paths
 
         paths = store_paths(self.root)
-        for fmt, program in (("zeroclaw-sqlite", ("zeroclaw", "daemon")), ("hermes-sqlite", ("hermes",)),
-                             ("starpod", ("starpod", "serve")), ("hermes-agent", ("hermes", "gateway")),
-                             ("openclaw", ("openclaw", "gateway"))):
+        for fmt, program in (
+            ("zeroclaw-sqlite", ("zeroclaw", "daemon")),
+            ("hermes-sqlite", ("hermes",)),
+            ("starpod", ("starpod", "serve")),
+            ("hermes-agent", ("hermes", "gateway")),
+            ("openclaw", ("openclaw", "gateway")),
+        ):
             if paths[fmt].is_file():
                 self.running.append(start_standin(program[0], program[1:], hold=[paths[fmt]]))
         now = time.time()
         quiet = sorted(self._transcripts(), key=lambda item: -item[1])
         orphan = next((path for path, mtime in quiet if now - mtime > LIVE_WINDOW), None)
         if orphan is not None:
-            self.running.append(start_standin("claude", ["--resume", orphan.stem], orphan=True, mode="hung"))
+            self.running.append(
+                start_standin("claude", ["--resume", orphan.stem], orphan=True, mode="hung")
+            )
             self._agents.add(orphan.stem)
         self.follow()
 
@@ -123,7 +150,11 @@ class DemoAgents:
         live = [(path.stem, ("claude", "--resume"), mtime) for path, mtime in self._transcripts()]
         live += [(thread_id, ("codex", "resume"), mtime) for thread_id, mtime in self._rollouts()]
         for session_id, (program, flag), mtime in live:
-            if session_id in self._agents or now - mtime > LIVE_WINDOW or len(self._agents) >= MAX_AGENTS:
+            if (
+                session_id in self._agents
+                or now - mtime > LIVE_WINDOW
+                or len(self._agents) >= MAX_AGENTS
+            ):
                 continue
             mode = "hung" if now - mtime > HUNG_AFTER else "busy"
             try:

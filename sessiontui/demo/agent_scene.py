@@ -117,7 +117,9 @@ def _expect(f: Writers, fmt: F, sid: str, state: S, reason: str | None, note: st
 
 def hermes_agent_scene(f: Writers, now: datetime) -> None:
     bot = f.hermes_agent
-    bot.heartbeat("gw-1", NO_SUCH_PID + 101, started=now - timedelta(days=3), now=now - timedelta(hours=2))
+    bot.heartbeat(
+        "gw-1", NO_SUCH_PID + 101, started=now - timedelta(days=3), now=now - timedelta(hours=2)
+    )
     bot.heartbeat("gw-2", NO_SUCH_PID + 177, started=now - timedelta(hours=2), now=now - 10 * _SEC)
 
     sid = hermes_id(f.ids, now - timedelta(minutes=50))
@@ -325,7 +327,9 @@ def hermes_agent_actor(sim: Sim, fate: str) -> Iterator[float]:
     )  # the live gateway keeps beating
     f.report.add(HA, sid, 0)
     for turn in range(rng.randint(1, 3)):
-        f.hermes_agent.acquire_lease(sid, NO_SUCH_PID + 200 + rng.randrange(1000), ttl=120, now=sim.now)
+        f.hermes_agent.acquire_lease(
+            sid, NO_SUCH_PID + 200 + rng.randrange(1000), ttl=120, now=sim.now
+        )
         f.hermes_agent.append_message(sid, "user", pick(rng, PROMPTS), now=sim.now)
         f.report.add(HA, sid, 1)
         yield rng.uniform(1.0, 5.0)

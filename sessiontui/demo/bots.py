@@ -28,9 +28,19 @@ from sessiontui.demo.zeroclaw_bots import (
 from sessiontui.timestamps import chrono_rfc3339, chrono_serde
 
 __all__ = [
-    "INTERRUPTED_MARKER", "ClaudeCodeWriter", "HermesJsonBot", "HermesSqliteBot", "StarpodBot",
-    "ZeroClawJsonlBot", "ZeroClawSqliteBot", "channel_user_content", "encode_project_path",
-    "sanitize_session_key", "starpod_cost", "tool_call_content", "tool_result_content",
+    "INTERRUPTED_MARKER",
+    "ClaudeCodeWriter",
+    "HermesJsonBot",
+    "HermesSqliteBot",
+    "StarpodBot",
+    "ZeroClawJsonlBot",
+    "ZeroClawSqliteBot",
+    "channel_user_content",
+    "encode_project_path",
+    "sanitize_session_key",
+    "starpod_cost",
+    "tool_call_content",
+    "tool_result_content",
 ]
 
 _HERMES_COLUMNS = (
@@ -57,7 +67,12 @@ class HermesSqliteBot:
         self.conn.close()
 
     def new_thread(
-        self, thread_ts: str, repo: str, repo_path: str, channel_id: str, model: str | None,
+        self,
+        thread_ts: str,
+        repo: str,
+        repo_path: str,
+        channel_id: str,
+        model: str | None,
         now: datetime | None = None,
     ) -> str:
         """The row inserted when a thread starts: `session_id = 'pending-<thread_ts>'`."""
@@ -66,8 +81,19 @@ class HermesSqliteBot:
         self.conn.execute(
             f"INSERT OR REPLACE INTO sessions ({_HERMES_COLUMNS}) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            (thread_ts, session_id, repo, repo_path, "claude", channel_id, stamp, stamp,
-             "active", 0, model),
+            (
+                thread_ts,
+                session_id,
+                repo,
+                repo_path,
+                "claude",
+                channel_id,
+                stamp,
+                stamp,
+                "active",
+                0,
+                model,
+            ),
         )
         return session_id
 
@@ -75,8 +101,13 @@ class HermesSqliteBot:
         self, thread_ts: str, session_id: str, num_turns: int, now: datetime | None = None
     ) -> None:
         """`update()` after a turn: read the row, then the full UPDATE (real session id)."""
-        self._update(thread_ts, session_id=session_id, total_turns=num_turns, status="active",
-                     last_active=chrono_rfc3339(_moment(now)))
+        self._update(
+            thread_ts,
+            session_id=session_id,
+            total_turns=num_turns,
+            status="active",
+            last_active=chrono_rfc3339(_moment(now)),
+        )
 
     def set_error(self, thread_ts: str) -> None:
         """Agent spawn failure: `status = 'error'` through the same full UPDATE."""
@@ -94,9 +125,19 @@ class HermesSqliteBot:
             "UPDATE sessions SET session_id=?1, repo=?2, repo_path=?3, agent_kind=?4, "
             "channel_id=?5, created_at=?6, last_active=?7, status=?8, total_turns=?9, model=?10 "
             "WHERE thread_ts=?11",
-            (current["session_id"], current["repo"], current["repo_path"], "claude",
-             current["channel_id"], current["created_at"], current["last_active"],
-             current["status"], current["total_turns"], current["model"], thread_ts),
+            (
+                current["session_id"],
+                current["repo"],
+                current["repo_path"],
+                "claude",
+                current["channel_id"],
+                current["created_at"],
+                current["last_active"],
+                current["status"],
+                current["total_turns"],
+                current["model"],
+                thread_ts,
+            ),
         )
 
 
@@ -115,15 +156,27 @@ class HermesJsonBot:
             self.sessions = json.loads(self.path.read_text(encoding="utf-8"))
 
     def new_thread(
-        self, thread_ts: str, repo: str, repo_path: str, channel_id: str, model: str | None,
+        self,
+        thread_ts: str,
+        repo: str,
+        repo_path: str,
+        channel_id: str,
+        model: str | None,
         now: datetime | None = None,
     ) -> str:
         stamp = chrono_serde(_moment(now))
         session_id = f"pending-{thread_ts}"
         self.sessions[thread_ts] = {
-            "session_id": session_id, "repo": repo, "repo_path": repo_path,
-            "agent_kind": "claude", "channel_id": channel_id, "thread_ts": thread_ts,
-            "created_at": stamp, "last_active": stamp, "status": "active", "total_turns": 0,
+            "session_id": session_id,
+            "repo": repo,
+            "repo_path": repo_path,
+            "agent_kind": "claude",
+            "channel_id": channel_id,
+            "thread_ts": thread_ts,
+            "created_at": stamp,
+            "last_active": stamp,
+            "status": "active",
+            "total_turns": 0,
             "model": model,
         }
         self._write()
@@ -133,8 +186,12 @@ class HermesJsonBot:
         self, thread_ts: str, session_id: str, num_turns: int, now: datetime | None = None
     ) -> None:
         info = self.sessions[thread_ts]
-        info.update(session_id=session_id, total_turns=num_turns, status="active",
-                    last_active=chrono_serde(_moment(now)))
+        info.update(
+            session_id=session_id,
+            total_turns=num_turns,
+            status="active",
+            last_active=chrono_serde(_moment(now)),
+        )
         self._write()
 
     def set_error(self, thread_ts: str) -> None:
@@ -206,16 +263,28 @@ class StarpodBot:
         self.conn.close()
 
     def create_session(
-        self, session_id: str, *, channel: str = "main", channel_session_key: str | None = None,
-        user_id: str = "admin", triggered_by: str | None = None, now: datetime | None = None,
+        self,
+        session_id: str,
+        *,
+        channel: str = "main",
+        channel_session_key: str | None = None,
+        user_id: str = "admin",
+        triggered_by: str | None = None,
+        now: datetime | None = None,
     ) -> str:
         """`create_session_full`."""
         self.conn.execute(
             "INSERT INTO session_metadata (id, created_at, last_message_at, is_closed, "
             "message_count, channel, channel_session_key, user_id, triggered_by) "
             "VALUES (?1, ?2, ?2, 0, 0, ?3, ?4, ?5, ?6)",
-            (session_id, chrono_rfc3339(_moment(now)), channel, channel_session_key, user_id,
-             triggered_by),
+            (
+                session_id,
+                chrono_rfc3339(_moment(now)),
+                channel,
+                channel_session_key,
+                user_id,
+                triggered_by,
+            ),
         )
         return session_id
 
@@ -232,7 +301,11 @@ class StarpodBot:
             self.set_title_if_empty(session_id, content)
 
     def save_tool_use(
-        self, session_id: str, tool_use_id: str, name: str, tool_input: dict[str, Any],
+        self,
+        session_id: str,
+        tool_use_id: str,
+        name: str,
+        tool_input: dict[str, Any],
         now: datetime | None = None,
     ) -> None:
         """A `tool_use` row: `{"id","input","name","type"}`, keys alphabetical, compact."""
@@ -240,12 +313,21 @@ class StarpodBot:
         self.save_message(session_id, "tool_use", _serde(body), now)
 
     def save_tool_result(
-        self, session_id: str, tool_use_id: str, content: str, *, is_error: bool = False,
+        self,
+        session_id: str,
+        tool_use_id: str,
+        content: str,
+        *,
+        is_error: bool = False,
         now: datetime | None = None,
     ) -> None:
         """A `tool_result` row with a ≤500-byte preview of the output."""
-        body = {"content": _cut_bytes(content, 500), "is_error": is_error,
-                "tool_use_id": tool_use_id, "type": "tool_result"}
+        body = {
+            "content": _cut_bytes(content, 500),
+            "is_error": is_error,
+            "tool_use_id": tool_use_id,
+            "type": "tool_result",
+        }
         self.save_message(session_id, "tool_result", _serde(body), now)
 
     def touch_session(self, session_id: str, now: datetime | None = None) -> None:
@@ -263,20 +345,41 @@ class StarpodBot:
         )
 
     def record_usage(
-        self, session_id: str, *, turn: int, input_tokens: int, output_tokens: int,
-        cache_read: int, cache_write: int, model: str, user_id: str = "admin",
-        cost_usd: float | None = None, now: datetime | None = None,
+        self,
+        session_id: str,
+        *,
+        turn: int,
+        input_tokens: int,
+        output_tokens: int,
+        cache_read: int,
+        cache_write: int,
+        model: str,
+        user_id: str = "admin",
+        cost_usd: float | None = None,
+        now: datetime | None = None,
     ) -> float:
         """One `usage_stats` row per chat request; cost as the agent-sdk computes it."""
-        cost = cost_usd if cost_usd is not None else starpod_cost(
-            model, input_tokens, output_tokens, cache_read, cache_write
+        cost = (
+            cost_usd
+            if cost_usd is not None
+            else starpod_cost(model, input_tokens, output_tokens, cache_read, cache_write)
         )
         self.conn.execute(
             "INSERT INTO usage_stats (session_id, turn, input_tokens, output_tokens, cache_read, "
             "cache_write, cost_usd, model, user_id, timestamp) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            (session_id, turn, input_tokens, output_tokens, cache_read, cache_write, cost, model,
-             user_id, chrono_rfc3339(_moment(now))),
+            (
+                session_id,
+                turn,
+                input_tokens,
+                output_tokens,
+                cache_read,
+                cache_write,
+                cost,
+                model,
+                user_id,
+                chrono_rfc3339(_moment(now)),
+            ),
         )
         return cost
 

@@ -123,11 +123,16 @@ ZEROCLAW_METADATA_COLUMNS = {
     2: ("session_key", "created_at", "last_activity", "message_count", "name"),
 }
 ZEROCLAW_METADATA_COLUMNS[3] = ZEROCLAW_METADATA_COLUMNS[2] + (
-    "state", "turn_id", "turn_started_at",
+    "state",
+    "turn_id",
+    "turn_started_at",
 )
 ZEROCLAW_METADATA_COLUMNS[4] = ZEROCLAW_METADATA_COLUMNS[3]
 ZEROCLAW_METADATA_COLUMNS[5] = ZEROCLAW_METADATA_COLUMNS[4] + (
-    "agent_alias", "channel_id", "room_id", "sender_id",
+    "agent_alias",
+    "channel_id",
+    "room_id",
+    "sender_id",
 )
 ZEROCLAW_METADATA_COLUMNS[6] = ZEROCLAW_METADATA_COLUMNS[5]
 
@@ -145,13 +150,26 @@ def zeroclaw_schema(stage: int = ZEROCLAW_HEAD_STAGE) -> list[str]:
     if stage == ZEROCLAW_HEAD_STAGE:
         alters = [sql for col, sql in ZEROCLAW_ALTERS.items() if col != "name"]
         return [
-            _ZC_SESSIONS, _ZC_INDEX_KEY, _ZC_INDEX_KEY_ID, _ZC_METADATA_HEAD, _ZC_RECEIPTS,
-            _ZC_FTS, _ZC_TRIGGER_AI, _ZC_TRIGGER_AD, _ZC_TRIGGER_AU,
-            *alters, *ZEROCLAW_ROUTING_INDEXES,
+            _ZC_SESSIONS,
+            _ZC_INDEX_KEY,
+            _ZC_INDEX_KEY_ID,
+            _ZC_METADATA_HEAD,
+            _ZC_RECEIPTS,
+            _ZC_FTS,
+            _ZC_TRIGGER_AI,
+            _ZC_TRIGGER_AD,
+            _ZC_TRIGGER_AU,
+            *alters,
+            *ZEROCLAW_ROUTING_INDEXES,
         ]
     statements = [
-        _ZC_SESSIONS, _ZC_INDEX_KEY, _ZC_INDEX_KEY_ID, _ZC_METADATA_INITIAL,
-        _ZC_FTS, _ZC_TRIGGER_AI, _ZC_TRIGGER_AD,
+        _ZC_SESSIONS,
+        _ZC_INDEX_KEY,
+        _ZC_INDEX_KEY_ID,
+        _ZC_METADATA_INITIAL,
+        _ZC_FTS,
+        _ZC_TRIGGER_AI,
+        _ZC_TRIGGER_AD,
     ]
     if stage >= 2:
         statements.append(ZEROCLAW_ALTERS["name"])
@@ -259,7 +277,10 @@ SQLX_MIGRATIONS_DDL = """CREATE TABLE IF NOT EXISTS _sqlx_migrations (
 # Verbatim where read from the repository; `init` is reconstructed from STORES.md 3.3.
 # STORES.md names the last file 20260320000001; one stored commit has it as ...000000.
 STARPOD_LEGACY_MIGRATIONS: tuple[tuple[int, str, str], ...] = (
-    (20260313000000, "init", """CREATE TABLE IF NOT EXISTS session_metadata (
+    (
+        20260313000000,
+        "init",
+        """CREATE TABLE IF NOT EXISTS session_metadata (
     id TEXT PRIMARY KEY,
     created_at TEXT NOT NULL,
     last_message_at TEXT NOT NULL,
@@ -280,8 +301,12 @@ CREATE TABLE IF NOT EXISTS usage_stats (
     model TEXT,
     timestamp TEXT NOT NULL
 );
-"""),
-    (20260314000000, "session messages", """CREATE TABLE IF NOT EXISTS session_messages (
+""",
+    ),
+    (
+        20260314000000,
+        "session messages",
+        """CREATE TABLE IF NOT EXISTS session_messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id TEXT NOT NULL,
     role TEXT NOT NULL,          -- 'user' or 'assistant'
@@ -291,19 +316,31 @@ CREATE TABLE IF NOT EXISTS usage_stats (
 );
 
 CREATE INDEX IF NOT EXISTS idx_session_messages_session ON session_messages(session_id, id);
-"""),
-    (20260315000000, "channel sessions", """-- Add channel-based session routing.
+""",
+    ),
+    (
+        20260315000000,
+        "channel sessions",
+        """-- Add channel-based session routing.
 -- "main" = explicit sessions (web, REPL, CLI); "telegram" = time-gap sessions (6h).
 ALTER TABLE session_metadata ADD COLUMN channel TEXT NOT NULL DEFAULT 'main';
 ALTER TABLE session_metadata ADD COLUMN channel_session_key TEXT;
 
 CREATE INDEX idx_session_channel_key
     ON session_metadata(channel, channel_session_key, is_closed, last_message_at DESC);
-"""),
-    (20260315000001, "session title", """-- Add a title column for session display (set from first user message).
+""",
+    ),
+    (
+        20260315000001,
+        "session title",
+        """-- Add a title column for session display (set from first user message).
 ALTER TABLE session_metadata ADD COLUMN title TEXT;
-"""),
-    (20260316000000, "compaction log", """CREATE TABLE IF NOT EXISTS compaction_log (
+""",
+    ),
+    (
+        20260316000000,
+        "compaction log",
+        """CREATE TABLE IF NOT EXISTS compaction_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id TEXT NOT NULL,
     timestamp TEXT NOT NULL,
@@ -315,23 +352,40 @@ ALTER TABLE session_metadata ADD COLUMN title TEXT;
 );
 
 CREATE INDEX idx_compaction_log_session ON compaction_log(session_id);
-"""),
-    (20260317000000, "user id", """-- Add user_id column to session_metadata for per-user session scoping.
+""",
+    ),
+    (
+        20260317000000,
+        "user id",
+        """-- Add user_id column to session_metadata for per-user session scoping.
 ALTER TABLE session_metadata ADD COLUMN user_id TEXT NOT NULL DEFAULT 'admin';
 
 -- Create composite index for efficient per-user session lookups.
 CREATE INDEX IF NOT EXISTS idx_session_user_channel ON session_metadata(user_id, channel, channel_session_key);
-"""),
-    (20260318000000, "usage user id", """ALTER TABLE usage_stats ADD COLUMN user_id TEXT NOT NULL DEFAULT 'admin';
+""",
+    ),
+    (
+        20260318000000,
+        "usage user id",
+        """ALTER TABLE usage_stats ADD COLUMN user_id TEXT NOT NULL DEFAULT 'admin';
 CREATE INDEX idx_usage_stats_user ON usage_stats(user_id, timestamp);
-"""),
-    (20260320000000, "is read", """-- Add is_read flag to session_metadata (default true — existing sessions are "read")
+""",
+    ),
+    (
+        20260320000000,
+        "is read",
+        """-- Add is_read flag to session_metadata (default true — existing sessions are "read")
 ALTER TABLE session_metadata ADD COLUMN is_read INTEGER NOT NULL DEFAULT 1;
-"""),
-    (20260320000001, "triggered by", """-- Add triggered_by column to track which cron job or heartbeat created the session.
+""",
+    ),
+    (
+        20260320000001,
+        "triggered by",
+        """-- Add triggered_by column to track which cron job or heartbeat created the session.
 -- NULL = regular user session, non-NULL = cron job name (e.g. "daily-digest", "__heartbeat__").
 ALTER TABLE session_metadata ADD COLUMN triggered_by TEXT;
-"""),
+""",
+    ),
 )
 
 

@@ -78,7 +78,9 @@ class ClaudeCodeWriter:
     def user(self, session_id: str, cwd: str, text: str, now: datetime | None = None) -> Path:
         """A human prompt: `message.content` is a string."""
         return self._line(
-            session_id, cwd, now,
+            session_id,
+            cwd,
+            now,
             {"type": "user", "message": {"role": "user", "content": text}},
             tail={"permissionMode": "default"},
         )
@@ -94,13 +96,26 @@ class ClaudeCodeWriter:
         now: datetime | None = None,
     ) -> Path:
         """A tool result: a user line whose content is a list with one `tool_result` block."""
-        block = {"type": "tool_result", "tool_use_id": tool_use_id, "content": content,
-                 "is_error": is_error}
-        result: Any = f"Error: {content}" if is_error else {
-            "stdout": content, "stderr": "", "interrupted": False, "isImage": False,
+        block = {
+            "type": "tool_result",
+            "tool_use_id": tool_use_id,
+            "content": content,
+            "is_error": is_error,
         }
+        result: Any = (
+            f"Error: {content}"
+            if is_error
+            else {
+                "stdout": content,
+                "stderr": "",
+                "interrupted": False,
+                "isImage": False,
+            }
+        )
         return self._line(
-            session_id, cwd, now,
+            session_id,
+            cwd,
+            now,
             {"type": "user", "message": {"role": "user", "content": [block]}},
             tail={"toolUseResult": result},
         )
@@ -125,24 +140,40 @@ class ClaudeCodeWriter:
             last = index == len(blocks) - 1
             stop = ("tool_use" if block["type"] == "tool_use" else "end_turn") if last else None
             message = {
-                "id": message_id, "type": "message", "role": "assistant", "model": model,
-                "content": [block], "stop_reason": stop, "stop_sequence": None, "usage": usage,
+                "id": message_id,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [block],
+                "stop_reason": stop,
+                "stop_sequence": None,
+                "usage": usage,
             }
             path = self._line(
-                session_id, cwd, now, {"message": message, "requestId": request_id,
-                                       "type": "assistant"},
+                session_id,
+                cwd,
+                now,
+                {"message": message, "requestId": request_id, "type": "assistant"},
             )
         return path
 
     def synthetic(
-        self, session_id: str, cwd: str, text: str = "No response requested.",
+        self,
+        session_id: str,
+        cwd: str,
+        text: str = "No response requested.",
         now: datetime | None = None,
     ) -> Path:
         """A `<synthetic>` assistant line (no API call): zero usage, skipped by token counts."""
         message = {
-            "id": self.ids.uuid4(), "type": "message", "role": "assistant",
-            "model": SYNTHETIC_MODEL, "content": [text_block(text)],
-            "stop_reason": "stop_sequence", "stop_sequence": "", "usage": usage_dict(0, 0),
+            "id": self.ids.uuid4(),
+            "type": "message",
+            "role": "assistant",
+            "model": SYNTHETIC_MODEL,
+            "content": [text_block(text)],
+            "stop_reason": "stop_sequence",
+            "stop_sequence": "",
+            "usage": usage_dict(0, 0),
         }
         return self._line(session_id, cwd, now, {"message": message, "type": "assistant"})
 

@@ -37,7 +37,12 @@ class Fleet:
     """The six bots of one workspace (created on first use) and the report they fill."""
 
     def __init__(
-        self, root: Path, ids: Ids, report: SimulationReport, *, set_mtime: bool = False,
+        self,
+        root: Path,
+        ids: Ids,
+        report: SimulationReport,
+        *,
+        set_mtime: bool = False,
         created: datetime | None = None,
     ) -> None:
         paths = store_paths(root)
@@ -71,8 +76,15 @@ class Fleet:
         self.report.add(F.CLAUDE_CODE, sid, 1)
 
     def claude_reply(
-        self, sid: str, cwd: str, at: datetime, *, text: str | None = None,
-        tool: phrases.ToolCall | None = None, think: bool = False, model: str | None = None,
+        self,
+        sid: str,
+        cwd: str,
+        at: datetime,
+        *,
+        text: str | None = None,
+        tool: phrases.ToolCall | None = None,
+        think: bool = False,
+        model: str | None = None,
         context: int = 20_000,
     ) -> str | None:
         """One assistant reply (thinking?, text?, tool_use?); returns the tool_use id if any."""
@@ -114,7 +126,10 @@ class Fleet:
 
     def codex_call(self, tid: str, tool: phrases.ToolCall, at: datetime) -> str:
         """A shell call doing what `tool` does; returns its call id."""
-        command = tool.input.get("command") or f"{tool.name.lower()} {' '.join(map(str, tool.input.values()))}"
+        command = (
+            tool.input.get("command")
+            or f"{tool.name.lower()} {' '.join(map(str, tool.input.values()))}"
+        )
         call_id = self.codex.tool_call(tid, ["bash", "-lc", str(command)], at)
         self._codex_wrote(tid, at, 1)
         return call_id
@@ -134,9 +149,14 @@ class Fleet:
         uncached, output, cached, _ = self._usage(context)
         reasoning = output // 3
         used = 20.0 + (at.timestamp() / 3600) % 60  # the 5-hour window fills as the day goes
-        limits = rate_limits(round(used, 1), round(used / 4, 1),
-                             resets=at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=3))
-        self.codex.token_count(tid, token_usage(uncached + cached, cached, output, reasoning), at, limits)
+        limits = rate_limits(
+            round(used, 1),
+            round(used / 4, 1),
+            resets=at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=3),
+        )
+        self.codex.token_count(
+            tid, token_usage(uncached + cached, cached, output, reasoning), at, limits
+        )
         self._codex_wrote(tid, at, 0)
 
     def codex_rename(self, tid: str, name: str, at: datetime) -> None:
@@ -212,8 +232,15 @@ class Fleet:
             for i, value in enumerate(self._usage(12_000 + 3_000 * n)):
                 totals[i] += value
         self.starpod.record_usage(
-            sid, turn=calls, input_tokens=totals[0], output_tokens=totals[1],
-            cache_read=totals[2], cache_write=totals[3], model=model, user_id=user_id, now=at,
+            sid,
+            turn=calls,
+            input_tokens=totals[0],
+            output_tokens=totals[1],
+            cache_read=totals[2],
+            cache_write=totals[3],
+            model=model,
+            user_id=user_id,
+            now=at,
         )
 
     # -- helpers -------------------------------------------------------------------------------

@@ -57,20 +57,34 @@ class ToolCall:
 
 TOOLS = (
     ToolCall("Bash", {"command": "pytest -q"}, "58 passed, 2 skipped in 4.21s"),
-    ToolCall("Bash", {"command": "df -h /"},
-             "Filesystem  Size  Used Avail Use%\n/dev/sda1  98G  91G  7G  93%"),
+    ToolCall(
+        "Bash",
+        {"command": "df -h /"},
+        "Filesystem  Size  Used Avail Use%\n/dev/sda1  98G  91G  7G  93%",
+    ),
     ToolCall("Read", {"file_path": "src/app/login.py"}, "def login(request):\n    ..."),
-    ToolCall("Grep", {"pattern": "class Config", "path": "src"},
-             "src/app/config.py:12:class Config:"),
-    ToolCall("Edit",
-             {"file_path": "src/app/login.py", "old_string": "def login",
-              "new_string": "@limit\ndef login"},
-             "The file src/app/login.py has been updated."),
+    ToolCall(
+        "Grep", {"pattern": "class Config", "path": "src"}, "src/app/config.py:12:class Config:"
+    ),
+    ToolCall(
+        "Edit",
+        {
+            "file_path": "src/app/login.py",
+            "old_string": "def login",
+            "new_string": "@limit\ndef login",
+        },
+        "The file src/app/login.py has been updated.",
+    ),
     ToolCall("WebFetch", {"url": "https://status.example.com"}, "All systems operational"),
 )
 # ZeroClaw's tools are named differently (`shell`, `file_read`, …).
-ZEROCLAW_TOOL_NAMES = {"Bash": "shell", "Read": "file_read", "Grep": "content_search",
-                       "Edit": "file_edit", "WebFetch": "http_request"}
+ZEROCLAW_TOOL_NAMES = {
+    "Bash": "shell",
+    "Read": "file_read",
+    "Grep": "content_search",
+    "Edit": "file_edit",
+    "WebFetch": "http_request",
+}
 MODELS = ("claude-sonnet-4-6", "claude-opus-4-6")
 
 # The text that proves safe rendering: Rich markup and a terminal escape (clear screen).

@@ -50,13 +50,24 @@ def populate(root: Path, *, now: datetime, seed: int = 0, sessions: int = 8) -> 
     report = SimulationReport.empty(root)
     fleet = Fleet(root, ids, report, set_mtime=True, created=now - timedelta(days=30))
     try:
-        for part in (_hermes, _hermes_legacy, _claude, _zeroclaw, _zeroclaw_jsonl, _starpod, _codex,
-                     hermes_agent_scene, openclaw_scene):
+        for part in (
+            _hermes,
+            _hermes_legacy,
+            _claude,
+            _zeroclaw,
+            _zeroclaw_jsonl,
+            _starpod,
+            _codex,
+            hermes_agent_scene,
+            openclaw_scene,
+        ):
             part(fleet, now)
         _background(fleet, now, sessions)
         legacy = fleet.hermes_json
-        fleet.touch(legacy.path, max(parse_timestamp(info["last_active"]) or now
-                                      for info in legacy.sessions.values()))
+        fleet.touch(
+            legacy.path,
+            max(parse_timestamp(info["last_active"]) or now for info in legacy.sessions.values()),
+        )
     finally:
         fleet.close()
     return report
@@ -66,8 +77,14 @@ def populate(root: Path, *, now: datetime, seed: int = 0, sessions: int = 8) -> 
 
 
 def _claude_turn(
-    f: Fleet, sid: str, cwd: str, start: datetime, prompt: str, tools: tuple[phrases.ToolCall, ...],
-    answer: str, model: str = SONNET,
+    f: Fleet,
+    sid: str,
+    cwd: str,
+    start: datetime,
+    prompt: str,
+    tools: tuple[phrases.ToolCall, ...],
+    answer: str,
+    model: str = SONNET,
 ) -> datetime:
     """A whole Claude Code turn: prompt, tool calls with results, final text. Returns its end."""
     at = start
@@ -93,8 +110,14 @@ def _hermes_thread(
 
 
 def _zc_turn(
-    f: Fleet, key: str, start: datetime, prompt: str, tools: tuple[phrases.ToolCall, ...],
-    answer: str | None, *, gateway: bool = True,
+    f: Fleet,
+    key: str,
+    start: datetime,
+    prompt: str,
+    tools: tuple[phrases.ToolCall, ...],
+    answer: str | None,
+    *,
+    gateway: bool = True,
 ) -> datetime:
     """A ZeroClaw turn in sessions.db; gateway turns go running -> idle around it."""
     at = start
@@ -117,8 +140,14 @@ def _zc_turn(
 
 
 def _jsonl_chat(
-    f: Fleet, key: str, start: datetime, prompt: str, answer: str | None,
-    tool: phrases.ToolCall | None = None, *, v066: bool = False,
+    f: Fleet,
+    key: str,
+    start: datetime,
+    prompt: str,
+    answer: str | None,
+    tool: phrases.ToolCall | None = None,
+    *,
+    v066: bool = False,
 ) -> str:
     """A channel exchange in the old install's JSONL store; returns the file stem."""
     stem = f.jsonl_append(key, "user", f.channel_text(prompt, start), start, v066=v066)
@@ -127,8 +156,9 @@ def _jsonl_chat(
         call_id = f.ids.call_id()
         name = phrases.ZEROCLAW_TOOL_NAMES[tool.name]
         at += 3 * _SEC
-        f.jsonl_append(key, "assistant", tool_call_content([(call_id, name, tool.input)]), at,
-                       v066=v066)
+        f.jsonl_append(
+            key, "assistant", tool_call_content([(call_id, name, tool.input)]), at, v066=v066
+        )
         at += 2 * _SEC
         f.jsonl_append(key, "tool", tool_result_content(call_id, tool.output), at, v066=v066)
     if answer is not None:
@@ -137,8 +167,13 @@ def _jsonl_chat(
 
 
 def _starpod_request(
-    f: Fleet, sid: str, start: datetime, prompt: str, tools: tuple[phrases.ToolCall, ...],
-    answer: str | None, model: str = SONNET,
+    f: Fleet,
+    sid: str,
+    start: datetime,
+    prompt: str,
+    tools: tuple[phrases.ToolCall, ...],
+    answer: str | None,
+    model: str = SONNET,
 ) -> datetime:
     """One Starpod chat request: touch, user, tools, answer, usage (answered requests only)."""
     at = start
@@ -165,8 +200,9 @@ def _hermes(f: Fleet, now: datetime) -> None:
     # Running: one turn done 11 min ago, a second turn's test run started 6 s ago.
     ts = _hermes_thread(f, now - timedelta(minutes=12), WEBAPP, "C0WEBAPP01")
     sid = f.ids.uuid4()
-    end = _claude_turn(f, sid, WEBAPP, now - timedelta(minutes=12), PROMPTS[0], TOOLS[2:5:2],
-                       ANSWERS[0])
+    end = _claude_turn(
+        f, sid, WEBAPP, now - timedelta(minutes=12), PROMPTS[0], TOOLS[2:5:2], ANSWERS[0]
+    )
     f.hermes.finish_turn(ts, sid, 3, end)
     f.claude_user(sid, WEBAPP, FOLLOW_UPS[0], now - 60 * _SEC)
     tool_id = f.claude_reply(sid, WEBAPP, now - 50 * _SEC, tool=TOOLS[0], think=True)
@@ -188,8 +224,9 @@ def _hermes(f: Fleet, now: datetime) -> None:
 
     ts = _hermes_thread(f, now - timedelta(hours=4), WEBAPP, "C0WEBAPP01")
     sid = f.ids.uuid4()
-    end = _claude_turn(f, sid, WEBAPP, now - timedelta(hours=4), PROMPTS[3], TOOLS[3:5],
-                       ANSWERS[0], OPUS)
+    end = _claude_turn(
+        f, sid, WEBAPP, now - timedelta(hours=4), PROMPTS[3], TOOLS[3:5], ANSWERS[0], OPUS
+    )
     f.hermes.finish_turn(ts, sid, 3, end)
     _expect(f, F.HERMES_SQLITE, ts, S.IDLE, None, "last turn 4 h ago")
     _expect(f, F.CLAUDE_CODE, sid, S.IDLE, None, "hermes-linked; answered 4 h ago")
@@ -208,8 +245,9 @@ def _hermes(f: Fleet, now: datetime) -> None:
 def _hermes_legacy(f: Fleet, now: datetime) -> None:
     ts = _hermes_thread(f, now - timedelta(hours=3, minutes=10), DOCS, "C0DOCS0003", legacy=True)
     sid = f.ids.uuid4()
-    end = _claude_turn(f, sid, DOCS, now - timedelta(hours=3, minutes=10), PROMPTS[9], TOOLS[2:3],
-                       ANSWERS[5])
+    end = _claude_turn(
+        f, sid, DOCS, now - timedelta(hours=3, minutes=10), PROMPTS[9], TOOLS[2:3], ANSWERS[5]
+    )
     f.hermes_json.finish_turn(ts, sid, 2, end)
     _expect(f, F.HERMES_JSON, ts, S.IDLE, None, "answered 3 h ago")
     _expect(f, F.CLAUDE_CODE, sid, S.IDLE, None, "linked from hermes sessions.json")
@@ -226,10 +264,16 @@ def _hermes_legacy(f: Fleet, now: datetime) -> None:
 
 def _claude(f: Fleet, now: datetime) -> None:
     sid = f.ids.uuid4()
-    f.claude_user(sid, TUI, "Run the full integration suite and fix failures",
-                  now - timedelta(minutes=21))
-    f.claude_reply(sid, TUI, now - timedelta(minutes=20), think=True,
-                   tool=phrases.ToolCall("Bash", {"command": "make integration"}, ""))
+    f.claude_user(
+        sid, TUI, "Run the full integration suite and fix failures", now - timedelta(minutes=21)
+    )
+    f.claude_reply(
+        sid,
+        TUI,
+        now - timedelta(minutes=20),
+        think=True,
+        tool=phrases.ToolCall("Bash", {"command": "make integration"}, ""),
+    )
     _expect(f, F.CLAUDE_CODE, sid, S.STUCK, "tool-no-result", "Bash started 20 min ago")
 
     sid = f.ids.uuid4()
@@ -267,8 +311,9 @@ def _zeroclaw(f: Fleet, now: datetime) -> None:
     key = f"gw_{f.ids.uuid4()}"
     zc.set_agent_alias(key, "main", now - timedelta(minutes=41))
     _zc_turn(f, key, now - timedelta(minutes=40), PROMPTS[8], TOOLS[1:2], None)
-    turn = zc.conn.execute("SELECT turn_id FROM session_metadata WHERE session_key = ?",
-                           (key,)).fetchone()[0]
+    turn = zc.conn.execute(
+        "SELECT turn_id FROM session_metadata WHERE session_key = ?", (key,)
+    ).fetchone()[0]
     zc.set_state(key, "error", turn, now - timedelta(minutes=38))
     _expect(f, F.ZEROCLAW_SQLITE, key, S.ERROR, None, "state 'error'")
 
@@ -279,8 +324,7 @@ def _zeroclaw(f: Fleet, now: datetime) -> None:
 
     key = f.channel_key("telegram.main", "123456")
     zc.set_context(key, "telegram.main", "123456", "alice", now - timedelta(minutes=61))
-    _zc_turn(f, key, now - timedelta(minutes=61), PROMPTS[8], TOOLS[1:2], ANSWERS[2],
-             gateway=False)
+    _zc_turn(f, key, now - timedelta(minutes=61), PROMPTS[8], TOOLS[1:2], ANSWERS[2], gateway=False)
     zc.set_name(key, "Alice: build server")
     _expect(f, F.ZEROCLAW_SQLITE, key, S.IDLE, None, "channel chat, named, 1 h ago")
 
@@ -304,14 +348,19 @@ def _zc_turn_tool(f: Fleet, key: str, at: datetime, n: int) -> None:
     call_id = f.ids.call_id()
     command = {"command": f"migrate --tenants {10 * n + 1}-{10 * n + 10}"}
     f.zc_append(key, "assistant", tool_call_content([(call_id, "shell", command)]), at)
-    f.zc_append(key, "tool", tool_result_content(call_id, f"migrated {10 * (n + 1)} tables"),
-                at + 100 * _SEC)
+    f.zc_append(
+        key,
+        "tool",
+        tool_result_content(call_id, f"migrated {10 * (n + 1)} tables"),
+        at + 100 * _SEC,
+    )
 
 
 def _zeroclaw_jsonl(f: Fleet, now: datetime) -> None:
     fmt = F.ZEROCLAW_JSONL
-    stem = _jsonl_chat(f, "telegram_123456789", now - timedelta(hours=5), PROMPTS[8], ANSWERS[2],
-                       TOOLS[1])
+    stem = _jsonl_chat(
+        f, "telegram_123456789", now - timedelta(hours=5), PROMPTS[8], ANSWERS[2], TOOLS[1]
+    )
     _expect(f, fmt, stem, S.IDLE, None, "answered 5 h ago (file mtime)")
 
     key = f.channel_key("discord", "998877_alice")
@@ -323,12 +372,18 @@ def _zeroclaw_jsonl(f: Fleet, now: datetime) -> None:
     stem = _jsonl_chat(f, key, now - 6 * _SEC, PROMPTS[2], None)
     _expect(f, fmt, stem, S.RUNNING, None, "user message 6 s ago")
 
-    stem = _jsonl_chat(f, "whatsapp_15551234567", now - timedelta(hours=2), HOSTILE_TEXT,
-                       "Printed it literally, markup and escape included.")
+    stem = _jsonl_chat(
+        f,
+        "whatsapp_15551234567",
+        now - timedelta(hours=2),
+        HOSTILE_TEXT,
+        "Printed it literally, markup and escape included.",
+    )
     _expect(f, fmt, stem, S.IDLE, None, "holds Rich markup and an ESC[2J escape")
 
-    stem = _jsonl_chat(f, "telegram.bot_123", now - timedelta(days=3), PROMPTS[11], ANSWERS[5],
-                       v066=True)
+    stem = _jsonl_chat(
+        f, "telegram.bot_123", now - timedelta(days=3), PROMPTS[11], ANSWERS[5], v066=True
+    )
     _expect(f, fmt, stem, S.IDLE, None, "v0.6.6 percent-encoded file name")
 
     stem = _jsonl_chat(f, "signal_alice", now - timedelta(minutes=11), PROMPTS[6], None)
@@ -339,48 +394,70 @@ def _zeroclaw_jsonl(f: Fleet, now: datetime) -> None:
 def _starpod(f: Fleet, now: datetime) -> None:
     sp, fmt = f.starpod, F.STARPOD
 
-    sid = sp.create_session(f.ids.uuid4(), channel_session_key=f.ids.uuid4(),
-                            now=now - timedelta(minutes=3))
+    sid = sp.create_session(
+        f.ids.uuid4(), channel_session_key=f.ids.uuid4(), now=now - timedelta(minutes=3)
+    )
     _starpod_request(f, sid, now - timedelta(minutes=3), PROMPTS[3], TOOLS[2:3], ANSWERS[0])
     _starpod_request(f, sid, now - 30 * _SEC, FOLLOW_UPS[4], (), None)
     f.starpod_tool(sid, TOOLS[0], now - 25 * _SEC, now - 5 * _SEC)
     _expect(f, fmt, sid, S.RUNNING, None, "tool result 5 s ago")
 
-    sid = sp.create_session(f.ids.uuid4(), channel="telegram", channel_session_key="555000111",
-                            now=now - timedelta(minutes=20))
+    sid = sp.create_session(
+        f.ids.uuid4(),
+        channel="telegram",
+        channel_session_key="555000111",
+        now=now - timedelta(minutes=20),
+    )
     _starpod_request(f, sid, now - timedelta(minutes=20), PROMPTS[4], (), ANSWERS[3])
     _starpod_request(f, sid, now - timedelta(minutes=15), FOLLOW_UPS[3], (), None)
     _expect(f, fmt, sid, S.STUCK, "unanswered", "user message 15 min ago, no reply")
 
-    sid = sp.create_session(f.ids.uuid4(), channel="slack",
-                            channel_session_key="T0TEAM:C0CHAN:1742097471.123456",
-                            now=now - timedelta(minutes=12))
+    sid = sp.create_session(
+        f.ids.uuid4(),
+        channel="slack",
+        channel_session_key="T0TEAM:C0CHAN:1742097471.123456",
+        now=now - timedelta(minutes=12),
+    )
     _starpod_request(f, sid, now - timedelta(minutes=11), PROMPTS[6], TOOLS[5:6], QUESTIONS[1])
     _expect(f, fmt, sid, S.WAITING, None, "assistant asked a question 10 min ago")
 
-    sid = sp.create_session(f.ids.uuid4(), channel="telegram", channel_session_key="777",
-                            now=now - timedelta(hours=9))
+    sid = sp.create_session(
+        f.ids.uuid4(), channel="telegram", channel_session_key="777", now=now - timedelta(hours=9)
+    )
     _starpod_request(f, sid, now - timedelta(hours=9), PROMPTS[1], TOOLS[1:2], ANSWERS[2], OPUS)
     sp.close_session(sid, "Auto-closed: inactivity")
     _expect(f, fmt, sid, S.CLOSED, None, "closed by the inactivity gap")
 
-    sid = sp.create_session(f.ids.uuid4(), channel_session_key=f.ids.uuid4(),
-                            now=now - timedelta(days=2))
+    sid = sp.create_session(
+        f.ids.uuid4(), channel_session_key=f.ids.uuid4(), now=now - timedelta(days=2)
+    )
     _starpod_request(f, sid, now - timedelta(days=2), PROMPTS[9], (), ANSWERS[5])
     sp.archive(sid)
     _expect(f, fmt, sid, S.ARCHIVED, None, "archived")
 
-    sid = sp.create_session(f.ids.uuid4(), channel_session_key=f.ids.uuid4(),
-                            now=now - timedelta(hours=3))
-    _starpod_request(f, sid, now - timedelta(hours=3), HOSTILE_TEXT, (),
-                     "Printed it literally, markup and escape included.")
+    sid = sp.create_session(
+        f.ids.uuid4(), channel_session_key=f.ids.uuid4(), now=now - timedelta(hours=3)
+    )
+    _starpod_request(
+        f,
+        sid,
+        now - timedelta(hours=3),
+        HOSTILE_TEXT,
+        (),
+        "Printed it literally, markup and escape included.",
+    )
     sp.mark_read(sid, False)
     _expect(f, fmt, sid, S.IDLE, None, "title holds Rich markup and ESC[2J; unread")
 
-    sid = sp.create_session(f.ids.uuid4(), channel_session_key=f.ids.uuid4(),
-                            triggered_by="daily-digest", now=now - timedelta(hours=6))
-    _starpod_request(f, sid, now - timedelta(hours=6), "Run the daily digest", TOOLS[5:6],
-                     ANSWERS[1])
+    sid = sp.create_session(
+        f.ids.uuid4(),
+        channel_session_key=f.ids.uuid4(),
+        triggered_by="daily-digest",
+        now=now - timedelta(hours=6),
+    )
+    _starpod_request(
+        f, sid, now - timedelta(hours=6), "Run the daily digest", TOOLS[5:6], ANSWERS[1]
+    )
     _expect(f, fmt, sid, S.IDLE, None, "cron session (triggered_by daily-digest)")
 
 
@@ -399,7 +476,9 @@ def _codex(f: Fleet, now: datetime) -> None:
     f.codex_tokens(tid, now - timedelta(minutes=19))
     cleanup = phrases.ToolCall("Bash", {"command": "rm -rf /var/backups/old"}, "")
     call = f.codex_call(tid, cleanup, now - timedelta(minutes=18))
-    f.codex.approval_request(tid, call, ["bash", "-lc", "rm -rf /var/backups/old"], now - timedelta(minutes=18))
+    f.codex.approval_request(
+        tid, call, ["bash", "-lc", "rm -rf /var/backups/old"], now - timedelta(minutes=18)
+    )
     f.touch(f.codex.path_of(tid), now - timedelta(minutes=18))
     _expect(f, F.CODEX, tid, S.WAITING, None, "exec approval asked 18 min ago")
     # Interrupted by the user mid-command 40 minutes ago: idle with a note, not stuck.
@@ -437,8 +516,9 @@ def _background(f: Fleet, now: datetime, count: int) -> None:
             _claude_turn(f, sid, SCRATCH, start, prompt, tools, answer)
             fmt = F.CLAUDE_CODE
         elif kind == 1:
-            sid = f.starpod.create_session(f.ids.uuid4(), channel_session_key=f.ids.uuid4(),
-                                           now=start)
+            sid = f.starpod.create_session(
+                f.ids.uuid4(), channel_session_key=f.ids.uuid4(), now=start
+            )
             _starpod_request(f, sid, start, prompt, tools, answer)
             fmt = F.STARPOD
         elif kind == 2:
@@ -447,8 +527,14 @@ def _background(f: Fleet, now: datetime, count: int) -> None:
             _zc_turn(f, sid, start, prompt, tools, answer)
             fmt = F.ZEROCLAW_SQLITE
         elif kind == 3:
-            sid = _jsonl_chat(f, f"telegram_{rng.randint(10**8, 10**9)}", start, prompt, answer,
-                              tools[0] if tools else None)
+            sid = _jsonl_chat(
+                f,
+                f"telegram_{rng.randint(10**8, 10**9)}",
+                start,
+                prompt,
+                answer,
+                tools[0] if tools else None,
+            )
             fmt = F.ZEROCLAW_JSONL
         else:
             sid = _hermes_thread(f, start, WEBAPP, "C0WEBAPP01")

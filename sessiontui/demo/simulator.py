@@ -37,8 +37,14 @@ class Simulator:
     """
 
     def __init__(
-        self, root: Path, *, sessions: int = 20, seed: int = 0, start: datetime | None = None,
-        virtual: bool = False, scene_sessions: int = 8,
+        self,
+        root: Path,
+        *,
+        sessions: int = 20,
+        seed: int = 0,
+        start: datetime | None = None,
+        virtual: bool = False,
+        scene_sessions: int = 8,
     ) -> None:
         self.root = Path(root)
         self.target = sessions
@@ -46,8 +52,7 @@ class Simulator:
         self.report = SimulationReport.empty(self.root)
         salt = "fresh"
         if workspace_is_empty(self.root):
-            self.report.merge(populate(self.root, now=self.now, seed=seed,
-                                       sessions=scene_sessions))
+            self.report.merge(populate(self.root, now=self.now, seed=seed, sessions=scene_sessions))
         else:  # a second run over the same files must not mint the same ids again
             salt = str(sum(1 for _ in self.root.rglob("*")))
         self.rng = random.Random(f"sessiontui-demo-sim:{seed}:{salt}")
@@ -157,8 +162,15 @@ async def simulate(
         relay = asyncio.create_task(_relay())
     try:
         return await asyncio.to_thread(
-            run_simulation, Path(root), sessions=sessions, rate=rate, duration=duration,
-            seed=seed, steps=steps, now=now, halt=halt,
+            run_simulation,
+            Path(root),
+            sessions=sessions,
+            rate=rate,
+            duration=duration,
+            seed=seed,
+            steps=steps,
+            now=now,
+            halt=halt,
         )
     finally:
         halt.set()

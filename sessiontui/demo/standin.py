@@ -27,7 +27,8 @@ def _watch_stdin() -> None:
 
 def main() -> None:
     mode = os.environ.get("SESSIONTUI_STANDIN_MODE", "busy")
-    held = [open(path, "rb") for path in os.environ.get("SESSIONTUI_STANDIN_HOLD", "").split(os.pathsep) if path]  # noqa: SIM115
+    paths = [p for p in os.environ.get("SESSIONTUI_STANDIN_HOLD", "").split(os.pathsep) if p]
+    held = [open(path, "rb") for path in paths]  # noqa: SIM115 - held open until the process ends
     if mode == "stubborn":
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_watch_stdin, daemon=True).start()

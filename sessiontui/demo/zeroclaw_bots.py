@@ -71,9 +71,7 @@ def tool_result_content(tool_call_id: str, result: str) -> str:
     return compact_json({"content": result, "tool_call_id": tool_call_id})
 
 
-def channel_user_content(
-    text: str, at: datetime, offset: timedelta = timedelta(hours=-4)
-) -> str:
+def channel_user_content(text: str, at: datetime, offset: timedelta = timedelta(hours=-4)) -> str:
     """A channel user turn: `[YYYY-MM-DD HH:MM:SS -04:00] text`, in the bot's local time."""
     local = at.astimezone(timezone(offset))
     zone = local.strftime("%z")  # chrono's %Z on Local prints the offset: -04:00
@@ -183,8 +181,9 @@ class ZeroClawSqliteBot:
         """`set_session_context`: upsert, COALESCE keeps known values; blank means NULL."""
         self._require("channel_id")
         stamp = _now(now)
-        values = [None if v is None else (v.strip() or None)
-                  for v in (channel_id, room_id, sender_id)]
+        values = [
+            None if v is None else (v.strip() or None) for v in (channel_id, room_id, sender_id)
+        ]
         self.conn.execute(
             "INSERT INTO session_metadata (session_key, created_at, last_activity, message_count, "
             "channel_id, room_id, sender_id) VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6) "
@@ -214,8 +213,10 @@ class ZeroClawSqliteBot:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(record, dict) and isinstance(record.get("role"), str) and isinstance(
-                record.get("content"), str
+            if (
+                isinstance(record, dict)
+                and isinstance(record.get("role"), str)
+                and isinstance(record.get("content"), str)
             ):
                 messages.append((record["role"], record["content"]))
         stamp = _now(now)

@@ -36,7 +36,8 @@ class Alert:
         return {
             "event": self.kind,
             "message": self.message,
-            "dollars_per_hour": None if burn is None or burn.dollars_per_minute is None
+            "dollars_per_hour": None
+            if burn is None or burn.dollars_per_minute is None
             else round(burn.dollars_per_minute * 60, 6),
             "session": as_json(self.row),
         }
@@ -49,8 +50,12 @@ class AlertWatch:
         self._hot: set[str] = set()
         self._last_rows: Sequence[SessionRow] | None = None
 
-    def check(self, rows: Sequence[SessionRow], change: RowChange | None = None,
-              since: Sequence[SessionRow] | None = None) -> list[Alert]:
+    def check(
+        self,
+        rows: Sequence[SessionRow],
+        change: RowChange | None = None,
+        since: Sequence[SessionRow] | None = None,
+    ) -> list[Alert]:
         """Alerts for the transitions since the last check. With `change` (what changed from the
         rows `since`, when those are the rows of the last check), only changed rows are looked at."""
         if change is not None and (since is None or since is not self._last_rows):
@@ -70,13 +75,23 @@ class AlertWatch:
                 (stuck.add if row.verdict.state is SessionState.STUCK else stuck.discard)(row.key)
                 (hot.add if self._over_rate(row) else hot.discard)(row.key)
         alerts = [
-            Alert("stuck", row, f"{row.session.name}: {row.verdict.reason} — {row.verdict.evidence or ''}")
-            for row in candidates if row.key in stuck and row.key not in self._stuck
+            Alert(
+                "stuck",
+                row,
+                f"{row.session.name}: {row.verdict.reason} — {row.verdict.evidence or ''}",
+            )
+            for row in candidates
+            if row.key in stuck and row.key not in self._stuck
         ]
         alerts += [
-            Alert("burn", row, f"{row.session.name}: spending "
-                  + dollars_per_hour(row.burn.dollars_per_minute or 0))  # type: ignore[union-attr]
-            for row in candidates if row.key in hot and row.key not in self._hot
+            Alert(
+                "burn",
+                row,
+                f"{row.session.name}: spending "
+                + dollars_per_hour((row.burn.dollars_per_minute if row.burn else None) or 0),
+            )
+            for row in candidates
+            if row.key in hot and row.key not in self._hot
         ]
         self._stuck, self._hot = stuck, hot
         return alerts
@@ -91,8 +106,10 @@ async def run_alert_command(argv: Sequence[str], alert: Alert) -> int | None:
     """Run `argv` with the alert as JSON on stdin; its exit code, or None if it could not run."""
     try:
         process = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            *argv,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
     except OSError as exc:
         log.warning("alert command %s could not start: %s", argv[0], exc)

@@ -60,8 +60,12 @@ class ClassifiedRows:
     _facts: Mapping[str, SessionProcesses] = field(default_factory=dict)  # uid -> its processes
     _updates: int = 0
 
-    def pending(self, stores: Sequence[tuple[Session, ...]], now: datetime,
-                facts: Mapping[str, SessionProcesses] | None = None) -> bool:
+    def pending(
+        self,
+        stores: Sequence[tuple[Session, ...]],
+        now: datetime,
+        facts: Mapping[str, SessionProcesses] | None = None,
+    ) -> bool:
         """Whether `update` would have anything to do (cheap: identity checks and one peek)."""
         if facts is not None and facts is not self._facts:
             return True
@@ -75,8 +79,12 @@ class ClassifiedRows:
         """Sessions the next update will at least look at (to decide whether to use a thread)."""
         return sum(len(s) for i, s in enumerate(stores) if s is not self._given.get(i))
 
-    def update(self, stores: Sequence[tuple[Session, ...]], now: datetime,
-               facts: Mapping[str, SessionProcesses] | None = None) -> RowChange:
+    def update(
+        self,
+        stores: Sequence[tuple[Session, ...]],
+        now: datetime,
+        facts: Mapping[str, SessionProcesses] | None = None,
+    ) -> RowChange:
         """Take each store's sessions (the same tuple object when unchanged) at `now`, and the
         processes linked to them (`facts`, a new mapping after each look at the processes)."""
         self._updates += 1
@@ -84,8 +92,11 @@ class ClassifiedRows:
         added, removed = self._take_stores(stores, dirty)
         if facts is not None and facts is not self._facts:
             old, self._facts = self._facts, facts
-            dirty |= {uid for uid in set(old) | set(facts)
-                      if old.get(uid) != facts.get(uid) and uid in self._entries}
+            dirty |= {
+                uid
+                for uid in set(old) | set(facts)
+                if old.get(uid) != facts.get(uid) and uid in self._entries
+            }
         self._take_due(now, dirty)
         burns_moved = self._take_burns(dirty, removed, now)
         if burns_moved:
@@ -107,7 +118,9 @@ class ClassifiedRows:
 
     # ----------------------------------------------------------------- steps
 
-    def _take_stores(self, stores: Sequence[tuple[Session, ...]], dirty: set[str]) -> tuple[int, set[str]]:
+    def _take_stores(
+        self, stores: Sequence[tuple[Session, ...]], dirty: set[str]
+    ) -> tuple[int, set[str]]:
         """Note new and replaced sessions in `dirty`; forget sessions no longer listed."""
         entries, tick, added, removed = self._entries, self._updates, 0, set()
         for index, sessions in enumerate(stores):
@@ -131,7 +144,9 @@ class ClassifiedRows:
                     entry.session = session
                     dirty.add(uid)
             if before is not None and kept != len(before):  # some sessions are gone
-                removed |= {uid for uid, e in entries.items() if e.store == index and e.seen != tick}
+                removed |= {
+                    uid for uid, e in entries.items() if e.store == index and e.seen != tick
+                }
         for index in [i for i in self._given if i >= len(stores)]:  # a store no longer given
             del self._given[index]
             removed |= {uid for uid, e in entries.items() if e.store == index}
@@ -175,7 +190,9 @@ class ClassifiedRows:
             verdict = classify(session, now, limits)
             processes = self._facts.get(uid)
             if processes is not None:
-                verdict = with_processes(verdict, session, processes, now, limits.stuck_after_for(session.format))
+                verdict = with_processes(
+                    verdict, session, processes, now, limits.stuck_after_for(session.format)
+                )
             row = SessionRow(session, verdict, burns.get(uid), processes)
             if entry.row is not None and entry.row == row:
                 row = entry.row

@@ -34,11 +34,18 @@ def with_claude_registry(scan: ProcessScan, directories: Sequence[Path]) -> Proc
                 continue
             if not isinstance(record, dict):
                 continue
-            pid, session_id, started = record.get("pid"), record.get("sessionId"), record.get("startedAt")
+            pid, session_id, started = (
+                record.get("pid"),
+                record.get("sessionId"),
+                record.get("startedAt"),
+            )
             info = scan.processes.get(pid) if isinstance(pid, int) else None
             if info is None or not isinstance(session_id, str) or not session_id:
                 continue
-            if isinstance(started, int | float) and abs(started / 1000 - info.started) > REGISTRY_START_SLACK:
+            if (
+                isinstance(started, int | float)
+                and abs(started / 1000 - info.started) > REGISTRY_START_SLACK
+            ):
                 continue
             added.setdefault(session_id, []).append(info.pid)
     if not added:

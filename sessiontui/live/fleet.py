@@ -25,7 +25,9 @@ Clock = Callable[[], datetime]
 FULL_RESCAN_SECONDS = 30.0  # safety net under the file watcher (missed events, new directories)
 CLASSIFY_IN_THREAD_AT = 5000  # sessions; below this, classifying on the loop is a few ms
 FIRST_PAGE = 300  # sessions each store shows, newest activity first, before its full first read
-FIRST_PAGE_BYTES = 16 << 20  # smaller files are read in full about as fast as a page (1k sessions: 4 MB)
+FIRST_PAGE_BYTES = (
+    16 << 20
+)  # smaller files are read in full about as fast as a page (1k sessions: 4 MB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +45,6 @@ class StoreStatus:
     processes: tuple[ProcessInfo, ...] | None = None  # holding the store open; None: not looked
     process_gone: tuple[int, datetime] | None = None  # the one that held it and vanished, when
     loading: int | None = None  # only a first page is shown yet; the store holds this many
-
 
     @property
     def stale(self) -> bool:
@@ -63,8 +64,15 @@ class FleetUpdate:
 
 
 class Fleet:
-    def __init__(self, stores: Sequence[Store], *, clock: Clock, thresholds: Thresholds,
-                 refresh_seconds: float = 1.0, processes: ProcessWatch | None = None) -> None:
+    def __init__(
+        self,
+        stores: Sequence[Store],
+        *,
+        clock: Clock,
+        thresholds: Thresholds,
+        refresh_seconds: float = 1.0,
+        processes: ProcessWatch | None = None,
+    ) -> None:
         self.stores = list(stores)
         self.processes = processes
         self._process_facts: dict[str, SessionProcesses] = {}
@@ -131,8 +139,9 @@ class Fleet:
         statuses = tuple(self._with_processes(self._status[i]) for i in sorted(self._status))
         return FleetUpdate(self.rows, statuses, now, changed, change, since, scan, bool(facts))
 
-    async def _scan_processes(self, stores: list[tuple[Session, ...]], now: datetime,
-                              full: bool) -> ProcessScan | None:
+    async def _scan_processes(
+        self, stores: list[tuple[Session, ...]], now: datetime, full: bool
+    ) -> ProcessScan | None:
         """Look at the processes again when SCAN_SECONDS passed (or asked to), in a thread."""
         watch = self.processes
         if watch is None:
@@ -156,8 +165,11 @@ class Fleet:
         watch = self.processes
         if watch is None or watch.last is None:
             return status
-        return replace(status, processes=watch.store_processes(status.path),
-                       process_gone=watch.store_gone(status.path))
+        return replace(
+            status,
+            processes=watch.store_processes(status.path),
+            process_gone=watch.store_gone(status.path),
+        )
 
     async def first_pages(self) -> FleetUpdate | None:
         """The newest sessions of each big store that can page (read through the bot's indexes in
@@ -174,8 +186,9 @@ class Fleet:
             if total <= len(sessions):
                 continue  # small: the full read is as quick
             self._sessions[index] = sessions
-            self._status[index] = StoreStatus(str(store.format), str(store.path), len(sessions), None, None,
-                                              loading=total)
+            self._status[index] = StoreStatus(
+                str(store.format), str(store.path), len(sessions), None, None, loading=total
+            )
             paged = True
         if not paged:
             return None
@@ -183,7 +196,9 @@ class Fleet:
         stores = [self._sessions.get(index, ()) for index in range(len(self.stores))]
         change = self._book.update(stores, now)
         self.rows = self._book.rows
-        return FleetUpdate(self.rows, tuple(self._status[i] for i in sorted(self._status)), now, True, change, ())
+        return FleetUpdate(
+            self.rows, tuple(self._status[i] for i in sorted(self._status)), now, True, change, ()
+        )
 
     async def _refresh_store(self, index: int, store: Store, paths: set[Path] | None) -> bool:
         """Read one store; on failure keep its previous sessions and note the error. True: changed."""
@@ -192,15 +207,21 @@ class Fleet:
             report = await store.refresh(paths if store.watch_paths() else None)
         except StoreError as exc:
             self._status[index] = StoreStatus(
-                str(store.format), str(store.path), len(self._sessions.get(index, ())),
-                previous.last_ok if previous else None, str(exc),
+                str(store.format),
+                str(store.path),
+                len(self._sessions.get(index, ())),
+                previous.last_ok if previous else None,
+                str(exc),
             )
             return previous is None or previous.error != str(exc)
         except Exception as exc:
             log.exception("reading %s", store.path)
             self._status[index] = StoreStatus(
-                str(store.format), str(store.path), len(self._sessions.get(index, ())),
-                previous.last_ok if previous else None, f"{store.path}: {type(exc).__name__}: {exc}",
+                str(store.format),
+                str(store.path),
+                len(self._sessions.get(index, ())),
+                previous.last_ok if previous else None,
+                f"{store.path}: {type(exc).__name__}: {exc}",
             )
             return False
         changed = False
@@ -208,8 +229,14 @@ class Fleet:
             self._sessions[index] = report.sessions
             changed = True
         self._status[index] = StoreStatus(
-            str(store.format), str(store.path), len(report.sessions), self.clock(), None,
-            report.skipped_lines, report.problems, report.note,
+            str(store.format),
+            str(store.path),
+            len(report.sessions),
+            self.clock(),
+            None,
+            report.skipped_lines,
+            report.problems,
+            report.note,
         )
         return changed
 
@@ -236,7 +263,9 @@ class Fleet:
                 result = on_update(first)
                 if asyncio.iscoroutine(result):
                     await result
-            self._last_scan = time.monotonic() - SCAN_SECONDS + self.refresh_seconds  # after the first rows
+            self._last_scan = (
+                time.monotonic() - SCAN_SECONDS + self.refresh_seconds
+            )  # after the first rows
             result = on_update(await self.refresh(full=True, processes=False))
             if asyncio.iscoroutine(result):
                 await result

@@ -85,7 +85,9 @@ class JsonlTail:
             self._skipping = False
         return reset
 
-    def records(self, wanted: LineTest | None = None, budget: int | None = None) -> Iterator[dict[str, Any]]:
+    def records(
+        self, wanted: LineTest | None = None, budget: int | None = None
+    ) -> Iterator[dict[str, Any]]:
         """The complete records after the offset, which advances as they are taken.
 
         `wanted` skips lines before they are parsed; `budget` stops after about that many
@@ -155,9 +157,13 @@ class JsonlTail:
     def state(self) -> dict[str, Any]:
         """Where this tail stands, as plain values (for the persistent transcript cache)."""
         return {
-            "offset": self.offset, "corrupt": self.corrupt_total, "long": self.long_total,
-            "skipping": self._skipping, "key": list(self._stat_key or ()),
-            "head": self._head.hex(), "before": self._before_offset.hex(),
+            "offset": self.offset,
+            "corrupt": self.corrupt_total,
+            "long": self.long_total,
+            "skipping": self._skipping,
+            "key": list(self._stat_key or ()),
+            "head": self._head.hex(),
+            "before": self._before_offset.hex(),
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -168,7 +174,10 @@ class JsonlTail:
         self._skipping = bool(state["skipping"])
         key = tuple(int(v) for v in state["key"])
         self._stat_key = self._pending_key = (key[0], key[1], key[2]) if len(key) == 3 else None
-        self._head, self._before_offset = bytes.fromhex(state["head"]), bytes.fromhex(state["before"])
+        self._head, self._before_offset = (
+            bytes.fromhex(state["head"]),
+            bytes.fromhex(state["before"]),
+        )
         self._at_end = True
 
     def _was_replaced(self, handle: Any, size: int) -> bool:
@@ -204,7 +213,10 @@ def parse_line(line: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         try:
             value = json.loads(line)
-        except (ValueError, UnicodeDecodeError):  # json.loads raises UnicodeDecodeError on bad UTF-8
+        except (
+            ValueError,
+            UnicodeDecodeError,
+        ):  # json.loads raises UnicodeDecodeError on bad UTF-8
             return None
     return value if isinstance(value, dict) else None
 
@@ -259,7 +271,14 @@ def read_lines_backwards(path: Path, end: int, limit: int) -> tuple[list[tuple[i
             for part in reversed(parts[1:]):
                 start = line_end - len(part)
                 if part.strip():
-                    found.append((start, part if len(part) <= LONG_LINE else _long_line(handle, start, len(part))))
+                    found.append(
+                        (
+                            start,
+                            part
+                            if len(part) <= LONG_LINE
+                            else _long_line(handle, start, len(part)),
+                        )
+                    )
                     if len(found) >= limit:
                         return found, start
                 line_end = start - 1

@@ -40,7 +40,9 @@ def listed_processes(update: FleetUpdate) -> list[ListedProcess]:
         why = None
         if info.orphaned:
             why = "parent is init"
-        elif rows and all(r.verdict.state in _ENDED or r.verdict.reason == "orphan-process" for r in rows):
+        elif rows and all(
+            r.verdict.state in _ENDED or r.verdict.reason == "orphan-process" for r in rows
+        ):
             why = "its session ended"
         elif not rows and not info.open_store_files:
             why = "no open session names it"

@@ -46,7 +46,6 @@ INIT_NAMES = frozenset({"init", "systemd", "launchd"})
 _PROC_FD = Path("/proc")
 
 
-
 @dataclass(frozen=True, slots=True)
 class StoreTarget:
     """The files of one store a process may hold open: exact paths, or anything in a directory."""
@@ -71,7 +70,9 @@ class ProcessScan:
     at: float  # time.time() of the scan
     processes: dict[int, ProcessInfo] = field(default_factory=dict)  # agents and store holders
     by_store: dict[str, tuple[int, ...]] = field(default_factory=dict)  # store -> pids holding it
-    by_session_id: dict[str, tuple[int, ...]] = field(default_factory=dict)  # id in a cmdline/registry
+    by_session_id: dict[str, tuple[int, ...]] = field(
+        default_factory=dict
+    )  # id in a cmdline/registry
     by_file: dict[str, tuple[int, ...]] = field(default_factory=dict)  # open store file -> pids
     cpu_seconds: dict[int, float] = field(default_factory=dict)  # user+system time of each pid
     not_inspectable: int = 0  # processes whose files could not be read (another user's)
@@ -81,7 +82,13 @@ class ProcessScan:
 def agent_name(name: str | None, cmdline: Sequence[str]) -> str | None:
     """The agent a process runs (by its name, its argv[0], or the script an interpreter runs)."""
     for item in (name or "", *cmdline[:2]):
-        base = os.path.basename(item).removesuffix(".exe").removesuffix(".mjs").removesuffix(".js").casefold()
+        base = (
+            os.path.basename(item)
+            .removesuffix(".exe")
+            .removesuffix(".mjs")
+            .removesuffix(".js")
+            .casefold()
+        )
         if base in AGENT_NAMES:
             return base
     return None
@@ -96,7 +103,11 @@ def session_ids_in(cmdline: Sequence[str]) -> list[str]:
     by a `resume <id>` subcommand (not argv[0]: a program called `resume` names nothing)."""
     ids = []
     for index, arg in enumerate(cmdline):
-        if index and (arg in SESSION_FLAGS or arg in SESSION_SUBCOMMANDS) and index + 1 < len(cmdline):
+        if (
+            index
+            and (arg in SESSION_FLAGS or arg in SESSION_SUBCOMMANDS)
+            and index + 1 < len(cmdline)
+        ):
             ids.append(cmdline[index + 1])
         elif arg.startswith(("--resume=", "--session-id=")):
             ids.append(arg.split("=", 1)[1])
@@ -146,7 +157,9 @@ def _match(path: str, targets: Sequence[StoreTarget]) -> list[StoreTarget]:
     return [t for t in targets if t.directory is not None and path.startswith(t.directory)]
 
 
-def scan_processes(targets: Sequence[StoreTarget], wanted: frozenset[int] = frozenset()) -> ProcessScan:
+def scan_processes(
+    targets: Sequence[StoreTarget], wanted: frozenset[int] = frozenset()
+) -> ProcessScan:
     """Look at every process once (blocking: call it from a thread). `wanted`: PIDs the stores
     record, kept whatever their name."""
     now = time.time()
@@ -201,17 +214,21 @@ def scan_processes(targets: Sequence[StoreTarget], wanted: frozenset[int] = froz
     processes: dict[int, ProcessInfo] = {}
     cpu: dict[int, float] = {}
     for pid, (proc, info, held) in kept.items():
-        found = _describe(proc, info, held, children.get(pid, []), names.get(int(info.get("ppid") or 0), ""))
+        found = _describe(
+            proc, info, held, children.get(pid, []), names.get(int(info.get("ppid") or 0), "")
+        )
         if found is not None:
             processes[pid], seconds = found
             if seconds is not None:
                 cpu[pid] = seconds
     return ProcessScan(
-        now, processes,
+        now,
+        processes,
         {k: _unique(v) for k, v in by_store.items()},
         {k: _unique(v) for k, v in by_session.items()},
         {k: _unique(v) for k, v in by_file.items()},
-        cpu, denied,
+        cpu,
+        denied,
     )
 
 
@@ -227,8 +244,13 @@ def _unique(pids: Iterable[int]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(pids))
 
 
-def _describe(proc: psutil.Process, info: dict[str, Any], held: list[str], children: list[int],
-              parent_name: str) -> tuple[ProcessInfo, float | None] | None:
+def _describe(
+    proc: psutil.Process,
+    info: dict[str, Any],
+    held: list[str],
+    children: list[int],
+    parent_name: str,
+) -> tuple[ProcessInfo, float | None] | None:
     pid = proc.pid
     ppid = info.get("ppid")
     started = info.get("create_time")
@@ -236,12 +258,16 @@ def _describe(proc: psutil.Process, info: dict[str, Any], held: list[str], child
         return None
     orphaned = ppid == 1 or (parent_name in INIT_NAMES and ppid != 0)
     base = ProcessInfo(
-        pid=pid, started=started,
-        name=agent_name(info.get("name"), info.get("cmdline") or ()) or str(info.get("name") or "?"),
+        pid=pid,
+        started=started,
+        name=agent_name(info.get("name"), info.get("cmdline") or ())
+        or str(info.get("name") or "?"),
         cmdline=tuple(str(a) for a in (info.get("cmdline") or ())),
         user=str(info["username"]) if info.get("username") else None,
         ppid=ppid if isinstance(ppid, int) else None,
-        children=tuple(sorted(children)), open_store_files=tuple(sorted(set(held))), orphaned=orphaned,
+        children=tuple(sorted(children)),
+        open_store_files=tuple(sorted(set(held))),
+        orphaned=orphaned,
     )
     if info.get("_denied"):
         return replace(base, inspectable=False), None
@@ -272,21 +298,30 @@ class ProcessWatch:
     def __init__(self) -> None:
         self._seen: dict[str, _Seen] = {}
         self._stores: dict[str, _Seen] = {}
-        self._cpu: dict[tuple[int, float], tuple[float, float, float]] = {}  # -> (cpu s, at, last change)
+        self._cpu: dict[
+            tuple[int, float], tuple[float, float, float]
+        ] = {}  # -> (cpu s, at, last change)
         self.last: ProcessScan | None = None
 
-    def update(self, sessions: Sequence[Session], targets: Sequence[StoreTarget],
-               now: datetime) -> dict[str, SessionProcesses]:
+    def update(
+        self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
+    ) -> dict[str, SessionProcesses]:
         """Scan the process table and link every session (blocking: call it from a thread)."""
-        scan = scan_processes(targets, wanted_pids([s.agent_pids for s in sessions if s.agent_pids]))
-        registries = [Path(t.directory).parent / "sessions" for t in targets
-                      if t.directory is not None and Path(t.directory).name == "projects"]
+        scan = scan_processes(
+            targets, wanted_pids([s.agent_pids for s in sessions if s.agent_pids])
+        )
+        registries = [
+            Path(t.directory).parent / "sessions"
+            for t in targets
+            if t.directory is not None and Path(t.directory).name == "projects"
+        ]
         from sessiontui.live.claude_registry import with_claude_registry
 
         return self.link(sessions, with_claude_registry(scan, registries), now)
 
-    def link(self, sessions: Sequence[Session], scan: ProcessScan,
-             now: datetime) -> dict[str, SessionProcesses]:
+    def link(
+        self, sessions: Sequence[Session], scan: ProcessScan, now: datetime
+    ) -> dict[str, SessionProcesses]:
         """The processes of each session that has (or had) one, keyed by session uid."""
         scan = self._with_cpu(scan)
         self.last = scan
@@ -320,7 +355,10 @@ class ProcessWatch:
             if pids:
                 own[index] = (_unique(pids), via)
                 own_pids.update(pids)
-        daemons = {store: tuple(p for p in pids if p not in own_pids) for store, pids in scan.by_store.items()}
+        daemons = {
+            store: tuple(p for p in pids if p not in own_pids)
+            for store, pids in scan.by_store.items()
+        }
         seen = self._seen
         seen_ids = {uid.rsplit("\x1f", 1)[-1] for uid in seen}
         facts: dict[str, SessionProcesses] = {}
@@ -341,14 +379,19 @@ class ProcessWatch:
             if memory is None:
                 continue
             facts[uid] = SessionProcesses(
-                alive, via if alive else "", shared and bool(alive), memory.gone_pid, memory.gone_at,
+                alive,
+                via if alive else "",
+                shared and bool(alive),
+                memory.gone_pid,
+                memory.gone_at,
                 self._idle(alive, scan.at) if alive and not shared else None,
             )
         return facts
 
     @staticmethod
-    def _remember(book: dict[str, _Seen], key: str, alive: Sequence[ProcessInfo],
-                  now: datetime) -> _Seen | None:
+    def _remember(
+        book: dict[str, _Seen], key: str, alive: Sequence[ProcessInfo], now: datetime
+    ) -> _Seen | None:
         """Note who serves `key` now; when the ones seen before vanished, note since when."""
         memory = book.get(key)
         if memory is None and not alive:
@@ -386,7 +429,9 @@ class ProcessWatch:
             elapsed = max(scan.at - before[1], 1e-6)
             changed = seconds - before[0] > 0.005
             updated[key] = (seconds, scan.at, scan.at if changed else before[2])
-            processes[pid] = replace(info, cpu_percent=round(100.0 * (seconds - before[0]) / elapsed, 1))
+            processes[pid] = replace(
+                info, cpu_percent=round(100.0 * (seconds - before[0]) / elapsed, 1)
+            )
         self._cpu = updated
         return replace(scan, processes=processes)
 
@@ -407,4 +452,3 @@ class ProcessWatch:
         if scan is None:
             return ()
         return tuple(scan.processes[p] for p in scan.by_store.get(store, ()) if p in scan.processes)
-

@@ -83,7 +83,9 @@ class FleetMetrics:
                 trash_facts(trash_dir(self.state_dir)),
             )
         sizes, (trash_bytes, trash_entries) = self._disk
-        facts = HostFacts(sizes, trash_bytes, trash_entries, self._audit.read(), process_counts(update))
+        facts = HostFacts(
+            sizes, trash_bytes, trash_entries, self._audit.read(), process_counts(update)
+        )
         stores_now = tuple(
             StoreMetrics(t, self._ledger(t).exported(), self._ledger(t).read_errors)
             for t in self._totals
@@ -162,7 +164,10 @@ async def serve(
     from prometheus_client import start_http_server
 
     fleet = Fleet(
-        stores, clock=_utc_now, thresholds=config.thresholds, refresh_seconds=config.refresh_seconds,
+        stores,
+        clock=_utc_now,
+        thresholds=config.thresholds,
+        refresh_seconds=config.refresh_seconds,
         processes=ProcessWatch(),
     )
     started = asyncio.Event()
@@ -198,7 +203,11 @@ def _utc_now() -> datetime:
 
 def process_counts(update: FleetUpdate) -> dict[tuple[str, str], int]:
     """Agent and daemon processes by bot and kind: `linked` (serving a session) or `orphan`."""
-    counts = {(bot_of(status.format), kind): 0 for status in update.statuses for kind in ("linked", "orphan")}
+    counts = {
+        (bot_of(status.format), kind): 0
+        for status in update.statuses
+        for kind in ("linked", "orphan")
+    }
     for listed in listed_processes(update):
         kind = "orphan" if listed.why_orphan is not None else "linked" if listed.sessions else None
         if kind is None:

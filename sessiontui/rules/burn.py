@@ -28,11 +28,15 @@ def burn_of(session: Session, now: datetime, window: timedelta = WINDOW) -> Burn
         return None
     minutes = window.total_seconds() / 60
     tokens = sum(c.usage.total for c in calls)
-    dollars = None if any(c.cost_usd is None for c in calls) else sum(c.cost_usd or 0.0 for c in calls)
+    dollars = (
+        None if any(c.cost_usd is None for c in calls) else sum(c.cost_usd or 0.0 for c in calls)
+    )
     return Burn(tokens / minutes, None if dollars is None else dollars / minutes)
 
 
-def burn_valid_until(session: Session, now: datetime, window: timedelta = WINDOW) -> datetime | None:
+def burn_valid_until(
+    session: Session, now: datetime, window: timedelta = WINDOW
+) -> datetime | None:
     """The next moment `burn_of` could answer differently with no new call: a call in the window
     leaving it, or a call stamped ahead of `now` entering it (None: never)."""
     since, moments = now - window, []
@@ -53,7 +57,11 @@ def mark_runaways(burns: dict[str, Burn]) -> dict[str, Burn]:
     if not rates:
         return burns
     typical = median(rates)
-    bar = max(RUNAWAY_FLOOR, typical * RUNAWAY_FACTOR) if len(rates) >= 3 else RUNAWAY_FLOOR * RUNAWAY_FACTOR
+    bar = (
+        max(RUNAWAY_FLOOR, typical * RUNAWAY_FACTOR)
+        if len(rates) >= 3
+        else RUNAWAY_FLOOR * RUNAWAY_FACTOR
+    )
     return {
         key: replace(burn, runaway=True) if (burn.dollars_per_minute or 0.0) >= bar else burn
         for key, burn in burns.items()
@@ -71,7 +79,9 @@ def burns_for(sessions: Sequence[Session], now: datetime) -> dict[str, Burn]:
     return mark_runaways(burns)
 
 
-def cost_series(session: Session, now: datetime, minutes: int = 60, buckets: int = 30) -> list[float]:
+def cost_series(
+    session: Session, now: datetime, minutes: int = 60, buckets: int = 30
+) -> list[float]:
     """Dollars per bucket over the last `minutes`, oldest first (the detail view's sparkline)."""
     size = minutes * 60 / buckets
     series = [0.0] * buckets

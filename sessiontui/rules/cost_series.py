@@ -19,7 +19,9 @@ from sessiontui.stores.registry import record_for
 
 WINDOWS = ("today", "24h", "7d", "30d", "all")
 SEVERAL_MODELS = "(several models)"
-KEPT_CALLS = 60  # calls a transcript store keeps per session with their times (claude_transcript, codex)
+KEPT_CALLS = (
+    60  # calls a transcript store keeps per session with their times (claude_transcript, codex)
+)
 
 
 @dataclass(slots=True)
@@ -121,7 +123,9 @@ def _hourly(
         calls = session.recent_calls
         first = calls[0].at if len(calls) >= KEPT_CALLS else None
         if first is not None and first > start:
-            series.hourly_partial = True  # its store keeps no older calls: some of the window is missing
+            series.hourly_partial = (
+                True  # its store keeps no older calls: some of the window is missing
+            )
         for call in calls:
             if call.at is None or not start <= call.at <= now:
                 continue

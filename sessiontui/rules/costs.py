@@ -28,7 +28,9 @@ class CostGroup:
     priced: int = 0  # sessions (or model shares) with a dollar figure
     recorded: int = 0  # ... of which the store recorded the figure itself
 
-    def add(self, usage: Usage | None, cost: float | None, source: CostSource | None, calls: int) -> None:
+    def add(
+        self, usage: Usage | None, cost: float | None, source: CostSource | None, calls: int
+    ) -> None:
         self.sessions += 1
         self.calls += calls
         if usage is not None:
@@ -132,7 +134,8 @@ def costs_by_day(rows: Sequence[SessionRow]) -> list[CostGroup]:
         session = row.session
         spent = session.daily_cost or (
             ((f"{session.last_activity:%Y-%m-%d}", session.cost_usd),)
-            if session.last_activity is not None and session.cost_usd is not None else ()
+            if session.last_activity is not None and session.cost_usd is not None
+            else ()
         )
         for day, spent_that_day in spent:
             group = days.setdefault(day, CostGroup(day))
@@ -140,7 +143,11 @@ def costs_by_day(rows: Sequence[SessionRow]) -> list[CostGroup]:
             group.cost += spent_that_day
             group.priced += 1
             group.recorded += session.cost_source == CostSource.RECORDED
-        if session.cost_source is not None and session.cost_usd is None and session.last_activity is not None:
+        if (
+            session.cost_source is not None
+            and session.cost_usd is None
+            and session.last_activity is not None
+        ):
             day = f"{session.last_activity:%Y-%m-%d}"
             days.setdefault(day, CostGroup(day)).unpriced += 1
     return sorted(days.values(), key=lambda g: g.name, reverse=True)

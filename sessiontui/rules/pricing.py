@@ -115,13 +115,17 @@ def _tier_starts(model: str, at: datetime) -> tuple[int, ...]:
         for provider_id in (provider, None) if provider else (None,):
             try:
                 result = calc_price(
-                    PriceUsage(input_tokens=1), name, provider_id=provider_id,
+                    PriceUsage(input_tokens=1),
+                    name,
+                    provider_id=provider_id,
                     genai_request_timestamp=at,
                 )
             except LookupError:
                 continue
             prices = vars(result.model_price).values()
-            return tuple(sorted({t.start for p in prices if isinstance(p, TieredPrices) for t in p.tiers}))
+            return tuple(
+                sorted({t.start for p in prices if isinstance(p, TieredPrices) for t in p.tiers})
+            )
     raise _Unknown(model)
 
 
@@ -139,12 +143,20 @@ def _probe_tier(model: str, at: datetime, prompt: int) -> TierRates:
         output = (total(Usage(output_tokens=_PROBE_OUTPUT)) - fixed) / _PROBE_OUTPUT
         return TierRates(float(fixed), 0.0, float(output), 0.0, 0.0, 0.0)
     plain = total(Usage(input_tokens=prompt))
-    output = (total(Usage(input_tokens=prompt, output_tokens=_PROBE_OUTPUT)) - plain) / _PROBE_OUTPUT
+    output = (
+        total(Usage(input_tokens=prompt, output_tokens=_PROBE_OUTPUT)) - plain
+    ) / _PROBE_OUTPUT
     read = (total(Usage(cache_read_tokens=prompt)) - fixed) / prompt
     write = (total(Usage(cache_write_tokens=prompt)) - fixed) / prompt
-    write_1h = (total(Usage(cache_write_tokens=prompt, cache_write_1h_tokens=prompt)) - fixed) / prompt
+    write_1h = (
+        total(Usage(cache_write_tokens=prompt, cache_write_1h_tokens=prompt)) - fixed
+    ) / prompt
     return TierRates(
-        float(fixed), float((plain - fixed) / prompt), float(output), float(read), float(write),
+        float(fixed),
+        float((plain - fixed) / prompt),
+        float(output),
+        float(read),
+        float(write),
         float(write_1h - write),
     )
 

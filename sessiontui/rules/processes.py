@@ -20,8 +20,13 @@ _LIVE = frozenset({SessionState.RUNNING, SessionState.STUCK, SessionState.WAITIN
 _ENDED = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
 
 
-def with_processes(verdict: Verdict, session: Session, facts: SessionProcesses | None,
-                   now: datetime, stuck_after: timedelta) -> Verdict:
+def with_processes(
+    verdict: Verdict,
+    session: Session,
+    facts: SessionProcesses | None,
+    now: datetime,
+    stuck_after: timedelta,
+) -> Verdict:
     """The verdict of `classify()` adjusted for what became of the session's processes."""
     if facts is None:
         return verdict
@@ -29,21 +34,35 @@ def with_processes(verdict: Verdict, session: Session, facts: SessionProcesses |
         if facts.gone_pid is not None and facts.gone_at is not None and verdict.state in _LIVE:
             ago = humanize.naturaldelta(max(timedelta(0), now - facts.gone_at))
             before = f"; before: {verdict.evidence}" if verdict.evidence else ""
-            return Verdict(SessionState.STUCK, Reason.PROCESS_GONE,
-                           f"process {facts.gone_pid} that served it vanished {ago} ago{before}")
+            return Verdict(
+                SessionState.STUCK,
+                Reason.PROCESS_GONE,
+                f"process {facts.gone_pid} that served it vanished {ago} ago{before}",
+            )
         return verdict
     first = facts.processes[0]
     if not facts.shared and verdict.state in _ENDED:
-        return Verdict(SessionState.STUCK, Reason.ORPHAN_PROCESS,
-                       f"{verdict.state}, but process {first.pid} ({first.name}) still runs")
-    if not facts.shared and first.orphaned and verdict.state not in (SessionState.RUNNING, SessionState.STUCK):
-        return Verdict(SessionState.STUCK, Reason.ORPHAN_PROCESS,
-                       f"process {first.pid} ({first.name}) lost its parent and runs on; the session is {verdict.state}")
+        return Verdict(
+            SessionState.STUCK,
+            Reason.ORPHAN_PROCESS,
+            f"{verdict.state}, but process {first.pid} ({first.name}) still runs",
+        )
+    if (
+        not facts.shared
+        and first.orphaned
+        and verdict.state not in (SessionState.RUNNING, SessionState.STUCK)
+    ):
+        return Verdict(
+            SessionState.STUCK,
+            Reason.ORPHAN_PROCESS,
+            f"process {first.pid} ({first.name}) lost its parent and runs on; the session is {verdict.state}",
+        )
     quiet = None if session.last_activity is None else now - session.last_activity
     if (
         facts.idle_seconds is not None
         and facts.idle_seconds >= IDLE_CPU_AFTER.total_seconds()
-        and quiet is not None and quiet > stuck_after
+        and quiet is not None
+        and quiet > stuck_after
         and verdict.state not in _ENDED
     ):
         idle = humanize.naturaldelta(timedelta(seconds=facts.idle_seconds))

@@ -30,7 +30,9 @@ class Reason:
     LEASE_EXPIRED = "lease-expired"  # the bot's turn lease ran out and nothing happened since
     GATEWAY_SILENT = "gateway-silent"  # the gateway serving an open session stopped its heartbeat
     STALE_RUNNING = "stale-running"  # the store claims 'running', but nothing new for too long
-    ARCHIVED_RUNNING = "archived-running"  # archived, yet still marked running (archiving stops nothing)
+    ARCHIVED_RUNNING = (
+        "archived-running"  # archived, yet still marked running (archiving stops nothing)
+    )
     PROCESS_GONE = "process-gone"  # the bot or agent process that served a live session vanished
     ORPHAN_PROCESS = "orphan-process"  # an ended session (or an orphaned agent) still has a process
     STOP_HOOK_LOOP = "stop-hook-loop"  # a Stop hook keeps blocking the end of the turn
@@ -56,29 +58,41 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
     limits = thresholds or Thresholds()
     if session.archived:
         if session.running_is_claim and session.native_state == "running":
-            return Verdict(SessionState.ARCHIVED, Reason.ARCHIVED_RUNNING,
-                           "archived, but still marked running: archiving does not stop a run")
+            return Verdict(
+                SessionState.ARCHIVED,
+                Reason.ARCHIVED_RUNNING,
+                "archived, but still marked running: archiving does not stop a run",
+            )
         return Verdict(SessionState.ARCHIVED)
     if session.closed:
         return Verdict(SessionState.CLOSED)
     if session.native_state == "error":
         return Verdict(SessionState.ERROR, evidence="the store marks this session as failed")
     if session.last_message is not None and session.last_message.api_error:
-        return Verdict(SessionState.ERROR, Reason.API_ERROR, session.last_message.preview or "API error")
+        return Verdict(
+            SessionState.ERROR, Reason.API_ERROR, session.last_message.preview or "API error"
+        )
     liveness = _liveness(session, now, limits.stuck_after_for(session.format))
     if liveness is not None:
         return liveness
     if session.approval_requested is not None:
-        return Verdict(SessionState.WAITING, evidence=f"asks approval: {session.approval_requested[:120]}")
+        return Verdict(
+            SessionState.WAITING, evidence=f"asks approval: {session.approval_requested[:120]}"
+        )
     if session.turn_aborted is not None and session.native_state != "running":
-        return Verdict(SessionState.IDLE, evidence=_ABORTED.get(session.turn_aborted, "the last turn was aborted"))
+        return Verdict(
+            SessionState.IDLE,
+            evidence=_ABORTED.get(session.turn_aborted, "the last turn was aborted"),
+        )
     stuck = _stuck(session, now, limits.stuck_after_for(session.format))
     if stuck is not None:
         return stuck
     quiet = _age(now, session.last_activity)
     last = session.last_message
     if last is not None and last.ended_by_user and session.native_state != "running":
-        return Verdict(SessionState.IDLE, evidence="interrupted by user")  # the person ended the turn
+        return Verdict(
+            SessionState.IDLE, evidence="interrupted by user"
+        )  # the person ended the turn
     if session.native_state == "running" or (quiet is not None and quiet <= limits.running_window):
         return Verdict(SessionState.RUNNING)
     if (
@@ -92,7 +106,8 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
         return Verdict(SessionState.WAITING, evidence="the assistant asked a question")
     if session.closes_explicitly and quiet is not None and quiet > limits.left_open_after:
         return Verdict(
-            SessionState.STUCK, Reason.LEFT_OPEN,
+            SessionState.STUCK,
+            Reason.LEFT_OPEN,
             f"open, no activity for {_ago(quiet)}",
         )
     return Verdict(SessionState.IDLE)
@@ -103,17 +118,29 @@ def _liveness(session: Session, now: datetime, limit: timedelta) -> Verdict | No
     claim, the agent's own call for attention (Hermes Agent, OpenClaw)."""
     lease = session.lease_expires_at
     if lease is not None and lease > now:
-        return Verdict(SessionState.RUNNING, evidence=f"turn lease held for {_ago(lease - now)} more")
+        return Verdict(
+            SessionState.RUNNING, evidence=f"turn lease held for {_ago(lease - now)} more"
+        )
     activity = session.last_activity
     if lease is not None and (activity is None or activity <= lease):
-        return Verdict(SessionState.STUCK, Reason.LEASE_EXPIRED,
-                       f"turn lease expired {_ago(now - lease)} ago, nothing since")
+        return Verdict(
+            SessionState.STUCK,
+            Reason.LEASE_EXPIRED,
+            f"turn lease expired {_ago(now - lease)} ago, nothing since",
+        )
     beat = session.backend_heartbeat_at
     if beat is not None and now - beat > limit:
-        return Verdict(SessionState.STUCK, Reason.GATEWAY_SILENT,
-                       f"the gateway serving it last sent a heartbeat {_ago(now - beat)} ago")
+        return Verdict(
+            SessionState.STUCK,
+            Reason.GATEWAY_SILENT,
+            f"the gateway serving it last sent a heartbeat {_ago(now - beat)} ago",
+        )
     quiet = _age(now, activity)
-    if session.running_is_claim and session.native_state == "running" and (quiet is None or quiet > limit):
+    if (
+        session.running_is_claim
+        and session.native_state == "running"
+        and (quiet is None or quiet > limit)
+    ):
         seen = f"no new event for {_ago(quiet)}" if quiet is not None else "no event at all"
         last = session.last_message
         tail = f"; last: {last.role} {last.kind}" if last is not None else ""
@@ -121,6 +148,8 @@ def _liveness(session: Session, now: datetime, limit: timedelta) -> Verdict | No
     if session.attention is not None:
         return Verdict(SessionState.WAITING, evidence=session.attention)
     return None
+
+
 _ABORTED = {
     "interrupted": "the user interrupted the last turn",
     "replaced": "the last turn was replaced by a new one",
@@ -135,21 +164,29 @@ def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
     contradiction = _contradiction(session, now, limit)
     if contradiction is not None:
         return contradiction
-    if session.native_state == "running" and turn_age is not None and turn_age > limit and quiet_long:
+    if (
+        session.native_state == "running"
+        and turn_age is not None
+        and turn_age > limit
+        and quiet_long
+    ):
         return Verdict(
-            SessionState.STUCK, Reason.TURN_RUNNING,
+            SessionState.STUCK,
+            Reason.TURN_RUNNING,
             f"turn started {_ago(turn_age)} ago, nothing new for {_ago(quiet)}",  # type: ignore[arg-type]
         )
     if session.pending:
         created = _age(now, session.created_at)
         if created is not None and created > limit:
             return Verdict(
-                SessionState.STUCK, Reason.PENDING,
+                SessionState.STUCK,
+                Reason.PENDING,
                 f"still pending {_ago(created)} after the thread started",
             )
     if session.stop_hook_blocks >= STOP_HOOK_LOOP_BLOCKS and quiet is not None and not quiet_long:
         return Verdict(
-            SessionState.STUCK, Reason.STOP_HOOK_LOOP,
+            SessionState.STUCK,
+            Reason.STOP_HOOK_LOOP,
             f"a Stop hook blocked the end of the turn {session.stop_hook_blocks} times"
             + (f": {session.stop_hook_reason}" if session.stop_hook_reason else ""),
         )
@@ -159,24 +196,28 @@ def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
     since_last = _age(now, last.at) if last.at is not None else quiet
     if last.interrupted:
         return Verdict(
-            SessionState.STUCK, Reason.INTERRUPTED,
+            SessionState.STUCK,
+            Reason.INTERRUPTED,
             "the bot restarted mid-request and gave up on the user's message",
         )
     if since_last is None or since_last <= limit or not quiet_long:
         return None
     if last.role == "user" and last.kind == MessageKind.TEXT and last.awaits_reply:
         return Verdict(
-            SessionState.STUCK, Reason.UNANSWERED,
+            SessionState.STUCK,
+            Reason.UNANSWERED,
             f"user message {_ago(since_last)} ago, no reply",
         )
     if last.kind == MessageKind.TOOL_CALL:
         return Verdict(
-            SessionState.STUCK, Reason.TOOL_NO_RESULT,
+            SessionState.STUCK,
+            Reason.TOOL_NO_RESULT,
             f"tool `{last.tool_name or '?'}` started {_ago(since_last)} ago, no result",
         )
     if last.kind == MessageKind.TOOL_RESULT:
         return Verdict(
-            SessionState.STUCK, Reason.NO_REPLY_AFTER_TOOL,
+            SessionState.STUCK,
+            Reason.NO_REPLY_AFTER_TOOL,
             f"tool result {_ago(since_last)} ago, the model never answered",
         )
     return None
@@ -197,7 +238,8 @@ def _contradiction(session: Session, now: datetime, limit: timedelta) -> Verdict
         and since_last > CONTRADICTION_GRACE
     ):
         return Verdict(
-            SessionState.STUCK, Reason.STATE_CONTRADICTION,
+            SessionState.STUCK,
+            Reason.STATE_CONTRADICTION,
             f"marked running, but the assistant finished the turn {_ago(since_last)} ago",
         )
     # Only some sessions have their idle state kept (ZeroClaw: gateway ones; channel ones always
@@ -209,7 +251,8 @@ def _contradiction(session: Session, now: datetime, limit: timedelta) -> Verdict
         and since_last > limit
     ):
         return Verdict(
-            SessionState.STUCK, Reason.STATE_CONTRADICTION,
+            SessionState.STUCK,
+            Reason.STATE_CONTRADICTION,
             f"marked idle, but tool `{last.tool_name or '?'}` has had no result for {_ago(since_last)}",
         )
     return None
@@ -218,8 +261,9 @@ def _contradiction(session: Session, now: datetime, limit: timedelta) -> Verdict
 STUCK_EVIDENCE_REFRESH = timedelta(seconds=30)  # "started 14 minutes ago" ages; say it anew
 
 
-def verdict_valid_until(session: Session, verdict: Verdict, now: datetime,
-                        thresholds: Thresholds | None = None) -> datetime | None:
+def verdict_valid_until(
+    session: Session, verdict: Verdict, now: datetime, thresholds: Thresholds | None = None
+) -> datetime | None:
     """The next moment classify() could answer differently for the same session (None: never).
 
     Every rule compares one of the session's times with `now` plus a threshold, so the verdict
@@ -228,10 +272,23 @@ def verdict_valid_until(session: Session, verdict: Verdict, now: datetime,
     """
     limits = thresholds or Thresholds()
     last = session.last_message
-    times = [t for t in (session.last_activity, last.at if last else None, session.turn_started_at,
-                         session.created_at) if t is not None]
-    windows = (limits.running_window, limits.waiting_window, limits.stuck_after_for(session.format),
-               limits.left_open_after, CONTRADICTION_GRACE)
+    times = [
+        t
+        for t in (
+            session.last_activity,
+            last.at if last else None,
+            session.turn_started_at,
+            session.created_at,
+        )
+        if t is not None
+    ]
+    windows = (
+        limits.running_window,
+        limits.waiting_window,
+        limits.stuck_after_for(session.format),
+        limits.left_open_after,
+        CONTRADICTION_GRACE,
+    )
     ahead = [t + w for t in times for w in windows if t + w > now]
     if session.lease_expires_at is not None and session.lease_expires_at > now:
         ahead.append(session.lease_expires_at)
@@ -239,7 +296,9 @@ def verdict_valid_until(session: Session, verdict: Verdict, now: datetime,
         beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
         ahead += [beat_due] if beat_due > now else []
     if verdict.state is SessionState.STUCK:
-        ahead.append(now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH)
+        ahead.append(
+            now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH
+        )
     return min(ahead, default=None)
 
 

@@ -58,7 +58,10 @@ NO_SESSION = "no session under the cursor"
 
 
 def action_bindings(
-    keys: Sequence[tuple[str, str, str, bool]], prefix: str, *, footer: Collection[str] | None = None
+    keys: Sequence[tuple[str, str, str, bool]],
+    prefix: str,
+    *,
+    footer: Collection[str] | None = None,
 ) -> list[BindingType]:
     """A binding per (key, action, description, in the footer), each followed by its explanation.
 
@@ -149,12 +152,16 @@ class ActionScreen(FleetScreen):
         if facts is None or not facts.processes:
             return "no running process is linked to this session"
         if not facts.processes[0].inspectable:
-            return f"process {facts.processes[0].pid} belongs to another user: it cannot be inspected"
+            return (
+                f"process {facts.processes[0].pid} belongs to another user: it cannot be inspected"
+            )
         return None
 
     def update_bindings(self) -> None:
         """Grey out the keys again, only when what is available changed (the footer recomposes)."""
-        available = tuple(self.unavailable_reason(action) is None for action in sorted(self.GUARDED))
+        available = tuple(
+            self.unavailable_reason(action) is None for action in sorted(self.GUARDED)
+        )
         if available != self._available:
             self._available = available
             self.refresh_bindings()
@@ -167,12 +174,16 @@ class ActionScreen(FleetScreen):
     def action_explain(self, action: str) -> None:
         reason = self.unavailable_reason(action)
         if reason is not None:
-            self.app.notify(one_line(reason, 200), title="Not available", severity="warning", markup=False)
+            self.app.notify(
+                one_line(reason, 200), title="Not available", severity="warning", markup=False
+            )
 
     # ------------------------------------------------------------- the actions
 
     def action_close_session(self) -> None:
-        self._ask(close_screen, lambda s, summary: self.run_verb(s, Verb.CLOSE, summary.strip() or None))
+        self._ask(
+            close_screen, lambda s, summary: self.run_verb(s, Verb.CLOSE, summary.strip() or None)
+        )
 
     def action_rename_session(self) -> None:
         def rename(session: Session, name: str) -> None:
@@ -184,17 +195,28 @@ class ActionScreen(FleetScreen):
         self._ask(rename_screen, rename)
 
     def action_delete_session(self) -> None:
-        self._confirm("Delete this session", "A copy goes to the trash first: u puts it back.", "Delete",
-                      Verb.DELETE)
+        self._confirm(
+            "Delete this session",
+            "A copy goes to the trash first: u puts it back.",
+            "Delete",
+            Verb.DELETE,
+        )
 
     def action_reset_session(self) -> None:
-        self._confirm("Reset this session to idle",
-                      "ZeroClaw's state becomes idle, as the daemon does at a restart.", "Reset", Verb.RESET)
+        self._confirm(
+            "Reset this session to idle",
+            "ZeroClaw's state becomes idle, as the daemon does at a restart.",
+            "Reset",
+            Verb.RESET,
+        )
 
     def action_clear_session(self) -> None:
-        self._confirm("Clear this session's messages",
-                      "The session stays; its messages go to the trash (u puts them back).", "Clear",
-                      Verb.CLEAR)
+        self._confirm(
+            "Clear this session's messages",
+            "The session stays; its messages go to the trash (u puts them back).",
+            "Clear",
+            Verb.CLEAR,
+        )
 
     def action_toggle_read(self) -> None:
         session = self.action_session()
@@ -234,19 +256,28 @@ class ActionScreen(FleetScreen):
         async def show_trash() -> None:
             entries, damaged = await asyncio.to_thread(settled_trash)
             for bad in damaged:
-                self.app.notify(one_line(f"damaged trash entry {bad.path}: {bad.reason}"), severity="warning",
-                                markup=False)
+                self.app.notify(
+                    one_line(f"damaged trash entry {bad.path}: {bad.reason}"),
+                    severity="warning",
+                    markup=False,
+                )
             self.app.push_screen(TrashScreen(entries), restore)
 
         def restore(entry: TrashEntry | None) -> None:
             if entry is not None:
-                self._run(restore_entry(entry, read_only=self.read_only), "restoring from the trash")
+                self._run(
+                    restore_entry(entry, read_only=self.read_only), "restoring from the trash"
+                )
 
-        self.app.run_worker(show_trash(), group="actions", exit_on_error=False, description="reading the trash")
+        self.app.run_worker(
+            show_trash(), group="actions", exit_on_error=False, description="reading the trash"
+        )
 
     # ------------------------------------------------------------- running them
 
-    def _ask(self, screen: Callable[[Session], TextScreen], then: Callable[[Session, str], None]) -> None:
+    def _ask(
+        self, screen: Callable[[Session], TextScreen], then: Callable[[Session, str], None]
+    ) -> None:
         """Open a text dialog on the session under the cursor, captured now; act on its answer."""
         session = self.action_session()
         if session is None:
@@ -271,14 +302,21 @@ class ActionScreen(FleetScreen):
 
     def run_verb(self, session: Session, verb: Verb, text: str | None = None) -> None:
         """Perform `verb` on `session` as it was captured, in an app worker; report the outcome."""
-        self._run(perform(session, verb, text=text, read_only=self.read_only), f"{verb} {session.id}",
-                  lambda outcome: self.after_outcome(verb, outcome))
+        self._run(
+            perform(session, verb, text=text, read_only=self.read_only),
+            f"{verb} {session.id}",
+            lambda outcome: self.after_outcome(verb, outcome),
+        )
 
     def after_outcome(self, verb: Verb, outcome: Outcome) -> None:
         """Called after a single-session action finished (the detail screen leaves a deleted session)."""
 
-    def _run(self, action: Awaitable[Outcome], description: str,
-             then: Callable[[Outcome], None] | None = None) -> None:
+    def _run(
+        self,
+        action: Awaitable[Outcome],
+        description: str,
+        then: Callable[[Outcome], None] | None = None,
+    ) -> None:
         app = self.tui
 
         async def run() -> None:
@@ -289,19 +327,28 @@ class ActionScreen(FleetScreen):
             if outcome.ok:
                 app.fleet.reconcile_all()
             message = outcome.message + (" (u to undo)" if outcome.ok and outcome.trash_id else "")
-            app.notify(one_line(message, 300), severity="information" if outcome.ok else "error",
-                       timeout=8, markup=False)
+            app.notify(
+                one_line(message, 300),
+                severity="information" if outcome.ok else "error",
+                timeout=8,
+                markup=False,
+            )
             if then is not None:
                 then(outcome)
 
-        app.run_worker(run(), group="actions", exit_on_error=False, description=one_line(description, 80))
+        app.run_worker(
+            run(), group="actions", exit_on_error=False, description=one_line(description, 80)
+        )
 
     def run_bulk(self, plan: BulkPlan) -> None:
         """Perform the plan's verb on each of its sessions in turn; one summary at the end."""
         app, read_only = self.tui, self.read_only
 
-        app.notify(f"{BULK_VERBS[plan.verb][0]}: {len(plan.sessions)} sessions, one at a time",
-                   severity="information", markup=False)
+        app.notify(
+            f"{BULK_VERBS[plan.verb][0]}: {len(plan.sessions)} sessions, one at a time",
+            severity="information",
+            markup=False,
+        )
 
         async def run() -> None:
             done = 0
@@ -317,8 +364,12 @@ class ActionScreen(FleetScreen):
                     refused[_reason_of(outcome, session, plan.verb)] += 1
             if done:
                 app.fleet.reconcile_all()
-            app.notify(one_line(bulk_summary(plan.verb, done, refused), 400),
-                       severity="information" if not refused else "warning", timeout=15, markup=False)
+            app.notify(
+                one_line(bulk_summary(plan.verb, done, refused), 400),
+                severity="information" if not refused else "warning",
+                timeout=15,
+                markup=False,
+            )
 
         app.run_worker(run(), group="actions", exit_on_error=False, description=f"bulk {plan.verb}")
 

@@ -73,12 +73,18 @@ class CostsScreen(FleetScreen):
             return
         series = spend_series(latest.rows, self.window, latest.now, self.split)
         total = sum(series.totals)
-        notes = [f"window {self.window} (t), per {series.per}, by {self.split} (b): ${total:,.2f} priced"]
+        notes = [
+            f"window {self.window} (t), per {series.per}, by {self.split} (b): ${total:,.2f} priced"
+        ]
         if series.unpriced:
             what = "calls" if series.per == "hour" else "sessions"
-            notes.append(f"{series.unpriced} {what} with no price: not in the bars (unknown, not $0)")
+            notes.append(
+                f"{series.unpriced} {what} with no price: not in the bars (unknown, not $0)"
+            )
         if series.hourly_partial:
-            notes.append("some sessions keep only their last 60 calls: older spend in the window is missing")
+            notes.append(
+                "some sessions keep only their last 60 calls: older spend in the window is missing"
+            )
         self.query_one("#cost-window", Static).update(Text("; ".join(notes)))
         self.query_one(SpendBars).show(series, f"spend per {series.per}, by {self.split}")
         self.query_one(BurnLine).show(series, "burn, $/hour")
@@ -89,11 +95,15 @@ class CostsScreen(FleetScreen):
         self._drawn = True
         self._draw_charts()
         rows = update.rows
-        self.query_one("#by-model", Static).update(_table("By model (each call its own)", costs_by_model(rows)))
+        self.query_one("#by-model", Static).update(
+            _table("By model (each call its own)", costs_by_model(rows))
+        )
         self.query_one("#by-user", Static).update(
             _grouped("By user / channel", rows, lambda s: s.user or s.channel or "(none)")
         )
-        self.query_one("#by-day", Static).update(_table("By day (UTC, spent that day)", costs_by_day(rows), tokens=False))
+        self.query_one("#by-day", Static).update(
+            _table("By day (UTC, spent that day)", costs_by_day(rows), tokens=False)
+        )
         self.query_one("#top", Static).update(_top(rows))
 
 
@@ -117,10 +127,19 @@ def _table(title: str, groups: list[CostGroup], *, tokens: bool = True) -> Table
 
 def _top(rows: Sequence[SessionRow]) -> Table:
     table = Table(title="Costliest sessions", expand=True, title_style="bold")
-    for column, justify in (("session", "left"), ("store", "left"), ("model", "left"), ("cost", "right")):
+    for column, justify in (
+        ("session", "left"),
+        ("store", "left"),
+        ("model", "left"),
+        ("cost", "right"),
+    ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for row in costliest(rows):
         s = row.session
-        table.add_row(Text(one_line(s.name, 36)), str(s.format), Text(one_line(s.model or "-", 24)),
-                      session_cost(s))
+        table.add_row(
+            Text(one_line(s.name, 36)),
+            str(s.format),
+            Text(one_line(s.model or "-", 24)),
+            session_cost(s),
+        )
     return table

@@ -48,8 +48,11 @@ class DashboardScreen(ActionScreen):
         Binding("H", "toggle_hidden", "Show hidden", show=False, id="dashboard.hidden"),
         Binding("p", "show_processes", "Processes", show=False, id="dashboard.processes"),
         # The table's footer keeps room for q and ?: the store-specific verbs are in ? and ctrl+p.
-        *action_bindings(SESSION_KEYS, "session", footer={"close_session", "rename_session",
-                                                          "delete_session", "undo_delete"}),
+        *action_bindings(
+            SESSION_KEYS,
+            "session",
+            footer={"close_session", "rename_session", "delete_session", "undo_delete"},
+        ),
         *action_bindings(BULK_KEYS, "dashboard"),
     ]
 
@@ -64,7 +67,10 @@ class DashboardScreen(ActionScreen):
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
         yield SummaryBar(id="summary")
-        yield Input(placeholder="filter: any column, or state:stuck store:starpod model:opus — Enter keeps, Esc clears", id="filter")
+        yield Input(
+            placeholder="filter: any column, or state:stuck store:starpod model:opus — Enter keeps, Esc clears",
+            id="filter",
+        )
         yield SessionTable(id="sessions")
         yield Footer(compact=True)
 
@@ -78,7 +84,11 @@ class DashboardScreen(ActionScreen):
         self._loading = sum(s.loading - s.sessions for s in update.statuses if s.loading)
         self.query_one(StoreList).show(update.statuses, update.now)
         summary_key = (update.rows, update.now.date())
-        if self._summary_key is None or summary_key[0] is not self._summary_key[0] or summary_key[1] != self._summary_key[1]:
+        if (
+            self._summary_key is None
+            or summary_key[0] is not self._summary_key[0]
+            or summary_key[1] != self._summary_key[1]
+        ):
             self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
             self.query_one(SummaryBar).update_summary(update.rows, update.now)
         table = self.query_one(SessionTable)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -71,14 +72,18 @@ class SessionDetailScreen(ActionScreen):
         if self.row is None:
             return
         session = self.row.session
-        default = Path.cwd() / ("".join(c if c.isalnum() or c in "-_." else "_" for c in session.id)[:80] + ".md")
+        default = Path.cwd() / (
+            "".join(c if c.isalnum() or c in "-_." else "_" for c in session.id)[:80] + ".md"
+        )
 
         def chosen(answer: str | None) -> None:
             if answer and answer.strip():
                 self.export_session(session, Path(answer.strip()).expanduser())
 
-        about = Text("The transcript with its metadata, tokens and cost; the file is yours alone (0600). "
-                     "Markdown, or JSON / JSON lines for a name ending .json / .jsonl.")
+        about = Text(
+            "The transcript with its metadata, tokens and cost; the file is yours alone (0600). "
+            "Markdown, or JSON / JSON lines for a name ending .json / .jsonl."
+        )
         self.app.push_screen(TextScreen("Export to", about, value=str(default)), chosen)
 
     @work(group="export", exclusive=True, exit_on_error=False, description="exporting a session")
@@ -92,9 +97,13 @@ class SessionDetailScreen(ActionScreen):
         try:
             count = await export_to(store, session, fmt, target)
         except (OSError, StoreError) as exc:
-            self.notify(one_line(str(exc), 200), title="Export failed", severity="error", markup=False)
+            self.notify(
+                one_line(str(exc), 200), title="Export failed", severity="error", markup=False
+            )
             return
-        self.notify(one_line(f"{count} messages written to {target}", 200), title="Exported", markup=False)
+        self.notify(
+            one_line(f"{count} messages written to {target}", 200), title="Exported", markup=False
+        )
 
     def on_mount(self) -> None:
         self.show_latest()
@@ -104,7 +113,9 @@ class SessionDetailScreen(ActionScreen):
         self.tui.seen.mark(self.uid, self.tui.clock())
 
     def on_unmount(self) -> None:
-        self.tui.seen.mark(self.uid, self.tui.clock())  # what finished while it was open was seen too
+        self.tui.seen.mark(
+            self.uid, self.tui.clock()
+        )  # what finished while it was open was seen too
 
     def action_show_disk(self) -> None:
         box = self.query_one("#disk", Static)
@@ -113,7 +124,9 @@ class SessionDetailScreen(ActionScreen):
         elif self.row is not None:
             self.show_disk(self.row.session)
 
-    @work(group="disk", exclusive=True, exit_on_error=False, description="measuring the store on disk")
+    @work(
+        group="disk", exclusive=True, exit_on_error=False, description="measuring the store on disk"
+    )
     async def show_disk(self, session: Session) -> None:
         """One line: what the session's store takes on disk, part by part (`sessiontui du`)."""
         from sessiontui.disk_usage import disk_line, store_parts
@@ -126,7 +139,9 @@ class SessionDetailScreen(ActionScreen):
     def apply_update(self, update: FleetUpdate) -> None:
         row = next((r for r in update.rows if r.key == self.uid), None)
         if row is None:
-            self.query_one("#meta", Static).update(Text("This session is gone from its store.", style="bold red"))
+            self.query_one("#meta", Static).update(
+                Text("This session is gone from its store.", style="bold red")
+            )
             self.row = None
             self.update_bindings()
             return
@@ -155,7 +170,11 @@ class SessionDetailScreen(ActionScreen):
         if burn is None:
             text.append("no calls in the last 10 min", style="dim")
         else:
-            rate = "?" if burn.dollars_per_minute is None else dollars_per_hour(burn.dollars_per_minute)
+            rate = (
+                "?"
+                if burn.dollars_per_minute is None
+                else dollars_per_hour(burn.dollars_per_minute)
+            )
             text.append(f"{rate}  {burn.tokens_per_minute:,.0f} tokens/min")
             if burn.runaway:
                 text.append("  RUNAWAY", style="bold red reverse")
@@ -203,8 +222,11 @@ class SessionDetailScreen(ActionScreen):
         except Exception as exc:  # noqa: BLE001 - a failed read is a message, never a dead worker
             logged = log_failure(exc)
             where = f" (traceback in {logged})" if logged else ""
-            self.notify(one_line(f"reading the transcript failed: {type(exc).__name__}: {exc}{where}", 300),
-                        severity="error", markup=False)
+            self.notify(
+                one_line(f"reading the transcript failed: {type(exc).__name__}: {exc}{where}", 300),
+                severity="error",
+                markup=False,
+            )
         return None
 
     def _store(self) -> Store | None:
@@ -241,11 +263,15 @@ class SessionDetailScreen(ActionScreen):
         store = self._store()
         if store is None or self.row is None or self._older is None:
             return
-        page = await self._read(store.read_messages(self.row.session, before=self._older, limit=PAGE))
+        page = await self._read(
+            store.read_messages(self.row.session, before=self._older, limit=PAGE)
+        )
         if page is None:
             return
         self._older = page.older
-        self.query_one(TranscriptView).prepend_messages(page.messages, has_older=page.older is not None)
+        self.query_one(TranscriptView).prepend_messages(
+            page.messages, has_older=page.older is not None
+        )
 
     def on_transcript_view_need_older(self, _: TranscriptView.NeedOlder) -> None:
         self.load_older()
@@ -268,8 +294,12 @@ def _meta_table(row: SessionRow, update: FleetUpdate, look: Style) -> Table:
         state.append(one_line(verdict.evidence or ""))
     elif verdict.evidence:
         state.append(f"  ({one_line(verdict.evidence)})")
-    def when(moment: object) -> str:
-        return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - moment)})"  # type: ignore[operator]
+
+    def when(moment: datetime | None) -> str:
+        if moment is None:
+            return "-"
+        return f"{moment:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - moment)})"
+
     usage = s.usage
     cost = session_cost(s, unknown="unknown (model not priced)")
     if s.counting is not None:  # a big transcript still being read: no partial figures
@@ -277,11 +307,29 @@ def _meta_table(row: SessionRow, update: FleetUpdate, look: Style) -> Table:
     rows: list[tuple[str | Text, Text, str, Text]] = [
         ("Session", Text(one_line(s.name, 70)), "State", state),
         ("Key", Text(one_line(s.id, 70)), "Store", Text(f"{s.format}  {one_line(s.store, 60)}")),
-        ("Channel", Text(one_line(s.channel or "-", 40)), "User / agent", Text(one_line(f"{s.user or '-'} / {s.agent or '-'}", 40))),
-        ("Model", Text(one_line(s.model or "-", 40)), "Messages / turns", Text(f"{s.message_count} / {s.turns if s.turns is not None else '-'}")),
+        (
+            "Channel",
+            Text(one_line(s.channel or "-", 40)),
+            "User / agent",
+            Text(one_line(f"{s.user or '-'} / {s.agent or '-'}", 40)),
+        ),
+        (
+            "Model",
+            Text(one_line(s.model or "-", 40)),
+            "Messages / turns",
+            Text(f"{s.message_count} / {s.turns if s.turns is not None else '-'}"),
+        ),
         ("Created", Text(when(s.created_at)), "Last activity", Text(when(s.last_activity))),
-        ("Tokens", Text("-" if usage is None else f"in {usage.input_tokens:,}  out {usage.output_tokens:,}  cache read {usage.cache_read_tokens:,}  cache write {usage.cache_write_tokens:,}"),
-         "Cost", Text(f"{cost}" + (f"  ({s.cost_source})" if s.cost_source else ""))),
+        (
+            "Tokens",
+            Text(
+                "-"
+                if usage is None
+                else f"in {usage.input_tokens:,}  out {usage.output_tokens:,}  cache read {usage.cache_read_tokens:,}  cache write {usage.cache_write_tokens:,}"
+            ),
+            "Cost",
+            Text(f"{cost}" + (f"  ({s.cost_source})" if s.cost_source else "")),
+        ),
     ]
     for spend in s.models:  # every call under the model that served it
         price = "unknown" if spend.cost is None else dollars(spend.cost)
@@ -292,5 +340,3 @@ def _meta_table(row: SessionRow, update: FleetUpdate, look: Style) -> Table:
     for a, b, c, d in rows:
         table.add_row(a, b, c, d)
     return table
-
-

@@ -61,7 +61,9 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, title: str, body: Text, *, yes: str = "Yes", session: Session | None = None) -> None:
+    def __init__(
+        self, title: str, body: Text, *, yes: str = "Yes", session: Session | None = None
+    ) -> None:
         super().__init__(classes="action-modal")
         self.title_text, self.body, self.yes = title, body, yes
         self.session = session  # the session the question is about, as it was when asked
@@ -91,7 +93,9 @@ def confirm_session(title: str, session: Session, what: str, *, yes: str) -> Con
     body.append(f"\n{session.format}  {one_line(session.store, 70)}", style="dim")
     body.append(f"\n{session.message_count} messages, {cost_words(session)}")
     targets = dict(session.extra).get("delete targets")
-    if targets and yes == "Delete":  # the exact ids the delete is guarded by (Hermes Agent lineages)
+    if (
+        targets and yes == "Delete"
+    ):  # the exact ids the delete is guarded by (Hermes Agent lineages)
         body.append(f"\nsessions: {one_line(targets, 200)}", style="dim")
     body.append(f"\n\n{what}")
     return ConfirmScreen(title, body, yes=yes, session=session)
@@ -100,7 +104,9 @@ def confirm_session(title: str, session: Session, what: str, *, yes: str) -> Con
 class TextScreen(ModalScreen[str | None]):
     """One line of text (a name, a summary, a number of days); Enter gives it, Escape cancels."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="text.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="text.cancel")
+    ]
 
     def __init__(
         self,
@@ -140,32 +146,52 @@ def rename_screen(session: Session) -> TextScreen:
     def check(value: str) -> str | None:
         return "a name cannot be empty" if not value.strip() else None
 
-    return TextScreen(f"Rename this {session.format} session", session_label(session),
-                      value=one_line(session.name), placeholder="new name", check=check, session=session)
+    return TextScreen(
+        f"Rename this {session.format} session",
+        session_label(session),
+        value=one_line(session.name),
+        placeholder="new name",
+        check=check,
+        session=session,
+    )
 
 
 def close_screen(session: Session) -> TextScreen:
     about = session_label(session)
-    about.append("\nStarpod keeps a summary with a closed session; it cannot be re-opened.", style="dim")
-    return TextScreen("Close this session", about, placeholder="summary (optional)", session=session)
+    about.append(
+        "\nStarpod keeps a summary with a closed session; it cannot be re-opened.", style="dim"
+    )
+    return TextScreen(
+        "Close this session", about, placeholder="summary (optional)", session=session
+    )
 
 
 def prune_screen(session: Session) -> TextScreen:
     def check(value: str) -> str | None:
-        return None if value.strip().isdigit() and int(value) > 0 else "a whole number of days, 1 or more"
+        return (
+            None
+            if value.strip().isdigit() and int(value) > 0
+            else "a whole number of days, 1 or more"
+        )
 
     record = registry.record_for(session.format)
     bot = record.bot if record is not None else str(session.format)
-    about = Text(f"{bot}'s own prune: sessions idle longer than this many days are deleted from\n"
-                 f"{one_line(session.store, 70)}")
+    about = Text(
+        f"{bot}'s own prune: sessions idle longer than this many days are deleted from\n"
+        f"{one_line(session.store, 70)}"
+    )
     about.append("\n(a copy goes to the trash first: u puts it back)", style="dim")
-    return TextScreen(f"Prune expired {bot} sessions", about, value="7", check=check, session=session)
+    return TextScreen(
+        f"Prune expired {bot} sessions", about, value="7", check=check, session=session
+    )
 
 
 class TrashScreen(ModalScreen[TrashEntry | None]):
     """What delete, clear and prune removed, newest first; Enter restores one after a confirmation."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="trash.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="trash.cancel")
+    ]
 
     def __init__(self, entries: Sequence[TrashEntry]) -> None:
         super().__init__(classes="action-modal")
@@ -174,8 +200,14 @@ class TrashScreen(ModalScreen[TrashEntry | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog -wide"):
             yield Static(Text("Restore from the trash (newest first)"), classes="dialog-title")
-            yield OptionList(*(Option(_entry_text(e), id=str(i)) for i, e in enumerate(self.entries)), id="trash")
-            hint = "Enter restores the highlighted entry, Esc closes" if self.entries else "The trash is empty."
+            yield OptionList(
+                *(Option(_entry_text(e), id=str(i)) for i, e in enumerate(self.entries)), id="trash"
+            )
+            hint = (
+                "Enter restores the highlighted entry, Esc closes"
+                if self.entries
+                else "The trash is empty."
+            )
             yield Static(Text(hint, style="dim"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -214,11 +246,15 @@ class BulkPlan:
 class BulkScreen(ModalScreen[BulkPlan | None]):
     """Choose a verb, see what it changes and what it skips, type the count to proceed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="bulk.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="bulk.cancel")
+    ]
 
     def __init__(self, sessions: Sequence[Session], what: str, *, read_only: bool = False) -> None:
         super().__init__(classes="action-modal")
-        self.sessions = tuple(sessions)  # captured now: what the operator is shown is what is changed
+        self.sessions = tuple(
+            sessions
+        )  # captured now: what the operator is shown is what is changed
         self.what, self.read_only = what, read_only
         self.verb = Verb.CLOSE
         self.applies: tuple[Session, ...] = ()
@@ -228,8 +264,10 @@ class BulkScreen(ModalScreen[BulkPlan | None]):
             title = Text(f"Bulk action on {len(self.sessions)} {self.what}")
             title.append("  (space on a row marks it)", style="dim not bold")
             yield Static(title, classes="dialog-title")
-            yield OptionList(*(Option(Text(label), id=str(verb)) for verb, (label, _) in BULK_VERBS.items()),
-                             id="bulk-verbs")
+            yield OptionList(
+                *(Option(Text(label), id=str(verb)) for verb, (label, _) in BULK_VERBS.items()),
+                id="bulk-verbs",
+            )
             with VerticalScroll(id="bulk-preview-box"):
                 yield Static(id="bulk-preview")
             yield Input(placeholder="type the number of sessions to proceed", id="bulk-count")
@@ -260,8 +298,11 @@ class BulkScreen(ModalScreen[BulkPlan | None]):
             _list(text, skipped)
         self.query_one("#bulk-preview", Static).update(text)
         self.query_one("#bulk-count", Input).value = ""
-        hint = (f"Type {len(self.applies)} and press Enter to {label} them" if self.applies
-                else "Nothing to do: choose another action")
+        hint = (
+            f"Type {len(self.applies)} and press Enter to {label} them"
+            if self.applies
+            else "Nothing to do: choose another action"
+        )
         self.query_one("#bulk-hint", Static).update(Text(hint, style="dim"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -271,7 +312,8 @@ class BulkScreen(ModalScreen[BulkPlan | None]):
             return
         wanted = str(len(self.applies)) if self.applies else "nothing (no session would change)"
         self.query_one("#bulk-hint", Static).update(
-            Text(f"'{one_line(event.value, 12)}' is not the count: type {wanted}", style="bold red"))
+            Text(f"'{one_line(event.value, 12)}' is not the count: type {wanted}", style="bold red")
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -45,18 +45,27 @@ class ProcessesScreen(FleetScreen):
             return
         options = self.query_one(OptionList)
         keep = options.highlighted
-        kept_pid = self.listed[keep].info.pid if keep is not None and keep < len(self.listed) else None
+        kept_pid = (
+            self.listed[keep].info.pid if keep is not None and keep < len(self.listed) else None
+        )
         self.listed = listed
         options.clear_options()
-        options.add_options([Option(_entry(p, update.now), id=str(i)) for i, p in enumerate(listed)])
+        options.add_options(
+            [Option(_entry(p, update.now), id=str(i)) for i, p in enumerate(listed)]
+        )
         pids = [p.info.pid for p in listed]
         if pids:
             options.highlighted = pids.index(kept_pid) if kept_pid in pids else 0
         orphans = sum(p.why_orphan is not None for p in listed)
         scan = update.process_scan
-        title = Text(f"Processes: {len(listed)} agents and store holders, {orphans} orphaned", style="bold")
+        title = Text(
+            f"Processes: {len(listed)} agents and store holders, {orphans} orphaned", style="bold"
+        )
         if scan is not None and scan.not_inspectable:
-            title.append(f"  ({scan.not_inspectable} processes of other users cannot be inspected)", style="dim")
+            title.append(
+                f"  ({scan.not_inspectable} processes of other users cannot be inspected)",
+                style="dim",
+            )
         if scan is not None and scan.unavailable:
             title.append(f"  not available: {one_line(scan.unavailable, 100)}", style="yellow")
         self.query_one("#processes-title", Static).update(title)
@@ -70,9 +79,13 @@ class ProcessesScreen(FleetScreen):
         chosen = self.listed[index]
         read_only = self.tui.config.read_only
         if read_only:
-            self.app.notify("sessiontui runs with --read-only", title="Not available", severity="warning")
+            self.app.notify(
+                "sessiontui runs with --read-only", title="Not available", severity="warning"
+            )
             return
-        ask_and_stop(self.tui, chosen.info, chosen.session, max(1, len(chosen.sessions)), read_only=read_only)
+        ask_and_stop(
+            self.tui, chosen.info, chosen.session, max(1, len(chosen.sessions)), read_only=read_only
+        )
 
 
 def _entry(listed: ListedProcess, now: datetime) -> Text:

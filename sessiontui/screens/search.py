@@ -108,7 +108,10 @@ class SearchScreen(FleetScreen):
             self._status(f"{self._count()} so far…")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker is not self._worker or event.state in (WorkerState.PENDING, WorkerState.RUNNING):
+        if event.worker is not self._worker or event.state in (
+            WorkerState.PENDING,
+            WorkerState.RUNNING,
+        ):
             return  # an earlier search, cancelled by this one, or not over yet
         self._searching = False
         if event.state == WorkerState.CANCELLED:

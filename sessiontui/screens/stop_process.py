@@ -30,7 +30,9 @@ from sessiontui.widgets.process_facts import process_line
 def sessions_served(rows: tuple[SessionRow, ...], info: ProcessInfo) -> int:
     """How many sessions list this process (by PID and start time) as theirs."""
     return sum(
-        1 for row in rows if row.processes is not None
+        1
+        for row in rows
+        if row.processes is not None
         and any(p.pid == info.pid and p.started == info.started for p in row.processes.processes)
     )
 
@@ -49,19 +51,28 @@ class StopProcessScreen(ModalScreen[StopRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(f"Stop process {self.info.pid} ({one_line(self.info.name, 30)})"),
-                         classes="dialog-title")
+            yield Static(
+                Text(f"Stop process {self.info.pid} ({one_line(self.info.name, 30)})"),
+                classes="dialog-title",
+            )
             body = process_line(self.info, _now())
             body.append("\n" + one_line(" ".join(self.info.cmdline), 200), style="dim")
             if self.session is not None:
                 body.append("\nfor ")
                 body.append_text(session_label(self.session))
-            body.append("\n\nSIGTERM to the process (to its group when it leads one), then a wait;"
-                        " SIGKILL is offered if it does not exit.")
+            body.append(
+                "\n\nSIGTERM to the process (to its group when it leads one), then a wait;"
+                " SIGKILL is offered if it does not exit."
+            )
             yield Static(body)
             if self.serves > 1:
-                yield Static(Text(f"It serves {self.serves} sessions: type its name, "
-                                  f"{one_line(self.info.name, 30)}, and press Enter.", style="bold yellow"))
+                yield Static(
+                    Text(
+                        f"It serves {self.serves} sessions: type its name, "
+                        f"{one_line(self.info.name, 30)}, and press Enter.",
+                        style="bold yellow",
+                    )
+                )
                 yield Input(placeholder="process name", id="stop-name")
                 yield Static(id="stop-hint")
             else:
@@ -88,7 +99,11 @@ class StopProcessScreen(ModalScreen[StopRequest | None]):
         event.stop()
         if event.value.strip() != self.info.name:
             self.query_one("#stop-hint", Static).update(
-                Text(f"'{one_line(event.value, 20)}' is not {one_line(self.info.name, 30)}", style="bold red"))
+                Text(
+                    f"'{one_line(event.value, 20)}' is not {one_line(self.info.name, 30)}",
+                    style="bold red",
+                )
+            )
             return
         self.dismiss(StopRequest(self.info, self.session, self.serves, event.value.strip()))
 
@@ -99,13 +114,19 @@ class StopProcessScreen(ModalScreen[StopRequest | None]):
         self.dismiss(None)
 
 
-def ask_and_stop(app: SessionTuiApp, info: ProcessInfo, session: Session | None, serves: int,
-                 *, read_only: bool) -> None:
+def ask_and_stop(
+    app: SessionTuiApp, info: ProcessInfo, session: Session | None, serves: int, *, read_only: bool
+) -> None:
     """Open the dialog; on yes, SIGTERM in a worker, then offer SIGKILL if it outlived the wait."""
 
     def notify(result: StopResult) -> None:
-        app.notify(one_line(result.message, 300), title="Stop process", markup=False, timeout=10,
-                   severity="information" if result.gone else ("error" if result.refused else "warning"))
+        app.notify(
+            one_line(result.message, 300),
+            title="Stop process",
+            markup=False,
+            timeout=10,
+            severity="information" if result.gone else ("error" if result.refused else "warning"),
+        )
 
     def rescan() -> None:
         app.fleet.scan_processes_soon()
@@ -117,11 +138,20 @@ def ask_and_stop(app: SessionTuiApp, info: ProcessInfo, session: Session | None,
             rescan()
             if result.alive and sig != signal.SIGKILL:
                 body = process_line(request.process, _now())
-                body.append(f"\n\n{one_line(result.message, 200)}\nSend SIGKILL? It cannot be caught.")
-                app.push_screen(ConfirmScreen("Still running: kill it?", body, yes="SIGKILL"),
-                                lambda yes: run(request, signal.SIGKILL) if yes else None)
+                body.append(
+                    f"\n\n{one_line(result.message, 200)}\nSend SIGKILL? It cannot be caught."
+                )
+                app.push_screen(
+                    ConfirmScreen("Still running: kill it?", body, yes="SIGKILL"),
+                    lambda yes: run(request, signal.SIGKILL) if yes else None,
+                )
 
-        app.run_worker(work(), group="actions", exit_on_error=False, description=f"stopping {request.process.pid}")
+        app.run_worker(
+            work(),
+            group="actions",
+            exit_on_error=False,
+            description=f"stopping {request.process.pid}",
+        )
 
     def answered(request: StopRequest | None) -> None:
         if request is not None:

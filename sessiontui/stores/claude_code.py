@@ -43,8 +43,19 @@ _TAIL_LINES = 40  # lines read from a counting transcript's end: its last activi
 POOL_MIN_BYTES = 64 << 20  # a one-shot read of fewer new bytes than this stays in one process
 POOL_MAX_WORKERS = 4
 
-RECORD_TYPES = frozenset({"user", "assistant", "summary", "system", "ai-title", "queue-operation",
-                          "attachment", "file-history-snapshot", "progress"})
+RECORD_TYPES = frozenset(
+    {
+        "user",
+        "assistant",
+        "summary",
+        "system",
+        "ai-title",
+        "queue-operation",
+        "attachment",
+        "file-history-snapshot",
+        "progress",
+    }
+)
 
 
 def is_claude_record(record: dict[str, Any]) -> bool:
@@ -113,7 +124,10 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         report = await super().refresh(changed_paths)
         for gone in [p for p in self._counting if p not in self._followers]:
             del self._counting[gone]  # a counting file that vanished
-        due = self._cache_saved_at is None or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS
+        due = (
+            self._cache_saved_at is None
+            or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS
+        )
         if self.cache is not None and self._cache_dirty and due:
             await self._save_cache()
         return report
@@ -203,11 +217,18 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return path.with_name(f"{session_id}.jsonl") if session_id else None
 
     def _session(
-        self, path: Path, follower: TranscriptFollower,
+        self,
+        path: Path,
+        follower: TranscriptFollower,
         children: list[tuple[Path, TranscriptFollower]],
     ) -> Session:
         summary = follower.summary
-        usage, cost, calls, unpriced = summary.usage, summary.cost_usd, summary.calls, summary.unpriced_calls
+        usage, cost, calls, unpriced = (
+            summary.usage,
+            summary.cost_usd,
+            summary.calls,
+            summary.unpriced_calls,
+        )
         recent = list(summary.recent_calls)
         daily = dict(summary.daily_cost)
         models = dict(summary.models)
@@ -227,8 +248,12 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             recent.sort(key=lambda call: call.at.timestamp() if call.at else 0.0)
         source = None if calls == 0 else (CostSource.UNKNOWN if unpriced else CostSource.COMPUTED)
         mtime = datetime.fromtimestamp(os.stat(path).st_mtime, UTC) if path.exists() else None
-        extra = (("project", path.parent.name), ("subagents", str(len(children))),
-                 *facts_extra(summary), *sorted(subagents))
+        extra = (
+            ("project", path.parent.name),
+            ("subagents", str(len(children))),
+            *facts_extra(summary),
+            *sorted(subagents),
+        )
         session = Session(
             format=self.format,
             store=str(self.path),
@@ -256,9 +281,16 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         if tail is None:
             return session
         return replace(  # listed from its head and its tail while the middle is still counted
-            session, last_activity=tail.last_at or session.last_activity, model=tail.model or session.model,
-            last_message=tail.last_message or session.last_message, usage=None, cost_usd=None,
-            cost_source=None, recent_calls=(), daily_cost=(), models=(),
+            session,
+            last_activity=tail.last_at or session.last_activity,
+            model=tail.model or session.model,
+            last_message=tail.last_message or session.last_message,
+            usage=None,
+            cost_usd=None,
+            cost_source=None,
+            recent_calls=(),
+            daily_cost=(),
+            models=(),
             counting=min(follower.tail.offset / max(follower.tail.size, 1), 0.99),
         )
 
@@ -283,23 +315,33 @@ def facts_extra(summary: TranscriptSummary) -> list[tuple[str, str]]:
     """What the detail view lists of a transcript beyond its messages, as (label, value)."""
     facts = summary.facts
     out: list[tuple[str, str]] = []
-    claude = " ".join(p for p in (
-        facts.version and f"v{facts.version}", facts.git_branch and f"branch {facts.git_branch}",
-        facts.permission_mode and f"mode {facts.permission_mode}") if p)
+    claude = " ".join(
+        p
+        for p in (
+            facts.version and f"v{facts.version}",
+            facts.git_branch and f"branch {facts.git_branch}",
+            facts.permission_mode and f"mode {facts.permission_mode}",
+        )
+        if p
+    )
     if claude:
         out.append(("claude code", claude))
     last = summary.last_message
     if last is not None and last.ended_by_user:
         out.append(("note", "interrupted by user"))
     if facts.turn_durations:
-        took = (f"last {_seconds(facts.last_turn_ms or 0)}, longest {_seconds(facts.longest_turn_ms)}"
-                f" ({facts.turn_durations} timed)")
+        took = (
+            f"last {_seconds(facts.last_turn_ms or 0)}, longest {_seconds(facts.longest_turn_ms)}"
+            f" ({facts.turn_durations} timed)"
+        )
         out.append(("turns took", took))
     if facts.compactions:
         out.append(("compactions", f"{facts.compactions} (last: {facts.last_compaction or '?'})"))
     if facts.stop_hook_blocks or facts.stop_hook_errors:
-        hook = (f"blocked {facts.stop_hook_blocks} since the last prompt, {facts.stop_hook_errors}"
-                f" errors: {facts.stop_hook_reason or '-'}")
+        hook = (
+            f"blocked {facts.stop_hook_blocks} since the last prompt, {facts.stop_hook_errors}"
+            f" errors: {facts.stop_hook_reason or '-'}"
+        )
         out.append(("stop hook", hook))
     if facts.progress:
         out.append(("in progress", facts.progress))
@@ -361,7 +403,11 @@ def read_in_parallel(stores: Sequence[object]) -> None:
     slice per refresh instead, and its idle cost stays that of one process."""
     todo: list[tuple[ClaudeCodeStore, Path, int]] = []
     for store in stores:
-        if not isinstance(store, ClaudeCodeStore) or store.read_seconds is not None or not store.path.is_dir():
+        if (
+            not isinstance(store, ClaudeCodeStore)
+            or store.read_seconds is not None
+            or not store.path.is_dir()
+        ):
             continue
         for path in store.list_files():
             if path in store._followers:
@@ -387,4 +433,6 @@ def read_in_parallel(stores: Sequence[object]) -> None:
                     store._followers[path] = read
                     store._cache_dirty = True
     except (OSError, BrokenProcessPool) as exc:  # no pool here: each store reads its own files
-        log.warning("sessiontui: reading transcripts in parallel failed (%s); reading them in turn", exc)
+        log.warning(
+            "sessiontui: reading transcripts in parallel failed (%s); reading them in turn", exc
+        )

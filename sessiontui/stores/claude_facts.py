@@ -40,8 +40,12 @@ class TranscriptFacts:
 
     def add_common(self, record: dict[str, Any]) -> None:
         """Fields on user and assistant lines: the newest value wins."""
-        for key, attr in (("version", "version"), ("gitBranch", "git_branch"),
-                          ("permissionMode", "permission_mode"), ("slug", "slug")):
+        for key, attr in (
+            ("version", "version"),
+            ("gitBranch", "git_branch"),
+            ("permissionMode", "permission_mode"),
+            ("slug", "slug"),
+        ):
             value = record.get(key)
             if isinstance(value, str) and value:
                 setattr(self, attr, value)
@@ -122,7 +126,11 @@ class TranscriptFacts:
             seconds = data.get("elapsedTimeSeconds")
             lines = data.get("totalLines")
             output = data.get("output")
-            last = strip_sgr(output).strip().splitlines()[-1][:120] if isinstance(output, str) and output.strip() else ""
+            last = (
+                strip_sgr(output).strip().splitlines()[-1][:120]
+                if isinstance(output, str) and output.strip()
+                else ""
+            )
             self.progress = (
                 "command running"
                 + (f" {seconds:.0f}s" if isinstance(seconds, int | float) else "")
@@ -132,11 +140,17 @@ class TranscriptFacts:
         elif kind == "agent_progress":
             agent = data.get("agentId") if isinstance(data.get("agentId"), str) else "?"
             prompt = data.get("prompt")
-            what = prompt.strip().splitlines()[0][:120] if isinstance(prompt, str) and prompt.strip() else ""
+            what = (
+                prompt.strip().splitlines()[0][:120]
+                if isinstance(prompt, str) and prompt.strip()
+                else ""
+            )
             self.progress = f"subagent {agent} working" + (f": {what}" if what else "")
         elif kind == "waiting_for_task":
             description = data.get("taskDescription")
-            self.progress = "waiting for " + (description if isinstance(description, str) else "a task")
+            self.progress = "waiting for " + (
+                description if isinstance(description, str) else "a task"
+            )
         else:
             return
         self.progress_at = at

@@ -39,7 +39,11 @@ def messages_from_record(record: dict[str, Any]) -> list[Message]:
     if kind == "queue-operation" and record.get("operation") == "enqueue":
         content = record.get("content")
         if isinstance(content, str):
-            return [Message(Role.SYSTEM, "queued while busy: " + _first_line(unwrap_plumbing(content)), at)]
+            return [
+                Message(
+                    Role.SYSTEM, "queued while busy: " + _first_line(unwrap_plumbing(content)), at
+                )
+            ]
     return []  # progress, snapshots, titles and any newer or unknown type: no message
 
 
@@ -51,7 +55,11 @@ def _user(record: dict[str, Any], message: dict[str, Any], at: datetime | None) 
     text = content_text(content)
     if line in (UserLine.PROMPT, UserLine.SIDECHAIN):
         command = slash_command(text)
-        return [Message(Role.USER, command if command is not None else text, at)] if text.strip() else []
+        return (
+            [Message(Role.USER, command if command is not None else text, at)]
+            if text.strip()
+            else []
+        )
     if line is UserLine.INTERRUPT:
         return [Message(Role.SYSTEM, "interrupted by user", at)]
     if line is UserLine.TASK_NOTIFICATION:
@@ -59,7 +67,9 @@ def _user(record: dict[str, Any], message: dict[str, Any], at: datetime | None) 
         return [Message(Role.SYSTEM, "background task: " + summary, at)]
     if line is UserLine.COMMAND_OUTPUT:
         return [Message(Role.SYSTEM, unwrap_plumbing(text).strip("\n"), at)]
-    label = {UserLine.COMPACT_SUMMARY: "compaction summary", UserLine.CAVEAT: "caveat"}.get(line, "meta")
+    label = {UserLine.COMPACT_SUMMARY: "compaction summary", UserLine.CAVEAT: "caveat"}.get(
+        line, "meta"
+    )
     return [Message(Role.SYSTEM, f"({label}) " + _folded(unwrap_plumbing(text)), at)]
 
 
@@ -73,18 +83,24 @@ def _tool_results(record: dict[str, Any], content: Any, at: datetime | None) -> 
             text = strip_sgr(block_text(block))
             if outcome and not text.startswith(outcome):
                 text = f"[{outcome}]\n{text}"
-            result = ToolResult(as_str(block.get("tool_use_id")) or "", text, bool(block.get("is_error")))
+            result = ToolResult(
+                as_str(block.get("tool_use_id")) or "", text, bool(block.get("is_error"))
+            )
             out.append(Message(Role.TOOL, text, at, MessageKind.TOOL_RESULT, tool_result=result))
         elif block.get("type") == "text" and (as_str(block.get("text")) or "").strip():
             out.append(Message(Role.USER, as_str(block.get("text")) or "", at))
     return out
 
 
-def _assistant(record: dict[str, Any], message: dict[str, Any], at: datetime | None) -> list[Message]:
+def _assistant(
+    record: dict[str, Any], message: dict[str, Any], at: datetime | None
+) -> list[Message]:
     content = message.get("content")
     model = as_str(message.get("model"))
     if record.get("isApiErrorMessage"):
-        return [Message(Role.SYSTEM, "API error: " + (content_text(content) or "?"), at, model=model)]
+        return [
+            Message(Role.SYSTEM, "API error: " + (content_text(content) or "?"), at, model=model)
+        ]
     if isinstance(content, str):
         return [Message(Role.ASSISTANT, content, at, model=model)] if content.strip() else []
     out: list[Message] = []
@@ -102,7 +118,8 @@ def _assistant(record: dict[str, Any], message: dict[str, Any], at: datetime | N
                 out.append(Message(Role.ASSISTANT, "(thinking) " + thinking, at, model=model))
         elif block_type == "tool_use":
             call = ToolCall(
-                as_str(block.get("id")) or "", as_str(block.get("name")) or "?",
+                as_str(block.get("id")) or "",
+                as_str(block.get("name")) or "?",
                 tool_input_text(block.get("input")),
             )
             out.append(Message(Role.ASSISTANT, "", at, MessageKind.TOOL_CALL, (call,), model=model))
@@ -118,7 +135,9 @@ def _system_text(record: dict[str, Any]) -> str | None:
         meta = record.get("compactMetadata")
         if isinstance(meta, dict):
             size = meta.get("preTokens")
-            detail = str(meta.get("trigger") or "?") + (f", {size:,} tokens before" if isinstance(size, int) else "")
+            detail = str(meta.get("trigger") or "?") + (
+                f", {size:,} tokens before" if isinstance(size, int) else ""
+            )
             return f"conversation compacted ({detail})"
         return "conversation compacted"
     if subtype == "stop_hook_summary":
@@ -126,7 +145,9 @@ def _system_text(record: dict[str, Any]) -> str | None:
         if isinstance(errors, list) and errors:
             return "Stop hook failed: " + "; ".join(_first_line(str(e)) for e in errors[:3])
         if record.get("preventedContinuation") is True:
-            return "Stop hook blocked the end of the turn: " + _first_line(str(record.get("stopReason") or ""))
+            return "Stop hook blocked the end of the turn: " + _first_line(
+                str(record.get("stopReason") or "")
+            )
         return None
     content = record.get("content")
     if not isinstance(content, str):

@@ -46,7 +46,8 @@ def content_text(content: Any) -> str:
         return content
     if isinstance(content, list):
         return "\n".join(
-            b["text"] for b in content
+            b["text"]
+            for b in content
             if isinstance(b, dict) and b.get("type") == "text" and isinstance(b.get("text"), str)
         )
     return ""
@@ -152,8 +153,10 @@ def tool_outcome(result: Any) -> str | None:
         parts.append(interpretation)
     if isinstance(result.get("status"), str) and isinstance(result.get("agentId"), str):
         tokens = result.get("totalTokens")
-        parts.append(f"subagent {result['agentId']} {result['status']}"
-                     + (f", {tokens:,} tokens" if isinstance(tokens, int) else ""))
+        parts.append(
+            f"subagent {result['agentId']} {result['status']}"
+            + (f", {tokens:,} tokens" if isinstance(tokens, int) else "")
+        )
     return "; ".join(parts) or None
 
 

@@ -109,7 +109,9 @@ class TranscriptSummary:
         else:
             self.summary_title = value
 
-    def _add_user(self, record: dict[str, Any], message: dict[str, Any], at: datetime | None) -> None:
+    def _add_user(
+        self, record: dict[str, Any], message: dict[str, Any], at: datetime | None
+    ) -> None:
         content = message.get("content")
         line = classify_user(record, message)
         self.messages += 1
@@ -127,7 +129,11 @@ class TranscriptSummary:
             self.last_message = LastMessage("user", MessageKind.TEXT, at, _preview(shown))
         elif line is UserLine.INTERRUPT:
             self.last_message = LastMessage(
-                "user", MessageKind.TEXT, at, "interrupted by user", awaits_reply=False,
+                "user",
+                MessageKind.TEXT,
+                at,
+                "interrupted by user",
+                awaits_reply=False,
                 ended_by_user=True,
             )
         elif line is UserLine.SIDECHAIN:
@@ -161,7 +167,11 @@ class TranscriptSummary:
                 name = as_str(block.get("name")) or "?"
                 self.facts.tool_use(block)
                 self.last_message = LastMessage(
-                    "assistant", MessageKind.TOOL_CALL, at, _preview(_json(block.get("input"))), name
+                    "assistant",
+                    MessageKind.TOOL_CALL,
+                    at,
+                    _preview(_json(block.get("input"))),
+                    name,
                 )
             elif block.get("type") == "text" and (as_str(block.get("text")) or "").strip():
                 self.last_message = LastMessage(
@@ -181,7 +191,9 @@ class TranscriptSummary:
         self._seen_requests.add(request_key)
         usage = usage_of(raw)
         recorded = record.get("costUSD")
-        cost = float(recorded) if isinstance(recorded, int | float) else price_call(model, usage, at)
+        cost = (
+            float(recorded) if isinstance(recorded, int | float) else price_call(model, usage, at)
+        )
         self.calls += 1
         self.usage = self.usage + usage
         spend = ModelSpend(model, 1, usage, cost or 0.0, 0 if cost is not None else 1)
@@ -224,6 +236,8 @@ def usage_of(raw: dict[str, Any]) -> Usage:
 
 
 _TITLE_KEYS = {"custom-title": "customTitle", "ai-title": "aiTitle", "summary": "summary"}
+
+
 def line_matters_for_summary(line: bytes) -> bool:
     """The byte-level prefilter in front of TranscriptSummary.add: False only for lines that
     certainly change nothing in a summary, which are then never parsed. Keep it conservative
@@ -273,7 +287,9 @@ def _preview(text: str) -> str:
 
 
 def _json(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return (
+        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    )
 
 
 def _int(value: Any) -> int:

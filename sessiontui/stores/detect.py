@@ -80,7 +80,9 @@ def json_format(path: Path) -> StoreFormat | None:
 
 def _jsonl_files(directory: Path) -> list[Path]:
     try:
-        return sorted(p for p in directory.iterdir() if p.name.endswith(JSONL_SUFFIXES) and p.is_file())
+        return sorted(
+            p for p in directory.iterdir() if p.name.endswith(JSONL_SUFFIXES) and p.is_file()
+        )
     except OSError:
         return []
 
@@ -126,7 +128,9 @@ def detect_file(path: Path) -> Found:
             return tree
         if line_format is not None:
             return Found(line_format, path.parent)
-        bots = " or ".join(r.bot for r in RECORDS if r.layout in (Layout.JSONL_DIRECTORY, Layout.JSONL_TREE))
+        bots = " or ".join(
+            r.bot for r in RECORDS if r.layout in (Layout.JSONL_DIRECTORY, Layout.JSONL_TREE)
+        )
         raise StoreError(f"{path}: no {bots} records in its first lines; {_expected()}")
     json_fmt = json_format(path)
     if json_fmt is not None:
@@ -134,7 +138,9 @@ def detect_file(path: Path) -> Found:
     raise StoreError(f"{path}: not a session store; {_expected()}")
 
 
-def detect(path: Path, max_depth: int = MAX_DEPTH, problems: list[str] | None = None) -> list[Found]:
+def detect(
+    path: Path, max_depth: int = MAX_DEPTH, problems: list[str] | None = None
+) -> list[Found]:
     """Every store at or below `path`. StoreError when there is none (one line, names the path);
     a directory below it that cannot be read is one line in `problems`, and the rest load."""
     path = path.expanduser().resolve()
@@ -191,7 +197,9 @@ def _walk(top: Path, max_depth: int, unreadable: list[str] | None = None) -> lis
         found.extend(_files_in(directory))
         if depth < max_depth:
             try:
-                children = sorted(c for c in directory.iterdir() if c.is_dir() and not c.is_symlink())
+                children = sorted(
+                    c for c in directory.iterdir() if c.is_dir() and not c.is_symlink()
+                )
             except OSError:
                 continue
             queue.extend((c, depth + 1) for c in children if c.name not in SKIP_DIRS and c != root)
@@ -233,11 +241,15 @@ def default_locations() -> list[Path]:
     hermes_home = Path(os.environ.get("HERMES_HOME", "") or home / ".hermes").expanduser()
     places += [hermes_home / "state.db", *sorted(hermes_home.glob("profiles/*/state.db"))]
     agents = home / ".openclaw" / "agents"
-    places += sorted(agents.glob("*/agent/openclaw-agent.sqlite")) + sorted(agents.glob("*/sessions/sessions.json"))
+    places += sorted(agents.glob("*/agent/openclaw-agent.sqlite")) + sorted(
+        agents.glob("*/sessions/sessions.json")
+    )
     places.append(Path(os.environ.get("CODEX_HOME") or home / ".codex").expanduser())
     claude = os.environ.get("CLAUDE_CONFIG_DIR")
     if claude:
-        places += [Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()]
+        places += [
+            Path(p.strip()).expanduser() / "projects" for p in claude.split(",") if p.strip()
+        ]
     else:
         places += [home / ".claude" / "projects", home / ".config" / "claude" / "projects"]
     return list(dict.fromkeys(places))
@@ -251,6 +263,9 @@ def detect_defaults() -> tuple[list[Found], list[Path]]:
         try:
             if place.exists():
                 found.extend(detect(place, max_depth=1))
-        except (StoreError, PermissionError):  # another user's directory on the way: not ours to read
+        except (
+            StoreError,
+            PermissionError,
+        ):  # another user's directory on the way: not ours to read
             continue
     return list(dict.fromkeys(found)), places

@@ -279,7 +279,11 @@ def _daily(
 
 
 def _details(
-    chain: list[str], members: list[Row], status: str, lease: tuple[str, float, float] | None, facts: Facts
+    chain: list[str],
+    members: list[Row],
+    status: str,
+    lease: tuple[str, float, float] | None,
+    facts: Facts,
 ) -> tuple[tuple[str, str], ...]:
     tip = members[-1]
     details: list[tuple[str, object]] = [

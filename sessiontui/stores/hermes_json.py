@@ -26,7 +26,9 @@ def is_hermes_json(path: Path) -> bool:
         return False
     if not data:
         return path.name.startswith("sessions.json")
-    return all(isinstance(v, dict) and "session_id" in v and "thread_ts" in v for v in data.values())
+    return all(
+        isinstance(v, dict) and "session_id" in v and "thread_ts" in v for v in data.values()
+    )
 
 
 class HermesJsonStore(HermesStore):
@@ -49,7 +51,9 @@ class HermesJsonStore(HermesStore):
             return None
         entries = parse_sessions_json(self.path)
         self._stat_key = key
-        return [{**entry, "thread_ts": entry.get("thread_ts") or ts} for ts, entry in entries.items()]
+        return [
+            {**entry, "thread_ts": entry.get("thread_ts") or ts} for ts, entry in entries.items()
+        ]
 
 
 def parse_sessions_json(path: Path) -> dict[str, dict[str, Any]]:

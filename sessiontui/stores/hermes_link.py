@@ -28,14 +28,18 @@ _RESCAN_SECONDS = 10.0
 def default_claude_projects() -> list[Path]:
     configured = os.environ.get("CLAUDE_CONFIG_DIR")
     if configured:
-        return [Path(p.strip()).expanduser() / "projects" for p in configured.split(",") if p.strip()]
+        return [
+            Path(p.strip()).expanduser() / "projects" for p in configured.split(",") if p.strip()
+        ]
     home = Path.home()
     return [home / ".claude" / "projects", home / ".config" / "claude" / "projects"]
 
 
 def encoded_dirs(repo_path: str) -> list[str]:
     """Project dir names for a cwd: hermes' own encoding, and Claude Code's wider one."""
-    return list(dict.fromkeys([repo_path.replace("/", "-"), re.sub(r"[^a-zA-Z0-9]", "-", repo_path)]))
+    return list(
+        dict.fromkeys([repo_path.replace("/", "-"), re.sub(r"[^a-zA-Z0-9]", "-", repo_path)])
+    )
 
 
 class ClaudeLinker:
@@ -84,8 +88,6 @@ class ClaudeLinker:
             return None, True
 
 
-
-
 def hermes_session(
     fmt: StoreFormat, store: Path, row: Mapping[str, Any], follower: TranscriptFollower | None
 ) -> Session:
@@ -93,7 +95,9 @@ def hermes_session(
     session_id = str(row.get("session_id") or "")
     summary = follower.summary if follower else None
     last_active = parse_timestamp(row.get("last_active"))
-    activity = max((t for t in (last_active, summary.last_at if summary else None) if t), default=None)
+    activity = max(
+        (t for t in (last_active, summary.last_at if summary else None) if t), default=None
+    )
     repo = str(row.get("repo") or "")
     thread = str(row.get("thread_ts") or "")
     return Session(
@@ -111,7 +115,9 @@ def hermes_session(
         usage=summary.usage if summary else None,
         cost_usd=summary.cost if summary else None,
         cost_source=summary.cost_source if summary else None,
-        native_state="error" if row.get("status") == "error" else str(row.get("status") or "active"),
+        native_state="error"
+        if row.get("status") == "error"
+        else str(row.get("status") or "active"),
         pending=session_id.startswith(PENDING_PREFIX),
         agent_id=session_id,  # the Claude Code child runs with --resume <session_id>
         last_message=summary.last_message if summary else None,
@@ -133,7 +139,9 @@ class HermesStore:
 
     def __init__(self, path: Path, claude_roots: list[Path] | None = None) -> None:
         self.path = path.resolve()
-        self.linker = ClaudeLinker(claude_roots if claude_roots is not None else default_claude_projects())
+        self.linker = ClaudeLinker(
+            claude_roots if claude_roots is not None else default_claude_projects()
+        )
         self._rows: list[dict[str, Any]] = []
         self._snapshot: tuple[Session, ...] = ()
         self._loaded = False  # read once: an empty snapshot is then a real answer
@@ -151,7 +159,9 @@ class HermesStore:
             return ReadReport(self._snapshot, False)
         self._loaded = True
         self._snapshot = tuple(
-            hermes_session(self.format, self.path, row, self.linker.followers.get(str(row.get("session_id"))))
+            hermes_session(
+                self.format, self.path, row, self.linker.followers.get(str(row.get("session_id")))
+            )
             for row in self._rows
         )
         return ReadReport(self._snapshot, True)
@@ -159,11 +169,15 @@ class HermesStore:
     def _follow_all(self) -> bool:
         changed = False
         for row in self._rows:
-            _, moved = self.linker.follow(str(row.get("session_id") or ""), str(row.get("repo_path") or ""))
+            _, moved = self.linker.follow(
+                str(row.get("session_id") or ""), str(row.get("repo_path") or "")
+            )
             changed |= moved
         return changed
 
-    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+    async def read_messages(
+        self, session: Session, *, before: object | None = None, limit: int = 200
+    ) -> MessagePage:
         path = self._transcript(session)
         if path is None:
             return MessagePage((), None, 0)
@@ -176,7 +190,11 @@ class HermesStore:
         return await asyncio.to_thread(read_after, path, after, messages_from_record)
 
     def _transcript(self, session: Session) -> Path | None:
-        return Path(session.source_path) if session.source_path and os.path.isfile(session.source_path) else None
+        return (
+            Path(session.source_path)
+            if session.source_path and os.path.isfile(session.source_path)
+            else None
+        )
 
     def watch_paths(self) -> list[Path]:
         return []

@@ -10,8 +10,17 @@ from sessiontui.stores.hermes_link import HermesStore
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase
 
 COLUMNS = (
-    "thread_ts", "session_id", "repo", "repo_path", "agent_kind", "channel_id",
-    "created_at", "last_active", "status", "total_turns", "model",
+    "thread_ts",
+    "session_id",
+    "repo",
+    "repo_path",
+    "agent_kind",
+    "channel_id",
+    "created_at",
+    "last_active",
+    "status",
+    "total_turns",
+    "model",
 )
 
 

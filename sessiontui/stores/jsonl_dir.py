@@ -65,7 +65,6 @@ class JsonlDirectoryStore(ABC, Generic[F]):
     @abstractmethod
     def record_messages(self, record: dict[str, Any]) -> list[Message]: ...
 
-
     # -- the Store protocol ------------------------------------------------------------------
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
@@ -82,7 +81,9 @@ class JsonlDirectoryStore(ABC, Generic[F]):
             vanished = set(self._followers) - paths
             to_poll = paths
         else:
-            mine = {p for p in changed_paths if p.is_relative_to(self.path) and self.is_session_file(p)}
+            mine = {
+                p for p in changed_paths if p.is_relative_to(self.path) and self.is_session_file(p)
+            }
             present = {p for p in mine if p.is_file()}
             vanished = {p for p in mine - present if p in self._followers}
             to_poll = present
@@ -137,7 +138,9 @@ class JsonlDirectoryStore(ABC, Generic[F]):
 RecordMessages = Callable[[dict[str, Any]], list[Message]]
 
 
-def read_page(path: Path, before: object | None, limit: int, convert: RecordMessages) -> MessagePage:
+def read_page(
+    path: Path, before: object | None, limit: int, convert: RecordMessages
+) -> MessagePage:
     """The messages of the `limit` lines before byte `before` (the file's end when None)."""
     end = _complete_end(path)
     stop = end if before is None else min(end, int(before))  # type: ignore[call-overload]
@@ -165,7 +168,12 @@ def line_messages(line: Line, convert: RecordMessages) -> list[Message]:
     """The messages of one line; a line too long to parse is shown as its first bytes and size."""
     if isinstance(line, LongLine):
         head = line.head.decode("utf-8", errors="replace")
-        return [Message(Role.SYSTEM, f"(a line of {line.size:,} bytes, too long to read whole; it begins) {head}")]
+        return [
+            Message(
+                Role.SYSTEM,
+                f"(a line of {line.size:,} bytes, too long to read whole; it begins) {head}",
+            )
+        ]
     record = parse_line(line)
     return [] if record is None else convert(record)
 

@@ -33,8 +33,15 @@ class Delta:
 
 
 class MetadataRows:
-    def __init__(self, db: ReadOnlyDatabase, table: str, columns: list[str], *, watermark: str,
-                 busy: str | None = None) -> None:
+    def __init__(
+        self,
+        db: ReadOnlyDatabase,
+        table: str,
+        columns: list[str],
+        *,
+        watermark: str,
+        busy: str | None = None,
+    ) -> None:
         """`columns[0]` is the key; `watermark` the activity column; `busy` a WHERE clause."""
         self.db = db
         self.table = table
@@ -72,7 +79,9 @@ class MetadataRows:
         again = [k for k in self._busy_keys if k not in seen]
         for start in range(0, len(again), _BATCH):
             batch = again[start : start + _BATCH]
-            rows += await self.db.fetchall(f"{self._select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch)
+            rows += await self.db.fetchall(
+                f"{self._select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch
+            )
         delta = self._diff_some(rows)
         if not delta.changed and await self._count() != len(self.rows):
             # A commit that changed no row we read may be a delete: only then are rows counted.
@@ -83,7 +92,9 @@ class MetadataRows:
 
     async def _read_all(self, first: bool, busy_column: str) -> Delta:
         self._partial = False
-        rows = await self.db.fetchall(f"SELECT {', '.join(self.columns)}{busy_column} FROM {self.table}")
+        rows = await self.db.fetchall(
+            f"SELECT {', '.join(self.columns)}{busy_column} FROM {self.table}"
+        )
         self._reconciled = time.monotonic()
         busy, rows = self._split_busy(rows)
         delta = await asyncio.to_thread(self._diff_all, rows)
@@ -107,13 +118,17 @@ class MetadataRows:
             self._covering = not self.busy and any("COVERING INDEX" in str(row[-1]) for row in plan)
         if not self._covering:
             where = f"{self.watermark} >= ?" + (f" OR ({self.busy})" if self.busy else "")
-            return await self.db.fetchall(f"SELECT {', '.join(self.columns)}{busy_column} FROM {self.table} WHERE {where}",
-                                          (self._mark or "",))  # "": none seen yet, every text is past it
+            return await self.db.fetchall(
+                f"SELECT {', '.join(self.columns)}{busy_column} FROM {self.table} WHERE {where}",
+                (self._mark or "",),
+            )  # "": none seen yet, every text is past it
         ids = [row[0] for row in await self.db.fetchall(self._probe, (self._mark or "",))]
         rows: list[Any] = []
         for start in range(0, len(ids), _BATCH):
             batch = ids[start : start + _BATCH]
-            rows += await self.db.fetchall(f"{self._select} WHERE rowid IN ({placeholders(batch)})", batch)
+            rows += await self.db.fetchall(
+                f"{self._select} WHERE rowid IN ({placeholders(batch)})", batch
+            )
         return rows
 
     @property
@@ -132,7 +147,9 @@ class MetadataRows:
         before = {k: self.rows.get(k) for k in changed}
         vanished = set(self.rows) - set(fresh)
         self.rows = fresh
-        self._mark = max((row[self._mark_index] for row in rows if row[self._mark_index]), default=self._mark)
+        self._mark = max(
+            (row[self._mark_index] for row in rows if row[self._mark_index]), default=self._mark
+        )
         return Delta(changed, before, vanished, False)
 
     def _diff_some(self, rows: list[Any]) -> Delta:

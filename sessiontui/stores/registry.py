@@ -147,7 +147,9 @@ def _openclaw_legacy(path: Path) -> bool:
     return is_openclaw_sessions_json(path) and not superseded(path)
 
 
-HERMES_AGENT_NO_CLOSE = "Hermes Agent ends its sessions itself (end_reason); it has no close for an operator"
+HERMES_AGENT_NO_CLOSE = (
+    "Hermes Agent ends its sessions itself (end_reason); it has no close for an operator"
+)
 
 
 def _zeroclaw_line(record: dict[str, Any]) -> bool:
@@ -167,7 +169,9 @@ ZEROCLAW_NO_CLOSE = "ZeroClaw has no close: reset, clear or delete the session i
 
 RECORDS: tuple[FormatRecord, ...] = (
     FormatRecord(
-        StoreFormat.HERMES_JSON, "hermes-bot", Layout.JSON_FILE,
+        StoreFormat.HERMES_JSON,
+        "hermes-bot",
+        Layout.JSON_FILE,
         lambda path, ctx: HermesJsonStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         json_file=is_hermes_json,
@@ -175,7 +179,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         read_only="hermes-bot 0.1.x rewrites sessions.json from memory: an edit would be lost",
     ),
     FormatRecord(
-        StoreFormat.HERMES_SQLITE, "hermes-bot", Layout.SQLITE_FILE,
+        StoreFormat.HERMES_SQLITE,
+        "hermes-bot",
+        Layout.SQLITE_FILE,
         lambda path, ctx: HermesSqliteStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         sqlite_tables=_hermes_sqlite,
@@ -189,7 +195,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         prune=hermes_sqlite_writes.prune,
     ),
     FormatRecord(
-        StoreFormat.ZEROCLAW_JSONL, "ZeroClaw", Layout.JSONL_DIRECTORY,
+        StoreFormat.ZEROCLAW_JSONL,
+        "ZeroClaw",
+        Layout.JSONL_DIRECTORY,
         lambda path, ctx: ZeroClawJsonlStore(path),
         processes=frozenset({"zeroclaw"}),
         jsonl_record=_zeroclaw_line,
@@ -202,7 +210,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         restore=zeroclaw_jsonl_writes.restore,
     ),
     FormatRecord(
-        StoreFormat.ZEROCLAW_SQLITE, "ZeroClaw", Layout.SQLITE_FILE,
+        StoreFormat.ZEROCLAW_SQLITE,
+        "ZeroClaw",
+        Layout.SQLITE_FILE,
         lambda path, ctx: ZeroClawSqliteStore(path),
         processes=frozenset({"zeroclaw"}),
         sqlite_tables=_zeroclaw_sqlite,
@@ -218,7 +228,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         restore=zeroclaw_sqlite_writes.restore,
     ),
     FormatRecord(
-        StoreFormat.STARPOD, "Starpod", Layout.SQLITE_FILE,
+        StoreFormat.STARPOD,
+        "Starpod",
+        Layout.SQLITE_FILE,
         lambda path, ctx: StarpodStore(path),
         processes=frozenset({"starpod"}),
         sqlite_tables=_starpod,
@@ -234,7 +246,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         restore=starpod_writes.restore,
     ),
     FormatRecord(
-        StoreFormat.CLAUDE_CODE, "Claude Code", Layout.JSONL_TREE,
+        StoreFormat.CLAUDE_CODE,
+        "Claude Code",
+        Layout.JSONL_TREE,
         lambda path, ctx: ClaudeCodeStore(path, TranscriptCache.for_store(path)),
         processes=frozenset({"claude"}),
         jsonl_record=is_claude_record,
@@ -245,13 +259,15 @@ RECORDS: tuple[FormatRecord, ...] = (
         read_only="Claude Code transcripts are read-only: Claude Code appends to them while it runs",
     ),
     FormatRecord(
-        StoreFormat.HERMES_AGENT, "Hermes Agent", Layout.SQLITE_FILE,
+        StoreFormat.HERMES_AGENT,
+        "Hermes Agent",
+        Layout.SQLITE_FILE,
         lambda path, ctx: HermesAgentStore(path),
         processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
         session_env=frozenset({"HERMES_SESSION_ID"}),
         sqlite_tables=_hermes_agent,
         retention="`hermes sessions prune` (older than 90 days by default; the bot also prunes and "
-                  "VACUUMs at start-up, at most daily, and never while another process holds the file)",
+        "VACUUMs at start-up, at most daily, and never while another process holds the file)",
         search_index=search_hermes_agent,
         verbs={
             Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
@@ -266,7 +282,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         prune=hermes_agent_prune.prune,
     ),
     FormatRecord(
-        StoreFormat.OPENCLAW, "OpenClaw", Layout.SQLITE_FILE,
+        StoreFormat.OPENCLAW,
+        "OpenClaw",
+        Layout.SQLITE_FILE,
         lambda path, ctx: OpenClawStore(path),
         processes=frozenset({"openclaw"}),  # the gateway (Node) owns the store, STORES.md 11.1
         sqlite_tables=_openclaw,
@@ -276,7 +294,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
     ),
     FormatRecord(
-        StoreFormat.OPENCLAW_LEGACY, "OpenClaw", Layout.JSON_FILE,
+        StoreFormat.OPENCLAW_LEGACY,
+        "OpenClaw",
+        Layout.JSON_FILE,
         lambda path, ctx: OpenClawLegacyStore(path),
         processes=frozenset({"openclaw"}),
         json_file=_openclaw_legacy,
@@ -285,7 +305,9 @@ RECORDS: tuple[FormatRecord, ...] = (
         verbs=openclaw_refusals.refusals(openclaw_refusals.LEGACY_OWNER),
     ),
     FormatRecord(
-        StoreFormat.CODEX, "Codex", Layout.JSONL_TREE,
+        StoreFormat.CODEX,
+        "Codex",
+        Layout.JSONL_TREE,
         lambda path, ctx: CodexStore(path),
         processes=frozenset({"codex"}),
         jsonl_record=is_codex_record,

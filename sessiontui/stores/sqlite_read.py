@@ -46,16 +46,30 @@ def explain(path: Path, exc: sqlite3.Error) -> str:
     message = str(exc)
     journal = path.with_name(path.name + "-journal")
     shm = path.with_name(path.name + "-shm")
-    if os.path.exists(journal) and os.path.getsize(journal) > 0 and ("readonly" in message or "open" in message):
-        return (f"{path}: a hot rollback journal is beside it (a writer was interrupted), and SQLite must roll "
-                "it back before anyone reads; start the bot, or run sessiontui once as the bot's user")
+    if (
+        os.path.exists(journal)
+        and os.path.getsize(journal) > 0
+        and ("readonly" in message or "open" in message)
+    ):
+        return (
+            f"{path}: a hot rollback journal is beside it (a writer was interrupted), and SQLite must roll "
+            "it back before anyone reads; start the bot, or run sessiontui once as the bot's user"
+        )
     if not os.access(path, os.R_OK):
         return f"{path}: permission denied; run as the bot's user (or give this user read access)"
-    cannot_share = not os.access(path.parent, os.W_OK) or (shm.exists() and not os.access(shm, os.R_OK | os.W_OK))
-    if _is_wal(path) and cannot_share and ("readonly" in message or "open" in message or "access" in message):
-        return (f"{path}: a WAL database needs its -shm file beside it, and this user may not write "
-                    f"{path.parent} (or its -shm); run as the bot's user, or give this user group write "
-                    "on the directory")
+    cannot_share = not os.access(path.parent, os.W_OK) or (
+        shm.exists() and not os.access(shm, os.R_OK | os.W_OK)
+    )
+    if (
+        _is_wal(path)
+        and cannot_share
+        and ("readonly" in message or "open" in message or "access" in message)
+    ):
+        return (
+            f"{path}: a WAL database needs its -shm file beside it, and this user may not write "
+            f"{path.parent} (or its -shm); run as the bot's user, or give this user group write "
+            "on the directory"
+        )
     if "database is locked" in message:
         return f"{path}: locked by another process (an exclusive lock or a long write); retrying"
     return f"{path}: {message}"
@@ -98,8 +112,10 @@ class ReadOnlyDatabase:
         try:
             info = os.stat(self.path)
         except FileNotFoundError as exc:
-            raise StoreError(f"{self.path}: the file is gone (deleted or moved away); "
-                             "the sessions shown are from the last read") from exc
+            raise StoreError(
+                f"{self.path}: the file is gone (deleted or moved away); "
+                "the sessions shown are from the last read"
+            ) from exc
         except OSError as exc:
             raise StoreError(f"{self.path}: {exc.strerror or exc}") from exc
         return info.st_dev, info.st_ino
@@ -109,7 +125,9 @@ class ReadOnlyDatabase:
             identity = self._file_identity()
             try:
                 conn = await aiosqlite.connect(
-                    readonly_uri(self.path), uri=True, isolation_level=None,
+                    readonly_uri(self.path),
+                    uri=True,
+                    isolation_level=None,
                     timeout=BUSY_TIMEOUT_MS / 1000,
                 )
             except sqlite3.Error as exc:
@@ -125,7 +143,9 @@ class ReadOnlyDatabase:
             self._identity = identity
         return self._conn
 
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row | tuple[Any, ...]]:
+    async def fetchall(
+        self, sql: str, params: Sequence[Any] = ()
+    ) -> list[sqlite3.Row | tuple[Any, ...]]:
         conn = await self.connect()
         try:
             async with conn.execute(sql, params) as cursor:
@@ -184,7 +204,9 @@ def _read_tables(uri: str, timeout: float) -> dict[str, set[str]]:
     conn.text_factory = decode_text
     try:
         conn.execute("PRAGMA query_only = 1")
-        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        names = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
         return {
             name: {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (name,))}
             for name in names

@@ -39,8 +39,14 @@ class SqliteTranscriptStore:
         self._sessions: dict[str, Session] = {}
         self._snapshot: tuple[Session, ...] = ()
 
-    async def metadata(self, leading: list[str], optional: tuple[str, ...], *, watermark: str,
-                       busy: tuple[str, str] | None = None) -> MetadataRows:
+    async def metadata(
+        self,
+        leading: list[str],
+        optional: tuple[str, ...],
+        *,
+        watermark: str,
+        busy: tuple[str, str] | None = None,
+    ) -> MetadataRows:
         """The session table's reader, made on first use for the columns this file's schema has.
 
         `busy` is (column, WHERE clause): rows to re-read on every poll when the column exists.
@@ -49,7 +55,10 @@ class SqliteTranscriptStore:
             present = await self.db.columns("session_metadata")
             self._columns = [c for c in optional if c in present]
             self._meta = MetadataRows(
-                self.db, "session_metadata", [*leading, *self._columns], watermark=watermark,
+                self.db,
+                "session_metadata",
+                [*leading, *self._columns],
+                watermark=watermark,
                 busy=busy[1] if busy is not None and busy[0] in present else None,
             )
         return self._meta
@@ -76,12 +85,18 @@ class SqliteTranscriptStore:
     def _page(self, rows: list[Any]) -> tuple[Message, ...]:
         return tuple(self._to_message(row[1], row[2], row[3]) for row in rows)
 
-    async def read_messages(self, session: Session, *, before: object | None = None, limit: int = 200) -> MessagePage:
+    async def read_messages(
+        self, session: Session, *, before: object | None = None, limit: int = 200
+    ) -> MessagePage:
         bound = int(before) if before is not None else 2**62  # type: ignore[call-overload]
         select = f"SELECT id, role, content, {self.STAMP} FROM {self.MESSAGES} WHERE {self.KEY} = ?"
-        rows = await self.db.fetchall(f"{select} AND id < ? ORDER BY id DESC LIMIT ?", (session.id, bound, limit))
+        rows = await self.db.fetchall(
+            f"{select} AND id < ? ORDER BY id DESC LIMIT ?", (session.id, bound, limit)
+        )
         rows.reverse()
-        newest = await self.db.fetchall(f"SELECT MAX(id) FROM {self.MESSAGES} WHERE {self.KEY} = ?", (session.id,))
+        newest = await self.db.fetchall(
+            f"SELECT MAX(id) FROM {self.MESSAGES} WHERE {self.KEY} = ?", (session.id,)
+        )
         older = rows[0][0] if len(rows) == limit else None
         return MessagePage(self._page(rows), older, newest[0][0] or 0)
 

@@ -33,7 +33,16 @@ from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
 from sessiontui.timestamps import parse_timestamp
 
-OPTIONAL = ("summary", "channel", "channel_session_key", "title", "user_id", "is_read", "is_archived", "triggered_by")
+OPTIONAL = (
+    "summary",
+    "channel",
+    "channel_session_key",
+    "title",
+    "user_id",
+    "is_read",
+    "is_archived",
+    "triggered_by",
+)
 _BATCH = 500
 
 
@@ -68,8 +77,11 @@ class StarpodStore(SqliteTranscriptStore):
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
             return ReadReport(self._snapshot, False)
-        meta = await self.metadata(["id", "created_at", "last_message_at", "is_closed", "message_count"],
-                                   OPTIONAL, watermark="last_message_at")
+        meta = await self.metadata(
+            ["id", "created_at", "last_message_at", "is_closed", "message_count"],
+            OPTIONAL,
+            watermark="last_message_at",
+        )
         delta = await meta.read()
         touched = set(await self._read_new_messages()) | set(await self._read_new_usage())
         for key in delta.vanished:  # deleted: forget its rows (ids never come back)
@@ -91,20 +103,32 @@ class StarpodStore(SqliteTranscriptStore):
         """The `limit` most recently active sessions, and how many there are, read through the
         bot's `(session_id, id)` index alone: shown while the full first read runs (their usage,
         which `usage_stats` cannot give by session cheaply, arrives with it)."""
-        meta = await self.metadata(["id", "created_at", "last_message_at", "is_closed", "message_count"],
-                                   OPTIONAL, watermark="last_message_at")
+        meta = await self.metadata(
+            ["id", "created_at", "last_message_at", "is_closed", "message_count"],
+            OPTIONAL,
+            watermark="last_message_at",
+        )
         total = (await self.db.fetchall("SELECT COUNT(*) FROM session_metadata"))[0][0]
-        rows = await self.db.fetchall(f"SELECT {', '.join(meta.columns)} FROM session_metadata "
-                                      "ORDER BY last_message_at DESC LIMIT ?", (limit,))
+        rows = await self.db.fetchall(
+            f"SELECT {', '.join(meta.columns)} FROM session_metadata "
+            "ORDER BY last_message_at DESC LIMIT ?",
+            (limit,),
+        )
         keys = [row[0] for row in rows]
         marks = placeholders(keys)
         counted = await self.db.fetchall(
             f"SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE session_id IN ({marks}) GROUP BY session_id",
-            keys)
+            keys,
+        )
         ids = [row[2] for row in counted]
         last_rows = await self.db.fetchall(
-            f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(ids)})", ids)
-        last = {key: last_message_of(_message(role, content, stamp)) for key, role, content, stamp in last_rows}
+            f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(ids)})",
+            ids,
+        )
+        last = {
+            key: last_message_of(_message(role, content, stamp))
+            for key, role, content, stamp in last_rows
+        }
         counts = {key: int(count) for key, count, _ in counted}
         return tuple(self._session(tuple(row), counts, last) for row in rows), int(total)
 
@@ -131,11 +155,15 @@ class StarpodStore(SqliteTranscriptStore):
     async def _recount(self, keys: list[str]) -> None:
         for key in keys:
             counted = await self.db.fetchall(
-                "SELECT COUNT(*) FROM session_messages WHERE session_id = ? AND id <= ?", (key, self._max_message_id))
+                "SELECT COUNT(*) FROM session_messages WHERE session_id = ? AND id <= ?",
+                (key, self._max_message_id),
+            )
             self._counts[key] = counted[0][0]
             last = await self.db.fetchall(
                 "SELECT session_id, role, content, timestamp FROM session_messages WHERE session_id = ? AND id <= ? "
-                "ORDER BY id DESC LIMIT 1", (key, self._max_message_id))
+                "ORDER BY id DESC LIMIT 1",
+                (key, self._max_message_id),
+            )
             self._absorb_last(last)
 
     def _absorb_last(self, rows: list[Any]) -> None:
@@ -168,15 +196,23 @@ class StarpodStore(SqliteTranscriptStore):
                 totals.daily[day] = totals.daily.get(day, 0.0) + cost
             self._max_usage_id = row_id
 
-    def _session(self, row: tuple[Any, ...], counts: dict[str, int] | None = None,
-                 last: dict[str, LastMessage] | None = None) -> Session:
+    def _session(
+        self,
+        row: tuple[Any, ...],
+        counts: dict[str, int] | None = None,
+        last: dict[str, LastMessage] | None = None,
+    ) -> Session:
         key, created, last_at, is_closed, turns = row[:5]
         counts = self._counts if counts is None else counts
         extra = dict(zip(self._columns, row[5:], strict=True))
         usage = self._usage.get(key)
         channel = extra.get("channel")
-        details = [("channel_session_key", extra.get("channel_session_key")), ("summary", extra.get("summary")),
-                   ("triggered_by", extra.get("triggered_by")), ("is_read", extra.get("is_read"))]
+        details = [
+            ("channel_session_key", extra.get("channel_session_key")),
+            ("summary", extra.get("summary")),
+            ("triggered_by", extra.get("triggered_by")),
+            ("is_read", extra.get("is_read")),
+        ]
         return Session(
             format=self.format,
             store=str(self.path),
@@ -204,7 +240,6 @@ class StarpodStore(SqliteTranscriptStore):
         )
 
 
-
 def _message(role: str, content: str, stamp: str | None) -> Message:
     at = parse_timestamp(stamp)
     if role in ("tool_use", "tool_result"):
@@ -213,14 +248,18 @@ def _message(role: str, content: str, stamp: str | None) -> Message:
         except ValueError:
             payload = None
         if isinstance(payload, dict) and role == "tool_use":
-            call = ToolCall(str(payload.get("id", "")), str(payload.get("name", "?")),
-                            json.dumps(payload.get("input"), ensure_ascii=False, sort_keys=True))
+            call = ToolCall(
+                str(payload.get("id", "")),
+                str(payload.get("name", "?")),
+                json.dumps(payload.get("input"), ensure_ascii=False, sort_keys=True),
+            )
             return Message(Role.ASSISTANT, "", at, MessageKind.TOOL_CALL, (call,))
         if isinstance(payload, dict):
             text = payload.get("content")
             text = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False)
-            result = ToolResult(str(payload.get("tool_use_id", "")), text, bool(payload.get("is_error")))
+            result = ToolResult(
+                str(payload.get("tool_use_id", "")), text, bool(payload.get("is_error"))
+            )
             return Message(Role.TOOL, text, at, MessageKind.TOOL_RESULT, tool_result=result)
         return Message(Role.TOOL, content, at, MessageKind.TOOL_RESULT)
     return Message(role, content, at)
-

@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1  # the layout of the cache file itself
 _DECODABLE = (  # the modules whose classes a cached summary holds, rebuilt on reading
-    "sessiontui.model", "sessiontui.stores.claude_transcript", "sessiontui.stores.claude_facts",
+    "sessiontui.model",
+    "sessiontui.stores.claude_transcript",
+    "sessiontui.stores.claude_facts",
 )
 _ENABLED = True
 

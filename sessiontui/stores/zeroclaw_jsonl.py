@@ -62,7 +62,11 @@ class ZeroClawJsonlStore(JsonlDirectoryStore[ChatFile]):
 
     def list_files(self) -> list[Path]:
         # Order does not matter (the table and snapshot sort): sorting 20k Paths was most of a rescan.
-        return [p for p in self.path.iterdir() if p.name.endswith((LIVE_SUFFIX, MIGRATED_SUFFIX)) and p.is_file()]
+        return [
+            p
+            for p in self.path.iterdir()
+            if p.name.endswith((LIVE_SUFFIX, MIGRATED_SUFFIX)) and p.is_file()
+        ]
 
     def is_session_file(self, path: Path) -> bool:
         return path.parent == self.path and (

@@ -22,11 +22,27 @@ from sessiontui.model import (
 )
 
 INTERRUPTED_MARKER = "[Session interrupted"
-_PREFIX = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ([+-]\d\d:?\d\d|[A-Za-z][A-Za-z_/+-]*)\] ")
+_PREFIX = re.compile(
+    r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ([+-]\d\d:?\d\d|[A-Za-z][A-Za-z_/+-]*)\] "
+)
 # chrono prints the numeric offset for %Z on Local, but a zone name is tolerated too.
 _ZONE_HOURS = {
-    "UTC": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
-    "MDT": -6, "PST": -8, "PDT": -7, "CET": 1, "CEST": 2, "BST": 1, "IST": 5.5, "JST": 9,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "EST": -5,
+    "EDT": -4,
+    "CST": -6,
+    "CDT": -5,
+    "MST": -7,
+    "MDT": -6,
+    "PST": -8,
+    "PDT": -7,
+    "CET": 1,
+    "CEST": 2,
+    "BST": 1,
+    "IST": 5.5,
+    "JST": 9,
 }
 
 
@@ -69,13 +85,21 @@ def to_message(role: str, content: str, at: datetime | None = None) -> Message:
         payload = _decode(content)
         if payload is not None and isinstance(payload.get("tool_calls"), list):
             calls = tuple(
-                ToolCall(str(call.get("id", "")), str(call.get("name", "?")), _text(call.get("arguments")))
+                ToolCall(
+                    str(call.get("id", "")),
+                    str(call.get("name", "?")),
+                    _text(call.get("arguments")),
+                )
                 for call in payload["tool_calls"]
                 if isinstance(call, dict)
             )
             text = payload.get("content")
             return Message(
-                Role.ASSISTANT, text if isinstance(text, str) else "", at, MessageKind.TOOL_CALL, calls
+                Role.ASSISTANT,
+                text if isinstance(text, str) else "",
+                at,
+                MessageKind.TOOL_CALL,
+                calls,
             )
     if role == "tool":
         payload = _decode(content)

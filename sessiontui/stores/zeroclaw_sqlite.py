@@ -17,7 +17,16 @@ from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 from sessiontui.timestamps import parse_timestamp
 
-OPTIONAL = ("name", "state", "turn_id", "turn_started_at", "agent_alias", "channel_id", "room_id", "sender_id")
+OPTIONAL = (
+    "name",
+    "state",
+    "turn_id",
+    "turn_started_at",
+    "agent_alias",
+    "channel_id",
+    "room_id",
+    "sender_id",
+)
 _BATCH = 500
 _USER_TURN = "role = 'user' AND content NOT LIKE '[Tool results]%'"
 
@@ -39,8 +48,12 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
             return ReadReport(self._snapshot, False)
-        meta = await self.metadata(["session_key", "created_at", "last_activity", "message_count"], OPTIONAL,
-                                   watermark="last_activity", busy=("state", "state <> 'idle'"))
+        meta = await self.metadata(
+            ["session_key", "created_at", "last_activity", "message_count"],
+            OPTIONAL,
+            watermark="last_activity",
+            busy=("state", "state <> 'idle'"),
+        )
         delta = await meta.read()
         for key in delta.vanished:  # deleted (channel /new): forget its counts
             self._sessions.pop(key, None)
@@ -57,7 +70,9 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                 )
                 self._turns[key] = counted[0][0]
         await self._read_last_messages(list(delta.changed), everything=delta.first)
-        built = await off_loop(lambda: {k: self._session(r) for k, r in delta.changed.items()}, len(delta.changed))
+        built = await off_loop(
+            lambda: {k: self._session(r) for k, r in delta.changed.items()}, len(delta.changed)
+        )
         self._sessions.update(built)
         changed = delta.first or bool(delta.changed or delta.vanished)
         if changed:
@@ -67,20 +82,33 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
     async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
         """The `limit` most recently active sessions, and how many there are, read through the
         bot's `(session_key, id)` index alone: shown while the full first read runs."""
-        meta = await self.metadata(["session_key", "created_at", "last_activity", "message_count"], OPTIONAL,
-                                   watermark="last_activity", busy=("state", "state <> 'idle'"))
+        meta = await self.metadata(
+            ["session_key", "created_at", "last_activity", "message_count"],
+            OPTIONAL,
+            watermark="last_activity",
+            busy=("state", "state <> 'idle'"),
+        )
         total = (await self.db.fetchall("SELECT COUNT(*) FROM session_metadata"))[0][0]
-        rows = await self.db.fetchall(f"SELECT {', '.join(meta.columns)} FROM session_metadata "
-                                      "ORDER BY last_activity DESC LIMIT ?", (limit,))
+        rows = await self.db.fetchall(
+            f"SELECT {', '.join(meta.columns)} FROM session_metadata "
+            "ORDER BY last_activity DESC LIMIT ?",
+            (limit,),
+        )
         keys = [row[0] for row in rows]
         marks = placeholders(keys)
         last_rows = await self.db.fetchall(
             "SELECT session_key, role, content, created_at FROM sessions WHERE id IN "
-            f"(SELECT MAX(id) FROM sessions WHERE session_key IN ({marks}) GROUP BY session_key)", keys)
+            f"(SELECT MAX(id) FROM sessions WHERE session_key IN ({marks}) GROUP BY session_key)",
+            keys,
+        )
         counted = await self.db.fetchall(
             f"SELECT session_key, SUM({_USER_TURN}) FROM sessions WHERE session_key IN ({marks}) GROUP BY session_key",
-            keys)
-        last: dict[str, LastMessage | None] = {key: to_last_message(to_message(role, content, parse_timestamp(at))) for key, role, content, at in last_rows}
+            keys,
+        )
+        last: dict[str, LastMessage | None] = {
+            key: to_last_message(to_message(role, content, parse_timestamp(at)))
+            for key, role, content, at in last_rows
+        }
         turns = {key: int(count or 0) for key, count in counted}
         return tuple(self._session(tuple(row), last, turns) for row in rows), int(total)
 
@@ -116,8 +144,12 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             if key not in seen:
                 self._last[key] = None
 
-    def _session(self, row: tuple[Any, ...], last_of: dict[str, LastMessage | None] | None = None,
-                 turns_of: dict[str, int] | None = None) -> Session:
+    def _session(
+        self,
+        row: tuple[Any, ...],
+        last_of: dict[str, LastMessage | None] | None = None,
+        turns_of: dict[str, int] | None = None,
+    ) -> Session:
         key, created, activity, count = row[:4]
         extra = dict(zip(self._columns, row[4:], strict=True))
         last = (self._last if last_of is None else last_of).get(key)
@@ -135,13 +167,18 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             turns=(self._turns if turns_of is None else turns_of).get(key, 0),
             native_state=extra.get("state"),
             state_per_turn=True,
-            idle_state_kept=key.startswith("gw_"),  # gateway sessions; channel ones always read idle
+            idle_state_kept=key.startswith(
+                "gw_"
+            ),  # gateway sessions; channel ones always read idle
             turn_started_at=parse_timestamp(extra.get("turn_started_at")),
             last_message=last,
             version=(activity, count),
-            extra=tuple((k, str(v)) for k, v in extra.items() if v is not None and k in ("turn_id", "room_id", "state")),
+            extra=tuple(
+                (k, str(v))
+                for k, v in extra.items()
+                if v is not None and k in ("turn_id", "room_id", "state")
+            ),
         )
-
 
 
 def row_count(row: tuple[Any, ...]) -> int:

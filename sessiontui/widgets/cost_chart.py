@@ -51,7 +51,9 @@ class BurnLine(PlotextPlot):
         plt.title(title)
         xs = list(range(1, len(series.buckets) + 1))
         plt.plot(xs, series.burn_per_hour, marker="braille")
-        plt.xticks([])  # the buckets of the bars beside it (plotext places its own labels unsteadily)
+        plt.xticks(
+            []
+        )  # the buckets of the bars beside it (plotext places its own labels unsteadily)
         plt.xlim(0.5, len(xs) + 0.5)
         plt.xlabel(f"{series.buckets[0]} … {series.buckets[-1]}" if series.buckets else "")
         plt.ylabel("$/h")

@@ -65,7 +65,9 @@ def narrows(before: tuple[Term, ...], after: tuple[Term, ...]) -> bool:
     that matched `before` instead of every row): each earlier term is kept, the same or longer."""
     if len(after) < len(before):
         return False
-    return all(b.field == a.field and b.value in a.value for b, a in zip(before, after, strict=False))
+    return all(
+        b.field == a.field and b.value in a.value for b, a in zip(before, after, strict=False)
+    )
 
 
 def haystack(row: SessionRow) -> str:

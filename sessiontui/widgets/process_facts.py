@@ -21,7 +21,10 @@ def process_line(info: ProcessInfo, now: datetime, *, orphan_note: bool = True) 
         return text
     started = datetime.fromtimestamp(info.started, UTC)
     text.append(f"  user {one_line(info.user or '?', 16)}")
-    text.append(f"  started {started:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - started)})", style="dim")
+    text.append(
+        f"  started {started:%Y-%m-%d %H:%M:%S} UTC ({humanize.naturaltime(now - started)})",
+        style="dim",
+    )
     cpu = "-" if info.cpu_percent is None else f"{info.cpu_percent:.1f}%"
     rss = "-" if info.rss is None else humanize.naturalsize(info.rss, binary=True)
     text.append(f"  CPU {cpu}  RSS {rss}  children {len(info.children)}")
@@ -34,7 +37,9 @@ def process_facts(facts: SessionProcesses, now: datetime, limit: int = 3) -> Tex
     """Every process of a session with its command line and open store files, or what vanished."""
     text = Text()
     if facts.processes:
-        how = f"linked by {facts.via}" + ("; it serves every session of the store" if facts.shared else "")
+        how = f"linked by {facts.via}" + (
+            "; it serves every session of the store" if facts.shared else ""
+        )
         text.append(f"Process ({how})", style="bold")
     for info in facts.processes[:limit]:
         text.append("\n  ")
@@ -46,8 +51,15 @@ def process_facts(facts: SessionProcesses, now: datetime, limit: int = 3) -> Tex
     if len(facts.processes) > limit:
         text.append(f"\n  and {len(facts.processes) - limit} more")
     if not facts.processes and facts.gone_pid is not None and facts.gone_at is not None:
-        text.append(f"Process {facts.gone_pid} that served this session vanished ", style="bold red")
-        text.append(f"{facts.gone_at:%H:%M:%S} UTC ({humanize.naturaltime(now - facts.gone_at)})", style="red")
+        text.append(
+            f"Process {facts.gone_pid} that served this session vanished ", style="bold red"
+        )
+        text.append(
+            f"{facts.gone_at:%H:%M:%S} UTC ({humanize.naturaltime(now - facts.gone_at)})",
+            style="red",
+        )
     elif facts.idle_seconds is not None and facts.idle_seconds >= 30:
-        text.append(f"\n  no CPU used for {humanize.naturaldelta(facts.idle_seconds)}", style="yellow")
+        text.append(
+            f"\n  no CPU used for {humanize.naturaldelta(facts.idle_seconds)}", style="yellow"
+        )
     return text

@@ -77,8 +77,12 @@ class RowSet:
         """Take a new snapshot. `change` (what changed since the rows last given) lets a few
         changed rows move to their places instead of everything being filtered and sorted."""
         self.rows = rows
-        if change is None or change.reordered or self._pending is None \
-                or len(change.changed) + len(self._pending) > _INCREMENTAL_UP_TO:
+        if (
+            change is None
+            or change.reordered
+            or self._pending is None
+            or len(change.changed) + len(self._pending) > _INCREMENTAL_UP_TO
+        ):
             self._pending = None
             self._unwarmed = list(rows)
             if len(self._hay) > 2 * len(rows) + 1024:
@@ -127,10 +131,13 @@ class RowSet:
         elif narrow is not None and narrow is self._plain and not self._terms:  # Esc: the kept view
             self.view, self._view_keys = self._plain, self._plain_keys
         elif narrow is not None and narrow is self._plain:
-            self.view, self._view_keys, self._view_hays = self._filter(self._plain, self._plain_keys,
-                                                                       self._plain_haystacks())
+            self.view, self._view_keys, self._view_hays = self._filter(
+                self._plain, self._plain_keys, self._plain_haystacks()
+            )
         elif narrow is not None:
-            self.view, self._view_keys, self._view_hays = self._filter(narrow, self._view_keys, self._view_hays)
+            self.view, self._view_keys, self._view_hays = self._filter(
+                narrow, self._view_keys, self._view_hays
+            )
         elif self._pending or self._removed:
             self._place(self._pending, self._removed)
         self._pending, self._removed = [], frozenset()
@@ -177,15 +184,21 @@ class RowSet:
             rows = [row for row in rows if id(row.verdict.state) in ids]
         rows = list(rows)
         keys = list(map(self._key_function(), rows))  # once per row version: kept for bisect
-        uids = list(map(_KEY, rows))  # two C-level dicts: no tuple per row (100k tuples cost a GC pass)
-        self._sort_keys, self._versions = dict(zip(uids, keys, strict=True)), dict(zip(uids, rows, strict=True))
+        uids = list(
+            map(_KEY, rows)
+        )  # two C-level dicts: no tuple per row (100k tuples cost a GC pass)
+        self._sort_keys, self._versions = (
+            dict(zip(uids, keys, strict=True)),
+            dict(zip(uids, rows, strict=True)),
+        )
         order = sorted(range(len(rows)), key=keys.__getitem__, reverse=self.reverse)
         self._plain = [rows[i] for i in order]
         self._plain_keys = [keys[i] for i in order]
         self._plain_hays = None
         if self._terms:
-            self.view, self._view_keys, self._view_hays = self._filter(self._plain, self._plain_keys,
-                                                                       self._plain_haystacks())
+            self.view, self._view_keys, self._view_hays = self._filter(
+                self._plain, self._plain_keys, self._plain_haystacks()
+            )
         else:
             self.view, self._view_keys = self._plain, self._plain_keys
 
@@ -194,8 +207,9 @@ class RowSet:
             self._plain_hays = [self._haystack(row) for row in self._plain or ()]
         return self._plain_hays
 
-    def _filter(self, rows: list[SessionRow], keys: list[Any], hays: list[str]
-                ) -> tuple[list[SessionRow], list[Any], list[str]]:
+    def _filter(
+        self, rows: list[SessionRow], keys: list[Any], hays: list[str]
+    ) -> tuple[list[SessionRow], list[Any], list[str]]:
         """The rows passing every term, with their keys and haystacks: plain words in one C-level
         pass over the haystacks each (`compress` over `map(contains, ...)`)."""
         for term in self._terms:
@@ -203,13 +217,21 @@ class RowSet:
                 mask: list[bool] = list(map(contains, hays, repeat(term.value)))
             else:
                 mask = [term.value in field_text(row, term.field) for row in rows]
-            rows, keys, hays = list(compress(rows, mask)), list(compress(keys, mask)), list(compress(hays, mask))
+            rows, keys, hays = (
+                list(compress(rows, mask)),
+                list(compress(keys, mask)),
+                list(compress(hays, mask)),
+            )
         return rows, keys, hays
 
     def _place(self, changed: list[SessionRow], removed: frozenset[str]) -> None:
         """Take out the old versions of changed and removed rows, put the new ones in place."""
         latest = {row.key: row for row in changed}
-        old = [cached for uid in removed | latest.keys() if (cached := self._versions.get(uid)) is not None]
+        old = [
+            cached
+            for uid in removed | latest.keys()
+            if (cached := self._versions.get(uid)) is not None
+        ]
         views = [(self._plain, self._plain_keys, self._plain_hays, False)]
         if self.view is not self._plain:
             views.append((self.view, self._view_keys, self._view_hays, True))

@@ -126,7 +126,11 @@ def format_pids(row: SessionRow, now: datetime) -> str:
         return "-"
     pids = facts.pids
     if pids:
-        return f"{pids[0]}" + (f"+{len(pids) - 1}" if len(pids) > 1 else "") + ("*" if facts.shared else "")
+        return (
+            f"{pids[0]}"
+            + (f"+{len(pids) - 1}" if len(pids) > 1 else "")
+            + ("*" if facts.shared else "")
+        )
     return "gone" if facts.gone_pid is not None else "-"
 
 

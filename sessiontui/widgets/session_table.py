@@ -139,7 +139,9 @@ class SessionTable(ScrollView, can_focus=True):
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
         self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
-        self.unseen: set[str] = set()  # uids finished since the operator last opened them (set_unseen)
+        self.unseen: set[str] = (
+            set()
+        )  # uids finished since the operator last opened them (set_unseen)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
         self._warming = False
 
@@ -189,8 +191,13 @@ class SessionTable(ScrollView, can_focus=True):
         top = self.scroll_offset.y
         return self._view[top : top + self._page_height()]
 
-    def set_rows(self, rows: Sequence[SessionRow], now: datetime, change: RowChange | None = None,
-                 since: Sequence[SessionRow] | None = None) -> None:
+    def set_rows(
+        self,
+        rows: Sequence[SessionRow],
+        now: datetime,
+        change: RowChange | None = None,
+        since: Sequence[SessionRow] | None = None,
+    ) -> None:
         """Replace the rows with a new snapshot, keyed by `SessionRow.key`.
 
         `change` says which rows changed from the rows `since`; when those are the rows this
@@ -400,8 +407,13 @@ class SessionTable(ScrollView, can_focus=True):
             base += self._style("session-table--cursor")
         now, gap = self._now, " " * _GAP
         cells = [
-            fit(_name_marks(marked, row.key in self.unseen) + cell_text(col, row, now) if col.key == "name"
-                else cell_text(col, row, now), w, col.right)
+            fit(
+                _name_marks(marked, row.key in self.unseen) + cell_text(col, row, now)
+                if col.key == "name"
+                else cell_text(col, row, now),
+                w,
+                col.right,
+            )
             for col, _x, w in self._layout
         ]
         segments: list[Segment] = []

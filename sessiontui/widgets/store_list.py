@@ -21,11 +21,26 @@ class StoreList(Static):
     _shown: tuple[object, ...] | None = None
 
     def show(self, statuses: Sequence[StoreStatus], now: datetime) -> None:
-        agos = [None if s.last_ok is None else humanize.naturaldelta(max(now - s.last_ok, now - now))
-                for s in statuses]
-        shown = tuple((s.format, s.path, ago, s.sessions, s.skipped_lines, s.error, s.problems, s.note,
-                       s.processes, s.process_gone, s.loading)
-                      for s, ago in zip(statuses, agos, strict=True))
+        agos = [
+            None if s.last_ok is None else humanize.naturaldelta(max(now - s.last_ok, now - now))
+            for s in statuses
+        ]
+        shown = tuple(
+            (
+                s.format,
+                s.path,
+                ago,
+                s.sessions,
+                s.skipped_lines,
+                s.error,
+                s.problems,
+                s.note,
+                s.processes,
+                s.process_gone,
+                s.loading,
+            )
+            for s, ago in zip(statuses, agos, strict=True)
+        )
         if shown == self._shown:  # an idle tick: the same lines, no re-layout
             return
         self._shown = shown
@@ -33,7 +48,9 @@ class StoreList(Static):
         for index, status in enumerate(statuses):
             if index:
                 text.append("\n")
-            text.append("✖ " if status.error else "● ", style="bold red" if status.error else "green")
+            text.append(
+                "✖ " if status.error else "● ", style="bold red" if status.error else "green"
+            )
             text.append(f"{status.format:<16}", style="bold")
             text.append(one_line(status.path, 60) + "  ")
             if agos[index] is not None:
@@ -61,5 +78,7 @@ def _processes(text: Text, status: StoreStatus, now: datetime) -> None:
         text.append(f"  process: {names}{more} running", style="green")
     elif status.process_gone is not None:
         pid, since = status.process_gone
-        text.append(f"  process {pid} GONE {humanize.naturaldelta(max(now - since, now - now))} ago",
-                    style="bold red")
+        text.append(
+            f"  process {pid} GONE {humanize.naturaldelta(max(now - since, now - now))} ago",
+            style="bold red",
+        )
