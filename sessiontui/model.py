@@ -111,6 +111,7 @@ class ModelSpend:
     usage: Usage = Usage()
     cost_usd: float = 0.0  # the priced calls only
     unpriced_calls: int = 0  # calls the model has no price for
+    recorded: bool = False  # the store wrote the dollars itself (not priced here)
 
     def __add__(self, other: ModelSpend) -> ModelSpend:
         return ModelSpend(
@@ -119,6 +120,7 @@ class ModelSpend:
             self.usage + other.usage,
             self.cost_usd + other.cost_usd,
             self.unpriced_calls + other.unpriced_calls,
+            self.recorded and other.recorded,
         )
 
     @property

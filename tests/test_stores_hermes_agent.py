@@ -357,3 +357,23 @@ def test_a_store_it_cannot_open_names_the_user_who_can(
         ), run.stderr
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+async def test_spend_per_model_feeds_the_costs_view_as_recorded(state_db: Path) -> None:
+    from sessiontui.model import Session, SessionRow, SessionState, Verdict
+    from sessiontui.rules.costs import costs_by_model
+
+    store = HermesAgentStore(state_db)
+    sessions: dict[str, Session] = {s.id: s for s in (await store.refresh()).sessions}
+    (m1,) = sessions["tip"].models  # the lineage's two recorded calls of m1, root and c1
+    assert (m1.model, m1.calls, m1.usage.input_tokens, m1.usage.output_tokens) == (
+        "m1",
+        2,
+        1010,
+        101,
+    )
+    assert m1.cost_usd == pytest.approx(0.75) and m1.recorded
+    rows = [SessionRow(s, Verdict(SessionState.IDLE)) for s in sessions.values()]
+    group = next(g for g in costs_by_model(rows) if g.name == "m1")
+    assert group.cost == pytest.approx(0.75) and group.recorded == group.priced == 1
+    assert group.calls == 2

@@ -109,7 +109,13 @@ def costs_by_model(rows: Sequence[SessionRow]) -> list[CostGroup]:
         if session.models:
             for spend in session.models:
                 group = groups.setdefault(spend.model, CostGroup(spend.model))
-                source = CostSource.UNKNOWN if spend.unpriced_calls else CostSource.COMPUTED
+                source = (
+                    CostSource.UNKNOWN
+                    if spend.unpriced_calls
+                    else CostSource.RECORDED
+                    if spend.recorded
+                    else CostSource.COMPUTED
+                )
                 group.add(spend.usage, spend.cost, source, spend.calls)
             continue
         name = session.model or UNKNOWN_MODEL

@@ -14,6 +14,7 @@ from sessiontui.model import (
     LastMessage,
     Message,
     MessageKind,
+    ModelSpend,
     RecordedPid,
     Role,
     Session,
@@ -218,6 +219,7 @@ def build_session(chain: list[str], facts: Facts, store: str) -> Session:
             for r in members
         ),
         daily_cost=_daily(facts.model_usage, chain),
+        models=_models(facts.model_usage, chain),
         extra=_details(chain, members, status, lease, facts),
     )
 
@@ -261,6 +263,32 @@ def recorded_pids(
         pids.append(RecordedPid(pid, lease[2], serves_many=pid in gateways))
     pids += [RecordedPid(b.pid, b.started_at, serves_many=True) for b in owners if b.pid != pid]
     return tuple(pids)
+
+
+def _models(model_usage: Mapping[str, Sequence[Row]], chain: list[str]) -> tuple[ModelSpend, ...]:
+    """The lineage's spend per model as the bot recorded it (`session_model_usage`), for the
+    costs view's by-model table: every task of a model under that model."""
+    spends: dict[str, ModelSpend] = {}
+    for key in chain:
+        for row in model_usage.get(key, ()):
+            name = str(row.get("model") or "")
+            if not name:
+                continue
+            spend = ModelSpend(
+                name,
+                int(row.get("api_call_count") or 0),
+                Usage(
+                    int(row.get("input_tokens") or 0),
+                    int(row.get("output_tokens") or 0),
+                    int(row.get("cache_read_tokens") or 0),
+                    int(row.get("cache_write_tokens") or 0),
+                ),
+                float(row.get("actual_cost_usd") or 0.0)
+                or float(row.get("estimated_cost_usd") or 0.0),
+                recorded=True,
+            )
+            spends[name] = spends[name] + spend if name in spends else spend
+    return tuple(sorted(spends.values(), key=lambda m: -m.cost_usd))
 
 
 def _daily(
