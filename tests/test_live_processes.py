@@ -246,3 +246,29 @@ async def test_metrics_count_linked_and_orphaned_agents_by_bot(
     standins("claude", ["--resume", "hhhh-8888"], orphan=True)
     _, update = await refresh(tmp_path)
     assert process_counts(update) == {("claude-code", "linked"): 1, ("claude-code", "orphan"): 1}
+
+
+@pytest.mark.parametrize(
+    ("argv", "ours", "worker"),
+    [
+        (["/usr/bin/python3", "/x/.venv/bin/sessiontui", "demo"], True, False),
+        (["python", "-m", "sessiontui", "snapshot"], True, False),
+        (
+            ["python", "-c", "from multiprocessing.spawn import spawn_main; spawn_main()"],
+            False,
+            True,
+        ),
+        (
+            ["claude", "/x/standin.py", "--resume", "abc"],
+            False,
+            False,
+        ),  # the demo's stand-in: linked
+    ],
+)
+def test_sessiontui_and_its_reader_pool_are_told_from_the_agents_it_starts(
+    argv: list[str], ours: bool, worker: bool
+) -> None:
+    from sessiontui.live.processes import _is_worker, is_sessiontui
+
+    assert is_sessiontui(argv) is ours
+    assert _is_worker(argv) is worker

@@ -183,7 +183,11 @@ def scan_processes(
         if info.get("ppid") is not None:
             parents[pid] = info["ppid"]
         names[pid] = info.get("name") or ""
-        if pid == me or pid in ours or info.get("ppid") in ours:
+        if (
+            pid == me
+            or pid in ours
+            or (info.get("ppid") in ours and _is_worker(info.get("cmdline")))
+        ):
             continue  # sessiontui itself (any instance, and its reader pool) serves no session
         cmdline = list(info.get("cmdline") or [])
         agent = is_agent(info.get("name"), cmdline)
@@ -230,6 +234,12 @@ def scan_processes(
         cpu,
         denied,
     )
+
+
+def _is_worker(cmdline: Sequence[str] | None) -> bool:
+    """A multiprocessing worker (sessiontui's reader pool), not a program it started on purpose
+    (the demo's stand-in agents are sessiontui's children too, and are linked)."""
+    return any("multiprocessing" in part for part in (cmdline or ())[:4])
 
 
 def is_sessiontui(cmdline: Sequence[str]) -> bool:
