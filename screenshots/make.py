@@ -25,6 +25,7 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "stuck": ("s",),
     "detail": ("slash", *"integration", "enter", "enter"),
     "costs": ("c",),
+    "search": ("ctrl+f", *"calendar", "enter"),
 }
 
 
@@ -34,7 +35,7 @@ async def shoot(scene: Path, name: str, keys: tuple[str, ...]) -> None:
         await pilot.pause(0.6)
         for key in keys:
             await pilot.press(key)
-        await pilot.pause(0.6)
+        await pilot.pause(1.5)  # a picture, not a test: let the search and the charts settle
         app.save_screenshot(str(OUT / f"{name}.svg"))
 
 
