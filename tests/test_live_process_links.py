@@ -12,15 +12,15 @@ from typing import Any
 
 import psutil
 import pytest
+from test_live_processes import refresh, row_of
 
 from sessiontui.demo.agent_processes import StandIn, start_standin
 from sessiontui.demo.codex import CodexWriter
 from sessiontui.demo.hermes_agent_bot import HermesAgentBot
 from sessiontui.demo.openclaw_bot import OpenClawAgentBot, header, message_record, ms, user
-from sessiontui.live.fleet import Fleet, FleetUpdate
-from sessiontui.live.processes import ProcessWatch, is_agent, session_ids_in
-from sessiontui.rules.state import Reason, Thresholds
-from sessiontui.stores import find_stores, open_stores
+from sessiontui.live.fleet import FleetUpdate
+from sessiontui.live.processes import is_agent, session_ids_in
+from sessiontui.rules.state import Reason
 
 
 @pytest.fixture
@@ -35,23 +35,6 @@ def standins() -> Iterator[Callable[..., StandIn]]:
     yield start
     for standin in started:
         standin.stop()
-
-
-async def refresh(root: Path, fleet: Fleet | None = None) -> tuple[Fleet, FleetUpdate]:
-    if fleet is None:
-        found, errors = find_stores([root])
-        assert found and not errors
-        fleet = Fleet(
-            open_stores(found),
-            clock=lambda: datetime.now(UTC),
-            thresholds=Thresholds(),
-            processes=ProcessWatch(),
-        )
-    return fleet, await fleet.refresh(full=True)
-
-
-def row_of(update: FleetUpdate, session_id: str) -> Any:
-    return next(r for r in update.rows if r.session.id == session_id)
 
 
 def pids_of(update: FleetUpdate, session_id: str) -> tuple[int, ...]:
