@@ -53,16 +53,14 @@ async def export_to(store: Store, session: Session, fmt: str, output: Path | Non
 
 
 async def run_export(config: Config, args: argparse.Namespace, error: Callable[[str], None]) -> int:
-    from sessiontui.stores import find_stores, open_stores
+    from sessiontui.stores import open_paths
     from sessiontui.stores.base import StoreError
     from sessiontui.text import one_line
 
-    found, errors = find_stores(list(config.paths))
-    for line in errors:
-        error(line)
-    if errors and not found:
+    opened = open_paths(config.paths, error)
+    if opened is None:
         return 2
-    stores = open_stores(found)
+    stores, _ = opened
     try:
         matches = []
         for store in stores:

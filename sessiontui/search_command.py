@@ -44,15 +44,13 @@ def write_hit(hit: SearchHit, out: TextIO, *, as_json: bool) -> None:
 async def run_search(config: Config, args: argparse.Namespace, error: Callable[[str], None]) -> int:
     """Exit 0 with matches, 1 with none, 2 when a store could not be read."""
     from sessiontui.search.finder import find
-    from sessiontui.stores import find_stores, open_stores
+    from sessiontui.stores import open_paths
     from sessiontui.stores.base import StoreError
 
-    found, errors = find_stores(list(config.paths))
-    for line in errors:
-        error(line)
-    if errors and not found:
+    opened = open_paths(config.paths, error)
+    if opened is None:
         return 2
-    stores = open_stores(found)
+    stores, failed = opened
     count = 0
     try:
         sources = []
@@ -60,7 +58,7 @@ async def run_search(config: Config, args: argparse.Namespace, error: Callable[[
             try:
                 sources.append((store, (await store.refresh()).sessions))
             except StoreError as exc:
-                errors.append(str(exc))
+                failed = True
                 error(str(exc))
         async for hit in find(sources, args.text, use_index=not args.scan):
             write_hit(hit, sys.stdout, as_json=args.json)
@@ -72,4 +70,4 @@ async def run_search(config: Config, args: argparse.Namespace, error: Callable[[
             await store.close()
     if not args.json:
         print(f"{count} match{'es' if count != 1 else ''}", file=sys.stderr)
-    return 2 if errors else (0 if count else 1)
+    return 2 if failed else (0 if count else 1)

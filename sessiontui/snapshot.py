@@ -135,14 +135,12 @@ async def read_paths(
 ) -> tuple[list[SessionRow], bool] | None:
     """Every session at these paths read once (`collect`), each problem said through `error`:
     (rows, whether anything could not be read), or None when no store was found at all."""
-    from sessiontui.stores import find_stores, open_stores
+    from sessiontui.stores import open_paths
 
-    found, errors = find_stores(list(paths))
-    for line in errors:
-        error(line)
-    if errors and not found:
+    opened = open_paths(paths, error)
+    if opened is None:
         return None
-    stores = open_stores(found)
+    stores, failed = opened
     try:
         rows, read_errors = await collect(stores, datetime.now(UTC), thresholds)
     finally:
@@ -150,7 +148,7 @@ async def read_paths(
             await store.close()
     for line in read_errors:
         error(line)
-    return rows, bool(errors or read_errors)
+    return rows, failed or bool(read_errors)
 
 
 def _cost(session: Session) -> str:

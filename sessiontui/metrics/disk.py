@@ -6,10 +6,11 @@ Only `stat` and the audit log (ours, append-only) are read; never a bot's file c
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sessiontui.stores.disk_parts import tree_size
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +44,7 @@ def store_bytes(path: Path) -> dict[str, int]:
 
 def tree_bytes(root: Path) -> int:
     """The bytes of every regular file under `root` (symlinks not followed)."""
-    total = 0
-    stack = [str(root)]
-    while stack:
-        try:
-            with os.scandir(stack.pop()) as entries:
-                for entry in entries:
-                    try:
-                        if entry.is_dir(follow_symlinks=False):
-                            stack.append(entry.path)
-                        elif entry.is_file(follow_symlinks=False):
-                            total += entry.stat(follow_symlinks=False).st_size
-                    except OSError:
-                        continue
-        except OSError:
-            continue
-    return total
+    return tree_size(root)[0]
 
 
 def trash_facts(trash: Path) -> tuple[int, int]:

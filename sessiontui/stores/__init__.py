@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sessiontui.stores.base import ReadReport, Store, StoreError
@@ -9,7 +10,16 @@ from sessiontui.stores.detect import Found, detect, detect_defaults
 from sessiontui.stores.hermes_link import default_claude_projects
 from sessiontui.stores.registry import OpenContext, open_store, record_for
 
-__all__ = ["Found", "ReadReport", "Store", "StoreError", "detect", "find_stores", "open_stores"]
+__all__ = [
+    "Found",
+    "ReadReport",
+    "Store",
+    "StoreError",
+    "detect",
+    "find_stores",
+    "open_paths",
+    "open_stores",
+]
 
 
 def find_stores(paths: list[Path]) -> tuple[list[Found], list[str]]:
@@ -41,3 +51,16 @@ def open_stores(found: list[Found]) -> list[Store]:
 def _is_link_target(found: Found) -> bool:
     record = record_for(found.format)
     return record is not None and record.links_to
+
+
+def open_paths(
+    paths: Sequence[Path], error: Callable[[str], None]
+) -> tuple[list[Store], bool] | None:
+    """The stores at these paths, opened, each problem said through `error` (one line each):
+    (stores, whether some path failed), or None when no store was found at all."""
+    found, errors = find_stores(list(paths))
+    for line in errors:
+        error(line)
+    if errors and not found:
+        return None
+    return open_stores(found), bool(errors)

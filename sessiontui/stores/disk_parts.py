@@ -32,8 +32,15 @@ def measure(
         return None
     if not path.is_dir():
         return DiskPart(what, path, info.st_size, 1, reclaim)
+    total, count = tree_size(path, keep)
+    return DiskPart(what, path, total, count, reclaim)
+
+
+def tree_size(root: Path, keep: Callable[[str], bool] | None = None) -> tuple[int, int]:
+    """(bytes, files) of every regular file under `root` (`keep`: by file name); symlinks are
+    not followed, and what cannot be read is passed over."""
     total = count = 0
-    stack = [str(path)]
+    stack = [str(root)]
     while stack:
         try:
             with os.scandir(stack.pop()) as entries:
@@ -50,7 +57,7 @@ def measure(
                         continue
         except OSError:
             continue
-    return DiskPart(what, path, total, count, reclaim)
+    return total, count
 
 
 def sqlite_parts(path: Path) -> list[DiskPart]:
