@@ -107,3 +107,45 @@ async def test_export_from_the_detail_view(tmp_path: Path) -> None:
         ("assistant", "Attached: the March invoice."),
     ]
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+async def test_enter_opens_the_transcript_at_the_matching_message(tmp_path: Path) -> None:
+    """The hit is 600 messages back, three pages before the end: the detail view reads older
+    pages until it holds it, then shows it at the top instead of following the end."""
+    from datetime import UTC, datetime, timedelta
+
+    from sessiontui.demo.bots import ZeroClawSqliteBot
+    from sessiontui.widgets.transcript_view import TranscriptView
+
+    db = tmp_path / "zc" / "sessions.db"
+    db.parent.mkdir()
+    bot = ZeroClawSqliteBot(db)
+    start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    bot.append("gw_long", "user", "where is the unicorn invoice?", start)
+    for i in range(1, 700):
+        bot.append(
+            "gw_long", "assistant" if i % 2 else "user", f"filler {i}", start + timedelta(seconds=i)
+        )
+    bot.close()
+    found, _ = find_stores([db.parent])
+    app = make_app(Config(refresh_seconds=0.1), found=found)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await until(
+            pilot, lambda: app.latest is not None and len(app.latest.rows) == 1, "the session"
+        )
+        await pilot.press("ctrl+f", *"unicorn", "enter")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await until(
+            pilot, lambda: "1 match" in screen_text(app) and not screen._searching, "the hit"
+        )
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionDetailScreen), "the detail view")
+        view = app.screen.query_one(TranscriptView)
+        await until(pilot, lambda: view.message_count >= 700, "the older pages")
+        index = view.find(lambda m: "unicorn" in m.text)
+        assert index is not None and not view.follow
+        await until(
+            pilot, lambda: "where is the unicorn invoice?" in screen_text(app), "the hit in view"
+        )
+        assert "filler 699" not in screen_text(app)  # not at the end

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Sparkline, Static
 from sessiontui.actions import Outcome, Verb
 from sessiontui.app import log_failure
 from sessiontui.live.fleet import Fleet, FleetUpdate
-from sessiontui.model import MessagePage, Session, SessionProcesses, SessionRow
+from sessiontui.model import Message, MessagePage, Session, SessionProcesses, SessionRow
 from sessiontui.money import dollars, dollars_per_hour, session_cost
 from sessiontui.rules.burn import cost_series
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
@@ -32,6 +32,7 @@ from sessiontui.widgets.state_style import state_classes, state_rules
 from sessiontui.widgets.transcript_view import TranscriptView
 
 PAGE = 200
+FOCUS_PAGES = 25  # older pages read at most to reach the message a search hit opens at
 EVIDENCE_EVENTS = 5
 EXTRA_ROWS = 16  # store-specific facts shown (Claude Code: version, turns, hooks, subagents ...)
 
@@ -46,9 +47,12 @@ class SessionDetailScreen(ActionScreen):
         *action_bindings(SESSION_KEYS, "session"),
     ]
 
-    def __init__(self, uid: str) -> None:
+    def __init__(self, uid: str, focus: tuple[datetime | None, str] | None = None) -> None:
+        """`focus`: a message to open at (its time, a text it holds), as a search hit gives."""
         super().__init__()
         self.uid = uid
+        self._focus = focus
+        self._focus_pages = 0  # older pages read looking for it
         self.row: SessionRow | None = None
         self._older: object | None = None
         self._newer: object | None = None
@@ -244,6 +248,7 @@ class SessionDetailScreen(ActionScreen):
         self._older, self._newer = page.older, page.newer
         self.query_one(TranscriptView).set_messages(page.messages, has_older=page.older is not None)
         self._show_evidence()
+        self._seek_focus()
 
     @work(group="transcript-new", exclusive=True, exit_on_error=False)
     async def load_new(self) -> None:
@@ -272,6 +277,30 @@ class SessionDetailScreen(ActionScreen):
         self.query_one(TranscriptView).prepend_messages(
             page.messages, has_older=page.older is not None
         )
+        self._seek_focus()
+
+    def _seek_focus(self) -> None:
+        """Bring the message the screen was opened at into view, reading older pages to reach it."""
+        if self._focus is None:
+            return
+        at, text = self._focus
+        needle = text.casefold()
+
+        def holds(message: Message) -> bool:
+            near = at is None or message.at is None or abs((message.at - at).total_seconds()) < 1
+            return near and needle in message.text.casefold()
+
+        view = self.query_one(TranscriptView)
+        index = view.find(holds)
+        if index is not None:
+            self._focus = None
+            view.show_message(index)
+        elif self._older is not None and self._focus_pages < FOCUS_PAGES:
+            self._focus_pages += 1
+            self.load_older()
+        else:
+            self._focus = None
+            self.notify("The matching message is no longer in this transcript", severity="warning")
 
     def on_transcript_view_need_older(self, _: TranscriptView.NeedOlder) -> None:
         self.load_older()

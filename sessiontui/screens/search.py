@@ -146,7 +146,8 @@ class SearchScreen(FleetScreen):
         from sessiontui.screens.detail import SessionDetailScreen
 
         hit = self.hits[int(str(event.row_key.value))]
-        self.app.push_screen(SessionDetailScreen(hit.session.uid))
+        matched = hit.line[hit.start : hit.end] if hit.end > hit.start else hit.line
+        self.app.push_screen(SessionDetailScreen(hit.session.uid, focus=(hit.at, matched)))
 
     def action_copy_resume(self) -> None:
         hit = self._current()

@@ -9,7 +9,7 @@ viewport is at the bottom; scrolling up pauses it and counts the arrivals.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
 from itertools import accumulate
@@ -203,6 +203,21 @@ class TranscriptView(ScrollView, can_focus=True):
             self._follow = False
         self._update_size()
         self._scroll_to(y=top + added, animate=False)
+        self.refresh()
+
+    def find(self, holds: Callable[[Message], bool]) -> int | None:
+        """The index of the newest message held for which `holds(message)` is true."""
+        for index in range(len(self._entries) - 1, -1, -1):
+            if holds(self._entries[index].message):
+                return index
+        return None
+
+    def show_message(self, index: int) -> None:
+        """Stop following and bring message `index` to the top of the view (a search hit)."""
+        self._follow = False
+        self._scroll_to(y=self._starts[index], animate=False)
+        # The layout may still grow (a new width): place it again once laid out.
+        self.call_after_refresh(lambda: self._scroll_to(y=self._starts[index], animate=False))
         self.refresh()
 
     def scroll_to_latest(self) -> None:
