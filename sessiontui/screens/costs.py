@@ -16,7 +16,7 @@ from textual.widgets import Footer, Static
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
 from sessiontui.money import session_cost
-from sessiontui.rules.cost_series import WINDOWS, spend_series
+from sessiontui.rules.cost_series import WINDOWS, spend_series, window_start
 from sessiontui.rules.costs import (
     CostGroup,
     cost_text,
@@ -62,6 +62,8 @@ class CostsScreen(FleetScreen):
     def action_next_window(self) -> None:
         self.window = WINDOWS[(WINDOWS.index(self.window) + 1) % len(WINDOWS)]
         self._draw_charts()
+        if self.tui.latest is not None:
+            self._draw_tables(self.tui.latest)
 
     def action_toggle_split(self) -> None:
         self.split = "bot" if self.split == "model" else "model"
@@ -94,15 +96,29 @@ class CostsScreen(FleetScreen):
             return  # only the clock moved: spend is what it was
         self._drawn = True
         self._draw_charts()
-        rows = update.rows
+        self._draw_tables(update)
+
+    def _draw_tables(self, update: FleetUpdate) -> None:
+        """The tables under the charts, for the sessions active in the window (whole sessions:
+        their spend is not split by time), and the days inside it."""
+        rows: Sequence[SessionRow] = update.rows
+        scope = ""
+        if self.window != "all":
+            start = window_start(self.window, update.now, rows)
+            rows = [r for r in rows if r.session.last_activity and r.session.last_activity >= start]
+            scope = f", sessions active in {self.window}"
+        by_day = costs_by_day(update.rows)
+        if self.window != "all":
+            first = f"{window_start(self.window, update.now, update.rows):%Y-%m-%d}"
+            by_day = [group for group in by_day if group.name >= first]
         self.query_one("#by-model", Static).update(
-            _table("By model (each call its own)", costs_by_model(rows))
+            _table(f"By model (each call its own{scope})", costs_by_model(rows))
         )
         self.query_one("#by-user", Static).update(
-            _grouped("By user / channel", rows, lambda s: s.user or s.channel or "(none)")
+            _grouped(f"By user / channel{scope}", rows, lambda s: s.user or s.channel or "(none)")
         )
         self.query_one("#by-day", Static).update(
-            _table("By day (UTC, spent that day)", costs_by_day(rows), tokens=False)
+            _table("By day (UTC, spent that day)", by_day, tokens=False)
         )
         self.query_one("#top", Static).update(_top(rows))
 
