@@ -117,3 +117,41 @@ async def test_a_store_locked_at_start_is_listed_says_locked_and_is_read_when_th
         assert {s.id for s in (await store.refresh()).sessions} == {"gw_a"}
     finally:
         await store.close()
+
+
+async def test_a_store_replaced_by_another_bots_database_is_detected_anew(tmp_path: Path) -> None:
+    """A ZeroClaw sessions.db swapped for a Starpod database at the same path: the fleet reads
+    it as the Starpod store it now is, never the old sessions and never a dead error."""
+    from sessiontui.demo.bots import StarpodBot
+    from sessiontui.demo.botschema import create_starpod_db
+    from sessiontui.live.fleet import Fleet
+    from sessiontui.model import StoreFormat
+    from sessiontui.rules.state import Thresholds
+
+    db = tmp_path / "zc" / "sessions.db"
+    zeroclaw(db, "gw_a")
+    fleet = Fleet(
+        [ZeroClawSqliteStore(db)], clock=lambda: datetime.now(UTC), thresholds=Thresholds()
+    )
+    try:
+        first = await fleet.refresh(full=True)
+        assert [r.session.id for r in first.rows] == ["gw_a"]
+        other = tmp_path / "sp" / "core.db"
+        other.parent.mkdir()
+        create_starpod_db(other)
+        bot = StarpodBot(other)
+        bot.create_session("sp-1", now=T0)
+        bot.save_message("sp-1", "user", "hello from starpod", T0)
+        bot.close()
+        for suffix in ("-wal", "-shm"):
+            db.with_name(db.name + suffix).unlink(missing_ok=True)
+        os.replace(other, db)
+        after = await fleet.refresh(full=True)
+        assert [(r.session.format, r.session.id) for r in after.rows] == [
+            (StoreFormat.STARPOD, "sp-1")
+        ]
+        (status,) = after.statuses
+        assert status.format == "starpod" and status.error is None
+        assert fleet.stores[0].format == StoreFormat.STARPOD
+    finally:
+        await fleet.close()

@@ -200,12 +200,36 @@ class Fleet:
             self.rows, tuple(self._status[i] for i in sorted(self._status)), now, True, change, ()
         )
 
+    async def _redetect(self, store: Store, error: StoreError) -> Store | None:
+        """After a read failed: the adapter for what the file at the store's path is now, when
+        that is another format's store (the file was replaced); None otherwise."""
+        if "locked" in str(error) or not store.path.is_file():
+            return None
+        from sessiontui.stores.detect import detect_file
+        from sessiontui.stores.hermes_link import default_claude_projects
+        from sessiontui.stores.registry import OpenContext, open_store
+
+        try:
+            found = await asyncio.to_thread(detect_file, store.path)
+        except (StoreError, OSError):
+            return None
+        if found.format == store.format or found.path != store.path:
+            return None
+        log.warning("%s is now a %s store (the file was replaced)", store.path, found.format)
+        return open_store(found.format, found.path, OpenContext(default_claude_projects()))
+
     async def _refresh_store(self, index: int, store: Store, paths: set[Path] | None) -> bool:
         """Read one store; on failure keep its previous sessions and note the error. True: changed."""
         previous = self._status.get(index)
         try:
             report = await store.refresh(paths if store.watch_paths() else None)
         except StoreError as exc:
+            other = await self._redetect(store, exc)
+            if other is not None:  # another bot's store now at that path: read it as such
+                self.stores[index] = other
+                self._sessions.pop(index, None)
+                await store.close()
+                return await self._refresh_store(index, other, None)
             self._status[index] = StoreStatus(
                 str(store.format),
                 str(store.path),
