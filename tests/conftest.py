@@ -223,3 +223,16 @@ def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
     return tmp_path / "state"
+
+
+@pytest.fixture(autouse=True)
+def private_xdg_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets XDG state, cache and config dirs of its own: the trash, the audit log, the
+    transcript cache and the settings of the machine running the tests are never read or written.
+    (A test that sets its own, as `state_home` does, wins: it sets them after this.)"""
+    root = tmp_path_factory.mktemp("xdg")
+    for kind in ("STATE", "CACHE", "CONFIG"):
+        monkeypatch.setenv(f"XDG_{kind}_HOME", str(root / kind.lower()))
+    return root
