@@ -90,11 +90,11 @@ class SessionTuiApp(App[int]):
         self.alerts = AlertWatch(config.alert_dollars_per_hour)
         self.fleet_error: FleetFailed | None = None  # set while the fleet is down
         self.seen = SeenSessions()  # "finished, not yet seen", across runs
+        self.seen.load(clock())  # before the event loop runs: a file read (and write) at most
 
     def on_mount(self) -> None:
         from sessiontui.screens.dashboard import DashboardScreen
 
-        self.seen.load(self.clock())
         self.push_screen(DashboardScreen())
         for note in self.notes:
             self.notify(
@@ -181,7 +181,15 @@ class SessionTuiApp(App[int]):
                 description="alert command",
             )
 
+    def mark_seen(self, uid: str) -> None:
+        """The operator looked at this session now; the marks are written in a thread."""
+        self.seen.mark(uid, self.clock())
+        self.run_worker(
+            asyncio.to_thread(self.seen.save), group="seen", exclusive=True, exit_on_error=False
+        )
+
     async def on_unmount(self) -> None:
+        await asyncio.to_thread(self.seen.save)  # the last marks, whatever a worker still did
         self.workers.cancel_group(self, "fleet")
         await self.fleet.close()  # aiosqlite threads would keep the process alive
 

@@ -37,7 +37,7 @@ class SeenSessions:
             }
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.since, self.seen = now, {}
-            self._save()
+            self.save()
 
     def unseen(self, rows: Iterable[SessionRow]) -> set[str]:
         """The keys of the finished sessions whose last activity is newer than their last look."""
@@ -53,20 +53,21 @@ class SeenSessions:
         return out
 
     def mark(self, key: str, at: datetime) -> None:
-        """The operator opened the session at `at`."""
+        """The operator opened the session at `at` (in memory: `save` writes the file)."""
         self.seen[key] = at
         self.generation += 1
         if len(self.seen) > KEEP:
             for old in sorted(self.seen, key=self.seen.__getitem__)[: len(self.seen) - KEEP]:
                 del self.seen[old]
-        self._save()
 
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write the marks (atomic, owner-only, fsynced): call it off the event loop."""
         from sessiontui.private_files import private_dir, write_atomic
 
+        since, marks = self.since or datetime.now(UTC), dict(self.seen)  # a copy: marks move on
         document = {
-            "since": (self.since or datetime.now(UTC)).isoformat(),
-            "seen": {k: v.isoformat() for k, v in self.seen.items()},
+            "since": since.isoformat(),
+            "seen": {k: v.isoformat() for k, v in marks.items()},
         }
         try:
             private_dir(self.path.parent)

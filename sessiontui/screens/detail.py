@@ -114,12 +114,10 @@ class SessionDetailScreen(ActionScreen):
         self.query_one(TranscriptView).focus()
         self.load_latest()
         self.query_one("#disk", Static).display = False
-        self.tui.seen.mark(self.uid, self.tui.clock())
+        self.tui.mark_seen(self.uid)
 
     def on_unmount(self) -> None:
-        self.tui.seen.mark(
-            self.uid, self.tui.clock()
-        )  # what finished while it was open was seen too
+        self.tui.mark_seen(self.uid)  # what finished while it was open was seen too
 
     def action_show_disk(self) -> None:
         box = self.query_one("#disk", Static)
