@@ -15,6 +15,7 @@ class FleetScreen(Screen[None]):
     """A screen drawn from the fleet's latest update (`apply_update`)."""
 
     _shown_update: FleetUpdate | None = None  # the update this screen last drew
+    _banner: Static | None = None  # the failure banner while one is shown
 
     @property
     def tui(self) -> SessionTuiApp:
@@ -40,13 +41,15 @@ class FleetScreen(Screen[None]):
 
     def show_banner(self, text: str | None) -> None:
         """A line across the top of the screen saying what is wrong (None: nothing is)."""
-        banners = self.query("#fleet-banner")
         if text is None:
-            banners.remove()
-        elif banners:
-            banners.first(Static).update(Text(text))
+            if self._banner is not None:  # every update clears it: no DOM query when none is up
+                self._banner.remove()
+                self._banner = None
+        elif self._banner is not None:
+            self._banner.update(Text(text))
         else:
-            self.mount(Static(Text(text), id="fleet-banner"), before=0)
+            self._banner = Static(Text(text), id="fleet-banner")
+            self.mount(self._banner, before=0)
 
     def on_screen_resume(self) -> None:
         self.show_latest()  # updates that arrived while hidden: only the newest matters
