@@ -23,6 +23,7 @@ from sessiontui.config import Config, state_dir
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
 from sessiontui.live.processes import ProcessWatch
+from sessiontui.private_files import open_private, private_dir
 from sessiontui.seen import SeenSessions
 from sessiontui.stores import Found, Store, open_stores
 from sessiontui.stores.claude_code import INTERACTIVE_READ_SECONDS, ClaudeCodeStore
@@ -60,8 +61,8 @@ def log_failure(exc: BaseException) -> Path | None:
     """Append the traceback to the log under the state directory (owner-only); its path."""
     path = state_dir() / "sessiontui.log"
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        private_dir(path.parent)
+        descriptor = open_private(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         with os.fdopen(descriptor, "a", encoding="utf-8", errors="backslashreplace") as log:
             log.write(f"--- {datetime.now(UTC).isoformat()}\n")
             log.write("".join(traceback.format_exception(exc)))
