@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 DIR_MODE = 0o700
@@ -74,9 +75,10 @@ def fsync_dir(path: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: a temporary name beside it, fsync, rename, fsync the directory."""
-    temp = path.with_name(f".{path.name}.partial")
-    handle = open_private(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    """Replace `path` with `data`: an owner-only temporary file beside it (a name of its own, so
+    two processes writing at once each rename a whole file), fsync, rename, fsync the directory."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    temp = Path(name)  # mkstemp makes it 0600 whatever the umask
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

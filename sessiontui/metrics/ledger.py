@@ -17,13 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sessiontui.metrics.labels import label_value
+from sessiontui.private_files import private_dir, write_atomic
 
 log = logging.getLogger(__name__)
 MODELS_PER_STORE = 20
@@ -124,19 +123,6 @@ def ledger_file(state_dir: Path, fmt: str, store: str) -> Path:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically: an owner-only temp file in the same directory, renamed."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    """Write `data` to `path` atomically and owner-only (the directory made owner-only too)."""
+    private_dir(path.parent)
+    write_atomic(path, data)

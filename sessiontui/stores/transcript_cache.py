@@ -22,9 +22,7 @@ import dataclasses
 import enum
 import hashlib
 import logging
-import os
 import sys
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ import orjson
 from platformdirs import user_cache_path
 
 from sessiontui.live import jsonl_tail
+from sessiontui.private_files import private_dir, write_atomic
 from sessiontui.rules import pricing
 from sessiontui.stores import claude_facts, claude_records, claude_transcript
 from sessiontui.stores.claude_transcript import TranscriptFollower, TranscriptSummary
@@ -109,17 +108,8 @@ class TranscriptCache:
         }
         data = orjson.dumps({"format": FORMAT, "version": self.version, "entries": entries})
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            handle, temporary = tempfile.mkstemp(
-                dir=self.path.parent, prefix=".tmp-", suffix=".json"
-            )
-            try:
-                with os.fdopen(handle, "wb") as out:  # mkstemp makes it 0600
-                    out.write(data)
-                os.replace(temporary, self.path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            private_dir(self.path.parent)
+            write_atomic(self.path, data)
         except OSError as exc:
             log.warning(
                 "sessiontui: transcript cache %s could not be written (%s)",
