@@ -265,7 +265,8 @@ def run_dashboard(config: Config) -> int:
     if not config.read_only:
         from sessiontui.actions.journal import recovery_notes
 
-        errors = [*errors, *recovery_notes()]  # shown in the app, as the store problems are
+        directories = tuple((f.path, str(f.format)) for f in found if f.path.is_dir())
+        errors = [*errors, *recovery_notes(directories=directories)]  # shown as store problems are
     app = make_app(config, found=found, notes=errors)
     app.run()
     return app.return_code or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -222,3 +223,65 @@ def test_no_file_is_created_at_a_store_path_that_is_gone(tmp_path: Path) -> None
     with pytest.raises(sqlite3.OperationalError), immediate(gone):
         pass
     assert not gone.exists()
+
+
+async def test_a_staged_file_left_by_a_sessiontui_before_the_journal_is_put_back(
+    tmp_path: Path,
+) -> None:
+    """A run killed inside the old `_stage()` left only `.<key>.jsonl.sessiontui-staging`, with
+    no trash entry: the next start puts it back, and the bot's reader sees the session again."""
+    sessions = tmp_path / "sessions"
+    bot = ZeroClawJsonlBot(sessions)
+    bot.append("telegram_1", {"role": "user", "content": "hidden by a killed delete"})
+    os.rename(sessions / "telegram_1.jsonl", journal.staging_path(sessions, "telegram_1.jsonl"))
+    assert "telegram_1" not in await read(ZeroClawJsonlStore(sessions))
+
+    notes = journal.recovery_notes(tmp_path / "state", directories=((sessions, "zeroclaw-jsonl"),))
+
+    assert len(notes) == 1 and "put back" in notes[0]
+    assert (await read(ZeroClawJsonlStore(sessions)))["telegram_1"].message_count == 1
+    assert not list(sessions.glob(".*staging")) and list_trash(tmp_path / "state") == []
+
+
+async def test_a_stray_staged_file_whose_name_the_bot_took_again_goes_to_the_trash(
+    tmp_path: Path,
+) -> None:
+    sessions, state = tmp_path / "sessions", tmp_path / "state"
+    bot = ZeroClawJsonlBot(sessions)
+    bot.append("telegram_1", {"role": "user", "content": "OLD TEXT"})
+    bot.append("telegram_1", {"role": "assistant", "content": "old reply"})
+    os.rename(sessions / "telegram_1.jsonl", journal.staging_path(sessions, "telegram_1.jsonl"))
+    bot.append("telegram_1", {"role": "user", "content": "new text"})  # the bot starts anew
+
+    (note,) = journal.recovery_notes(state, directories=((sessions, "zeroclaw-jsonl"),))
+
+    assert "kept in the trash" in note
+    assert not list(sessions.glob(".*staging"))
+    assert "OLD TEXT" not in (sessions / "telegram_1.jsonl").read_text()  # the bot's file untouched
+    (entry,) = list_trash(state)
+    assert entry.session_id == "telegram_1" and entry.messages == 2
+    refused = await restore_entry(entry, state_dir=state)
+    assert not refused.ok and "exists again" in refused.message
+    (sessions / "telegram_1.jsonl").unlink()  # the operator moves the new one away
+    assert (await restore_entry(entry, state_dir=state)).ok
+    assert "OLD TEXT" in (sessions / "telegram_1.jsonl").read_text()
+    assert journal.recovery_notes(state, directories=((sessions, "zeroclaw-jsonl"),)) == []
+
+
+async def test_a_staged_file_of_an_unfinished_entry_is_left_to_recovery(tmp_path: Path) -> None:
+    sessions, state = tmp_path / "sessions", tmp_path / "state"
+    ZeroClawJsonlBot(sessions).append("telegram_1", {"role": "user", "content": "x"})
+    session = (await read(ZeroClawJsonlStore(sessions)))["telegram_1"]
+    entry = journal.begin(
+        action="delete",
+        fmt=str(session.format),
+        store=session.store,
+        session_id=session.id,
+        name=session.name,
+        messages=1,
+        files=[(Path(str(session.source_path)), "telegram_1.jsonl")],
+        state_dir=state,
+    )
+    journal.stage(entry, Path(str(session.source_path)), "changed")
+    assert journal.adopt_strays(sessions, "zeroclaw-jsonl", state) == []  # its entry owns it
+    assert journal.staging_path(sessions, "telegram_1.jsonl").exists()
