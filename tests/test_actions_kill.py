@@ -35,6 +35,7 @@ from sessiontui.actions.trash import DONE, TrashEntry, incoming_leftovers, read_
 from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawJsonlBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.demo.codex import CodexWriter
+from sessiontui.demo.hermes_agent_bot import HermesAgentBot
 from sessiontui.model import Session
 
 T0 = datetime.now(UTC) - timedelta(hours=3)
@@ -138,6 +139,25 @@ def jsonl_dir(root: Path) -> Path:
                 key, {"role": "user" if i % 2 == 0 else "assistant", "content": f"{key} {i} " * 30}
             )
     return directory
+
+
+def hermes_agent_db(root: Path) -> Path:
+    """Two ended chats from months ago (what a prune takes), one open chat, a recent one."""
+    db = root / "hermes-agent" / "state.db"
+    db.parent.mkdir(parents=True)
+    bot = HermesAgentBot(db)
+    now = datetime.now(UTC)
+    for sid, age in (("old-1", 200), ("old-2", 150), ("open", 120), ("recent", 0)):
+        at = now - timedelta(days=age, hours=1)
+        bot.create_session(sid, "telegram", title=f"chat {sid}", model="claude-sonnet-4-6", now=at)
+        for i in range(6):
+            bot.append_message(
+                sid, "user" if i % 2 == 0 else "assistant", f"{sid} {i} " * 20, now=at
+            )
+        if sid != "open":
+            bot.end_session(sid, "user_exit", now=at)
+    bot.close()
+    return db
 
 
 CODEX_THREAD: dict[str, str] = {}  # codex home -> the thread the case deletes
@@ -271,6 +291,30 @@ CASES = [
             and (d / "telegram_1.jsonl").read_bytes() == b""
         ),
         "telegram_1",
+    ),
+]
+CASES += [
+    Case(
+        "hermes-agent delete",
+        hermes_agent_db,
+        verb("recent", Verb.DELETE, _same),
+        dump_db,
+        lambda db: (
+            not rows_of(
+                db,
+                "SELECT 1 FROM sessions WHERE id='recent' UNION ALL "
+                "SELECT 1 FROM messages WHERE session_id='recent'",
+            )
+        ),
+        "recent",
+    ),
+    Case(
+        "hermes-agent prune",
+        hermes_agent_db,
+        lambda db, state: lambda: prune(db, 90, state_dir=state),
+        dump_db,
+        lambda db: rows_of(db, "SELECT id FROM sessions ORDER BY id") == [("open",), ("recent",)],
+        "rows",
     ),
 ]
 CASES.append(Case("codex delete", codex_home, codex_delete, dump_tree, _codex_gone, "codex"))
