@@ -16,7 +16,6 @@ import os
 import random
 import signal
 import sqlite3
-import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -402,7 +401,8 @@ def verdict(case: Case, store: Path, state: Path, before: object, after: object)
 
 
 def window(case: Case, root: Path) -> float:
-    """The action's duration from the child's ready signal to its exit (median of 3)."""
+    """The action's duration from the child's ready signal to its exit (the longest of 5: under
+    load a short median left the kills all before the write)."""
     spans = []
     for run in range(5):
         store, state, before, after = prepared(case, root / f"calibrate{run}")
@@ -410,7 +410,7 @@ def window(case: Case, root: Path) -> float:
         wait_child(pid)
         spans.append(time.perf_counter() - ready)
         verdict(case, store, state, before, after)
-    return max(statistics.median(spans), 0.001)
+    return max(max(spans), 0.001)
 
 
 def do(case: Case, store: Path, state: Path) -> Callable[[], Any]:
