@@ -100,7 +100,7 @@ class SessionTuiApp(App[int]):
         for note in self.notes:
             self.notify(
                 one_line(note, 300),
-                title="Not opened",
+                title="At start",
                 severity="warning",
                 timeout=15,
                 markup=False,
@@ -252,6 +252,17 @@ def make_app(
     return SessionTuiApp(config, fleet, clock, notes)
 
 
+def start_notes(config: Config, found: Sequence[Found], problems: list[str]) -> list[str]:
+    """What the app shows at start: the stores' problems, then (unless read-only) one line for
+    each action a killed run left unfinished and each stray staged file, once settled."""
+    if config.read_only:
+        return problems
+    from sessiontui.actions.recovery import recovery_notes
+
+    directories = tuple((f.path, str(f.format)) for f in found if f.path.is_dir())
+    return [*problems, *recovery_notes(directories=directories)]
+
+
 def run_dashboard(config: Config) -> int:
     """Open the stores of `config` and run the dashboard until the operator quits (the exit code).
     With no store to open, each reason is one line on stderr and the code is 2."""
@@ -262,11 +273,6 @@ def run_dashboard(config: Config) -> int:
         for error in errors:
             print(f"sessiontui: {one_line(error)}", file=sys.stderr)
         return 2
-    if not config.read_only:
-        from sessiontui.actions.journal import recovery_notes
-
-        directories = tuple((f.path, str(f.format)) for f in found if f.path.is_dir())
-        errors = [*errors, *recovery_notes(directories=directories)]  # shown as store problems are
-    app = make_app(config, found=found, notes=errors)
+    app = make_app(config, found=found, notes=start_notes(config, found, errors))
     app.run()
     return app.return_code or 0

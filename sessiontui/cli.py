@@ -327,7 +327,7 @@ def _error(message: str) -> None:
 
 
 def _recover() -> list[str]:
-    from sessiontui.actions.journal import recovery_notes
+    from sessiontui.actions.recovery import recovery_notes
 
     return recovery_notes()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sessiontui.actions import Verb, journal, list_trash, perform, restore_entry
+from sessiontui.actions import Verb, journal, list_trash, perform, recovery, restore_entry
 from sessiontui.demo.bots import StarpodBot, ZeroClawJsonlBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.model import Session
@@ -236,7 +236,7 @@ async def test_a_staged_file_left_by_a_sessiontui_before_the_journal_is_put_back
     os.rename(sessions / "telegram_1.jsonl", journal.staging_path(sessions, "telegram_1.jsonl"))
     assert "telegram_1" not in await read(ZeroClawJsonlStore(sessions))
 
-    notes = journal.recovery_notes(tmp_path / "state", directories=((sessions, "zeroclaw-jsonl"),))
+    notes = recovery.recovery_notes(tmp_path / "state", directories=((sessions, "zeroclaw-jsonl"),))
 
     assert len(notes) == 1 and "put back" in notes[0]
     assert (await read(ZeroClawJsonlStore(sessions)))["telegram_1"].message_count == 1
@@ -253,7 +253,7 @@ async def test_a_stray_staged_file_whose_name_the_bot_took_again_goes_to_the_tra
     os.rename(sessions / "telegram_1.jsonl", journal.staging_path(sessions, "telegram_1.jsonl"))
     bot.append("telegram_1", {"role": "user", "content": "new text"})  # the bot starts anew
 
-    (note,) = journal.recovery_notes(state, directories=((sessions, "zeroclaw-jsonl"),))
+    (note,) = recovery.recovery_notes(state, directories=((sessions, "zeroclaw-jsonl"),))
 
     assert "kept in the trash" in note
     assert not list(sessions.glob(".*staging"))
@@ -265,7 +265,7 @@ async def test_a_stray_staged_file_whose_name_the_bot_took_again_goes_to_the_tra
     (sessions / "telegram_1.jsonl").unlink()  # the operator moves the new one away
     assert (await restore_entry(entry, state_dir=state)).ok
     assert "OLD TEXT" in (sessions / "telegram_1.jsonl").read_text()
-    assert journal.recovery_notes(state, directories=((sessions, "zeroclaw-jsonl"),)) == []
+    assert recovery.recovery_notes(state, directories=((sessions, "zeroclaw-jsonl"),)) == []
 
 
 async def test_a_staged_file_of_an_unfinished_entry_is_left_to_recovery(tmp_path: Path) -> None:
@@ -283,5 +283,5 @@ async def test_a_staged_file_of_an_unfinished_entry_is_left_to_recovery(tmp_path
         state_dir=state,
     )
     journal.stage(entry, Path(str(session.source_path)), "changed")
-    assert journal.adopt_strays(sessions, "zeroclaw-jsonl", state) == []  # its entry owns it
+    assert recovery.adopt_strays(sessions, "zeroclaw-jsonl", state) == []  # its entry owns it
     assert journal.staging_path(sessions, "telegram_1.jsonl").exists()

@@ -8,6 +8,7 @@ SQL of each write is tested with the actions themselves.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -508,3 +509,28 @@ async def test_keys_work_in_the_detail_view_and_delete_returns_to_the_table(tmp_
         await pilot.press("d", "y")
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "back on the table")
     assert query(db, "SELECT session_key FROM session_metadata") == [("gw_2",)]
+
+
+async def test_a_stray_staged_session_is_put_back_at_start_and_listed(tmp_path: Path) -> None:
+    """A JSONL session hidden under a staging name by a killed sessiontui from before the
+    journal is back in the table after the next start, and the app says what it did."""
+    from sessiontui.actions.journal import staging_path
+    from sessiontui.app import start_notes
+    from sessiontui.demo.bots import ZeroClawJsonlBot
+
+    sessions = tmp_path / "zeroclaw" / "sessions"
+    bot = ZeroClawJsonlBot(sessions)
+    bot.append("telegram_7", {"role": "user", "content": "hidden by a killed delete"})
+    bot.append("telegram_8", {"role": "user", "content": "still here"})
+    os.rename(sessions / "telegram_7.jsonl", staging_path(sessions, "telegram_7.jsonl"))
+    found, errors = find_stores([sessions])
+    config = Config(refresh_seconds=0.1)
+    assert start_notes(Config(read_only=True), found, errors) == []  # read-only writes nothing
+
+    app = make_app(config, found=found, notes=start_notes(config, found, errors))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "telegram_7" in screen_text(app), "the session back")
+        assert "telegram_8" in screen_text(app)
+        (note,) = app.notes  # shown as a notification at start
+        assert "put back" in note and "telegram_7.jsonl" in note
+    assert not list(sessions.glob(".*staging"))

@@ -43,6 +43,24 @@ STAGING = ".sessiontui-staging"  # not a `.jsonl` name: neither the daemon nor a
 RESTORING_SUFFIX = ".sessiontui-restore"
 
 
+def log_entry(
+    entry: TrashEntry, *, action: str, ok: bool, message: str, result: str, state_dir: Path | None
+) -> None:
+    """One audit line about a trash entry's action (raises OSError when it cannot be written)."""
+    append_audit(
+        action=action,
+        fmt=entry.format,
+        store=entry.store,
+        session=entry.session_id,
+        before={"trash": entry.id},
+        ok=ok,
+        message=message,
+        result=result,
+        trash=entry.id,
+        state_dir=state_dir,
+    )
+
+
 def staging_path(store: Path, name: str) -> Path:
     return store / f".{name}{STAGING}"
 
@@ -88,16 +106,12 @@ def begin(
             f"the trash cannot be written ({exc.strerror or exc}); nothing was deleted"
         ) from exc
     try:
-        append_audit(
+        log_entry(
+            entry,
             action=action,
-            fmt=fmt,
-            store=store,
-            session=session_id,
-            before={"trash": entry.id},
             ok=True,
             message=f"{action} started",
             result="started",
-            trash=entry.id,
             state_dir=state_dir,
         )
     except BaseException as exc:
@@ -165,16 +179,12 @@ def start_restore(entry: TrashEntry, state_dir: Path | None) -> TrashEntry:
     try:
         marked = set_status(entry, RESTORING)
         try:
-            append_audit(
+            log_entry(
+                entry,
                 action="restore",
-                fmt=entry.format,
-                store=entry.store,
-                session=entry.session_id,
-                before={"trash": entry.id},
                 ok=True,
                 message="restore started",
                 result="started",
-                trash=entry.id,
                 state_dir=state_dir,
             )
         except BaseException:
@@ -238,16 +248,12 @@ def _settle(entry: TrashEntry) -> Settled:
     except (OSError, sqlite3.Error) as exc:
         return Settled(entry, f"unsettled: {exc}")
     try:
-        append_audit(
+        log_entry(
+            entry,
             action=entry.action if entry.status != RESTORING else "restore",
-            fmt=entry.format,
-            store=entry.store,
-            session=entry.session_id,
-            before={"trash": entry.id},
             ok=result in ("completed", "restored"),
             message=f"{result} at recovery after an interrupted run",
             result=f"recovered: {result}",
-            trash=entry.id,
             state_dir=_state_dir(entry),
         )
     except OSError:
@@ -340,102 +346,3 @@ def settled_trash(state_dir: Path | None = None) -> tuple[list[TrashEntry], list
     recover(state_dir)
     entries, damaged = read_trash(state_dir)
     return [entry for entry in entries if entry.status == DONE], damaged
-
-
-def recovery_notes(
-    state_dir: Path | None = None, directories: tuple[tuple[Path, str], ...] = ()
-) -> list[str]:
-    """Settle the actions a killed run left unfinished (`recover`), then take in the staged files
-    that no entry knows (`adopt_strays`, in each (directory, format) given): one line for each."""
-    notes = [
-        f"trash entry {settled.entry.id} ({settled.entry.action} {settled.entry.session_id}): "
-        f"{settled.result} after an interrupted run"
-        for settled in recover(state_dir)
-    ]
-    for directory, fmt in directories:
-        notes.extend(adopt_strays(directory, fmt, state_dir))
-    return notes
-
-
-def _stray_names(directory: Path, state_dir: Path | None) -> list[str]:
-    """The session file names left under a staging name in `directory` with no unfinished entry
-    for them: what a sessiontui from before the journal left when it was killed mid-delete."""
-    unfinished = {
-        (Path(entry.store), name)
-        for entry in read_trash(state_dir)[0]
-        if entry.status in (PENDING, RESTORING)
-        for name in entry.files
-    }
-    try:
-        names = [p.name for p in directory.iterdir()]
-    except OSError:
-        return []
-    return [
-        name[1 : -len(STAGING)]
-        for name in names
-        if name.startswith(".") and name.endswith(STAGING) and len(name) > len(STAGING) + 1
-        if (directory, name[1 : -len(STAGING)]) not in unfinished
-    ]
-
-
-def adopt_strays(directory: Path, fmt: str, state_dir: Path | None = None) -> list[str]:
-    """Each stray staged file goes back under its name when nothing took that name since, and
-    otherwise into the trash as a finished delete (listed by `u`, restorable once the name is
-    free): never left hidden in the bot's directory, never lost. One line for each."""
-    notes: list[str] = []
-    for name in _stray_names(directory, state_dir):
-        staged, path = staging_path(directory, name), directory / name
-        try:
-            os.link(staged, path, follow_symlinks=False)
-        except FileExistsError:
-            notes.append(_keep_stray(staged, name, fmt, state_dir))
-            continue
-        except OSError as exc:
-            notes.append(f"{staged}: left by an interrupted delete, cannot be put back: {exc}")
-            continue
-        os.unlink(staged)
-        notes.append(f"{path}: put back from {staged.name}, left by an interrupted delete")
-    return notes
-
-
-def _keep_stray(staged: Path, name: str, fmt: str, state_dir: Path | None) -> str:
-    try:
-        with open(staged, "rb") as counted:
-            messages = sum(1 for line in counted if line.strip())
-        entry = write_entry(
-            action="delete",
-            fmt=fmt,
-            store=str(staged.parent),
-            session_id=name.split(".jsonl")[0],
-            name=name,
-            messages=messages,
-            files=[(staged, name)],
-            link=os.readlink(staged) if staged.is_symlink() else None,
-            state_dir=state_dir,
-        )
-        try:
-            set_status(entry, DONE)
-        finally:
-            release(entry.id)
-        os.unlink(staged)
-    except OSError as exc:
-        return f"{staged}: left by an interrupted delete, cannot be kept in the trash: {exc}"
-    try:
-        append_audit(
-            action="delete",
-            fmt=fmt,
-            store=entry.store,
-            session=entry.session_id,
-            before={"trash": entry.id},
-            ok=True,
-            message=f"{staged.name} left by an interrupted delete, kept in the trash",
-            result="recovered: kept",
-            trash=entry.id,
-            state_dir=state_dir,
-        )
-    except OSError:
-        pass  # the file is safe in the trash; the log line is a record, not the state
-    return (
-        f"{staged}: left by an interrupted delete while the bot wrote {name} anew; "
-        f"kept in the trash as entry {entry.id}"
-    )
