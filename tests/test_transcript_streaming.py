@@ -89,6 +89,30 @@ def test_a_line_over_the_bound_is_counted_not_parsed_and_memory_stays_small(
     assert follower.poll() is False  # unchanged since
 
 
+def test_recognising_a_file_never_holds_a_long_line_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detection reads a bounded head: a 20 MB line among a transcript's first lines (a big
+    tool result early in a session) once took `snapshot` to 438 MiB for a 200 MB line."""
+    from sessiontui.model import StoreFormat
+    from sessiontui.stores import find_stores
+    from sessiontui.stores.detect import jsonl_format
+
+    monkeypatch.setattr(jsonl_tail, "LONG_LINE", 256 * 1024)
+    path = conversation(tmp_path / "projects", 3, huge_output=20_000_000)  # line 6 of 9
+    find_stores([tmp_path / "projects"])  # imports and caches, before memory is traced
+    tracemalloc.start()
+    try:
+        found, problems = find_stores([tmp_path / "projects"])
+        fmt = jsonl_format(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [f.format for f in found] == [StoreFormat.CLAUDE_CODE] and problems == []
+    assert fmt is StoreFormat.CLAUDE_CODE
+    assert peak < 4_000_000  # a chunk and the bound, never the 20 MB line
+
+
 def test_the_transcript_shows_a_long_line_as_its_head_and_size(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -294,7 +294,7 @@ def read_lines_backwards(path: Path, end: int, limit: int) -> tuple[list[tuple[i
     return found, 0 if position == 0 else (found[-1][0] if found else end)
 
 
-def iter_complete_lines(path: Path, start: int) -> Iterator[tuple[int, Line]]:
+def iter_complete_lines(path: Path, start: int) -> Generator[tuple[int, Line], None, None]:
     """Complete lines from byte `start`, with their start offsets (a final partial line is left).
 
     A line longer than LONG_LINE comes back as a LongLine and is never held whole.
@@ -327,3 +327,22 @@ def iter_complete_lines(path: Path, start: int) -> Iterator[tuple[int, Line]]:
                 offset += len(line) + 1
             if len(pending) > LONG_LINE:
                 skipped, pending = len(pending), b""
+
+
+HEAD_BYTES = 1 << 20  # what recognising a file's format may read of its head
+
+
+def head_records(path: Path, count: int = 20) -> Iterator[dict[str, Any]]:
+    """The records of a file's first `count` complete lines within its first HEAD_BYTES: what
+    recognising a format reads. Bounded whatever the file holds (a line over LONG_LINE is
+    passed over, never held whole). Raises OSError as `open` does."""
+    lines = iter_complete_lines(path, 0)
+    try:
+        for seen, (offset, line) in enumerate(lines):
+            if seen >= count or offset > HEAD_BYTES:
+                return
+            record = parse_line(line) if isinstance(line, bytes) else None
+            if record is not None:
+                yield record
+    finally:
+        lines.close()

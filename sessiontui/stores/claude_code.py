@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sessiontui.live.jsonl_tail import parse_line, read_lines_backwards
+from sessiontui.live.jsonl_tail import head_records, parse_line, read_lines_backwards
 from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.money import dollars
 from sessiontui.stores.base import ReadReport
@@ -88,11 +88,8 @@ def _holds_transcripts(directory: Path) -> bool:
         return False
     for file in files[:5]:
         try:
-            with open(file, "rb") as handle:
-                for line in handle.readlines(64 * 1024)[:20]:
-                    record = parse_line(line)
-                    if record is not None and is_claude_record(record):
-                        return True
+            if any(is_claude_record(record) for record in head_records(file)):
+                return True
         except OSError:
             continue
     return False

@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sessiontui.live.jsonl_tail import parse_line
+from sessiontui.live.jsonl_tail import head_records
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
 from sessiontui.stores.registry import RECORDS, Layout, record_for, records_with
@@ -53,18 +53,11 @@ def jsonl_format(path: Path) -> StoreFormat | None:
     """The format whose records a JSONL file's first lines are (transcript trees checked first)."""
     records = [*records_with(Layout.JSONL_TREE), *records_with(Layout.JSONL_DIRECTORY)]
     try:
-        with open(path, "rb") as handle:
-            for _ in range(20):
-                line = handle.readline()
-                if not line:
-                    break
-                parsed = parse_line(line)
-                if parsed is None:
-                    continue
-                for record in records:
-                    assert record.jsonl_record is not None
-                    if record.jsonl_record(parsed):
-                        return record.format
+        for parsed in head_records(path):
+            for record in records:
+                assert record.jsonl_record is not None
+                if record.jsonl_record(parsed):
+                    return record.format
     except OSError:
         return None
     return None
