@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from io import StringIO
@@ -72,10 +73,26 @@ def record_lines() -> st.SearchStrategy[bytes]:
     return st.one_of(as_json, chat, st.binary(max_size=120))
 
 
+RUNS: Counter[str] = Counter()  # examples each target ran (what the soak reports)
+COUNTS = Path(__file__).parent.parent / "benchmarks" / "results" / "fuzz_soak_counts.json"
+
+
 def both(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    return settings(
+    chosen = settings(
         max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
     )
+
+    def counted(test: Callable[..., None]) -> Callable[..., None]:
+        inner = test.hypothesis.inner_test  # type: ignore[attr-defined]
+
+        def run(*args: Any, **kwargs: Any) -> None:
+            RUNS[test.__name__] += 1
+            inner(*args, **kwargs)
+
+        test.hypothesis.inner_test = run  # type: ignore[attr-defined]  # Hypothesis allows this
+        return chosen(test)
+
+    return counted
 
 
 def targets(examples: int) -> dict[str, Callable[[], None]]:
@@ -225,10 +242,18 @@ NAMES = list(targets(1))
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fuzz(name: str) -> None:
+    RUNS[name] = 0
     targets(NORMAL)[name]()
+    assert RUNS[name] > NORMAL // 40  # the examples ran (the whole-store target runs 1/20)
 
 
 @pytest.mark.soak
 @pytest.mark.parametrize("name", NAMES)
 def test_fuzz_soak(name: str) -> None:
+    RUNS[name] = 0
     targets(SOAK)[name]()
+    counts = json.loads(COUNTS.read_text()) if COUNTS.exists() else {}
+    counts[name] = RUNS[name]
+    counts["total"] = sum(v for k, v in counts.items() if k != "total")
+    COUNTS.write_text(json.dumps(counts, indent=1, sort_keys=True) + "\n")
+    assert RUNS[name] > 0
