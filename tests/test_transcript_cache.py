@@ -19,7 +19,7 @@ import pytest
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.model import Session
 from sessiontui.stores.claude_code import ClaudeCodeStore
-from sessiontui.stores.claude_transcript import TranscriptFollower
+from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.transcript_cache import TranscriptCache, decode, encode
 
 CWD = "/home/dev/src/cached"

@@ -23,11 +23,8 @@ from sessiontui.live.jsonl_tail import (
     read_lines_backwards,
 )
 from sessiontui.model import Role
-from sessiontui.stores.claude_transcript import (
-    TranscriptFollower,
-    line_matters_for_summary,
-    messages_from_record,
-)
+from sessiontui.stores.claude_follower import TranscriptFollower
+from sessiontui.stores.claude_transcript import line_matters_for_summary, messages_from_record
 from sessiontui.stores.jsonl_dir import read_after, read_page
 
 CWD = "/home/dev/src/big"

@@ -42,13 +42,25 @@ class TierRates:
     cache_write_1h_extra: float  # what a 1-hour write costs on top of a plain one
 
     def price(self, usage: Usage) -> float:
+        return self.price_tokens(
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_read_tokens,
+            usage.cache_write_tokens,
+            usage.cache_write_1h_tokens,
+        )
+
+    def price_tokens(
+        self, input_tokens: int, output: int, cache_read: int, cache_write: int, cache_write_1h: int
+    ) -> float:
+        """`price` from the counts themselves (the fast fold makes no Usage per call)."""
         return (
             self.per_call
-            + usage.input_tokens * self.input
-            + usage.output_tokens * self.output
-            + usage.cache_read_tokens * self.cache_read
-            + usage.cache_write_tokens * self.cache_write
-            + usage.cache_write_1h_tokens * self.cache_write_1h_extra
+            + input_tokens * self.input
+            + output * self.output
+            + cache_read * self.cache_read
+            + cache_write * self.cache_write
+            + cache_write_1h * self.cache_write_1h_extra
         )
 
 
@@ -60,8 +72,13 @@ class ModelRates:
     tiers: tuple[TierRates, ...]  # one more than starts: tiers[0] is the base price
 
     def price(self, usage: Usage) -> float:
-        prompt = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
-        return self.tiers[bisect_left(self.starts, prompt)].price(usage)
+        return self.tier(
+            usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+        ).price(usage)
+
+    def tier(self, prompt: int) -> TierRates:
+        """The tier a call of `prompt` tokens (cached parts included) is priced in."""
+        return self.tiers[bisect_left(self.starts, prompt)]
 
 
 def split_model(model: str) -> tuple[str | None, str]:

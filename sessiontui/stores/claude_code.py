@@ -25,9 +25,9 @@ from sessiontui.live.jsonl_tail import parse_line, read_lines_backwards
 from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.money import dollars
 from sessiontui.stores.base import ReadReport
+from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
-    TranscriptFollower,
     TranscriptSummary,
     messages_from_record,
 )

@@ -33,8 +33,15 @@ from platformdirs import user_cache_path
 from sessiontui.live import jsonl_tail
 from sessiontui.private_files import private_dir, write_atomic
 from sessiontui.rules import pricing
-from sessiontui.stores import claude_facts, claude_records, claude_transcript
-from sessiontui.stores.claude_transcript import TranscriptFollower, TranscriptSummary
+from sessiontui.stores import (
+    claude_facts,
+    claude_fold,
+    claude_follower,
+    claude_records,
+    claude_transcript,
+)
+from sessiontui.stores.claude_follower import TranscriptFollower
+from sessiontui.stores.claude_transcript import TranscriptSummary
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +68,7 @@ def code_version() -> str:
     """What a cached summary depends on: the parsing, summarising and pricing code and the
     price data. Hashing the modules' source means no one has to remember to bump a number."""
     digest = hashlib.sha256(f"{FORMAT}:{pricing.PRICE_DATA_VERSION}".encode())
-    summarising = (claude_transcript, claude_records, claude_facts)
+    summarising = (claude_transcript, claude_fold, claude_follower, claude_records, claude_facts)
     for module in (jsonl_tail, *summarising, pricing, sys.modules[__name__]):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:24]

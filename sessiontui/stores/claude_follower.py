@@ -1,0 +1,49 @@
+"""A Claude Code transcript followed by byte offset and summarised as it grows (the fast fold)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sessiontui.live.jsonl_tail import JsonlTail
+from sessiontui.stores.claude_fold import TranscriptFold
+from sessiontui.stores.claude_transcript import TranscriptSummary
+
+
+class TranscriptFollower:
+    """A transcript file followed by offset, summarised as it grows, one record at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.tail = JsonlTail(path)
+        self.summary = TranscriptSummary()
+        self._restored = False  # taken from the transcript cache: the first poll reports it
+        self.read_anything = False  # whether the last poll read the file (not only restored)
+
+    def poll(self, budget: int | None = None) -> bool:
+        """Read what was appended (at most about `budget` bytes); True when the summary may have
+        changed. FileNotFoundError if the file is gone."""
+        restored, self._restored = self._restored, False
+        self.read_anything = False
+        reset = self.tail.start()
+        if reset is None:
+            return restored
+        self.read_anything = True
+        if reset:
+            self.summary = TranscriptSummary()
+        fold = TranscriptFold(self.summary)
+        for lines in self.tail.line_blocks(budget):
+            fold.lines(lines)
+        fold.finish()
+        self.tail.corrupt_total += fold.corrupt
+        return True
+
+    @property
+    def counting(self) -> bool:
+        """True while the file has not been read to its end (a budgeted first read)."""
+        return not self.tail.at_end
+
+    def restore(self, tail_state: dict[str, Any], summary: TranscriptSummary) -> None:
+        self.tail.restore(tail_state)
+        self.summary = summary
+        self._restored = True
