@@ -214,9 +214,9 @@ def test_no_cache_writes_no_cache(tmp_path: Path, isolated_home: Path) -> None:
 async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sessiontui.stores import claude_code
+    from sessiontui.stores import claude_pool
 
-    monkeypatch.setattr(claude_code, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(claude_pool, "POOL_MIN_BYTES", 0)
     projects = tmp_path / "projects"
     w = ClaudeCodeWriter(projects)
     for n in range(3):
@@ -236,7 +236,7 @@ async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache
     serial = (await ClaudeCodeStore(projects).refresh()).sessions
     store = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "cache"))
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-    claude_code.read_in_parallel([store])
+    claude_pool.read_in_parallel([store])
     assert (
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_before
     )  # worker processes ran

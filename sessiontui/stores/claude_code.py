@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,8 +36,6 @@ CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at m
 INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long per refresh
 _READ_STEP = 4 << 20  # bytes per read between two looks at the clock
 _TAIL_LINES = 40  # lines read from a counting transcript's end: its last activity and message
-POOL_MIN_BYTES = 64 << 20  # a one-shot read of fewer new bytes than this stays in one process
-POOL_MAX_WORKERS = 4
 
 RECORD_TYPES = frozenset(
     {
@@ -382,57 +376,3 @@ def tail_summary(path: Path) -> TranscriptSummary:
         if record is not None:
             summary.add(record)
     return summary
-
-
-def read_transcript(path: Path) -> TranscriptFollower | None:
-    """A transcript read to its end (in a pool worker), handed back as the cache would hand it;
-    None when it cannot be read (the store's own refresh then reports why)."""
-    follower = TranscriptFollower(path)
-    try:
-        follower.poll()
-    except OSError:
-        return None
-    follower.restore(follower.tail.state(), follower.summary)
-    return follower
-
-
-def read_in_parallel(stores: Sequence[object]) -> None:
-    """Before a one-shot full read (`snapshot`): read the transcripts that no cache holds in a
-    pool of processes, one per core, when there are enough bytes for it to pay (starting a
-    worker costs about half a CPU-second). The app never does this: it reads big files a
-    slice per refresh instead, and its idle cost stays that of one process."""
-    todo: list[tuple[ClaudeCodeStore, Path, int]] = []
-    for store in stores:
-        if (
-            not isinstance(store, ClaudeCodeStore)
-            or store.read_seconds is not None
-            or not store.path.is_dir()
-        ):
-            continue
-        for path in store.list_files():
-            if path in store._followers:
-                continue
-            follower = store.new_follower(path)
-            if follower.counting:  # not restored from the cache: to be read
-                try:
-                    todo.append((store, path, os.path.getsize(path)))
-                except OSError:
-                    continue
-            else:
-                store._followers[path] = follower
-    workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo))
-    if workers < 2 or sum(size for _, _, size in todo) < POOL_MIN_BYTES:
-        return  # each store's own refresh reads them
-    todo.sort(key=lambda item: -item[2])  # biggest first: the workers end together
-    context = multiprocessing.get_context("spawn")  # never fork a process that has threads
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(read_transcript, [path for _, path, _ in todo])
-            for (store, path, _), read in zip(todo, results, strict=True):
-                if read is not None:
-                    store._followers[path] = read
-                    store._cache_dirty = True
-    except (OSError, BrokenProcessPool) as exc:  # no pool here: each store reads its own files
-        log.warning(
-            "sessiontui: reading transcripts in parallel failed (%s); reading them in turn", exc
-        )
