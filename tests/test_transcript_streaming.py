@@ -268,3 +268,28 @@ def test_a_budget_smaller_than_a_line_still_gets_past_it(
         if tail.at_end:
             break
     assert seen == [0, 1, 2] and tail.offset == path.stat().st_size
+
+
+async def test_a_big_transcript_counted_in_a_worker_process_ends_as_a_full_read_and_the_worker_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from sessiontui.stores import claude_code
+
+    monkeypatch.setattr(claude_code, "BACKGROUND_MIN_BYTES", 1 << 20)  # this 4 MB file is big
+    conversation(tmp_path, 4_000)
+    whole = (await claude_code.ClaudeCodeStore(tmp_path).refresh()).sessions[0]
+    store = claude_code.ClaudeCodeStore(tmp_path)
+    store.read_seconds = 0.4  # as the app sets it
+    first = (await store.refresh()).sessions[0]
+    assert first.counting is not None and first.name == whole.name
+    assert store._background.running  # a worker process counts it
+    looks = 0
+    while (session := (await store.refresh(set())).sessions[0]).counting is not None:
+        looks += 1
+        assert looks < 2_000, "the worker never handed its count back"
+        await asyncio.sleep(0.02)
+    assert session == whole
+    assert not store._background.running  # no worker left once the count is in
+    await store.close()

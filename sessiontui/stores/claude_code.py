@@ -21,6 +21,7 @@ from sessiontui.live.jsonl_tail import parse_line, read_lines_backwards
 from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.money import dollars
 from sessiontui.stores.base import ReadReport
+from sessiontui.stores.claude_background import BACKGROUND_MIN_BYTES, BackgroundCount
 from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
@@ -111,6 +112,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         # marked counting, and read on in the next refreshes (the app sets this).
         self.read_seconds: float | None = None
         self._counting: dict[Path, TranscriptSummary] = {}  # unfinished file -> its tail's summary
+        self._background = BackgroundCount()  # big files counted in worker processes (the app)
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if changed_paths is not None and self._counting:
@@ -118,6 +120,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         report = await super().refresh(changed_paths)
         for gone in [p for p in self._counting if p not in self._followers]:
             del self._counting[gone]  # a counting file that vanished
+            self._background.forget(gone)
         due = (
             self._cache_saved_at is None
             or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS
@@ -127,6 +130,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return report
 
     async def close(self) -> None:
+        self._background.stop()
         if self._cache_dirty:
             await self._save_cache()
         await super().close()
@@ -165,15 +169,37 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
     def _poll(self, follower: TranscriptFollower) -> bool:
         if self.read_seconds is None:
             return follower.poll()
+        path = follower.path
+        if path in self._background:
+            done, read = self._background.take(path)
+            if not done:  # still counted aside: only its tail is looked at again
+                return self._look_at_tail(path)
+            if read is not None:
+                follower.take(read)
+                self._cache_dirty = True
         deadline = time.monotonic() + self.read_seconds
         changed = follower.poll(_READ_STEP)
+        unread = follower.tail.size - follower.tail.offset
+        if follower.counting and unread > BACKGROUND_MIN_BYTES and self._background.start(path):
+            self._look_at_tail(path)  # listed now from its head and tail
+            return True
         while follower.counting and time.monotonic() < deadline:
             follower.poll(_READ_STEP)
         if follower.counting:
-            self._counting[follower.path] = tail_summary(follower.path)
+            self._counting[path] = tail_summary(path)
         else:
-            self._counting.pop(follower.path, None)
+            self._counting.pop(path, None)
         return changed
+
+    def _look_at_tail(self, path: Path) -> bool:
+        """The last lines of a file still being counted; True when they changed."""
+        tail = tail_summary(path)
+        before = self._counting.get(path)
+        self._counting[path] = tail
+        return before is None or (before.last_at, before.last_message) != (
+            tail.last_at,
+            tail.last_message,
+        )
 
     def corrupt_lines(self, follower: TranscriptFollower) -> int:
         return follower.tail.corrupt_total

@@ -47,3 +47,20 @@ class TranscriptFollower:
         self.tail.restore(tail_state)
         self.summary = summary
         self._restored = True
+
+    def take(self, other: TranscriptFollower) -> None:
+        """Become `other`, the same file read elsewhere (a worker process): its next poll
+        reports the change and reads on from where `other` stopped."""
+        self.tail, self.summary, self._restored = other.tail, other.summary, True
+
+
+def read_transcript(path: Path) -> TranscriptFollower | None:
+    """A transcript read to its end (in a pool worker), handed back as the cache would hand it;
+    None when it cannot be read (the store's own refresh then reports why)."""
+    follower = TranscriptFollower(path)
+    try:
+        follower.poll()
+    except OSError:
+        return None
+    follower.restore(follower.tail.state(), follower.summary)
+    return follower

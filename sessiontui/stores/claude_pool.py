@@ -21,25 +21,13 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from sessiontui.stores.claude_code import ClaudeCodeStore
-from sessiontui.stores.claude_follower import TranscriptFollower
+from sessiontui.stores.claude_follower import TranscriptFollower, read_transcript
 
 log = logging.getLogger(__name__)
 
 POOL_MIN_BYTES = 96 << 20  # fewer new bytes than this are read in this process alone
 POOL_MAX_WORKERS = 4  # processes folding at once, this one included
 _QUEUED = 2  # files handed to each worker ahead, so none waits for the next
-
-
-def read_transcript(path: Path) -> TranscriptFollower | None:
-    """A transcript read to its end, handed back as the cache would hand it; None when it
-    cannot be read (the store's own refresh then reports why)."""
-    follower = TranscriptFollower(path)
-    try:
-        follower.poll()
-    except OSError:
-        return None
-    follower.restore(follower.tail.state(), follower.summary)
-    return follower
 
 
 def read_in_parallel(stores: Sequence[object]) -> None:
