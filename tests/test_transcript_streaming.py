@@ -293,3 +293,43 @@ async def test_a_big_transcript_counted_in_a_worker_process_ends_as_a_full_read_
     assert session == whole
     assert not store._background.running  # no worker left once the count is in
     await store.close()
+
+
+async def test_a_failed_count_in_a_worker_is_counted_again_here_from_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessiontui.stores import claude_code
+
+    monkeypatch.setattr(claude_code, "BACKGROUND_MIN_BYTES", 1 << 20)
+    conversation(tmp_path, 4_000)
+    whole = (await claude_code.ClaudeCodeStore(tmp_path).refresh()).sessions[0]
+    store = claude_code.ClaudeCodeStore(tmp_path)
+    store.read_seconds = 0.0
+    failing: set[Path] = set()
+
+    class FailingWorkers:
+        running = False
+
+        def __contains__(self, path: Path) -> bool:
+            return path in failing
+
+        def start(self, path: Path) -> bool:
+            failing.add(path)
+            return True
+
+        def take(self, path: Path) -> tuple[bool, None]:
+            failing.discard(path)
+            return True, None
+
+        def forget(self, path: Path) -> None: ...
+
+        def stop(self) -> None: ...
+
+    store._background = FailingWorkers()  # type: ignore[assignment]
+    first = (await store.refresh()).sessions[0]
+    assert first.counting is not None and failing  # handed to a worker (that will fail)
+    refreshes = 0
+    while (session := (await store.refresh(set())).sessions[0]).counting is not None:
+        refreshes += 1
+        assert refreshes < 50
+    assert session == whole  # the unpriced head was not kept: read again, priced

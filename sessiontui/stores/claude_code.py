@@ -174,15 +174,19 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
             done, read = self._background.take(path)
             if not done:  # still counted aside: only its tail is looked at again
                 return self._look_at_tail(path)
-            if read is not None:
-                follower.take(read)
-                self._cache_dirty = True
+            # the count, or on a failure the file read again here from its start
+            follower.take(read or TranscriptFollower(path))
+            self._cache_dirty = True
+        elif follower.tail.offset == 0 and os.path.getsize(path) > BACKGROUND_MIN_BYTES:
+            # The head only, for the listing (name, start, directory), unpriced: a worker
+            # process counts and prices the whole file.
+            follower.poll(_READ_STEP, priced=False)
+            if follower.counting and self._background.start(path):
+                self._look_at_tail(path)
+                return True
+            follower.take(TranscriptFollower(path))  # no worker: counted here, from the start
         deadline = time.monotonic() + self.read_seconds
         changed = follower.poll(_READ_STEP)
-        unread = follower.tail.size - follower.tail.offset
-        if follower.counting and unread > BACKGROUND_MIN_BYTES and self._background.start(path):
-            self._look_at_tail(path)  # listed now from its head and tail
-            return True
         while follower.counting and time.monotonic() < deadline:
             follower.poll(_READ_STEP)
         if follower.counting:
@@ -400,5 +404,8 @@ def tail_summary(path: Path) -> TranscriptSummary:
     for _, line in reversed(lines):
         record = parse_line(line) if isinstance(line, bytes) else None
         if record is not None:
+            message = record.get("message")
+            if isinstance(message, dict):  # its tokens are not shown: nothing to price
+                message.pop("usage", None)
             summary.add(record)
     return summary

@@ -163,8 +163,11 @@ class _ModelTotals:
 class TranscriptFold:
     """Folds lines into one summary; `finish()` when a read ends (the summary is then whole)."""
 
-    def __init__(self, summary: TranscriptSummary) -> None:
+    def __init__(self, summary: TranscriptSummary, *, priced: bool = True) -> None:
+        """`priced=False`: calls are counted but not priced (the head of a file counted in
+        full elsewhere: genai-prices is then never imported for it)."""
         self.summary = summary
+        self.priced = priced
         self.corrupt = 0  # lines the reference path would count as corrupt
         self._times: dict[str, tuple[datetime | None, str | None]] = {}
         self._days: dict[date, str] = {}
@@ -338,8 +341,10 @@ class TranscriptFold:
             cost: float | None = float(recorded)
         elif model == self._rates_model and day == self._rates_day and day is not None:
             cost = self._last_rates.tier(i + r + w).price_tokens(i, o, r, w, h)
-        else:
+        elif self.priced:
             cost = self._price(model, (i, o, r, w, h), at, day)
+        else:
+            cost = None
         s.calls += 1
         totals = self._tokens
         totals[0] += i

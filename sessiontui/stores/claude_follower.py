@@ -20,9 +20,10 @@ class TranscriptFollower:
         self._restored = False  # taken from the transcript cache: the first poll reports it
         self.read_anything = False  # whether the last poll read the file (not only restored)
 
-    def poll(self, budget: int | None = None) -> bool:
+    def poll(self, budget: int | None = None, *, priced: bool = True) -> bool:
         """Read what was appended (at most about `budget` bytes); True when the summary may have
-        changed. FileNotFoundError if the file is gone."""
+        changed. FileNotFoundError if the file is gone. `priced=False`: for a look at the head
+        only, the calls are not priced (see TranscriptFold)."""
         restored, self._restored = self._restored, False
         self.read_anything = False
         reset = self.tail.start()
@@ -31,7 +32,7 @@ class TranscriptFollower:
         self.read_anything = True
         if reset:
             self.summary = TranscriptSummary()
-        fold = TranscriptFold(self.summary)
+        fold = TranscriptFold(self.summary, priced=priced)
         for lines in self.tail.line_blocks(budget):
             fold.lines(lines)
         fold.finish()
