@@ -177,10 +177,20 @@ def encode(value: Any) -> Any:
 
 def decode(value: Any) -> Any:
     """The inverse of `encode`; only classes of sessiontui's model are ever rebuilt."""
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
         return value if _plain(value) else [decode(v) for v in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
         return value
+    if "$dc" in value:
+        cls, names = _dataclass(value["$dc"])
+        fields = value["f"]
+        obj = object.__new__(cls)
+        for name, field_value in fields.items():
+            object.__setattr__(obj, name, decode(field_value))
+        if not names.issubset(fields):
+            raise ValueError(f"fields missing: {', '.join(sorted(names - set(fields)))}")
+        return obj
     if "$dt" in value:
         return datetime.fromisoformat(value["$dt"])
     if "$tuple" in value:
@@ -192,23 +202,29 @@ def decode(value: Any) -> Any:
         return {decode(k): decode(v) for k, v in value["$map"]}
     if "$enum" in value:
         return _class(value["$enum"])(value["v"])
-    if "$dc" in value:
-        cls: type = _class(value["$dc"])
-        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-            raise TypeError(f"{value['$dc']} is not a dataclass")
-        obj = object.__new__(cls)
-        for name, field_value in value["f"].items():
-            object.__setattr__(obj, name, decode(field_value))
-        missing = {f.name for f in dataclasses.fields(cls)} - set(value["f"])
-        if missing:
-            raise ValueError(f"fields missing: {', '.join(sorted(missing))}")
-        return obj
     raise ValueError("an untagged object")
+
+
+_DATACLASSES: dict[str, tuple[type, frozenset[str]]] = {}
+
+
+def _dataclass(name: str) -> tuple[type, frozenset[str]]:
+    """A cached dataclass by its tag, with its field names."""
+    known = _DATACLASSES.get(name)
+    if known is None:
+        cls = _class(name)
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            raise TypeError(f"{name} is not a dataclass")
+        known = _DATACLASSES[name] = (cls, frozenset(f.name for f in dataclasses.fields(cls)))
+    return known
 
 
 def _plain(items: list[Any]) -> bool:
     """Whether a list holds only plain values (a set of request ids: most of a cache's bytes)."""
-    return not any(isinstance(v, dict | list) for v in items)
+    return all(type(v) in _PLAIN for v in items)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _name(cls: type) -> str:
