@@ -20,14 +20,29 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from importlib.metadata import version
+from importlib.util import find_spec
+from pathlib import Path
 
 from sessiontui.model import Usage
 
 # genai-prices is imported when a price is first needed (about 0.3 s): a run whose transcripts
 # all come from the cache never needs it.
-PRICE_DATA_VERSION = version("genai-prices")  # part of the transcript cache's key
 _PROBE_OUTPUT = 1_000_000
+
+
+@lru_cache(maxsize=1)
+def price_data_version() -> str:
+    """The installed genai-prices' version (part of the transcript cache's key), read from the
+    name of its dist-info directory beside it: importlib.metadata costs 20 ms of imports on
+    every start. importlib.metadata where the layout is another."""
+    spec = find_spec("genai_prices")
+    if spec is not None and spec.origin:
+        site = Path(spec.origin).parent.parent
+        for info in site.glob("genai_prices-*.dist-info"):
+            return info.name.removeprefix("genai_prices-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("genai-prices")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.live.jsonl_tail import JsonlTail
-from sessiontui.stores.claude_fold import TranscriptFold
 from sessiontui.stores.claude_transcript import TranscriptSummary
 
 
@@ -32,6 +31,9 @@ class TranscriptFollower:
         self.read_anything = True
         if reset:
             self.summary = TranscriptSummary()
+        # Imported when a line is first read: a run served by the cache needs no msgspec.
+        from sessiontui.stores.claude_fold import TranscriptFold
+
         fold = TranscriptFold(self.summary, priced=priced)
         for lines in self.tail.line_blocks(budget):
             fold.lines(lines)

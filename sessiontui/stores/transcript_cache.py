@@ -24,22 +24,16 @@ import hashlib
 import logging
 import sys
 from datetime import datetime
+from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import orjson
 from platformdirs import user_cache_path
 
-from sessiontui.live import jsonl_tail
 from sessiontui.private_files import private_dir, write_atomic
 from sessiontui.rules import pricing
-from sessiontui.stores import (
-    claude_facts,
-    claude_fold,
-    claude_follower,
-    claude_records,
-    claude_transcript,
-)
 from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import TranscriptSummary
 
@@ -64,13 +58,27 @@ def cache_dir() -> Path:
     return user_cache_path("sessiontui") / "transcripts"
 
 
+_SUMMARISING = (  # the modules that read, summarise and price a transcript, and this one
+    "sessiontui.live.jsonl_tail",
+    "sessiontui.stores.claude_transcript",
+    "sessiontui.stores.claude_fold",
+    "sessiontui.stores.claude_follower",
+    "sessiontui.stores.claude_records",
+    "sessiontui.stores.claude_facts",
+    "sessiontui.rules.pricing",
+    __name__,
+)
+
+
+@lru_cache(maxsize=1)
 def code_version() -> str:
     """What a cached summary depends on: the parsing, summarising and pricing code and the
-    price data. Hashing the modules' source means no one has to remember to bump a number."""
-    digest = hashlib.sha256(f"{FORMAT}:{pricing.PRICE_DATA_VERSION}".encode())
-    summarising = (claude_transcript, claude_fold, claude_follower, claude_records, claude_facts)
-    for module in (jsonl_tail, *summarising, pricing, sys.modules[__name__]):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    price data. Hashing the modules' source means no one has to remember to bump a number.
+    Found without importing them (a warm run never folds a line: no msgspec import)."""
+    digest = hashlib.sha256(f"{FORMAT}:{pricing.price_data_version()}".encode())
+    for name in _SUMMARISING:
+        spec = find_spec(name)
+        digest.update(Path(spec.origin if spec and spec.origin else "").read_bytes())
     return digest.hexdigest()[:24]
 
 
@@ -185,7 +193,7 @@ def decode(value: Any) -> Any:
     if "$dc" in value:
         cls, names = _dataclass(value["$dc"])
         fields = value["f"]
-        obj = object.__new__(cls)
+        obj: Any = object.__new__(cls)
         for name, field_value in fields.items():
             object.__setattr__(obj, name, decode(field_value))
         if not names.issubset(fields):
