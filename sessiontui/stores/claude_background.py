@@ -12,17 +12,17 @@ slice-per-refresh reading.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable
-from multiprocessing import resource_tracker
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sessiontui.stores.claude_follower import TranscriptFollower, read_transcript
+
+if TYPE_CHECKING:  # multiprocessing is imported when a first worker is started
+    from multiprocessing.pool import AsyncResult, Pool
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ class BackgroundCount:
 def _new_pool() -> Pool:
     _start_resource_tracker()
     workers = max(1, min((os.cpu_count() or 1) - 1, MAX_WORKERS))
+    import multiprocessing
+
     return multiprocessing.get_context("spawn").Pool(workers, initializer=_quiet)
 
 
@@ -118,6 +120,8 @@ def _start_resource_tracker() -> None:
     """multiprocessing's resource tracker, started with /dev/null as its stderr: the running
     app has put an object without a file descriptor in sys.stderr (Textual captures output),
     on which starting it would fail, and its warnings must never be drawn over the screen."""
+    from multiprocessing import resource_tracker
+
     saved = sys.stderr
     with open(os.devnull, "w") as devnull:
         sys.stderr = devnull

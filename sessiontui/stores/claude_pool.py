@@ -12,12 +12,10 @@ order: the sessions are the same as a serial read's, to the last bit of every do
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 
 from sessiontui.stores.claude_code import ClaudeCodeStore
@@ -55,6 +53,8 @@ def read_in_parallel(stores: Sequence[object]) -> None:
     workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo)) - 1
     if workers < 1 or sum(size for _, _, size in todo) < POOL_MIN_BYTES:
         return  # each store's own refresh reads them
+    from concurrent.futures.process import BrokenProcessPool  # multiprocessing: only when used
+
     try:
         read = read_shared([path for _, path, _ in todo], {p: size for _, p, size in todo}, workers)
     except (OSError, BrokenProcessPool) as exc:  # no pool here: each store reads its own files
@@ -76,6 +76,9 @@ def read_shared(
     smallest) at once."""
     queue = deque(sorted(paths, key=lambda p: -sizes[p]))
     read: dict[Path, TranscriptFollower] = {}
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("spawn")  # never fork a process that has threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         running: dict[Future[TranscriptFollower | None], Path] = {}
