@@ -159,28 +159,33 @@ class TranscriptCache:
 
 def encode(value: Any) -> Any:
     """Plain JSON values for a summary: dataclasses by their fields, with tags to rebuild them."""
-    if (
-        value is None
-        or isinstance(value, bool | int | float | str)
-        and not isinstance(value, enum.Enum)
-    ):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
     if isinstance(value, enum.Enum):
-        return {"$enum": _name(type(value)), "v": value.value}
+        return {"$enum": _name(kind), "v": value.value}
+    if isinstance(value, bool | int | float | str):
+        return value
     if isinstance(value, datetime):
         return {"$dt": value.isoformat()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"$dc": _name(type(value)), "f": fields}
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {"$dc": _name(kind), "f": {name: encode(getattr(value, name)) for name in names}}
     if isinstance(value, list):
-        return [encode(v) for v in value]
+        return value[:] if _plain(value) else [encode(v) for v in value]
     if isinstance(value, tuple):
         return {"$tuple": [encode(v) for v in value]}
     if isinstance(value, set | frozenset):
-        return {"$set": [encode(v) for v in value]}
+        items = list(value)  # a set of request ids: most of a cache's bytes
+        return {"$set": items if _plain(items) else [encode(v) for v in items]}
     if isinstance(value, dict):
         return {"$map": [[encode(k), encode(v)] for k, v in value.items()]}
-    raise TypeError(f"cannot cache a {type(value).__name__}")
+    raise TypeError(f"cannot cache a {kind.__name__}")
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def decode(value: Any) -> Any:
