@@ -43,6 +43,7 @@ from sessiontui.timestamps import parse_timestamp
 _ABSENT = msgspec.Raw(b"")
 _INT_MIN, _INT_MAX = -(2**63), 2**64  # orjson reads integers outside this range as floats
 _TIMES_KEPT = 4096
+_from_iso = datetime.fromisoformat
 # A JSON value whose integers fit in 64 bits (a wider one fails to decode: the reference path
 # then reads the line, as orjson or stdlib json would).
 _Value = (
@@ -215,18 +216,22 @@ class TranscriptFold:
 
     def _time(self, value: Any) -> tuple[datetime | None, str | None]:
         """A line's time and its UTC day (`%Y-%m-%d`), remembered by the text they come from."""
-        if type(value) is str:
-            known = self._times.get(value)
-            if known is not None:
-                return known
-        elif _wide(value):
-            raise _Fallback
-        at = parse_timestamp(value)
+        if type(value) is not str:
+            if _wide(value):
+                raise _Fallback
+            at = parse_timestamp(value)
+            return at, None if at is None else self._day(at)
+        known = self._times.get(value)
+        if known is not None:
+            return known
+        try:  # parse_timestamp's first step, for Claude Code's own form (`...Z`)
+            at = _from_iso(value) if value[-1:] == "Z" else parse_timestamp(value)
+        except ValueError:
+            at = parse_timestamp(value)
         known = (at, None if at is None else self._day(at))
-        if type(value) is str:
-            if len(self._times) >= _TIMES_KEPT:
-                self._times.clear()
-            self._times[value] = known
+        if len(self._times) >= _TIMES_KEPT:
+            self._times.clear()
+        self._times[value] = known
         return known
 
     def _day(self, at: datetime) -> str:
