@@ -124,10 +124,6 @@ def _value(raw: bytes) -> Any:
         return json.loads(raw)
 
 
-def _int(value: Any) -> int:
-    return value if type(value) is int else 0
-
-
 _KEY_TYPES = (str, type(None))
 _NUMBERS = (int, float)
 
