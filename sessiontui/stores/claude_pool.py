@@ -1,9 +1,9 @@
 """A cold read of many Claude Code transcripts on every core: the files no cache holds are
 shared between this process and a pool of worker processes, biggest first to the pool.
 
-Used before a one-shot full read (`snapshot`, `costs`), and only when there are enough bytes
-for it to pay: starting a worker costs about half a CPU-second (imports, genai-prices, the
-price probes), so a worker must have more than that to fold. The pool is made for the read and
+Used before a one-shot full read (`snapshot`, `costs`), and only where it pays: starting a
+worker costs about half a CPU-second (imports, genai-prices, the price probes), so there must be
+enough bytes to fold, and a core free to fold them on. The pool is made for the read and
 shut down after it, so an idle process keeps no worker. Each file is folded by the same code in
 whichever process reads it, and the followers are handed to their store in the store's own
 order: the sessions are the same as a serial read's, to the last bit of every dollar figure.
@@ -50,7 +50,7 @@ def read_in_parallel(stores: Sequence[object]) -> None:
                     continue
             else:
                 store._followers[path] = follower
-    workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo)) - 1
+    workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo), 1 + idle_cores()) - 1
     if workers < 1 or sum(size for _, _, size in todo) < POOL_MIN_BYTES:
         return  # each store's own refresh reads them
     from concurrent.futures.process import BrokenProcessPool  # multiprocessing: only when used
@@ -67,6 +67,18 @@ def read_in_parallel(stores: Sequence[object]) -> None:
         if done is not None:
             store._followers[path] = done
             store._cache_dirty = True
+
+
+def idle_cores() -> int:
+    """Cores no one is using (the 1-minute load average; this process counts as using one).
+    A worker on a busy machine only takes turns with this process: it costs its start (about
+    half a CPU-second) and gains no time (benchmarks/results/vs_peers.txt, load average 3-4 on
+    2 cores: 200 MB cold 2.4 CPU-s with a worker, 2.0 without, the same wall time)."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return 0
+    return max(0, round((os.cpu_count() or 1) - load))
 
 
 def read_shared(
