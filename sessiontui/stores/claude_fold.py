@@ -57,11 +57,11 @@ _Value = (
 )
 
 
-class _Split(msgspec.Struct):
+class _Split(msgspec.Struct, gc=False):
     ephemeral_1h_input_tokens: _Value = None
 
 
-class _Usage(msgspec.Struct):
+class _Usage(msgspec.Struct, gc=False):
     """`message.usage`: the counts `usage_tokens` reads; anything else in it is skipped."""
 
     input_tokens: _Value = None
@@ -71,14 +71,14 @@ class _Usage(msgspec.Struct):
     cache_creation: _Split | list[Any] | str | float | bool | None = None
 
 
-class _Message(msgspec.Struct):
+class _Message(msgspec.Struct, gc=False):
     id: Any = None
     model: Any = None
     usage: _Usage | list[Any] | str | float | bool | None = None
     content: msgspec.Raw = _ABSENT
 
 
-class _Line(msgspec.Struct):
+class _Line(msgspec.Struct, gc=False):
     """The top-level fields a summary reads of a user or assistant line."""
 
     type: Any = None
@@ -101,7 +101,7 @@ class _Line(msgspec.Struct):
     toolUseResult: msgspec.Raw = _ABSENT
 
 
-class _BlockType(msgspec.Struct):
+class _BlockType(msgspec.Struct, gc=False):
     type: Any = None
 
 
