@@ -14,7 +14,7 @@ from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, S
 from sessiontui.money import session_cost
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
-from sessiontui.stores.claude_code import read_in_parallel
+from sessiontui.stores.claude_pool import read_in_parallel
 from sessiontui.text import json_line, one_line
 from sessiontui.timestamps import iso_utc
 

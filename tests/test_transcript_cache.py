@@ -19,7 +19,7 @@ import pytest
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.model import Session
 from sessiontui.stores.claude_code import ClaudeCodeStore
-from sessiontui.stores.claude_transcript import TranscriptFollower
+from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.transcript_cache import TranscriptCache, decode, encode
 
 CWD = "/home/dev/src/cached"
@@ -214,9 +214,10 @@ def test_no_cache_writes_no_cache(tmp_path: Path, isolated_home: Path) -> None:
 async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sessiontui.stores import claude_code
+    from sessiontui.stores import claude_pool
 
-    monkeypatch.setattr(claude_code, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(claude_pool, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(claude_pool, "idle_cores", lambda: 1)  # whatever the machine's load
     projects = tmp_path / "projects"
     w = ClaudeCodeWriter(projects)
     for n in range(3):
@@ -236,7 +237,7 @@ async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache
     serial = (await ClaudeCodeStore(projects).refresh()).sessions
     store = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "cache"))
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-    claude_code.read_in_parallel([store])
+    claude_pool.read_in_parallel([store])
     assert (
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime > children_before
     )  # worker processes ran

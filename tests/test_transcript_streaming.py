@@ -23,11 +23,8 @@ from sessiontui.live.jsonl_tail import (
     read_lines_backwards,
 )
 from sessiontui.model import Role
-from sessiontui.stores.claude_transcript import (
-    TranscriptFollower,
-    line_matters_for_summary,
-    messages_from_record,
-)
+from sessiontui.stores.claude_follower import TranscriptFollower
+from sessiontui.stores.claude_transcript import line_matters_for_summary, messages_from_record
 from sessiontui.stores.jsonl_dir import read_after, read_page
 
 CWD = "/home/dev/src/big"
@@ -295,3 +292,68 @@ def test_a_budget_smaller_than_a_line_still_gets_past_it(
         if tail.at_end:
             break
     assert seen == [0, 1, 2] and tail.offset == path.stat().st_size
+
+
+async def test_a_big_transcript_counted_in_a_worker_process_ends_as_a_full_read_and_the_worker_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from sessiontui.stores import claude_code
+
+    monkeypatch.setattr(claude_code, "BACKGROUND_MIN_BYTES", 1 << 20)  # this 4 MB file is big
+    conversation(tmp_path, 4_000)
+    whole = (await claude_code.ClaudeCodeStore(tmp_path).refresh()).sessions[0]
+    store = claude_code.ClaudeCodeStore(tmp_path)
+    store.read_seconds = 0.4  # as the app sets it
+    first = (await store.refresh()).sessions[0]
+    assert first.counting is not None and first.name == whole.name
+    assert store._background.running  # a worker process counts it
+    looks = 0
+    while (session := (await store.refresh(set())).sessions[0]).counting is not None:
+        looks += 1
+        assert looks < 2_000, "the worker never handed its count back"
+        await asyncio.sleep(0.02)
+    assert session == whole
+    assert not store._background.running  # no worker left once the count is in
+    await store.close()
+
+
+async def test_a_failed_count_in_a_worker_is_counted_again_here_from_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sessiontui.stores import claude_code
+
+    monkeypatch.setattr(claude_code, "BACKGROUND_MIN_BYTES", 1 << 20)
+    conversation(tmp_path, 4_000)
+    whole = (await claude_code.ClaudeCodeStore(tmp_path).refresh()).sessions[0]
+    store = claude_code.ClaudeCodeStore(tmp_path)
+    store.read_seconds = 0.0
+    failing: set[Path] = set()
+
+    class FailingWorkers:
+        running = False
+
+        def __contains__(self, path: Path) -> bool:
+            return path in failing
+
+        def start(self, path: Path) -> bool:
+            failing.add(path)
+            return True
+
+        def take(self, path: Path) -> tuple[bool, None]:
+            failing.discard(path)
+            return True, None
+
+        def forget(self, path: Path) -> None: ...
+
+        def stop(self) -> None: ...
+
+    store._background = FailingWorkers()  # type: ignore[assignment]
+    first = (await store.refresh()).sessions[0]
+    assert first.counting is not None and failing  # handed to a worker (that will fail)
+    refreshes = 0
+    while (session := (await store.refresh(set())).sessions[0]).counting is not None:
+        refreshes += 1
+        assert refreshes < 50
+    assert session == whole  # the unpriced head was not kept: read again, priced

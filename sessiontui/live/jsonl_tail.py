@@ -93,13 +93,8 @@ class JsonlTail:
         `wanted` skips lines before they are parsed; `budget` stops after about that many
         bytes (call `start()` and `records()` again to go on). Consume it to its end.
         """
-        with open(self.path, "rb") as handle:
-            handle.seek(self.offset)
-            for line in self._lines(handle, budget):
-                if len(line) > LONG_LINE:  # whole in one chunk, but still too long to parse
-                    self.long_total += 1
-                    self.corrupt_total += 1
-                    continue
+        for lines in self.line_blocks(budget):
+            for line in lines:
                 if wanted is not None and not wanted(line):
                     continue
                 record = parse_line(line)
@@ -107,12 +102,28 @@ class JsonlTail:
                     self.corrupt_total += bool(line.strip())
                 else:
                     yield record
+
+    def line_blocks(self, budget: int | None = None) -> Iterator[list[bytes]]:
+        """The complete lines after the offset, a chunk's worth at a time, unparsed; lines over
+        LONG_LINE are counted (corrupt) and left out. The offset is past a block when it is
+        handed out. Consume it to its end; a caller that parses counts its own bad lines into
+        `corrupt_total`."""
+        with open(self.path, "rb") as handle:
+            handle.seek(self.offset)
+            for lines, size in self._blocks(handle, budget):
+                if size > LONG_LINE:  # a line whole in one chunk, but too long to parse?
+                    kept = [line for line in lines if len(line) <= LONG_LINE]
+                    self.long_total += len(lines) - len(kept)
+                    self.corrupt_total += len(lines) - len(kept)
+                    lines = kept
+                yield lines
             self._remember_windows(handle)
         if self._at_end:  # an unfinished last line waits until the file changes again
             self._stat_key = self._pending_key
 
-    def _lines(self, handle: Any, budget: int | None) -> Iterator[bytes]:
-        """Complete lines from the offset; the offset is past each line when it is handed out."""
+    def _blocks(self, handle: Any, budget: int | None) -> Iterator[tuple[list[bytes], int]]:
+        """Complete lines from the offset, by chunk, with their size in bytes; the offset is
+        past a block's lines when it is handed out."""
         pending = b""
         read = 0
         self._at_end = False
@@ -138,15 +149,14 @@ class JsonlTail:
                 self.corrupt_total += 1
             end = data.rfind(b"\n", start)
             if end >= start:
-                for line in data[start:end].split(b"\n"):
-                    self.offset += len(line) + 1
-                    yield line
+                self.offset += end + 1 - start
+                yield data[start:end].split(b"\n"), end - start
                 start = end + 1
             pending = data[start:]
             if len(pending) > LONG_LINE:
                 self.offset += len(pending)
                 pending, self._skipping = b"", True
-        # budget spent: the next records() call goes on from the offset, unless nothing is left
+        # budget spent: the next read goes on from the offset, unless nothing is left
         self._at_end = handle.tell() >= os.fstat(handle.fileno()).st_size and not pending
 
     @property
@@ -213,10 +223,8 @@ def parse_line(line: bytes) -> dict[str, Any] | None:
     except orjson.JSONDecodeError:
         try:
             value = json.loads(line)
-        except (
-            ValueError,
-            UnicodeDecodeError,
-        ):  # json.loads raises UnicodeDecodeError on bad UTF-8
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # json.loads raises UnicodeDecodeError on bad UTF-8, RecursionError past 1,000 levels
             return None
     return value if isinstance(value, dict) else None
 

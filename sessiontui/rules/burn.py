@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from statistics import median
 
 from sessiontui.model import Burn, Session
 
@@ -56,6 +55,8 @@ def mark_runaways(burns: dict[str, Burn]) -> dict[str, Burn]:
     rates = [b.dollars_per_minute for b in burns.values() if b.dollars_per_minute]
     if not rates:
         return burns
+    from statistics import median  # 10 ms of imports (fractions, decimal): only when needed
+
     typical = median(rates)
     bar = (
         max(RUNAWAY_FLOOR, typical * RUNAWAY_FACTOR)

@@ -20,14 +20,29 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from importlib.metadata import version
+from importlib.util import find_spec
+from pathlib import Path
 
 from sessiontui.model import Usage
 
 # genai-prices is imported when a price is first needed (about 0.3 s): a run whose transcripts
 # all come from the cache never needs it.
-PRICE_DATA_VERSION = version("genai-prices")  # part of the transcript cache's key
 _PROBE_OUTPUT = 1_000_000
+
+
+@lru_cache(maxsize=1)
+def price_data_version() -> str:
+    """The installed genai-prices' version (part of the transcript cache's key), read from the
+    name of its dist-info directory beside it: importlib.metadata costs 20 ms of imports on
+    every start. importlib.metadata where the layout is another."""
+    spec = find_spec("genai_prices")
+    if spec is not None and spec.origin:
+        site = Path(spec.origin).parent.parent
+        for info in site.glob("genai_prices-*.dist-info"):
+            return info.name.removeprefix("genai_prices-").removesuffix(".dist-info")
+    from importlib.metadata import version
+
+    return version("genai-prices")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +57,25 @@ class TierRates:
     cache_write_1h_extra: float  # what a 1-hour write costs on top of a plain one
 
     def price(self, usage: Usage) -> float:
+        return self.price_tokens(
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_read_tokens,
+            usage.cache_write_tokens,
+            usage.cache_write_1h_tokens,
+        )
+
+    def price_tokens(
+        self, input_tokens: int, output: int, cache_read: int, cache_write: int, cache_write_1h: int
+    ) -> float:
+        """`price` from the counts themselves (the fast fold makes no Usage per call)."""
         return (
             self.per_call
-            + usage.input_tokens * self.input
-            + usage.output_tokens * self.output
-            + usage.cache_read_tokens * self.cache_read
-            + usage.cache_write_tokens * self.cache_write
-            + usage.cache_write_1h_tokens * self.cache_write_1h_extra
+            + input_tokens * self.input
+            + output * self.output
+            + cache_read * self.cache_read
+            + cache_write * self.cache_write
+            + cache_write_1h * self.cache_write_1h_extra
         )
 
 
@@ -60,8 +87,13 @@ class ModelRates:
     tiers: tuple[TierRates, ...]  # one more than starts: tiers[0] is the base price
 
     def price(self, usage: Usage) -> float:
-        prompt = usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
-        return self.tiers[bisect_left(self.starts, prompt)].price(usage)
+        return self.tier(
+            usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens
+        ).price(usage)
+
+    def tier(self, prompt: int) -> TierRates:
+        """The tier a call of `prompt` tokens (cached parts included) is priced in."""
+        return self.tiers[bisect_left(self.starts, prompt)]
 
 
 def split_model(model: str) -> tuple[str | None, str]:

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionRow
@@ -28,6 +28,7 @@ from sessiontui.rules.costs import (
 from sessiontui.screens.base import FleetScreen
 from sessiontui.text import one_line
 from sessiontui.widgets.cost_chart import BurnLine, SpendBars
+from sessiontui.widgets.steady_footer import SteadyFooter
 
 
 class CostsScreen(FleetScreen):
@@ -52,7 +53,7 @@ class CostsScreen(FleetScreen):
             yield Static(id="by-user", classes="cost-panel")
             yield Static(id="by-day", classes="cost-panel")
             yield Static(id="top", classes="cost-panel")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.show_latest()

@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
@@ -15,6 +15,7 @@ from sessiontui.model import Session, SessionProcesses, SessionRow, SessionState
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
 from sessiontui.widgets.filter_query import FILTER_HELP
 from sessiontui.widgets.session_table import SessionTable
+from sessiontui.widgets.steady_footer import SteadyFooter
 from sessiontui.widgets.store_list import StoreList
 from sessiontui.widgets.summary_bar import SummaryBar
 
@@ -72,7 +73,7 @@ class DashboardScreen(ActionScreen):
             id="filter",
         )
         yield SessionTable(id="sessions")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

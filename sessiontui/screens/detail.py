@@ -16,7 +16,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Sparkline, Static
+from textual.widgets import Sparkline, Static
 
 from sessiontui.actions import Outcome, Verb
 from sessiontui.app import log_failure
@@ -29,6 +29,7 @@ from sessiontui.stores.base import Store, StoreError
 from sessiontui.text import one_line
 from sessiontui.widgets.process_facts import process_facts
 from sessiontui.widgets.state_style import state_classes, state_rules
+from sessiontui.widgets.steady_footer import SteadyFooter
 from sessiontui.widgets.transcript_view import TranscriptView
 
 PAGE = 200
@@ -67,7 +68,7 @@ class SessionDetailScreen(ActionScreen):
         yield Static(id="process")
         yield Static(id="disk")
         yield TranscriptView(id="transcript")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def action_export_session(self) -> None:
         """Ask where to write the export (.md, .json or .jsonl by its name), then write it."""

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from sessiontui.live.fleet import FleetUpdate
@@ -16,6 +16,7 @@ from sessiontui.live.process_list import ListedProcess, listed_processes
 from sessiontui.screens.base import FleetScreen
 from sessiontui.text import one_line
 from sessiontui.widgets.process_facts import process_line
+from sessiontui.widgets.steady_footer import SteadyFooter
 
 
 class ProcessesScreen(FleetScreen):
@@ -31,7 +32,7 @@ class ProcessesScreen(FleetScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="processes-title")
         yield OptionList(id="processes")
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.show_latest()

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
 from sessiontui.live.fleet import FleetUpdate
@@ -19,6 +19,7 @@ from sessiontui.screens.base import FleetScreen
 from sessiontui.search.hits import SearchHit
 from sessiontui.stores.base import Store
 from sessiontui.text import one_line, printable
+from sessiontui.widgets.steady_footer import SteadyFooter
 
 COLUMNS = ("when", "role", "session", "match", "resume")
 
@@ -56,7 +57,7 @@ class SearchScreen(FleetScreen):
         )
         yield Static(Text("type a text and press Enter"), id="search-status")
         yield DataTable(id="search-results", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns(*COLUMNS)

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import os
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,9 +21,10 @@ from sessiontui.live.jsonl_tail import head_records, parse_line, read_lines_back
 from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.money import dollars
 from sessiontui.stores.base import ReadReport
+from sessiontui.stores.claude_background import BACKGROUND_MIN_BYTES, BackgroundCount
+from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
-    TranscriptFollower,
     TranscriptSummary,
     messages_from_record,
 )
@@ -40,8 +37,6 @@ CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at m
 INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long per refresh
 _READ_STEP = 4 << 20  # bytes per read between two looks at the clock
 _TAIL_LINES = 40  # lines read from a counting transcript's end: its last activity and message
-POOL_MIN_BYTES = 64 << 20  # a one-shot read of fewer new bytes than this stays in one process
-POOL_MAX_WORKERS = 4
 
 RECORD_TYPES = frozenset(
     {
@@ -114,6 +109,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         # marked counting, and read on in the next refreshes (the app sets this).
         self.read_seconds: float | None = None
         self._counting: dict[Path, TranscriptSummary] = {}  # unfinished file -> its tail's summary
+        self._background = BackgroundCount()  # big files counted in worker processes (the app)
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if changed_paths is not None and self._counting:
@@ -121,6 +117,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         report = await super().refresh(changed_paths)
         for gone in [p for p in self._counting if p not in self._followers]:
             del self._counting[gone]  # a counting file that vanished
+            self._background.forget(gone)
         due = (
             self._cache_saved_at is None
             or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS
@@ -130,6 +127,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return report
 
     async def close(self) -> None:
+        self._background.stop()
         if self._cache_dirty:
             await self._save_cache()
         await super().close()
@@ -168,15 +166,41 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
     def _poll(self, follower: TranscriptFollower) -> bool:
         if self.read_seconds is None:
             return follower.poll()
+        path = follower.path
+        if path in self._background:
+            done, read = self._background.take(path)
+            if not done:  # still counted aside: only its tail is looked at again
+                return self._look_at_tail(path)
+            # the count, or on a failure the file read again here from its start
+            follower.take(read or TranscriptFollower(path))
+            self._cache_dirty = True
+        elif follower.tail.offset == 0 and os.path.getsize(path) > BACKGROUND_MIN_BYTES:
+            # The head only, for the listing (name, start, directory), unpriced: a worker
+            # process counts and prices the whole file.
+            follower.poll(_READ_STEP, priced=False)
+            if follower.counting and self._background.start(path):
+                self._look_at_tail(path)
+                return True
+            follower.take(TranscriptFollower(path))  # no worker: counted here, from the start
         deadline = time.monotonic() + self.read_seconds
         changed = follower.poll(_READ_STEP)
         while follower.counting and time.monotonic() < deadline:
             follower.poll(_READ_STEP)
         if follower.counting:
-            self._counting[follower.path] = tail_summary(follower.path)
+            self._counting[path] = tail_summary(path)
         else:
-            self._counting.pop(follower.path, None)
+            self._counting.pop(path, None)
         return changed
+
+    def _look_at_tail(self, path: Path) -> bool:
+        """The last lines of a file still being counted; True when they changed."""
+        tail = tail_summary(path)
+        before = self._counting.get(path)
+        self._counting[path] = tail
+        return before is None or (before.last_at, before.last_message) != (
+            tail.last_at,
+            tail.last_message,
+        )
 
     def corrupt_lines(self, follower: TranscriptFollower) -> int:
         return follower.tail.corrupt_total
@@ -377,59 +401,8 @@ def tail_summary(path: Path) -> TranscriptSummary:
     for _, line in reversed(lines):
         record = parse_line(line) if isinstance(line, bytes) else None
         if record is not None:
+            message = record.get("message")
+            if isinstance(message, dict):  # its tokens are not shown: nothing to price
+                message.pop("usage", None)
             summary.add(record)
     return summary
-
-
-def read_transcript(path: Path) -> TranscriptFollower | None:
-    """A transcript read to its end (in a pool worker), handed back as the cache would hand it;
-    None when it cannot be read (the store's own refresh then reports why)."""
-    follower = TranscriptFollower(path)
-    try:
-        follower.poll()
-    except OSError:
-        return None
-    follower.restore(follower.tail.state(), follower.summary)
-    return follower
-
-
-def read_in_parallel(stores: Sequence[object]) -> None:
-    """Before a one-shot full read (`snapshot`): read the transcripts that no cache holds in a
-    pool of processes, one per core, when there are enough bytes for it to pay (starting a
-    worker costs about half a CPU-second). The app never does this: it reads big files a
-    slice per refresh instead, and its idle cost stays that of one process."""
-    todo: list[tuple[ClaudeCodeStore, Path, int]] = []
-    for store in stores:
-        if (
-            not isinstance(store, ClaudeCodeStore)
-            or store.read_seconds is not None
-            or not store.path.is_dir()
-        ):
-            continue
-        for path in store.list_files():
-            if path in store._followers:
-                continue
-            follower = store.new_follower(path)
-            if follower.counting:  # not restored from the cache: to be read
-                try:
-                    todo.append((store, path, os.path.getsize(path)))
-                except OSError:
-                    continue
-            else:
-                store._followers[path] = follower
-    workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo))
-    if workers < 2 or sum(size for _, _, size in todo) < POOL_MIN_BYTES:
-        return  # each store's own refresh reads them
-    todo.sort(key=lambda item: -item[2])  # biggest first: the workers end together
-    context = multiprocessing.get_context("spawn")  # never fork a process that has threads
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = pool.map(read_transcript, [path for _, path, _ in todo])
-            for (store, path, _), read in zip(todo, results, strict=True):
-                if read is not None:
-                    store._followers[path] = read
-                    store._cache_dirty = True
-    except (OSError, BrokenProcessPool) as exc:  # no pool here: each store reads its own files
-        log.warning(
-            "sessiontui: reading transcripts in parallel failed (%s); reading them in turn", exc
-        )

@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from sessiontui.live.jsonl_tail import JsonlTail
 from sessiontui.model import (
     ApiCall,
     CostSource,
@@ -36,7 +34,7 @@ from sessiontui.stores.claude_records import (
 from sessiontui.timestamps import parse_timestamp
 
 SYNTHETIC_MODEL = "<synthetic>"
-__all__ = ["TranscriptFollower", "TranscriptSummary", "messages_from_record", "usage_of"]
+__all__ = ["TranscriptSummary", "messages_from_record", "usage_of"]
 RECENT_CALLS = 60  # API calls kept per session for burn rates and the cost sparkline
 
 
@@ -117,31 +115,17 @@ class TranscriptSummary:
         self.messages += 1
         self.facts.user_line(record, line)
         if line is UserLine.TOOL_RESULT:
-            text = " ".join(block_text(b) for b in content or () if isinstance(b, dict))
-            self.last_message = LastMessage("tool", MessageKind.TOOL_RESULT, at, _preview(text))
+            self.last_message = tool_result_last(content, at)
             return
-        text = content_text(content)
+        self.add_user_text(line, content_text(content), at)
+
+    def add_user_text(self, line: UserLine, text: str, at: datetime | None) -> None:
+        """A user line that is no tool result, once classified (shared with the fast fold)."""
         if line is UserLine.PROMPT:
             self.turns += 1
             if self.first_prompt is None and text.strip():
                 self.first_prompt = prompt_title(text)
-            shown = slash_command(text) or text
-            self.last_message = LastMessage("user", MessageKind.TEXT, at, _preview(shown))
-        elif line is UserLine.INTERRUPT:
-            self.last_message = LastMessage(
-                "user",
-                MessageKind.TEXT,
-                at,
-                "interrupted by user",
-                awaits_reply=False,
-                ended_by_user=True,
-            )
-        elif line is UserLine.SIDECHAIN:
-            self.last_message = LastMessage("user", MessageKind.TEXT, at, _preview(text))
-        else:  # Claude Code's own lines: nothing waits for an answer
-            self.last_message = LastMessage(
-                "user", MessageKind.TEXT, at, _preview(unwrap_plumbing(text)), awaits_reply=False
-            )
+        self.last_message = user_text_last(line, text, at)
 
     def _add_assistant(
         self, record: dict[str, Any], message: dict[str, Any], at: datetime | None
@@ -154,29 +138,16 @@ class TranscriptSummary:
         if model and model != SYNTHETIC_MODEL:
             self.model = model
             self._count_usage(record, message, model, at)
+        content = message.get("content")
         if record.get("isApiErrorMessage"):
-            text = content_text(message.get("content")) or "API error"
-            self.last_message = LastMessage(
-                "assistant", MessageKind.TEXT, at, _preview(text), api_error=True
-            )
+            self.last_message = api_error_last(content, at)
             return
-        for block in message.get("content") or ():
-            if not isinstance(block, dict):
-                continue
-            if block.get("type") == "tool_use":
-                name = as_str(block.get("name")) or "?"
+        for block in content_blocks(content):
+            if isinstance(block, dict) and block.get("type") == "tool_use":
                 self.facts.tool_use(block)
-                self.last_message = LastMessage(
-                    "assistant",
-                    MessageKind.TOOL_CALL,
-                    at,
-                    _preview(_json(block.get("input"))),
-                    name,
-                )
-            elif block.get("type") == "text" and (as_str(block.get("text")) or "").strip():
-                self.last_message = LastMessage(
-                    "assistant", MessageKind.TEXT, at, _preview(as_str(block.get("text")) or "")
-                )
+        last = assistant_last(content, at)
+        if last is not None:
+            self.last_message = last
 
     def _count_usage(
         self, record: dict[str, Any], message: dict[str, Any], model: str, at: datetime | None
@@ -223,16 +194,71 @@ class TranscriptSummary:
 def usage_of(raw: dict[str, Any]) -> Usage:
     """An Anthropic `usage` object as Claude Code writes it, with the 1-hour cache-write part
     (`cache_creation.ephemeral_1h_input_tokens`, STORES.md 10.1) where the line has the split."""
+    return Usage(*usage_tokens(raw))
+
+
+def usage_tokens(raw: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    """`usage_of` as plain counts: input, output, cache read, cache write, 1-hour write."""
     split = raw.get("cache_creation")
     one_hour = _int(split.get("ephemeral_1h_input_tokens")) if isinstance(split, dict) else 0
     cache_write = _int(raw.get("cache_creation_input_tokens"))
-    return Usage(
-        input_tokens=_int(raw.get("input_tokens")),
-        output_tokens=_int(raw.get("output_tokens")),
-        cache_read_tokens=_int(raw.get("cache_read_input_tokens")),
-        cache_write_tokens=cache_write,
-        cache_write_1h_tokens=min(one_hour, cache_write),
+    return (
+        _int(raw.get("input_tokens")),
+        _int(raw.get("output_tokens")),
+        _int(raw.get("cache_read_input_tokens")),
+        cache_write,
+        min(one_hour, cache_write),
     )
+
+
+def tool_result_last(content: Any, at: datetime | None) -> LastMessage:
+    text = " ".join(block_text(b) for b in content_blocks(content) if isinstance(b, dict))
+    return LastMessage("tool", MessageKind.TOOL_RESULT, at, _preview(text))
+
+
+def user_text_last(line: UserLine, text: str, at: datetime | None) -> LastMessage:
+    """The last message a user line of this kind and text makes (no tool result)."""
+    if line is UserLine.PROMPT:
+        shown = slash_command(text) or text
+        return LastMessage("user", MessageKind.TEXT, at, _preview(shown))
+    if line is UserLine.INTERRUPT:
+        return LastMessage(
+            "user",
+            MessageKind.TEXT,
+            at,
+            "interrupted by user",
+            awaits_reply=False,
+            ended_by_user=True,
+        )
+    if line is UserLine.SIDECHAIN:
+        return LastMessage("user", MessageKind.TEXT, at, _preview(text))
+    # Claude Code's own lines: nothing waits for an answer
+    return LastMessage(
+        "user", MessageKind.TEXT, at, _preview(unwrap_plumbing(text)), awaits_reply=False
+    )
+
+
+def api_error_last(content: Any, at: datetime | None) -> LastMessage:
+    text = content_text(content) or "API error"
+    return LastMessage("assistant", MessageKind.TEXT, at, _preview(text), api_error=True)
+
+
+def assistant_last(content: Any, at: datetime | None) -> LastMessage | None:
+    """The last message an assistant line's blocks make: its last tool call or non-blank text;
+    None when it has neither (thinking only)."""
+    last = None
+    for block in content_blocks(content):
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") == "tool_use":
+            name = as_str(block.get("name")) or "?"
+            last = LastMessage(
+                "assistant", MessageKind.TOOL_CALL, at, _preview(_json(block.get("input"))), name
+            )
+        elif block.get("type") == "text" and (as_str(block.get("text")) or "").strip():
+            text = as_str(block.get("text")) or ""
+            last = LastMessage("assistant", MessageKind.TEXT, at, _preview(text))
+    return last
 
 
 _TITLE_KEYS = {"custom-title": "customTitle", "ai-title": "aiTitle", "summary": "summary"}
@@ -245,41 +271,10 @@ def line_matters_for_summary(line: bytes) -> bool:
     return not line.startswith(b'{"type":"file-history-snapshot"')  # no top-level timestamp
 
 
-class TranscriptFollower:
-    """A transcript file followed by offset, summarised as it grows, one record at a time."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.tail = JsonlTail(path)
-        self.summary = TranscriptSummary()
-        self._restored = False  # taken from the transcript cache: the first poll reports it
-        self.read_anything = False  # whether the last poll read the file (not only restored)
-
-    def poll(self, budget: int | None = None) -> bool:
-        """Read what was appended (at most about `budget` bytes); True when the summary may have
-        changed. FileNotFoundError if the file is gone."""
-        restored, self._restored = self._restored, False
-        self.read_anything = False
-        reset = self.tail.start()
-        if reset is None:
-            return restored
-        self.read_anything = True
-        if reset:
-            self.summary = TranscriptSummary()
-        add = self.summary.add
-        for record in self.tail.records(line_matters_for_summary, budget):
-            add(record)
-        return True
-
-    @property
-    def counting(self) -> bool:
-        """True while the file has not been read to its end (a budgeted first read)."""
-        return not self.tail.at_end
-
-    def restore(self, tail_state: dict[str, Any], summary: TranscriptSummary) -> None:
-        self.tail.restore(tail_state)
-        self.summary = summary
-        self._restored = True
+def content_blocks(content: Any) -> Any:
+    """A message's content blocks: a list as it is, nothing for any other value (a number
+    there once stopped the whole read with a TypeError)."""
+    return content if isinstance(content, list) else ()
 
 
 def _preview(text: str) -> str:

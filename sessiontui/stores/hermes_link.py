@@ -17,7 +17,8 @@ from typing import Any
 
 from sessiontui.model import MessagePage, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
-from sessiontui.stores.claude_transcript import TranscriptFollower, messages_from_record
+from sessiontui.stores.claude_follower import TranscriptFollower
+from sessiontui.stores.claude_transcript import messages_from_record
 from sessiontui.stores.jsonl_dir import read_after, read_page
 from sessiontui.timestamps import parse_timestamp
 

@@ -24,17 +24,18 @@ import hashlib
 import logging
 import sys
 from datetime import datetime
+from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import orjson
 from platformdirs import user_cache_path
 
-from sessiontui.live import jsonl_tail
 from sessiontui.private_files import private_dir, write_atomic
 from sessiontui.rules import pricing
-from sessiontui.stores import claude_facts, claude_records, claude_transcript
-from sessiontui.stores.claude_transcript import TranscriptFollower, TranscriptSummary
+from sessiontui.stores.claude_follower import TranscriptFollower
+from sessiontui.stores.claude_transcript import TranscriptSummary
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +58,27 @@ def cache_dir() -> Path:
     return user_cache_path("sessiontui") / "transcripts"
 
 
+_SUMMARISING = (  # the modules that read, summarise and price a transcript, and this one
+    "sessiontui.live.jsonl_tail",
+    "sessiontui.stores.claude_transcript",
+    "sessiontui.stores.claude_fold",
+    "sessiontui.stores.claude_follower",
+    "sessiontui.stores.claude_records",
+    "sessiontui.stores.claude_facts",
+    "sessiontui.rules.pricing",
+    __name__,
+)
+
+
+@lru_cache(maxsize=1)
 def code_version() -> str:
     """What a cached summary depends on: the parsing, summarising and pricing code and the
-    price data. Hashing the modules' source means no one has to remember to bump a number."""
-    digest = hashlib.sha256(f"{FORMAT}:{pricing.PRICE_DATA_VERSION}".encode())
-    summarising = (claude_transcript, claude_records, claude_facts)
-    for module in (jsonl_tail, *summarising, pricing, sys.modules[__name__]):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    price data. Hashing the modules' source means no one has to remember to bump a number.
+    Found without importing them (a warm run never folds a line: no msgspec import)."""
+    digest = hashlib.sha256(f"{FORMAT}:{pricing.price_data_version()}".encode())
+    for name in _SUMMARISING:
+        spec = find_spec(name)
+        digest.update(Path(spec.origin if spec and spec.origin else "").read_bytes())
     return digest.hexdigest()[:24]
 
 
@@ -144,36 +159,51 @@ class TranscriptCache:
 
 def encode(value: Any) -> Any:
     """Plain JSON values for a summary: dataclasses by their fields, with tags to rebuild them."""
-    if (
-        value is None
-        or isinstance(value, bool | int | float | str)
-        and not isinstance(value, enum.Enum)
-    ):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
     if isinstance(value, enum.Enum):
-        return {"$enum": _name(type(value)), "v": value.value}
+        return {"$enum": _name(kind), "v": value.value}
+    if isinstance(value, bool | int | float | str):
+        return value
     if isinstance(value, datetime):
         return {"$dt": value.isoformat()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"$dc": _name(type(value)), "f": fields}
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
+        return {"$dc": _name(kind), "f": {name: encode(getattr(value, name)) for name in names}}
     if isinstance(value, list):
-        return [encode(v) for v in value]
+        return value[:] if _plain(value) else [encode(v) for v in value]
     if isinstance(value, tuple):
         return {"$tuple": [encode(v) for v in value]}
     if isinstance(value, set | frozenset):
-        return {"$set": [encode(v) for v in value]}
+        items = list(value)  # a set of request ids: most of a cache's bytes
+        return {"$set": items if _plain(items) else [encode(v) for v in items]}
     if isinstance(value, dict):
         return {"$map": [[encode(k), encode(v)] for k, v in value.items()]}
-    raise TypeError(f"cannot cache a {type(value).__name__}")
+    raise TypeError(f"cannot cache a {kind.__name__}")
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def decode(value: Any) -> Any:
     """The inverse of `encode`; only classes of sessiontui's model are ever rebuilt."""
-    if isinstance(value, list):
+    kind = type(value)
+    if kind is list:
         return value if _plain(value) else [decode(v) for v in value]
-    if not isinstance(value, dict):
+    if kind is not dict:
         return value
+    if "$dc" in value:
+        cls, names = _dataclass(value["$dc"])
+        fields = value["f"]
+        obj: Any = object.__new__(cls)
+        for name, field_value in fields.items():
+            object.__setattr__(obj, name, decode(field_value))
+        if not names.issubset(fields):
+            raise ValueError(f"fields missing: {', '.join(sorted(names - set(fields)))}")
+        return obj
     if "$dt" in value:
         return datetime.fromisoformat(value["$dt"])
     if "$tuple" in value:
@@ -185,23 +215,29 @@ def decode(value: Any) -> Any:
         return {decode(k): decode(v) for k, v in value["$map"]}
     if "$enum" in value:
         return _class(value["$enum"])(value["v"])
-    if "$dc" in value:
-        cls: type = _class(value["$dc"])
-        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-            raise TypeError(f"{value['$dc']} is not a dataclass")
-        obj = object.__new__(cls)
-        for name, field_value in value["f"].items():
-            object.__setattr__(obj, name, decode(field_value))
-        missing = {f.name for f in dataclasses.fields(cls)} - set(value["f"])
-        if missing:
-            raise ValueError(f"fields missing: {', '.join(sorted(missing))}")
-        return obj
     raise ValueError("an untagged object")
+
+
+_DATACLASSES: dict[str, tuple[type, frozenset[str]]] = {}
+
+
+def _dataclass(name: str) -> tuple[type, frozenset[str]]:
+    """A cached dataclass by its tag, with its field names."""
+    known = _DATACLASSES.get(name)
+    if known is None:
+        cls = _class(name)
+        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+            raise TypeError(f"{name} is not a dataclass")
+        known = _DATACLASSES[name] = (cls, frozenset(f.name for f in dataclasses.fields(cls)))
+    return known
 
 
 def _plain(items: list[Any]) -> bool:
     """Whether a list holds only plain values (a set of request ids: most of a cache's bytes)."""
-    return not any(isinstance(v, dict | list) for v in items)
+    return all(type(v) in _PLAIN for v in items)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _name(cls: type) -> str:
