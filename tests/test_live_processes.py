@@ -3,6 +3,7 @@ with a session id in their command line, or holding a store's files open."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from sessiontui.rules.state import Reason, Thresholds
 from sessiontui.stores import find_stores, open_stores
 
 CWD = "/src/app"
+
+
+RUN = uuid.uuid4().hex[:8]  # session ids of this run: agents another test run started never match
 
 
 def claude_session(root: Path, session_id: str, *, at: datetime) -> Path:
@@ -84,23 +88,23 @@ async def test_a_claude_process_is_linked_by_its_session_id_and_its_death_is_pro
     tmp_path: Path, standins: StartStandIn
 ) -> None:
     now = datetime.now(UTC)
-    claude_session(tmp_path, "aaaa-1111", at=now)
-    claude_session(tmp_path, "bbbb-2222", at=now)
-    agent = standins("claude", ["--session-id", "aaaa-1111"])
-    other = standins("claude", ["--resume", "bbbb-2222"])
+    claude_session(tmp_path, f"aaaa-1111-{RUN}", at=now)
+    claude_session(tmp_path, f"bbbb-2222-{RUN}", at=now)
+    agent = standins("claude", ["--session-id", f"aaaa-1111-{RUN}"])
+    other = standins("claude", ["--resume", f"bbbb-2222-{RUN}"])
     fleet, update = await refresh(tmp_path)
-    mine, theirs = row_of(update, "aaaa-1111"), row_of(update, "bbbb-2222")
+    mine, theirs = row_of(update, f"aaaa-1111-{RUN}"), row_of(update, f"bbbb-2222-{RUN}")
     assert mine.processes.pids == (agent.pid,) and not mine.processes.shared
     assert theirs.processes.pids == (other.pid,)
     info = mine.processes.processes[0]
-    assert info.cmdline[0] == "claude" and "aaaa-1111" in info.cmdline
+    assert info.cmdline[0] == "claude" and f"aaaa-1111-{RUN}" in info.cmdline
     assert info.started == pytest.approx(psutil.Process(agent.pid).create_time())
     assert info.rss and info.rss > 0 and info.inspectable
     assert str(mine.verdict.state) == "running"
 
     agent.stop()
     _, update = await refresh(tmp_path, fleet)
-    mine, theirs = row_of(update, "aaaa-1111"), row_of(update, "bbbb-2222")
+    mine, theirs = row_of(update, f"aaaa-1111-{RUN}"), row_of(update, f"bbbb-2222-{RUN}")
     assert mine.verdict.reason == Reason.PROCESS_GONE
     assert str(agent.pid) in (mine.verdict.evidence or "")
     assert mine.processes.gone_pid == agent.pid and mine.processes.pids == ()
@@ -110,10 +114,10 @@ async def test_a_claude_process_is_linked_by_its_session_id_and_its_death_is_pro
 async def test_a_process_holding_the_transcript_open_is_linked(
     tmp_path: Path, standins: StartStandIn
 ) -> None:
-    path = claude_session(tmp_path, "cccc-3333", at=datetime.now(UTC))
+    path = claude_session(tmp_path, f"cccc-3333-{RUN}", at=datetime.now(UTC))
     holder = standins("claude", [], hold=[path])
     _, update = await refresh(tmp_path)
-    row = row_of(update, "cccc-3333")
+    row = row_of(update, f"cccc-3333-{RUN}")
     assert row.processes.pids == (holder.pid,)
     assert row.processes.processes[0].open_store_files == (str(path),)
 
@@ -150,20 +154,20 @@ async def test_a_daemon_holding_the_database_serves_every_session_and_its_exit_i
 async def test_an_orphaned_agent_of_an_idle_session_is_flagged(
     tmp_path: Path, standins: StartStandIn
 ) -> None:
-    claude_session(tmp_path, "dddd-4444", at=datetime.now(UTC) - timedelta(hours=1))
-    orphan = standins("claude", ["--resume", "dddd-4444"], orphan=True)
+    claude_session(tmp_path, f"dddd-4444-{RUN}", at=datetime.now(UTC) - timedelta(hours=1))
+    orphan = standins("claude", ["--resume", f"dddd-4444-{RUN}"], orphan=True)
     assert psutil.Process(orphan.pid).ppid() != psutil.Process().pid
     _, update = await refresh(tmp_path)
-    row = row_of(update, "dddd-4444")
+    row = row_of(update, f"dddd-4444-{RUN}")
     assert row.processes.pids == (orphan.pid,) and row.processes.processes[0].orphaned
     assert row.verdict.reason == Reason.ORPHAN_PROCESS
     assert str(orphan.pid) in (row.verdict.evidence or "")
 
 
 async def test_sessions_without_processes_have_none(tmp_path: Path) -> None:
-    claude_session(tmp_path, "eeee-5555", at=datetime.now(UTC))
+    claude_session(tmp_path, f"eeee-5555-{RUN}", at=datetime.now(UTC))
     _, update = await refresh(tmp_path)
-    assert row_of(update, "eeee-5555").processes is None
+    assert row_of(update, f"eeee-5555-{RUN}").processes is None
     assert not update.processes_linked
 
 
@@ -171,12 +175,12 @@ def test_snapshot_json_reports_the_pids_of_each_session(
     tmp_path: Path, standins: StartStandIn, snapshot_rows: SnapshotRows
 ) -> None:
     root = tmp_path / "stores"
-    claude_session(root, "ffff-6666", at=datetime.now(UTC))
-    claude_session(root, "gggg-7777", at=datetime.now(UTC))
-    agent = standins("claude", ["--resume", "ffff-6666"])
+    claude_session(root, f"ffff-6666-{RUN}", at=datetime.now(UTC))
+    claude_session(root, f"gggg-7777-{RUN}", at=datetime.now(UTC))
+    agent = standins("claude", ["--resume", f"ffff-6666-{RUN}"])
     rows = snapshot_rows(root)
-    assert rows["ffff-6666"]["pids"] == [agent.pid]
-    assert rows["gggg-7777"]["pids"] == []
+    assert rows[f"ffff-6666-{RUN}"]["pids"] == [agent.pid]
+    assert rows[f"gggg-7777-{RUN}"]["pids"] == []
 
 
 async def test_a_hermes_bot_thread_is_linked_to_its_claude_child_and_others_to_the_daemon(
@@ -205,8 +209,8 @@ async def test_claude_codes_session_registry_links_a_live_process_and_ignores_st
 ) -> None:
     import json
 
-    claude_session(tmp_path, "hhhh-8888", at=datetime.now(UTC))
-    claude_session(tmp_path, "iiii-9999", at=datetime.now(UTC))
+    claude_session(tmp_path, f"hhhh-8888-{RUN}", at=datetime.now(UTC))
+    claude_session(tmp_path, f"iiii-9999-{RUN}", at=datetime.now(UTC))
     live = standins("claude", [])  # a bare `claude`: nothing in its command line names the session
     reused = standins("claude", [])
     registry = tmp_path / "claude" / "sessions"
@@ -216,7 +220,7 @@ async def test_claude_codes_session_registry_links_a_live_process_and_ignores_st
         json.dumps(
             {
                 "pid": live.pid,
-                "sessionId": "hhhh-8888",
+                "sessionId": f"hhhh-8888-{RUN}",
                 "startedAt": int(started * 1000),
                 "status": "busy",
             }
@@ -224,15 +228,19 @@ async def test_claude_codes_session_registry_links_a_live_process_and_ignores_st
     )
     (registry / f"{reused.pid}.json").write_text(
         json.dumps(  # written by an earlier owner of the PID
-            {"pid": reused.pid, "sessionId": "iiii-9999", "startedAt": int((started - 3600) * 1000)}
+            {
+                "pid": reused.pid,
+                "sessionId": f"iiii-9999-{RUN}",
+                "startedAt": int((started - 3600) * 1000),
+            }
         )
     )
     (registry / "99999999.json").write_text(
-        '{"pid": 99999999, "sessionId": "iiii-9999"}'
+        '{"pid": 99999999, "sessionId": f"iiii-9999-{RUN}"}'
     )  # a crash's leftover
     _, update = await refresh(tmp_path)
-    assert row_of(update, "hhhh-8888").processes.pids == (live.pid,)
-    assert row_of(update, "iiii-9999").processes is None
+    assert row_of(update, f"hhhh-8888-{RUN}").processes.pids == (live.pid,)
+    assert row_of(update, f"iiii-9999-{RUN}").processes is None
 
 
 async def test_metrics_count_linked_and_orphaned_agents_by_bot(
@@ -240,10 +248,10 @@ async def test_metrics_count_linked_and_orphaned_agents_by_bot(
 ) -> None:
     from sessiontui.metrics.exporter import process_counts
 
-    claude_session(tmp_path, "gggg-7777", at=datetime.now(UTC))
-    claude_session(tmp_path, "hhhh-8888", at=datetime.now(UTC) - timedelta(hours=1))
-    standins("claude", ["--resume", "gggg-7777"])
-    standins("claude", ["--resume", "hhhh-8888"], orphan=True)
+    claude_session(tmp_path, f"gggg-7777-{RUN}", at=datetime.now(UTC))
+    claude_session(tmp_path, f"hhhh-8888-{RUN}", at=datetime.now(UTC) - timedelta(hours=1))
+    standins("claude", ["--resume", f"gggg-7777-{RUN}"])
+    standins("claude", ["--resume", f"hhhh-8888-{RUN}"], orphan=True)
     _, update = await refresh(tmp_path)
     assert process_counts(update) == {("claude-code", "linked"): 1, ("claude-code", "orphan"): 1}
 
