@@ -9,6 +9,10 @@ may be a delete: each poll holds the bot's WAL as briefly as it can). A full rea
 what that misses (renames, a delete in the same interval as other writes): when the count moved,
 on request (after our own write), and every RECONCILE_SECONDS while the bot writes. Diffing many rows runs off the
 event loop.
+
+Rows are not kept: each key keeps only the hash of its row as last read (a 64-bit value), which
+is all a diff needs; the store keeps what it built from the row. (Keeping the rows cost about
+70 MiB at 100k ZeroClaw sessions: benchmarks/results/memory_100k.txt.)
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ _BATCH = 500
 @dataclass(frozen=True, slots=True)
 class Delta:
     changed: dict[str, tuple[Any, ...]]  # key -> its row, for new and changed rows
-    before: dict[str, tuple[Any, ...] | None]  # key -> its row before the change (None: new)
     vanished: set[str]
     first: bool
 
@@ -48,7 +51,7 @@ class MetadataRows:
         self.columns = columns
         self.watermark = watermark
         self.busy = busy
-        self.rows: dict[str, tuple[Any, ...]] = {}
+        self.known: dict[str, int] = {}  # key -> hash of its row as last read
         self._mark: str | None = None
         self._busy_keys: set[str] = set()
         self._reconciled = 0.0
@@ -76,19 +79,24 @@ class MetadataRows:
             return await self._read_all(first, busy_column)
         busy, rows = self._split_busy(await self._read_moved(busy_column))
         seen = {row[0] for row in rows}
-        again = [k for k in self._busy_keys if k not in seen]
-        for start in range(0, len(again), _BATCH):
-            batch = again[start : start + _BATCH]
-            rows += await self.db.fetchall(
-                f"{self._select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch
-            )
+        rows += await self.fetch([k for k in self._busy_keys if k not in seen])
         delta = self._diff_some(rows)
-        if not delta.changed and await self._count() != len(self.rows):
+        if not delta.changed and await self._count() != len(self.known):
             # A commit that changed no row we read may be a delete: only then are rows counted.
             return await self._read_all(first, busy_column)
         if self.busy:
             self._busy_keys = busy
-        return Delta(delta.changed, delta.before, delta.vanished, first)
+        return Delta(delta.changed, delta.vanished, first)
+
+    async def fetch(self, keys: list[str]) -> list[tuple[Any, ...]]:
+        """The current rows of these keys (those still there), in batches."""
+        rows: list[Any] = []
+        for start in range(0, len(keys), _BATCH):
+            batch = keys[start : start + _BATCH]
+            rows += await self.db.fetchall(
+                f"{self._select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch
+            )
+        return rows
 
     async def _read_all(self, first: bool, busy_column: str) -> Delta:
         self._partial = False
@@ -100,7 +108,7 @@ class MetadataRows:
         delta = await asyncio.to_thread(self._diff_all, rows)
         if self.busy:
             self._busy_keys = busy
-        return Delta(delta.changed, delta.before, delta.vanished, first)
+        return Delta(delta.changed, delta.vanished, first)
 
     async def _count(self) -> int:
         return int((await self.db.fetchall(f"SELECT COUNT(*) FROM {self.table}"))[0][0])
@@ -139,29 +147,29 @@ class MetadataRows:
         """With a busy clause, each row ends with its value: the busy keys, and the rows without it."""
         if not self.busy:
             return set(), rows
-        return {row[0] for row in rows if row[-1]}, [tuple(row[:-1]) for row in rows]
+        return {row[0] for row in rows if row[-1]}, [row[:-1] for row in rows]
 
     def _diff_all(self, rows: list[Any]) -> Delta:
-        fresh = {row[0]: tuple(row) for row in rows}
-        changed = {k: row for k, row in fresh.items() if self.rows.get(k) != row}
-        before = {k: self.rows.get(k) for k in changed}
-        vanished = set(self.rows) - set(fresh)
-        self.rows = fresh
+        known = self.known
+        fresh = {row[0]: hash(row) for row in rows}
+        changed = {row[0]: row for row in rows if known.get(row[0]) != fresh[row[0]]}
+        vanished = set(known) - set(fresh)
+        self.known = fresh
         self._mark = max(
             (row[self._mark_index] for row in rows if row[self._mark_index]), default=self._mark
         )
-        return Delta(changed, before, vanished, False)
+        return Delta(changed, vanished, False)
 
     def _diff_some(self, rows: list[Any]) -> Delta:
         changed: dict[str, tuple[Any, ...]] = {}
-        before: dict[str, tuple[Any, ...] | None] = {}
+        known = self.known
         for row in rows:
             values = tuple(row)
-            if self.rows.get(values[0]) != values:
-                before.setdefault(values[0], self.rows.get(values[0]))
+            digest = hash(values)
+            if known.get(values[0]) != digest:
                 changed[values[0]] = values
-                self.rows[values[0]] = values
+                known[values[0]] = digest
             mark = values[self._mark_index]
             if mark and (self._mark is None or mark > self._mark):
                 self._mark = mark
-        return Delta(changed, before, set(), False)
+        return Delta(changed, set(), False)

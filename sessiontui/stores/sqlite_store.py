@@ -4,7 +4,9 @@ a message table paged by rowid, and a snapshot of sessions kept current by their
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +25,19 @@ async def off_loop(work: Callable[[], T], size: int) -> T:
     return await asyncio.to_thread(work) if size > OFF_LOOP_AT else work()
 
 
+def shared(value: str | None) -> str | None:
+    """One object for text that many sessions repeat (a state, a channel, a model, an agent):
+    a hundred thousand sessions then hold a few strings, not a hundred thousand copies."""
+    return sys.intern(value) if type(value) is str else value
+
+
+@lru_cache(maxsize=256)
+def shared_pair(key: str, value: object) -> tuple[str, str]:
+    """A (name, text) detail of the detail view that many sessions repeat (`state`, `idle`),
+    as one object."""
+    return key, str(value)
+
+
 class SqliteTranscriptStore:
     """Subclasses name their message table (`MESSAGES`, `KEY`, `STAMP`) and row converter."""
 
@@ -32,6 +47,7 @@ class SqliteTranscriptStore:
 
     def __init__(self, path: Path, to_message: Callable[[str, str, str | None], Message]) -> None:
         self.path = path.resolve()
+        self.store_name = str(self.path)  # every session's `store`: one string, not one each
         self.db = ReadOnlyDatabase(self.path)
         self._to_message = to_message
         self._meta: MetadataRows | None = None

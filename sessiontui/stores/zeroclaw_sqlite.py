@@ -13,7 +13,7 @@ from typing import Any
 from sessiontui.model import LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.sqlite_read import placeholders
-from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop
+from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop, shared, shared_pair
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 from sessiontui.timestamps import parse_timestamp
 
@@ -61,7 +61,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             self._turns.pop(key, None)
         await self._read_new_turns()
         for key, row in delta.changed.items():
-            previous = delta.before.get(key)
+            previous = self._sessions.get(key)
             restored = previous is None and not delta.first  # e.g. put back from the trash: old ids
             if restored or (previous is not None and _restarted(previous, row)):  # recount
                 counted = await self.db.fetchall(
@@ -113,15 +113,20 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         return tuple(self._session(tuple(row), last, turns) for row in rows), int(total)
 
     async def _read_new_turns(self) -> None:
-        # One statement: the counts and the rowid they run to come from the same snapshot, so a
-        # row the bot commits meanwhile is neither skipped nor counted twice.
+        # The rows past the last one counted, up to a bound read first, so a row the bot commits
+        # meanwhile is neither skipped nor counted twice. Only user turns are grouped (a sort of
+        # 40 % of the rows, not all of them: 0.3 s instead of 1.1 s at a million messages).
+        top = (await self.db.fetchall("SELECT MAX(id) FROM sessions"))[0][0] or 0
+        if top <= self._max_id:
+            return
         rows = await self.db.fetchall(
-            f"SELECT session_key, SUM({_USER_TURN}), MAX(id) FROM sessions WHERE id > ? GROUP BY +session_key",  # "+": a rowid range search, not a scan of the key index
-            (self._max_id,),
+            f"SELECT session_key, COUNT(*) FROM sessions WHERE id > ? AND id <= ? AND {_USER_TURN} "
+            "GROUP BY +session_key",  # "+": a rowid range search, not a scan of the key index
+            (self._max_id, top),
         )
-        for key, count, top in rows:
-            self._turns[key] = self._turns.get(key, 0) + (count or 0)
-            self._max_id = max(self._max_id, top)
+        for key, count in rows:
+            self._turns[key] = self._turns.get(key, 0) + count
+        self._max_id = top
 
     async def _read_last_messages(self, keys: list[str], everything: bool) -> None:
         sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
@@ -153,19 +158,20 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         key, created, activity, count = row[:4]
         extra = dict(zip(self._columns, row[4:], strict=True))
         last = (self._last if last_of is None else last_of).get(key)
+        state = shared(extra.get("state"))
         return Session(
             format=self.format,
-            store=str(self.path),
+            store=self.store_name,
             id=key,
             name=extra.get("name") or key,
             created_at=parse_timestamp(created),
             last_activity=parse_timestamp(activity),
-            channel=extra.get("channel_id"),
-            user=extra.get("sender_id"),
-            agent=extra.get("agent_alias"),
+            channel=shared(extra.get("channel_id")),
+            user=shared(extra.get("sender_id")),
+            agent=shared(extra.get("agent_alias")),
             message_count=count,
             turns=(self._turns if turns_of is None else turns_of).get(key, 0),
-            native_state=extra.get("state"),
+            native_state=state,
             state_per_turn=True,
             idle_state_kept=key.startswith(
                 "gw_"
@@ -174,20 +180,16 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             last_message=last,
             version=(activity, count),
             extra=tuple(
-                (k, str(v))
+                shared_pair(k, v) if k == "state" else (k, str(v))
                 for k, v in extra.items()
                 if v is not None and k in ("turn_id", "room_id", "state")
             ),
         )
 
 
-def row_count(row: tuple[Any, ...]) -> int:
-    return int(row[3])
-
-
-def _restarted(before: tuple[Any, ...], after: tuple[Any, ...]) -> bool:
+def _restarted(before: Session, after: tuple[Any, ...]) -> bool:
     """Messages were removed: the count fell, or the session was deleted and made anew."""
-    return row_count(after) < row_count(before) or after[1] != before[1]
+    return int(after[3]) < before.message_count or parse_timestamp(after[1]) != before.created_at
 
 
 def _message(role: str, content: str, stamp: str | None) -> Message:
