@@ -132,7 +132,6 @@ class ReadOnlyDatabase:
                 )
             except sqlite3.Error as exc:
                 raise StoreError(explain(self.path, exc)) from exc
-            conn.text_factory = decode_text
             try:
                 await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 await conn.execute("PRAGMA query_only = 1")
@@ -148,8 +147,18 @@ class ReadOnlyDatabase:
     ) -> list[sqlite3.Row | tuple[Any, ...]]:
         conn = await self.connect()
         try:
-            async with conn.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+            try:
+                return await _fetch(conn, sql, params)
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc):
+                    raise
+            # Text that is not UTF-8 somewhere in the result: read it again, decoding each
+            # value in Python (about a second per million values; `str` is C and much faster).
+            conn.text_factory = decode_text
+            try:
+                return await _fetch(conn, sql, params)
+            finally:
+                conn.text_factory = str
         except sqlite3.Error as exc:
             raise StoreError(explain(self.path, exc)) from exc
 
@@ -178,6 +187,13 @@ class ReadOnlyDatabase:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
+
+
+async def _fetch(
+    conn: aiosqlite.Connection, sql: str, params: Sequence[Any]
+) -> list[sqlite3.Row | tuple[Any, ...]]:
+    async with conn.execute(sql, params) as cursor:
+        return list(await cursor.fetchall())
 
 
 def placeholders(values: Iterable[object]) -> str:
