@@ -12,6 +12,11 @@ def parse_timestamp(value: object) -> datetime | None:
     naive ISO text (taken as UTC, as Starpod's own tests write it), and epoch numbers
     in seconds or milliseconds.
     """
+    if type(value) is str and value.endswith("+00:00"):  # chrono's SQLite form: no more to do
+        try:
+            return datetime.fromisoformat(value)  # already UTC, as astimezone(UTC) would give
+        except ValueError:
+            pass
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
