@@ -23,7 +23,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
@@ -123,6 +123,34 @@ def link_ids(session: Session) -> tuple[str, ...]:
     if session.agent_id is None:
         return (session.id,)
     return (session.agent_id,) if session.agent_id else ()
+
+
+def own_pids(sessions: Iterable[Session], scan: ProcessScan) -> set[int]:
+    """The PIDs these sessions' own links name (command line id, open transcript, lease)."""
+    return {pid for session in sessions for pid in _own_links(session, scan)[0]}
+
+
+def _own_links(session: Session, scan: ProcessScan) -> tuple[tuple[int, ...], str, tuple[int, ...]]:
+    """The session's own processes (PIDs, how linked), and the gateways its store records."""
+    pids: tuple[int, ...] = ()
+    via = ""
+    gateways: tuple[int, ...] = ()
+    by_id, by_file = scan.by_session_id, scan.by_file
+    if by_id:
+        for linked in link_ids(session):
+            found = by_id.get(linked, ())
+            if found:
+                pids += found
+                via = "its id (command line or Claude Code's registry)"
+    if by_file and session.source_path and session.source_path in by_file:
+        pids += by_file[session.source_path]
+        via = via or "holds its transcript open"
+    if session.agent_pids:
+        mine, gateways = recorded_links(session.agent_pids, scan.processes)
+        if mine:
+            pids += mine
+            via = via or "the process its store records (turn lease)"
+    return pids, via, gateways
 
 
 def _open_paths(proc: psutil.Process) -> list[str]:
@@ -317,6 +345,10 @@ class ProcessWatch:
         self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
     ) -> dict[str, SessionProcesses]:
         """Scan the process table and link every session (blocking: call it from a thread)."""
+        return self.link(sessions, self.scan(sessions, targets), now)
+
+    def scan(self, sessions: Sequence[Session], targets: Sequence[StoreTarget]) -> ProcessScan:
+        """One look at the process table for these stores and sessions (blocking)."""
         scan = scan_processes(
             targets, wanted_pids([s.agent_pids for s in sessions if s.agent_pids])
         )
@@ -327,41 +359,43 @@ class ProcessWatch:
         ]
         from sessiontui.live.claude_registry import with_claude_registry
 
-        return self.link(sessions, with_claude_registry(scan, registries), now)
+        return with_claude_registry(scan, registries)
 
     def link(
         self, sessions: Sequence[Session], scan: ProcessScan, now: datetime
     ) -> dict[str, SessionProcesses]:
         """The processes of each session that has (or had) one, keyed by session uid."""
+        return self.link_part(sessions, self.take(scan), now)
+
+    def take(self, scan: ProcessScan) -> ProcessScan:
+        """Make `scan` the last one (CPU % since the previous): once per look, before linking."""
         scan = self._with_cpu(scan)
         self.last = scan
+        return scan
+
+    def link_part(
+        self,
+        sessions: Sequence[Session],
+        scan: ProcessScan,
+        now: datetime,
+        owned_elsewhere: Collection[int] = (),
+    ) -> dict[str, SessionProcesses]:
+        """`link` for some of the sessions at a time (a snapshot's pages), `scan` already taken;
+        `owned_elsewhere`: the PIDs the other sessions own (`own_pids`), never a store's daemon."""
         for store in {session.store for session in sessions} | set(scan.by_store):
             self._remember(self._stores, store, self.store_processes(store), now)
         # Most sessions have no process: the loops touch only dict lookups for them (100k sessions
         # every SCAN_SECONDS), computing a uid only for the ones linked now or before.
-        by_id, by_file = scan.by_session_id, scan.by_file
-        own_pids: set[int] = set()
+        own_pids: set[int] = set(owned_elsewhere)
         own: dict[int, tuple[tuple[int, ...], str]] = {}  # index in `sessions` -> pids, how
         served: dict[int, tuple[int, ...]] = {}  # index -> gateways the store records serving it
+        anything = bool(scan.by_session_id or scan.by_file)
         for index, session in enumerate(sessions):
-            pids: tuple[int, ...] = ()
-            via = ""
-            if by_id:
-                for linked in link_ids(session):
-                    found = by_id.get(linked, ())
-                    if found:
-                        pids += found
-                        via = "its id (command line or Claude Code's registry)"
-            if by_file and session.source_path and session.source_path in by_file:
-                pids += by_file[session.source_path]
-                via = via or "holds its transcript open"
-            if session.agent_pids:
-                mine, gateways = recorded_links(session.agent_pids, scan.processes)
-                if mine:
-                    pids += mine
-                    via = via or "the process its store records (turn lease)"
-                if gateways:
-                    served[index] = gateways
+            if not anything and not session.agent_pids:
+                continue
+            pids, via, gateways = _own_links(session, scan)
+            if gateways:
+                served[index] = gateways
             if pids:
                 own[index] = (_unique(pids), via)
                 own_pids.update(pids)

@@ -7,12 +7,14 @@ the sessions spending in the same window, and at least RUNAWAY_FLOOR dollars a m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sessiontui.model import Burn, Session
+from sessiontui.model import ApiCall, Burn, Session
 
+K = TypeVar("K", bound=Hashable)
 WINDOW = timedelta(minutes=10)
 RUNAWAY_FACTOR = 5.0
 RUNAWAY_FLOOR = 0.05  # dollars per minute ($3 an hour)
@@ -21,8 +23,15 @@ _TICK = timedelta(microseconds=1)  # a call leaves the window just after `at + w
 
 def burn_of(session: Session, now: datetime, window: timedelta = WINDOW) -> Burn | None:
     """The session's spend over the last `window`; None when it made no timed call in it."""
+    return burn_of_calls(session.recent_calls, now, window)
+
+
+def burn_of_calls(
+    recent_calls: Sequence[ApiCall], now: datetime, window: timedelta = WINDOW
+) -> Burn | None:
+    """`burn_of` from a session's recent calls alone (before its Session is built)."""
     since = now - window
-    calls = [c for c in session.recent_calls if c.at is not None and since <= c.at <= now]
+    calls = [c for c in recent_calls if c.at is not None and since <= c.at <= now]
     if not calls:
         return None
     minutes = window.total_seconds() / 60
@@ -50,7 +59,7 @@ def burn_valid_until(
     return min(moments, default=None)
 
 
-def mark_runaways(burns: dict[str, Burn]) -> dict[str, Burn]:
+def mark_runaways(burns: dict[K, Burn]) -> dict[K, Burn]:
     """The same burns, with `runaway` set on those far above the others."""
     rates = [b.dollars_per_minute for b in burns.values() if b.dollars_per_minute]
     if not rates:
