@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from sessiontui.model import MessagePage, Session, StoreFormat
+from sessiontui.model import ApiCall, MessagePage, Session, StoreFormat
 
 
 class StoreError(Exception):
@@ -51,3 +52,26 @@ class Store(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class PagedStore(Protocol):
+    """A store that can also be read once, in key order, a page at a time (`snapshot`): a big
+    store is printed without all its sessions in memory. Not for the live view: pages are
+    built for one read and carry only what a snapshot prints (no per-day costs)."""
+
+    format: StoreFormat
+    path: Path
+
+    async def prepare_pages(self) -> dict[str, tuple[ApiCall, ...]]:
+        """Read what sessions need from the whole store first (usage, counts); the recent calls
+        of the sessions that have some, by id (their burn rates are needed before any page)."""
+        ...
+
+    def pages(self, size: int) -> AsyncIterator[tuple[Session, ...]]:
+        """Every session, ordered by id, `size` at a time (each page its own short reads)."""
+        ...
+
+    async def has_ids(self, ids: list[str]) -> set[str]:
+        """Those of these ids that are sessions of the store."""
+        ...

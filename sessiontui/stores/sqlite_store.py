@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -78,6 +78,38 @@ class SqliteTranscriptStore:
                 busy=busy[1] if busy is not None and busy[0] in present else None,
             )
         return self._meta
+
+    async def metadata_reader(self) -> MetadataRows:
+        """The session table's reader with this store's columns (`metadata` with its arguments)."""
+        raise NotImplementedError
+
+    async def pages(self, size: int) -> AsyncIterator[tuple[Session, ...]]:
+        """Every session in key order, `size` at a time; each page its own statements, none
+        left open between pages (PagedStore; `prepare_pages` first)."""
+        meta = await self.metadata_reader()
+        key = meta.columns[0]
+        select = f"SELECT {', '.join(meta.columns)} FROM session_metadata"
+        after: str | None = None
+        while True:
+            if after is None:
+                rows = await self.db.fetchall(f"{select} ORDER BY {key} LIMIT ?", (size,))
+            else:
+                rows = await self.db.fetchall(
+                    f"{select} WHERE {key} > ? ORDER BY {key} LIMIT ?", (after, size)
+                )
+            if not rows:
+                return
+            yield await self.page_sessions(rows)
+            if len(rows) < size:
+                return
+            after = rows[-1][0]
+
+    async def has_ids(self, ids: list[str]) -> set[str]:
+        return {row[0] for row in await (await self.metadata_reader()).fetch(ids)}
+
+    async def page_sessions(self, rows: list[Any]) -> tuple[Session, ...]:
+        """The sessions of one page of metadata rows."""
+        raise NotImplementedError
 
     def forget(self) -> None:
         """Drop everything read from the file (another file now stands at the path)."""

@@ -30,6 +30,7 @@ from sessiontui.model import (
 )
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
+from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop, shared, shared_pair
 from sessiontui.timestamps import parse_timestamp
@@ -73,6 +74,7 @@ class StarpodStore(SqliteTranscriptStore):
         self._max_message_id = 0
         self._max_usage_id = 0
         self._newest_call: datetime | None = None
+        self._keep_daily = True  # per-day costs (the costs view); a snapshot's pages need none
 
     def forget(self) -> None:
         super().forget()
@@ -83,11 +85,7 @@ class StarpodStore(SqliteTranscriptStore):
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
             return ReadReport(self._snapshot, False)
-        meta = await self.metadata(
-            ["id", "created_at", "last_message_at", "is_closed", "message_count"],
-            OPTIONAL,
-            watermark="last_message_at",
-        )
+        meta = await self.metadata_reader()
         delta = await meta.read()
         touched = set(await self._read_new_messages()) | set(await self._read_new_usage())
         for key in delta.vanished:  # deleted: forget its rows (ids never come back)
@@ -107,25 +105,31 @@ class StarpodStore(SqliteTranscriptStore):
             return ReadReport(self._snapshot, True)
         return ReadReport(self._snapshot, False)
 
-    async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
-        """The `limit` most recently active sessions, and how many there are, read through the
-        bot's `(session_id, id)` index alone: shown while the full first read runs (their usage,
-        which `usage_stats` cannot give by session cheaply, arrives with it)."""
-        meta = await self.metadata(
+    async def metadata_reader(self) -> MetadataRows:
+        return await self.metadata(
             ["id", "created_at", "last_message_at", "is_closed", "message_count"],
             OPTIONAL,
             watermark="last_message_at",
         )
-        total = (await self.db.fetchall("SELECT COUNT(*) FROM session_metadata"))[0][0]
-        rows = await self.db.fetchall(
-            f"SELECT {', '.join(meta.columns)} FROM session_metadata "
-            "ORDER BY last_message_at DESC LIMIT ?",
-            (limit,),
-        )
-        keys = [row[0] for row in rows]
-        marks = placeholders(keys)
+
+    async def prepare_pages(self) -> dict[str, tuple[ApiCall, ...]]:
+        """Sum `usage_stats` once (it has no index by session: it cannot be read by page);
+        per-day costs are not kept (pages do not carry them)."""
+        self._keep_daily = False
+        await self._read_new_usage()
+        return {key: usage.recent for key, usage in self._usage.items() if usage.recent}
+
+    async def page_sessions(self, rows: list[Any]) -> tuple[Session, ...]:
+        counts, last = await self._counts_and_last_of([row[0] for row in rows])
+        return tuple(self._session(tuple(row), counts, last) for row in rows)
+
+    async def _counts_and_last_of(
+        self, keys: list[str]
+    ) -> tuple[dict[str, int], dict[str, LastMessage]]:
+        """Message counts and last messages of these sessions, through the bot's
+        `(session_id, id)` index."""
         counted = await self.db.fetchall(
-            f"SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE session_id IN ({marks}) GROUP BY session_id",
+            f"SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE session_id IN ({placeholders(keys)}) GROUP BY session_id",
             keys,
         )
         ids = [row[2] for row in counted]
@@ -137,7 +141,20 @@ class StarpodStore(SqliteTranscriptStore):
             key: last_message_of(_message(role, content, stamp))
             for key, role, content, stamp in last_rows
         }
-        counts = {key: int(count) for key, count, _ in counted}
+        return {key: int(count) for key, count, _ in counted}, last
+
+    async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
+        """The `limit` most recently active sessions, and how many there are, read through the
+        bot's `(session_id, id)` index alone: shown while the full first read runs (their usage,
+        which `usage_stats` cannot give by session cheaply, arrives with it)."""
+        meta = await self.metadata_reader()
+        total = (await self.db.fetchall("SELECT COUNT(*) FROM session_metadata"))[0][0]
+        rows = await self.db.fetchall(
+            f"SELECT {', '.join(meta.columns)} FROM session_metadata "
+            "ORDER BY last_message_at DESC LIMIT ?",
+            (limit,),
+        )
+        counts, last = await self._counts_and_last_of([row[0] for row in rows])
         return tuple(self._session(tuple(row), counts, last) for row in rows), int(total)
 
     async def _read_new_messages(self) -> list[str]:
@@ -223,7 +240,7 @@ class StarpodStore(SqliteTranscriptStore):
             times.append(at)
             if at is not None:
                 newest = at if newest is None or at > newest else newest
-                if cost:
+                if cost and self._keep_daily:
                     spent = days.get(key)
                     if spent is None:  # added in row order to what the day held: the same floats
                         spent = days[key] = (

@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sessiontui.model import LastMessage, Message, Session, StoreFormat
+from sessiontui.model import ApiCall, LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
+from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop, shared, shared_pair
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
@@ -48,12 +49,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
             return ReadReport(self._snapshot, False)
-        meta = await self.metadata(
-            ["session_key", "created_at", "last_activity", "message_count"],
-            OPTIONAL,
-            watermark="last_activity",
-            busy=("state", "state <> 'idle'"),
-        )
+        meta = await self.metadata_reader()
         delta = await meta.read()
         for key in delta.vanished:  # deleted (channel /new): forget its counts
             self._sessions.pop(key, None)
@@ -79,15 +75,42 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             self._snapshot = tuple(self._sessions.values())
         return ReadReport(self._snapshot, changed)
 
-    async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
-        """The `limit` most recently active sessions, and how many there are, read through the
-        bot's `(session_key, id)` index alone: shown while the full first read runs."""
-        meta = await self.metadata(
+    async def metadata_reader(self) -> MetadataRows:
+        return await self.metadata(
             ["session_key", "created_at", "last_activity", "message_count"],
             OPTIONAL,
             watermark="last_activity",
             busy=("state", "state <> 'idle'"),
         )
+
+    async def prepare_pages(self) -> dict[str, tuple[ApiCall, ...]]:
+        """Count every session's user turns once (one sort of the user rows, not one index walk
+        per page); ZeroClaw records no usage, so no session burns."""
+        await self._read_new_turns()
+        return {}
+
+    async def page_sessions(self, rows: list[Any]) -> tuple[Session, ...]:
+        keys = [row[0] for row in rows]
+        last = await self._last_messages_of(keys)
+        return tuple(self._session(tuple(row), last) for row in rows)
+
+    async def _last_messages_of(self, keys: list[str]) -> dict[str, LastMessage | None]:
+        """The last message of each of these sessions (through the bot's (session_key, id)
+        index); a session with no message is absent."""
+        rows = await self.db.fetchall(
+            "SELECT session_key, role, content, created_at FROM sessions WHERE id IN "
+            f"(SELECT MAX(id) FROM sessions WHERE session_key IN ({placeholders(keys)}) GROUP BY session_key)",
+            keys,
+        )
+        return {
+            key: to_last_message(to_message(role, content, parse_timestamp(at)))
+            for key, role, content, at in rows
+        }
+
+    async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
+        """The `limit` most recently active sessions, and how many there are, read through the
+        bot's `(session_key, id)` index alone: shown while the full first read runs."""
+        meta = await self.metadata_reader()
         total = (await self.db.fetchall("SELECT COUNT(*) FROM session_metadata"))[0][0]
         rows = await self.db.fetchall(
             f"SELECT {', '.join(meta.columns)} FROM session_metadata "
@@ -96,19 +119,11 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         )
         keys = [row[0] for row in rows]
         marks = placeholders(keys)
-        last_rows = await self.db.fetchall(
-            "SELECT session_key, role, content, created_at FROM sessions WHERE id IN "
-            f"(SELECT MAX(id) FROM sessions WHERE session_key IN ({marks}) GROUP BY session_key)",
-            keys,
-        )
+        last = await self._last_messages_of(keys)
         counted = await self.db.fetchall(
             f"SELECT session_key, SUM({_USER_TURN}) FROM sessions WHERE session_key IN ({marks}) GROUP BY session_key",
             keys,
         )
-        last: dict[str, LastMessage | None] = {
-            key: to_last_message(to_message(role, content, parse_timestamp(at)))
-            for key, role, content, at in last_rows
-        }
         turns = {key: int(count or 0) for key, count in counted}
         return tuple(self._session(tuple(row), last, turns) for row in rows), int(total)
 
