@@ -305,19 +305,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def run_snapshot(config: Config, *, as_json: bool, stuck_only: bool) -> int:
-    from sessiontui.model import SessionState
-    from sessiontui.snapshot import read_paths, write_json, write_table
+    from sessiontui.model import SessionRow, SessionState
+    from sessiontui.snapshot import JsonLines, Table, stream_paths
 
-    read = await read_paths(config.paths, config.thresholds, _error)
-    if read is None:
+    writer = JsonLines(sys.stdout) if as_json else Table(sys.stdout)
+
+    def emit(row: SessionRow) -> None:
+        if not stuck_only or row.verdict.state == SessionState.STUCK:
+            writer.write(row)
+
+    failed = await stream_paths(config.paths, config.thresholds, _error, emit)
+    if failed is None:
         return 2
-    rows, failed = read
-    if stuck_only:
-        rows = [r for r in rows if r.verdict.state == SessionState.STUCK]
-    (write_json if as_json else write_table)(rows, sys.stdout)
+    writer.close()
     if failed:
         return 2
-    return 1 if stuck_only and rows else 0
+    return 1 if stuck_only and writer.rows else 0
 
 
 def _error(message: str) -> None:

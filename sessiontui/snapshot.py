@@ -8,13 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sessiontui.live.fleet import Fleet
-from sessiontui.live.processes import ProcessWatch
 from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, SessionState
 from sessiontui.money import session_cost
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import Store
-from sessiontui.stores.claude_pool import read_in_parallel
 from sessiontui.text import json_line, one_line
 from sessiontui.timestamps import iso_utc
 
@@ -22,7 +19,12 @@ from sessiontui.timestamps import iso_utc
 async def collect(
     stores: Sequence[Store], now: datetime, thresholds: Thresholds
 ) -> tuple[list[SessionRow], list[str]]:
-    """Read every store once; the rows and one line per store (or file) that could not be read."""
+    """Read every store once, as the dashboard does (`Fleet`); the rows and one line per store
+    (or file) that could not be read. (`sessiontui snapshot` streams instead: `stream_paths`.)"""
+    from sessiontui.live.fleet import Fleet
+    from sessiontui.live.processes import ProcessWatch
+    from sessiontui.stores.claude_pool import read_in_parallel
+
     await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores
     fleet = Fleet(stores, clock=lambda: now, thresholds=thresholds, processes=ProcessWatch())
     update = await fleet.refresh(full=True)
@@ -98,6 +100,21 @@ def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:
     out.writelines(json_line(as_json(row)) + "\n" for row in rows)
 
 
+class JsonLines:
+    """`snapshot --json` one row at a time: a JSON object per line."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.rows = 0
+
+    def write(self, row: SessionRow) -> None:
+        self.out.write(json_line(as_json(row)) + "\n")
+        self.rows += 1
+
+    def close(self) -> None:
+        pass
+
+
 _COLUMNS = (
     ("STATE", 8),
     ("FORMAT", 15),
@@ -111,8 +128,22 @@ _COLUMNS = (
 
 
 def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
-    out.write("  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip() + "\n")
+    table = Table(out)
     for row in rows:
+        table.write(row)
+    table.close()
+
+
+class Table:
+    """`snapshot` as a table, one row at a time: the header before the first, the count last."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.rows = self.stuck = 0
+
+    def write(self, row: SessionRow) -> None:
+        if not self.rows:
+            self._header()
         s = row.session
         cells = (
             str(row.verdict.state),
@@ -125,9 +156,17 @@ def write_table(rows: Sequence[SessionRow], out: TextIO) -> None:
             row.verdict.evidence or "" if row.verdict.state == SessionState.STUCK else "",
         )
         line = "  ".join(one_line(c, w).ljust(w) for c, (_, w) in zip(cells, _COLUMNS, strict=True))
-        out.write(line.rstrip() + "\n")
-    stuck = sum(r.verdict.state == SessionState.STUCK for r in rows)
-    out.write(f"{len(rows)} sessions, {stuck} stuck\n")
+        self.out.write(line.rstrip() + "\n")
+        self.rows += 1
+        self.stuck += row.verdict.state == SessionState.STUCK
+
+    def close(self) -> None:
+        if not self.rows:
+            self._header()
+        self.out.write(f"{self.rows} sessions, {self.stuck} stuck\n")
+
+    def _header(self) -> None:
+        self.out.write("  ".join(name.ljust(width) for name, width in _COLUMNS).rstrip() + "\n")
 
 
 async def read_paths(
@@ -149,6 +188,32 @@ async def read_paths(
     for line in read_errors:
         error(line)
     return rows, failed or bool(read_errors)
+
+
+async def stream_paths(
+    paths: Sequence[Path],
+    thresholds: Thresholds,
+    error: Callable[[str], None],
+    emit: Callable[[SessionRow], None],
+) -> bool | None:
+    """Every session at these paths handed to `emit` as it is read (`snapshot_stream`), each
+    problem said through `error`: whether anything could not be read, or None when no store
+    was found at all."""
+    from sessiontui.snapshot_stream import stream_rows
+    from sessiontui.stores import open_paths
+
+    opened = open_paths(paths, error)
+    if opened is None:
+        return None
+    stores, failed = opened
+    try:
+        read_errors = await stream_rows(stores, datetime.now(UTC), thresholds, emit)
+    finally:
+        for store in stores:
+            await store.close()
+    for line in read_errors:
+        error(line)
+    return failed or bool(read_errors)
 
 
 def _cost(session: Session) -> str:
