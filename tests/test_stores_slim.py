@@ -1,0 +1,132 @@
+"""ZeroClaw and Starpod keep little per session, and still give the sessions a full read gives.
+
+Each store is read as the dashboard reads it (a first read, then polls after the bot wrote),
+and compared with a store opened afresh on the final file; Starpod's usage also with the
+plain per-row sums the bot's own `session_usage` describes, in row order.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sessiontui.demo.bots import StarpodBot, ZeroClawSqliteBot
+from sessiontui.demo.botschema import create_starpod_db
+from sessiontui.model import ApiCall, Session, Usage
+from sessiontui.stores.claude_transcript import RECENT_CALLS
+from sessiontui.stores.starpod import KEEP_CALLS_FOR, StarpodStore
+from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
+from sessiontui.timestamps import parse_timestamp
+
+NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+
+async def fresh(
+    store_type: type[StarpodStore | ZeroClawSqliteStore], path: Path
+) -> dict[str, Session]:
+    store = store_type(path)
+    try:
+        return {s.id: s for s in (await store.refresh()).sessions}
+    finally:
+        await store.close()
+
+
+def reference_usage(
+    path: Path,
+) -> dict[str, tuple[Usage, float, str | None, tuple[ApiCall, ...], tuple[tuple[str, float], ...]]]:
+    """Per session, in row order: token sums, dollars, last model, kept calls, dollars per day."""
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT session_id, input_tokens, output_tokens, cache_read, cache_write, cost_usd, model, "
+        "timestamp FROM usage_stats ORDER BY id"
+    ).fetchall()
+    conn.close()
+    newest = max(at for r in rows if (at := parse_timestamp(r[7])) is not None)
+    out: dict[str, list] = {}  # type: ignore[type-arg]
+    for key, inp, outp, read, write, cost, model, stamp in rows:
+        usage, dollars, last_model, calls, days = out.get(key) or [Usage(), 0.0, None, [], {}]
+        call = Usage(inp, outp, read, write)
+        at = parse_timestamp(stamp)
+        calls = [*calls, ApiCall(at, model, call, cost)][-RECENT_CALLS:]
+        if at is not None and cost:
+            day = at.strftime("%Y-%m-%d")
+            days[day] = days.get(day, 0.0) + cost
+        out[key] = [usage + call, dollars + (cost or 0.0), model or last_model, calls, days]
+    return {
+        key: (
+            u,
+            d,
+            m,
+            tuple(c for c in calls if c.at >= newest - KEEP_CALLS_FOR),
+            tuple(sorted(days.items())),
+        )
+        for key, (u, d, m, calls, days) in out.items()
+    }
+
+
+async def test_starpod_polls_give_a_full_reads_sessions_and_the_plain_sums(tmp_path: Path) -> None:
+    path = tmp_path / "core.db"
+    create_starpod_db(path, now=NOW - timedelta(days=10))
+    bot = StarpodBot(path)
+    store = StarpodStore(path)
+    rng = random.Random(7)
+    try:
+        for n in range(12):
+            bot.create_session(f"s{n}", now=NOW - timedelta(days=3))
+        for batch in range(4):  # the first read, then three polls after more requests
+            for _ in range(30):
+                n = rng.randrange(12)
+                sid, hours = f"s{n}", 70 if n < 4 else rng.choice([1, 30, 70])  # s0-s3: long idle
+                at = NOW - timedelta(hours=hours, minutes=batch)
+                bot.save_message(sid, "user", "go on", at)
+                bot.touch_session(sid, at)
+                bot.record_usage(
+                    sid, turn=1, input_tokens=rng.randint(1, 9), output_tokens=rng.randint(1, 900),
+                    cache_read=12_000, cache_write=rng.randint(0, 300),
+                    model=rng.choice(["claude-sonnet-4-6", "claude-opus-4-6"]),
+                    cost_usd=rng.choice([0.1, 0.2, 0.3, 0.0]), now=at,
+                )  # fmt: skip
+            polled = {s.id: s for s in (await store.refresh()).sessions}
+        assert polled == await fresh(StarpodStore, path)
+        expected = reference_usage(path)
+        assert {
+            key: (s.usage, s.cost_usd, s.model, s.recent_calls, s.daily_cost)
+            for key, s in polled.items()
+            if key in expected
+        } == expected
+        assert any(not s.recent_calls for s in polled.values())  # old ones keep no calls
+        assert any(s.recent_calls for s in polled.values())
+    finally:
+        await store.close()
+        bot.close()
+
+
+async def test_zeroclaw_polls_give_a_full_reads_sessions(tmp_path: Path) -> None:
+    path = tmp_path / "sessions.db"
+    bot = ZeroClawSqliteBot(path)
+    store = ZeroClawSqliteStore(path)
+    try:
+        for n in range(20):
+            for i in range(3):
+                bot.append(f"gw_{n}", "user" if i % 2 == 0 else "assistant", "hi", NOW)
+        await store.refresh()
+        bot.append("gw_1", "user", "[Tool results]\nok", NOW + timedelta(seconds=5))
+        bot.set_state("gw_2", "running", "t1", NOW)
+        bot.conn.execute("DELETE FROM sessions WHERE session_key = 'gw_3'")  # cleared, then anew
+        bot.conn.execute("DELETE FROM session_metadata WHERE session_key = 'gw_3'")
+        bot.append("gw_3", "user", "again", NOW + timedelta(seconds=9))
+        bot.set_name("gw_4", "renamed")
+        store.reconcile_next()
+        polled = {s.id: s for s in (await store.refresh()).sessions}
+        assert polled == await fresh(ZeroClawSqliteStore, path)
+        assert (polled["gw_3"].turns, polled["gw_1"].turns, polled["gw_4"].name) == (
+            1,
+            2,
+            "renamed",
+        )
+        assert polled["gw_2"].store is polled["gw_5"].store  # one string for every session
+    finally:
+        await store.close()
+        bot.close()
