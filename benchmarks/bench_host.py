@@ -6,16 +6,17 @@ Run: python benchmarks/bench_host.py [--quick] [--runs 3] [--sizes 1000,10000,10
 For each store (ZeroClaw `sessions.db`, Starpod `core.db`, made with the bots' DDL by _datagen)
 and size, each run starts the real `sessiontui PATH` in a fresh tmux session (200x50) and reads
 only what an operator or `top` could see:
-  first listed   start -> the first capture-pane whose title counts a session ("all: N of M")
-  all listed     start -> the title counts every session of the store
+  first listed   start -> the first capture-pane whose title counts a session ("all: N of M");
+                 also the process's CPU seconds (user+system, /proc/PID/stat) at that moment
+  all listed     start -> the title counts every session of the store (and its CPU seconds)
   idle CPU       % of one core over --idle-seconds, from /proc/PID/stat utime+stime, after 3 s
                  of settling (nothing writes to the store meanwhile)
   RSS            /proc/PID/status VmRSS after the idle window
   keys           send-keys -> the next capture-pane that differs (polled continuously):
                  j and k (10 each), o (sort, 4), / (open the filter), each letter of a filter
                  text, Esc (clear it); median and p95 per key kind
-  snapshot       `sessiontui snapshot --json PATH > /dev/null` in a child: wall time and its
-                 peak RSS (wait4's ru_maxrss)
+  snapshot       `sessiontui snapshot --json PATH > /dev/null` in a child: wall time, CPU
+                 seconds and peak RSS (wait4's rusage)
 Medians (min-max) over --runs. The machine is shared and loaded: CPU time from /proc is
 meaningful; wall-clock figures carry the load. Nothing is asserted. Results go to
 results/host.txt (--quick: results/host_quick.txt, 1k and 10k, one run).
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -102,26 +104,36 @@ def key_latency(name: str, key: str) -> float:
     return wait_change(name, before)[0] * 1000
 
 
+def _pythonpath() -> str:
+    """PYTHONPATH for the measured command: a tmux server started earlier has its own
+    environment, and would otherwise run the installed sessiontui, not the one asked for."""
+    value = os.environ.get("PYTHONPATH")
+    return f"PYTHONPATH={shlex.quote(value)} " if value else ""
+
+
 def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text: str) -> dict[str, list[float]]:
     name = f"issue12-bench-{os.getpid()}"
     home = Path(tempfile.mkdtemp(prefix="issue12_home_"))
     out: dict[str, list[float]] = {}
-    command = f"exec env HOME={home} {EXE} {path}"
+    command = f"exec env HOME={home} {_pythonpath()}{EXE} {path}"
     start = time.perf_counter()
     tmux("new-session", "-d", "-s", name, "-x", "200", "-y", "50", command)
     try:
         pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}").strip())
         first = every = None
+        first_cpu = every_cpu = float("nan")
         while time.perf_counter() - start < 120:
             seen = counts(capture(name))
             now = time.perf_counter() - start
             if seen and seen[1] > 0 and first is None:
-                first = now
+                first, first_cpu = now, cpu_seconds(pid)
             if seen and seen[1] >= size:
-                every = now
+                every, every_cpu = now, cpu_seconds(pid)
                 break
         out["first listed s"] = [first if first is not None else float("nan")]
         out["all listed s"] = [every if every is not None else float("nan")]
+        out["first listed CPU s"] = [first_cpu]
+        out["all listed CPU s"] = [every_cpu]
         time.sleep(3.0)
         cpu0, t0 = cpu_seconds(pid), time.perf_counter()
         time.sleep(idle_seconds)
@@ -150,7 +162,8 @@ def snapshot_run(path: Path) -> dict[str, list[float]]:
         child = subprocess.Popen([str(EXE), "snapshot", "--json", str(path)], stdout=subprocess.DEVNULL,
                                  env={**os.environ, "HOME": home})
         _, _, usage = os.wait4(child.pid, 0)
-    return {"snapshot s": [time.perf_counter() - start], "snapshot peak MiB": [usage.ru_maxrss / 1024]}
+    return {"snapshot s": [time.perf_counter() - start], "snapshot CPU s": [usage.ru_utime + usage.ru_stime],
+            "snapshot peak MiB": [usage.ru_maxrss / 1024]}
 
 
 def filter_text_for(path: Path) -> str:
@@ -171,7 +184,8 @@ def filter_text_for(path: Path) -> str:
     return "a"
 
 
-FIGURES = ("first listed s", "all listed s", "idle CPU %", "RSS MB", "snapshot s", "snapshot peak MiB")
+FIGURES = ("first listed s", "first listed CPU s", "all listed s", "all listed CPU s", "idle CPU %", "RSS MB",
+           "snapshot s", "snapshot CPU s", "snapshot peak MiB")
 KEYS = ("key j ms", "key k ms", "key o ms", "key / ms", "filter first letter ms", "filter next letters ms", "key Esc ms")
 
 
@@ -199,7 +213,8 @@ def main() -> None:
                         merged.setdefault(key, []).extend(values)
             results[store, size] = merged
     lines = machine_header("sessiontui from outside: tmux 200x50, /proc/PID/stat, capture-pane",
-                           [f"runs: {runs}; idle window {args.idle_seconds:.0f} s; figures: median (min-max)"])
+                           [f"runs: {runs}; idle window {args.idle_seconds:.0f} s; figures: median (min-max)",
+                            f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}"])
     columns = [f"{store} {size:,}" for store, size in results]
     rows = [[figure, *(Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1) for r in results.values())]
             for figure in FIGURES]
