@@ -103,6 +103,16 @@ def main() -> None:
         print(f"  {name:<11} {wall:6.2f} s wall  {cpu:6.2f} CPU-s")
     gc.collect()
     print(f"  RSS after {rss_mb():.0f} MB; objects tracked by the GC {len(gc.get_objects()):,}")
+    pauses = []
+    for _ in range(3):
+        started = time.perf_counter()
+        gc.collect()
+        pauses.append(time.perf_counter() - started)
+    gc.freeze()
+    started = time.perf_counter()
+    gc.collect()
+    frozen = time.perf_counter() - started
+    print(f"  a full GC pass {1000 * min(pauses):.0f} ms; after gc.freeze() {1000 * frozen:.1f} ms")
     if args.mode == "tracemalloc":
         snapshot = tracemalloc.take_snapshot()
         print("\n".join(by_place(snapshot, "filename", args.top)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -288,11 +289,11 @@ def last_message_of(message: Message, *, interrupted: bool = False) -> LastMessa
     tool = message.tool_calls[0] if message.tool_calls else None
     preview = (message.text or (tool.arguments if tool else "")).strip()[:300]
     return LastMessage(
-        str(message.role),
+        sys.intern(str(message.role)),  # one string per role, not one per session
         message.kind,
         message.at,
         preview,
-        tool.name if tool else None,
+        sys.intern(tool.name) if tool else None,
         interrupted,
     )
 
