@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sessiontui.live.processes import ProcessScan, ProcessWatch, own_pids, store_target
 from sessiontui.model import ApiCall, Burn, Session, SessionProcesses, SessionRow
-from sessiontui.rules.burn import burn_of, burn_of_calls, mark_runaways
+from sessiontui.rules.burn import WINDOW, burn_of, burn_of_calls, mark_runaways
 from sessiontui.rules.processes import with_processes
 from sessiontui.rules.state import Thresholds, classify
 from sessiontui.stores.base import PagedStore, Store, StoreError
@@ -44,7 +44,7 @@ async def stream_rows(
     for index, store in enumerate(stores):
         try:
             if isinstance(store, PagedStore):
-                calls[index] = dict(await store.prepare_pages())
+                calls[index] = dict(await store.prepare_pages(now - WINDOW))
                 paged[index] = store
             else:
                 report = await store.refresh(None)

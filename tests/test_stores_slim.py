@@ -12,9 +12,12 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from sessiontui.demo.bots import StarpodBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.model import ApiCall, Session, Usage
+from sessiontui.stores import starpod
 from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.starpod import KEEP_CALLS_FOR, StarpodStore
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
@@ -66,7 +69,12 @@ def reference_usage(
     }
 
 
-async def test_starpod_polls_give_a_full_reads_sessions_and_the_plain_sums(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [50_000, 7])  # usage read at once, or in many chunks
+async def test_starpod_polls_give_a_full_reads_sessions_and_the_plain_sums(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(starpod, "USAGE_CHUNK", chunk)
+
     path = tmp_path / "core.db"
     create_starpod_db(path, now=NOW - timedelta(days=10))
     bot = StarpodBot(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -63,9 +64,10 @@ class PagedStore(Protocol):
     format: StoreFormat
     path: Path
 
-    async def prepare_pages(self) -> dict[str, tuple[ApiCall, ...]]:
-        """Read what sessions need from the whole store first (usage, counts); the recent calls
-        of the sessions that have some, by id (their burn rates are needed before any page)."""
+    async def prepare_pages(self, calls_since: datetime) -> dict[str, tuple[ApiCall, ...]]:
+        """Read what sessions need from the whole store first (usage, counts); the calls since
+        `calls_since` of the sessions that made some, by id (burn rates are needed before any
+        page; older calls are not kept)."""
         ...
 
     def pages(self, size: int) -> AsyncIterator[tuple[Session, ...]]:

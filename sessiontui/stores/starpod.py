@@ -11,6 +11,7 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ _BATCH = 500
 #: nobody used for two days keep no list of calls (at 100k sessions that was ~60 MiB).
 KEEP_CALLS_FOR = timedelta(hours=48)
 _NO_USAGE = Usage()
+USAGE_CHUNK = 50_000  # usage rows read and summed at a time
 
 
 @dataclass(slots=True)
@@ -75,6 +77,7 @@ class StarpodStore(SqliteTranscriptStore):
         self._max_usage_id = 0
         self._newest_call: datetime | None = None
         self._keep_daily = True  # per-day costs (the costs view); a snapshot's pages need none
+        self._calls_since: datetime | None = None  # a snapshot keeps only calls from then on
 
     def forget(self) -> None:
         super().forget()
@@ -112,10 +115,11 @@ class StarpodStore(SqliteTranscriptStore):
             watermark="last_message_at",
         )
 
-    async def prepare_pages(self) -> dict[str, tuple[ApiCall, ...]]:
+    async def prepare_pages(self, calls_since: datetime) -> dict[str, tuple[ApiCall, ...]]:
         """Sum `usage_stats` once (it has no index by session: it cannot be read by page);
-        per-day costs are not kept (pages do not carry them)."""
+        per-day costs and calls before `calls_since` are not kept (pages do not carry them)."""
         self._keep_daily = False
+        self._calls_since = calls_since
         await self._read_new_usage()
         return {key: usage.recent for key, usage in self._usage.items() if usage.recent}
 
@@ -201,13 +205,39 @@ class StarpodStore(SqliteTranscriptStore):
             self._last[key] = last_message_of(_message(role, content, stamp))
 
     async def _read_new_usage(self) -> list[str]:
-        rows = await self.db.fetchall(
-            "SELECT id, session_id, input_tokens, output_tokens, cache_read, cache_write, cost_usd, model, timestamp "
-            "FROM usage_stats WHERE id > ? ORDER BY id",
-            (self._max_usage_id,),
-        )
-        await off_loop(lambda: self._absorb_usage(rows), len(rows))
-        return list({row[1] for row in rows})
+        """The usage rows past the last one read, `USAGE_CHUNK` at a time (300k rows at once
+        held ~120 MiB until summed); the keys of the sessions they belong to."""
+        touched: set[str] = set()
+        chunks = 0
+        while True:
+            rows = await self.db.fetchall(
+                "SELECT id, session_id, input_tokens, output_tokens, cache_read, cache_write, cost_usd, model, timestamp "
+                "FROM usage_stats WHERE id > ? ORDER BY id LIMIT ?",
+                (self._max_usage_id, USAGE_CHUNK),
+            )
+            chunks += 1
+            await off_loop(partial(self._absorb_usage, rows), len(rows))
+            touched.update(row[1] for row in rows)
+            if len(rows) < USAGE_CHUNK:
+                break
+        if chunks > 1:  # the newest call moved between chunks: what the first ones kept, again
+            self._forget_old_calls(touched)
+        return list(touched)
+
+    def _horizon(self, newest: datetime | None) -> datetime | None:
+        """Calls before this are not kept (None: every call is)."""
+        if self._calls_since is not None:
+            return self._calls_since
+        return None if newest is None else newest - KEEP_CALLS_FOR
+
+    def _forget_old_calls(self, keys: set[str]) -> None:
+        horizon = self._horizon(self._newest_call)
+        if horizon is None:
+            return
+        for key in keys:
+            usage = self._usage.get(key)
+            if usage is not None and usage.recent:
+                usage.recent = tuple(c for c in usage.recent if c.at is None or c.at >= horizon)
 
     def _absorb_usage(self, rows: list[Any]) -> None:
         """Add usage rows (in id order) to their sessions' totals. Numbers are summed as plain
@@ -251,7 +281,7 @@ class StarpodStore(SqliteTranscriptStore):
         if rows:
             self._max_usage_id = rows[-1][0]
         self._newest_call = newest
-        horizon = None if newest is None else newest - KEEP_CALLS_FOR
+        horizon = self._horizon(newest)
         calls: dict[str, list[ApiCall]] = {}
         for (_, key, inp, out, read, write, cost, model, _), at in zip(rows, times, strict=True):
             if at is None or horizon is None or at >= horizon:

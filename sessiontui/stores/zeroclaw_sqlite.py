@@ -7,6 +7,7 @@ in one statement and only the sessions whose metadata changed get their last mes
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             busy=("state", "state <> 'idle'"),
         )
 
-    async def prepare_pages(self) -> dict[str, tuple[ApiCall, ...]]:
+    async def prepare_pages(self, calls_since: datetime) -> dict[str, tuple[ApiCall, ...]]:
         """Count every session's user turns once (one sort of the user rows, not one index walk
         per page); ZeroClaw records no usage, so no session burns."""
         await self._read_new_turns()
