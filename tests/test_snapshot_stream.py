@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -157,3 +159,19 @@ def test_an_empty_table_still_has_its_header_and_count() -> None:
     Table(got).close()
     assert got.getvalue() == expected.getvalue()
     assert got.getvalue().endswith("0 sessions, 0 stuck\n")
+
+
+def test_a_snapshot_run_never_imports_textual(tmp_path: Path) -> None:
+    make_zeroclaw(tmp_path / "sessions.db", random.Random(4))
+    code = (
+        "import contextlib, io, sys\n"
+        "from sessiontui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    code = main(['snapshot', '--json', {str(tmp_path / 'sessions.db')!r}])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(code, out.getvalue().count(chr(10)), heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "0 41 []"  # exit 0, every session, no Textual nor Rich
