@@ -152,13 +152,11 @@ class ReadOnlyDatabase:
             except sqlite3.OperationalError as exc:
                 if "decode" not in str(exc):
                     raise
-            # Text that is not UTF-8 somewhere in the result: read it again, decoding each
-            # value in Python (about a second per million values; `str` is C and much faster).
+            # Text that is not UTF-8 somewhere in the result: read it again, and from now on,
+            # decoding each value in Python (about a second per million values; `str` is C and
+            # much faster). Never switched back: another read may be queued on this connection.
             conn.text_factory = decode_text
-            try:
-                return await _fetch(conn, sql, params)
-            finally:
-                conn.text_factory = str
+            return await _fetch(conn, sql, params)
         except sqlite3.Error as exc:
             raise StoreError(explain(self.path, exc)) from exc
 
