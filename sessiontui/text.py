@@ -53,7 +53,10 @@ def json_line(value: object) -> str:
     """One JSON line that is safe to print: control and bidi characters stay `\\u` escapes."""
     import json
 
-    return _UNSAFE.sub(_json_escape, json.dumps(value, ensure_ascii=False, default=str))
+    line = json.dumps(value, ensure_ascii=False, default=str)
+    if line.isascii() and line.isprintable():  # nothing _UNSAFE matches (2 C scans, not a regex)
+        return line
+    return _UNSAFE.sub(_json_escape, line)
 
 
 def _json_escape(match: re.Match[str]) -> str:
