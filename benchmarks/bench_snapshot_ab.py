@@ -1,0 +1,60 @@
+"""`snapshot --json` of two checkouts, alternated run by run on the same data (a shared machine's
+load then falls on both alike): wall time, CPU seconds and peak RSS of the child (wait4).
+
+Run: python benchmarks/bench_snapshot_ab.py BEFORE_CHECKOUT AFTER_CHECKOUT [--runs 3]
+                                            [--stores zeroclaw,starpod] [--size 100000] [--out NAME]
+Each checkout's sessiontui is run with PYTHONPATH=CHECKOUT. Medians (min-max); nothing asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import Summary, log, machine_header, table, write_results
+from bench_host import EXE, make
+
+
+def snapshot(checkout: str, path: Path) -> tuple[float, float, float]:
+    with tempfile.TemporaryDirectory(prefix="snapshot_ab_") as home:
+        env = {**os.environ, "HOME": home, "PYTHONPATH": checkout}
+        start = time.perf_counter()
+        child = subprocess.Popen([str(EXE), "snapshot", "--json", str(path)], stdout=subprocess.DEVNULL, env=env)
+        _, _, usage = os.wait4(child.pid, 0)
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--stores", default="zeroclaw,starpod")
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--out", default="snapshot_ab")
+    args = parser.parse_args()
+    rows = []
+    for store in args.stores.split(","):
+        path = make(store, args.size)
+        got: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
+        for run in range(args.runs):
+            for name in ("before", "after"):
+                log(f"{store} {args.size:,} {name} {run + 1}/{args.runs}")
+                got[name].append(snapshot(getattr(args, name), path))
+        for name, values in got.items():
+            rows.append([f"{store} {args.size:,} {name}", *(Summary([v[i] for v in values]).fmt(2 if i < 2 else 1)
+                                                         for i in range(3))])
+    lines = machine_header("sessiontui snapshot --json, two checkouts alternated",
+                           [f"before: {args.before}; after: {args.after}; runs: {args.runs}; median (min-max)",
+                            f"command: python {' '.join(sys.argv)}"])
+    lines += table(["store, code", "wall s", "CPU s", "peak MiB"], rows)
+    write_results(args.out, lines)
+
+
+if __name__ == "__main__":
+    main()
