@@ -168,9 +168,14 @@ class SortBuilder:
             if len(order) == before:
                 break
             yield
-        self.result = SortedRows(
-            column_key, reverse, [rows[i] for i in order], [keys[i] for i in order]
-        )
+        sorted_rows: list[SessionRow] = []
+        sorted_keys: list[Any] = []
+        for start in range(0, len(order), step):
+            part = order[start : start + step]
+            sorted_rows += [rows[i] for i in part]
+            sorted_keys += [keys[i] for i in part]
+            yield
+        self.result = SortedRows(column_key, reverse, sorted_rows, sorted_keys)
 
 
 class _Reversed(Sequence[Any]):
