@@ -106,7 +106,10 @@ def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text:
     name = f"issue12-bench-{os.getpid()}"
     home = Path(tempfile.mkdtemp(prefix="issue12_home_"))
     out: dict[str, list[float]] = {}
-    command = f"exec env HOME={home} {EXE} {path}"
+    # tmux starts the command from its server's environment: pass PYTHONPATH on, so a checkout
+    # run with PYTHONPATH=$PWD measures its own code, not the installed one.
+    pythonpath = f"PYTHONPATH={os.environ['PYTHONPATH']} " if os.environ.get("PYTHONPATH") else ""
+    command = f"exec env HOME={home} {pythonpath}{EXE} {path}"
     start = time.perf_counter()
     tmux("new-session", "-d", "-s", name, "-x", "200", "-y", "50", command)
     try:
@@ -183,6 +186,7 @@ def main() -> None:
     parser.add_argument("--stores", default="zeroclaw,starpod")
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--out", default=None, help="results/<OUT>.txt (default: host, host_quick)")
+    parser.add_argument("--no-snapshot", action="store_true", help="leave out `snapshot --json`")
     args = parser.parse_args()
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.quick else args.runs
@@ -194,7 +198,10 @@ def main() -> None:
             text = filter_text_for(path)
             for run in range(runs):
                 log(f"{store} {size:,}: run {run + 1}/{runs}")
-                for part in (one_run(store, size, path, args.idle_seconds, text), snapshot_run(path)):
+                parts = [one_run(store, size, path, args.idle_seconds, text)]
+                if not args.no_snapshot:
+                    parts.append(snapshot_run(path))
+                for part in parts:
                     for key, values in part.items():
                         merged.setdefault(key, []).extend(values)
             results[store, size] = merged
