@@ -53,6 +53,7 @@ class RowSet:
         self._new: dict[str, SessionRow | None] = {}  # uid -> its latest version (None: removed)
         self._text_move = ""  # "narrow", "restore", "refilter" or "" (no change of text)
         self._unwarmed: list[SessionRow] = []
+        self._hays_made: tuple[SortedRows, int, list[str]] | None = None  # (order, edits, hays)
 
     # ----------------------------------------------------------------- inputs
 
@@ -133,18 +134,16 @@ class RowSet:
         return self.view
 
     def warm(self, limit: int = 5000) -> bool:
-        """Idle work, a step at a time: filter haystacks for new rows (so the first `/` letter
-        is fast), then the order of the column `o` shows next. True while some remain."""
+        """Idle work, a step of about `limit` rows at a time: filter haystacks for new rows, the
+        order the next `o` shows, then the shown order's haystacks (so the first `/` letter
+        only scans). True while some remain."""
         if self._unwarmed:
             rows, self._unwarmed = self._unwarmed[:limit], self._unwarmed[limit:]
             hay = self._haystack
             for row in rows:
                 hay(row)
             return True
-        if self._plain is not None and self._plain.hays is None:
-            self._plain_haystacks()
-            return True
-        return self._prepare_next(limit)
+        return self._prepare_next(4 * limit) or self._warm_haystacks(4 * limit)
 
     def find(self, uid: str, hint: int, row: SessionRow | None = None) -> int | None:
         """The index of `uid` in the view: `hint` when it did not move; else found by the sort
@@ -156,7 +155,7 @@ class RowSet:
         if shown is not None:
             for version in (row, self._latest(uid)):
                 if version is not None and version.key == uid:
-                    index = shown.index(version, lambda r: r.key == uid)
+                    index = shown.find(version)
                     if index is not None:
                         return index
         try:
@@ -272,9 +271,25 @@ class RowSet:
     def _plain_haystacks(self) -> list[str]:
         plain = self._plain
         assert plain is not None
-        if plain.hays is None:
-            plain.hays = [self._haystack(row) for row in plain.rows]
+        while plain.hays is None:
+            self._warm_haystacks(len(plain.rows) + 1)
         return plain.hays
+
+    def _warm_haystacks(self, step: int) -> bool:
+        """A step towards the haystacks of the shown order; True while steps remain."""
+        plain = self._plain
+        if plain is None or plain.hays is not None:
+            return False
+        made = self._hays_made
+        if made is None or made[0] is not plain or made[1] != plain.edits:
+            made = self._hays_made = (plain, plain.edits, [])  # (again, if the order moved)
+        hays = made[2]
+        hay = self._haystack
+        hays += [hay(row) for row in plain.rows[len(hays) : len(hays) + step]]
+        if len(hays) < len(plain.rows):
+            return True
+        plain.hays, self._hays_made = hays, None
+        return False
 
     def _filter(self, source: SortedRows) -> SortedRows:
         """The rows of `source` passing every term, with their keys and haystacks: plain words

@@ -223,7 +223,7 @@ class SessionTable(ScrollView, can_focus=True):
         """Filter haystacks for new rows and the order the next `o` shows, a step per idle
         moment, so those keys find their work done."""
         if self._set.warm():
-            self.set_timer(0.02, self._warm)
+            self.set_timer(0.005, self._warm)  # keys and ticks go between the steps
         else:
             self._warming = False
 

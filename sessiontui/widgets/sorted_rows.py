@@ -2,23 +2,24 @@
 
 `SortedRows` holds the rows in display order with their sort keys (and, once made, their filter
 haystacks), so a changed row is taken out and put back by `bisect` instead of sorting again.
-`SortBuilder` sorts rows for a column in small steps (keys a slice at a time, sorted runs, then a
-merge a slice at a time), so an order can be made ready while the operator reads the screen
-without holding the event loop for longer than a step.
+`SortBuilder` sorts rows for a column in small steps (keys a slice at a time, sorted runs, one
+Timsort over the runs, the result a slice at a time), so an order can be made ready while the
+operator reads the screen without holding the event loop for longer than a step.
 """
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
+from itertools import repeat
+from operator import attrgetter, is_
 from typing import Any
 
 from sessiontui.model import SessionRow
 from sessiontui.widgets.session_columns import column
 
 SortKey = Callable[[SessionRow], Any]
+_KEY = attrgetter("key")
 
 
 class _Missing:
@@ -56,7 +57,7 @@ def key_function(column_key: str, reverse: bool) -> SortKey:
 class SortedRows:
     """Rows in the order of one column (`reverse`: descending), with their keys and haystacks."""
 
-    __slots__ = ("column", "hays", "key", "keys", "reverse", "rows")
+    __slots__ = ("column", "edits", "hays", "key", "keys", "reverse", "rows")
 
     def __init__(
         self,
@@ -69,32 +70,48 @@ class SortedRows:
         self.column, self.reverse = column_key, reverse
         self.key = key_function(column_key, reverse)
         self.rows, self.keys, self.hays = rows, keys, hays
+        self.edits = 0  # rows taken out or put in so far
 
     @property
     def order(self) -> tuple[str, bool]:
         return self.column, self.reverse
 
-    def index(
-        self, row: SessionRow, same: Callable[[SessionRow], bool] | None = None
-    ) -> int | None:
-        """Where the row version `row` sits (or, with `same`, a row `same` accepts among the rows
-        with `row`'s key); found by bisect, then among equal keys."""
-        key, keys, rows = self.key(row), self.keys, self.rows
-        if not self.reverse:
-            start = bisect_left(keys, key)
-        else:
-            start = len(keys) - bisect_right(_Reversed(keys), key)
-        for index in range(start, len(rows)):
-            if keys[index] != key:
-                break
-            if rows[index] is row if same is None else same(rows[index]):
+    def index(self, row: SessionRow) -> int | None:
+        """Where the row version `row` sits: bisect to the rows with its key, then a C-level
+        scan among them (the Store column gives thousands the same key)."""
+        start, end = self._span(self.key(row))
+        rows = self.rows
+        for index in range(start, min(end, start + 8)):
+            if rows[index] is row:
                 return index
-        return None
+        if end - start <= 8:
+            return None
+        try:
+            return start + 8 + list(map(is_, rows[start + 8 : end], repeat(row))).index(True)
+        except ValueError:
+            return None
+
+    def find(self, version: SessionRow) -> int | None:
+        """Where a row of `version`'s session sits, if it has `version`'s sort key."""
+        start, end = self._span(self.key(version))
+        try:
+            return start + list(map(_KEY, self.rows[start:end])).index(version.key)
+        except ValueError:
+            return None
+
+    def _span(self, key: Any) -> tuple[int, int]:
+        """The indices of the rows whose key equals `key`."""
+        keys = self.keys
+        if not self.reverse:
+            return bisect_left(keys, key), bisect_right(keys, key)
+        backwards, n = _Reversed(keys), len(keys)
+        return n - bisect_right(backwards, key), n - bisect_left(backwards, key)
 
     def remove(self, row: SessionRow) -> None:
         """Take the row version `row` out, if it is here."""
         index = self.index(row)
         if index is not None:
+            self.edits += 1
             del self.rows[index]
             del self.keys[index]
             if self.hays is not None:
@@ -107,6 +124,7 @@ class SortedRows:
             index = bisect_right(keys, key)
         else:  # descending: the first place whose key is smaller
             index = len(keys) - bisect_left(_Reversed(keys), key)
+        self.edits += 1
         self.rows.insert(index, row)
         keys.insert(index, key)
         if self.hays is not None:
@@ -143,6 +161,9 @@ class SortBuilder:
         return self.result
 
     def _work(self) -> Iterator[None]:
+        """Keys a slice at a time; each slice's order sorted on its own; then one sort of those
+        sorted runs (Timsort merges runs it finds in a few comparisons per row); then the rows
+        and keys put in that order a slice at a time."""
         column_key, reverse = self.order
         key, rows, step = key_function(column_key, reverse), self._rows, self._step
         keys: list[Any] = []
@@ -150,28 +171,17 @@ class SortBuilder:
             keys += map(key, rows[start : start + step])
             yield
         get = keys.__getitem__
-        runs = []
-        for start in range(0, len(rows), step):
-            runs.append(
-                sorted(range(start, min(start + step, len(rows))), key=get, reverse=reverse)
-            )
-            yield
-        merged = (
-            heapq.merge(*runs, key=get, reverse=reverse)
-            if len(runs) > 1
-            else iter(runs[0] if runs else ())
-        )
         order: list[int] = []
-        while True:
-            before = len(order)
-            order += islice(merged, step)
-            if len(order) == before:
-                break
+        for start in range(0, len(rows), step):
+            order += sorted(range(start, min(start + step, len(rows))), key=get, reverse=reverse)
+            yield
+        if len(rows) > step:
+            order.sort(key=get, reverse=reverse)
             yield
         sorted_rows: list[SessionRow] = []
         sorted_keys: list[Any] = []
-        for start in range(0, len(order), step):
-            part = order[start : start + step]
+        for start in range(0, len(order), 4 * step):
+            part = order[start : start + 4 * step]
             sorted_rows += [rows[i] for i in part]
             sorted_keys += [keys[i] for i in part]
             yield
