@@ -343,7 +343,15 @@ class ProcessWatch:
         own_pids: set[int] = set()
         own: dict[int, tuple[tuple[int, ...], str]] = {}  # index in `sessions` -> pids, how
         served: dict[int, tuple[int, ...]] = {}  # index -> gateways the store records serving it
-        for index, session in enumerate(sessions):
+        # With no process naming a session or holding its transcript, only the sessions whose
+        # store records PIDs can have processes of their own.
+        candidates: Iterable[int] = (
+            range(len(sessions))
+            if by_id or by_file
+            else [i for i, session in enumerate(sessions) if session.agent_pids]
+        )
+        for index in candidates:
+            session = sessions[index]
             pids: tuple[int, ...] = ()
             via = ""
             if by_id:
@@ -372,7 +380,11 @@ class ProcessWatch:
         seen = self._seen
         seen_ids = {uid.rsplit("\x1f", 1)[-1] for uid in seen}
         facts: dict[str, SessionProcesses] = {}
-        for index, session in enumerate(sessions):
+        every: Iterable[int] = range(len(sessions))
+        if not seen and not any(daemons.values()):  # no daemon, and none seen before
+            every = sorted(own.keys() | served.keys())
+        for index in every:
+            session = sessions[index]
             shared = False
             if index in own:
                 pids, via = own[index]
