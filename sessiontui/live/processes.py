@@ -129,7 +129,7 @@ def _open_paths(proc: psutil.Process) -> list[str]:
     """Every path the process holds open. On Linux straight from /proc/<pid>/fd (cheaper than
     psutil's open_files, which also reads each fd's flags); elsewhere through psutil."""
     if sys.platform.startswith("linux"):
-        fd_dir = _PROC_FD / str(proc.pid) / "fd"
+        fd_dir = f"{_PROC_FD}/{proc.pid}/fd/"  # (strings: pathlib cost more than the reads)
         paths = []
         try:
             names = os.listdir(fd_dir)
@@ -139,7 +139,7 @@ def _open_paths(proc: psutil.Process) -> list[str]:
             raise psutil.NoSuchProcess(proc.pid) from None
         for name in names:
             try:
-                target = os.readlink(fd_dir / name)
+                target = os.readlink(fd_dir + name)
             except OSError:
                 continue
             if target.startswith("/"):
@@ -171,9 +171,8 @@ def scan_processes(
     by_file: dict[str, list[int]] = {}
     names: dict[int, str] = {}
     denied = 0
-    attrs = ["pid", "ppid", "name", "cmdline", "create_time", "username"]
     try:
-        procs = list(psutil.process_iter(attrs, ad_value=None))
+        procs = _user_processes()
     except Exception as exc:  # noqa: BLE001 - e.g. no /proc: say so, never crash the dashboard
         return ProcessScan(now, unavailable=f"the process table cannot be read: {exc}")
     ours = {p.info["pid"] for p in procs if is_sessiontui(list(p.info.get("cmdline") or []))}
@@ -234,6 +233,28 @@ def scan_processes(
         cpu,
         denied,
     )
+
+
+_ATTRS = ["pid", "cmdline", "create_time", "username"]
+
+
+def _user_processes() -> list[psutil.Process]:
+    """Every process with `info` read, but Linux kernel threads (kthreadd's children: no files,
+    no command line, often most of the table), whose only read is their parent's PID."""
+    kthreadd = False  # seen (PID 2 is kthreadd on a host; in a container, it is not there)
+    procs = []
+    for proc in psutil.process_iter(["ppid", "name"], ad_value=None):  # sorted by PID
+        if proc.pid == 2 and proc.info["name"] == "kthreadd" and sys.platform == "linux":
+            kthreadd = True
+            continue
+        if kthreadd and proc.info["ppid"] == 2:
+            continue
+        try:
+            proc.info.update(proc.as_dict(_ATTRS, ad_value=None))
+        except psutil.NoSuchProcess:
+            continue
+        procs.append(proc)
+    return procs
 
 
 def _is_worker(cmdline: Sequence[str] | None) -> bool:
@@ -312,6 +333,7 @@ class ProcessWatch:
             tuple[int, float], tuple[float, float, float]
         ] = {}  # -> (cpu s, at, last change)
         self.last: ProcessScan | None = None
+        self._indexed: tuple[Sequence[Session], set[str], list[int]] | None = None
 
     def update(
         self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
@@ -335,7 +357,8 @@ class ProcessWatch:
         """The processes of each session that has (or had) one, keyed by session uid."""
         scan = self._with_cpu(scan)
         self.last = scan
-        for store in {session.store for session in sessions} | set(scan.by_store):
+        stores, with_pids = self._index(sessions)
+        for store in stores | set(scan.by_store):
             self._remember(self._stores, store, self.store_processes(store), now)
         # Most sessions have no process: the loops touch only dict lookups for them (100k sessions
         # every SCAN_SECONDS), computing a uid only for the ones linked now or before.
@@ -345,11 +368,7 @@ class ProcessWatch:
         served: dict[int, tuple[int, ...]] = {}  # index -> gateways the store records serving it
         # With no process naming a session or holding its transcript, only the sessions whose
         # store records PIDs can have processes of their own.
-        candidates: Iterable[int] = (
-            range(len(sessions))
-            if by_id or by_file
-            else [i for i, session in enumerate(sessions) if session.agent_pids]
-        )
+        candidates: Iterable[int] = range(len(sessions)) if by_id or by_file else with_pids
         for index in candidates:
             session = sessions[index]
             pids: tuple[int, ...] = ()
@@ -409,6 +428,16 @@ class ProcessWatch:
                 self._idle(alive, scan.at) if alive and not shared else None,
             )
         return facts
+
+    def _index(self, sessions: Sequence[Session]) -> tuple[set[str], list[int]]:
+        """The stores of `sessions`, and which of them record PIDs: kept while the fleet hands
+        the same sequence again (an idle fleet does), so a scan costs no pass over 100k."""
+        cached = self._indexed
+        if cached is None or cached[0] is not sessions:
+            stores = {session.store for session in sessions}
+            with_pids = [i for i, session in enumerate(sessions) if session.agent_pids]
+            cached = self._indexed = (sessions, stores, with_pids)
+        return cached[1], cached[2]
 
     @staticmethod
     def _remember(
