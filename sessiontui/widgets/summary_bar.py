@@ -63,12 +63,12 @@ class SummaryBar(Static):
         summary = self._tally.update(rows, now, change, since)
         if summary != self.summary:
             self.summary = summary
-            self.update(self._text(summary))
+            self.update(self._text(summary), layout=False)  # one line, as wide as the screen
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         if self.summary is not None:
-            self.update(self._text(self.summary))
+            self.update(self._text(self.summary), layout=False)
 
     def _text(self, summary: Summary) -> Text:
         style = self.get_component_rich_style
