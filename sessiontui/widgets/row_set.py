@@ -143,7 +143,7 @@ class RowSet:
             for row in rows:
                 hay(row)
             return True
-        return self._prepare_next(4 * limit) or self._warm_haystacks(4 * limit)
+        return self._prepare_next(2 * limit) or self._warm_haystacks(2 * limit)
 
     def find(self, uid: str, hint: int, row: SessionRow | None = None) -> int | None:
         """The index of `uid` in the view: `hint` when it did not move; else found by the sort
