@@ -105,11 +105,11 @@ class ClassifiedRows:
         added, removed, gone = self._take_stores(stores, dirty)
         if facts is not None and facts is not self._facts:
             old, self._facts = self._facts, facts
-            dirty |= {
-                uid
-                for uid in set(old) | set(facts)
-                if old.get(uid) != facts.get(uid) and uid in self._entries
-            }
+            entries = self._entries
+            for uid in facts.keys() | old.keys():
+                was, now_ = old.get(uid), facts.get(uid)
+                if was is not now_ and was != now_ and uid in entries:
+                    dirty.add(uid)
         self._take_due(now, dirty)
         burns_moved = self._take_burns(dirty, removed, now)
         if burns_moved:

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
+from operator import is_
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +258,24 @@ def _user_processes() -> list[psutil.Process]:
     return procs
 
 
+def _identity(info: ProcessInfo) -> tuple[object, ...]:
+    """What a row shows of a process, or decides by: not its CPU % or RSS, which move each scan."""
+    return (info.pid, info.started, info.name, info.orphaned, info.inspectable, info.user)
+
+
+def current(facts: SessionProcesses, scan: ProcessScan | None) -> SessionProcesses:
+    """`facts` with each process as the last scan saw it (its CPU % and RSS now)."""
+    if scan is None or not facts.processes:
+        return facts
+    now = tuple(
+        latest
+        if (latest := scan.processes.get(p.pid)) is not None and latest.started == p.started
+        else p
+        for p in facts.processes
+    )
+    return replace(facts, processes=now)
+
+
 def _is_worker(cmdline: Sequence[str] | None) -> bool:
     """A multiprocessing worker (sessiontui's reader pool), not a program it started on purpose
     (the demo's stand-in agents are sessiontui's children too, and are linked)."""
@@ -334,6 +353,11 @@ class ProcessWatch:
         ] = {}  # -> (cpu s, at, last change)
         self.last: ProcessScan | None = None
         self._indexed: tuple[Sequence[Session], set[str], list[int]] | None = None
+        # The facts of the last scan, and by what they say: a session whose processes moved
+        # only in CPU % or RSS keeps the same object, so its row does not change (the detail
+        # view reads those figures from the scan: `current`).
+        self._facts: dict[str, SessionProcesses] = {}
+        self._made: dict[tuple[object, ...], SessionProcesses] = {}
 
     def update(
         self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
@@ -397,11 +421,15 @@ class ProcessWatch:
             for store, pids in scan.by_store.items()
         }
         seen = self._seen
-        seen_ids = {uid.rsplit("\x1f", 1)[-1] for uid in seen}
+        seen_ids: set[str] | None = None  # made when first needed (never, while a daemon serves)
         facts: dict[str, SessionProcesses] = {}
         every: Iterable[int] = range(len(sessions))
         if not seen and not any(daemons.values()):  # no daemon, and none seen before
             every = sorted(own.keys() | served.keys())
+        made: dict[tuple[object, ...], SessionProcesses] = {}  # facts by what they say
+        previous, kept = self._made, self._facts
+        made_now: dict[tuple[object, ...], SessionProcesses] = {}  # the same, keyed for speed
+        alive_of: dict[tuple[int, ...], tuple[Any, ...]] = {}  # pids -> alive, identity, ids
         for index in every:
             session = sessions[index]
             shared = False
@@ -411,22 +439,39 @@ class ProcessWatch:
                 pids, via, shared = served[index], "the gateway its store records serving it", True
             else:
                 pids = daemons.get(session.store, ())
-                if not pids and session.id not in seen_ids:
-                    continue
+                if not pids:
+                    if seen_ids is None:
+                        seen_ids = {uid.rsplit("\x1f", 1)[-1] for uid in seen}
+                    if session.id not in seen_ids:
+                        continue
                 via, shared = "the bot process holding its store open", True
             uid = session.uid
-            alive = tuple(scan.processes[p] for p in pids if p in scan.processes)
-            memory = self._remember(seen, uid, alive, now)
+            known = alive_of.get(pids)  # (a store's daemons: one tuple for all its sessions)
+            if known is None:
+                alive = tuple(scan.processes[p] for p in pids if p in scan.processes)
+                ids = tuple((p.pid, p.started) for p in alive)
+                known = alive_of[pids] = (alive, tuple(map(_identity, alive)), ids)
+            alive = known[0]
+            memory = self._remember(seen, uid, alive, now, known[2])
             if memory is None:
                 continue
-            facts[uid] = SessionProcesses(
-                alive,
-                via if alive else "",
-                shared and bool(alive),
-                memory.gone_pid,
-                memory.gone_at,
-                self._idle(alive, scan.at) if alive and not shared else None,
-            )
+            idle = self._idle(alive, scan.at) if alive and not shared else None
+            via = via if alive else ""
+            quick = (id(known), via, shared, memory.gone_pid, memory.gone_at, idle)
+            fact = made_now.get(quick)  # (ids hash fast: 100k held sessions share a handful)
+            if fact is None:  # else the last scan's object while only CPU % and RSS moved
+                key = (known[1], via, shared and bool(alive), memory.gone_pid, memory.gone_at, idle)
+                fact = made.get(key) or previous.get(key)
+                if fact is None:
+                    fact = SessionProcesses(
+                        alive, via, shared and bool(alive), memory.gone_pid, memory.gone_at, idle
+                    )
+                made[key] = made_now[quick] = fact
+            facts[uid] = fact
+        self._made = made
+        if len(facts) == len(kept) and all(map(is_, map(kept.get, facts), facts.values())):
+            return kept  # nothing a row shows moved: the same mapping, so no row is looked at
+        self._facts = facts
         return facts
 
     def _index(self, sessions: Sequence[Session]) -> tuple[set[str], list[int]]:
@@ -441,16 +486,21 @@ class ProcessWatch:
 
     @staticmethod
     def _remember(
-        book: dict[str, _Seen], key: str, alive: Sequence[ProcessInfo], now: datetime
+        book: dict[str, _Seen],
+        key: str,
+        alive: Sequence[ProcessInfo],
+        now: datetime,
+        ids: tuple[tuple[int, float], ...] | None = None,
     ) -> _Seen | None:
-        """Note who serves `key` now; when the ones seen before vanished, note since when."""
+        """Note who serves `key` now (`ids`: their (PID, start) pairs, if known); when the ones
+        seen before vanished, note since when."""
         memory = book.get(key)
         if memory is None and not alive:
             return None
         if memory is None:
             memory = book[key] = _Seen()
         if alive:
-            memory.alive = tuple((p.pid, p.started) for p in alive)
+            memory.alive = ids if ids is not None else tuple((p.pid, p.started) for p in alive)
             memory.gone_pid = memory.gone_at = None
         elif memory.alive:
             memory.gone_pid, memory.gone_at = memory.alive[0][0], now
