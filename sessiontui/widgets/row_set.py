@@ -302,12 +302,14 @@ class RowSet:
                 mask: list[bool] = list(map(contains, hays, repeat(term.value)))
             else:
                 mask = [term.value in field_text(row, term.field) for row in rows]
+            if all(mask):  # (the first letter often matches every row: nothing to take out)
+                continue
             rows, keys, hays = (
                 list(compress(rows, mask)),
                 list(compress(keys, mask)),
                 list(compress(hays, mask)),
             )
-        if rows is source.rows:  # no term: a copy, so the plain order is never changed through it
+        if rows is source.rows:  # no row taken out: copies, so `source` never changes through them
             rows, keys, hays = list(rows), list(keys), list(hays)
         return SortedRows(source.column, source.reverse, rows, keys, hays)
 
