@@ -134,16 +134,16 @@ class RowSet:
         return self.view
 
     def warm(self, limit: int = 5000) -> bool:
-        """Idle work, a step of about `limit` rows at a time: filter haystacks for new rows, the
-        order the next `o` shows, then the shown order's haystacks (so the first `/` letter
-        only scans). True while some remain."""
+        """Idle work, a step of about `limit` rows at a time: filter haystacks for new rows and
+        for the shown order (so the first `/` letter only scans), then the order the next `o`
+        shows. True while some remain."""
         if self._unwarmed:
             rows, self._unwarmed = self._unwarmed[:limit], self._unwarmed[limit:]
             hay = self._haystack
             for row in rows:
                 hay(row)
             return True
-        return self._prepare_next(2 * limit) or self._warm_haystacks(2 * limit)
+        return self._warm_haystacks(2 * limit) or self._prepare_next(2 * limit)
 
     def find(self, uid: str, hint: int, row: SessionRow | None = None) -> int | None:
         """The index of `uid` in the view: `hint` when it did not move; else found by the sort

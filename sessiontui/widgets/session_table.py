@@ -8,6 +8,7 @@ session while rows move, and only screen lines whose content changed are repaint
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from sessiontui.widgets.session_columns import (
 from sessiontui.widgets.state_style import state_classes, state_rules
 
 _GAP = 1
+_WARM_SLICE = 0.008  # seconds of idle work at a time (a key waits at most about this long)
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
 
 
@@ -222,10 +224,12 @@ class SessionTable(ScrollView, can_focus=True):
     def _warm(self) -> None:
         """Filter haystacks for new rows and the order the next `o` shows, a step per idle
         moment, so those keys find their work done."""
-        if self._set.warm():
-            self.set_timer(0.005, self._warm)  # keys and ticks go between the steps
-        else:
-            self._warming = False
+        start = time.perf_counter()
+        while self._set.warm(limit=2500):
+            if time.perf_counter() - start > _WARM_SLICE:  # keys and ticks go between slices
+                self.set_timer(0.002, self._warm)
+                return
+        self._warming = False
 
     def show_column(self, key: str, shown: bool) -> None:
         """Show or hide a column (the PID column appears once some session has a process)."""
