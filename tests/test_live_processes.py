@@ -170,6 +170,9 @@ async def test_a_daemon_rescanned_with_new_cpu_and_rss_changes_no_row(
     before = fleet._process_facts
     after = watch.link(sessions, scan, datetime.now(UTC))
     assert after is before  # the same mapping: the fleet looks at no row
+    stranger = replace(moved, pid=moved.pid + 100_000, name="unrelated")  # linked again, alike
+    scan = replace(scan, processes={**scan.processes, stranger.pid: stranger})
+    assert watch.link(list(sessions), scan, datetime.now(UTC)) is before
     facts = row_of(first, "gw_a").processes
     assert facts.pids == (daemon.pid,)
     shown = current(facts, watch.last)  # what the detail view shows: the scan's own figures

@@ -258,6 +258,17 @@ def _user_processes() -> list[psutil.Process]:
     return procs
 
 
+def _link_inputs(scan: ProcessScan) -> tuple[object, ...]:
+    """What `ProcessWatch.link` reads of a scan: with the same sessions (the fleet hands the same
+    list while no store changed) and no process of a session's own, equal inputs link alike."""
+    return (
+        scan.by_store,
+        scan.by_session_id,
+        scan.by_file,
+        {pid: _identity(info) for pid, info in scan.processes.items()},
+    )
+
+
 def _identity(info: ProcessInfo) -> tuple[object, ...]:
     """What a row shows of a process, or decides by: not its CPU % or RSS, which move each scan."""
     return (info.pid, info.started, info.name, info.orphaned, info.inspectable, info.user)
@@ -358,6 +369,8 @@ class ProcessWatch:
         # view reads those figures from the scan: `current`).
         self._facts: dict[str, SessionProcesses] = {}
         self._made: dict[tuple[object, ...], SessionProcesses] = {}
+        self._inputs: tuple[object, ...] | None = None  # what the last link was made from
+        self._linked: Sequence[Session] | None = None
 
     def update(
         self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
@@ -384,6 +397,16 @@ class ProcessWatch:
         stores, with_pids = self._index(sessions)
         for store in stores | set(scan.by_store):
             self._remember(self._stores, store, self.store_processes(store), now)
+        inputs = _link_inputs(scan)
+        if (
+            sessions is self._linked
+            and inputs == self._inputs
+            and not any(f.processes and not f.shared for f in self._made.values())
+        ):  # (a session's own process: its idle time moves with the clock)
+            return (
+                self._facts
+            )  # the same links as the last scan: a daemon's 100k sessions untouched
+        self._linked, self._inputs = sessions, inputs
         # Most sessions have no process: the loops touch only dict lookups for them (100k sessions
         # every SCAN_SECONDS), computing a uid only for the ones linked now or before.
         by_id, by_file = scan.by_session_id, scan.by_file
