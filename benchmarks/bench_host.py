@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--stores", default="zeroclaw,starpod")
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--out", default=None, help="results/<OUT>.txt (default: host, host_quick)")
+    parser.add_argument("--no-snapshot", action="store_true", help="leave out `snapshot --json`")
     args = parser.parse_args()
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.quick else args.runs
@@ -208,7 +209,10 @@ def main() -> None:
             text = filter_text_for(path)
             for run in range(runs):
                 log(f"{store} {size:,}: run {run + 1}/{runs}")
-                for part in (one_run(store, size, path, args.idle_seconds, text), snapshot_run(path)):
+                parts = [one_run(store, size, path, args.idle_seconds, text)]
+                if not args.no_snapshot:
+                    parts.append(snapshot_run(path))
+                for part in parts:
                     for key, values in part.items():
                         merged.setdefault(key, []).extend(values)
             results[store, size] = merged

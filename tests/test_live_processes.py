@@ -4,6 +4,7 @@ with a session id in their command line, or holding a store's files open."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from fixture_types import SnapshotRows, StartStandIn
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.live.fleet import Fleet, FleetUpdate
-from sessiontui.live.processes import ProcessWatch, is_agent, session_ids_in
+from sessiontui.live.processes import ProcessWatch, current, is_agent, session_ids_in
 from sessiontui.rules.state import Reason, Thresholds
 from sessiontui.stores import find_stores, open_stores
 
@@ -149,6 +150,37 @@ async def test_a_daemon_holding_the_database_serves_every_session_and_its_exit_i
     (status,) = update.statuses
     assert status.processes == () and status.process_gone is not None
     assert status.process_gone[0] == daemon.pid
+
+
+async def test_a_daemon_rescanned_with_new_cpu_and_rss_changes_no_row(
+    tmp_path: Path, standins: StartStandIn
+) -> None:
+    """The bot holds its store open on every host: its CPU % and RSS move every scan, and must
+    not make every one of its sessions' rows change (100k rows redone every 5 s)."""
+    db = tmp_path / "zeroclaw" / "sessions.db"
+    db.parent.mkdir()
+    bot = ZeroClawSqliteBot(db)
+    bot.append("gw_a", "user", "hello", now=datetime.now(UTC) - timedelta(hours=2))
+    bot.append("gw_b", "user", "hello", now=datetime.now(UTC) - timedelta(hours=2))
+    bot.close()
+    daemon = standins("zeroclaw", ["daemon"], hold=[db])
+    fleet, first = await refresh(tmp_path)
+    watch = fleet.processes
+    assert watch is not None and watch.last is not None
+    info = watch.last.processes[daemon.pid]
+    moved = replace(info, cpu_percent=(info.cpu_percent or 0) + 12.5, rss=(info.rss or 0) + 4096)
+    scan = replace(watch.last, processes={**watch.last.processes, daemon.pid: moved})
+    sessions = [row.session for row in first.rows]
+    before = fleet._process_facts
+    after = watch.link(sessions, scan, datetime.now(UTC))
+    assert after is before  # the same mapping: the fleet looks at no row
+    stranger = replace(moved, pid=moved.pid + 100_000, name="unrelated")  # linked again, alike
+    scan = replace(scan, processes={**scan.processes, stranger.pid: stranger})
+    assert watch.link(list(sessions), scan, datetime.now(UTC)) is before
+    facts = row_of(first, "gw_a").processes
+    assert facts.pids == (daemon.pid,)
+    shown = current(facts, watch.last)  # what the detail view shows: the scan's own figures
+    assert shown.processes[0].rss == watch.last.processes[daemon.pid].rss
 
 
 async def test_an_orphaned_agent_of_an_idle_session_is_flagged(

@@ -103,7 +103,7 @@ def expected_view(rows: dict[int, SessionRow], state: RowSet) -> list[SessionRow
 
 
 def keys_of(view: list[SessionRow], state: RowSet) -> list[object]:
-    return [state._sort_key(row) for row in view]
+    return [state.sort_key_of(row) for row in view]
 
 
 @settings(max_examples=200, deadline=None)
@@ -125,11 +125,19 @@ def test_incremental_view_equals_a_full_rebuild(
             )
             rows[step[1]] = new  # type: ignore[index]
             given_rows = tuple(rows.values())
-            row_set.set_rows(given_rows, RowChange((new,), replaced, old is None or bool(replaced)))
+            same = old is not None and not replaced
+            change = RowChange(
+                (new,),
+                replaced,
+                not same,
+                (old if same else None,),
+                (old,) if replaced and old is not None else (),
+            )
+            row_set.set_rows(given_rows, change)
         elif step[0] == "delete" and step[1] in rows:
             gone = rows.pop(step[1])
             given_rows = tuple(rows.values())
-            row_set.set_rows(given_rows, RowChange((), frozenset({gone.key}), False))
+            row_set.set_rows(given_rows, RowChange((), frozenset({gone.key}), True, (), (gone,)))
         elif step[0] == "type":
             text = str(step[1])
             row_set.set_text(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from textual.app import App, ComposeResult
 
+from sessiontui.live.fleet_summary import summarize
 from sessiontui.model import (
     CostSource,
     Session,
@@ -15,7 +16,7 @@ from sessiontui.model import (
     Usage,
     Verdict,
 )
-from sessiontui.widgets.summary_bar import SummaryBar, summarize
+from sessiontui.widgets.summary_bar import SummaryBar
 
 NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 

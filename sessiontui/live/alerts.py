@@ -61,6 +61,8 @@ class AlertWatch:
         if change is not None and (since is None or since is not self._last_rows):
             change = None  # an update was skipped in between: look at every row
         self._last_rows = rows
+        if change is not None and not change and self._stuck is not None:
+            return []  # an idle tick: nothing moved (no copy of the stuck set, 30k keys at 100k)
         if self._stuck is None or change is None:
             stuck = {r.key for r in rows if r.verdict.state is SessionState.STUCK}
             hot = {r.key for r in rows if self._over_rate(r)}

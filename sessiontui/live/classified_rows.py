@@ -35,14 +35,27 @@ class _Entry:
 
 @dataclass(frozen=True, slots=True)
 class RowChange:
-    """What one update changed. `changed` holds new and changed rows (every row the first time)."""
+    """What one update changed. `changed` holds new and changed rows (every row the first time).
+
+    `before` and `gone` let a consumer adjust what it derived from the rows (totals, sets, a
+    sorted order) by the changed rows alone: `before[i]` is the version of `changed[i]` the rows
+    `since` held (None: new), `gone` the rows `removed` names. A change made without them (both
+    empty while something changed) says only which rows moved: see `versioned`.
+    """
 
     changed: tuple[SessionRow, ...] = ()
     removed: frozenset[str] = frozenset()  # keys of rows no longer listed
     reordered: bool = False  # rows were added or removed: positions in `rows` moved
+    before: tuple[SessionRow | None, ...] = ()  # the previous version of each changed row
+    gone: tuple[SessionRow, ...] = ()  # the removed rows, as last listed
 
     def __bool__(self) -> bool:
         return bool(self.changed or self.removed or self.reordered)
+
+    @property
+    def versioned(self) -> bool:
+        """Whether the previous version of every changed and removed row is known."""
+        return len(self.before) == len(self.changed) and len(self.gone) == len(self.removed)
 
 
 @dataclass
@@ -89,14 +102,14 @@ class ClassifiedRows:
         processes linked to them (`facts`, a new mapping after each look at the processes)."""
         self._updates += 1
         dirty: set[str] = set()
-        added, removed = self._take_stores(stores, dirty)
+        added, removed, gone = self._take_stores(stores, dirty)
         if facts is not None and facts is not self._facts:
             old, self._facts = self._facts, facts
-            dirty |= {
-                uid
-                for uid in set(old) | set(facts)
-                if old.get(uid) != facts.get(uid) and uid in self._entries
-            }
+            entries = self._entries
+            for uid in facts.keys() | old.keys():
+                was, now_ = old.get(uid), facts.get(uid)
+                if was is not now_ and was != now_ and uid in entries:
+                    dirty.add(uid)
         self._take_due(now, dirty)
         burns_moved = self._take_burns(dirty, removed, now)
         if burns_moved:
@@ -105,7 +118,7 @@ class ClassifiedRows:
                 if marked.get(uid) != self._burns.get(uid) and uid in self._entries:
                     dirty.add(uid)
             self._burns = marked
-        changed = self._classify(dirty, now)
+        changed, before = self._classify(dirty, now)
         reordered = bool(added or removed)
         if reordered:
             self._reorder(stores)
@@ -114,14 +127,15 @@ class ClassifiedRows:
             for row in changed:
                 rows[self._positions[row.key]] = row
             self.rows = tuple(rows)
-        return RowChange(tuple(changed), frozenset(removed), reordered)
+        return RowChange(tuple(changed), frozenset(removed), reordered, tuple(before), tuple(gone))
 
     # ----------------------------------------------------------------- steps
 
     def _take_stores(
         self, stores: Sequence[tuple[Session, ...]], dirty: set[str]
-    ) -> tuple[int, set[str]]:
-        """Note new and replaced sessions in `dirty`; forget sessions no longer listed."""
+    ) -> tuple[int, set[str], list[SessionRow]]:
+        """Note new and replaced sessions in `dirty`; forget sessions no longer listed (their
+        last rows are returned)."""
         entries, tick, added, removed = self._entries, self._updates, 0, set()
         for index, sessions in enumerate(stores):
             before = self._given.get(index)
@@ -150,10 +164,13 @@ class ClassifiedRows:
         for index in [i for i in self._given if i >= len(stores)]:  # a store no longer given
             del self._given[index]
             removed |= {uid for uid, e in entries.items() if e.store == index}
+        gone = []
         for uid in removed:
-            del entries[uid]
+            row = entries.pop(uid).row
+            if row is not None:
+                gone.append(row)
             dirty.discard(uid)
-        return added, removed
+        return added, removed, gone
 
     def _take_due(self, now: datetime, dirty: set[str]) -> None:
         queue, entries, stamp = self._queue, self._entries, now.timestamp()
@@ -181,8 +198,12 @@ class ClassifiedRows:
                     raw[uid] = burn
         return moved
 
-    def _classify(self, dirty: set[str], now: datetime) -> list[SessionRow]:
+    def _classify(
+        self, dirty: set[str], now: datetime
+    ) -> tuple[list[SessionRow], list[SessionRow | None]]:
+        """Rows for the dirty sessions: those that read differently, with their previous versions."""
         changed: list[SessionRow] = []
+        before: list[SessionRow | None] = []
         limits, burns, queue = self.thresholds, self._burns, self._queue
         for uid in dirty:
             entry = self._entries[uid]
@@ -197,6 +218,7 @@ class ClassifiedRows:
             if entry.row is not None and entry.row == row:
                 row = entry.row
             else:
+                before.append(entry.row)
                 entry.row = row
                 changed.append(row)
             until = verdict_valid_until(session, verdict, now, limits)
@@ -212,7 +234,7 @@ class ClassifiedRows:
         if len(queue) > 4 * len(self._entries) + 1024:  # too many stale entries: rebuild
             self._queue = [(e.due, uid) for uid, e in self._entries.items() if e.due is not None]
             heapq.heapify(self._queue)
-        return changed
+        return changed, before
 
     def _reorder(self, stores: Sequence[tuple[Session, ...]]) -> None:
         entries = self._entries

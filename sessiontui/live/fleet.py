@@ -12,6 +12,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from operator import is_not
 from pathlib import Path
 
 from sessiontui.live.classified_rows import ClassifiedRows, RowChange
@@ -87,6 +88,7 @@ class Fleet:
         self._last_full = 0.0
         self.rows: tuple[SessionRow, ...] = ()
         self._book = ClassifiedRows(thresholds)
+        self._flat: tuple[tuple[tuple[Session, ...], ...], list[Session]] | None = None
 
     def store_of(self, session: Session) -> Store | None:
         for store in self.stores:
@@ -148,13 +150,20 @@ class Fleet:
             return None
         if full or time.monotonic() - self._last_scan >= SCAN_SECONDS:
             self._last_scan = time.monotonic()
-            sessions = [s for store in stores for s in store]
+            sessions = self._all_sessions(stores)
             targets = [store_target(store.path) for store in self.stores]
             try:
                 self._process_facts = await asyncio.to_thread(watch.update, sessions, targets, now)
             except Exception:
                 log.exception("looking at the processes")
         return watch.last
+
+    def _all_sessions(self, stores: list[tuple[Session, ...]]) -> list[Session]:
+        """Every store's sessions in one list: the same list while no store handed back new ones."""
+        flat = self._flat
+        if flat is None or len(flat[0]) != len(stores) or any(map(is_not, flat[0], stores)):
+            flat = self._flat = (tuple(stores), [s for store in stores for s in store])
+        return flat[1]
 
     def scan_processes_soon(self) -> None:
         """After a process was stopped: look at the processes on the next refresh, which is now."""

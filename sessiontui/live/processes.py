@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
+from operator import is_
 from pathlib import Path
 from typing import Any
 
@@ -157,7 +158,7 @@ def _open_paths(proc: psutil.Process) -> list[str]:
     """Every path the process holds open. On Linux straight from /proc/<pid>/fd (cheaper than
     psutil's open_files, which also reads each fd's flags); elsewhere through psutil."""
     if sys.platform.startswith("linux"):
-        fd_dir = _PROC_FD / str(proc.pid) / "fd"
+        fd_dir = f"{_PROC_FD}/{proc.pid}/fd/"  # (strings: pathlib cost more than the reads)
         paths = []
         try:
             names = os.listdir(fd_dir)
@@ -167,7 +168,7 @@ def _open_paths(proc: psutil.Process) -> list[str]:
             raise psutil.NoSuchProcess(proc.pid) from None
         for name in names:
             try:
-                target = os.readlink(fd_dir / name)
+                target = os.readlink(fd_dir + name)
             except OSError:
                 continue
             if target.startswith("/"):
@@ -199,9 +200,8 @@ def scan_processes(
     by_file: dict[str, list[int]] = {}
     names: dict[int, str] = {}
     denied = 0
-    attrs = ["pid", "ppid", "name", "cmdline", "create_time", "username"]
     try:
-        procs = list(psutil.process_iter(attrs, ad_value=None))
+        procs = _user_processes()
     except Exception as exc:  # noqa: BLE001 - e.g. no /proc: say so, never crash the dashboard
         return ProcessScan(now, unavailable=f"the process table cannot be read: {exc}")
     ours = {p.info["pid"] for p in procs if is_sessiontui(list(p.info.get("cmdline") or []))}
@@ -262,6 +262,57 @@ def scan_processes(
         cpu,
         denied,
     )
+
+
+_ATTRS = ["pid", "cmdline", "create_time", "username"]
+
+
+def _user_processes() -> list[psutil.Process]:
+    """Every process with `info` read, but Linux kernel threads (kthreadd's children: no files,
+    no command line, often most of the table), whose only read is their parent's PID."""
+    kthreadd = False  # seen (PID 2 is kthreadd on a host; in a container, it is not there)
+    procs = []
+    for proc in psutil.process_iter(["ppid", "name"], ad_value=None):  # sorted by PID
+        if proc.pid == 2 and proc.info["name"] == "kthreadd" and sys.platform == "linux":
+            kthreadd = True
+            continue
+        if kthreadd and proc.info["ppid"] == 2:
+            continue
+        try:
+            proc.info.update(proc.as_dict(_ATTRS, ad_value=None))
+        except psutil.NoSuchProcess:
+            continue
+        procs.append(proc)
+    return procs
+
+
+def _link_inputs(scan: ProcessScan) -> tuple[object, ...]:
+    """What `ProcessWatch.link` reads of a scan: with the same sessions (the fleet hands the same
+    list while no store changed) and no process of a session's own, equal inputs link alike."""
+    return (
+        scan.by_store,
+        scan.by_session_id,
+        scan.by_file,
+        {pid: _identity(info) for pid, info in scan.processes.items()},
+    )
+
+
+def _identity(info: ProcessInfo) -> tuple[object, ...]:
+    """What a row shows of a process, or decides by: not its CPU % or RSS, which move each scan."""
+    return (info.pid, info.started, info.name, info.orphaned, info.inspectable, info.user)
+
+
+def current(facts: SessionProcesses, scan: ProcessScan | None) -> SessionProcesses:
+    """`facts` with each process as the last scan saw it (its CPU % and RSS now)."""
+    if scan is None or not facts.processes:
+        return facts
+    now = tuple(
+        latest
+        if (latest := scan.processes.get(p.pid)) is not None and latest.started == p.started
+        else p
+        for p in facts.processes
+    )
+    return replace(facts, processes=now)
 
 
 def _is_worker(cmdline: Sequence[str] | None) -> bool:
@@ -340,6 +391,14 @@ class ProcessWatch:
             tuple[int, float], tuple[float, float, float]
         ] = {}  # -> (cpu s, at, last change)
         self.last: ProcessScan | None = None
+        self._indexed: tuple[Sequence[Session], set[str], list[int]] | None = None
+        # The facts of the last scan, and by what they say: a session whose processes moved
+        # only in CPU % or RSS keeps the same object, so its row does not change (the detail
+        # view reads those figures from the scan: `current`).
+        self._facts: dict[str, SessionProcesses] = {}
+        self._made: dict[tuple[object, ...], SessionProcesses] = {}
+        self._inputs: tuple[object, ...] | None = None  # what the last link was made from
+        self._linked: Sequence[Session] | None = None
 
     def update(
         self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
@@ -382,18 +441,30 @@ class ProcessWatch:
     ) -> dict[str, SessionProcesses]:
         """`link` for some of the sessions at a time (a snapshot's pages), `scan` already taken;
         `owned_elsewhere`: the PIDs the other sessions own (`own_pids`), never a store's daemon."""
-        for store in {session.store for session in sessions} | set(scan.by_store):
+        stores, with_pids = self._index(sessions)
+        for store in stores | set(scan.by_store):
             self._remember(self._stores, store, self.store_processes(store), now)
+        inputs = _link_inputs(scan)
+        if (
+            sessions is self._linked
+            and inputs == self._inputs
+            and not any(f.processes and not f.shared for f in self._made.values())
+        ):  # (a session's own process: its idle time moves with the clock)
+            return (
+                self._facts
+            )  # the same links as the last scan: a daemon's 100k sessions untouched
+        self._linked, self._inputs = sessions, inputs
         # Most sessions have no process: the loops touch only dict lookups for them (100k sessions
         # every SCAN_SECONDS), computing a uid only for the ones linked now or before.
         own_pids: set[int] = set(owned_elsewhere)
         own: dict[int, tuple[tuple[int, ...], str]] = {}  # index in `sessions` -> pids, how
         served: dict[int, tuple[int, ...]] = {}  # index -> gateways the store records serving it
+        # With no process naming a session or holding its transcript, only the sessions whose
+        # store records PIDs can have processes of their own.
         anything = bool(scan.by_session_id or scan.by_file)
-        for index, session in enumerate(sessions):
-            if not anything and not session.agent_pids:
-                continue
-            pids, via, gateways = _own_links(session, scan)
+        candidates: Iterable[int] = range(len(sessions)) if anything else with_pids
+        for index in candidates:
+            pids, via, gateways = _own_links(sessions[index], scan)
             if gateways:
                 served[index] = gateways
             if pids:
@@ -404,9 +475,17 @@ class ProcessWatch:
             for store, pids in scan.by_store.items()
         }
         seen = self._seen
-        seen_ids = {uid.rsplit("\x1f", 1)[-1] for uid in seen}
+        seen_ids: set[str] | None = None  # made when first needed (never, while a daemon serves)
         facts: dict[str, SessionProcesses] = {}
-        for index, session in enumerate(sessions):
+        every: Iterable[int] = range(len(sessions))
+        if not seen and not any(daemons.values()):  # no daemon, and none seen before
+            every = sorted(own.keys() | served.keys())
+        made: dict[tuple[object, ...], SessionProcesses] = {}  # facts by what they say
+        previous, kept = self._made, self._facts
+        made_now: dict[tuple[object, ...], SessionProcesses] = {}  # the same, keyed for speed
+        alive_of: dict[tuple[int, ...], tuple[Any, ...]] = {}  # pids -> alive, identity, ids
+        for index in every:
+            session = sessions[index]
             shared = False
             if index in own:
                 pids, via = own[index]
@@ -414,36 +493,68 @@ class ProcessWatch:
                 pids, via, shared = served[index], "the gateway its store records serving it", True
             else:
                 pids = daemons.get(session.store, ())
-                if not pids and session.id not in seen_ids:
-                    continue
+                if not pids:
+                    if seen_ids is None:
+                        seen_ids = {uid.rsplit("\x1f", 1)[-1] for uid in seen}
+                    if session.id not in seen_ids:
+                        continue
                 via, shared = "the bot process holding its store open", True
             uid = session.uid
-            alive = tuple(scan.processes[p] for p in pids if p in scan.processes)
-            memory = self._remember(seen, uid, alive, now)
+            known = alive_of.get(pids)  # (a store's daemons: one tuple for all its sessions)
+            if known is None:
+                alive = tuple(scan.processes[p] for p in pids if p in scan.processes)
+                ids = tuple((p.pid, p.started) for p in alive)
+                known = alive_of[pids] = (alive, tuple(map(_identity, alive)), ids)
+            alive = known[0]
+            memory = self._remember(seen, uid, alive, now, known[2])
             if memory is None:
                 continue
-            facts[uid] = SessionProcesses(
-                alive,
-                via if alive else "",
-                shared and bool(alive),
-                memory.gone_pid,
-                memory.gone_at,
-                self._idle(alive, scan.at) if alive and not shared else None,
-            )
+            idle = self._idle(alive, scan.at) if alive and not shared else None
+            via = via if alive else ""
+            quick = (id(known), via, shared, memory.gone_pid, memory.gone_at, idle)
+            fact = made_now.get(quick)  # (ids hash fast: 100k held sessions share a handful)
+            if fact is None:  # else the last scan's object while only CPU % and RSS moved
+                key = (known[1], via, shared and bool(alive), memory.gone_pid, memory.gone_at, idle)
+                fact = made.get(key) or previous.get(key)
+                if fact is None:
+                    fact = SessionProcesses(
+                        alive, via, shared and bool(alive), memory.gone_pid, memory.gone_at, idle
+                    )
+                made[key] = made_now[quick] = fact
+            facts[uid] = fact
+        self._made = made
+        if len(facts) == len(kept) and all(map(is_, map(kept.get, facts), facts.values())):
+            return kept  # nothing a row shows moved: the same mapping, so no row is looked at
+        self._facts = facts
         return facts
+
+    def _index(self, sessions: Sequence[Session]) -> tuple[set[str], list[int]]:
+        """The stores of `sessions`, and which of them record PIDs: kept while the fleet hands
+        the same sequence again (an idle fleet does), so a scan costs no pass over 100k."""
+        cached = self._indexed
+        if cached is None or cached[0] is not sessions:
+            stores = {session.store for session in sessions}
+            with_pids = [i for i, session in enumerate(sessions) if session.agent_pids]
+            cached = self._indexed = (sessions, stores, with_pids)
+        return cached[1], cached[2]
 
     @staticmethod
     def _remember(
-        book: dict[str, _Seen], key: str, alive: Sequence[ProcessInfo], now: datetime
+        book: dict[str, _Seen],
+        key: str,
+        alive: Sequence[ProcessInfo],
+        now: datetime,
+        ids: tuple[tuple[int, float], ...] | None = None,
     ) -> _Seen | None:
-        """Note who serves `key` now; when the ones seen before vanished, note since when."""
+        """Note who serves `key` now (`ids`: their (PID, start) pairs, if known); when the ones
+        seen before vanished, note since when."""
         memory = book.get(key)
         if memory is None and not alive:
             return None
         if memory is None:
             memory = book[key] = _Seen()
         if alive:
-            memory.alive = tuple((p.pid, p.started) for p in alive)
+            memory.alive = ids if ids is not None else tuple((p.pid, p.started) for p in alive)
             memory.gone_pid = memory.gone_at = None
         elif memory.alive:
             memory.gone_pid, memory.gone_at = memory.alive[0][0], now

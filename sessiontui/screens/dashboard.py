@@ -13,6 +13,7 @@ from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
 from sessiontui.model import Session, SessionProcesses, SessionRow, SessionState
 from sessiontui.screens.actions_ui import SESSION_KEYS, ActionScreen, action_bindings
+from sessiontui.seen import UnseenRows
 from sessiontui.widgets.filter_query import FILTER_HELP
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.steady_footer import SteadyFooter
@@ -63,7 +64,7 @@ class DashboardScreen(ActionScreen):
         self.show_hidden = False
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
         self._loading = 0  # sessions the stores hold beyond the first pages shown so far
-        self._unseen_key: tuple[object, ...] | None = None
+        self._unseen: UnseenRows | None = None  # made on mount: the app's marks
 
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
@@ -90,26 +91,29 @@ class DashboardScreen(ActionScreen):
             or summary_key[0] is not self._summary_key[0]
             or summary_key[1] != self._summary_key[1]
         ):
-            self._summary_key = summary_key  # counting 100k rows is not free: only when they moved
-            self.query_one(SummaryBar).update_summary(update.rows, update.now)
+            self._summary_key = summary_key  # only when the rows or the day moved
+            self.query_one(SummaryBar).update_summary(
+                update.rows, update.now, update.change, update.since
+            )
         table = self.query_one(SessionTable)
         table.show_column("pid", update.processes_linked)
         same = update.rows is table.rows_given
         table.set_rows(update.rows, update.now, update.change, update.since)
-        self._show_unseen()
+        self._show_unseen(update)
         if not same:  # an idle tick changes neither the counts nor what the cursor's session allows
             self._title()
             self.update_bindings()
 
-    def _show_unseen(self) -> None:
-        """Mark the sessions finished since the operator last opened them (only when rows or looks moved)."""
-        latest, seen = self.tui.latest, self.tui.seen
+    def _show_unseen(self, update: FleetUpdate | None = None) -> None:
+        """Mark the sessions finished since the operator last opened them (looking only at the
+        rows that changed, or at every row when the operator's looks moved)."""
+        latest = update or self.tui.latest
         if latest is None:
             return
-        key = (latest.rows, seen.generation)
-        if key != self._unseen_key:
-            self._unseen_key = key
-            self.query_one(SessionTable).set_unseen(seen.unseen(latest.rows))
+        if self._unseen is None:
+            self._unseen = UnseenRows(self.tui.seen)
+        change, since = (update.change, update.since) if update is not None else (None, None)
+        self.query_one(SessionTable).set_unseen(self._unseen.update(latest.rows, change, since))
 
     def on_screen_resume(self) -> None:
         self._show_unseen()  # a session opened in the detail view is seen now

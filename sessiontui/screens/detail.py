@@ -21,6 +21,7 @@ from textual.widgets import Sparkline, Static
 from sessiontui.actions import Outcome, Verb
 from sessiontui.app import log_failure
 from sessiontui.live.fleet import Fleet, FleetUpdate
+from sessiontui.live.processes import current
 from sessiontui.model import Message, MessagePage, Session, SessionProcesses, SessionRow
 from sessiontui.money import dollars, dollars_per_hour, session_cost
 from sessiontui.rules.burn import cost_series
@@ -158,7 +159,7 @@ class SessionDetailScreen(ActionScreen):
         box = self.query_one("#process", Static)
         box.display = row.processes is not None
         if row.processes is not None:
-            box.update(process_facts(row.processes, update.now))
+            box.update(process_facts(current(row.processes, update.process_scan), update.now))
         if changed and self._newer is not None:
             self.load_new()
 

@@ -1,16 +1,17 @@
 """The rows of the session table and the filtered, sorted view of them. Pure; no Textual.
 
-Work follows change: a sort key and a filter haystack are computed once per row version (a row
-is replaced whenever its session, verdict or burn changes); a tick that changed a few rows moves
-just those rows to their sorted places (`bisect`) instead of sorting all of them again; a filter
-text that only grew narrows the previous result; the unfiltered view is kept while a filter is
-shown, so clearing the filter (Esc) restores it without recomputation.
+Work follows change. A tick that changed a few rows takes their old versions (`RowChange.before`)
+out of the sorted order and puts the new ones in by `bisect`, instead of sorting every row again,
+and adjusts the hidden count by those rows alone. Sort keys and filter haystacks are computed
+once per row version. The order for the next column in the `o` cycle is made in small steps
+while the operator reads (`prepare`), and kept current like the shown one, so the key only swaps
+it in. Filtering never sorts: a filter text that grew narrows the previous result, any other
+text filters the kept, sorted rows, and clearing it (Esc) shows them again as they are.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from itertools import compress, repeat
 from operator import attrgetter, contains
 from typing import Any
@@ -18,30 +19,12 @@ from typing import Any
 from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import SessionRow, SessionState
 from sessiontui.widgets.filter_query import Term, field_text, haystack, matches, narrows, parse
-from sessiontui.widgets.session_columns import column
+from sessiontui.widgets.session_columns import COLUMN_KEYS, column
+from sessiontui.widgets.sorted_rows import SortBuilder, SortedRows, key_function
 
 _KEY = attrgetter("key")
 _INCREMENTAL_UP_TO = 2000  # changed rows: above this, one full sort is cheaper than many inserts
-
-
-class _Missing:
-    """Sorts after every value: rows without one go last in an ascending view."""
-
-    def __lt__(self, other: object) -> bool:
-        return False
-
-    def __gt__(self, other: object) -> bool:
-        return not isinstance(other, _Missing)
-
-
-class _MissingLow:
-    """Sorts before every value: rows without one go last in a descending view."""
-
-    def __lt__(self, other: object) -> bool:
-        return not isinstance(other, _MissingLow)
-
-    def __gt__(self, other: object) -> bool:
-        return False
+_SPARES = 2  # sorted orders kept besides the shown one (the next column's, the last shown)
 
 
 class RowSet:
@@ -54,117 +37,135 @@ class RowSet:
         self.text = ""  # the filter text as typed; "" shows every row
         self.states: frozenset[SessionState] | None = None  # None shows every state
         self.show_hidden = False  # rows the bot's own pickers hide (Session.hidden) are left out
-        self._hidden: tuple[Sequence[SessionRow], int] | None = None  # (rows, how many hidden)
         self.rows: Sequence[SessionRow] = ()
         self.view: list[SessionRow] = []
+        self._hidden: tuple[Sequence[SessionRow], int] | None = None  # (rows, how many hidden)
         self._terms: tuple[Term, ...] = ()
         self._hay: dict[str, tuple[SessionRow, str]] = {}
-        self._sort_keys: dict[str, Any] = {}  # uid -> sort key of the row version in `_versions`
-        self._versions: dict[str, SessionRow] = {}  # uid -> the row version the key was made for
-        self._plain: list[SessionRow] | None = None  # sorted, state-filtered, no text filter
-        self._view_keys: list[Any] = []  # sort keys of `view` (bisect needs them)
-        self._plain_keys: list[Any] = []
-        self._plain_hays: list[str] | None = None  # haystacks of `_plain`, made on the first filter
-        self._view_hays: list[str] = []  # haystacks of `view` while a text filter is on
-        self._pending: list[SessionRow] | None = None  # changed rows to place; None: rebuild all
-        self._removed: frozenset[str] = frozenset()
-        self._narrow_from: list[SessionRow] | None = None  # a text that grew: filter these
+        self._plain: SortedRows | None = None  # sorted, state-filtered, no text filter
+        self._shown: SortedRows | None = None  # the view: `_plain`, or the rows passing the text
+        self._spares: dict[tuple[str, bool], SortedRows] = {}  # other orders, kept current
+        self._building: SortBuilder | None = None  # an order being made, a step at a time
+        self._built_since: list[tuple[SessionRow | None, SessionRow | None]] = []
+        self._old: (
+            dict[str, SessionRow | None] | None
+        ) = {}  # uid -> version in the orders; None: all
+        self._new: dict[str, SessionRow | None] = {}  # uid -> its latest version (None: removed)
+        self._text_move = ""  # "narrow", "restore", "refilter" or "" (no change of text)
         self._unwarmed: list[SessionRow] = []
+        self._hays_made: tuple[SortedRows, int, list[str]] | None = None  # (order, edits, hays)
 
     # ----------------------------------------------------------------- inputs
 
     def set_rows(self, rows: Sequence[SessionRow], change: RowChange | None = None) -> None:
-        """Take a new snapshot. `change` (what changed since the rows last given) lets a few
-        changed rows move to their places instead of everything being filtered and sorted."""
-        self.rows = rows
+        """Take a new snapshot. `change` (what changed since the rows last given, with the old
+        versions) lets the changed rows move to their places instead of everything being
+        filtered and sorted again."""
+        previous, self.rows = self.rows, rows
+        versioned = change is not None and change.versioned
+        hidden = self._hidden
+        if change is not None and versioned and hidden is not None and hidden[0] is previous:
+            self._hidden = (rows, hidden[1] + _hidden_delta(change))
         if (
             change is None
-            or change.reordered
-            or self._pending is None
-            or len(change.changed) + len(self._pending) > _INCREMENTAL_UP_TO
+            or not versioned
+            or self._old is None
+            or len(self._new) + len(change.changed) + len(change.gone) > _INCREMENTAL_UP_TO
         ):
-            self._pending = None
+            self._old, self._new = None, {}
             self._unwarmed = list(rows)
             if len(self._hay) > 2 * len(rows) + 1024:
                 self._hay.clear()  # forget sessions long gone
-        else:
-            self._pending += change.changed
-            self._removed |= change.removed
-            self._unwarmed += change.changed
+            return
+        old, new = self._old, self._new
+        for before, row in zip(change.before, change.changed, strict=True):
+            old.setdefault(row.key, before)
+            new[row.key] = row
+        for row in change.gone:
+            old.setdefault(row.key, row)
+            new[row.key] = None
+        self._unwarmed += change.changed
 
     def set_sort(self, column_key: str, reverse: bool) -> None:
         column(column_key)
-        if (column_key, reverse) != (self.sort_key, self.reverse):
-            self._sort_keys.clear()
-            self._versions.clear()
         self.sort_key, self.reverse = column_key, reverse
-        self._pending = None
 
     def set_text(self, text: str) -> None:
         terms = parse(text)
+        self.text = text
         if terms == self._terms:
-            self.text = text
             return
-        if self._pending == [] and not self._removed and narrows(self._terms, terms):
-            self._narrow_from = self.view  # (from no text at all: the kept, sorted rows)
-        elif not terms and self._plain is not None and self._pending == [] and not self._removed:
-            self._narrow_from = self._plain  # the view before the filter, kept: Esc restores it
+        if not terms:
+            move = "restore"
+        elif self._text_move in ("", "narrow") and narrows(self._terms, terms):
+            move = "narrow"
         else:
-            self._pending = None
-        self.text, self._terms = text, terms
+            move = "refilter"
+        self._text_move, self._terms = move, terms
 
     def set_states(self, states: Collection[SessionState] | None) -> None:
         self.states = None if states is None else frozenset(SessionState(s) for s in states)
-        self._pending = None
+        self._old = None
 
     def set_show_hidden(self, show: bool) -> None:
         self.show_hidden = show
-        self._pending = None
+        self._old = None
 
     # ----------------------------------------------------------------- the view
 
     def rebuild(self) -> list[SessionRow]:
         """Bring the view up to date with the least work the inputs allow."""
-        narrow, self._narrow_from = self._narrow_from, None
-        if self._pending is None or (narrow is not None and (self._pending or self._removed)):
+        move, self._text_move = self._text_move, ""
+        if self._old is None or self._plain is None:
             self._full()
-        elif narrow is not None and narrow is self._plain and not self._terms:  # Esc: the kept view
-            self.view, self._view_keys = self._plain, self._plain_keys
-        elif narrow is not None and narrow is self._plain:
-            self.view, self._view_keys, self._view_hays = self._filter(
-                self._plain, self._plain_keys, self._plain_haystacks()
-            )
-        elif narrow is not None:
-            self.view, self._view_keys, self._view_hays = self._filter(
-                narrow, self._view_keys, self._view_hays
-            )
-        elif self._pending or self._removed:
-            self._place(self._pending, self._removed)
-        self._pending, self._removed = [], frozenset()
+            return self.view
+        if self._old or self._new:
+            self._apply_changes()
+        if self._plain.order != (self.sort_key, self.reverse):
+            self._resort()
+            move = "refilter"
+        if move == "restore" or (move and not self._terms):
+            self._shown = self._plain
+        elif move == "narrow" and self._shown is not None:
+            self._shown = self._filter(self._shown)
+        elif move:
+            self._shown = self._filter(self._plain)
+        self.view = (self._shown or self._plain).rows
         return self.view
 
     def warm(self, limit: int = 5000) -> bool:
-        """Compute up to `limit` filter haystacks ahead of the first key; True while some remain."""
-        rows, self._unwarmed = self._unwarmed[:limit], self._unwarmed[limit:]
-        hay = self._haystack
-        for row in rows:
-            hay(row)
+        """Idle work, a step of about `limit` rows at a time: filter haystacks for new rows and
+        for the shown order (so the first `/` letter only scans), then the order the next `o`
+        shows. True while some remain."""
         if self._unwarmed:
+            rows, self._unwarmed = self._unwarmed[:limit], self._unwarmed[limit:]
+            hay = self._haystack
+            for row in rows:
+                hay(row)
             return True
-        self._plain_haystacks()  # the list the first filter letter scans, made while idle
-        return False
+        return self._warm_haystacks(2 * limit) or self._prepare_next(2 * limit)
 
-    def find(self, uid: str, hint: int) -> int | None:
-        """The index of `uid` in the view: `hint` when it did not move, else a C-speed scan."""
+    def find(self, uid: str, hint: int, row: SessionRow | None = None) -> int | None:
+        """The index of `uid` in the view: `hint` when it did not move; else found by the sort
+        key of `row` (a version of that session) or of its latest version; else a C-speed scan."""
         view = self.view
         if 0 <= hint < len(view) and view[hint].key == uid:
             return hint
+        shown = self._shown or self._plain
+        if shown is not None:
+            for version in (row, self._latest(uid)):
+                if version is not None and version.key == uid:
+                    index = shown.find(version)
+                    if index is not None:
+                        return index
         try:
             return list(map(_KEY, view)).index(uid)  # about 10x faster than a Python loop
         except ValueError:
             return None
 
-    # ----------------------------------------------------------------- internals
+    def sort_key_of(self, row: SessionRow) -> Any:
+        """The row's key in the current order."""
+        return key_function(self.sort_key, self.reverse)(row)
 
     @property
     def hidden_count(self) -> int:
@@ -175,112 +176,142 @@ class RowSet:
             self._hidden = (self.rows, sum(1 for row in self.rows if row.session.hidden))
         return self._hidden[1]
 
-    def _full(self) -> None:
+    # ----------------------------------------------------------------- internals
+
+    def _latest(self, uid: str) -> SessionRow | None:
+        cached = self._hay.get(uid)
+        return cached[0] if cached is not None else None
+
+    def _kept(self) -> list[SessionRow]:
+        """The rows passing the state and hidden filters, in the order given."""
         rows: Iterable[SessionRow] = self.rows
         if not self.show_hidden:
             rows = [row for row in rows if not row.session.hidden]
         if self.states is not None:
             ids = {id(state) for state in self.states}
             rows = [row for row in rows if id(row.verdict.state) in ids]
-        rows = list(rows)
-        keys = list(map(self._key_function(), rows))  # once per row version: kept for bisect
-        uids = list(
-            map(_KEY, rows)
-        )  # two C-level dicts: no tuple per row (100k tuples cost a GC pass)
-        self._sort_keys, self._versions = (
-            dict(zip(uids, keys, strict=True)),
-            dict(zip(uids, rows, strict=True)),
-        )
-        order = sorted(range(len(rows)), key=keys.__getitem__, reverse=self.reverse)
-        self._plain = [rows[i] for i in order]
-        self._plain_keys = [keys[i] for i in order]
-        self._plain_hays = None
-        if self._terms:
-            self.view, self._view_keys, self._view_hays = self._filter(
-                self._plain, self._plain_keys, self._plain_haystacks()
-            )
-        else:
-            self.view, self._view_keys = self._plain, self._plain_keys
+        return rows if isinstance(rows, list) else list(rows)
+
+    def _full(self) -> None:
+        kept = self._kept()
+        self._plain = SortBuilder(self.sort_key, self.reverse, kept, max(1, len(kept))).finish()
+        self._spares.clear()
+        self._building = None
+        self._old, self._new = {}, {}
+        self._shown = self._filter(self._plain) if self._terms else self._plain
+        self.view = self._shown.rows
+
+    def _resort(self) -> None:
+        """Show the current column's order: a spare one made before, else sorted now."""
+        assert self._plain is not None
+        wanted = (self.sort_key, self.reverse)
+        spare = self._spares.pop(wanted, None)
+        building = self._building
+        if spare is None and building is not None and building.order == wanted:
+            spare = self._take_built(building.finish())
+        if spare is None:
+            kept = self._kept()
+            spare = SortBuilder(*wanted, kept, max(1, len(kept))).finish()
+        self._spares[self._plain.order] = self._plain
+        while len(self._spares) > _SPARES:
+            del self._spares[next(iter(self._spares))]
+        self._plain = spare
+
+    def _prepare_next(self, step: int) -> bool:
+        """A step towards the order the `o` key shows next; True while steps remain."""
+        if self._plain is None:
+            return False
+        wanted = (COLUMN_KEYS[(COLUMN_KEYS.index(self.sort_key) + 1) % len(COLUMN_KEYS)], False)
+        if wanted in self._spares or wanted == self._plain.order:
+            return False
+        building = self._building
+        if building is None or building.order != wanted:
+            self._building = SortBuilder(*wanted, self._kept(), step)
+            self._built_since = []
+            return True
+        if building.advance():
+            return True
+        self._spares[wanted] = self._take_built(building.finish())
+        return False
+
+    def _take_built(self, built: SortedRows) -> SortedRows:
+        """A finished order, brought up to date with the changes made while it was built."""
+        self._building = None
+        for old, new in self._built_since:
+            if old is not None:
+                built.remove(old)
+            if new is not None and self._passes(new, False):
+                built.insert(new, self._haystack)
+        self._built_since = []
+        return built
+
+    def _apply_changes(self) -> None:
+        """Move the changed rows to their places in every kept order and the view."""
+        versions = self._old
+        assert versions is not None
+        pairs = [(versions[uid], new) for uid, new in self._new.items()]
+        self._old, self._new = {}, {}
+        if len(pairs) > _INCREMENTAL_UP_TO:
+            self._full()
+            return
+        assert self._plain is not None
+        orders = [self._plain, *self._spares.values()]
+        if self._shown is not None and self._shown is not self._plain:
+            orders.append(self._shown)
+        for order in orders:
+            text = order is self._shown and order is not self._plain
+            for old, new in pairs:
+                if old is not None:
+                    order.remove(old)
+                if new is not None and self._passes(new, text):
+                    order.insert(new, self._haystack)
+        if self._building is not None:
+            self._built_since += pairs
 
     def _plain_haystacks(self) -> list[str]:
-        if self._plain_hays is None:
-            self._plain_hays = [self._haystack(row) for row in self._plain or ()]
-        return self._plain_hays
+        plain = self._plain
+        assert plain is not None
+        while plain.hays is None:
+            self._warm_haystacks(len(plain.rows) + 1)
+        return plain.hays
 
-    def _filter(
-        self, rows: list[SessionRow], keys: list[Any], hays: list[str]
-    ) -> tuple[list[SessionRow], list[Any], list[str]]:
-        """The rows passing every term, with their keys and haystacks: plain words in one C-level
-        pass over the haystacks each (`compress` over `map(contains, ...)`)."""
+    def _warm_haystacks(self, step: int) -> bool:
+        """A step towards the haystacks of the shown order; True while steps remain."""
+        plain = self._plain
+        if plain is None or plain.hays is not None:
+            return False
+        made = self._hays_made
+        if made is None or made[0] is not plain or made[1] != plain.edits:
+            made = self._hays_made = (plain, plain.edits, [])  # (again, if the order moved)
+        hays = made[2]
+        hay = self._haystack
+        hays += [hay(row) for row in plain.rows[len(hays) : len(hays) + step]]
+        if len(hays) < len(plain.rows):
+            return True
+        plain.hays, self._hays_made = hays, None
+        return False
+
+    def _filter(self, source: SortedRows) -> SortedRows:
+        """The rows of `source` passing every term, with their keys and haystacks: plain words
+        in one C-level pass over the haystacks each (`compress` over `map(contains, ...)`)."""
+        rows, keys = source.rows, source.keys
+        hays = source.hays if source is not self._plain else self._plain_haystacks()
+        assert hays is not None
         for term in self._terms:
             if term.field is None:
                 mask: list[bool] = list(map(contains, hays, repeat(term.value)))
             else:
                 mask = [term.value in field_text(row, term.field) for row in rows]
+            if all(mask):  # (the first letter often matches every row: nothing to take out)
+                continue
             rows, keys, hays = (
                 list(compress(rows, mask)),
                 list(compress(keys, mask)),
                 list(compress(hays, mask)),
             )
-        return rows, keys, hays
-
-    def _place(self, changed: list[SessionRow], removed: frozenset[str]) -> None:
-        """Take out the old versions of changed and removed rows, put the new ones in place."""
-        latest = {row.key: row for row in changed}
-        old = [
-            cached
-            for uid in removed | latest.keys()
-            if (cached := self._versions.get(uid)) is not None
-        ]
-        views = [(self._plain, self._plain_keys, self._plain_hays, False)]
-        if self.view is not self._plain:
-            views.append((self.view, self._view_keys, self._view_hays, True))
-        for view, keys, hays, _text in views:
-            if view is None:
-                continue
-            for row in old:
-                index = self._index_of(view, keys, row)
-                if index is not None:
-                    del view[index]
-                    del keys[index]
-                    if hays is not None:
-                        del hays[index]
-        for row in old:
-            if row.key not in latest:
-                del self._sort_keys[row.key]
-                del self._versions[row.key]
-        for view, keys, hays, text in views:
-            if view is None:
-                continue
-            for row in latest.values():
-                if self._passes(row, text):
-                    key = self._sort_key(row)
-                    index = self._slot(keys, key)
-                    view.insert(index, row)
-                    keys.insert(index, key)
-                    if hays is not None:
-                        hays.insert(index, self._haystack(row))
-
-    def _index_of(self, view: list[SessionRow], keys: list[Any], row: SessionRow) -> int | None:
-        """Where the row version `row` sits: among the rows with its sort key (found by bisect)."""
-        key = self._sort_keys[row.key]
-        if not self.reverse:
-            start = bisect_left(keys, key)
-        else:
-            start = len(keys) - bisect_right(_Reversed(keys), key)
-        for index in range(start, len(view)):
-            if view[index] is row:
-                return index
-            if keys[index] != key:
-                break
-        return None
-
-    def _slot(self, keys: list[Any], key: Any) -> int:
-        """Where `key` goes in `keys` (after its equals), ascending or descending."""
-        if not self.reverse:
-            return bisect_right(keys, key)
-        # Descending: the first place whose key is smaller, i.e. after every key >= `key`.
-        return len(keys) - bisect_left(_Reversed(keys), key)
+        if rows is source.rows:  # no row taken out: copies, so `source` never changes through them
+            rows, keys, hays = list(rows), list(keys), list(hays)
+        return SortedRows(source.column, source.reverse, rows, keys, hays)
 
     def _passes(self, row: SessionRow, text: bool) -> bool:
         if row.session.hidden and not self.show_hidden:
@@ -298,34 +329,9 @@ class RowSet:
         self._hay[row.key] = (row, text)
         return text
 
-    def _sort_key(self, row: SessionRow) -> Any:
-        """The row's sort key for the current column, computed once per row version."""
-        if self._versions.get(row.key) is row:
-            return self._sort_keys[row.key]
-        key = self._key_function()(row)
-        self._sort_keys[row.key], self._versions[row.key] = key, row
-        return key
 
-    def _key_function(self) -> Callable[[SessionRow], Any]:
-        """The sort column's key, with a missing value replaced by one that sorts last."""
-        col = column(self.sort_key)
-        if col.total:
-            return col.sort_key
-        fn, missing = col.sort_key, _MISSING_LOW if self.reverse else _MISSING
-        return lambda row: missing if (value := fn(row)) is None else value
-
-
-_MISSING, _MISSING_LOW = _Missing(), _MissingLow()
-
-
-class _Reversed(Sequence[Any]):
-    """A descending list seen back to front (ascending), for bisect."""
-
-    def __init__(self, keys: list[Any]) -> None:
-        self._keys = keys
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
-    def __getitem__(self, index: int) -> Any:  # type: ignore[override]
-        return self._keys[len(self._keys) - 1 - index]
+def _hidden_delta(change: RowChange) -> int:
+    """How the count of hidden rows moves with `change`."""
+    gained = sum(1 for row in change.changed if row.session.hidden)
+    lost = sum(1 for row in change.before if row is not None and row.session.hidden)
+    return gained - lost - sum(1 for row in change.gone if row.session.hidden)

@@ -8,7 +8,9 @@ session while rows move, and only screen lines whose content changed are repaint
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -36,6 +38,7 @@ from sessiontui.widgets.session_columns import (
 from sessiontui.widgets.state_style import state_classes, state_rules
 
 _GAP = 1
+_WARM_SLICE = 0.008  # seconds of idle work at a time (a key waits at most about this long)
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
 
 
@@ -139,9 +142,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
         self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
-        self.unseen: set[str] = (
-            set()
-        )  # uids finished since the operator last opened them (set_unseen)
+        self.unseen: AbstractSet[str] = frozenset()  # uids finished since last opened (set_unseen)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
         self._warming = False
 
@@ -213,16 +214,22 @@ class SessionTable(ScrollView, can_focus=True):
         self._rows_given = rows
         self._set.set_rows(rows, usable)
         self._rebuild()
+        self._start_warming()
+
+    def _start_warming(self) -> None:
         if not self._warming:
             self._warming = True
             self.call_after_refresh(self._warm)
 
     def _warm(self) -> None:
-        """Filter haystacks for new rows, a chunk per idle moment, so the first `/` key is fast."""
-        if self._set.warm():
-            self.set_timer(0.02, self._warm)
-        else:
-            self._warming = False
+        """Filter haystacks for new rows and the order the next `o` shows, a step per idle
+        moment, so those keys find their work done."""
+        start = time.perf_counter()
+        while self._set.warm(limit=2500):
+            if time.perf_counter() - start > _WARM_SLICE:  # keys and ticks go between slices
+                self.set_timer(0.002, self._warm)
+                return
+        self._warming = False
 
     def show_column(self, key: str, shown: bool) -> None:
         """Show or hide a column (the PID column appears once some session has a process)."""
@@ -237,6 +244,7 @@ class SessionTable(ScrollView, can_focus=True):
         """Sort by the column `column_key`; missing values always go last."""
         self._set.set_sort(column_key, reverse)
         self._rebuild(header=True)
+        self._start_warming()  # the order the next `o` shows
 
     def set_filter(self, text: str) -> None:
         """Show only sessions matching every word of `text` (see `filter_query`): in any column
@@ -275,7 +283,7 @@ class SessionTable(ScrollView, can_focus=True):
         self._repaint_changed(False)
         return uid in self.marked
 
-    def set_unseen(self, uids: set[str]) -> None:
+    def set_unseen(self, uids: AbstractSet[str]) -> None:
         """The sessions to mark "finished, not yet seen" (a ◆ before the name)."""
         if uids != self.unseen:
             self.unseen = uids
@@ -469,12 +477,13 @@ class SessionTable(ScrollView, can_focus=True):
     def _rebuild(self, header: bool = False) -> None:
         """Filter, sort, keep the cursor on its session, repaint the lines that changed."""
         old_uid, old_cursor = self._cursor_uid, self._cursor
+        old_row = self._view[old_cursor] if 0 <= old_cursor < len(self._view) else None
         top = self.scroll_offset.y
         screen_line = old_cursor - top if 0 <= old_cursor - top < self._page_height() else None
 
         self._view = self._set.rebuild()
         count = len(self._view)
-        index = self._set.find(old_uid, old_cursor) if old_uid is not None else None
+        index = self._set.find(old_uid, old_cursor, old_row) if old_uid is not None else None
         self._cursor = min(old_cursor, count - 1) if index is None else index
         self._cursor = max(self._cursor, 0)
         self._cursor_uid = self._view[self._cursor].key if count else None

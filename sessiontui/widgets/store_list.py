@@ -19,6 +19,7 @@ class StoreList(Static):
     """
 
     _shown: tuple[object, ...] | None = None
+    _lines = -1  # newlines in the text shown
 
     def show(self, statuses: Sequence[StoreStatus], now: datetime) -> None:
         agos = [
@@ -65,7 +66,9 @@ class StoreList(Static):
                 text.append("  STALE: " + one_line(status.error, 120), style="bold red")
             for problem in status.problems[:2]:
                 text.append("\n    " + one_line(problem, 140), style="yellow")
-        self.update(text)
+        lines = text.plain.count("\n")
+        self.update(text, layout=lines != self._lines)  # a re-layout only when its height moves
+        self._lines = lines
 
 
 def _processes(text: Text, status: StoreStatus, now: datetime) -> None:

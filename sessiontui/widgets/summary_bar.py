@@ -2,51 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual.widgets import Static
 
-from sessiontui.model import STATE_ORDER, CostSource, SessionRow, SessionState
+from sessiontui.live.classified_rows import RowChange
+from sessiontui.live.fleet_summary import Summary, SummaryTally
+from sessiontui.model import STATE_ORDER, SessionRow, SessionState
 from sessiontui.money import dollars
-from sessiontui.rules.costs import billable
 from sessiontui.widgets.session_columns import compact_count
 from sessiontui.widgets.state_style import state_classes, state_rules
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """Counts per state, and the totals of the sessions active since midnight of `now`."""
-
-    counts: dict[SessionState, int]
-    today_sessions: int
-    today_tokens: int
-    today_cost: float
-    today_cost_unknown: int  # sessions active today whose cost could not be priced
-
-
-def summarize(rows: Sequence[SessionRow], now: datetime) -> Summary:
-    """Count states; total tokens and cost of sessions whose last activity is today."""
-    counts = Counter(row.verdict.state for row in rows)
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    sessions = tokens = unknown = 0
-    cost = 0.0
-    for row in billable(rows):
-        session = row.session
-        if session.last_activity is None or session.last_activity.timestamp() < midnight:
-            continue
-        sessions += 1
-        if session.usage is not None:
-            tokens += session.usage.total
-        if session.cost_source is CostSource.UNKNOWN:
-            unknown += 1
-        elif session.cost_usd is not None:
-            cost += session.cost_usd
-    return Summary(dict(counts), sessions, tokens, cost, unknown)
 
 
 class SummaryBar(Static):
@@ -81,16 +49,26 @@ class SummaryBar(Static):
     ) -> None:
         super().__init__("", name=name, id=id, classes=classes)
         self.summary: Summary | None = None
+        self._tally = SummaryTally()
 
-    def update_summary(self, rows: Sequence[SessionRow], now: datetime) -> None:
-        """Count `rows` and show the result."""
-        self.summary = summarize(rows, now)
-        self.update(self._text(self.summary))
+    def update_summary(
+        self,
+        rows: Sequence[SessionRow],
+        now: datetime,
+        change: RowChange | None = None,
+        since: Sequence[SessionRow] | None = None,
+    ) -> None:
+        """Count `rows` (only the changed ones, given what changed since the rows last counted)
+        and show the result when it differs."""
+        summary = self._tally.update(rows, now, change, since)
+        if summary != self.summary:
+            self.summary = summary
+            self.update(self._text(summary), layout=False)  # one line, as wide as the screen
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         if self.summary is not None:
-            self.update(self._text(self.summary))
+            self.update(self._text(self.summary), layout=False)
 
     def _text(self, summary: Summary) -> Text:
         style = self.get_component_rich_style
