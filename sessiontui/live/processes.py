@@ -444,7 +444,7 @@ class ProcessWatch:
         stores, with_pids = self._index(sessions)
         for store in stores | set(scan.by_store):
             self._remember(self._stores, store, self.store_processes(store), now)
-        inputs = _link_inputs(scan)
+        inputs = (_link_inputs(scan), frozenset(owned_elsewhere))
         if (
             sessions is self._linked
             and inputs == self._inputs
