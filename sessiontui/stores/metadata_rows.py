@@ -90,11 +90,15 @@ class MetadataRows:
 
     async def fetch(self, keys: list[str]) -> list[tuple[Any, ...]]:
         """The current rows of these keys (those still there), in batches."""
+        return await self._fetch_where(self.columns[0], keys)
+
+    async def _fetch_where(self, column: str, values: list[Any]) -> list[tuple[Any, ...]]:
+        """The rows whose `column` is one of `values`, in batches of bound parameters."""
         rows: list[Any] = []
-        for start in range(0, len(keys), _BATCH):
-            batch = keys[start : start + _BATCH]
+        for start in range(0, len(values), _BATCH):
+            batch = values[start : start + _BATCH]
             rows += await self.db.fetchall(
-                f"{self._select} WHERE {self.columns[0]} IN ({placeholders(batch)})", batch
+                f"{self._select} WHERE {column} IN ({placeholders(batch)})", batch
             )
         return rows
 
@@ -131,13 +135,7 @@ class MetadataRows:
                 (self._mark or "",),
             )  # "": none seen yet, every text is past it
         ids = [row[0] for row in await self.db.fetchall(self._probe, (self._mark or "",))]
-        rows: list[Any] = []
-        for start in range(0, len(ids), _BATCH):
-            batch = ids[start : start + _BATCH]
-            rows += await self.db.fetchall(
-                f"{self._select} WHERE rowid IN ({placeholders(batch)})", batch
-            )
-        return rows
+        return await self._fetch_where("rowid", ids)
 
     @property
     def _probe(self) -> str:
