@@ -4,6 +4,7 @@ with a session id in their command line, or holding a store's files open."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +40,17 @@ def claude_session(root: Path, session_id: str, *, at: datetime) -> Path:
     )
 
 
+OPENED: list[Fleet] = []
+
+
+@pytest.fixture(autouse=True)
+async def close_fleets() -> AsyncIterator[None]:
+    """Each fleet a test opened is closed in its own loop (no store thread outlives the test)."""
+    yield
+    while OPENED:
+        await OPENED.pop().close()
+
+
 async def refresh(root: Path, fleet: Fleet | None = None) -> tuple[Fleet, FleetUpdate]:
     if fleet is None:
         found, errors = find_stores([root])
@@ -49,6 +61,7 @@ async def refresh(root: Path, fleet: Fleet | None = None) -> tuple[Fleet, FleetU
             thresholds=Thresholds(),
             processes=ProcessWatch(),
         )
+        OPENED.append(fleet)
     return fleet, await fleet.refresh(full=True)
 
 
