@@ -30,7 +30,7 @@ from _common import cpu_seconds, rss_mb
 from bench_host import make
 
 from sessiontui.live.fleet import Fleet
-from sessiontui.live.processes import ProcessWatch
+from sessiontui.live.process_links import ProcessWatch
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores import open_paths
 

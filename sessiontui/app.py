@@ -22,7 +22,7 @@ from textual.screen import ModalScreen, Screen
 from sessiontui.config import Config, state_dir
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
-from sessiontui.live.processes import ProcessWatch
+from sessiontui.live.process_links import ProcessWatch
 from sessiontui.private_files import open_private, private_dir
 from sessiontui.seen import SeenSessions
 from sessiontui.stores import Found, Store, open_stores

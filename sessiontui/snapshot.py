@@ -22,7 +22,7 @@ async def collect(
     """Read every store once, as the dashboard does (`Fleet`); the rows and one line per store
     (or file) that could not be read. (`sessiontui snapshot` streams instead: `stream_paths`.)"""
     from sessiontui.live.fleet import Fleet
-    from sessiontui.live.processes import ProcessWatch
+    from sessiontui.live.process_links import ProcessWatch
     from sessiontui.stores.claude_pool import read_in_parallel
 
     await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores

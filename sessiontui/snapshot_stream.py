@@ -16,7 +16,8 @@ import logging
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 
-from sessiontui.live.processes import ProcessScan, ProcessWatch, own_pids, store_target
+from sessiontui.live.process_links import ProcessWatch, own_pids
+from sessiontui.live.processes import ProcessScan, store_target
 from sessiontui.model import ApiCall, Burn, Session, SessionProcesses, SessionRow
 from sessiontui.rules.burn import WINDOW, burn_of, burn_of_calls, mark_runaways
 from sessiontui.rules.processes import with_processes

@@ -12,7 +12,7 @@ import psutil
 from sessiontui.demo import populate
 from sessiontui.demo.agent_processes import DemoAgents
 from sessiontui.live.fleet import Fleet
-from sessiontui.live.processes import ProcessWatch
+from sessiontui.live.process_links import ProcessWatch
 from sessiontui.rules.state import Reason, Thresholds
 from sessiontui.stores import find_stores, open_stores
 

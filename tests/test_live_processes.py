@@ -17,7 +17,8 @@ from fixture_types import SnapshotRows, StartStandIn
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.live.fleet import Fleet, FleetUpdate
-from sessiontui.live.processes import ProcessWatch, current, is_agent, session_ids_in
+from sessiontui.live.process_links import ProcessWatch, current
+from sessiontui.live.processes import is_agent, session_ids_in
 from sessiontui.rules.state import Reason, Thresholds
 from sessiontui.stores import find_stores, open_stores
 

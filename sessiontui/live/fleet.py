@@ -16,7 +16,8 @@ from operator import is_not
 from pathlib import Path
 
 from sessiontui.live.classified_rows import ClassifiedRows, RowChange
-from sessiontui.live.processes import SCAN_SECONDS, ProcessScan, ProcessWatch, store_target
+from sessiontui.live.process_links import ProcessWatch
+from sessiontui.live.processes import SCAN_SECONDS, ProcessScan, store_target
 from sessiontui.model import ProcessInfo, Session, SessionProcesses, SessionRow
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores.base import Store, StoreError

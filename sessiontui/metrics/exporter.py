@@ -24,8 +24,8 @@ from sessiontui.actions.trash import trash_dir
 from sessiontui.config import Config
 from sessiontui.config import state_dir as default_state_dir
 from sessiontui.live.fleet import Fleet, FleetUpdate
+from sessiontui.live.process_links import ProcessWatch
 from sessiontui.live.process_list import bot_of_process, listed_processes
-from sessiontui.live.processes import ProcessWatch
 from sessiontui.metrics.aggregate import StoreTotals, totals_by_store
 from sessiontui.metrics.disk import AuditCounts, HostFacts, store_bytes, trash_facts
 from sessiontui.metrics.families import StoreMetrics, families

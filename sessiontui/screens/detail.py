@@ -21,7 +21,7 @@ from textual.widgets import Sparkline, Static
 from sessiontui.actions import Outcome, Verb
 from sessiontui.app import log_failure
 from sessiontui.live.fleet import Fleet, FleetUpdate
-from sessiontui.live.processes import current
+from sessiontui.live.process_links import current
 from sessiontui.model import Message, MessagePage, Session, SessionProcesses, SessionRow
 from sessiontui.money import dollars, dollars_per_hour, session_cost
 from sessiontui.rules.burn import cost_series
