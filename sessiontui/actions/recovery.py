@@ -37,23 +37,27 @@ def recovery_notes(
 
 def _stray_names(directory: Path, state_dir: Path | None) -> list[str]:
     """The session file names left under a staging name in `directory` with no unfinished entry
-    for them: what a sessiontui from before the journal left when it was killed mid-delete."""
+    for them: what a sessiontui from before the journal left when it was killed mid-delete.
+    The trash is read only when a staging name is there (almost never)."""
+    try:
+        staged = [
+            p.name[1 : -len(STAGING)]
+            for p in directory.iterdir()
+            if p.name.startswith(".")
+            and p.name.endswith(STAGING)
+            and len(p.name) > len(STAGING) + 1
+        ]
+    except OSError:
+        return []
+    if not staged:
+        return []
     unfinished = {
         (Path(entry.store), name)
         for entry in read_trash(state_dir)[0]
         if entry.status in (PENDING, RESTORING)
         for name in entry.files
     }
-    try:
-        names = [p.name for p in directory.iterdir()]
-    except OSError:
-        return []
-    return [
-        name[1 : -len(STAGING)]
-        for name in names
-        if name.startswith(".") and name.endswith(STAGING) and len(name) > len(STAGING) + 1
-        if (directory, name[1 : -len(STAGING)]) not in unfinished
-    ]
+    return [name for name in staged if (directory, name) not in unfinished]
 
 
 def adopt_strays(directory: Path, fmt: str, state_dir: Path | None = None) -> list[str]:
