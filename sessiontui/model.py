@@ -6,6 +6,18 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TypeVar, dataclass_transform
+
+_T = TypeVar("_T")
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def record(cls: type[_T]) -> type[_T]:
+    """A frozen slotted dataclass to the type checker; at run time a plain slotted one with the
+    same equality, hash and repr. A frozen dataclass's `__init__` sets every field through
+    `object.__setattr__`: 4.7 us for a Session against 1.3 us, at 100k sessions per read. Nothing
+    assigns a field (mypy --strict refuses it as it does on a frozen class)."""
+    return dataclass(slots=True, unsafe_hash=True)(cls)
 
 
 class StoreFormat(StrEnum):
@@ -64,7 +76,7 @@ class MessageKind(StrEnum):
     TOOL_RESULT = "tool_result"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Usage:
     """Token counts. `input_tokens` is always the uncached input (Anthropic's convention)."""
 
@@ -93,7 +105,7 @@ class Usage:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApiCall:
     """One priced request to a model: the unit cost is computed on, never session totals."""
 
@@ -103,7 +115,7 @@ class ApiCall:
     cost_usd: float | None  # None: not priced (unknown model)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ModelSpend:
     """One model's share of a session: every call counted under the model that served it."""
 
@@ -130,21 +142,21 @@ class ModelSpend:
         return None if self.unpriced_calls else self.cost_usd
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCall:
     id: str
     name: str
     arguments: str  # as the store holds it: usually a JSON text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolResult:
     tool_call_id: str
     content: str
     is_error: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Message:
     role: Role | str
     text: str
@@ -155,7 +167,7 @@ class Message:
     model: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LastMessage:
     """What the rules need to know of a transcript's end, without the transcript."""
 
@@ -170,7 +182,7 @@ class LastMessage:
     api_error: bool = False  # the model call failed and the session ended on the error text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateLimitWindow:
     """One usage window of a provider's rate limits: how much of it is used, when it resets."""
 
@@ -179,7 +191,7 @@ class RateLimitWindow:
     resets_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateLimits:
     """The rate limits an agent last reported (Codex `token_count` events), and when."""
 
@@ -189,7 +201,7 @@ class RateLimits:
     at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordedPid:
     """A process the store itself names as serving a session (a lease holder, a heartbeat)."""
 
@@ -198,7 +210,7 @@ class RecordedPid:
     serves_many: bool = False  # a gateway serving many sessions, not this session's own agent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Session:
     """One session as its store shows it. State is not stored here: rules.classify() derives it."""
 
@@ -266,7 +278,7 @@ class Session:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MessagePage:
     """A window of a transcript. Cursors are opaque to callers and given back to the store."""
 
@@ -275,7 +287,7 @@ class MessagePage:
     newer: object  # pass as `after=` to read what arrives later
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Verdict:
     """What the rules conclude of a session at a given moment."""
 
@@ -298,7 +310,7 @@ def last_message_of(message: Message, *, interrupted: bool = False) -> LastMessa
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Burn:
     """How fast a session spends, over the recent window (where its usage has times)."""
 
@@ -307,7 +319,7 @@ class Burn:
     runaway: bool = False  # burns far more than the other sessions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ProcessInfo:
     """One operating-system process as sessiontui saw it. `(pid, started)` is its identity:
     a PID reused by another program has another start time."""
@@ -327,7 +339,7 @@ class ProcessInfo:
     inspectable: bool = True  # False: another user's process; only the PID is known
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionProcesses:
     """The processes behind one session, and what became of the ones seen before."""
 
@@ -343,7 +355,7 @@ class SessionProcesses:
         return tuple(p.pid for p in self.processes)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SessionRow:
     """One session and what the rules concluded of it: the unit the dashboard shows.
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from operator import is_not
 from pathlib import Path
 
+from sessiontui.gc_pause import gc_paused
 from sessiontui.live.classified_rows import ClassifiedRows, RowChange
 from sessiontui.live.process_links import ProcessWatch
 from sessiontui.live.processes import SCAN_SECONDS, ProcessScan, store_target
@@ -90,6 +91,7 @@ class Fleet:
         self.rows: tuple[SessionRow, ...] = ()
         self._book = ClassifiedRows(thresholds)
         self._flat: tuple[tuple[tuple[Session, ...], ...], list[Session]] | None = None
+        self._read_once = False  # a refresh read every store: later ones build little
 
     def store_of(self, session: Session) -> Store | None:
         for store in self.stores:
@@ -123,7 +125,14 @@ class Fleet:
 
         Only sessions a store handed back anew, or whose time came to read differently, are
         classified again; with nothing committed and nothing due this returns the same rows tuple.
+        The first one builds every session at once: with the garbage collector held off.
         """
+        with gc_paused(not self._read_once):
+            update = await self._refresh(full, processes)
+        self._read_once = True
+        return update
+
+    async def _refresh(self, full: bool, processes: bool) -> FleetUpdate:
         paths = None if full else self._take_changed_paths()
         changed = False
         for index, store in enumerate(self.stores):

@@ -282,14 +282,16 @@ def verdict_valid_until(
         )
         if t is not None
     ]
-    windows = (
-        limits.running_window,
-        limits.waiting_window,
-        limits.stuck_after_for(session.format),
-        limits.left_open_after,
-        CONTRADICTION_GRACE,
+    windows = sorted(
+        (
+            limits.running_window,
+            limits.waiting_window,
+            limits.stuck_after_for(session.format),
+            limits.left_open_after,
+            CONTRADICTION_GRACE,
+        )
     )
-    ahead = [t + w for t in times for w in windows if t + w > now]
+    ahead = [due for t in times if (due := _first_due(t, now - t, windows)) is not None]
     if session.lease_expires_at is not None and session.lease_expires_at > now:
         ahead.append(session.lease_expires_at)
     if session.backend_heartbeat_at is not None:
@@ -300,6 +302,17 @@ def verdict_valid_until(
             now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH
         )
     return min(ahead, default=None)
+
+
+def _first_due(then: datetime, age: timedelta, windows: list[timedelta]) -> datetime | None:
+    """The earliest `then + window` still after `now` (`age` is `now - then`; `windows` sorted):
+    most times are older than every window, and cost one comparison."""
+    if age >= windows[-1]:
+        return None
+    for window in windows:
+        if window > age:
+            return then + window
+    return None  # not reached: the last window is beyond `age`
 
 
 def _evidence_refresh(age: timedelta) -> timedelta:

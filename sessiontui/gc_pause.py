@@ -1,0 +1,41 @@
+"""The cyclic garbage collector held off while a first read builds its objects.
+
+A full collection walks every object the collector tracks, and runs each time those grew by a
+quarter: building 100,000 sessions (about a million objects) walked them again and again, 4 of
+the 10 CPU-seconds of a first Starpod read (benchmarks/results/table12_gc.txt). Reference
+counting still frees everything that is not a cycle; the cycles made meanwhile wait for the next
+collection.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_holders = 0  # reads holding the collector off now (a read may run beside another)
+_disabled_here = False  # the collector was on when the first of them began
+
+
+@contextmanager
+def gc_paused(pause: bool = True) -> Iterator[None]:
+    """Hold the collector off for the block (when `pause`), and turn it back on when the last
+    block holding it off ends, if it was on before the first began."""
+    if not pause:
+        yield
+        return
+    global _holders, _disabled_here
+    with _lock:
+        if _holders == 0:
+            _disabled_here = gc.isenabled()
+            gc.disable()
+        _holders += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _holders -= 1
+            if _holders == 0 and _disabled_here:
+                gc.enable()

@@ -1,0 +1,94 @@
+"""The garbage collector is held off while a first read builds its sessions, and only then: on
+again after it (also after a failure, and when two reads overlap), off if it was off before."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from sessiontui.demo.bots import ZeroClawSqliteBot
+from sessiontui.gc_pause import gc_paused
+from sessiontui.live.fleet import Fleet
+from sessiontui.rules.state import Thresholds
+from sessiontui.stores.base import ReadReport
+from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
+
+T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def collector_on() -> Iterator[None]:
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def test_off_inside_on_after_even_on_failure() -> None:
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+    with gc_paused(False):
+        assert gc.isenabled()
+
+
+def test_overlapping_reads_turn_it_on_when_the_last_ends() -> None:
+    first_in, second_done = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def second() -> None:
+        first_in.wait()
+        with gc_paused():
+            pass
+        seen.append(gc.isenabled())  # the first read still holds it off
+        second_done.set()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with gc_paused():
+        first_in.set()
+        second_done.wait()
+    thread.join()
+    assert seen == [False] and gc.isenabled()
+
+
+def test_a_collector_turned_off_before_stays_off() -> None:
+    gc.disable()
+    with gc_paused():
+        pass
+    assert not gc.isenabled()
+
+
+class Watched(ZeroClawSqliteStore):
+    """The bot's real store, noting whether the collector ran during each read."""
+
+    collector: list[bool]
+
+    async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
+        self.collector.append(gc.isenabled())
+        return await super().refresh(changed_paths)
+
+
+async def test_only_the_fleets_first_read_holds_the_collector_off(tmp_path: Path) -> None:
+    db = tmp_path / "sessions.db"
+    bot = ZeroClawSqliteBot(db)
+    bot.append("gw_1", "user", "question", T0)
+    bot.close()
+    store = Watched(db)
+    store.collector = []
+    fleet = Fleet([store], clock=lambda: T0, thresholds=Thresholds())
+    try:
+        first = await fleet.refresh(full=True, processes=False)
+        assert gc.isenabled()
+        await fleet.refresh(full=True, processes=False)
+    finally:
+        await fleet.close()
+    assert store.collector == [False, True]
+    assert [r.session.id for r in first.rows] == ["gw_1"]
