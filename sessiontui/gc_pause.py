@@ -20,9 +20,15 @@ _disabled_here = False  # the collector was on when the first of them began
 
 
 @contextmanager
-def gc_paused(pause: bool = True) -> Iterator[None]:
+def gc_paused(pause: bool = True, *, freeze: bool = False) -> Iterator[None]:
     """Hold the collector off for the block (when `pause`), and turn it back on when the last
-    block holding it off ends, if it was on before the first began."""
+    block holding it off ends, if it was on before the first began.
+
+    `freeze`: what is alive then is kept out of later collections (`gc.freeze()`), so the
+    first collection after the block does not walk it all again (0.6 s at 100k Starpod
+    sessions). Cycles that became garbage during the block are then never collected: use it
+    only after building what lives as long as the process (the app freezes after its first
+    load anyway)."""
     if not pause:
         yield
         return
@@ -37,5 +43,7 @@ def gc_paused(pause: bool = True) -> Iterator[None]:
     finally:
         with _lock:
             _holders -= 1
+            if freeze:
+                gc.freeze()
             if _holders == 0 and _disabled_here:
                 gc.enable()

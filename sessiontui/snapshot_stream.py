@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime
 
+from sessiontui.gc_pause import gc_paused
 from sessiontui.live.process_links import ProcessWatch, own_pids
 from sessiontui.live.processes import ProcessScan, store_target
 from sessiontui.model import ApiCall, Burn, Session, SessionProcesses, SessionRow
@@ -34,7 +35,15 @@ async def stream_rows(
     stores: Sequence[Store], now: datetime, thresholds: Thresholds, emit: Emit
 ) -> list[str]:
     """Hand every session's row to `emit`, in (format, store, id) order; one line per store
-    (or file) that could not be read."""
+    (or file) that could not be read. The garbage collector is held off meanwhile: a read
+    keeps every session's sums, which full collections would walk again and again."""
+    with gc_paused():
+        return await _stream_rows(stores, now, thresholds, emit)
+
+
+async def _stream_rows(
+    stores: Sequence[Store], now: datetime, thresholds: Thresholds, emit: Emit
+) -> list[str]:
     from sessiontui.stores.claude_pool import read_in_parallel
 
     await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores

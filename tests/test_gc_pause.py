@@ -26,6 +26,7 @@ def collector_on() -> Iterator[None]:
     gc.enable()
     yield
     gc.enable()
+    gc.unfreeze()  # what a test froze may be collected again
 
 
 def test_off_inside_on_after_even_on_failure() -> None:
@@ -59,6 +60,17 @@ def test_overlapping_reads_turn_it_on_when_the_last_ends() -> None:
     assert seen == [False] and gc.isenabled()
 
 
+def test_freeze_keeps_what_lives_then_out_of_later_collections() -> None:
+    gc.unfreeze()
+    built = [[index] for index in range(1000)]
+    with gc_paused():
+        pass
+    assert gc.get_freeze_count() == 0
+    with gc_paused(freeze=True):
+        pass
+    assert gc.get_freeze_count() >= len(built) and gc.isenabled()
+
+
 def test_a_collector_turned_off_before_stays_off() -> None:
     gc.disable()
     with gc_paused():
@@ -83,6 +95,7 @@ async def test_only_the_fleets_first_read_holds_the_collector_off(tmp_path: Path
     bot.close()
     store = Watched(db)
     store.collector = []
+    gc.unfreeze()
     fleet = Fleet([store], clock=lambda: T0, thresholds=Thresholds())
     try:
         first = await fleet.refresh(full=True, processes=False)
@@ -91,4 +104,5 @@ async def test_only_the_fleets_first_read_holds_the_collector_off(tmp_path: Path
     finally:
         await fleet.close()
     assert store.collector == [False, True]
+    assert gc.get_freeze_count() > 0
     assert [r.session.id for r in first.rows] == ["gw_1"]

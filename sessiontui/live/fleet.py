@@ -125,9 +125,10 @@ class Fleet:
 
         Only sessions a store handed back anew, or whose time came to read differently, are
         classified again; with nothing committed and nothing due this returns the same rows tuple.
-        The first one builds every session at once: with the garbage collector held off.
+        The first one builds every session at once: with the garbage collector held off, and
+        what it built then frozen out of later collections (gc_pause).
         """
-        with gc_paused(not self._read_once):
+        with gc_paused(not self._read_once, freeze=True):
             update = await self._refresh(full, processes)
         self._read_once = True
         return update
