@@ -37,7 +37,7 @@ async def fresh(
 
 
 def reference_usage(
-    path: Path,
+    path: Path, recent_calls: int = RECENT_CALLS
 ) -> dict[str, tuple[Usage, float, str | None, tuple[ApiCall, ...], tuple[tuple[str, float], ...]]]:
     """Per session, in row order: token sums, dollars, last model, kept calls, dollars per day."""
     conn = sqlite3.connect(path)
@@ -52,7 +52,7 @@ def reference_usage(
         usage, dollars, last_model, calls, days = out.get(key) or [Usage(), 0.0, None, [], {}]
         call = Usage(inp, outp, read, write)
         at = parse_timestamp(stamp)
-        calls = [*calls, ApiCall(at, model, call, cost)][-RECENT_CALLS:]
+        calls = [*calls, ApiCall(at, model, call, cost)][-recent_calls:]
         if at is not None and cost:
             day = at.strftime("%Y-%m-%d")
             days[day] = days.get(day, 0.0) + cost
@@ -106,6 +106,38 @@ async def test_starpod_polls_give_a_full_reads_sessions_and_the_plain_sums(
         } == expected
         assert any(not s.recent_calls for s in polled.values())  # old ones keep no calls
         assert any(s.recent_calls for s in polled.values())
+    finally:
+        await store.close()
+        bot.close()
+
+
+@pytest.mark.parametrize("chunk", [50_000, 1])  # many calls per session in one read, or one
+async def test_starpod_keeps_each_sessions_last_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """More calls than a session keeps, all recent: the last ones in row order, however read."""
+    monkeypatch.setattr(starpod, "USAGE_CHUNK", chunk)
+    monkeypatch.setattr(starpod, "RECENT_CALLS", 3)
+    path = tmp_path / "core.db"
+    create_starpod_db(path, now=NOW - timedelta(days=1))
+    bot = StarpodBot(path)
+    store = StarpodStore(path)
+    rng = random.Random(11)
+    try:
+        for n in range(3):
+            bot.create_session(f"s{n}", now=NOW - timedelta(hours=20))
+        for poll in range(2):
+            for i in range(20):
+                at = NOW - timedelta(minutes=rng.randrange(600))  # out of order, all recent
+                bot.record_usage(
+                    f"s{rng.randrange(3)}", turn=i, input_tokens=i, output_tokens=poll,
+                    cache_read=0, cache_write=0, model="claude-opus-4-6", cost_usd=0.1, now=at,
+                )  # fmt: skip
+            sessions = (await store.refresh()).sessions
+        assert {s.id: s.recent_calls for s in sessions} == {
+            key: value[3] for key, value in reference_usage(path, 3).items()
+        }
+        assert all(len(s.recent_calls) == 3 for s in sessions)
     finally:
         await store.close()
         bot.close()

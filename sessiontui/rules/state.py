@@ -54,6 +54,10 @@ class Thresholds:
         return self.per_format.get(str(fmt), self.stuck_after)
 
 
+#: The verdicts without reason or evidence, one object each: most of 100k sessions share them.
+_PLAIN = {state: Verdict(state) for state in SessionState}
+
+
 def classify(session: Session, now: datetime, thresholds: Thresholds | None = None) -> Verdict:
     limits = thresholds or Thresholds()
     if session.archived:
@@ -63,9 +67,9 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
                 Reason.ARCHIVED_RUNNING,
                 "archived, but still marked running: archiving does not stop a run",
             )
-        return Verdict(SessionState.ARCHIVED)
+        return _PLAIN[SessionState.ARCHIVED]
     if session.closed:
-        return Verdict(SessionState.CLOSED)
+        return _PLAIN[SessionState.CLOSED]
     if session.native_state == "error":
         return Verdict(SessionState.ERROR, evidence="the store marks this session as failed")
     if session.last_message is not None and session.last_message.api_error:
@@ -94,7 +98,7 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
             SessionState.IDLE, evidence="interrupted by user"
         )  # the person ended the turn
     if session.native_state == "running" or (quiet is not None and quiet <= limits.running_window):
-        return Verdict(SessionState.RUNNING)
+        return _PLAIN[SessionState.RUNNING]
     if (
         last is not None
         and last.role == "assistant"
@@ -110,7 +114,7 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
             Reason.LEFT_OPEN,
             f"open, no activity for {_ago(quiet)}",
         )
-    return Verdict(SessionState.IDLE)
+    return _PLAIN[SessionState.IDLE]
 
 
 def _liveness(session: Session, now: datetime, limit: timedelta) -> Verdict | None:

@@ -242,15 +242,18 @@ class StarpodStore(SqliteTranscriptStore):
     def _absorb_usage(self, rows: list[Any]) -> None:
         """Add usage rows (in id order) to their sessions' totals. Numbers are summed as plain
         values, in row order (the same floats), and turned into objects once per session; a
-        call is kept as an ApiCall only when it is recent enough for a view to use it."""
+        call becomes an ApiCall only when a view can use it: recent enough, and among the
+        session's last RECENT_CALLS."""
         sums: dict[str, list[Any]] = {}  # key -> [input, output, read, write, cost, model]
         days: dict[str, dict[str, float]] = {}
         times: list[datetime | None] = []
         newest = self._newest_call
+        known, keep_daily = self._usage, self._keep_daily
+        day_names: dict[int, str] = {}  # date ordinal -> 'YYYY-MM-DD', one string per day
         for _, key, inp, out, read, write, cost, model, stamp in rows:
             totals = sums.get(key)
             if totals is None:
-                before = self._usage.get(key) or SessionUsage()
+                before = known.get(key) or SessionUsage()
                 usage = before.usage
                 totals = sums[key] = [
                     usage.input_tokens,
@@ -270,28 +273,33 @@ class StarpodStore(SqliteTranscriptStore):
             times.append(at)
             if at is not None:
                 newest = at if newest is None or at > newest else newest
-                if cost and self._keep_daily:
+                if cost and keep_daily:
                     spent = days.get(key)
                     if spent is None:  # added in row order to what the day held: the same floats
-                        spent = days[key] = (
-                            dict(self._usage[key].daily) if key in self._usage else {}
-                        )
-                    day = sys.intern(_day(at))
+                        spent = days[key] = dict(known[key].daily) if key in known else {}
+                    ordinal = at.toordinal()
+                    day = day_names.get(ordinal)
+                    if day is None:
+                        day = day_names[ordinal] = sys.intern(_day(at))
                     spent[day] = spent.get(day, 0.0) + cost
         if rows:
             self._max_usage_id = rows[-1][0]
         self._newest_call = newest
         horizon = self._horizon(newest)
-        calls: dict[str, list[ApiCall]] = {}
-        for (_, key, inp, out, read, write, cost, model, _), at in zip(rows, times, strict=True):
+        calls: dict[str, list[tuple[Any, ...]]] = {}  # key -> its rows recent enough, in order
+        for row, at in zip(rows, times, strict=True):
             if at is None or horizon is None or at >= horizon:
-                call = Usage(inp or 0, out or 0, read or 0, write or 0)
-                calls.setdefault(key, []).append(ApiCall(at, shared(model), call, cost))
+                listed = calls.get(row[1])
+                if listed is None:
+                    calls[row[1]] = [(row, at)]
+                else:
+                    listed.append((row, at))
         for key, (inp, out, read, write, cost, model) in sums.items():
-            old = self._usage.get(key)
-            recent = (*old.recent, *calls.get(key, ())) if old else tuple(calls.get(key, ()))
+            old = known.get(key)
+            new = [_call(row, at) for row, at in calls.get(key, ())[-RECENT_CALLS:]]
+            recent = (*old.recent, *new) if old else tuple(new)
             kept = recent[-RECENT_CALLS:]
-            self._usage[key] = SessionUsage(
+            known[key] = SessionUsage(
                 Usage(inp, out, read, write),
                 cost,
                 shared(model),
@@ -345,6 +353,12 @@ class StarpodStore(SqliteTranscriptStore):
             version=(last_at, turns, counts.get(key, 0), is_closed),
             daily_cost=usage.daily if usage else (),
         )
+
+
+def _call(row: tuple[Any, ...], at: datetime | None) -> ApiCall:
+    """One `usage_stats` row as the call it records."""
+    _, _, inp, out, read, write, cost, model, _ = row
+    return ApiCall(at, shared(model), Usage(inp or 0, out or 0, read or 0, write or 0), cost)
 
 
 def _day(at: datetime) -> str:
