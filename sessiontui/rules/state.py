@@ -327,8 +327,14 @@ def _evidence_refresh(age: timedelta) -> timedelta:
     return timedelta(minutes=5) if age < timedelta(days=1) else timedelta(hours=1)
 
 
+_NO_TIME = timedelta(0)
+
+
 def _age(now: datetime, then: datetime | None) -> timedelta | None:
-    return None if then is None else max(timedelta(0), now - then)
+    if then is None:
+        return None
+    age = now - then
+    return max(_NO_TIME, age)
 
 
 def _ago(delta: timedelta) -> str:

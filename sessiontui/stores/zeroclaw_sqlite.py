@@ -30,6 +30,7 @@ OPTIONAL = (
     "sender_id",
 )
 _BATCH = 500
+_DETAILS = ("state", "turn_id", "room_id")  # shown in the detail view, in OPTIONAL's order
 _USER_TURN = "role = 'user' AND content NOT LIKE '[Tool results]%'"
 
 
@@ -197,8 +198,8 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             version=(activity, count),
             extra=tuple(
                 shared_pair(k, v) if k == "state" else (k, str(v))
-                for k, v in extra.items()
-                if v is not None and k in ("turn_id", "room_id", "state")
+                for k in _DETAILS
+                if (v := extra.get(k)) is not None
             ),
         )
 
