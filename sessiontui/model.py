@@ -1,4 +1,5 @@
-"""The one model every store is read into: plain frozen dataclasses, no I/O, no Textual."""
+"""The one model every store is read into: immutable records (frozen to the type checker, see
+`record`), no I/O, no Textual."""
 
 from __future__ import annotations
 
