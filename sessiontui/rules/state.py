@@ -322,9 +322,12 @@ def _first_due(then: datetime, age: timedelta, windows: list[timedelta]) -> date
 def _evidence_refresh(age: timedelta) -> timedelta:
     """How soon "for 3 days" may read differently: humanize's words coarsen with the age, so
     tens of thousands of long-stuck sessions are not reclassified every 30 seconds."""
-    if age < timedelta(hours=1):
+    if age < _HOUR:
         return STUCK_EVIDENCE_REFRESH
-    return timedelta(minutes=5) if age < timedelta(days=1) else timedelta(hours=1)
+    return _FIVE_MINUTES if age < _DAY else _HOUR
+
+
+_FIVE_MINUTES, _HOUR, _DAY = timedelta(minutes=5), timedelta(hours=1), timedelta(days=1)
 
 
 _NO_TIME = timedelta(0)
