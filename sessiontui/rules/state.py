@@ -289,12 +289,14 @@ def verdict_valid_until(
         limits.left_open_after,
         CONTRADICTION_GRACE,
     )
-    ahead = [t + w for t in times for w in windows if t + w > now]
+    # A window is crossed just after `t + w` (the rules compare ages with `>`): at `now == t + w`
+    # the verdict still holds, and the moment is still ahead.
+    ahead = [t + w for t in times for w in windows if t + w >= now]
     if session.lease_expires_at is not None and session.lease_expires_at > now:
         ahead.append(session.lease_expires_at)
     if session.backend_heartbeat_at is not None:
         beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
-        ahead += [beat_due] if beat_due > now else []
+        ahead += [beat_due] if beat_due >= now else []
     if verdict.state is SessionState.STUCK:
         ahead.append(
             now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH
