@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sessiontui.live.alerts import AlertWatch
@@ -106,6 +106,9 @@ def comparable(row: SessionRow) -> tuple[object, ...]:
 
 
 @settings(max_examples=150, deadline=None)
+@example(  # a write exactly at the running window's edge: the edge is still ahead (was lost)
+    initial=[], steps=[("write", 0, 0, (120, 0, 0, 0, 0, 0, 0)), ("clock", 1)]
+)
 @given(
     initial=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 11), SHAPES), max_size=16),
     steps=STEPS,
@@ -156,6 +159,8 @@ def test_incremental_rows_equal_a_full_recomputation(
 def test_a_quiet_tick_does_no_work_and_a_due_moment_reclassifies_only_its_session() -> None:
     quiet = make_session(0, 1, T0 - timedelta(days=1), (0, 0, 0, 3, 1, 0, 0))
     busy = make_session(0, 2, T0, (0, 0, 0, 1, 0, 0, 0))  # a user message just now
+    # (created 90 min ago, not exactly one waiting window ago: that edge would be due at T0)
+    busy = replace(busy, created_at=T0 - timedelta(minutes=90))
     book = ClassifiedRows(LIMITS)
     stores = [(quiet, busy)]
     first = book.update(stores, T0)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sessiontui.model import LastMessage, MessageKind, Session, SessionState, StoreFormat
-from sessiontui.rules.state import Reason, Thresholds, classify
+from sessiontui.rules.state import Reason, Thresholds, classify, verdict_valid_until
 
 NOW = datetime(2026, 8, 22, 21, 44, tzinfo=UTC)
 
@@ -251,3 +251,19 @@ def test_classify_is_pure() -> None:
     facts = session(native_state="running", turn_started_at=ago(25), last_activity=ago(25))
     assert classify(facts, NOW) == classify(facts, NOW)
     assert classify(facts, NOW - timedelta(minutes=20)).state == SessionState.RUNNING
+
+
+@pytest.mark.parametrize("seconds_before_edge", [1, 0])
+def test_a_window_edge_at_now_is_still_ahead(seconds_before_edge: int) -> None:
+    """The rules compare ages with `>`: a session exactly one running window old still runs, and
+    its verdict changes just after. The edge must still be reported as the moment to look again
+    (at the edge itself it was lost, and the row stayed 'running' for good)."""
+    limits = Thresholds()
+    now = NOW - timedelta(seconds=seconds_before_edge)
+    quiet = session(last_activity=NOW - limits.running_window)
+    verdict = classify(quiet, now, limits)
+    assert verdict.state is SessionState.RUNNING
+    assert verdict_valid_until(quiet, verdict, now, limits) == NOW
+    assert (
+        classify(quiet, NOW + timedelta(microseconds=1), limits).state is not SessionState.RUNNING
+    )

@@ -1,5 +1,5 @@
 """rules/state.verdict_valid_until picks, per time, the first window still ahead: the same
-deadline as adding every window to every time and keeping the earliest one after `now`."""
+deadline as adding every window to every time and keeping the earliest one not before `now`."""
 
 from __future__ import annotations
 
@@ -43,12 +43,12 @@ def every_sum(
         limits.left_open_after,
         CONTRADICTION_GRACE,
     )
-    ahead = [t + w for t in times for w in windows if t + w > now]
+    ahead = [t + w for t in times for w in windows if t + w >= now]
     if session.lease_expires_at is not None and session.lease_expires_at > now:
         ahead.append(session.lease_expires_at)
     if session.backend_heartbeat_at is not None:
         beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
-        ahead += [beat_due] if beat_due > now else []
+        ahead += [beat_due] if beat_due >= now else []
     if verdict.state is SessionState.STUCK:
         ahead.append(
             now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH

@@ -295,12 +295,14 @@ def verdict_valid_until(
             CONTRADICTION_GRACE,
         )
     )
+    # A window is crossed just after `t + w` (the rules compare ages with `>`): at `now == t + w`
+    # the verdict still holds, and the moment is still ahead.
     ahead = [due for t in times if (due := _first_due(t, now - t, windows)) is not None]
     if session.lease_expires_at is not None and session.lease_expires_at > now:
         ahead.append(session.lease_expires_at)
     if session.backend_heartbeat_at is not None:
         beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
-        ahead += [beat_due] if beat_due > now else []
+        ahead += [beat_due] if beat_due >= now else []
     if verdict.state is SessionState.STUCK:
         ahead.append(
             now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH
@@ -309,14 +311,14 @@ def verdict_valid_until(
 
 
 def _first_due(then: datetime, age: timedelta, windows: list[timedelta]) -> datetime | None:
-    """The earliest `then + window` still after `now` (`age` is `now - then`; `windows` sorted):
+    """The earliest `then + window` not before `now` (`age` is `now - then`; `windows` sorted):
     most times are older than every window, and cost one comparison."""
-    if age >= windows[-1]:
+    if age > windows[-1]:
         return None
     for window in windows:
-        if window > age:
+        if window >= age:
             return then + window
-    return None  # not reached: the last window is beyond `age`
+    return None  # not reached: the last window is at or beyond `age`
 
 
 def _evidence_refresh(age: timedelta) -> timedelta:
