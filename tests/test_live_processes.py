@@ -296,9 +296,17 @@ async def test_metrics_count_linked_and_orphaned_agents_by_bot(
 
     claude_session(tmp_path, f"gggg-7777-{RUN}", at=datetime.now(UTC))
     claude_session(tmp_path, f"hhhh-8888-{RUN}", at=datetime.now(UTC) - timedelta(hours=1))
-    standins("claude", ["--resume", f"gggg-7777-{RUN}"])
-    standins("claude", ["--resume", f"hhhh-8888-{RUN}"], orphan=True)
+    ours = {
+        standins("claude", ["--resume", f"gggg-7777-{RUN}"]).pid,
+        standins("claude", ["--resume", f"hhhh-8888-{RUN}"], orphan=True).pid,
+    }
     _, update = await refresh(tmp_path)
+    scan = update.process_scan
+    assert scan is not None and ours <= scan.processes.keys()
+    # The scan covers the whole machine: count only this test's stand-ins (another test run's
+    # orphans are listed too).
+    only_ours = {pid: info for pid, info in scan.processes.items() if pid in ours}
+    update = replace(update, process_scan=replace(scan, processes=only_ours))
     assert process_counts(update) == {("claude-code", "linked"): 1, ("claude-code", "orphan"): 1}
 
 
