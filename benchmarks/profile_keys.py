@@ -38,7 +38,10 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
     times: dict[str, list[tuple[float, float]]] = {}
     profile = cProfile.Profile()
     async with app.run_test(size=(200, 50)) as pilot:
-        while not app.screen.query(SessionTable) or app.screen.query_one(SessionTable).total_count < size:
+        while (
+            not app.screen.query(SessionTable)
+            or app.screen.query_one(SessionTable).total_count < size
+        ):
             await pilot.pause(0.2)
         await pilot.pause(8.0)  # the idle work (haystacks, the next order)
 
@@ -69,8 +72,10 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
             await pilot.pause(2.0)  # the next order made again in idle slices
     for kind, values in times.items():
         walls, cpus = [v[0] for v in values], [v[1] for v in values]
-        print(f"{kind:14} wall median {statistics.median(walls):6.1f} max {max(walls):6.1f}"
-              f"   CPU median {statistics.median(cpus):6.1f} ms")
+        print(
+            f"{kind:14} wall median {statistics.median(walls):6.1f} max {max(walls):6.1f}"
+            f"   CPU median {statistics.median(cpus):6.1f} ms"
+        )
     if profiled:
         stats = pstats.Stats(profile)
         stats.sort_stats("cumulative").print_stats(top)
@@ -78,7 +83,9 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("store", choices=("zeroclaw", "starpod"))
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
@@ -86,7 +93,8 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     main_run: Callable[[], Coroutine[Any, Any, None]] = lambda: run(
-        make(args.store, args.size), args.size, args.repeat, args.profile, args.top)
+        make(args.store, args.size), args.size, args.repeat, args.profile, args.top
+    )
     asyncio.run(main_run())
 
 

@@ -4,8 +4,8 @@ Work follows change. A tick that changed a few rows takes their old versions (`R
 out of the sorted order and puts the new ones in by `bisect`, instead of sorting every row again,
 and adjusts the hidden count by those rows alone. Sort keys and filter haystacks are computed
 once per row version. The order for the next column in the `o` cycle is made in small steps
-while the operator reads (`prepare`), and kept current like the shown one, so the key only swaps
-it in. Filtering never sorts: a filter text that grew narrows the previous result, any other
+while the operator reads (`prepare`), from the shown one with its haystacks carried along, and
+kept current like the shown one, so the key only swaps it in. Filtering never sorts: a filter text that grew narrows the previous result, any other
 text filters the kept, sorted rows, and clearing it (Esc) shows them again as they are.
 """
 
@@ -151,6 +151,10 @@ class RowSet:
         view = self.view
         if 0 <= hint < len(view) and view[hint].key == uid:
             return hint
+        if self._terms and self._shown is not self._plain:
+            latest = self._latest(uid)  # every row a filter let through has its haystack made
+            if latest is None or not self._passes(latest, True):
+                return None  # filtered out: no scan of the view
         shown = self._shown or self._plain
         if shown is not None:
             for version in (row, self._latest(uid)):
@@ -210,8 +214,7 @@ class RowSet:
         if spare is None and building is not None and building.order == wanted:
             spare = self._take_built(building.finish())
         if spare is None:
-            kept = self._kept()
-            spare = SortBuilder(*wanted, kept, max(1, len(kept))).finish()
+            spare = self._builder(wanted, len(self._plain.rows) + 1).finish()
         self._spares[self._plain.order] = self._plain
         while len(self._spares) > _SPARES:
             del self._spares[next(iter(self._spares))]
@@ -226,13 +229,21 @@ class RowSet:
             return False
         building = self._building
         if building is None or building.order != wanted:
-            self._building = SortBuilder(*wanted, self._kept(), step)
+            self._building = self._builder(wanted, step)
             self._built_since = []
             return True
         if building.advance():
             return True
         self._spares[wanted] = self._take_built(building.finish())
         return False
+
+    def _builder(self, order: tuple[str, bool], step: int) -> SortBuilder:
+        """The shown rows sorted again by `order`, their haystacks (if made) carried along:
+        copies, as the shown order changes while the new one is made."""
+        plain = self._plain
+        assert plain is not None
+        hays = None if plain.hays is None else list(plain.hays)
+        return SortBuilder(*order, list(plain.rows), max(1, step), hays)
 
     def _take_built(self, built: SortedRows) -> SortedRows:
         """A finished order, brought up to date with the changes made while it was built."""

@@ -149,7 +149,8 @@ class SessionTable(ScrollView, can_focus=True):
         self.unseen: AbstractSet[str] = frozenset()  # uids finished since last opened (set_unseen)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
         self._warming = False
-        self._editing: tuple[str | None, int] | None = None  # typing a filter: (cursor uid, top) at `/`
+        # typing a filter: the cursor's uid and index and the top line at `/`
+        self._editing: tuple[str | None, int, int] | None = None
 
     # ----------------------------------------------------------------- public API
 
@@ -272,7 +273,7 @@ class SessionTable(ScrollView, can_focus=True):
         Enter keeps it, Esc clears it; the arrows still move the cursor. The table keeps the focus
         and the text shows in its bottom border, so nothing is shown, hidden or laid out again."""
         if self._editing is None:
-            self._editing = (self._cursor_uid, self.scroll_offset.y)
+            self._editing = (self._cursor_uid, self._cursor, self.scroll_offset.y)
             self._show_filter_text()
 
     def keep_filter(self) -> None:
@@ -287,16 +288,7 @@ class SessionTable(ScrollView, can_focus=True):
         `/` the cursor goes back to its session and line of before."""
         editing, self._editing = self._editing, None
         self._set.set_text("")
-        self._rebuild()
-        if editing is not None and editing[0] is not None:
-            uid, top = editing
-            index = self._set.find(uid, self._cursor)
-            if index is not None:
-                self._set_cursor(index)
-                if top <= index < top + self._page_height():
-                    self.scroll_to(y=top, animate=False)
-                else:
-                    self._scroll_to_cursor()
+        self._rebuild(before=editing)
         self._show_filter_text()
         self.post_message(self.Filtered(self, self._cursor_uid))
 
@@ -560,11 +552,16 @@ class SessionTable(ScrollView, can_focus=True):
             x += col_width + _GAP
         self._layout_cells = max(0, x - _GAP)
 
-    def _rebuild(self, header: bool = False) -> None:
-        """Filter, sort, keep the cursor on its session, repaint the lines that changed."""
-        old_uid, old_cursor = self._cursor_uid, self._cursor
-        old_row = self._view[old_cursor] if 0 <= old_cursor < len(self._view) else None
-        top = self.scroll_offset.y
+    def _rebuild(
+        self, header: bool = False, before: tuple[str | None, int, int] | None = None
+    ) -> None:
+        """Filter, sort, keep the cursor on its session (or on the session, at the screen line,
+        of `before`: a uid, its index and the top line), repaint the lines that changed."""
+        if before is None:
+            old_uid, old_cursor, top = self._cursor_uid, self._cursor, self.scroll_offset.y
+            old_row = self._view[old_cursor] if 0 <= old_cursor < len(self._view) else None
+        else:
+            (old_uid, old_cursor, top), old_row = before, None
         screen_line = old_cursor - top if 0 <= old_cursor - top < self._page_height() else None
 
         self._view = self._set.rebuild()
@@ -578,7 +575,7 @@ class SessionTable(ScrollView, can_focus=True):
         if virtual != self.virtual_size:
             self._set_virtual_size(virtual)
         scrolled = False
-        if screen_line is not None and self._cursor != old_cursor:
+        if screen_line is not None and max(0, self._cursor - screen_line) != self.scroll_offset.y:
             scrolled = self._scroll_to(y=max(0, self._cursor - screen_line), animate=False)
         if not scrolled:
             self._repaint_changed(header)
