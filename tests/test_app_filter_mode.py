@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from pilot_wait import screen_text, until
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
@@ -111,6 +112,15 @@ async def test_markup_typed_in_the_filter_is_shown_as_text(scene: Path) -> None:
         assert "filter: [b]x[/b]" in screen_text(app)
 
 
+def footer_looks(app: SessionTuiApp) -> tuple[bool, ...]:
+    """Which footer keys are dimmed, checked against the screen's bindings."""
+    enabled = {(b.key, b.action): on for _, b, on, _tip in app.screen.active_bindings.values()}
+    keys = list(app.screen.query(FooterKey))
+    for key in keys:
+        assert key.has_class("-disabled") is not enabled[key.key, key.action], key.action
+    return tuple(key.has_class("-disabled") for key in keys)
+
+
 async def test_footer_dims_unavailable_keys_in_place(scene: Path) -> None:
     """The cursor on sessions of different stores: the keys each allows, dimmed or not, match
     the screen's bindings, and no footer key was mounted again."""
@@ -121,11 +131,35 @@ async def test_footer_dims_unavailable_keys_in_place(scene: Path) -> None:
         looks = set()
         for _ in range(table.row_count):
             await pilot.press("j")
-            enabled = {
-                (b.key, b.action): on for _, b, on, _tip in app.screen.active_bindings.values()
-            }
-            for key in footer_keys:
-                assert key.has_class("-disabled") is not enabled[key.key, key.action], key.action
-            looks.add(tuple(key.has_class("-disabled") for key in footer_keys))
+            looks.add(footer_looks(app))
         assert len(looks) > 1, "the scene must hold sessions allowing different actions"
         assert list(app.screen.query(FooterKey)) == footer_keys
+
+
+async def test_esc_gives_the_footer_the_keys_of_the_session_put_back(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app)
+        await pilot.press("slash", *"starpod")
+        filtered = footer_looks(app)
+        await pilot.press("escape", "home")
+        for _ in range(table.row_count):  # a session whose keys differ from the filtered one's
+            if footer_looks(app) != filtered:
+                break
+            await pilot.press("j")
+        else:
+            raise AssertionError("the scene must hold sessions allowing other actions")
+        looks = footer_looks(app)
+        await pilot.press("slash", *"starpod")
+        assert footer_looks(app) == filtered
+        await pilot.press("escape")
+        assert footer_looks(app) == looks
+
+
+async def test_pasted_text_goes_to_the_filter(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app)
+        await pilot.press("slash")
+        table.post_message(events.Paste("star\x1bpod\nsecond line"))
+        await until(pilot, lambda: table.filter_text == "starpod", "the pasted text, printable only")

@@ -405,6 +405,13 @@ class SessionTable(ScrollView, can_focus=True):
         event.stop()
         event.prevent_default()
 
+    def _on_paste(self, event: events.Paste) -> None:
+        """Text pasted while the filter is edited goes to it (its first line, printable only)."""
+        if self._editing is not None:
+            line = event.text.splitlines()[0] if event.text else ""
+            self._edit_filter(self._set.text + "".join(c for c in line if c.isprintable()))
+            event.stop()
+
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
@@ -557,8 +564,9 @@ class SessionTable(ScrollView, can_focus=True):
     ) -> None:
         """Filter, sort, keep the cursor on its session (or on the session, at the screen line,
         of `before`: a uid, its index and the top line), repaint the lines that changed."""
+        shown_uid = self._cursor_uid
         if before is None:
-            old_uid, old_cursor, top = self._cursor_uid, self._cursor, self.scroll_offset.y
+            old_uid, old_cursor, top = shown_uid, self._cursor, self.scroll_offset.y
             old_row = self._view[old_cursor] if 0 <= old_cursor < len(self._view) else None
         else:
             (old_uid, old_cursor, top), old_row = before, None
@@ -579,7 +587,7 @@ class SessionTable(ScrollView, can_focus=True):
             scrolled = self._scroll_to(y=max(0, self._cursor - screen_line), animate=False)
         if not scrolled:
             self._repaint_changed(header)
-        if self._cursor_uid != old_uid:
+        if self._cursor_uid != shown_uid:
             self.post_message(self.Highlighted(self, self._cursor_uid))
 
     def _set_virtual_size(self, size: Size) -> None:
