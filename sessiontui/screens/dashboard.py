@@ -113,17 +113,22 @@ class DashboardScreen(ActionScreen):
         self._show_unseen()  # a session opened in the detail view is seen now
 
     def _title(self) -> None:
+        """The counts in the table's top border. Also kept as the screen's `sub_title`, set
+        without its repaint: no header shows it here, and setting it repainted the whole
+        screen at every filter letter and every tick that moved a count."""
         table = self.query_one(SessionTable)
-        self.sub_title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
+        title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
         if self.show_hidden:
-            self.sub_title += " (hidden ones shown)"
+            title += " (hidden ones shown)"
         elif table.hidden_count:
-            self.sub_title += f" ({table.hidden_count} hidden: H shows them)"
+            title += f" ({table.hidden_count} hidden: H shows them)"
         if table.marked:
-            self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
+            title += f", {len(table.marked)} marked (B: bulk action)"
         if self._loading:
-            self.sub_title += f", loading {self._loading:,} more…"
-        table.border_title = self.sub_title
+            title += f", loading {self._loading:,} more…"
+        if title != self.sub_title:
+            self.set_reactive(DashboardScreen.sub_title, title)
+            table.border_title = title
 
     def action_view(self, name: str) -> None:
         self.view_name = name
@@ -139,7 +144,8 @@ class DashboardScreen(ActionScreen):
     def action_filter(self) -> None:
         """Type a filter: the table takes the keys (see `SessionTable.start_filter`)."""
         table = self.query_one(SessionTable)
-        table.focus()
+        if self.focused is not table:
+            table.focus()
         table.start_filter()
 
     def action_clear_filter(self) -> None:

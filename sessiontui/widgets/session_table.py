@@ -78,7 +78,7 @@ class SessionTable(ScrollView, can_focus=True):
     SessionTable {
         height: 1fr;
         overflow-x: hidden;
-        overflow-y: scroll;
+        overflow-y: auto;
         background: $surface;
         color: $foreground;
         &:focus { background-tint: $foreground 5%; }
@@ -593,8 +593,8 @@ class SessionTable(ScrollView, can_focus=True):
     def _set_virtual_size(self, size: Size) -> None:
         """Scroll over `size` without laying the screen out again: setting `virtual_size`
         re-lays out the whole screen (tens of ms at every filter letter and Esc), yet the table's
-        own size stays the same; only its scroll range and scrollbar move (and the scrollbar is
-        always shown: `overflow-y: scroll`, so it never appears or goes)."""
+        own size stays the same; only its scroll range and scrollbar move. (When the scrollbar
+        appears or goes, that alone still lays the screen out.)"""
         self.set_reactive(SessionTable.virtual_size, size)
         self._scroll_update(size)
 
