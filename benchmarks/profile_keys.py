@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import pstats
 import statistics
 import time
@@ -37,6 +38,17 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
     letters = filter_text_for(path)
     times: dict[str, list[tuple[float, float]]] = {}
     profile = cProfile.Profile()
+    pauses: list[tuple[int, float]] = []  # (generation, ms) of each collection during a key
+    started: list[float] = []
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started and collecting:
+            pauses.append((info["generation"], 1000 * (time.perf_counter() - started[0])))
+
+    collecting = False
+    gc.callbacks.append(collected)
     async with app.run_test(size=(200, 50)) as pilot:
         while (
             not app.screen.query(SessionTable)
@@ -46,7 +58,9 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
         await pilot.pause(8.0)  # the idle work (haystacks, the next order)
 
         async def press(kind: str, key: str) -> None:
+            nonlocal collecting
             on = profiled == kind
+            collecting = True
             wall, cpu = time.perf_counter(), time.process_time()
             if on:
                 profile.enable()
@@ -54,6 +68,7 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
             await pilot.pause()
             if on:
                 profile.disable()
+            collecting = False
             times.setdefault(kind, []).append(
                 (1000 * (time.perf_counter() - wall), 1000 * (time.process_time() - cpu))
             )
@@ -76,6 +91,12 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
             f"{kind:14} wall median {statistics.median(walls):6.1f} max {max(walls):6.1f}"
             f"   CPU median {statistics.median(cpus):6.1f} ms"
         )
+    for generation in (0, 1, 2):
+        ms = [p for g, p in pauses if g == generation]
+        if ms:
+            print(
+                f"GC gen {generation} during keys: {len(ms)}, {sum(ms):.0f} ms, max {max(ms):.1f} ms"
+            )
     if profiled:
         stats = pstats.Stats(profile)
         stats.sort_stats("cumulative").print_stats(top)

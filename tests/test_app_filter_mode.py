@@ -162,4 +162,6 @@ async def test_pasted_text_goes_to_the_filter(scene: Path) -> None:
         table = await loaded(pilot, app)
         await pilot.press("slash")
         table.post_message(events.Paste("star\x1bpod\nsecond line"))
-        await until(pilot, lambda: table.filter_text == "starpod", "the pasted text, printable only")
+        await until(
+            pilot, lambda: table.filter_text == "starpod", "the pasted text, printable only"
+        )

@@ -4,6 +4,10 @@ Line 0 of the widget is the header, drawn at every scroll position; line `y > 0`
 at `scroll_y + y - 1`. The virtual height is therefore `rows + 1`, the same trick DataTable uses
 for its fixed header. Each refresh is a keyed diff (`SessionRow.key`): the cursor stays on its
 session while rows move, and only screen lines whose content changed are repainted.
+
+The `/` filter is typed into the table itself (`start_filter`): it keeps the focus and shows the
+text in its bottom border, so a key shows or hides no widget, moves no focus and lays nothing
+out again; only the lines whose rows changed repaint.
 """
 
 from __future__ import annotations
