@@ -26,13 +26,14 @@ class SteadyFooter(Footer):
         yield from super().compose()
 
     async def recompose(self) -> None:
-        keys = self._keys()
-        if self.is_attached and keys == self._shown:
-            return
-        if self.is_attached and _layout(keys) == _layout(self._shown):
-            self._shown = keys
-            self._dim_unavailable()
-            return
+        if self.is_attached:
+            keys = self._keys()
+            if keys == self._shown:
+                return
+            if _layout(keys) == _layout(self._shown):
+                self._shown = keys
+                self._dim_unavailable()
+                return
         await super().recompose()
 
     def _dim_unavailable(self) -> None:
