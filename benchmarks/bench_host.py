@@ -15,6 +15,11 @@ only what an operator or `top` could see:
   keys           send-keys -> the next capture-pane that differs (polled continuously):
                  j and k (10 each), o (sort, 4), / (open the filter), each letter of a filter
                  text, Esc (clear it); median and p95 per key kind
+  keys CPU s     the process's CPU seconds from the first key to the last (each key's work and
+                 the idle work it set going)
+  --escdelay MS  ESCDELAY for the app (Textual waits this long after an Esc byte before it
+                 takes it as the Esc key: 100 ms by default, inside every Esc figure)
+  --keys-only    no idle window, RSS or snapshot (the load, 3 s, then the keys)
   snapshot       `sessiontui snapshot --json PATH > /dev/null` in a child: wall time, CPU
                  seconds and peak RSS (wait4's rusage)
 Medians (min-max) over --runs. The machine is shared and loaded: CPU time from /proc is
@@ -111,11 +116,13 @@ def _pythonpath() -> str:
     return f"PYTHONPATH={shlex.quote(value)} " if value else ""
 
 
-def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text: str) -> dict[str, list[float]]:
+def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text: str,
+            escdelay: int | None = None) -> dict[str, list[float]]:
     name = f"issue12-bench-{os.getpid()}"
     home = Path(tempfile.mkdtemp(prefix="issue12_home_"))
     out: dict[str, list[float]] = {}
-    command = f"exec env HOME={home} {_pythonpath()}{EXE} {path}"
+    delay = "" if escdelay is None else f"ESCDELAY={escdelay} "
+    command = f"exec env HOME={home} {delay}{_pythonpath()}{EXE} {path}"
     start = time.perf_counter()
     tmux("new-session", "-d", "-s", name, "-x", "200", "-y", "50", command)
     try:
@@ -135,10 +142,12 @@ def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text:
         out["first listed CPU s"] = [first_cpu]
         out["all listed CPU s"] = [every_cpu]
         time.sleep(3.0)
-        cpu0, t0 = cpu_seconds(pid), time.perf_counter()
-        time.sleep(idle_seconds)
-        out["idle CPU %"] = [100 * (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)]
-        out["RSS MB"] = [rss_mb(pid)]
+        if idle_seconds > 0:  # (--keys-only: 0)
+            cpu0, t0 = cpu_seconds(pid), time.perf_counter()
+            time.sleep(idle_seconds)
+            out["idle CPU %"] = [100 * (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)]
+            out["RSS MB"] = [rss_mb(pid)]
+        cpu_keys = cpu_seconds(pid)
         for key, times in (("j", 10), ("k", 10), ("o", 4)):
             out[f"key {key} ms"] = [key_latency(name, key) for _ in range(times)]
         for _ in range(3):  # back to the state sort
@@ -150,6 +159,7 @@ def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text:
                     key_latency(name, letter))
             out.setdefault("key Esc ms", []).append(key_latency(name, "Escape"))
             tmux("send-keys", "-t", name, "Escape")  # back to the table
+        out["keys CPU s"] = [cpu_seconds(pid) - cpu_keys]  # every key and what it set going
     finally:
         tmux("kill-session", "-t", name)
         shutil.rmtree(home, ignore_errors=True)
@@ -185,7 +195,7 @@ def filter_text_for(path: Path) -> str:
 
 
 FIGURES = ("first listed s", "first listed CPU s", "all listed s", "all listed CPU s", "idle CPU %", "RSS MB",
-           "snapshot s", "snapshot CPU s", "snapshot peak MiB")
+           "snapshot s", "snapshot CPU s", "snapshot peak MiB", "keys CPU s")
 KEYS = ("key j ms", "key k ms", "key o ms", "key / ms", "filter first letter ms", "filter next letters ms", "key Esc ms")
 
 
@@ -198,7 +208,14 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--out", default=None, help="results/<OUT>.txt (default: host, host_quick)")
     parser.add_argument("--no-snapshot", action="store_true", help="leave out `snapshot --json`")
+    parser.add_argument("--escdelay", type=int, default=None,
+                        help="ESCDELAY (ms) for the app: how long Textual waits after an Esc byte for "
+                             "the rest of an escape sequence (Textual's default 100 ms is in every Esc)")
+    parser.add_argument("--keys-only", action="store_true",
+                        help="no idle window, RSS or snapshot: load, 3 s, then the keys")
     args = parser.parse_args()
+    if args.keys_only:
+        args.idle_seconds, args.no_snapshot = 0.0, True
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.quick else args.runs
     results: dict[tuple[str, int], dict[str, list[float]]] = {}
@@ -209,7 +226,7 @@ def main() -> None:
             text = filter_text_for(path)
             for run in range(runs):
                 log(f"{store} {size:,}: run {run + 1}/{runs}")
-                parts = [one_run(store, size, path, args.idle_seconds, text)]
+                parts = [one_run(store, size, path, args.idle_seconds, text, args.escdelay)]
                 if not args.no_snapshot:
                     parts.append(snapshot_run(path))
                 for part in parts:
@@ -218,7 +235,8 @@ def main() -> None:
             results[store, size] = merged
     lines = machine_header("sessiontui from outside: tmux 200x50, /proc/PID/stat, capture-pane",
                            [f"runs: {runs}; idle window {args.idle_seconds:.0f} s; figures: median (min-max)",
-                            f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}"])
+                            f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}",
+                            f"ESCDELAY: {'default (100 ms)' if args.escdelay is None else f'{args.escdelay} ms'}"])
     columns = [f"{store} {size:,}" for store, size in results]
     rows = [[figure, *(Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1) for r in results.values())]
             for figure in FIGURES]

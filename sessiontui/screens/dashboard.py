@@ -7,7 +7,6 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
-from textual.widgets import Input
 
 from sessiontui.actions.base import READ_ONLY
 from sessiontui.live.fleet import FleetUpdate
@@ -69,15 +68,10 @@ class DashboardScreen(ActionScreen):
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
         yield SummaryBar(id="summary")
-        yield Input(
-            placeholder="filter: any column, or state:stuck store:starpod model:opus — Enter keeps, Esc clears",
-            id="filter",
-        )
         yield SessionTable(id="sessions")
         yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
         self.query_one(SessionTable).focus()
         self._title()
         self.show_latest()
@@ -119,17 +113,22 @@ class DashboardScreen(ActionScreen):
         self._show_unseen()  # a session opened in the detail view is seen now
 
     def _title(self) -> None:
+        """The counts in the table's top border. Also kept as the screen's `sub_title`, set
+        without its repaint: no header shows it here, and setting it repainted the whole
+        screen at every filter letter and every tick that moved a count."""
         table = self.query_one(SessionTable)
-        self.sub_title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
+        title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
         if self.show_hidden:
-            self.sub_title += " (hidden ones shown)"
+            title += " (hidden ones shown)"
         elif table.hidden_count:
-            self.sub_title += f" ({table.hidden_count} hidden: H shows them)"
+            title += f" ({table.hidden_count} hidden: H shows them)"
         if table.marked:
-            self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
+            title += f", {len(table.marked)} marked (B: bulk action)"
         if self._loading:
-            self.sub_title += f", loading {self._loading:,} more…"
-        table.border_title = self.sub_title
+            title += f", loading {self._loading:,} more…"
+        if title != self.sub_title:
+            self.set_reactive(DashboardScreen.sub_title, title)
+            table.border_title = title
 
     def action_view(self, name: str) -> None:
         self.view_name = name
@@ -143,26 +142,19 @@ class DashboardScreen(ActionScreen):
         self._title()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.focus()
+        """Type a filter: the table takes the keys (see `SessionTable.start_filter`)."""
+        table = self.query_one(SessionTable)
+        if self.focused is not table:
+            table.focus()
+        table.start_filter()
 
     def action_clear_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.value = ""
-        field.display = False
-        self.query_one(SessionTable).set_filter("")
-        self.query_one(SessionTable).focus()
-        self._title()
+        table = self.query_one(SessionTable)
+        if table.filter_text:
+            table.clear_filter()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one(SessionTable).set_filter(event.value)
+    def on_session_table_filtered(self, _: SessionTable.Filtered) -> None:
         self._title()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if not event.value:
-            event.input.display = False
-        self.query_one(SessionTable).focus()
 
     def on_session_table_highlighted(self, _: SessionTable.Highlighted) -> None:
         self.update_bindings()

@@ -37,7 +37,9 @@ FILTER_HELP = (
     "Msgs, Turns, Tokens, Cost, $/min, Reason) or the session id: `starpod` lists the Starpod sessions.\n\n"
     "`field:value` matches one field: " + ", ".join(f"`{name}:`" for name in FIELDS) + ". "
     "Example: `state:stuck store:starpod model:opus`.\n\n"
-    "Enter keeps the filter and returns to the table; Esc clears it."
+    "The text shows in the table's bottom border as you type; Backspace deletes a letter, ctrl+u "
+    "the whole text, the arrows move the cursor. Enter keeps the filter (j and k move again); "
+    "Esc clears it and puts the cursor back where it was."
 )
 
 

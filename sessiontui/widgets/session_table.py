@@ -4,6 +4,10 @@ Line 0 of the widget is the header, drawn at every scroll position; line `y > 0`
 at `scroll_y + y - 1`. The virtual height is therefore `rows + 1`, the same trick DataTable uses
 for its fixed header. Each refresh is a keyed diff (`SessionRow.key`): the cursor stays on its
 session while rows move, and only screen lines whose content changed are repainted.
+
+The `/` filter is typed into the table itself (`start_filter`): it keeps the focus and shows the
+text in its bottom border, so a key shows or hides no widget, moves no focus and lays nothing
+out again; only the lines whose rows changed repaint.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
+from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -120,6 +125,9 @@ class SessionTable(ScrollView, can_focus=True):
 
         uid: str
 
+    class Filtered(_UidMessage):
+        """The filter text changed (typed, kept or cleared); `uid` is the cursor's session."""
+
     def __init__(
         self,
         *,
@@ -145,6 +153,8 @@ class SessionTable(ScrollView, can_focus=True):
         self.unseen: AbstractSet[str] = frozenset()  # uids finished since last opened (set_unseen)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
         self._warming = False
+        # typing a filter: the cursor's uid and index and the top line at `/`
+        self._editing: tuple[str | None, int, int] | None = None
 
     # ----------------------------------------------------------------- public API
 
@@ -252,6 +262,56 @@ class SessionTable(ScrollView, can_focus=True):
         self._set.set_text(text)
         self._rebuild()
 
+    @property
+    def filter_text(self) -> str:
+        """The filter text, as typed."""
+        return self._set.text
+
+    @property
+    def editing_filter(self) -> bool:
+        """Whether the keys typed now edit the filter text (after `/`, until Enter or Esc)."""
+        return self._editing is not None
+
+    def start_filter(self) -> None:
+        """`/`: the printable keys typed next edit the filter, Backspace deletes, ctrl+u clears,
+        Enter keeps it, Esc clears it; the arrows still move the cursor. The table keeps the focus
+        and the text shows in its bottom border, so nothing is shown, hidden or laid out again."""
+        if self._editing is None:
+            self._editing = (self._cursor_uid, self._cursor, self.scroll_offset.y)
+            self._show_filter_text()
+
+    def keep_filter(self) -> None:
+        """Stop editing the filter; its rows stay shown."""
+        if self._editing is not None:
+            self._editing = None
+            self._show_filter_text()
+            self.post_message(self.Filtered(self, self._cursor_uid))
+
+    def clear_filter(self) -> None:
+        """Show every row again (the sorted rows kept, not filtered or sorted again); after a
+        `/` the cursor goes back to its session and line of before."""
+        editing, self._editing = self._editing, None
+        self._set.set_text("")
+        self._rebuild(before=editing)
+        self._show_filter_text()
+        self.post_message(self.Filtered(self, self._cursor_uid))
+
+    def _edit_filter(self, text: str) -> None:
+        if text != self._set.text:
+            self.set_filter(text)
+            self._show_filter_text()
+            self.post_message(self.Filtered(self, self._cursor_uid))
+
+    def _show_filter_text(self) -> None:
+        """The filter in the bottom border, as plain text (markup typed in it stays text)."""
+        text = self._set.text
+        if self._editing is not None:
+            self.border_subtitle = Content(f" filter: {text}\u258f  Enter keeps, Esc clears ")
+        elif text:
+            self.border_subtitle = Content(f" filter: {text}  / edits, Esc clears ")
+        else:
+            self.border_subtitle = None
+
     def set_state_filter(self, states: Collection[SessionState] | None) -> None:
         """Show only sessions in `states`; None shows every state."""
         self._set.set_states(states)
@@ -328,6 +388,34 @@ class SessionTable(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- events
 
+    async def _on_key(self, event: events.Key) -> None:
+        """While the filter is edited, text keys, Backspace, ctrl+u, Enter and Esc go to it (and
+        to no binding); other keys (the arrows, ctrl+p) act as always."""
+        if self._editing is None:
+            return
+        key, text = event.key, self._set.text
+        if key == "escape":
+            self.clear_filter()
+        elif key == "enter":
+            self.keep_filter()
+        elif key == "backspace":
+            self._edit_filter(text[:-1])
+        elif key == "ctrl+u":
+            self._edit_filter("")
+        elif event.is_printable and event.character:
+            self._edit_filter(text + event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Text pasted while the filter is edited goes to it (its first line, printable only)."""
+        if self._editing is not None:
+            line = event.text.splitlines()[0] if event.text else ""
+            self._edit_filter(self._set.text + "".join(c for c in line if c.isprintable()))
+            event.stop()
+
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None:
@@ -355,6 +443,7 @@ class SessionTable(ScrollView, can_focus=True):
 
     def _on_blur(self, event: events.Blur) -> None:
         self._strips.clear()
+        self.keep_filter()  # the keys go elsewhere now: the text typed so far stays
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -474,11 +563,17 @@ class SessionTable(ScrollView, can_focus=True):
             x += col_width + _GAP
         self._layout_cells = max(0, x - _GAP)
 
-    def _rebuild(self, header: bool = False) -> None:
-        """Filter, sort, keep the cursor on its session, repaint the lines that changed."""
-        old_uid, old_cursor = self._cursor_uid, self._cursor
-        old_row = self._view[old_cursor] if 0 <= old_cursor < len(self._view) else None
-        top = self.scroll_offset.y
+    def _rebuild(
+        self, header: bool = False, before: tuple[str | None, int, int] | None = None
+    ) -> None:
+        """Filter, sort, keep the cursor on its session (or on the session, at the screen line,
+        of `before`: a uid, its index and the top line), repaint the lines that changed."""
+        shown_uid = self._cursor_uid
+        if before is None:
+            old_uid, old_cursor, top = shown_uid, self._cursor, self.scroll_offset.y
+            old_row = self._view[old_cursor] if 0 <= old_cursor < len(self._view) else None
+        else:
+            (old_uid, old_cursor, top), old_row = before, None
         screen_line = old_cursor - top if 0 <= old_cursor - top < self._page_height() else None
 
         self._view = self._set.rebuild()
@@ -490,14 +585,22 @@ class SessionTable(ScrollView, can_focus=True):
 
         virtual = Size(self._width(), count + 1)
         if virtual != self.virtual_size:
-            self.virtual_size = virtual
+            self._set_virtual_size(virtual)
         scrolled = False
-        if screen_line is not None and self._cursor != old_cursor:
+        if screen_line is not None and max(0, self._cursor - screen_line) != self.scroll_offset.y:
             scrolled = self._scroll_to(y=max(0, self._cursor - screen_line), animate=False)
         if not scrolled:
             self._repaint_changed(header)
-        if self._cursor_uid != old_uid:
+        if self._cursor_uid != shown_uid:
             self.post_message(self.Highlighted(self, self._cursor_uid))
+
+    def _set_virtual_size(self, size: Size) -> None:
+        """Scroll over `size` without laying the screen out again: setting `virtual_size`
+        re-lays out the whole screen (tens of ms at every filter letter and Esc), yet the table's
+        own size stays the same; only its scroll range and scrollbar move. (When the scrollbar
+        appears or goes, that alone still lays the screen out.)"""
+        self.set_reactive(SessionTable.virtual_size, size)
+        self._scroll_update(size)
 
     def _repaint_changed(self, header: bool) -> None:
         """Refresh only the screen lines whose content differs from what was painted."""

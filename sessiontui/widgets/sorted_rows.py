@@ -135,11 +135,17 @@ class SortBuilder:
     """Sorts `rows` by a column in steps of about `step` rows each; `done` once `result` is set."""
 
     def __init__(
-        self, column_key: str, reverse: bool, rows: Sequence[SessionRow], step: int = 8000
+        self,
+        column_key: str,
+        reverse: bool,
+        rows: Sequence[SessionRow],
+        step: int = 8000,
+        hays: Sequence[str] | None = None,
     ) -> None:
         self.order = (column_key, reverse)
         self.result: SortedRows | None = None
         self._rows = rows
+        self._hays = hays  # the rows' filter haystacks, if made: put in the same order
         self._step = step
         self._stages = self._work()
 
@@ -180,12 +186,16 @@ class SortBuilder:
             yield
         sorted_rows: list[SessionRow] = []
         sorted_keys: list[Any] = []
+        hays = self._hays
+        sorted_hays: list[str] | None = None if hays is None else []
         for start in range(0, len(order), 4 * step):
             part = order[start : start + 4 * step]
             sorted_rows += [rows[i] for i in part]
             sorted_keys += [keys[i] for i in part]
+            if hays is not None and sorted_hays is not None:
+                sorted_hays += [hays[i] for i in part]
             yield
-        self.result = SortedRows(column_key, reverse, sorted_rows, sorted_keys)
+        self.result = SortedRows(column_key, reverse, sorted_rows, sorted_keys, sorted_hays)
 
 
 class _Reversed(Sequence[Any]):

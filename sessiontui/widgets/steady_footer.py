@@ -4,7 +4,9 @@ Textual's Footer recomposes (removes and mounts a widget per key) on every bindi
 focus change, a screen push, each `refresh_bindings()`. Opening a session fired 8-12 of them,
 about a third of the time from Enter to the transcript on screen. The keys shown are a
 function of the screen's active bindings, so a recompose that would draw the same keys is
-skipped.
+skipped, and one where only some keys became available or unavailable (the cursor moved to a
+session that allows other actions) dims or undims those keys in place: no widget is mounted
+and the screen is not laid out again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class SteadyFooter(Footer):
@@ -23,9 +26,26 @@ class SteadyFooter(Footer):
         yield from super().compose()
 
     async def recompose(self) -> None:
-        if self.is_attached and self._keys() == self._shown:
-            return
+        if self.is_attached:
+            keys = self._keys()
+            if keys == self._shown:
+                return
+            if _layout(keys) == _layout(self._shown):
+                self._shown = keys
+                self._dim_unavailable()
+                return
         await super().recompose()
+
+    def _dim_unavailable(self) -> None:
+        """Each key's dimmed look (and its click) from whether its action is available now."""
+        enabled: dict[tuple[str, str], bool] = {}
+        for _, binding, available, _tooltip in self.screen.active_bindings.values():
+            enabled.setdefault((binding.key, binding.action), available)
+        for key in self.query(FooterKey):
+            available = enabled.get((key.key, key.action), not key._disabled)
+            if key._disabled == available:
+                key._disabled = not available
+                key.set_class(not available, "-disabled")
 
     def _keys(self) -> Any:
         if not self._bindings_ready:
@@ -41,9 +61,17 @@ class SteadyFooter(Footer):
                     binding.show,
                     binding.key_display,
                     binding.group,
-                    enabled,
                     tooltip,
+                    enabled,
                 )
                 for _, binding, enabled, tooltip in self.screen.active_bindings.values()
             ),
         )
+
+
+def _layout(keys: Any) -> Any:
+    """What the footer's widgets depend on: the keys without whether each is available."""
+    if keys is None:
+        return None
+    compact, palette, bindings = keys
+    return compact, palette, tuple(binding[:-1] for binding in bindings)

@@ -1,0 +1,167 @@
+"""Typing a filter while the table keeps the focus (Pilot on the demo scene): after `/` every
+printable key edits the filter (no binding fires), the text shows in the table's border as
+text, Enter keeps it (j and k move in the filtered rows), Esc brings back the same rows, cursor
+and scroll position, and the footer dims the keys of the session under the cursor in place."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pilot_wait import screen_text, until
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
+
+from sessiontui.app import SessionTuiApp
+from sessiontui.demo_command import scene_app
+from sessiontui.model import StoreFormat
+from sessiontui.screens.dashboard import DashboardScreen
+from sessiontui.widgets.session_table import SessionTable
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    return tmp_path / "scene"
+
+
+async def loaded(pilot: Pilot[Any], app: SessionTuiApp) -> SessionTable:
+    await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard")
+    table = app.screen.query_one(SessionTable)
+    await until(pilot, lambda: table.total_count > 40, "the scene's sessions")
+    return table
+
+
+def keys(table: SessionTable) -> list[str]:
+    return [row.key for row in table.visible_rows()]
+
+
+async def test_typed_keys_edit_the_filter_and_esc_restores_rows_cursor_and_scroll(
+    scene: Path,
+) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 40)) as pilot:
+        table = await loaded(pilot, app)
+        await pilot.press("end", "up", "up")  # scrolled: the cursor near the bottom
+        before_view = table.visible_rows()
+        before = (table.cursor_uid, table.cursor_row, table.scroll_offset.y)
+        assert before[2] > 0, "the scene must be taller than the table"
+        sort = table.sort_column
+
+        # s, t, a, r, p, o and d are all bindings (stuck view, all, running, sort, delete)
+        await pilot.press("slash", *"starpod")
+        assert table.editing_filter and table.filter_text == "starpod"
+        assert app.focused is table
+        assert isinstance(app.screen, DashboardScreen) and app.screen.view_name == "all"
+        assert table.sort_column == sort
+        assert keys(table) == [
+            k.key for k in before_view if k.session.format is StoreFormat.STARPOD
+        ]
+        assert "filter: starpod" in screen_text(app)
+
+        await pilot.press("escape")
+        assert not table.editing_filter and table.filter_text == ""
+        assert table.visible_rows() is before_view  # the kept rows, not filtered or sorted again
+        assert (table.cursor_uid, table.cursor_row, table.scroll_offset.y) == before
+        assert "filter:" not in screen_text(app)
+        assert app.focused is table
+
+
+async def test_enter_keeps_the_filter_and_j_k_move_in_its_rows(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app)
+        every = list(table.visible_rows())
+        starpod = [r.key for r in every if r.session.format is StoreFormat.STARPOD]
+        assert len(starpod) >= 3
+
+        await pilot.press("slash", *"starpodx")
+        assert table.row_count == 0
+        assert "No sessions match the filters" in screen_text(app)
+        assert table.max_scroll_y == 0
+        await pilot.press("backspace")  # the text shrank: filtered again from every row
+        assert keys(table) == starpod
+        await pilot.press("enter")
+        assert not table.editing_filter and table.filter_text == "starpod"
+        assert "filter: starpod" in screen_text(app)  # still shown while it applies
+
+        await pilot.press("home", "j", "j")
+        assert table.cursor_row == 2 and table.cursor_uid == starpod[2]
+        await pilot.press("k")
+        assert table.cursor_uid == starpod[1]
+        await pilot.press("slash", "ctrl+u", *"zzz", "escape")  # / again edits it; Esc clears
+        assert keys(table) == [r.key for r in every]
+        assert table.cursor_uid == starpod[1]  # the cursor's session of before the `/`
+        assert table.max_scroll_y == max(0, len(every) + 1 - table.scrollable_content_region.height)
+
+        await pilot.press("s")  # keys are bindings again
+        assert isinstance(app.screen, DashboardScreen) and app.screen.view_name == "stuck"
+
+
+async def test_markup_typed_in_the_filter_is_shown_as_text(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        await loaded(pilot, app)
+        await pilot.press("slash", *"[b]x[/b]")
+        assert "filter: [b]x[/b]" in screen_text(app)
+
+
+def footer_looks(app: SessionTuiApp) -> tuple[bool, ...]:
+    """Which footer keys are dimmed, checked against the screen's bindings."""
+    enabled = {(b.key, b.action): on for _, b, on, _tip in app.screen.active_bindings.values()}
+    keys = list(app.screen.query(FooterKey))
+    for key in keys:
+        assert key.has_class("-disabled") is not enabled[key.key, key.action], key.action
+    return tuple(key.has_class("-disabled") for key in keys)
+
+
+async def test_footer_dims_unavailable_keys_in_place(scene: Path) -> None:
+    """The cursor on sessions of different stores: the keys each allows, dimmed or not, match
+    the screen's bindings, and no footer key was mounted again."""
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app)
+        footer_keys = list(app.screen.query(FooterKey))
+        looks = set()
+        for _ in range(table.row_count):
+            await pilot.press("j")
+            looks.add(footer_looks(app))
+        assert len(looks) > 1, "the scene must hold sessions allowing different actions"
+        assert list(app.screen.query(FooterKey)) == footer_keys
+
+
+async def test_esc_gives_the_footer_the_keys_of_the_session_put_back(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app)
+        await pilot.press("slash", *"starpod")
+        filtered = footer_looks(app)
+        await pilot.press("escape", "home")
+        for _ in range(table.row_count):  # a session whose keys differ from the filtered one's
+            if footer_looks(app) != filtered:
+                break
+            await pilot.press("j")
+        else:
+            raise AssertionError("the scene must hold sessions allowing other actions")
+        looks = footer_looks(app)
+        await pilot.press("slash", *"starpod")
+        assert footer_looks(app) == filtered
+        await pilot.press("escape")
+        assert footer_looks(app) == looks
+
+
+async def test_pasted_text_goes_to_the_filter(scene: Path) -> None:
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app)
+        await pilot.press("slash")
+        table.post_message(events.Paste("star\x1bpod\nsecond line"))
+        await until(
+            pilot, lambda: table.filter_text == "starpod", "the pasted text, printable only"
+        )
