@@ -355,3 +355,36 @@ def _sample_records() -> list[dict[str, Any]]:
         }
         for n in range(40)
     ]
+
+
+@pytest.mark.parametrize("text_at", [0, 299, 300, 301, 599])
+def test_a_long_run_of_assistant_lines_ends_on_the_reference_last_message(text_at: int) -> None:
+    """More assistant lines between two user lines than the fold keeps unread: the one that
+    sets the last message is still the reference's, wherever it stands in the run."""
+    lines = [encode({"type": "user", "message": {"content": "go"}})]
+    for n in range(600):
+        block = (
+            {"type": "text", "text": f"answer {n}"}
+            if n == text_at
+            else {"type": "thinking", "thinking": "hmm"}
+        )
+        lines.append(
+            encode(
+                {
+                    "type": "assistant",
+                    "timestamp": f"2026-02-03T10:{n // 60:02d}:{n % 60:02d}.000Z",
+                    "requestId": f"r{n}",
+                    "message": {
+                        "id": f"m{n}",
+                        "model": "claude-opus-4-6",
+                        "usage": {"input_tokens": n, "output_tokens": 1},
+                        "content": [block],
+                    },
+                }
+            )
+        )
+    for cuts in ([], [250], [100, 400]):
+        got, _ = fast(lines, cuts)
+        expected, _ = reference(lines)
+        assert got == expected
+        assert got.last_message is not None and got.last_message.preview == f"answer {text_at}"
