@@ -35,9 +35,9 @@ async def stream_rows(
 ) -> list[str]:
     """Hand every session's row to `emit`, in (format, store, id) order; one line per store
     (or file) that could not be read."""
-    from sessiontui.stores.claude_pool import read_in_parallel
+    from sessiontui.stores.claude_pool import read_cold
 
-    await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores
+    await read_cold(stores)  # a cold read of many transcripts: all cores
     errors: list[str] = []
     whole: dict[int, list[Session]] = {}
     paged: dict[int, PagedStore] = {}

@@ -226,5 +226,11 @@ def price_call(model: str | None, usage: Usage, at: datetime | None = None) -> f
     return None if total is None else float(total)
 
 
+def load_price_data() -> None:
+    """Import genai-prices and its price data now (processes forked after this share them);
+    otherwise the first price asked for does."""
+    import genai_prices  # noqa: F401
+
+
 def is_priced(model: str | None) -> bool:
     return model is not None and model_rates(model, datetime.now(UTC).date()) is not False
