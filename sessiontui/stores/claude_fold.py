@@ -160,27 +160,32 @@ def _record_content(record: dict[str, Any] | None) -> Any:
 
 
 class _ModelTotals:
-    """One model's running spend within a summary, made into a ModelSpend once per read."""
+    """One model's calls in this read, added to its spend (and the summary's totals) once per
+    read. Its dollars run on from the spend's own, call by call, as `add` adds them."""
 
     __slots__ = ("calls", "cost", "tokens", "unpriced")
 
     def __init__(self, spend: ModelSpend | None) -> None:
-        if spend is None:
-            self.calls, self.cost, self.unpriced = 0, 0.0, 0
-            self.tokens = [0, 0, 0, 0, 0]
-        else:
-            self.calls, self.cost, self.unpriced = spend.calls, spend.cost_usd, spend.unpriced_calls
-            u = spend.usage
-            self.tokens = [
-                u.input_tokens,
-                u.output_tokens,
-                u.cache_read_tokens,
-                u.cache_write_tokens,
-                u.cache_write_1h_tokens,
-            ]
+        self.calls, self.unpriced = 0, 0
+        self.cost = 0.0 if spend is None else spend.cost_usd
+        self.tokens = [0, 0, 0, 0, 0]
 
-    def spend(self, model: str) -> ModelSpend:
-        return ModelSpend(model, self.calls, Usage(*self.tokens), self.cost, self.unpriced)
+    def add_to(self, summary: TranscriptSummary, model: str) -> None:
+        usage = Usage(*self.tokens)
+        summary.calls += self.calls
+        summary.unpriced_calls += self.unpriced
+        summary.usage = summary.usage + usage
+        spend = ModelSpend(model, self.calls, usage, self.cost, self.unpriced)
+        before = summary.models.get(model)
+        if before is not None:
+            spend = ModelSpend(
+                model,
+                before.calls + self.calls,
+                before.usage + usage,
+                self.cost,
+                before.unpriced_calls + self.unpriced,
+            )
+        summary.models[model] = spend
 
 
 class TranscriptFold:
@@ -195,7 +200,6 @@ class TranscriptFold:
         self._days: dict[date, str] = {}
         self._rates: dict[tuple[str, str], ModelRates] = {}  # (model, UTC day) -> its rates
         self._models: dict[str, _ModelTotals] = {}
-        self._tokens = [0, 0, 0, 0, 0]
         self._calls: list[tuple[datetime | None, str, tuple[int, ...], float | None]] = []
         # What may set the last message, not looked into yet: the assistant lines with content
         # blocks since the last user line (each sets it only if it has text or a tool call),
@@ -446,13 +450,6 @@ class TranscriptFold:
                 cost = rates.tier(i + r + w).price_tokens(i, o, r, w, h)
             else:
                 cost = self._price(model, (i, o, r, w, h), at, day)
-        s.calls += 1
-        totals = self._tokens
-        totals[0] += i
-        totals[1] += o
-        totals[2] += r
-        totals[3] += w
-        totals[4] += h
         spend = self._models.get(model)
         if spend is None:
             spend = self._models[model] = _ModelTotals(s.models.get(model))
@@ -466,7 +463,6 @@ class TranscriptFold:
         spend.cost += cost or 0.0
         if cost is None:
             spend.unpriced += 1
-            s.unpriced_calls += 1
         else:
             s.cost_usd += cost
             if day is not None:
@@ -496,11 +492,8 @@ class TranscriptFold:
     def finish(self) -> None:
         """Bring the summary up to date: its totals, recent calls and last message."""
         s = self.summary
-        if any(self._tokens):
-            s.usage = s.usage + Usage(*self._tokens)
-            self._tokens = [0, 0, 0, 0, 0]
         for model, totals in self._models.items():
-            s.models[model] = totals.spend(model)
+            totals.add_to(s, model)
         self._models.clear()
         if self._calls:
             calls = [
