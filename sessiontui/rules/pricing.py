@@ -227,9 +227,9 @@ def price_call(model: str | None, usage: Usage, at: datetime | None = None) -> f
 
 
 def load_price_data() -> None:
-    """Import genai-prices and its price data now (processes forked after this share them);
-    otherwise the first price asked for does."""
-    import genai_prices  # noqa: F401
+    """Import genai-prices and load its price data now (processes forked after this share
+    them); otherwise the first price asked for does."""
+    price_call("claude-sonnet-4-5", Usage(input_tokens=1), datetime.now(UTC))
 
 
 def is_priced(model: str | None) -> bool:
