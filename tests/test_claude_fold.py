@@ -8,12 +8,14 @@ import itertools
 import json
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessiontui.live import jsonl_tail
+from sessiontui.stores import claude_fold
 from sessiontui.stores.claude_fold import TranscriptFold, fold_reference
 from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import TranscriptSummary, line_matters_for_summary
@@ -268,6 +270,19 @@ def test_the_fast_fold_equals_the_reference_path(lines: list[bytes], cuts: list[
     assert corrupt == expected_corrupt
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LINES, st.lists(st.integers(0, 60), max_size=3))
+def test_the_fast_fold_equals_the_reference_path_when_no_line_is_kept_unread(
+    lines: list[bytes], cuts: list[int]
+) -> None:
+    """Every assistant line counted as too long to keep: each is looked into at once."""
+    with patch.object(claude_fold, "_PENDING_LINE_BYTES", 0):
+        got, corrupt = fast(lines, cuts)
+    expected, expected_corrupt = reference(lines)
+    assert same(got, expected)
+    assert corrupt == expected_corrupt
+
+
 @pytest.mark.parametrize("line", ODD_LINES, ids=range(len(ODD_LINES)))
 def test_each_odd_line_after_a_normal_one_folds_as_the_reference_does(line: bytes) -> None:
     first = encode(
@@ -358,9 +373,14 @@ def _sample_records() -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("text_at", [0, 299, 300, 301, 599])
-def test_a_long_run_of_assistant_lines_ends_on_the_reference_last_message(text_at: int) -> None:
-    """More assistant lines between two user lines than the fold keeps unread: the one that
-    sets the last message is still the reference's, wherever it stands in the run."""
+@pytest.mark.parametrize("line_bytes", [64 << 10, 0])
+def test_a_long_run_of_assistant_lines_ends_on_the_reference_last_message(
+    text_at: int, line_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More assistant lines between two user lines than the fold keeps unread (or lines too
+    long to keep, when every line counts as long): the one that sets the last message is
+    still the reference's, wherever it stands in the run."""
+    monkeypatch.setattr(claude_fold, "_PENDING_LINE_BYTES", line_bytes)
     lines = [encode({"type": "user", "message": {"content": "go"}})]
     for n in range(600):
         block = (

@@ -47,6 +47,7 @@ from sessiontui.timestamps import parse_timestamp
 
 _INT_MIN, _INT_MAX = -(2**63), 2**64  # orjson reads integers outside this range as floats
 _PENDING_KEPT = 256  # lines that may set the last message, kept before they are looked into
+_PENDING_LINE_BYTES = 64 << 10  # a line longer than this is looked into at once (not kept)
 _from_iso = datetime.fromisoformat
 # A JSON value whose integers fit in 64 bits (a wider one fails to decode: the reference path
 # then reads the line, as orjson or stdlib json would).
@@ -387,7 +388,7 @@ class TranscriptFold:
                             facts.tool_use(block)
                 if content and type(content) is list:
                     pending.append((line, at))
-                    if len(pending) > _PENDING_KEPT:
+                    if len(pending) > _PENDING_KEPT or len(line) > _PENDING_LINE_BYTES:
                         self._settle()
         s.created_at, s.last_at, s.session_id, s.cwd = created, last_at, session_id, cwd
         facts.version, facts.git_branch, facts.permission_mode, facts.slug = (
