@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -281,6 +282,43 @@ def test_the_fast_fold_equals_the_reference_path_when_no_line_is_kept_unread(
     expected, expected_corrupt = reference(lines)
     assert same(got, expected)
     assert corrupt == expected_corrupt
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    LINES,
+    st.lists(st.integers(0, 1 << 16), max_size=4),
+    st.sampled_from([1, 7, 64, 4_096]),
+    st.integers(64, 4_000),
+)
+def test_a_file_followed_through_reads_of_any_size_folds_as_the_reference(
+    lines: list[bytes], cuts: list[int], read: int, long_line: int
+) -> None:
+    """The tail splits whole reads, of any size, into lines: the file written in pieces cut at
+    any byte (a poll after each), the fold equals the reference over the lines it holds, and
+    each line over the long-line bound is counted once, never folded."""
+    data = b"".join(line + b"\n" for line in lines)
+    bounds = sorted({cut % (len(data) + 1) for cut in cuts} | {len(data)})
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        patch.object(jsonl_tail, "_READ", read),
+        patch.object(jsonl_tail, "LONG_LINE", long_line),
+    ):
+        path = Path(directory) / "t.jsonl"
+        path.write_bytes(b"")
+        follower = TranscriptFollower(path)
+        written = 0
+        for bound in bounds:
+            with open(path, "ab") as handle:
+                handle.write(data[written:bound])
+            written = bound
+            follower.poll()
+    kept = [line for line in lines if len(line) <= long_line]
+    expected, expected_corrupt = reference(kept)
+    assert same(follower.summary, expected)
+    assert follower.tail.long_total == len(lines) - len(kept)
+    assert follower.tail.corrupt_total == expected_corrupt + len(lines) - len(kept)
+    assert follower.tail.offset == len(data)
 
 
 @pytest.mark.parametrize("line", ODD_LINES, ids=range(len(ODD_LINES)))
