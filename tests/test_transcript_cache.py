@@ -144,6 +144,27 @@ async def test_a_corrupt_cache_is_rebuilt_with_one_line_saying_so(
     assert facts(again) == facts(uncached) and not caplog.records
 
 
+@pytest.mark.parametrize("kept", [0.0, 0.5, 0.999])
+async def test_a_cache_torn_by_a_crash_is_rebuilt_and_saving_fsyncs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: float
+) -> None:
+    """The cache is written without fsync (it is atomic, not durable): a crash may leave it cut
+    anywhere, even empty, and the next run rebuilds it with the same figures."""
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 30)
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    uncached, _ = await read_store(projects, tmp_path / "cache")
+    assert synced == []
+    cache = TranscriptCache(projects, tmp_path / "cache")
+    whole = cache.path.read_bytes()
+    cache.path.write_bytes(whole[: int(len(whole) * kept)])
+    rebuilt, _ = await read_store(projects, tmp_path / "cache")
+    assert facts(rebuilt) == facts(uncached)
+    assert cache.path.read_bytes() == whole
+
+
 async def test_the_cache_is_owner_only_and_other_code_versions_are_ignored(tmp_path: Path) -> None:
     projects = tmp_path / "projects"
     write_turns(projects, 0, 30)
