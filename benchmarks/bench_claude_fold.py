@@ -10,6 +10,8 @@ share that cache). The summaries of the paths are compared for equality.
     python benchmarks/bench_claude_fold.py [--files N] [--runs 3] [--results claude_fold]
     git show 780261b:sessiontui/stores/claude_fold.py > /tmp/base_fold.py
     python benchmarks/bench_claude_fold.py --base /tmp/base_fold.py --results NAME_claude_fold
+    git show 53dfed2:sessiontui/live/jsonl_tail.py > /tmp/base_tail.py  # the base's reader too:
+    python benchmarks/bench_claude_fold.py --base /tmp/base_fold.py --base-tail /tmp/base_tail.py
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from sessiontui.stores.claude_fold import fold_reference
 from sessiontui.stores.claude_transcript import TranscriptSummary
 
 
-def folding(module: ModuleType) -> Callable[[Path], TranscriptSummary]:
+def folding(module: ModuleType, tail_type: type = JsonlTail) -> Callable[[Path], TranscriptSummary]:
     def fast(path: Path) -> TranscriptSummary:
-        tail = JsonlTail(path)
+        tail = tail_type(path)
         tail.start()
         fold = module.TranscriptFold(TranscriptSummary())
         for lines in tail.line_blocks():
@@ -56,9 +58,9 @@ def reference(path: Path) -> TranscriptSummary:
     return summary
 
 
-def load_base(path: Path) -> ModuleType:
-    """Another claude_fold.py, as a module of its own beside this checkout's."""
-    spec = importlib.util.spec_from_file_location("base_claude_fold", path)
+def load_base(path: Path, name: str = "base_claude_fold") -> ModuleType:
+    """Another claude_fold.py (or jsonl_tail.py), as a module of its own beside this checkout's."""
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its structs' annotations are resolved by module name
@@ -71,6 +73,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--base", type=Path, help="an earlier claude_fold.py to compare")
+    parser.add_argument("--base-tail", type=Path, help="an earlier jsonl_tail.py for the base path")
     parser.add_argument("--results", default="claude_fold", help="results file name")
     args = parser.parse_args()
     tree, _ = make_claude_tree("cc_tree_200mb", 100, 2700)
@@ -83,7 +86,9 @@ def main() -> None:
         ("fast fold (msgspec fields)", folding(claude_fold)),
     ]
     if args.base:
-        paths.insert(1, (f"base fast fold ({args.base.name})", folding(load_base(args.base))))
+        tail_type = load_base(args.base_tail, "base_jsonl_tail").JsonlTail if args.base_tail else JsonlTail
+        label = f"base fast fold ({args.base.name}{', ' + args.base_tail.name if args.base_tail else ''})"
+        paths.insert(1, (label, folding(load_base(args.base), tail_type)))
     samples: dict[str, list[float]] = {name: [] for name, _ in paths}
     results: dict[str, list[TranscriptSummary]] = {}
     for _ in range(args.runs):
