@@ -22,8 +22,8 @@ _WINDOW = 256
 _CHUNK = 1 << 20
 # What the tail reads at a time: under glibc's mmap threshold (128 KiB), so each read's buffer
 # comes from memory already mapped; a 1 MiB read is mapped afresh and page-faulted in, which
-# cost more than splitting it (benchmarks/results/fold13_claude_fold.txt). A line longer than
-# this doubles the next read, so gathering it stays linear in its length.
+# cost more than splitting it, in some heaps (benchmarks/results/fold13_reader.txt). A line
+# longer than this, or one passed over as too long, is read on _CHUNK at a time.
 _READ = 64 << 10
 LONG_LINE = 8 << 20  # a line longer than this is never held whole nor parsed: only counted
 
@@ -135,26 +135,32 @@ class JsonlTail:
         # A budget never stops inside a line longer than a chunk: started again from its first
         # byte on every read, it would never be passed.
         while budget is None or read < budget or len(pending) >= _READ:
-            chunk = handle.read(max(_READ, len(pending)))
+            chunk = handle.read(_CHUNK if self._skipping or len(pending) >= _READ else _READ)
             if not chunk:
                 self._at_end = True
                 return
             read += len(chunk)
-            data = pending + chunk if pending else chunk
-            lines = data.split(b"\n")  # one pass: no slice of the chunk is copied first
-            pending = lines.pop()
-            consumed = len(data) - len(pending)  # the bytes up to and with the last newline
-            if self._skipping and lines:  # the first line ends the one too long to keep
-                self.offset += len(lines[0]) + 1
-                consumed -= len(lines[0]) + 1
-                del lines[0]
-                self._skipping = False
-                self.long_total += 1
-                self.corrupt_total += 1
-            if lines:
-                self.offset += consumed
-                yield lines, consumed - 1
-            if len(pending) > LONG_LINE or self._skipping:
+            if b"\n" not in chunk:  # no line ends here (a memchr, where split goes byte by byte)
+                if self._skipping:
+                    self.offset += len(chunk)
+                    continue
+                pending += chunk
+            else:
+                data = pending + chunk if pending else chunk
+                lines = data.split(b"\n")  # one pass: no slice of the chunk is copied first
+                pending = lines.pop()
+                consumed = len(data) - len(pending)  # the bytes up to and with the last newline
+                if self._skipping:  # the first line ends the one too long to keep
+                    self.offset += len(lines[0]) + 1
+                    consumed -= len(lines[0]) + 1
+                    del lines[0]
+                    self._skipping = False
+                    self.long_total += 1
+                    self.corrupt_total += 1
+                if lines:
+                    self.offset += consumed
+                    yield lines, consumed - 1
+            if len(pending) > LONG_LINE:
                 self.offset += len(pending)
                 pending, self._skipping = b"", True
         # budget spent: the next read goes on from the offset, unless nothing is left
