@@ -139,8 +139,8 @@ def test_long_lines_are_seen_once_whichever_way_the_file_is_read(
 ) -> None:
     """Forwards (tail and iter_complete_lines) and backwards in pages: every line once, in order,
     each long one as a LongLine of the right size and offset, never more."""
-    saved = jsonl_tail.LONG_LINE, jsonl_tail._CHUNK, jsonl_tail._READ
-    jsonl_tail.LONG_LINE, jsonl_tail._CHUNK, jsonl_tail._READ = 1_000, 4_096, 4_096
+    saved = jsonl_tail.LONG_LINE, jsonl_tail._CHUNK
+    jsonl_tail.LONG_LINE, jsonl_tail._CHUNK = 1_000, 4_096
     try:
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "t.jsonl"
@@ -179,14 +179,14 @@ def test_long_lines_are_seen_once_whichever_way_the_file_is_read(
                 end = start
             assert seen == expected
     finally:
-        jsonl_tail.LONG_LINE, jsonl_tail._CHUNK, jsonl_tail._READ = saved
+        jsonl_tail.LONG_LINE, jsonl_tail._CHUNK = saved
 
 
 def test_a_long_line_still_being_written_is_skipped_across_polls(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(jsonl_tail, "LONG_LINE", 1_000)
-    monkeypatch.setattr(jsonl_tail, "_READ", 4_096)
+    monkeypatch.setattr(jsonl_tail, "_CHUNK", 4_096)
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'{"n": 0}\n{"n": 1, "pad": "' + b"q" * 10_000)
     tail = JsonlTail(path)
@@ -207,7 +207,7 @@ def test_a_budgeted_read_goes_on_where_it_stopped_and_ends_with_the_same_totals(
     follower = TranscriptFollower(path)
     polls = 0
     while True:
-        follower.poll(budget=1)  # one read (64 KiB) per poll at most
+        follower.poll(budget=1)  # one 1 MiB chunk per poll at most
         polls += 1
         if not follower.counting:
             break
@@ -279,7 +279,7 @@ def test_a_budget_smaller_than_a_line_still_gets_past_it(
 ) -> None:
     """A read stops at its budget only between lines: a line longer than the budget (but under
     the long-line bound) is read whole in one go instead of being started again forever."""
-    monkeypatch.setattr(jsonl_tail, "_READ", 4_096)
+    monkeypatch.setattr(jsonl_tail, "_CHUNK", 4_096)
     path = tmp_path / "t.jsonl"
     path.write_bytes(
         b'{"n": 0}\n' + json.dumps({"n": 1, "pad": "z" * 50_000}).encode() + b'\n{"n": 2}\n'

@@ -20,11 +20,6 @@ import orjson
 
 _WINDOW = 256
 _CHUNK = 1 << 20
-# What the tail reads at a time: under glibc's mmap threshold (128 KiB), so each read's buffer
-# comes from memory already mapped; a 1 MiB read is mapped afresh and page-faulted in, which
-# cost more than splitting it, in some heaps (benchmarks/results/fold13_reader.txt). A line
-# longer than this, or one passed over as too long, is read on _CHUNK at a time.
-_READ = 64 << 10
 LONG_LINE = 8 << 20  # a line longer than this is never held whole nor parsed: only counted
 
 LineTest = Callable[[bytes], bool]  # False: this line certainly does not matter; skip parsing it
@@ -41,7 +36,7 @@ class JsonlTail:
     """Incremental reader of one JSONL file. Not thread-safe; use from one worker at a time.
 
     `start()` says whether the file changed (and whether it was replaced); `records()` then
-    streams what was appended, 64 KiB at a time, so a read of any size holds one chunk and one
+    streams what was appended, 1 MiB at a time, so a read of any size holds one chunk and one
     record at once. `poll()` does both and returns the records as a list, for small files.
     """
 
@@ -134,32 +129,30 @@ class JsonlTail:
         self._at_end = False
         # A budget never stops inside a line longer than a chunk: started again from its first
         # byte on every read, it would never be passed.
-        while budget is None or read < budget or len(pending) >= _READ:
-            chunk = handle.read(_CHUNK if self._skipping or len(pending) >= _READ else _READ)
+        while budget is None or read < budget or len(pending) >= _CHUNK:
+            chunk = handle.read(_CHUNK)
             if not chunk:
                 self._at_end = True
                 return
             read += len(chunk)
-            if b"\n" not in chunk:  # no line ends here (a memchr, where split goes byte by byte)
-                if self._skipping:
-                    self.offset += len(chunk)
+            data = pending + chunk if pending else chunk
+            start = 0
+            if self._skipping:
+                newline = data.find(b"\n")
+                if newline < 0:
+                    self.offset += len(data)
+                    pending = b""
                     continue
-                pending += chunk
-            else:
-                data = pending + chunk if pending else chunk
-                lines = data.split(b"\n")  # one pass: no slice of the chunk is copied first
-                pending = lines.pop()
-                consumed = len(data) - len(pending)  # the bytes up to and with the last newline
-                if self._skipping:  # the first line ends the one too long to keep
-                    self.offset += len(lines[0]) + 1
-                    consumed -= len(lines[0]) + 1
-                    del lines[0]
-                    self._skipping = False
-                    self.long_total += 1
-                    self.corrupt_total += 1
-                if lines:
-                    self.offset += consumed
-                    yield lines, consumed - 1
+                self.offset += newline + 1
+                start, self._skipping = newline + 1, False
+                self.long_total += 1
+                self.corrupt_total += 1
+            end = data.rfind(b"\n", start)
+            if end >= start:
+                self.offset += end + 1 - start
+                yield data[start:end].split(b"\n"), end - start
+                start = end + 1
+            pending = data[start:]
             if len(pending) > LONG_LINE:
                 self.offset += len(pending)
                 pending, self._skipping = b"", True
