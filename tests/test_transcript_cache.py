@@ -154,7 +154,12 @@ async def test_a_cache_torn_by_a_crash_is_rebuilt_and_saving_fsyncs_nothing(
     write_turns(projects, 0, 30)
     synced: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
     uncached, _ = await read_store(projects, tmp_path / "cache")
     assert synced == []
     cache = TranscriptCache(projects, tmp_path / "cache")
