@@ -3,6 +3,9 @@ load then falls on both alike): wall time, CPU seconds and peak RSS of the child
 
 Run: python benchmarks/bench_snapshot_ab.py BEFORE_CHECKOUT AFTER_CHECKOUT [--runs 3]
                                             [--stores zeroclaw,starpod] [--size 100000] [--out NAME]
+                                            [--path benchmarks/data/cc_tree_200mb ...]
+--path: snapshot these existing stores (e.g. a generated Claude Code tree) instead of --stores.
+Each run has a HOME of its own: the transcript cache is cold.
 Each checkout's sessiontui is run with PYTHONPATH=CHECKOUT. Medians (min-max); nothing asserted.
 """
 
@@ -37,20 +40,23 @@ def main() -> None:
     parser.add_argument("--stores", default="zeroclaw,starpod")
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--out", default="snapshot_ab")
+    parser.add_argument("--path", type=Path, action="append", help="an existing store to snapshot")
     args = parser.parse_args()
     rows = []
-    for store in args.stores.split(","):
-        path = make(store, args.size)
+    targets = [(p.name, p) for p in args.path] if args.path else [
+        (f"{store} {args.size:,}", make(store, args.size)) for store in args.stores.split(",")]
+    for store, path in targets:
         got: dict[str, list[tuple[float, float, float]]] = {"before": [], "after": []}
         for run in range(args.runs):
             for name in ("before", "after"):
-                log(f"{store} {args.size:,} {name} {run + 1}/{args.runs}")
+                log(f"{store} {name} {run + 1}/{args.runs} (load {os.getloadavg()[0]:.1f})")
                 got[name].append(snapshot(getattr(args, name), path))
         for name, values in got.items():
-            rows.append([f"{store} {args.size:,} {name}", *(Summary([v[i] for v in values]).fmt(2 if i < 2 else 1)
+            rows.append([f"{store} {name}", *(Summary([v[i] for v in values]).fmt(2 if i < 2 else 1)
                                                          for i in range(3))])
     lines = machine_header("sessiontui snapshot --json, two checkouts alternated",
                            [f"before: {args.before}; after: {args.after}; runs: {args.runs}; median (min-max)",
+                            f"load average at end {os.getloadavg()[0]:.1f} (2 shared cores: read CPU seconds)",
                             f"command: python {' '.join(sys.argv)}"])
     lines += table(["store, code", "wall s", "CPU s", "peak MiB"], rows)
     write_results(args.out, lines)

@@ -72,12 +72,16 @@ def compile_sessiontui() -> str:
 
 
 def claude_config_dir(tree: Path) -> Path:
-    """ccusage reads `$CLAUDE_CONFIG_DIR/projects`: a directory whose `projects` is the tree."""
-    home = PEERS / f"claude-{tree.name}"
+    """ccusage reads `$CLAUDE_CONFIG_DIR/projects`: a directory whose `projects` is the tree.
+    Made under the temp dir, not the shared peers directory (a link there may name another
+    checkout's tree, gone since)."""
+    home = Path(tempfile.gettempdir()) / f"sessiontui-bench-claude-{tree.name}"
     home.mkdir(parents=True, exist_ok=True)
     link = home / "projects"
+    if link.is_symlink() and link.resolve() != tree.resolve():
+        link.unlink()
     if not link.is_symlink():
-        link.symlink_to(tree)
+        link.symlink_to(tree.resolve())
     return home
 
 

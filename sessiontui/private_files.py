@@ -74,18 +74,22 @@ def fsync_dir(path: Path) -> None:
         os.close(handle)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Replace `path` with `data`: an owner-only temporary file beside it (a name of its own, so
-    two processes writing at once each rename a whole file), fsync, rename, fsync the directory."""
+    two processes writing at once each rename a whole file), fsync, rename, fsync the directory.
+    `durable=False` leaves out both fsyncs (a cache, rebuilt when a crash leaves it torn): still
+    atomic and owner-only, only not sure to outlive a power cut."""
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     temp = Path(name)  # mkstemp makes it 0600 whatever the umask
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)

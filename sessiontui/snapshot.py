@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +22,9 @@ async def collect(
     (or file) that could not be read. (`sessiontui snapshot` streams instead: `stream_paths`.)"""
     from sessiontui.live.fleet import Fleet
     from sessiontui.live.process_links import ProcessWatch
-    from sessiontui.stores.claude_pool import read_in_parallel
+    from sessiontui.stores.claude_pool import read_cold
 
-    await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores
+    await read_cold(stores)  # a cold read of many transcripts: all cores
     fleet = Fleet(stores, clock=lambda: now, thresholds=thresholds, processes=ProcessWatch())
     update = await fleet.refresh(full=True)
     errors = [

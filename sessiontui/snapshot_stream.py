@@ -44,9 +44,9 @@ async def stream_rows(
 async def _stream_rows(
     stores: Sequence[Store], now: datetime, thresholds: Thresholds, emit: Emit
 ) -> list[str]:
-    from sessiontui.stores.claude_pool import read_in_parallel
+    from sessiontui.stores.claude_pool import read_cold
 
-    await asyncio.to_thread(read_in_parallel, stores)  # a cold read of many transcripts: all cores
+    await read_cold(stores)  # a cold read of many transcripts: all cores
     errors: list[str] = []
     whole: dict[int, list[Session]] = {}
     paged: dict[int, PagedStore] = {}

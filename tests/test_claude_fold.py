@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import itertools
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessiontui.live import jsonl_tail
+from sessiontui.stores import claude_fold
 from sessiontui.stores.claude_fold import TranscriptFold, fold_reference
 from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import TranscriptSummary, line_matters_for_summary
@@ -268,6 +271,56 @@ def test_the_fast_fold_equals_the_reference_path(lines: list[bytes], cuts: list[
     assert corrupt == expected_corrupt
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LINES, st.lists(st.integers(0, 60), max_size=3))
+def test_the_fast_fold_equals_the_reference_path_when_no_line_is_kept_unread(
+    lines: list[bytes], cuts: list[int]
+) -> None:
+    """Every assistant line counted as too long to keep: each is looked into at once."""
+    with patch.object(claude_fold, "_PENDING_LINE_BYTES", 0):
+        got, corrupt = fast(lines, cuts)
+    expected, expected_corrupt = reference(lines)
+    assert same(got, expected)
+    assert corrupt == expected_corrupt
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    LINES,
+    st.lists(st.integers(0, 1 << 16), max_size=4),
+    st.sampled_from([1, 7, 64, 4_096]),
+    st.integers(64, 4_000),
+)
+def test_a_file_followed_through_reads_of_any_size_folds_as_the_reference(
+    lines: list[bytes], cuts: list[int], read: int, long_line: int
+) -> None:
+    """The tail splits whole reads, of any size, into lines: the file written in pieces cut at
+    any byte (a poll after each), the fold equals the reference over the lines it holds, and
+    each line over the long-line bound is counted once, never folded."""
+    data = b"".join(line + b"\n" for line in lines)
+    bounds = sorted({cut % (len(data) + 1) for cut in cuts} | {len(data)})
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        patch.object(jsonl_tail, "_CHUNK", read),
+        patch.object(jsonl_tail, "LONG_LINE", long_line),
+    ):
+        path = Path(directory) / "t.jsonl"
+        path.write_bytes(b"")
+        follower = TranscriptFollower(path)
+        written = 0
+        for bound in bounds:
+            with open(path, "ab") as handle:
+                handle.write(data[written:bound])
+            written = bound
+            follower.poll()
+    kept = [line for line in lines if len(line) <= long_line]
+    expected, expected_corrupt = reference(kept)
+    assert same(follower.summary, expected)
+    assert follower.tail.long_total == len(lines) - len(kept)
+    assert follower.tail.corrupt_total == expected_corrupt + len(lines) - len(kept)
+    assert follower.tail.offset == len(data)
+
+
 @pytest.mark.parametrize("line", ODD_LINES, ids=range(len(ODD_LINES)))
 def test_each_odd_line_after_a_normal_one_folds_as_the_reference_does(line: bytes) -> None:
     first = encode(
@@ -355,3 +408,41 @@ def _sample_records() -> list[dict[str, Any]]:
         }
         for n in range(40)
     ]
+
+
+@pytest.mark.parametrize("text_at", [0, 299, 300, 301, 599])
+@pytest.mark.parametrize("line_bytes", [64 << 10, 0])
+def test_a_long_run_of_assistant_lines_ends_on_the_reference_last_message(
+    text_at: int, line_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More assistant lines between two user lines than the fold keeps unread (or lines too
+    long to keep, when every line counts as long): the one that sets the last message is
+    still the reference's, wherever it stands in the run."""
+    monkeypatch.setattr(claude_fold, "_PENDING_LINE_BYTES", line_bytes)
+    lines = [encode({"type": "user", "message": {"content": "go"}})]
+    for n in range(600):
+        block = (
+            {"type": "text", "text": f"answer {n}"}
+            if n == text_at
+            else {"type": "thinking", "thinking": "hmm"}
+        )
+        lines.append(
+            encode(
+                {
+                    "type": "assistant",
+                    "timestamp": f"2026-02-03T10:{n // 60:02d}:{n % 60:02d}.000Z",
+                    "requestId": f"r{n}",
+                    "message": {
+                        "id": f"m{n}",
+                        "model": "claude-opus-4-6",
+                        "usage": {"input_tokens": n, "output_tokens": 1},
+                        "content": [block],
+                    },
+                }
+            )
+        )
+    for cuts in ([], [250], [100, 400]):
+        got, _ = fast(lines, cuts)
+        expected, _ = reference(lines)
+        assert got == expected
+        assert got.last_message is not None and got.last_message.preview == f"answer {text_at}"

@@ -144,6 +144,32 @@ async def test_a_corrupt_cache_is_rebuilt_with_one_line_saying_so(
     assert facts(again) == facts(uncached) and not caplog.records
 
 
+@pytest.mark.parametrize("kept", [0.0, 0.5, 0.999])
+async def test_a_cache_torn_by_a_crash_is_rebuilt_and_saving_fsyncs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kept: float
+) -> None:
+    """The cache is written without fsync (it is atomic, not durable): a crash may leave it cut
+    anywhere, even empty, and the next run rebuilds it with the same figures."""
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 30)
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    uncached, _ = await read_store(projects, tmp_path / "cache")
+    assert synced == []
+    cache = TranscriptCache(projects, tmp_path / "cache")
+    whole = cache.path.read_bytes()
+    cache.path.write_bytes(whole[: int(len(whole) * kept)])
+    rebuilt, _ = await read_store(projects, tmp_path / "cache")
+    assert facts(rebuilt) == facts(uncached)
+    assert cache.path.read_bytes() == whole
+
+
 async def test_the_cache_is_owner_only_and_other_code_versions_are_ignored(tmp_path: Path) -> None:
     projects = tmp_path / "projects"
     write_turns(projects, 0, 30)
@@ -211,13 +237,16 @@ def test_no_cache_writes_no_cache(tmp_path: Path, isolated_home: Path) -> None:
     assert not (tmp_path / "xdg").exists()
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork"])
 async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
 ) -> None:
     from sessiontui.stores import claude_pool
 
     monkeypatch.setattr(claude_pool, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(claude_pool, "FORK_MIN_BYTES", 0)
     monkeypatch.setattr(claude_pool, "idle_cores", lambda: 1)  # whatever the machine's load
+    monkeypatch.setattr(claude_pool, "start_method", lambda: method)
     projects = tmp_path / "projects"
     w = ClaudeCodeWriter(projects)
     for n in range(3):
@@ -247,6 +276,32 @@ async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache
     assert sorted(pooled, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
     warm, _ = await read_store_all(projects, tmp_path / "cache")
     assert sorted(warm, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
+
+
+def test_workers_are_forked_only_where_no_other_thread_runs() -> None:
+    import threading
+
+    from sessiontui.stores.claude_pool import start_method
+
+    alone = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from sessiontui.stores import claude_pool as p; print(p.start_method())",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert alone.stdout.strip() == "fork"
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
 
 
 async def read_store_all(projects: Path, cache_dir: Path) -> tuple[tuple[Session, ...], int]:

@@ -226,5 +226,11 @@ def price_call(model: str | None, usage: Usage, at: datetime | None = None) -> f
     return None if total is None else float(total)
 
 
+def load_price_data() -> None:
+    """Import genai-prices and load its price data now (processes forked after this share
+    them); otherwise the first price asked for does."""
+    price_call("claude-sonnet-4-5", Usage(input_tokens=1), datetime.now(UTC))
+
+
 def is_priced(model: str | None) -> bool:
     return model is not None and model_rates(model, datetime.now(UTC).date()) is not False

@@ -1,28 +1,31 @@
 """The fast fold: Claude Code transcript lines into a TranscriptSummary, with exactly the
 summary that parsing every line and calling `TranscriptSummary.add` gives (the reference path).
 
-Where the time went in the reference path (benchmarks/results/claude_fold.txt): building a dict
-of every field of every line, then a dozen objects per API call. Here a line is decoded by
-msgspec into the few top-level fields a summary reads; `message.content` and `toolUseResult`
-are kept as raw bytes, looked into only when a byte test says they may matter, and decoded in
-full only for the line that ends a read (its last message). Tokens and dollars are folded into
-running counts; the per-call objects (the recent calls, the per-model spend) are made once per
-read. Floats are added in the same order as the reference, so every dollar figure is the same
-to the last bit, not merely close.
+Where the time goes (benchmarks/results/fold13_claude_fold.txt): msgspec's typed decode of a
+line is about 1 us; everything else is per-line Python, so a line costs as few operations as
+this path can give it. msgspec reads only the fields a summary needs: the content blocks' types
+(and whether a tool call's input names a subagent type), never their text. The hot fields of
+the summary (times, names, message count) live in local variables while a run of lines is
+folded; tokens and dollars go into running counts, priced by the rates of each (model, day)
+resolved once. A request Claude Code wrote as several lines (one per content block, the same
+usage on each) is counted at its first line; the lines after it only compare two ids. The
+last message is made once per read, at its end, from the lines that may set it (kept as
+references to their bytes, read again by the reference parser). Floats are added in the same
+order as the reference, so every dollar figure is the same to the last bit, not merely close.
 
 Any line this path does not handle itself (titles, system and progress lines, anything odd: bad
-UTF-8, an integer outside 64 bits, an id that is no string) goes through the reference path, in
-its place in the file. tests/test_claude_fold.py proves the equality over generated lines.
+UTF-8, an integer outside 64 bits, an id that is no string, a content block that is no object)
+goes through the reference path, in its place in the file. tests/test_claude_fold.py proves the
+equality over generated lines.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Annotated, Any
 
 import msgspec
-import orjson
 
 from sessiontui.live.jsonl_tail import parse_line
 from sessiontui.model import ApiCall, LastMessage, ModelSpend, Usage
@@ -31,18 +34,20 @@ from sessiontui.stores.claude_records import UserLine, classify_user, content_te
 from sessiontui.stores.claude_transcript import (
     RECENT_CALLS,
     SYNTHETIC_MODEL,
+    UNSUMMARISED_START,
     TranscriptSummary,
     api_error_last,
     assistant_last,
     content_blocks,
     line_matters_for_summary,
     tool_result_last,
+    user_text_last,
 )
 from sessiontui.timestamps import parse_timestamp
 
-_ABSENT = msgspec.Raw(b"")
 _INT_MIN, _INT_MAX = -(2**63), 2**64  # orjson reads integers outside this range as floats
-_TIMES_KEPT = 4096
+_PENDING_KEPT = 256  # lines that may set the last message, kept before they are looked into
+_PENDING_LINE_BYTES = 64 << 10  # a line longer than this is looked into at once (not kept)
 _from_iso = datetime.fromisoformat
 # A JSON value whose integers fit in 64 bits (a wider one fails to decode: the reference path
 # then reads the line, as orjson or stdlib json would).
@@ -57,25 +62,48 @@ _Value = (
 )
 
 
+_Count = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]  # orjson reads it as an int
+
+
 class _Split(msgspec.Struct, gc=False):
-    ephemeral_1h_input_tokens: _Value = None
+    ephemeral_1h_input_tokens: _Count = 0
 
 
 class _Usage(msgspec.Struct, gc=False):
-    """`message.usage`: the counts `usage_tokens` reads; anything else in it is skipped."""
+    """`message.usage`: the counts `usage_tokens` reads, anything else in it skipped. Each is
+    an integer orjson reads as one, or absent: any other value sends the line the reference
+    way."""
 
-    input_tokens: _Value = None
-    output_tokens: _Value = None
-    cache_read_input_tokens: _Value = None
-    cache_creation_input_tokens: _Value = None
-    cache_creation: _Split | list[Any] | str | float | bool | None = None
+    input_tokens: _Count = 0
+    output_tokens: _Count = 0
+    cache_read_input_tokens: _Count = 0
+    cache_creation_input_tokens: _Count = 0
+    cache_creation: _Split | None = None
+
+
+class _Input(msgspec.Struct, gc=False):
+    subagent_type: Any = None
+
+
+class _Block(msgspec.Struct, gc=False):
+    """A content block's type, and the subagent type a Task call's input names; a block or an
+    input that is no object sends the line the reference way."""
+
+    type: Any = None
+    input: _Input | None = None
 
 
 class _Message(msgspec.Struct, gc=False):
     id: Any = None
     model: Any = None
     usage: _Usage | list[Any] | str | float | bool | None = None
-    content: msgspec.Raw = _ABSENT
+    content: str | list[_Block] | None = None  # any other value: the line goes the reference way
+
+
+class _Result(msgspec.Struct, gc=False):
+    """A user line's `toolUseResult`: which subagent it came from, if any."""
+
+    agentId: Any = None
 
 
 class _Line(msgspec.Struct, gc=False):
@@ -98,34 +126,23 @@ class _Line(msgspec.Struct, gc=False):
     requestId: Any = None
     costUSD: _Value = None
     message: _Message | None = None  # any other value: the line goes the reference way
-    toolUseResult: msgspec.Raw = _ABSENT
-
-
-class _BlockType(msgspec.Struct, gc=False):
-    type: Any = None
+    toolUseResult: _Result | list[Any] | str | float | bool | None = None
 
 
 _decode_line = msgspec.json.Decoder(_Line).decode
-_decode_block_types = msgspec.json.Decoder(list[_BlockType]).decode
-_FAILED = (msgspec.MsgspecError, RecursionError)
+_FAILED = (msgspec.MsgspecError, RecursionError, UnicodeDecodeError)
+_KEY_TYPES = (str, type(None))
+_NUMBERS = (int, float)
+_UNSEEN = object()  # no id: differs from every decoded value
+# What the last message rests on when no later assistant line sets it (see `_last_message`).
+_ON_TOOL_RESULT, _ON_API_ERROR, _ON_USER_TEXT, _ON_MADE = 0, 1, 2, 3
+# What a line turned out to be, between the checks (which may still send it the reference way)
+# and the folding (which no longer may).
+_BARE, _ASSISTANT, _TOOL_LINE, _USER_TEXT = 0, 1, 2, 3
 
 
 class _Fallback(Exception):
     """This line goes through the reference path (raised before anything was changed)."""
-
-
-def _value(raw: bytes) -> Any:
-    """A raw JSON value as the reference path would have read it (None when absent)."""
-    if not raw:
-        return None
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:  # a lone surrogate escape: stdlib json reads it
-        return json.loads(raw)
-
-
-_KEY_TYPES = (str, type(None))
-_NUMBERS = (int, float)
 
 
 def _wide(value: Any) -> bool:
@@ -133,28 +150,43 @@ def _wide(value: Any) -> bool:
     return type(value) is int and not _INT_MIN <= value < _INT_MAX
 
 
+def _content(line: bytes) -> Any:
+    """A line's `message.content` as the reference path reads it."""
+    return _record_content(parse_line(line))
+
+
+def _record_content(record: dict[str, Any] | None) -> Any:
+    message = record.get("message") if record is not None else None
+    return message.get("content") if isinstance(message, dict) else None
+
+
 class _ModelTotals:
-    """One model's running spend within a summary, made into a ModelSpend once per read."""
+    """One model's calls in this read, added to its spend (and the summary's totals) once per
+    read. Its dollars run on from the spend's own, call by call, as `add` adds them."""
 
     __slots__ = ("calls", "cost", "tokens", "unpriced")
 
     def __init__(self, spend: ModelSpend | None) -> None:
-        if spend is None:
-            self.calls, self.cost, self.unpriced = 0, 0.0, 0
-            self.tokens = [0, 0, 0, 0, 0]
-        else:
-            self.calls, self.cost, self.unpriced = spend.calls, spend.cost_usd, spend.unpriced_calls
-            u = spend.usage
-            self.tokens = [
-                u.input_tokens,
-                u.output_tokens,
-                u.cache_read_tokens,
-                u.cache_write_tokens,
-                u.cache_write_1h_tokens,
-            ]
+        self.calls, self.unpriced = 0, 0
+        self.cost = 0.0 if spend is None else spend.cost_usd
+        self.tokens = [0, 0, 0, 0, 0]
 
-    def spend(self, model: str) -> ModelSpend:
-        return ModelSpend(model, self.calls, Usage(*self.tokens), self.cost, self.unpriced)
+    def add_to(self, summary: TranscriptSummary, model: str) -> None:
+        usage = Usage(*self.tokens)
+        summary.calls += self.calls
+        summary.unpriced_calls += self.unpriced
+        summary.usage = summary.usage + usage
+        spend = ModelSpend(model, self.calls, usage, self.cost, self.unpriced)
+        before = summary.models.get(model)
+        if before is not None:
+            spend = ModelSpend(
+                model,
+                before.calls + self.calls,
+                before.usage + usage,
+                self.cost,
+                before.unpriced_calls + self.unpriced,
+            )
+        summary.models[model] = spend
 
 
 class TranscriptFold:
@@ -166,41 +198,27 @@ class TranscriptFold:
         self.summary = summary
         self.priced = priced
         self.corrupt = 0  # lines the reference path would count as corrupt
-        self._times: dict[str, tuple[datetime | None, str | None]] = {}
         self._days: dict[date, str] = {}
-        self._rates_model: str | None = None  # the model and day of the last priced call
-        self._rates_day: str | None = None
-        self._last_rates = ModelRates((), ())
+        self._rates: dict[tuple[str, str], ModelRates] = {}  # (model, UTC day) -> its rates
         self._models: dict[str, _ModelTotals] = {}
-        self._tokens = [0, 0, 0, 0, 0]
         self._calls: list[tuple[datetime | None, str, tuple[int, ...], float | None]] = []
-        # Lines that may set the last message, not looked into yet: a tool result (always sets
-        # it) and the assistant lines after it (each sets it only if it has text or a tool call).
-        self._base: tuple[bytes, datetime | None] | None = None
+        # What may set the last message, not looked into yet: the assistant lines with content
+        # blocks since the last user line (each sets it only if it has text or a tool call),
+        # and before them what they would fall back on (a tool result, an API error, or a
+        # message already made).
+        self._base: tuple[int, Any, datetime | None] | None = None
         self._pending: list[tuple[bytes, datetime | None]] = []
 
     # -- lines ------------------------------------------------------------------------------
 
     def lines(self, lines: list[bytes]) -> None:
         """Fold complete lines (each at most LONG_LINE bytes), in file order."""
-        matters, decode = line_matters_for_summary, _decode_line
-        assistant, user = self._assistant, self._user
-        for line in lines:
-            if not matters(line):
-                continue
-            try:
-                head = decode(line)
-                if not line.isascii():
-                    line.decode()  # bad UTF-8: the reference path counts the line corrupt
-                kind = head.type
-                if kind == "assistant":
-                    assistant(head)
-                elif kind == "user":
-                    user(head)
-                else:
-                    raise _Fallback
-            except (_Fallback, UnicodeDecodeError, *_FAILED):
-                self._reference(line)
+        start, end = 0, len(lines)
+        while start < end:
+            stop = self._fold_run(lines, start)
+            if stop < end:
+                self._reference(lines[stop])
+            start = stop + 1
 
     def _reference(self, line: bytes) -> None:
         self.finish()
@@ -210,149 +228,229 @@ class TranscriptFold:
         else:
             self.summary.add(record)
 
-    def _time(self, value: Any) -> tuple[datetime | None, str | None]:
-        """A line's time and its UTC day (`%Y-%m-%d`), remembered by the text they come from."""
-        if type(value) is not str:
-            if _wide(value):
-                raise _Fallback
-            at = parse_timestamp(value)
-            return at, None if at is None else self._day(at)
-        known = self._times.get(value)
-        if known is not None:
-            return known
-        try:  # parse_timestamp's first step, for Claude Code's own form (`...Z`)
-            at = _from_iso(value) if value[-1:] == "Z" else parse_timestamp(value)
-        except ValueError:
-            at = parse_timestamp(value)
-        known = (at, None if at is None else self._day(at))
-        if len(self._times) >= _TIMES_KEPT:
-            self._times.clear()
-        self._times[value] = known
-        return known
+    def _fold_run(self, lines: list[bytes], start: int) -> int:
+        """Fold lines from `start` on until one that goes the reference way: its index (the
+        number of lines when there is none). Each line is first checked, then folded: a line
+        that fails a check has changed nothing."""
+        s, pending = self.summary, self._pending
+        facts, seen = s.facts, s._seen_requests
+        decode, from_iso = _decode_line, _from_iso
+        created, last_at, session_id, cwd = s.created_at, s.last_at, s.session_id, s.cwd
+        version, branch, mode, slug = (
+            facts.version,
+            facts.git_branch,
+            facts.permission_mode,
+            facts.slug,
+        )
+        messages, last_message_id, model_seen = s.messages, s._last_message_id, s.model
+        seen_ids: tuple[Any, Any] = (_UNSEEN, _UNSEEN)  # the last request known counted
+        at: datetime | None = None
+        last_time: Any = _UNSEEN  # the timestamp text of the last line folded
+        stop = len(lines)
+        folded = False
+        for index, line in enumerate(islice(lines, start, None), start):
+            if line.startswith(UNSUMMARISED_START):
+                continue
+            try:
+                head = decode(line)
+                if not line.isascii():
+                    line.decode()  # bad UTF-8: the reference path counts the line corrupt
+                stamp = head.timestamp
+                fresh = stamp != last_time or type(stamp) is not str
+                if fresh:
+                    if type(stamp) is str and stamp[-1:] == "Z":  # Claude Code's own form
+                        try:
+                            at = from_iso(stamp)
+                        except ValueError:
+                            at = self._time(stamp)
+                    else:
+                        at = self._time(stamp)
+                kind = head.type
+                message = head.message
+                what = _BARE
+                if message is None:
+                    if kind != "assistant" and kind != "user":
+                        raise _Fallback
+                elif kind == "assistant":
+                    what = _ASSISTANT
+                    model = message.model if type(message.model) is str else None
+                    counted = model and model != SYNTHETIC_MODEL
+                    usage = message.usage if counted else None
+                    key = None
+                    if type(usage) is not _Usage:
+                        usage = None
+                    else:
+                        ids = (message.id, head.requestId)
+                        if type(ids[0]) not in _KEY_TYPES or type(ids[1]) not in _KEY_TYPES:
+                            raise _Fallback  # formatted into the request key: odd values
+                        if ids != seen_ids:
+                            key = f"{ids[0]}:{ids[1]}"
+                            if key in seen:
+                                key = None
+                    content = message.content
+                    record = None
+                    if type(content) is list and not head.isApiErrorMessage:
+                        for block in content:
+                            task = block.input
+                            if (
+                                task is not None
+                                and type(task.subagent_type) is str
+                                and block.type == "tool_use"
+                            ):  # a Task call: its subagent type is remembered
+                                record = parse_line(line)
+                                if record is None:
+                                    raise _Fallback
+                                break
+                elif kind == "user":
+                    content = message.content
+                    what = _USER_TEXT
+                    if type(content) is list:
+                        for block in content:
+                            if block.type == "tool_result":
+                                what = _TOOL_LINE
+                                break
+                    if what == _TOOL_LINE:
+                        result = head.toolUseResult
+                        record = None
+                        if type(result) is _Result and type(result.agentId) is str:
+                            record = parse_line(line)  # a subagent's result: of which type
+                            if record is None:
+                                raise _Fallback
+                    else:
+                        user_line, text = self._user_text(head, content, line)
+                else:
+                    raise _Fallback
+            except (_Fallback, *_FAILED):
+                stop = index
+                break
+            # -- the line is this path's from here on: what `add` does for every message line
+            folded = True
+            if fresh:
+                last_time = stamp if type(stamp) is str else _UNSEEN
+                if at is not None:
+                    if created is None:
+                        created = at
+                    if last_at is None or at > last_at:
+                        last_at = at
+            if not session_id:
+                session_id = head.sessionId if type(head.sessionId) is str else None
+            if not cwd:
+                cwd = head.cwd if type(head.cwd) is str else None
+            value = head.version
+            if value and type(value) is str:
+                version = value
+            value = head.gitBranch
+            if value and type(value) is str:
+                branch = value
+            value = head.permissionMode
+            if value and type(value) is str:
+                mode = value
+            value = head.slug
+            if value and type(value) is str:
+                slug = value
+            if head.isSidechain and type(head.agentId) is str and not facts.agent_id:
+                facts.agent_id = head.agentId
+            if head.isApiErrorMessage:
+                facts.api_errors += 1
+            if what == _BARE:
+                continue
+            if what != _ASSISTANT:
+                messages += 1
+                pending.clear()
+                if what == _TOOL_LINE:
+                    if record is not None:
+                        facts.user_line(record, UserLine.TOOL_RESULT)
+                    self._base = (_ON_TOOL_RESULT, line, at)
+                else:
+                    if user_line is UserLine.PROMPT:
+                        facts.stop_hook_blocks = 0
+                    s.count_user_text(user_line, text)
+                    self._base = (_ON_USER_TEXT, (user_line, text), at)
+                continue
+            message_id = message.id if type(message.id) is str else None  # type: ignore[union-attr]
+            if message_id is None or message_id != last_message_id:
+                messages += 1
+            last_message_id = message_id
+            if counted:
+                model_seen = model
+                if usage is not None:
+                    seen_ids = ids
+                    if key is not None:
+                        seen.add(key)
+                        self._count(model, at, usage, head.costUSD)  # type: ignore[arg-type]
+            if head.isApiErrorMessage:
+                pending.clear()
+                self._base = (_ON_API_ERROR, line, at)
+            else:
+                if record is not None:  # a Task call: its subagent type, as `add` reads it
+                    for block in content_blocks(_record_content(record)):
+                        if isinstance(block, dict) and block.get("type") == "tool_use":
+                            facts.tool_use(block)
+                if content and type(content) is list:
+                    pending.append((line, at))
+                    if len(pending) > _PENDING_KEPT or len(line) > _PENDING_LINE_BYTES:
+                        self._settle()
+        s.created_at, s.last_at, s.session_id, s.cwd = created, last_at, session_id, cwd
+        facts.version, facts.git_branch, facts.permission_mode, facts.slug = (
+            version,
+            branch,
+            mode,
+            slug,
+        )
+        s.messages, s._last_message_id, s.model = messages, last_message_id, model_seen
+        if folded:
+            facts.progress = None  # a message arrived: whatever was in progress has moved on
+        return stop
+
+    def _user_text(self, head: _Line, content: Any, line: bytes) -> tuple[UserLine, str]:
+        """What a user line that is no tool result is, and its text."""
+        if type(content) is list:  # text blocks, or anything but a tool result: as parsed
+            content = _content(line)
+        record = {
+            "isCompactSummary": head.isCompactSummary,
+            "isVisibleInTranscriptOnly": head.isVisibleInTranscriptOnly,
+            "isMeta": head.isMeta,
+            "isSidechain": head.isSidechain,
+        }
+        return classify_user(record, {"content": content}), content_text(content)
+
+    @staticmethod
+    def _time(value: Any) -> datetime | None:
+        """A line's time, as `add` reads it (the fold reads Claude Code's own form itself)."""
+        if _wide(value):
+            raise _Fallback
+        return parse_timestamp(value)
 
     def _day(self, at: datetime) -> str:
+        """`at`'s day, `%Y-%m-%d`, as `add` writes it."""
         on = at.date()
         day = self._days.get(on)
         if day is None:
             day = self._days[on] = at.strftime("%Y-%m-%d")
         return day
 
-    def _common(self, head: _Line, at: datetime | None) -> None:
-        """What `add` does for every user and assistant line before it looks at the message."""
+    # -- calls --------------------------------------------------------------------------------
+
+    def _count(self, model: str, at: datetime | None, usage: _Usage, recorded: Any) -> None:
+        """One API call, its request seen for the first time: tokens, dollars, recent calls."""
         s = self.summary
-        if at is not None:
-            if s.created_at is None:
-                s.created_at = at
-            if s.last_at is None or at > s.last_at:
-                s.last_at = at
-        if not s.session_id:
-            s.session_id = head.sessionId if type(head.sessionId) is str else None
-        if not s.cwd:
-            s.cwd = head.cwd if type(head.cwd) is str else None
-        facts = s.facts
-        value = head.version
-        if value and type(value) is str:
-            facts.version = value
-        value = head.gitBranch
-        if value and type(value) is str:
-            facts.git_branch = value
-        value = head.permissionMode
-        if value and type(value) is str:
-            facts.permission_mode = value
-        value = head.slug
-        if value and type(value) is str:
-            facts.slug = value
-        if head.isSidechain and type(head.agentId) is str and not facts.agent_id:
-            facts.agent_id = head.agentId
-        if head.isApiErrorMessage:
-            facts.api_errors += 1
-        facts.progress = None
-
-    # -- assistant lines ----------------------------------------------------------------------
-
-    def _assistant(self, head: _Line) -> None:
-        at, day = self._time(head.timestamp)
-        message = head.message
-        if message is None:
-            self._common(head, at)
-            return
-        key = None
-        blocks = None
-        model = message.model if type(message.model) is str else None
-        counted = model and model != SYNTHETIC_MODEL
-        if counted and type(message.usage) is _Usage:
-            key = self._request_key(head, message.id)
-        content = bytes(message.content)
-        if (b'"subagent_type"' in content or b"\\u" in content) and not head.isApiErrorMessage:
-            blocks = _value(content)  # a Task call: its subagent type is remembered
-        # nothing below falls back: the line is this path's from here on
-        self._common(head, at)
-        s = self.summary
-        message_id = message.id if type(message.id) is str else None
-        if message_id is None or message_id != s._last_message_id:
-            s.messages += 1
-        s._last_message_id = message_id
-        if counted:
-            s.model = model
-            if key is not None:
-                self._count(model, at, day, key, head)  # type: ignore[arg-type]
-        if head.isApiErrorMessage:
-            self._base, self._pending = None, []
-            s.last_message = api_error_last(_value(content), at)
-        elif blocks is not None:
-            for block in content_blocks(blocks):
-                if isinstance(block, dict) and block.get("type") == "tool_use":
-                    s.facts.tool_use(block)
-            last = assistant_last(blocks, at)
-            if last is not None:
-                self._base, self._pending = None, []
-                s.last_message = last
-        elif content:
-            self._pending.append((content, at))
-
-    def _request_key(self, head: _Line, message_id: Any) -> str | None:
-        """The key a usage-bearing line is counted under; None when it was counted already."""
-        request_id = head.requestId
-        if not (type(message_id) in _KEY_TYPES and type(request_id) in _KEY_TYPES):
-            raise _Fallback  # formatted into the request key: leave odd values to the reference
-        key = f"{message_id}:{request_id}"
-        return None if key in self.summary._seen_requests else key
-
-    def _count(
-        self, model: str, at: datetime | None, day: str | None, key: str, head: _Line
-    ) -> None:
-        s = self.summary
-        s._seen_requests.add(key)
-        usage: _Usage = head.message.usage  # type: ignore[union-attr,assignment]
         # usage_tokens(), over the decoded struct
         split = usage.cache_creation
-        value = split.ephemeral_1h_input_tokens if type(split) is _Split else 0
-        one_hour = value if type(value) is int else 0
-        value = usage.cache_creation_input_tokens
-        w = value if type(value) is int else 0
+        one_hour = 0 if split is None else split.ephemeral_1h_input_tokens
+        i, o = usage.input_tokens, usage.output_tokens
+        r, w = usage.cache_read_input_tokens, usage.cache_creation_input_tokens
         h = min(one_hour, w)
-        value = usage.input_tokens
-        i = value if type(value) is int else 0
-        value = usage.output_tokens
-        o = value if type(value) is int else 0
-        value = usage.cache_read_input_tokens
-        r = value if type(value) is int else 0
-        recorded = head.costUSD
+        day = None if at is None else self._days.get(at.date()) or self._day(at)
         if isinstance(recorded, _NUMBERS):
             cost: float | None = float(recorded)
-        elif model == self._rates_model and day == self._rates_day and day is not None:
-            cost = self._last_rates.tier(i + r + w).price_tokens(i, o, r, w, h)
-        elif self.priced:
-            cost = self._price(model, (i, o, r, w, h), at, day)
-        else:
+        elif not self.priced:
             cost = None
-        s.calls += 1
-        totals = self._tokens
-        totals[0] += i
-        totals[1] += o
-        totals[2] += r
-        totals[3] += w
-        totals[4] += h
+        else:
+            rates = self._rates.get((model, day)) if day is not None else None
+            if rates is not None:
+                cost = rates.tier(i + r + w).price_tokens(i, o, r, w, h)
+            else:
+                cost = self._price(model, (i, o, r, w, h), at, day)
         spend = self._models.get(model)
         if spend is None:
             spend = self._models[model] = _ModelTotals(s.models.get(model))
@@ -366,7 +464,6 @@ class TranscriptFold:
         spend.cost += cost or 0.0
         if cost is None:
             spend.unpriced += 1
-            s.unpriced_calls += 1
         else:
             s.cost_usd += cost
             if day is not None:
@@ -388,55 +485,16 @@ class TranscriptFold:
         if not isinstance(rates, ModelRates):
             return price_call(model, Usage(*tokens), at)
         if day is not None:
-            self._rates_model, self._rates_day, self._last_rates = model, day, rates
+            self._rates[(model, day)] = rates
         return rates.tier(tokens[0] + tokens[2] + tokens[3]).price_tokens(*tokens)
-
-    # -- user lines ---------------------------------------------------------------------------
-
-    def _user(self, head: _Line) -> None:
-        at, _ = self._time(head.timestamp)
-        if head.message is None:
-            self._common(head, at)
-            return
-        content_raw = bytes(head.message.content)
-        if _has_tool_result(content_raw):
-            result = bytes(head.toolUseResult)
-            agent = result[:1] == b"{" and (b'"agentId"' in result or b"\\u" in result)
-            record = {"toolUseResult": _value(result)} if agent else None
-            content = _value(content_raw) if agent else None
-            self._common(head, at)
-            s = self.summary
-            s.messages += 1
-            if record is not None:  # a subagent's result: which type of agent it was
-                s.facts.user_line({**record, "message": {"content": content}}, UserLine.TOOL_RESULT)
-            self._base, self._pending = (content_raw, at), []
-            return
-        content = _value(content_raw)
-        record = {
-            "isCompactSummary": head.isCompactSummary,
-            "isVisibleInTranscriptOnly": head.isVisibleInTranscriptOnly,
-            "isMeta": head.isMeta,
-            "isSidechain": head.isSidechain,
-        }
-        line = classify_user(record, {"content": content})
-        self._common(head, at)
-        s = self.summary
-        s.messages += 1
-        if line is UserLine.PROMPT:
-            s.facts.stop_hook_blocks = 0
-        self._base, self._pending = None, []
-        s.add_user_text(line, content_text(content), at)
 
     # -- the end of a read ----------------------------------------------------------------------
 
     def finish(self) -> None:
         """Bring the summary up to date: its totals, recent calls and last message."""
         s = self.summary
-        if any(self._tokens):
-            s.usage = s.usage + Usage(*self._tokens)
-            self._tokens = [0, 0, 0, 0, 0]
         for model, totals in self._models.items():
-            s.models[model] = totals.spend(model)
+            totals.add_to(s, model)
         self._models.clear()
         if self._calls:
             calls = [
@@ -449,29 +507,39 @@ class TranscriptFold:
         last = self._last_message()
         if last is not None:
             s.last_message = last
-        self._base, self._pending = None, []
+        self._base = None
+        self._pending.clear()
 
     def _last_message(self) -> LastMessage | None:
-        for content, at in reversed(self._pending):
-            last = assistant_last(_value(content), at)
+        """The last message the lines since the last one made so set (None: they set none)."""
+        last = self._last_pending()
+        if last is not None or self._base is None:
+            return last
+        kind, value, at = self._base
+        if kind == _ON_TOOL_RESULT:
+            return tool_result_last(_content(value), at)
+        if kind == _ON_API_ERROR:
+            return api_error_last(_content(value), at)
+        if kind == _ON_USER_TEXT:
+            user_line, text = value
+            return user_text_last(user_line, text, at)
+        made: LastMessage = value
+        return made
+
+    def _last_pending(self) -> LastMessage | None:
+        for line, at in reversed(self._pending):
+            last = assistant_last(_content(line), at)
             if last is not None:
                 return last
-        if self._base is not None:
-            content, at = self._base
-            return tool_result_last(_value(content), at)
         return None
 
-
-def _has_tool_result(content: bytes) -> bool:
-    """Whether list content holds a `tool_result` block (classify_user's first test)."""
-    if content[:1] != b"[" or (b'"tool_result"' not in content and b"\\u" not in content):
-        return False
-    try:
-        types = _decode_block_types(content)
-    except msgspec.ValidationError:  # a block that is no object
-        value = _value(content)
-        return any(isinstance(b, dict) and b.get("type") == "tool_result" for b in value)
-    return any(b.type == "tool_result" for b in types)
+    def _settle(self) -> None:
+        """Too many lines kept: the newest of them that sets the last message now makes it
+        (the older ones can no longer be it)."""
+        last = self._last_pending()
+        if last is not None:
+            self._base = (_ON_MADE, last, None)
+        self._pending.clear()
 
 
 def fold_reference(summary: TranscriptSummary, lines: list[bytes]) -> int:

@@ -1,18 +1,25 @@
 """A cold read of many Claude Code transcripts on every core: the files no cache holds are
 shared between this process and a pool of worker processes, biggest first to the pool.
 
-Used before a one-shot full read (`snapshot`, `costs`), and only where it pays: starting a
-worker costs about half a CPU-second (imports, genai-prices, the price probes), so there must be
-enough bytes to fold, and a core free to fold them on. The pool is made for the read and
-shut down after it, so an idle process keeps no worker. Each file is folded by the same code in
-whichever process reads it, and the followers are handed to their store in the store's own
-order: the sessions are the same as a serial read's, to the last bit of every dollar figure.
+Used before a one-shot full read (`snapshot`, `costs`), and only where it pays. Where only one
+thread runs (the CLI, before its event loop starts any), the workers are forked: they start
+in a few milliseconds with this process's imports and price data, so any read of more than a
+few megabytes gains, whatever the load (a busy machine's cores are shared, not lost).
+Elsewhere (the app: Textual's and aiosqlite's threads, which a fork would copy mid-work) they
+are spawned, and a spawned worker costs about half a CPU-second (imports, genai-prices, the
+price probes): there must be enough bytes to fold, and a core free to fold them on. The pool
+is made for the read and shut down after it, so an idle process keeps no worker. Each file is
+folded by the same code in whichever process reads it, and the followers are handed to their
+store in the store's own order: the sessions are the same as a serial read's, to the last bit
+of every dollar figure.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import threading
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -23,9 +30,28 @@ from sessiontui.stores.claude_follower import TranscriptFollower, read_transcrip
 
 log = logging.getLogger(__name__)
 
-POOL_MIN_BYTES = 96 << 20  # fewer new bytes than this are read in this process alone
+POOL_MIN_BYTES = 96 << 20  # fewer new bytes than this are read in this process alone (spawn)
+FORK_MIN_BYTES = 8 << 20  # the same, for forked workers
 POOL_MAX_WORKERS = 4  # processes folding at once, this one included
 _QUEUED = 2  # files handed to each worker ahead, so none waits for the next
+
+
+async def read_cold(stores: Sequence[object]) -> None:
+    """`read_in_parallel` for a one-shot read on an event loop: on this thread where only this
+    thread runs (its workers can then be forked), else in a thread of its own."""
+    if start_method() == "fork":
+        read_in_parallel(stores)  # nothing else runs on this loop yet: blocking it costs nothing
+    else:
+        await asyncio.to_thread(read_in_parallel, stores)
+
+
+def start_method() -> str:
+    """`fork` where no other thread runs and the platform forks; `spawn` otherwise."""
+    import multiprocessing
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
 
 
 def read_in_parallel(stores: Sequence[object]) -> None:
@@ -50,13 +76,21 @@ def read_in_parallel(stores: Sequence[object]) -> None:
                     continue
             else:
                 store._followers[path] = follower
-    workers = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo), 1 + idle_cores()) - 1
-    if workers < 1 or sum(size for _, _, size in todo) < POOL_MIN_BYTES:
+    method = start_method()
+    cores = min(os.cpu_count() or 1, POOL_MAX_WORKERS, len(todo))
+    if method == "fork":
+        workers, least = cores - 1, FORK_MIN_BYTES
+    else:
+        workers, least = min(cores, 1 + idle_cores()) - 1, POOL_MIN_BYTES
+    if workers < 1 or sum(size for _, _, size in todo) < least:
         return  # each store's own refresh reads them
     from concurrent.futures.process import BrokenProcessPool  # multiprocessing: only when used
 
+    if method == "fork":
+        _load_for_workers()
+    sizes = {path: size for _, path, size in todo}
     try:
-        read = read_shared([path for _, path, _ in todo], {p: size for _, p, size in todo}, workers)
+        read = read_shared([path for _, path, _ in todo], sizes, workers, method)
     except (OSError, BrokenProcessPool) as exc:  # no pool here: each store reads its own files
         log.warning(
             "sessiontui: reading transcripts in parallel failed (%s); reading them in turn", exc
@@ -81,18 +115,36 @@ def idle_cores() -> int:
     return max(0, round((os.cpu_count() or 1) - load))
 
 
+def _load_for_workers() -> None:
+    """What every worker needs, loaded once here before they fork: the fold (msgspec) and the
+    price data (genai-prices, about 0.15 s of imports)."""
+    from sessiontui.rules.pricing import load_price_data
+    from sessiontui.stores import claude_fold  # noqa: F401
+
+    load_price_data()
+
+
+def _forked_worker() -> None:
+    """A forked worker leaves Ctrl-C to its parent and wakes no event loop of the parent's."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.set_wakeup_fd(-1)
+
+
 def read_shared(
-    paths: list[Path], sizes: dict[Path, int], workers: int
+    paths: list[Path], sizes: dict[Path, int], workers: int, method: str = "spawn"
 ) -> dict[Path, TranscriptFollower]:
-    """Every path read, by `workers` spawned processes (the biggest files) and this one (the
-    smallest) at once."""
+    """Every path read, by `workers` processes started by `method` (the biggest files) and this
+    one (the smallest) at once. Never `fork` where another thread runs (see `start_method`)."""
     queue = deque(sorted(paths, key=lambda p: -sizes[p]))
     read: dict[Path, TranscriptFollower] = {}
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("spawn")  # never fork a process that has threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    context = multiprocessing.get_context(method)
+    initializer = _forked_worker if method == "fork" else None
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer) as pool:
         running: dict[Future[TranscriptFollower | None], Path] = {}
         while queue or running:
             for future in [f for f in running if f.done()]:

@@ -120,12 +120,16 @@ class TranscriptSummary:
         self.add_user_text(line, content_text(content), at)
 
     def add_user_text(self, line: UserLine, text: str, at: datetime | None) -> None:
-        """A user line that is no tool result, once classified (shared with the fast fold)."""
+        """A user line that is no tool result, once classified."""
+        self.count_user_text(line, text)
+        self.last_message = user_text_last(line, text, at)
+
+    def count_user_text(self, line: UserLine, text: str) -> None:
+        """`add_user_text` but the last message (the fast fold makes that once per read)."""
         if line is UserLine.PROMPT:
             self.turns += 1
             if self.first_prompt is None and text.strip():
                 self.first_prompt = prompt_title(text)
-        self.last_message = user_text_last(line, text, at)
 
     def _add_assistant(
         self, record: dict[str, Any], message: dict[str, Any], at: datetime | None
@@ -264,11 +268,16 @@ def assistant_last(content: Any, at: datetime | None) -> LastMessage | None:
 _TITLE_KEYS = {"custom-title": "customTitle", "ai-title": "aiTitle", "summary": "summary"}
 
 
+# The start of the lines that certainly change nothing in a summary (no top-level timestamp):
+# never parsed. Keep it conservative and change it together with `add` (a line type `add`
+# starts to read must not start so).
+UNSUMMARISED_START = b'{"type":"file-history-snapshot"'
+
+
 def line_matters_for_summary(line: bytes) -> bool:
     """The byte-level prefilter in front of TranscriptSummary.add: False only for lines that
-    certainly change nothing in a summary, which are then never parsed. Keep it conservative
-    and change it together with `add` (a line type `add` starts to read must pass here)."""
-    return not line.startswith(b'{"type":"file-history-snapshot"')  # no top-level timestamp
+    certainly change nothing in a summary, which are then never parsed."""
+    return not line.startswith(UNSUMMARISED_START)
 
 
 def content_blocks(content: Any) -> Any:
