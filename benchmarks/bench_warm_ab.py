@@ -31,6 +31,7 @@ def snapshot(checkout: str, tree: Path, cache: Path) -> tuple[float, float, floa
             [sys.executable, "-m", "sessiontui", "snapshot", "--json", str(tree)],
             stdout=out,
             env=env,
+            cwd=checkout,  # `-m` puts the working directory first on the path: the checkout's
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
