@@ -256,3 +256,13 @@ async def read_store_all(projects: Path, cache_dir: Path) -> tuple[tuple[Session
     read = bytes_read() - before
     await store.close()
     return report.sessions, read
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [set(), {"req_1"}, {"req_1", "req_2", ""}, {"req_1", "two\nlines"}, {"req_1", 7}],
+    ids=["empty", "one", "with-empty", "with-newline", "not-all-text"],
+)
+def test_a_set_survives_the_round_trip_whatever_it_holds(ids: set[object]) -> None:
+    """Request ids are cached as one string of lines when they can be; any other set as a list."""
+    assert decode(json.loads(json.dumps(encode(ids)))) == ids

@@ -38,6 +38,7 @@ INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long p
 _READ_STEP = 4 << 20  # bytes per read between two looks at the clock
 _TAIL_LINES = 40  # lines read from a counting transcript's end: its last activity and message
 
+
 def is_subagent_file(path: Path) -> bool:
     return path.name.startswith("agent-") or path.parent.name == "subagents"
 

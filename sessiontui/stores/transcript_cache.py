@@ -203,7 +203,9 @@ def decode(value: Any) -> Any:
         obj: Any = object.__new__(cls)
         for name, field_value in fields.items():
             # a plain field (most of them) is set as it is, without a call
-            _set_field(obj, name, field_value if type(field_value) in _PLAIN else decode(field_value))
+            _set_field(
+                obj, name, field_value if type(field_value) in _PLAIN else decode(field_value)
+            )
         if not names.issubset(fields):
             raise ValueError(f"fields missing: {', '.join(sorted(names - set(fields)))}")
         return obj
