@@ -132,7 +132,7 @@ def test_every_late_name_in_the_registry_exists() -> None:
             and node.value.func.id in ("_stores", "_writes")
         ):
             (argument,) = node.value.args
-            assert isinstance(argument, ast.Constant)
+            assert isinstance(argument, ast.Constant) and isinstance(argument.value, str)
             package = "stores" if node.value.func.id == "_stores" else "actions"
             named.add((f"sessiontui.{package}.{argument.value}", node.attr))
         if (
@@ -140,7 +140,7 @@ def test_every_late_name_in_the_registry_exists() -> None:
             and isinstance(node.func, ast.Name)
             and node.func.id == "_late"
         ):
-            module, name = (arg.value for arg in node.args if isinstance(arg, ast.Constant))
+            module, name = (str(arg.value) for arg in node.args if isinstance(arg, ast.Constant))
             named.add((module, name))
     assert len(named) > 30
     for module, name in sorted(named):
