@@ -75,11 +75,14 @@ def compile_sessiontui() -> str:
 
 def claude_config_dir(tree: Path) -> Path:
     """ccusage reads `$CLAUDE_CONFIG_DIR/projects`: a directory whose `projects` is the tree."""
-    home = PEERS / f"claude-{tree.name}"
+    # Outside the shared data: a link left there by another checkout may point at a tree gone.
+    home = Path(tempfile.gettempdir()) / "sessiontui-bench-claude" / tree.name
     home.mkdir(parents=True, exist_ok=True)
     link = home / "projects"
+    if link.is_symlink() and link.resolve() != tree.resolve():
+        link.unlink()
     if not link.is_symlink():
-        link.symlink_to(tree)
+        link.symlink_to(tree.resolve())
     return home
 
 
