@@ -97,7 +97,7 @@ class TranscriptCache:
 
     def restore(self, follower: TranscriptFollower) -> bool:
         """Give a new follower its cached state; False when there is none to give."""
-        entry = self._load().get(str(follower.path))
+        entry = self._load().pop(str(follower.path), None)  # used once: not kept beside it
         if entry is None:
             return False
         try:
