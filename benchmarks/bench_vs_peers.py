@@ -13,6 +13,8 @@
 
 The machine is shared and loaded: compare CPU seconds and ratios, and read walls with care.
     python benchmarks/bench_vs_peers.py [--quick] [--runs 3] [--skip-1gb] [--skip-tmux]
+                                        [--warm-only] [--out NAME]
+`--warm-only`: the cache is filled by one untimed cold run, then only warm runs and ccusage.
 """
 
 from __future__ import annotations
@@ -118,19 +120,26 @@ def ccusage_totals(output: bytes) -> dict[str, float]:
     return {"cost": totals["totalCost"], "tokens": totals["totalTokens"]}
 
 
-def tree_side_by_side(tree: Path, mb: float, runs: int, ccusage: list[str]) -> list[str]:
+def tree_side_by_side(
+    tree: Path, mb: float, runs: int, ccusage: list[str], warm_only: bool = False
+) -> list[str]:
     samples: dict[str, list[dict[str, float]]] = {
-        "sessiontui cold": [],
+        **({} if warm_only else {"sessiontui cold": []}),
         "sessiontui warm": [],
         "ccusage": [],
     }
     totals: dict[str, dict[str, float]] = {}
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "CLAUDE_"))}
+    command = [*SESSIONTUI, "snapshot", "--json", str(tree)]
+    kept = Path(tempfile.mkdtemp(prefix="issue13-cache-"))  # --warm-only: filled once
+    if warm_only:
+        measure(command, {**base_env, "XDG_CACHE_HOME": str(kept), "PYTHONPATH": str(CHECKOUT)})
     for run in range(runs):
-        cache = Path(tempfile.mkdtemp(prefix="issue13-cache-"))
+        cache = kept if warm_only else Path(tempfile.mkdtemp(prefix="issue13-cache-"))
         env = {**base_env, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": str(CHECKOUT)}
-        command = [*SESSIONTUI, "snapshot", "--json", str(tree)]
         order = ["cold", "ccusage", "warm"] if run % 2 == 0 else ["ccusage", "cold", "warm"]
+        if warm_only:
+            order = ["ccusage", "warm"] if run % 2 == 0 else ["warm", "ccusage"]
         for step in order:
             if step == "ccusage":
                 figures, output = measure(
@@ -147,7 +156,9 @@ def tree_side_by_side(tree: Path, mb: float, runs: int, ccusage: list[str]) -> l
                 f"  {tree.name} run {run + 1}: {step}: {figures['wall']:.2f} s wall, {figures['cpu']:.2f} s CPU, "
                 f"{figures['rss']:.0f} MiB"
             )
-        shutil.rmtree(cache)
+        if not warm_only:
+            shutil.rmtree(cache)
+    shutil.rmtree(kept)
     peer = {k: statistics.median(s[k] for s in samples["ccusage"]) for k in ("wall", "cpu", "rss")}
     rows = []
     for name, figures in samples.items():
@@ -165,7 +176,8 @@ def tree_side_by_side(tree: Path, mb: float, runs: int, ccusage: list[str]) -> l
                 f"{totals[name]['tokens']:,.0f}",
             ]
         )
-    cost_gap = abs(totals["sessiontui cold"]["cost"] - totals["ccusage"]["cost"]) / max(
+    ours = totals["sessiontui warm" if warm_only else "sessiontui cold"]
+    cost_gap = abs(ours["cost"] - totals["ccusage"]["cost"]) / max(
         totals["ccusage"]["cost"], 1e-9
     )
     return [
@@ -262,6 +274,7 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
                 if tool == "sessiontui":
                     listed = wait_for(name, prompt, 300)
                     subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True)
+                    shown = wait_for(name, last_text, 60)  # it opens at its end
                     opened = wait_for(name, "Follow", 60)  # the transcript's footer: it is open
                     subprocess.run(["tmux", "send-keys", "-t", name, "End"], check=True)
                     at_end = wait_for(name, last_text, 60)
@@ -270,6 +283,7 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
                         [
                             f"sessiontui run {run + 1}",
                             f"{listed:.2f}" if listed else "-",
+                            f"{shown:.3f}" if shown else "-",
                             f"{opened:.3f}" if opened else "-",
                             f"{at_end:.3f}" if at_end else "-",
                             f"{peak:.0f}",
@@ -283,6 +297,7 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
                         [
                             f"toolong run {run + 1}",
                             f"{shown:.2f}" if shown else "-",
+                            "-",
                             "-",
                             "-",
                             f"{peak:.0f}",
@@ -301,6 +316,7 @@ def big_file_in_tmux(big: Path, runs: int, toolong: Path) -> list[str]:
             [
                 "run",
                 "launch -> row/last line on screen s",
+                "Enter -> last message s",
                 "Enter -> transcript s",
                 "then End -> last message s",
                 "peak RSS MiB",
@@ -317,6 +333,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-1gb", action="store_true")
     parser.add_argument("--skip-tmux", action="store_true")
+    parser.add_argument("--warm-only", action="store_true", help="warm runs and ccusage only")
+    parser.add_argument("--out", default="vs_peers", help="results/NAME.txt")
     args = parser.parse_args()
     ccusage, toolong = install_peers()
     node = subprocess.run(
@@ -334,14 +352,15 @@ def main() -> None:
         write_results("vs_peers_quick", lines)
         return
     tree, info = make_claude_tree("cc_tree_200mb", 100, 2700)
-    lines += tree_side_by_side(tree, info["bytes"] / 1e6, args.runs, ccusage)
+    lines += tree_side_by_side(tree, info["bytes"] / 1e6, args.runs, ccusage, args.warm_only)
     if not args.skip_1gb:
         tree, info = make_claude_tree("cc_tree_1gb", 500, 2700)
-        lines += tree_side_by_side(tree, info["bytes"] / 1e6, max(1, args.runs - 1), ccusage)
+        runs = max(1, args.runs - 1)
+        lines += tree_side_by_side(tree, info["bytes"] / 1e6, runs, ccusage, args.warm_only)
     if not args.skip_tmux and shutil.which("tmux"):
         big, _ = make_claude_big("cc_big_500mb", 500)
         lines += big_file_in_tmux(big, max(1, args.runs - 1), toolong)
-    write_results("vs_peers", lines)
+    write_results(args.out, lines)
 
 
 if __name__ == "__main__":

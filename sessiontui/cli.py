@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import shlex
 import sys
 from dataclasses import replace
@@ -307,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
 async def run_snapshot(config: Config, *, as_json: bool, stuck_only: bool) -> int:
     from sessiontui.model import SessionRow, SessionState
     from sessiontui.snapshot import JsonLines, Table, stream_paths
+
+    # What is loaded now (the modules) lives as long as the process: no collection need look at
+    # it again. A warm run makes ~100k objects at once from the cache; without this, collections
+    # walking the modules' objects too took up to a third of its time.
+    gc.freeze()
 
     writer = JsonLines(sys.stdout) if as_json else Table(sys.stdout)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -62,6 +61,8 @@ def load_config_file(path: Path, base: Config | None = None) -> Config:
     config = base or Config()
     if not path.is_file():
         return config
+    import tomllib  # only when there is a file to parse (most runs have none)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -113,3 +113,73 @@ def test_model_names_formats_only_in_its_enum() -> None:
         and n.value in FORMAT_NAMES
     ]
     assert outside == []
+
+
+def test_every_late_name_in_the_registry_exists() -> None:
+    """The registry names adapters and writers as module + attribute, imported when first used:
+    each of those names is there (a typo would fail only at an operator's keypress)."""
+    import importlib
+
+    from sessiontui.stores import registry
+
+    tree = ast.parse(Path(registry.__file__).read_text())
+    named: set[tuple[str, str]] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id in ("_stores", "_writes")
+        ):
+            (argument,) = node.value.args
+            assert isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+            package = "stores" if node.value.func.id == "_stores" else "actions"
+            named.add((f"sessiontui.{package}.{argument.value}", node.attr))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "_late"
+        ):
+            module, name = (str(arg.value) for arg in node.args if isinstance(arg, ast.Constant))
+            named.add((module, name))
+    assert len(named) > 30
+    for module, name in sorted(named):
+        assert hasattr(importlib.import_module(module), name), f"{module}.{name}"
+
+
+def test_finding_and_reading_claude_code_imports_no_other_adapter(tmp_path: Path) -> None:
+    """A snapshot of a Claude Code tree imports Claude Code's adapter and no other format's
+    adapter or writer (the registry imports them when a store of their format is opened)."""
+    import subprocess
+    import sys
+
+    from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
+
+    writer = ClaudeCodeWriter(tmp_path / "projects")
+    writer.user("s1", "/home/dev/src/a", "hello")
+    writer.assistant(
+        "s1",
+        "/home/dev/src/a",
+        [text_block("hi")],
+        model="claude-sonnet-4-5",
+        usage=usage_dict(1, 2, 3, 4),
+    )
+    code = (
+        "import contextlib, io, sys\n"
+        "from sessiontui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    code = main(['snapshot', '--json', '--no-cache', {str(tmp_path)!r}])\n"
+        "ours = sorted(m for m in sys.modules if m.startswith(('sessiontui.stores.', "
+        "'sessiontui.actions.')))\n"
+        "print(code, out.getvalue().count(chr(10)), ' '.join(ours))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    status, rows, *modules = result.stdout.split()
+    assert (status, rows) == ("0", "1"), result.stderr
+    assert "sessiontui.stores.claude_code" in modules
+    others = ("codex", "starpod", "zeroclaw", "hermes", "openclaw", "fts_search", "disk_parts")
+    # hermes_link says where Claude Code keeps its transcripts; actions.openclaw is refusal text
+    light = {"sessiontui.stores.hermes_link", "sessiontui.actions.openclaw"}
+    assert [m for m in modules if m.rsplit(".", 1)[1].startswith(others) and m not in light] == []

@@ -225,3 +225,13 @@ def test_no_defaults_is_one_readable_error(isolated_home: Path) -> None:
     assert errors[0].startswith("no session store found in the default locations")
     assert str(isolated_home / ".claude" / "projects") in errors[0]
     assert isolated_home / ".zeroclaw" / "workspace" / "sessions" in default_locations()
+
+
+def test_a_first_line_longer_than_a_read_is_recognised(tmp_path: Path) -> None:
+    """Recognition reads a file's head in small pieces: a first line over one piece (64 KB)
+    is gathered whole and parsed."""
+    project = tmp_path / "projects" / "-home-dev-src-big"
+    project.mkdir(parents=True)
+    line = {"type": "user", "sessionId": "s1", "message": {"content": "x" * 300_000}}
+    (project / "s1.jsonl").write_text(json.dumps(line) + "\n")
+    assert formats(detect(tmp_path)) == {"claude-code": tmp_path / "projects"}

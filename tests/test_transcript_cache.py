@@ -311,3 +311,29 @@ async def read_store_all(projects: Path, cache_dir: Path) -> tuple[tuple[Session
     read = bytes_read() - before
     await store.close()
     return report.sessions, read
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [set(), {"req_1"}, {"req_1", "req_2", ""}, {"req_1", "two\nlines"}, {"req_1", 7}],
+    ids=["empty", "one", "with-empty", "with-newline", "not-all-text"],
+)
+def test_a_set_survives_the_round_trip_whatever_it_holds(ids: set[object]) -> None:
+    """Request ids are cached as one string of lines when they can be; any other set as a list."""
+    assert decode(json.loads(json.dumps(encode(ids)))) == ids
+
+
+async def test_an_entry_is_handed_out_once_and_a_second_follower_reads_the_file(
+    tmp_path: Path,
+) -> None:
+    """A restored entry is dropped from memory (the follower holds it now): a second follower of
+    the same file gets nothing from the cache and reads the file, to the same summary."""
+    projects = tmp_path / "projects"
+    path = write_turns(projects, 0, 40)
+    await read_store(projects, tmp_path / "cache")
+    cache = TranscriptCache(projects, tmp_path / "cache")
+    first, second = TranscriptFollower(path), TranscriptFollower(path)
+    assert cache.restore(first)
+    assert not cache.restore(second)
+    second.poll()
+    assert second.summary == first.summary

@@ -27,7 +27,7 @@ from sessiontui.actions.guard import Refused
 from sessiontui.actions.journal import begin, restoring_path, stage
 from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session
-from sessiontui.stores.codex import ARCHIVED_SESSIONS_SUBDIR, SESSION_INDEX, SESSIONS_SUBDIR
+from sessiontui.stores.recognise import ARCHIVED_SESSIONS_SUBDIR, SESSION_INDEX, SESSIONS_SUBDIR
 
 QUIET = timedelta(seconds=60)  # a rollout written to this recently may still be in use
 _DATE = re.compile(r"^rollout-(\d{4})-(\d{2})-(\d{2})T")

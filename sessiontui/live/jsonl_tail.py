@@ -302,7 +302,9 @@ def read_lines_backwards(path: Path, end: int, limit: int) -> tuple[list[tuple[i
     return found, 0 if position == 0 else (found[-1][0] if found else end)
 
 
-def iter_complete_lines(path: Path, start: int) -> Generator[tuple[int, Line], None, None]:
+def iter_complete_lines(
+    path: Path, start: int, chunk_size: int = _CHUNK
+) -> Generator[tuple[int, Line], None, None]:
     """Complete lines from byte `start`, with their start offsets (a final partial line is left).
 
     A line longer than LONG_LINE comes back as a LongLine and is never held whole.
@@ -312,7 +314,7 @@ def iter_complete_lines(path: Path, start: int) -> Generator[tuple[int, Line], N
         offset = start  # where the line being gathered starts
         pending = b""
         skipped = 0  # > 0: passing over an over-long line; its bytes so far
-        while chunk := handle.read(_CHUNK):
+        while chunk := handle.read(chunk_size):
             resume = handle.tell()
             if skipped:
                 newline = chunk.find(b"\n")
@@ -338,13 +340,14 @@ def iter_complete_lines(path: Path, start: int) -> Generator[tuple[int, Line], N
 
 
 HEAD_BYTES = 1 << 20  # what recognising a file's format may read of its head
+_HEAD_CHUNK = 64 << 10  # read by this much: the first lines are usually all it needs
 
 
 def head_records(path: Path, count: int = 20) -> Iterator[dict[str, Any]]:
     """The records of a file's first `count` complete lines within its first HEAD_BYTES: what
     recognising a format reads. Bounded whatever the file holds (a line over LONG_LINE is
     passed over, never held whole). Raises OSError as `open` does."""
-    lines = iter_complete_lines(path, 0)
+    lines = iter_complete_lines(path, 0, _HEAD_CHUNK)
     try:
         for seen, (offset, line) in enumerate(lines):
             if seen >= count or offset > HEAD_BYTES:

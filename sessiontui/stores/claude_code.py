@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sessiontui.live.jsonl_tail import head_records, parse_line, read_lines_backwards
+from sessiontui.live.jsonl_tail import parse_line, read_lines_backwards
 from sessiontui.model import CostSource, Message, Session, StoreFormat, Usage
 from sessiontui.money import dollars
 from sessiontui.stores.base import ReadReport
@@ -37,57 +37,6 @@ CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at m
 INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long per refresh
 _READ_STEP = 4 << 20  # bytes per read between two looks at the clock
 _TAIL_LINES = 40  # lines read from a counting transcript's end: its last activity and message
-
-RECORD_TYPES = frozenset(
-    {
-        "user",
-        "assistant",
-        "summary",
-        "system",
-        "ai-title",
-        "queue-operation",
-        "attachment",
-        "file-history-snapshot",
-        "progress",
-    }
-)
-
-
-def is_claude_record(record: dict[str, Any]) -> bool:
-    """A Claude Code transcript line (every line carries a sessionId or a known type)."""
-    return "sessionId" in record or record.get("type") in RECORD_TYPES
-
-
-def claude_root(directory: Path) -> Path | None:
-    """The Claude Code projects root at `directory` (a config dir or `projects`), if it is one."""
-    projects = directory / "projects"
-    if directory.name != "projects" and projects.is_dir() and _has_claude_project(projects):
-        return projects
-    if directory.name == "projects" and _has_claude_project(directory):
-        return directory
-    return None
-
-
-def _has_claude_project(projects: Path) -> bool:
-    try:
-        children = [c for c in projects.iterdir() if c.is_dir()]
-    except OSError:
-        return False
-    return any(_holds_transcripts(child) for child in children[:50])
-
-
-def _holds_transcripts(directory: Path) -> bool:
-    try:
-        files = sorted(p for p in directory.iterdir() if p.name.endswith(".jsonl") and p.is_file())
-    except OSError:
-        return False
-    for file in files[:5]:
-        try:
-            if any(is_claude_record(record) for record in head_records(file)):
-                return True
-        except OSError:
-            continue
-    return False
 
 
 def is_subagent_file(path: Path) -> bool:

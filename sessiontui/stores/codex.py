@@ -22,10 +22,7 @@ from sessiontui.stores.base import ReadReport
 from sessiontui.stores.codex_items import messages_from_rollout
 from sessiontui.stores.codex_rollout import RolloutFollower, RolloutSummary
 from sessiontui.stores.jsonl_dir import JsonlDirectoryStore
-
-SESSIONS_SUBDIR = "sessions"
-ARCHIVED_SESSIONS_SUBDIR = "archived_sessions"
-SESSION_INDEX = "session_index.jsonl"
+from sessiontui.stores.recognise import ARCHIVED_SESSIONS_SUBDIR, SESSION_INDEX, SESSIONS_SUBDIR
 
 
 def is_rollout_name(name: str) -> bool:
@@ -34,39 +31,6 @@ def is_rollout_name(name: str) -> bool:
 
 def default_codex_home() -> Path:
     return Path(os.environ.get("CODEX_HOME") or Path.home() / ".codex").expanduser()
-
-
-RECORD_TYPES = {"session_meta", "response_item", "turn_context", "event_msg", "compacted"}
-
-
-def is_codex_record(record: dict[str, Any]) -> bool:
-    """A rollout line: `{"timestamp", "type", "payload"}` with a rollout item type."""
-    return record.get("type") in RECORD_TYPES and isinstance(record.get("payload"), dict)
-
-
-def codex_root(directory: Path) -> Path | None:
-    """The Codex home at `directory`, or the one whose `sessions/` tree `directory` is in."""
-    if _is_codex_home(directory):
-        return directory
-    here = directory
-    for _ in range(4):  # sessions/YYYY/MM/DD
-        if here.name in (SESSIONS_SUBDIR, ARCHIVED_SESSIONS_SUBDIR) and _is_codex_home(here.parent):
-            return here.parent
-        here = here.parent
-    return None
-
-
-def _is_codex_home(home: Path) -> bool:
-    sessions = home / SESSIONS_SUBDIR
-    if (home / SESSION_INDEX).is_file() and sessions.is_dir():
-        return True
-    for pattern in (
-        f"{SESSIONS_SUBDIR}/*/*/*/rollout-*.jsonl",
-        f"{ARCHIVED_SESSIONS_SUBDIR}/rollout-*.jsonl",
-    ):
-        if next(iter(home.glob(pattern)), None) is not None:
-            return True
-    return (home / ARCHIVED_SESSIONS_SUBDIR).is_dir() and sessions.is_dir()
 
 
 class SessionIndex:

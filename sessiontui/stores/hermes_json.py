@@ -16,19 +16,6 @@ from typing import Any
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
 from sessiontui.stores.hermes_link import HermesStore
-from sessiontui.stores.json_map import small_json_map
-
-
-def is_hermes_json(path: Path) -> bool:
-    """A `sessions.json`: one map of thread_ts -> {session_id, thread_ts, ...} (or empty)."""
-    data = small_json_map(path)
-    if data is None:
-        return False
-    if not data:
-        return path.name.startswith("sessions.json")
-    return all(
-        isinstance(v, dict) and "session_id" in v and "thread_ts" in v for v in data.values()
-    )
 
 
 class HermesJsonStore(HermesStore):

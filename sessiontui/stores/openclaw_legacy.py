@@ -28,7 +28,6 @@ from sessiontui.model import (
     last_message_of,
 )
 from sessiontui.stores.base import ReadReport, StoreError
-from sessiontui.stores.json_map import small_json_map
 from sessiontui.stores.openclaw_entry import (
     CLOSED_STATUSES,
     ERROR_STATUSES,
@@ -39,21 +38,6 @@ from sessiontui.stores.pi_transcript import TranscriptTotals, to_messages
 from sessiontui.timestamps import parse_timestamp
 
 TOMBSTONE = re.compile(r"\.jsonl\.(deleted|reset)\.")
-
-
-def is_openclaw_sessions_json(path: Path) -> bool:
-    """A `sessions.json` whose entries are OpenClaw SessionEntry objects."""
-    if path.name != "sessions.json":
-        return False
-    data = small_json_map(path)
-    if not data:
-        return False
-    return all(isinstance(v, dict) and "sessionId" in v and "updatedAt" in v for v in data.values())
-
-
-def superseded(path: Path) -> bool:
-    """True when the agent's SQLite store exists: it is the authority, these files are leftovers."""
-    return (path.parent.parent / "agent" / "openclaw-agent.sqlite").exists()
 
 
 @dataclass(slots=True)

@@ -12,52 +12,54 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-from sessiontui.actions import codex as codex_writes
-from sessiontui.actions import hermes_agent as hermes_agent_writes
-from sessiontui.actions import hermes_agent_prune
-from sessiontui.actions import hermes_sqlite as hermes_sqlite_writes
 from sessiontui.actions import openclaw as openclaw_refusals
-from sessiontui.actions import starpod as starpod_writes
-from sessiontui.actions import zeroclaw_jsonl as zeroclaw_jsonl_writes
-from sessiontui.actions import zeroclaw_sqlite as zeroclaw_sqlite_writes
 from sessiontui.actions.base import Outcome, Verb
-from sessiontui.actions.trash import TrashEntry
 from sessiontui.model import Session, StoreFormat
-from sessiontui.stores.base import Store
-from sessiontui.stores.claude_code import ClaudeCodeStore, claude_root, is_claude_record
-from sessiontui.stores.codex import CodexStore, codex_root, is_codex_record
-from sessiontui.stores.disk_parts import (
-    DiskPart,
-    codex_extras,
-    openclaw_legacy_extras,
-    openclaw_sqlite_extras,
-)
-from sessiontui.stores.fts_search import (
-    IndexHit,
-    search_hermes_agent,
-    search_openclaw,
-    search_zeroclaw,
-)
-from sessiontui.stores.hermes_agent import HermesAgentStore
-from sessiontui.stores.hermes_json import HermesJsonStore, is_hermes_json
-from sessiontui.stores.hermes_sqlite import HermesSqliteStore
-from sessiontui.stores.openclaw import OpenClawStore
-from sessiontui.stores.openclaw_legacy import (
-    OpenClawLegacyStore,
+from sessiontui.stores.recognise import (
+    claude_root,
+    codex_root,
+    is_claude_record,
+    is_codex_record,
+    is_hermes_json,
     is_openclaw_sessions_json,
     superseded,
 )
-from sessiontui.stores.starpod import StarpodStore
-from sessiontui.stores.transcript_cache import TranscriptCache
-from sessiontui.stores.zeroclaw_jsonl import ZeroClawJsonlStore
-from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
+
+if TYPE_CHECKING:
+    from sessiontui.actions.trash import TrashEntry
+    from sessiontui.stores.base import Store
+    from sessiontui.stores.disk_parts import DiskPart
+    from sessiontui.stores.fts_search import IndexHit
 
 Tables = Mapping[str, set[str]]  # table name -> its column names
 Write = Callable[[Session, str | None, Path | None], Outcome]  # session, text, state dir
 Prune = Callable[[Path, int, Path | None], Outcome]  # store, TTL in days, state dir
+
+
+def _stores(name: str) -> ModuleType:
+    """An adapter module (`sessiontui.stores.<name>`), imported when a store of its format is
+    opened: finding stores imports no adapter, and a run imports those of the formats it found."""
+    return import_module(f"sessiontui.stores.{name}")
+
+
+def _writes(name: str) -> ModuleType:
+    """A writer module (`sessiontui.actions.<name>`), imported at the first write it does."""
+    return import_module(f"sessiontui.actions.{name}")
+
+
+def _late(module: str, name: str) -> Callable[..., Any]:
+    """`module.name`, imported at its first call (a restore, a prune, a search, a disk look)."""
+
+    def call(*args: Any) -> Any:
+        return getattr(import_module(module), name)(*args)
+
+    call.__qualname__ = f"{module}.{name}"
+    return call
 
 
 class Layout(Enum):
@@ -156,6 +158,11 @@ def _zeroclaw_line(record: dict[str, Any]) -> bool:
     return isinstance(record.get("role"), str) and "content" in record
 
 
+def _open_claude_code(path: Path, context: OpenContext) -> Store:
+    cache = _stores("transcript_cache").TranscriptCache.for_store(path)
+    return _stores("claude_code").ClaudeCodeStore(path, cache)  # type: ignore[no-any-return]
+
+
 def _claude_resume(session: Session) -> str:
     command = f"claude --resume {shlex.quote(session.id)}"
     return f"cd {shlex.quote(session.channel)} && {command}" if session.channel else command
@@ -172,7 +179,7 @@ RECORDS: tuple[FormatRecord, ...] = (
         StoreFormat.HERMES_JSON,
         "hermes-bot",
         Layout.JSON_FILE,
-        lambda path, ctx: HermesJsonStore(path, ctx.transcript_roots),
+        lambda path, ctx: _stores("hermes_json").HermesJsonStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         json_file=is_hermes_json,
         retention="tuning.session_ttl_days (default 7): expired rows are pruned every 5 minutes",
@@ -182,74 +189,74 @@ RECORDS: tuple[FormatRecord, ...] = (
         StoreFormat.HERMES_SQLITE,
         "hermes-bot",
         Layout.SQLITE_FILE,
-        lambda path, ctx: HermesSqliteStore(path, ctx.transcript_roots),
+        lambda path, ctx: _stores("hermes_sqlite").HermesSqliteStore(path, ctx.transcript_roots),
         processes=frozenset({"hermes"}),
         sqlite_tables=_hermes_sqlite,
         retention="tuning.session_ttl_days (default 7): expired rows are pruned every 5 minutes",
         verbs={
-            Verb.DELETE: lambda s, _, d: hermes_sqlite_writes.delete(s, d),
+            Verb.DELETE: lambda s, _, d: _writes("hermes_sqlite").delete(s, d),
             Verb.RENAME: "hermes-bot sessions have no names",
             Verb.CLOSE: "hermes-bot has no close: delete the row, or prune expired rows",
         },
-        restore=hermes_sqlite_writes.restore,
-        prune=hermes_sqlite_writes.prune,
+        restore=_late("sessiontui.actions.hermes_sqlite", "restore"),
+        prune=_late("sessiontui.actions.hermes_sqlite", "prune"),
     ),
     FormatRecord(
         StoreFormat.ZEROCLAW_JSONL,
         "ZeroClaw",
         Layout.JSONL_DIRECTORY,
-        lambda path, ctx: ZeroClawJsonlStore(path),
+        lambda path, ctx: _stores("zeroclaw_jsonl").ZeroClawJsonlStore(path),
         processes=frozenset({"zeroclaw"}),
         jsonl_record=_zeroclaw_line,
         verbs={
-            Verb.DELETE: lambda s, _, d: zeroclaw_jsonl_writes.delete(s, d),
-            Verb.CLEAR: lambda s, _, d: zeroclaw_jsonl_writes.clear(s, d),
+            Verb.DELETE: lambda s, _, d: _writes("zeroclaw_jsonl").delete(s, d),
+            Verb.CLEAR: lambda s, _, d: _writes("zeroclaw_jsonl").clear(s, d),
             Verb.RENAME: "ZeroClaw's JSONL store keeps no names (only its SQLite store does)",
             Verb.CLOSE: "ZeroClaw has no close: clear or delete the session instead",
         },
-        restore=zeroclaw_jsonl_writes.restore,
+        restore=_late("sessiontui.actions.zeroclaw_jsonl", "restore"),
     ),
     FormatRecord(
         StoreFormat.ZEROCLAW_SQLITE,
         "ZeroClaw",
         Layout.SQLITE_FILE,
-        lambda path, ctx: ZeroClawSqliteStore(path),
+        lambda path, ctx: _stores("zeroclaw_sqlite").ZeroClawSqliteStore(path),
         processes=frozenset({"zeroclaw"}),
         sqlite_tables=_zeroclaw_sqlite,
         retention="[gateway] session_ttl_hours (default 0: kept forever), applied when the gateway starts",
-        search_index=search_zeroclaw,
+        search_index=_late("sessiontui.stores.fts_search", "search_zeroclaw"),
         verbs={
-            Verb.RENAME: lambda s, text, _: zeroclaw_sqlite_writes.rename(s, text or ""),
-            Verb.RESET: lambda s, _, __: zeroclaw_sqlite_writes.reset(s),
-            Verb.DELETE: lambda s, _, d: zeroclaw_sqlite_writes.delete(s, d),
-            Verb.CLEAR: lambda s, _, d: zeroclaw_sqlite_writes.clear(s, d),
+            Verb.RENAME: lambda s, text, _: _writes("zeroclaw_sqlite").rename(s, text or ""),
+            Verb.RESET: lambda s, _, __: _writes("zeroclaw_sqlite").reset(s),
+            Verb.DELETE: lambda s, _, d: _writes("zeroclaw_sqlite").delete(s, d),
+            Verb.CLEAR: lambda s, _, d: _writes("zeroclaw_sqlite").clear(s, d),
             Verb.CLOSE: ZEROCLAW_NO_CLOSE,
         },
-        restore=zeroclaw_sqlite_writes.restore,
+        restore=_late("sessiontui.actions.zeroclaw_sqlite", "restore"),
     ),
     FormatRecord(
         StoreFormat.STARPOD,
         "Starpod",
         Layout.SQLITE_FILE,
-        lambda path, ctx: StarpodStore(path),
+        lambda path, ctx: _stores("starpod").StarpodStore(path),
         processes=frozenset({"starpod"}),
         sqlite_tables=_starpod,
         verbs={
-            Verb.CLOSE: lambda s, text, _: starpod_writes.close(s, text),
-            Verb.RENAME: lambda s, text, _: starpod_writes.rename(s, text or ""),
-            Verb.MARK_READ: lambda s, _, __: starpod_writes.mark_read(s, True),
-            Verb.MARK_UNREAD: lambda s, _, __: starpod_writes.mark_read(s, False),
-            Verb.ARCHIVE: lambda s, _, __: starpod_writes.archive(s, True),
-            Verb.UNARCHIVE: lambda s, _, __: starpod_writes.archive(s, False),
-            Verb.DELETE: lambda s, _, d: starpod_writes.delete(s, d),
+            Verb.CLOSE: lambda s, text, _: _writes("starpod").close(s, text),
+            Verb.RENAME: lambda s, text, _: _writes("starpod").rename(s, text or ""),
+            Verb.MARK_READ: lambda s, _, __: _writes("starpod").mark_read(s, True),
+            Verb.MARK_UNREAD: lambda s, _, __: _writes("starpod").mark_read(s, False),
+            Verb.ARCHIVE: lambda s, _, __: _writes("starpod").archive(s, True),
+            Verb.UNARCHIVE: lambda s, _, __: _writes("starpod").archive(s, False),
+            Verb.DELETE: lambda s, _, d: _writes("starpod").delete(s, d),
         },
-        restore=starpod_writes.restore,
+        restore=_late("sessiontui.actions.starpod", "restore"),
     ),
     FormatRecord(
         StoreFormat.CLAUDE_CODE,
         "Claude Code",
         Layout.JSONL_TREE,
-        lambda path, ctx: ClaudeCodeStore(path, TranscriptCache.for_store(path)),
+        _open_claude_code,
         processes=frozenset({"claude"}),
         jsonl_record=is_claude_record,
         tree_root=claude_root,
@@ -262,67 +269,67 @@ RECORDS: tuple[FormatRecord, ...] = (
         StoreFormat.HERMES_AGENT,
         "Hermes Agent",
         Layout.SQLITE_FILE,
-        lambda path, ctx: HermesAgentStore(path),
+        lambda path, ctx: _stores("hermes_agent").HermesAgentStore(path),
         processes=frozenset({"hermes"}),  # `hermes` CLI / serve / gateway (Python), STORES.md 11.1
         session_env=frozenset({"HERMES_SESSION_ID"}),
         sqlite_tables=_hermes_agent,
         retention="`hermes sessions prune` (older than 90 days by default; the bot also prunes and "
         "VACUUMs at start-up, at most daily, and never while another process holds the file)",
-        search_index=search_hermes_agent,
+        search_index=_late("sessiontui.stores.fts_search", "search_hermes_agent"),
         verbs={
-            Verb.RENAME: lambda s, text, _: hermes_agent_writes.rename(s, text or ""),
-            Verb.ARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, True),
-            Verb.UNARCHIVE: lambda s, _, __: hermes_agent_writes.archive(s, False),
-            Verb.MARK_READ: lambda s, _, __: hermes_agent_writes.mark_read(s, True),
-            Verb.MARK_UNREAD: lambda s, _, __: hermes_agent_writes.mark_read(s, False),
-            Verb.DELETE: lambda s, _, d: hermes_agent_writes.delete(s, d),
+            Verb.RENAME: lambda s, text, _: _writes("hermes_agent").rename(s, text or ""),
+            Verb.ARCHIVE: lambda s, _, __: _writes("hermes_agent").archive(s, True),
+            Verb.UNARCHIVE: lambda s, _, __: _writes("hermes_agent").archive(s, False),
+            Verb.MARK_READ: lambda s, _, __: _writes("hermes_agent").mark_read(s, True),
+            Verb.MARK_UNREAD: lambda s, _, __: _writes("hermes_agent").mark_read(s, False),
+            Verb.DELETE: lambda s, _, d: _writes("hermes_agent").delete(s, d),
             Verb.CLOSE: HERMES_AGENT_NO_CLOSE,
         },
-        restore=hermes_agent_writes.restore,
-        prune=hermes_agent_prune.prune,
+        restore=_late("sessiontui.actions.hermes_agent", "restore"),
+        prune=_late("sessiontui.actions.hermes_agent_prune", "prune"),
     ),
     FormatRecord(
         StoreFormat.OPENCLAW,
         "OpenClaw",
         Layout.SQLITE_FILE,
-        lambda path, ctx: OpenClawStore(path),
+        lambda path, ctx: _stores("openclaw").OpenClawStore(path),
         processes=frozenset({"openclaw"}),  # the gateway (Node) owns the store, STORES.md 11.1
         sqlite_tables=_openclaw,
         retention="`openclaw sessions cleanup --enforce`",
-        disk_extras=openclaw_sqlite_extras,
-        search_index=search_openclaw,
+        disk_extras=_late("sessiontui.stores.disk_parts", "openclaw_sqlite_extras"),
+        search_index=_late("sessiontui.stores.fts_search", "search_openclaw"),
         verbs=openclaw_refusals.refusals(openclaw_refusals.SQLITE_OWNER),
     ),
     FormatRecord(
         StoreFormat.OPENCLAW_LEGACY,
         "OpenClaw",
         Layout.JSON_FILE,
-        lambda path, ctx: OpenClawLegacyStore(path),
+        lambda path, ctx: _stores("openclaw_legacy").OpenClawLegacyStore(path),
         processes=frozenset({"openclaw"}),
         json_file=_openclaw_legacy,
         retention="`openclaw sessions cleanup --enforce`",
-        disk_extras=openclaw_legacy_extras,
+        disk_extras=_late("sessiontui.stores.disk_parts", "openclaw_legacy_extras"),
         verbs=openclaw_refusals.refusals(openclaw_refusals.LEGACY_OWNER),
     ),
     FormatRecord(
         StoreFormat.CODEX,
         "Codex",
         Layout.JSONL_TREE,
-        lambda path, ctx: CodexStore(path),
+        lambda path, ctx: _stores("codex").CodexStore(path),
         processes=frozenset({"codex"}),
         jsonl_record=is_codex_record,
         tree_root=codex_root,
         resume=_codex_resume,
         retention="`codex archive <SESSION>` / `codex delete <SESSION>`",
-        disk_extras=codex_extras,
+        disk_extras=_late("sessiontui.stores.disk_parts", "codex_extras"),
         verbs={
-            Verb.RENAME: lambda s, text, _: codex_writes.rename(s, text or ""),
-            Verb.ARCHIVE: lambda s, _, __: codex_writes.archive(s),
-            Verb.UNARCHIVE: lambda s, _, __: codex_writes.unarchive(s),
-            Verb.DELETE: lambda s, _, d: codex_writes.delete(s, d),
+            Verb.RENAME: lambda s, text, _: _writes("codex").rename(s, text or ""),
+            Verb.ARCHIVE: lambda s, _, __: _writes("codex").archive(s),
+            Verb.UNARCHIVE: lambda s, _, __: _writes("codex").unarchive(s),
+            Verb.DELETE: lambda s, _, d: _writes("codex").delete(s, d),
             Verb.CLOSE: "Codex has no close: a Codex session lives while its codex process runs",
         },
-        restore=codex_writes.restore,
+        restore=_late("sessiontui.actions.codex", "restore"),
     ),
 )
 

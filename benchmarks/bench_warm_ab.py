@@ -1,0 +1,99 @@
+"""A warm `snapshot --json` of a Claude Code tree by two checkouts, alternated run by run.
+
+Each checkout gets a cache directory of its own, filled by one untimed run (the cache is keyed
+by the code that makes it, so two checkouts never share one); then the two are run in turn,
+each a fresh process: wall time, CPU seconds (wait4) and peak RSS. Both are byte-compiled first
+(PYTHONDONTWRITEBYTECODE may be set: an install has .pyc files). Medians (min-max); the outputs
+of the two are compared line for line.
+
+    python benchmarks/bench_warm_ab.py BEFORE AFTER [--tree cc_tree_200mb] [--runs 15] [--out NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import DATA, Summary, log, machine_header, table, write_results
+
+
+def snapshot(checkout: str, tree: Path, cache: Path) -> tuple[float, float, float, bytes]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache), "PYTHONPATH": checkout}
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "-m", "sessiontui", "snapshot", "--json", str(tree)],
+            stdout=out,
+            env=env,
+            cwd=checkout,  # `-m` puts the working directory first on the path: the checkout's
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"{checkout}: snapshot exited {status}")
+        out.seek(0)
+        data = out.read()
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--tree", default="cc_tree_200mb", help="a tree under benchmarks/data")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--out", default="warm_ab")
+    args = parser.parse_args()
+    tree = DATA / args.tree
+    names = ("before", "after")
+    caches = {name: Path(tempfile.mkdtemp(prefix=f"warm_ab_{name}_")) for name in names}
+    got: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
+    outputs: dict[str, bytes] = {}
+    load = [os.getloadavg()[0]]
+    try:
+        for name in names:
+            checkout = getattr(args, name)
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", f"{checkout}/sessiontui"], check=True
+            )
+            snapshot(checkout, tree, caches[name])  # fills the cache
+        for run in range(args.runs):
+            for name in names if run % 2 == 0 else names[::-1]:
+                wall, cpu, rss, outputs[name] = snapshot(getattr(args, name), tree, caches[name])
+                got[name].append((wall, cpu, rss))
+            log(f"{args.tree} run {run + 1}/{args.runs}: " + ", ".join(
+                f"{n} {got[n][-1][0]:.3f} s ({got[n][-1][1]:.2f} CPU-s)" for n in names
+            ))
+        load.append(os.getloadavg()[0])
+    finally:
+        for cache in caches.values():
+            shutil.rmtree(cache, ignore_errors=True)
+    rows = [
+        [f"{args.tree} warm, {name}", *(Summary([v[i] for v in values]).fmt(3 if i < 2 else 1)
+                                       for i in range(3))]
+        for name, values in got.items()
+    ]
+    same = outputs["before"] == outputs["after"]
+    lines = machine_header(
+        "sessiontui snapshot --json on a warm cache, two checkouts alternated",
+        [
+            f"before: {args.before}; after: {args.after}; runs: {args.runs}; median (min-max)",
+            f"load average at start / end: {load[0]:.1f} / {load[-1]:.1f} (2 cores shared)",
+            f"command: python {' '.join(sys.argv)}",
+        ],
+    )
+    lines += table(["tree, code", "wall s", "CPU s", "peak MiB"], rows)
+    lines.append(f"outputs identical: {same}")
+    write_results(args.out, lines)
+
+
+if __name__ == "__main__":
+    main()
