@@ -322,7 +322,7 @@ async def test_metrics_count_linked_and_orphaned_agents_by_bot(
 def test_sessiontui_and_its_reader_pool_are_told_from_the_agents_it_starts(
     argv: list[str], ours: bool, worker: bool
 ) -> None:
-    from sessiontui.live.processes import _is_worker, is_sessiontui
+    from sessiontui.live.processes import is_sessiontui, is_worker
 
     assert is_sessiontui(argv) is ours
-    assert _is_worker(argv) is worker
+    assert is_worker(argv) is worker

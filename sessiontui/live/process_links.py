@@ -12,7 +12,8 @@ from operator import is_
 from pathlib import Path
 from typing import Any
 
-from sessiontui.live.processes import ProcessScan, StoreTarget, scan_processes, unique_pids
+from sessiontui.live.process_table import ProcessTable
+from sessiontui.live.processes import ProcessScan, StoreTarget, unique_pids
 from sessiontui.live.recorded_pids import recorded_links, wanted_pids
 from sessiontui.model import ProcessInfo, Session, SessionProcesses
 
@@ -112,18 +113,27 @@ class ProcessWatch:
         self._made: dict[tuple[object, ...], SessionProcesses] = {}
         self._inputs: tuple[object, ...] | None = None  # what the last link was made from
         self._linked: Sequence[Session] | None = None
+        self._table = ProcessTable()  # reads only new and kept processes between full passes
 
     def update(
-        self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
+        self,
+        sessions: Sequence[Session],
+        targets: Sequence[StoreTarget],
+        now: datetime,
+        *,
+        full: bool = False,
     ) -> dict[str, SessionProcesses]:
-        """Scan the process table and link every session (blocking: call it from a thread)."""
-        return self.link(sessions, self.scan(sessions, targets), now)
+        """Scan the process table and link every session (blocking: call it from a thread).
+        `full`: read every process again (else only new and kept ones, between full passes)."""
+        return self.link(sessions, self.scan(sessions, targets, full=full), now)
 
-    def scan(self, sessions: Sequence[Session], targets: Sequence[StoreTarget]) -> ProcessScan:
+    def scan(
+        self, sessions: Sequence[Session], targets: Sequence[StoreTarget], *, full: bool = False
+    ) -> ProcessScan:
         """One look at the process table for these stores and sessions (blocking)."""
-        scan = scan_processes(
-            targets, wanted_pids([s.agent_pids for s in sessions if s.agent_pids])
-        )
+        with_pids = self._index(sessions)[1]  # (kept while the same sessions come back)
+        wanted = wanted_pids([sessions[i].agent_pids for i in with_pids])
+        scan = self._table.scan(targets, wanted, full=full)
         registries = [
             Path(t.directory).parent / "sessions"
             for t in targets
