@@ -55,9 +55,7 @@ def tmux(*args: str) -> str:
 
 
 def capture(name: str) -> str:
-    return tmux(
-        "capture-pane", "-e", "-p", "-t", name
-    )  # -e: the cursor line differs only in colour
+    return tmux("capture-pane", "-e", "-p", "-t", name)  # -e: the cursor line differs only in colour
 
 
 def cpu_seconds(pid: int) -> float:
@@ -113,9 +111,8 @@ def _pythonpath() -> str:
     return f"PYTHONPATH={shlex.quote(value)} " if value else ""
 
 
-def one_run(
-    store: str, size: int, path: Path, idle_seconds: float, filter_text: str, keys: bool = True
-) -> dict[str, list[float]]:
+def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text: str,
+            keys: bool = True) -> dict[str, list[float]]:
     name = f"issue12-bench-{os.getpid()}"
     home = Path(tempfile.mkdtemp(prefix="issue12_home_"))
     out: dict[str, list[float]] = {}
@@ -152,9 +149,8 @@ def one_run(
         for _ in range(3):
             out.setdefault("key / ms", []).append(key_latency(name, "/"))
             for i, letter in enumerate(filter_text):
-                out.setdefault(
-                    "filter first letter ms" if i == 0 else "filter next letters ms", []
-                ).append(key_latency(name, letter))
+                out.setdefault("filter first letter ms" if i == 0 else "filter next letters ms", []).append(
+                    key_latency(name, letter))
             out.setdefault("key Esc ms", []).append(key_latency(name, "Escape"))
             tmux("send-keys", "-t", name, "Escape")  # back to the table
     finally:
@@ -166,17 +162,11 @@ def one_run(
 def snapshot_run(path: Path) -> dict[str, list[float]]:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="issue12_home_") as home:
-        child = subprocess.Popen(
-            [str(EXE), "snapshot", "--json", str(path)],
-            stdout=subprocess.DEVNULL,
-            env={**os.environ, "HOME": home},
-        )
+        child = subprocess.Popen([str(EXE), "snapshot", "--json", str(path)], stdout=subprocess.DEVNULL,
+                                 env={**os.environ, "HOME": home})
         _, _, usage = os.wait4(child.pid, 0)
-    return {
-        "snapshot s": [time.perf_counter() - start],
-        "snapshot CPU s": [usage.ru_utime + usage.ru_stime],
-        "snapshot peak MiB": [usage.ru_maxrss / 1024],
-    }
+    return {"snapshot s": [time.perf_counter() - start], "snapshot CPU s": [usage.ru_utime + usage.ru_stime],
+            "snapshot peak MiB": [usage.ru_maxrss / 1024]}
 
 
 def filter_text_for(path: Path) -> str:
@@ -185,10 +175,8 @@ def filter_text_for(path: Path) -> str:
 
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        for sql in (
-            "SELECT COALESCE(name, session_key) FROM session_metadata LIMIT 1",
-            "SELECT COALESCE(title, id) FROM session_metadata LIMIT 1",
-        ):
+        for sql in ("SELECT COALESCE(name, session_key) FROM session_metadata LIMIT 1",
+                    "SELECT COALESCE(title, id) FROM session_metadata LIMIT 1"):
             try:
                 value = conn.execute(sql).fetchone()[0]
                 return "".join(c for c in value.lower() if c.isalpha())[:4] or "a"
@@ -199,32 +187,13 @@ def filter_text_for(path: Path) -> str:
     return "a"
 
 
-FIGURES = (
-    "first listed s",
-    "first listed CPU s",
-    "all listed s",
-    "all listed CPU s",
-    "idle CPU %",
-    "RSS MB",
-    "snapshot s",
-    "snapshot CPU s",
-    "snapshot peak MiB",
-)
-KEYS = (
-    "key j ms",
-    "key k ms",
-    "key o ms",
-    "key / ms",
-    "filter first letter ms",
-    "filter next letters ms",
-    "key Esc ms",
-)
+FIGURES = ("first listed s", "first listed CPU s", "all listed s", "all listed CPU s", "idle CPU %", "RSS MB",
+           "snapshot s", "snapshot CPU s", "snapshot peak MiB")
+KEYS = ("key j ms", "key k ms", "key o ms", "key / ms", "filter first letter ms", "filter next letters ms", "key Esc ms")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1k and 10k, one run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -232,9 +201,7 @@ def main() -> None:
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     parser.add_argument("--out", default=None, help="results/<OUT>.txt (default: host, host_quick)")
     parser.add_argument("--no-snapshot", action="store_true", help="leave out `snapshot --json`")
-    parser.add_argument(
-        "--idle-only", action="store_true", help="no keys: start, idle CPU and RSS only"
-    )
+    parser.add_argument("--idle-only", action="store_true", help="no keys: start, idle CPU and RSS only")
     args = parser.parse_args()
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.quick else args.runs
@@ -246,52 +213,22 @@ def main() -> None:
             text = filter_text_for(path)
             for run in range(runs):
                 log(f"{store} {size:,}: run {run + 1}/{runs}")
-                parts = [
-                    one_run(store, size, path, args.idle_seconds, text, keys=not args.idle_only)
-                ]
+                parts = [one_run(store, size, path, args.idle_seconds, text, keys=not args.idle_only)]
                 if not args.no_snapshot:
                     parts.append(snapshot_run(path))
                 for part in parts:
                     for key, values in part.items():
                         merged.setdefault(key, []).extend(values)
             results[store, size] = merged
-    lines = machine_header(
-        "sessiontui from outside: tmux 200x50, /proc/PID/stat, capture-pane",
-        [
-            f"runs: {runs}; idle window {args.idle_seconds:.0f} s; figures: median (min-max)",
-            f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}",
-        ],
-    )
+    lines = machine_header("sessiontui from outside: tmux 200x50, /proc/PID/stat, capture-pane",
+                           [f"runs: {runs}; idle window {args.idle_seconds:.0f} s; figures: median (min-max)",
+                            f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}"])
     columns = [f"{store} {size:,}" for store, size in results]
-    rows = [
-        [
-            figure,
-            *(
-                Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1)
-                for r in results.values()
-            ),
-        ]
-        for figure in FIGURES
-    ]
+    rows = [[figure, *(Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1) for r in results.values())]
+            for figure in FIGURES]
     for key in KEYS:
-        rows.append(
-            [
-                f"{key} median",
-                *(
-                    f"{statistics.median(r[key]):.0f}" if r.get(key) else "n/a"
-                    for r in results.values()
-                ),
-            ]
-        )
-        rows.append(
-            [
-                f"{key} p95",
-                *(
-                    f"{percentile(r[key], 95):.0f}" if r.get(key) else "n/a"
-                    for r in results.values()
-                ),
-            ]
-        )
+        rows.append([f"{key} median", *(f"{statistics.median(r[key]):.0f}" if r.get(key) else "n/a" for r in results.values())])
+        rows.append([f"{key} p95", *(f"{percentile(r[key], 95):.0f}" if r.get(key) else "n/a" for r in results.values())])
     lines += table(["figure", *columns], rows)
     write_results(args.out or ("host_quick" if args.quick else "host"), lines)
 
