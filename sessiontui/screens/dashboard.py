@@ -64,6 +64,7 @@ class DashboardScreen(ActionScreen):
         self.show_hidden = False
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
         self._loading = 0  # sessions the stores hold beyond the first pages shown so far
+        self._table_title: str | None = None  # the title last put on the table's border
         self._unseen: UnseenRows | None = None  # made on mount: the app's marks
 
     def compose(self) -> ComposeResult:
@@ -129,7 +130,8 @@ class DashboardScreen(ActionScreen):
             self.sub_title += f", {len(table.marked)} marked (B: bulk action)"
         if self._loading:
             self.sub_title += f", loading {self._loading:,} more…"
-        table.border_title = self.sub_title
+        if self.sub_title != self._table_title:  # (setting it repaints every line of the table)
+            self._table_title = table.border_title = self.sub_title
 
     def action_view(self, name: str) -> None:
         self.view_name = name
