@@ -134,9 +134,8 @@ class ProcessTable:
                 continue  # sessiontui itself (any instance, and its reader pool) serves no session
             cmdline = list(info.get("cmdline") or [])
             agent = is_agent(info.get("name"), cmdline)
-            if not entry.files_read or entry.kept:
-                if not _read_files(entry, targets):
-                    continue  # gone
+            if (not entry.files_read or entry.kept) and not _read_files(entry, targets):
+                continue  # gone (files read: new, or kept and so read on every pass)
             if entry.denied:
                 denied += 1
                 if not agent and pid not in wanted:
