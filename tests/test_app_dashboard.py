@@ -18,6 +18,7 @@ from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo_command import scene_app
 from sessiontui.model import SessionState
 from sessiontui.screens.costs import CostsScreen
+from sessiontui.screens.dashboard import DashboardScreen
 from sessiontui.screens.detail import SessionDetailScreen
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.transcript_view import TranscriptView
@@ -246,9 +247,9 @@ async def test_rows_changing_under_the_same_title_repaint_no_table_line(scene: P
     app = scene_app(scene, NOW)
     async with app.run_test(size=(180, 50)) as pilot:
         table = await loaded(pilot, app, 41)
-        update = app.latest
-        assert update is not None
-        app.screen.show_update(replace(update, rows=(*update.rows,)))
+        update, screen = app.latest, app.screen
+        assert update is not None and isinstance(screen, DashboardScreen)
+        screen.show_update(replace(update, rows=(*update.rows,)))
         await pilot.pause()
         title = table.border_title
         whole: list[object] = []
@@ -261,10 +262,10 @@ async def test_rows_changing_under_the_same_title_repaint_no_table_line(scene: P
 
         table.refresh = spy  # type: ignore[method-assign]
         again = replace(update, rows=(*update.rows,), change=None, since=None)
-        app.screen.show_update(again)  # other row objects, the same sessions and counts
+        screen.show_update(again)  # other row objects, the same sessions and counts
         table.refresh = original  # type: ignore[method-assign]
         assert table.rows_given is again.rows and table.border_title == title
         assert whole == [], "no repaint of the whole table"
-        app.screen.show_update(replace(again, rows=again.rows[1:]))  # one session fewer
+        screen.show_update(replace(again, rows=again.rows[1:]))  # one session fewer
         shown = str(table.border_title)
         assert shown != title and f"{table.row_count} of {table.total_count} sessions" in shown
