@@ -1,7 +1,8 @@
 """What sessiontui takes from the host it watches, measured from outside, in a real terminal.
 
 Run: python benchmarks/bench_host.py [--quick] [--runs 3] [--sizes 1000,10000,100000]
-                                     [--stores zeroclaw,starpod] [--idle-seconds 10]
+                                     [--stores zeroclaw,starpod] [--idle-seconds 10] [--idle-only]
+                                     [--settle-seconds 3]
 
 For each store (ZeroClaw `sessions.db`, Starpod `core.db`, made with the bots' DDL by _datagen)
 and size, each run starts the real `sessiontui PATH` in a fresh tmux session (200x50) and reads
@@ -9,8 +10,8 @@ only what an operator or `top` could see:
   first listed   start -> the first capture-pane whose title counts a session ("all: N of M");
                  also the process's CPU seconds (user+system, /proc/PID/stat) at that moment
   all listed     start -> the title counts every session of the store (and its CPU seconds)
-  idle CPU       % of one core over --idle-seconds, from /proc/PID/stat utime+stime, after 3 s
-                 of settling (nothing writes to the store meanwhile)
+  idle CPU       % of one core over --idle-seconds, from /proc/PID/stat utime+stime, after
+                 --settle-seconds (3) of settling (nothing writes to the store meanwhile)
   RSS            /proc/PID/status VmRSS after the idle window
   keys           send-keys -> the next capture-pane that differs (polled continuously):
                  j and k (10 each), o (sort, 4), / (open the filter), each letter of a filter
@@ -117,7 +118,8 @@ def _pythonpath() -> str:
 
 
 def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text: str,
-            escdelay: int | None = None) -> dict[str, list[float]]:
+            escdelay: int | None = None, keys: bool = True,
+            settle_seconds: float = 3.0) -> dict[str, list[float]]:
     name = f"issue12-bench-{os.getpid()}"
     home = Path(tempfile.mkdtemp(prefix="issue12_home_"))
     out: dict[str, list[float]] = {}
@@ -141,12 +143,14 @@ def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text:
         out["all listed s"] = [every if every is not None else float("nan")]
         out["first listed CPU s"] = [first_cpu]
         out["all listed CPU s"] = [every_cpu]
-        time.sleep(3.0)
+        time.sleep(settle_seconds)
         if idle_seconds > 0:  # (--keys-only: 0)
             cpu0, t0 = cpu_seconds(pid), time.perf_counter()
             time.sleep(idle_seconds)
             out["idle CPU %"] = [100 * (cpu_seconds(pid) - cpu0) / (time.perf_counter() - t0)]
             out["RSS MB"] = [rss_mb(pid)]
+        if not keys:
+            return out
         cpu_keys = cpu_seconds(pid)
         for key, times in (("j", 10), ("k", 10), ("o", 4)):
             out[f"key {key} ms"] = [key_latency(name, key) for _ in range(times)]
@@ -213,6 +217,9 @@ def main() -> None:
                              "the rest of an escape sequence (Textual's default 100 ms is in every Esc)")
     parser.add_argument("--keys-only", action="store_true",
                         help="no idle window, RSS or snapshot: load, 3 s, then the keys")
+    parser.add_argument("--idle-only", action="store_true", help="no keys: start, idle CPU and RSS only")
+    parser.add_argument("--settle-seconds", type=float, default=3.0,
+                        help="wait after every session is listed before the idle window")
     args = parser.parse_args()
     if args.keys_only:
         args.idle_seconds, args.no_snapshot = 0.0, True
@@ -226,7 +233,8 @@ def main() -> None:
             text = filter_text_for(path)
             for run in range(runs):
                 log(f"{store} {size:,}: run {run + 1}/{runs}")
-                parts = [one_run(store, size, path, args.idle_seconds, text, args.escdelay)]
+                parts = [one_run(store, size, path, args.idle_seconds, text, args.escdelay,
+                                 keys=not args.idle_only, settle_seconds=args.settle_seconds)]
                 if not args.no_snapshot:
                     parts.append(snapshot_run(path))
                 for part in parts:
@@ -234,7 +242,8 @@ def main() -> None:
                         merged.setdefault(key, []).extend(values)
             results[store, size] = merged
     lines = machine_header("sessiontui from outside: tmux 200x50, /proc/PID/stat, capture-pane",
-                           [f"runs: {runs}; idle window {args.idle_seconds:.0f} s; figures: median (min-max)",
+                           [f"runs: {runs}; idle window {args.idle_seconds:.0f} s, {args.settle_seconds:.0f} s after every"
+                            " session is listed; figures: median (min-max)",
                             f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}",
                             f"ESCDELAY: {'default (100 ms)' if args.escdelay is None else f'{args.escdelay} ms'}"])
     columns = [f"{store} {size:,}" for store, size in results]

@@ -25,7 +25,7 @@ from _common import Summary, log, machine_header, ms, table, write_results
 
 from sessiontui.demo.agent_processes import StandIn, start_standin
 from sessiontui.live.process_links import ProcessWatch
-from sessiontui.live.processes import scan_processes
+from sessiontui.live.process_table import scan_processes
 from sessiontui.live.recorded_pids import wanted_pids
 from sessiontui.model import RecordedPid, Session, StoreFormat
 

@@ -14,7 +14,7 @@ from sessiontui.actions.audit import read_audit
 from sessiontui.actions.base import READ_ONLY
 from sessiontui.actions.stop_process import StopRequest, stop_process
 from sessiontui.demo.agent_processes import StandIn
-from sessiontui.live.processes import scan_processes
+from sessiontui.live.process_table import scan_processes
 from sessiontui.model import ProcessInfo
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.demo_command import scene_app
 from sessiontui.model import SessionState
 from sessiontui.screens.costs import CostsScreen
+from sessiontui.screens.dashboard import DashboardScreen
 from sessiontui.screens.detail import SessionDetailScreen
 from sessiontui.widgets.session_table import SessionTable
 from sessiontui.widgets.transcript_view import TranscriptView
@@ -237,3 +239,33 @@ async def test_costs_view_shows_markup_in_titles_literally(
         assert isinstance(app.screen, CostsScreen)
         text = screen_text(app)
         assert "[/] what is [bold red]on[/]" in text and "[red]claude-sonnet-4-6" in text
+
+
+async def test_rows_changing_under_the_same_title_repaint_no_table_line(scene: Path) -> None:
+    """Setting a table's border title repaints all of it: at 100k sessions rows change every
+    few seconds with nothing on screen moving, and the title is set only when it differs."""
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app, 41)
+        update, screen = app.latest, app.screen
+        assert update is not None and isinstance(screen, DashboardScreen)
+        screen.show_update(replace(update, rows=(*update.rows,)))
+        await pilot.pause()
+        title = table.border_title
+        whole: list[object] = []
+        original = table.refresh
+
+        def spy(*regions: Any, **kwargs: Any) -> Any:
+            if not regions:
+                whole.append(kwargs)
+            return original(*regions, **kwargs)
+
+        table.refresh = spy  # type: ignore[method-assign]
+        again = replace(update, rows=(*update.rows,), change=None, since=None)
+        screen.show_update(again)  # other row objects, the same sessions and counts
+        table.refresh = original  # type: ignore[method-assign]
+        assert table.rows_given is again.rows and table.border_title == title
+        assert whole == [], "no repaint of the whole table"
+        screen.show_update(replace(again, rows=again.rows[1:]))  # one session fewer
+        shown = str(table.border_title)
+        assert shown != title and f"{table.row_count} of {table.total_count} sessions" in shown

@@ -19,6 +19,7 @@ from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
 from sessiontui.live.fleet import Fleet, FleetUpdate
 from sessiontui.live.process_links import ProcessWatch, current
 from sessiontui.live.processes import is_agent, session_ids_in
+from sessiontui.model import SessionProcesses
 from sessiontui.rules.state import Reason, Thresholds
 from sessiontui.stores import find_stores, open_stores
 
@@ -197,6 +198,45 @@ async def test_a_daemon_rescanned_with_new_cpu_and_rss_changes_no_row(
     assert shown.processes[0].rss == watch.last.processes[daemon.pid].rss
 
 
+async def test_an_agent_of_no_session_here_relinks_nothing_and_links_as_a_fresh_watch(
+    tmp_path: Path, standins: StartStandIn
+) -> None:
+    """Agents come and go on a host (other users' Claude Code sessions): with the same sessions
+    and the same processes serving them, the watch hands back the same mapping, equal to what a
+    watch that never saw the earlier scans links."""
+    db = tmp_path / "zeroclaw" / "sessions.db"
+    db.parent.mkdir()
+    bot = ZeroClawSqliteBot(db)
+    bot.append("gw_a", "user", "hello", now=datetime.now(UTC) - timedelta(hours=2))
+    bot.close()
+    claude_session(tmp_path, f"kkkk-1111-{RUN}", at=datetime.now(UTC))
+    standins("zeroclaw", ["daemon"], hold=[db])
+    agent = standins("claude", ["--resume", f"kkkk-1111-{RUN}"])
+    fleet, first = await refresh(tmp_path)
+    watch = fleet.processes
+    assert watch is not None and watch.last is not None
+    sessions = fleet._all_sessions([tuple(row.session for row in first.rows)])
+    now = datetime.now(UTC)
+    before = watch.link(sessions, watch.last, now)
+    assert before[row_of(first, f"kkkk-1111-{RUN}").session.uid].pids == (agent.pid,)
+    info = watch.last.processes[agent.pid]
+    stranger = replace(info, pid=info.pid + 100_000, cmdline=("claude", "--resume", "elsewhere"))
+    scan = replace(
+        watch.last,
+        processes={**watch.last.processes, stranger.pid: stranger},
+        by_session_id={**watch.last.by_session_id, "elsewhere": (stranger.pid,)},
+    )
+    after = watch.link(sessions, scan, now)
+    fresh = ProcessWatch().link(sessions, scan, now)
+
+    def shown(facts: dict[str, SessionProcesses]) -> dict[str, tuple[object, ...]]:
+        return {u: (f.pids, f.via, f.shared, f.gone_pid, f.gone_at) for u, f in facts.items()}
+
+    assert shown(after) == shown(fresh) == shown(before)
+    daemon_row = row_of(first, "gw_a").session.uid
+    assert after[daemon_row] is before[daemon_row]  # the daemon's sessions keep their facts
+
+
 async def test_an_orphaned_agent_of_an_idle_session_is_flagged(
     tmp_path: Path, standins: StartStandIn
 ) -> None:
@@ -330,7 +370,7 @@ async def test_metrics_count_linked_and_orphaned_agents_by_bot(
 def test_sessiontui_and_its_reader_pool_are_told_from_the_agents_it_starts(
     argv: list[str], ours: bool, worker: bool
 ) -> None:
-    from sessiontui.live.processes import _is_worker, is_sessiontui
+    from sessiontui.live.processes import is_sessiontui, is_worker
 
     assert is_sessiontui(argv) is ours
-    assert _is_worker(argv) is worker
+    assert is_worker(argv) is worker

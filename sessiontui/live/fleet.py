@@ -80,6 +80,7 @@ class Fleet:
         self.processes = processes
         self._process_facts: dict[str, SessionProcesses] = {}
         self._last_scan = -SCAN_SECONDS
+        self._scan_all = False  # the next scan reads every process again (one was stopped)
         self.clock = clock
         self.thresholds = thresholds
         self.refresh_seconds = refresh_seconds
@@ -160,11 +161,14 @@ class Fleet:
         if watch is None:
             return None
         if full or time.monotonic() - self._last_scan >= SCAN_SECONDS:
+            full, self._scan_all = full or self._scan_all, False
             self._last_scan = time.monotonic()
             sessions = self._all_sessions(stores)
             targets = [store_target(store.path) for store in self.stores]
             try:
-                self._process_facts = await asyncio.to_thread(watch.update, sessions, targets, now)
+                self._process_facts = await asyncio.to_thread(
+                    watch.update, sessions, targets, now, full=full
+                )
             except Exception:
                 log.exception("looking at the processes")
         return watch.last
@@ -177,8 +181,9 @@ class Fleet:
         return flat[1]
 
     def scan_processes_soon(self) -> None:
-        """After a process was stopped: look at the processes on the next refresh, which is now."""
+        """After a process was stopped: look at every process on the next refresh, which is now."""
         self._last_scan = -SCAN_SECONDS
+        self._scan_all = True
         self._wake.set()
 
     def _with_processes(self, status: StoreStatus) -> StoreStatus:

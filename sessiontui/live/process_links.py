@@ -12,7 +12,8 @@ from operator import is_
 from pathlib import Path
 from typing import Any
 
-from sessiontui.live.processes import ProcessScan, StoreTarget, scan_processes, unique_pids
+from sessiontui.live.process_table import ProcessTable
+from sessiontui.live.processes import ProcessScan, StoreTarget, unique_pids
 from sessiontui.live.recorded_pids import recorded_links, wanted_pids
 from sessiontui.model import ProcessInfo, Session, SessionProcesses
 
@@ -56,15 +57,19 @@ def _own_links(session: Session, scan: ProcessScan) -> tuple[tuple[int, ...], st
     return pids, via, gateways
 
 
-def _link_inputs(scan: ProcessScan) -> tuple[object, ...]:
-    """What `ProcessWatch.link` reads of a scan: with the same sessions (the fleet hands the same
-    list while no store changed) and no process of a session's own, equal inputs link alike."""
-    return (
-        scan.by_store,
-        scan.by_session_id,
-        scan.by_file,
-        {pid: _identity(info) for pid, info in scan.processes.items()},
-    )
+def _link_inputs(
+    scan: ProcessScan,
+    own: dict[int, tuple[tuple[int, ...], str]],
+    served: dict[int, tuple[int, ...]],
+    daemons: dict[str, tuple[int, ...]],
+) -> tuple[object, ...]:
+    """What `ProcessWatch.link_part` makes the facts from: each session's own and served
+    processes (by index), each store's daemons, and how those processes look. With the same
+    sessions, equal inputs link alike, whatever else runs (an agent of no session here)."""
+    pids = {p for pids, _via in own.values() for p in pids}
+    pids.update(p for pids in (*served.values(), *daemons.values()) for p in pids)
+    info = scan.processes
+    return own, served, daemons, {p: _identity(info[p]) if p in info else None for p in pids}
 
 
 def _identity(info: ProcessInfo) -> tuple[object, ...]:
@@ -94,6 +99,22 @@ class _Seen:
     gone_at: datetime | None = None
 
 
+class _Indexes:
+    """Lookups over one sequence of sessions, made once while the fleet hands it again."""
+
+    def __init__(self, sessions: Sequence[Session]) -> None:
+        self.sessions = sessions
+        self.stores = {session.store for session in sessions}
+        self.with_pids = [i for i, session in enumerate(sessions) if session.agent_pids]
+        self.by_id: dict[str, list[int]] = {}  # an id a command line may name -> sessions
+        self.by_path: dict[str, list[int]] = {}  # a transcript's path -> sessions
+        for i, session in enumerate(sessions):
+            for linked in link_ids(session):
+                self.by_id.setdefault(linked, []).append(i)
+            if session.source_path:
+                self.by_path.setdefault(session.source_path, []).append(i)
+
+
 class ProcessWatch:
     """Links the sessions of every scan to their processes, remembering what vanished."""
 
@@ -104,7 +125,7 @@ class ProcessWatch:
             tuple[int, float], tuple[float, float, float]
         ] = {}  # -> (cpu s, at, last change)
         self.last: ProcessScan | None = None
-        self._indexed: tuple[Sequence[Session], set[str], list[int]] | None = None
+        self._indexed: _Indexes | None = None
         # The facts of the last scan, and by what they say: a session whose processes moved
         # only in CPU % or RSS keeps the same object, so its row does not change (the detail
         # view reads those figures from the scan: `current`).
@@ -112,18 +133,27 @@ class ProcessWatch:
         self._made: dict[tuple[object, ...], SessionProcesses] = {}
         self._inputs: tuple[object, ...] | None = None  # what the last link was made from
         self._linked: Sequence[Session] | None = None
+        self._table = ProcessTable()  # reads only new and kept processes between full passes
 
     def update(
-        self, sessions: Sequence[Session], targets: Sequence[StoreTarget], now: datetime
+        self,
+        sessions: Sequence[Session],
+        targets: Sequence[StoreTarget],
+        now: datetime,
+        *,
+        full: bool = False,
     ) -> dict[str, SessionProcesses]:
-        """Scan the process table and link every session (blocking: call it from a thread)."""
-        return self.link(sessions, self.scan(sessions, targets), now)
+        """Scan the process table and link every session (blocking: call it from a thread).
+        `full`: read every process again (else only new and kept ones, between full passes)."""
+        return self.link(sessions, self.scan(sessions, targets, full=full), now)
 
-    def scan(self, sessions: Sequence[Session], targets: Sequence[StoreTarget]) -> ProcessScan:
+    def scan(
+        self, sessions: Sequence[Session], targets: Sequence[StoreTarget], *, full: bool = False
+    ) -> ProcessScan:
         """One look at the process table for these stores and sessions (blocking)."""
-        scan = scan_processes(
-            targets, wanted_pids([s.agent_pids for s in sessions if s.agent_pids])
-        )
+        with_pids = self._indexes(sessions).with_pids  # (kept while the same sessions come back)
+        wanted = wanted_pids([sessions[i].agent_pids for i in with_pids])
+        scan = self._table.scan(targets, wanted, full=full)
         registries = [
             Path(t.directory).parent / "sessions"
             for t in targets
@@ -154,29 +184,14 @@ class ProcessWatch:
     ) -> dict[str, SessionProcesses]:
         """`link` for some of the sessions at a time (a snapshot's pages), `scan` already taken;
         `owned_elsewhere`: the PIDs the other sessions own (`own_pids`), never a store's daemon."""
-        stores, with_pids = self._index(sessions)
-        for store in stores | set(scan.by_store):
+        for store in self._indexes(sessions).stores | set(scan.by_store):
             self._remember(self._stores, store, self.store_processes(store), now)
-        inputs = (_link_inputs(scan), frozenset(owned_elsewhere))
-        if (
-            sessions is self._linked
-            and inputs == self._inputs
-            and not any(f.processes and not f.shared for f in self._made.values())
-        ):  # (a session's own process: its idle time moves with the clock)
-            return (
-                self._facts
-            )  # the same links as the last scan: a daemon's 100k sessions untouched
-        self._linked, self._inputs = sessions, inputs
         # Most sessions have no process: the loops touch only dict lookups for them (100k sessions
         # every SCAN_SECONDS), computing a uid only for the ones linked now or before.
         own_pids: set[int] = set(owned_elsewhere)
         own: dict[int, tuple[tuple[int, ...], str]] = {}  # index in `sessions` -> pids, how
         served: dict[int, tuple[int, ...]] = {}  # index -> gateways the store records serving it
-        # With no process naming a session or holding its transcript, only the sessions whose
-        # store records PIDs can have processes of their own.
-        anything = bool(scan.by_session_id or scan.by_file)
-        candidates: Iterable[int] = range(len(sessions)) if anything else with_pids
-        for index in candidates:
+        for index in self._candidates(sessions, scan):
             pids, via, gateways = _own_links(sessions[index], scan)
             if gateways:
                 served[index] = gateways
@@ -187,6 +202,16 @@ class ProcessWatch:
             store: tuple(p for p in pids if p not in own_pids)
             for store, pids in scan.by_store.items()
         }
+        inputs = (_link_inputs(scan, own, served, daemons), frozenset(owned_elsewhere))
+        if (
+            sessions is self._linked
+            and inputs == self._inputs
+            and not any(f.processes and not f.shared for f in self._made.values())
+        ):  # (a session's own process: its idle time moves with the clock)
+            return (
+                self._facts
+            )  # the same links as the last scan: a daemon's 100k sessions untouched
+        self._linked, self._inputs = sessions, inputs
         seen = self._seen
         seen_ids: set[str] | None = None  # made when first needed (never, while a daemon serves)
         facts: dict[str, SessionProcesses] = {}
@@ -241,15 +266,24 @@ class ProcessWatch:
         self._facts = facts
         return facts
 
-    def _index(self, sessions: Sequence[Session]) -> tuple[set[str], list[int]]:
-        """The stores of `sessions`, and which of them record PIDs: kept while the fleet hands
-        the same sequence again (an idle fleet does), so a scan costs no pass over 100k."""
+    def _indexes(self, sessions: Sequence[Session]) -> _Indexes:
+        """Lookups over `sessions`: kept while the fleet hands the same sequence again (an idle
+        fleet does), so a scan costs no pass over 100k."""
         cached = self._indexed
-        if cached is None or cached[0] is not sessions:
-            stores = {session.store for session in sessions}
-            with_pids = [i for i, session in enumerate(sessions) if session.agent_pids]
-            cached = self._indexed = (sessions, stores, with_pids)
-        return cached[1], cached[2]
+        if cached is None or cached.sessions is not sessions:
+            cached = self._indexed = _Indexes(sessions)
+        return cached
+
+    def _candidates(self, sessions: Sequence[Session], scan: ProcessScan) -> set[int]:
+        """The sessions that may have processes of their own in `scan`: named by an id in it,
+        whose transcript a process holds, or whose store records PIDs (by index)."""
+        index = self._indexes(sessions)
+        found = set(index.with_pids)
+        for session_id in scan.by_session_id.keys() & index.by_id.keys():
+            found.update(index.by_id[session_id])
+        for path in scan.by_file.keys() & index.by_path.keys():
+            found.update(index.by_path[path])
+        return found
 
     @staticmethod
     def _remember(

@@ -1,7 +1,7 @@
 """The processes behind the sessions: who holds a store open, which agent runs which session.
 
-Data side (no Textual), built on psutil. `scan_processes()` is one blocking pass over the
-process table (run it in a thread, on a cadence of seconds, not on every tick);
+Data side (no Textual), built on psutil. `process_table.ProcessTable.scan()` is one blocking pass
+over the process table (run it in a thread, on a cadence of seconds, not on every tick);
 `process_links.ProcessWatch` links each scan to the sessions and keeps what the previous scans
 saw, so it can tell how much CPU a process used since, and that a process which served a
 session has vanished (and since when).
@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
@@ -32,7 +31,6 @@ from typing import Any
 
 import psutil
 
-from sessiontui.live.recorded_pids import environment_session_ids
 from sessiontui.model import ProcessInfo
 from sessiontui.stores.registry import agent_process_names
 
@@ -114,7 +112,7 @@ def session_ids_in(cmdline: Sequence[str]) -> list[str]:
     return [i for i in ids if i and not i.startswith("-")]
 
 
-def _open_paths(proc: psutil.Process) -> list[str]:
+def open_paths(proc: psutil.Process) -> list[str]:
     """Every path the process holds open. On Linux straight from /proc/<pid>/fd (cheaper than
     psutil's open_files, which also reads each fd's flags); elsewhere through psutil."""
     if sys.platform.startswith("linux"):
@@ -137,7 +135,7 @@ def _open_paths(proc: psutil.Process) -> list[str]:
     return [f.path for f in proc.open_files()]
 
 
-def _match(path: str, targets: Sequence[StoreTarget]) -> list[StoreTarget]:
+def match_targets(path: str, targets: Sequence[StoreTarget]) -> list[StoreTarget]:
     """The stores a file belongs to: the ones naming it exactly, else the directories holding it
     (ZeroClaw keeps sessions.db inside its JSONL sessions directory)."""
     exact = [t for t in targets if path in t.files]
@@ -146,107 +144,7 @@ def _match(path: str, targets: Sequence[StoreTarget]) -> list[StoreTarget]:
     return [t for t in targets if t.directory is not None and path.startswith(t.directory)]
 
 
-def scan_processes(
-    targets: Sequence[StoreTarget], wanted: frozenset[int] = frozenset()
-) -> ProcessScan:
-    """Look at every process once (blocking: call it from a thread). `wanted`: PIDs the stores
-    record, kept whatever their name."""
-    now = time.time()
-    me = os.getpid()
-    parents: dict[int, int] = {}
-    kept: dict[int, tuple[psutil.Process, dict[str, Any], list[str]]] = {}
-    by_store: dict[str, list[int]] = {}
-    by_session: dict[str, list[int]] = {}
-    by_file: dict[str, list[int]] = {}
-    names: dict[int, str] = {}
-    denied = 0
-    try:
-        procs = _user_processes()
-    except Exception as exc:  # noqa: BLE001 - e.g. no /proc: say so, never crash the dashboard
-        return ProcessScan(now, unavailable=f"the process table cannot be read: {exc}")
-    ours = {p.info["pid"] for p in procs if is_sessiontui(list(p.info.get("cmdline") or []))}
-    for proc in procs:
-        info = proc.info
-        pid = info["pid"]
-        if info.get("ppid") is not None:
-            parents[pid] = info["ppid"]
-        names[pid] = info.get("name") or ""
-        if (
-            pid == me
-            or pid in ours
-            or (info.get("ppid") in ours and _is_worker(info.get("cmdline")))
-        ):
-            continue  # sessiontui itself (any instance, and its reader pool) serves no session
-        cmdline = list(info.get("cmdline") or [])
-        agent = is_agent(info.get("name"), cmdline)
-        try:
-            opened = _open_paths(proc)
-        except psutil.NoSuchProcess:
-            continue
-        except (psutil.AccessDenied, PermissionError):
-            opened = []
-            denied += 1
-            if not agent and pid not in wanted:
-                continue
-            info["_denied"] = True
-        held = []
-        for path in opened:
-            for target in _match(path, targets):
-                held.append(path)
-                by_store.setdefault(target.store, []).append(pid)
-                by_file.setdefault(path, []).append(pid)
-        ids = [*session_ids_in(cmdline), *environment_session_ids(proc)] if agent else []
-        for session_id in ids:
-            by_session.setdefault(session_id, []).append(pid)
-        if agent or held or pid in wanted:
-            kept[pid] = (proc, info, held)
-    children: dict[int, list[int]] = {}
-    for pid, ppid in parents.items():
-        children.setdefault(ppid, []).append(pid)
-    processes: dict[int, ProcessInfo] = {}
-    cpu: dict[int, float] = {}
-    for pid, (proc, info, held) in kept.items():
-        found = _describe(
-            proc, info, held, children.get(pid, []), names.get(int(info.get("ppid") or 0), "")
-        )
-        if found is not None:
-            processes[pid], seconds = found
-            if seconds is not None:
-                cpu[pid] = seconds
-    return ProcessScan(
-        now,
-        processes,
-        {k: unique_pids(v) for k, v in by_store.items()},
-        {k: unique_pids(v) for k, v in by_session.items()},
-        {k: unique_pids(v) for k, v in by_file.items()},
-        cpu,
-        denied,
-    )
-
-
-_ATTRS = ["pid", "cmdline", "create_time", "username"]
-
-
-def _user_processes() -> list[psutil.Process]:
-    """Every process with `info` read, but Linux kernel threads (kthreadd's children: no files,
-    no command line, often most of the table), whose only read is their parent's PID."""
-    kthreadd = False  # seen (PID 2 is kthreadd on a host; in a container, it is not there)
-    procs = []
-    for proc in psutil.process_iter(["ppid", "name"], ad_value=None):  # sorted by PID
-        if proc.pid == 2 and proc.info["name"] == "kthreadd" and sys.platform == "linux":
-            kthreadd = True
-            continue
-        if kthreadd and proc.info["ppid"] == 2:
-            continue
-        try:
-            proc.info.update(proc.as_dict(_ATTRS, ad_value=None))
-        except psutil.NoSuchProcess:
-            continue
-        procs.append(proc)
-    return procs
-
-
-def _is_worker(cmdline: Sequence[str] | None) -> bool:
+def is_worker(cmdline: Sequence[str] | None) -> bool:
     """A multiprocessing worker (sessiontui's reader pool), not a program it started on purpose
     (the demo's stand-in agents are sessiontui's children too, and are linked)."""
     return any("multiprocessing" in part for part in (cmdline or ())[:4])
@@ -264,7 +162,7 @@ def unique_pids(pids: Iterable[int]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(pids))
 
 
-def _describe(
+def describe(
     proc: psutil.Process,
     info: dict[str, Any],
     held: list[str],
