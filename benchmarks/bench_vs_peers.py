@@ -39,6 +39,13 @@ SESSIONTUI = [sys.executable, "-m", "sessiontui"]
 CHECKOUT = Path(__file__).resolve().parent.parent  # the sessiontui measured, first on the path
 
 
+def _starts(program: Path) -> bool:
+    try:
+        return subprocess.run([program, "--help"], capture_output=True, check=False).returncode == 0
+    except OSError:  # missing, or its interpreter is
+        return False
+
+
 def install_peers() -> tuple[list[str], Path]:
     """ccusage (npm, local prefix) and toolong (a venv of its own); reused when present."""
     ccusage = PEERS / "ccusage" / "node_modules" / "ccusage" / "dist" / "index.js"
@@ -56,8 +63,9 @@ def install_peers() -> tuple[list[str], Path]:
             check=True,
         )
     toolong = PEERS / "toolong-venv" / "bin" / "tl"
-    if not toolong.exists():
+    if not _starts(toolong):  # missing, or a venv moved since (its scripts name its old path)
         log("installing toolong from PyPI into its own venv")
+        shutil.rmtree(PEERS / "toolong-venv", ignore_errors=True)
         subprocess.run([sys.executable, "-m", "venv", str(PEERS / "toolong-venv")], check=True)
         subprocess.run(
             [str(PEERS / "toolong-venv" / "bin" / "pip"), "install", "-q", "toolong"], check=True

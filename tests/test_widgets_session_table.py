@@ -170,6 +170,30 @@ async def test_keyed_diff_keeps_cursor_on_its_session() -> None:
         ]
 
 
+async def test_the_cursor_stays_on_the_top_row_until_the_operator_moves_it() -> None:
+    """Before any cursor key, rows arriving above the first session (the rest of a big store,
+    read after its first page) leave the cursor and the view at the top; once moved, the cursor
+    follows its session. (Following it from the start took the view to row ~40,800 of 100k.)"""
+    first_page = [row(i * 10) for i in range(20)]
+    app = TableApp(first_page)
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(SessionTable)
+        await pilot.pause()
+        assert table.cursor_row == 0 and table.cursor_uid == first_page[0].key
+        earlier = [row(i * 10 + 5, name=f"a{i:06d}") for i in range(500)]  # sort before "n..."
+        table.set_rows(earlier + first_page, NOW)
+        await pilot.pause()
+        assert table.cursor_row == 0 and table.scroll_offset.y == 0
+        assert table.cursor_uid == earlier[0].key
+
+        await pilot.press("down")
+        uid = table.cursor_uid
+        more = [row(i * 10 + 7, name=f"0{i:06d}") for i in range(3)]  # before all of them
+        table.set_rows(more + earlier + first_page, NOW)
+        await pilot.pause()
+        assert table.cursor_uid == uid and table.cursor_row == 4
+
+
 async def test_refresh_never_resets_scroll_and_repaints_only_changes() -> None:
     rows = [row(i) for i in range(1000)]
     app = TableApp(rows)
