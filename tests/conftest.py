@@ -236,3 +236,12 @@ def private_xdg_dirs(
     for kind in ("STATE", "CACHE", "CONFIG"):
         monkeypatch.setenv(f"XDG_{kind}_HOME", str(root / kind.lower()))
     return root
+
+
+@pytest.fixture
+def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where a test writes a demo scene, with HOME its own (no Claude Code tree of the machine's
+    is found). Test files that build their scene otherwise define their own `scene`."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
+    return tmp_path / "scene"

@@ -26,13 +26,6 @@ from sessiontui.widgets.transcript_view import TranscriptView
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
-    return tmp_path / "scene"
-
-
 async def loaded(pilot: Pilot[Any], app: App[Any], at_least: int = 1) -> SessionTable:
     """The dashboard's table, once the first read of the stores is on it."""
     await until(

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pilot_wait import screen_text
 from textual.pilot import Pilot
 
@@ -16,13 +15,6 @@ from sessiontui.model import SessionState, StoreFormat
 from sessiontui.widgets.session_table import SessionTable
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
-    return tmp_path / "scene"
 
 
 async def until(pilot: Pilot[Any], condition: Any, what: str) -> None:

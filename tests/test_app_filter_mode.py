@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from pilot_wait import screen_text, until
 from textual import events
 from textual.pilot import Pilot
@@ -22,13 +21,6 @@ from sessiontui.screens.dashboard import DashboardScreen
 from sessiontui.widgets.session_table import SessionTable
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def scene(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CLAUDE_CONFIG_DIR", raising=False)
-    return tmp_path / "scene"
 
 
 async def loaded(pilot: Pilot[Any], app: SessionTuiApp) -> SessionTable:
