@@ -42,7 +42,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import Summary, log, machine_header, percentile, table, write_results
+from _common import Summary, compile_sessiontui, log, machine_header, percentile, table, write_results
 from _datagen import make_starpod_db, make_zeroclaw_db
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -223,6 +223,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.keys_only:
         args.idle_seconds, args.no_snapshot = 0.0, True
+    measured = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] or Path(__file__).resolve().parent.parent
+    compiled = compile_sessiontui(Path(measured))  # as an install would be: no compiling at start
     sizes = [1000, 10000] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 1 if args.quick else args.runs
     results: dict[tuple[str, int], dict[str, list[float]]] = {}
@@ -245,7 +247,8 @@ def main() -> None:
                            [f"runs: {runs}; idle window {args.idle_seconds:.0f} s, {args.settle_seconds:.0f} s after every"
                             " session is listed; figures: median (min-max)",
                             f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}",
-                            f"ESCDELAY: {'default (100 ms)' if args.escdelay is None else f'{args.escdelay} ms'}"])
+                            f"ESCDELAY: {'default (100 ms)' if args.escdelay is None else f'{args.escdelay} ms'}",
+                            compiled])
     columns = [f"{store} {size:,}" for store, size in results]
     rows = [[figure, *(Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1) for r in results.values())]
             for figure in FIGURES]

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DATA, log, machine_header, table, write_results
+from _common import DATA, compile_sessiontui, log, machine_header, table, write_results
 from _datagen import make_claude_big, make_claude_tree
 
 PEERS = DATA / "peers"
@@ -71,14 +71,6 @@ def install_peers() -> tuple[list[str], Path]:
             [str(PEERS / "toolong-venv" / "bin" / "pip"), "install", "-q", "toolong"], check=True
         )
     return ["node", str(ccusage)], toolong
-
-
-def compile_sessiontui() -> str:
-    """Byte-compile the sessiontui measured, as an install does: where PYTHONDONTWRITEBYTECODE is
-    set, every run (and every pool worker) would otherwise compile ~100 modules (0.13 s each)."""
-    package = CHECKOUT / "sessiontui"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
-    return f"sessiontui byte-compiled first ({package})"
 
 
 def claude_config_dir(tree: Path) -> Path:
@@ -352,7 +344,7 @@ def main() -> None:
     lines = machine_header(
         "sessiontui side by side with ccusage 18.0.11 and toolong"
         + (" (quick)" if args.quick else ""),
-        [note, compile_sessiontui()],
+        [note, compile_sessiontui(CHECKOUT)],
     )
     if args.quick:
         tree, info = make_claude_tree("cc_tree_20mb", 10, 2700)
