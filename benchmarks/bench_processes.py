@@ -28,7 +28,8 @@ from _common import Summary, log, machine_header, ms, table, write_results
 from sessiontui.actions.stop_process import StopRequest, stop_process
 from sessiontui.demo.agent_processes import StandIn, start_standin
 from sessiontui.live.process_links import ProcessWatch
-from sessiontui.live.process_table import scan_processes, store_target
+from sessiontui.live.process_table import scan_processes
+from sessiontui.live.processes import store_target
 from sessiontui.model import Session, StoreFormat
 
 

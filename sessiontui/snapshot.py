@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -173,20 +173,15 @@ async def read_paths(
 ) -> tuple[list[SessionRow], bool] | None:
     """Every session at these paths read once (`collect`), each problem said through `error`:
     (rows, whether anything could not be read), or None when no store was found at all."""
-    from sessiontui.stores import open_paths
+    rows: list[SessionRow] = []
 
-    opened = open_paths(paths, error)
-    if opened is None:
-        return None
-    stores, failed = opened
-    try:
-        rows, read_errors = await collect(stores, datetime.now(UTC), thresholds)
-    finally:
-        for store in stores:
-            await store.close()
-    for line in read_errors:
-        error(line)
-    return rows, failed or bool(read_errors)
+    async def read(stores: list[Store]) -> list[str]:
+        found, read_errors = await collect(stores, datetime.now(UTC), thresholds)
+        rows.extend(found)
+        return read_errors
+
+    failed = await _read_stores(paths, error, read)
+    return None if failed is None else (rows, failed)
 
 
 async def stream_paths(
@@ -199,6 +194,19 @@ async def stream_paths(
     problem said through `error`: whether anything could not be read, or None when no store
     was found at all."""
     from sessiontui.snapshot_stream import stream_rows
+
+    return await _read_stores(
+        paths, error, lambda stores: stream_rows(stores, datetime.now(UTC), thresholds, emit)
+    )
+
+
+async def _read_stores(
+    paths: Sequence[Path],
+    error: Callable[[str], None],
+    read: Callable[[list[Store]], Awaitable[list[str]]],
+) -> bool | None:
+    """Open the stores at these paths, `read` them (its problems: one line each), close them:
+    whether anything could not be opened or read, or None when no store was found at all."""
     from sessiontui.stores import open_paths
 
     opened = open_paths(paths, error)
@@ -206,7 +214,7 @@ async def stream_paths(
         return None
     stores, failed = opened
     try:
-        read_errors = await stream_rows(stores, datetime.now(UTC), thresholds, emit)
+        read_errors = await read(stores)
     finally:
         for store in stores:
             await store.close()

@@ -21,8 +21,8 @@ from sessiontui.live.process_links import ProcessWatch, own_pids
 from sessiontui.live.processes import ProcessScan, store_target
 from sessiontui.model import ApiCall, Burn, Session, SessionProcesses, SessionRow
 from sessiontui.rules.burn import WINDOW, burn_of, burn_of_calls, mark_runaways
-from sessiontui.rules.processes import with_processes
-from sessiontui.rules.state import Thresholds, classify
+from sessiontui.rules.processes import classify_with_processes
+from sessiontui.rules.state import Thresholds
 from sessiontui.stores.base import PagedStore, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,8 @@ def _emit(
     """Classify these sessions as the dashboard's row book does, and hand each row on."""
     facts = watch.link_part(sessions, scan, now, owned)
     for session in sessions:
-        verdict = classify(session, now, limits)
         processes: SessionProcesses | None = facts.get(session.uid)
-        if processes is not None:
-            verdict = with_processes(
-                verdict, session, processes, now, limits.stuck_after_for(session.format)
-            )
+        verdict = classify_with_processes(session, now, limits, processes)
         emit(SessionRow(session, verdict, burns.get(_burn_key(index, session)), processes))
 
 

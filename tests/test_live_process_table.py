@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -134,3 +135,29 @@ def test_a_running_process_that_opens_a_store_file_later_is_found_by_a_full_pass
     late.open(db)
     assert table.scan(targets, full=True).by_store[str(db)] == (late.pid,)
     assert table.scan(targets).by_store[str(db)] == (late.pid,)  # and kept from then on
+
+
+def test_a_pid_a_store_records_is_kept_from_the_next_pass_without_a_full_one(
+    tmp_path: Path,
+) -> None:
+    """A Hermes lease names a new PID at each turn: the table keeps it at the next pass, from
+    what it already read (no pass over every process again), and agrees with a full pass."""
+    target = store_target(tmp_path / "state.db")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        table = ProcessTable()
+        table.scan([target])  # the first pass: every process read, the sleeper not kept
+        assert sleeper.pid not in table.scan([target]).processes
+        known = dict(table._known)
+        wanted = frozenset({sleeper.pid})
+        scan = table.scan([target], wanted)
+        assert sleeper.pid in scan.processes
+        assert all(table._known[pid] is known[pid] for pid in known if pid in table._known)
+        full = scan_processes([target], wanted).processes[sleeper.pid]
+        ours = scan.processes[sleeper.pid]  # (its memory and CPU move between the two looks)
+        assert replace(ours, rss=None, cpu_percent=None) == replace(
+            full, rss=None, cpu_percent=None
+        )
+    finally:
+        sleeper.kill()
+        sleeper.wait()

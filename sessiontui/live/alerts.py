@@ -61,29 +61,38 @@ class AlertWatch:
         if change is not None and (since is None or since is not self._last_rows):
             change = None  # an update was skipped in between: look at every row
         self._last_rows = rows
-        if change is not None and not change and self._stuck is not None:
-            return []  # an idle tick: nothing moved (no copy of the stuck set, 30k keys at 100k)
         if self._stuck is None or change is None:
             stuck = {r.key for r in rows if r.verdict.state is SessionState.STUCK}
             hot = {r.key for r in rows if self._over_rate(r)}
-            candidates: Sequence[SessionRow] = rows
             if self._stuck is None:  # the first look: what is already so is not news
                 self._stuck, self._hot = stuck, hot
                 return []
-        else:
-            stuck, hot = self._stuck - change.removed, self._hot - change.removed
-            candidates = change.changed
-            for row in candidates:
-                (stuck.add if row.verdict.state is SessionState.STUCK else stuck.discard)(row.key)
-                (hot.add if self._over_rate(row) else hot.discard)(row.key)
+            new_stuck = [r for r in rows if r.key in stuck and r.key not in self._stuck]
+            new_hot = [r for r in rows if r.key in hot and r.key not in self._hot]
+            self._stuck, self._hot = stuck, hot
+        else:  # only the changed rows, the sets changed in place (30k stuck keys at 100k)
+            stuck, hot = self._stuck, self._hot
+            stuck.difference_update(change.removed)
+            hot.difference_update(change.removed)
+            new_stuck, new_hot = [], []
+            for row in change.changed:
+                if row.verdict.state is not SessionState.STUCK:
+                    stuck.discard(row.key)
+                elif row.key not in stuck:
+                    stuck.add(row.key)
+                    new_stuck.append(row)
+                if not self._over_rate(row):
+                    hot.discard(row.key)
+                elif row.key not in hot:
+                    hot.add(row.key)
+                    new_hot.append(row)
         alerts = [
             Alert(
                 "stuck",
                 row,
                 f"{row.session.name}: {row.verdict.reason} — {row.verdict.evidence or ''}",
             )
-            for row in candidates
-            if row.key in stuck and row.key not in self._stuck
+            for row in new_stuck
         ]
         alerts += [
             Alert(
@@ -92,10 +101,8 @@ class AlertWatch:
                 f"{row.session.name}: spending "
                 + dollars_per_hour((row.burn.dollars_per_minute if row.burn else None) or 0),
             )
-            for row in candidates
-            if row.key in hot and row.key not in self._hot
+            for row in new_hot
         ]
-        self._stuck, self._hot = stuck, hot
         return alerts
 
     def _over_rate(self, row: SessionRow) -> bool:

@@ -20,8 +20,8 @@ from datetime import datetime
 
 from sessiontui.model import Burn, Session, SessionProcesses, SessionRow
 from sessiontui.rules.burn import burn_of, burn_valid_until, mark_runaways
-from sessiontui.rules.processes import with_processes
-from sessiontui.rules.state import Thresholds, classify, verdict_valid_until
+from sessiontui.rules.processes import classify_with_processes
+from sessiontui.rules.state import Thresholds, verdict_valid_until
 
 
 @dataclass(slots=True)
@@ -208,12 +208,8 @@ class ClassifiedRows:
         for uid in dirty:
             entry = self._entries[uid]
             session = entry.session
-            verdict = classify(session, now, limits)
             processes = self._facts.get(uid)
-            if processes is not None:
-                verdict = with_processes(
-                    verdict, session, processes, now, limits.stuck_after_for(session.format)
-                )
+            verdict = classify_with_processes(session, now, limits, processes)
             row = SessionRow(session, verdict, burns.get(uid), processes)
             if entry.row is not None and entry.row == row:
                 row = entry.row

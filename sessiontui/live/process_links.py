@@ -1,4 +1,4 @@
-"""Linking sessions to the processes of a scan (`processes.scan_processes`): by the session id
+"""Linking sessions to the processes of a scan (`process_table.ProcessTable.scan`): by the session id
 in a command line or Claude Code's registry, by a transcript held open, by the PIDs a store
 records, else the bot process holding the store open. `ProcessWatch` remembers what it linked
 before, so a vanished process is told apart from none, and an unchanged scan costs nothing."""
@@ -208,9 +208,7 @@ class ProcessWatch:
             and inputs == self._inputs
             and not any(f.processes and not f.shared for f in self._made.values())
         ):  # (a session's own process: its idle time moves with the clock)
-            return (
-                self._facts
-            )  # the same links as the last scan: a daemon's 100k sessions untouched
+            return self._facts  # the same links as the last scan: a daemon's sessions untouched
         self._linked, self._inputs = sessions, inputs
         seen = self._seen
         seen_ids: set[str] | None = None  # made when first needed (never, while a daemon serves)

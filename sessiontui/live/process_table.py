@@ -58,7 +58,7 @@ class ProcessTable:
 
     def __init__(self) -> None:
         self._known: dict[int, _Process] = {}
-        self._inputs: tuple[tuple[StoreTarget, ...], frozenset[int]] | None = None
+        self._targets: tuple[StoreTarget, ...] | None = None  # what `held` was matched against
         self._full_at = -FULL_SCAN_SECONDS
         self._kthreadd = False  # PID 2 is kthreadd (a host; in a container it is not there)
 
@@ -72,9 +72,15 @@ class ProcessTable:
         """One look at every process; `full`: read every one again, whatever was seen before.
         `wanted`: PIDs the stores record, kept whatever their name."""
         now = time.time()
-        inputs = (tuple(targets), wanted)
-        if full or inputs != self._inputs or time.monotonic() - self._full_at >= FULL_SCAN_SECONDS:
-            self._known, self._inputs, self._full_at = {}, inputs, time.monotonic()
+        # A PID newly `wanted` (a Hermes lease names one per turn) needs no full pass: `_look`
+        # keeps it from this pass on, and reads its files again from the next.
+        targets = tuple(targets)
+        if (
+            full
+            or targets != self._targets
+            or time.monotonic() - self._full_at >= FULL_SCAN_SECONDS
+        ):
+            self._known, self._targets, self._full_at = {}, targets, time.monotonic()
         try:
             pids = psutil.pids()
         except Exception as exc:  # noqa: BLE001 - e.g. no /proc: say so, never crash the dashboard

@@ -13,11 +13,21 @@ from datetime import datetime, timedelta
 import humanize
 
 from sessiontui.model import Session, SessionProcesses, SessionState, Verdict
-from sessiontui.rules.state import Reason
+from sessiontui.rules.state import Reason, Thresholds, classify
 
 IDLE_CPU_AFTER = timedelta(seconds=30)  # no CPU for this long (several scans) is worth saying
 _LIVE = frozenset({SessionState.RUNNING, SessionState.STUCK, SessionState.WAITING})
 _ENDED = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
+
+
+def classify_with_processes(
+    session: Session, now: datetime, limits: Thresholds, facts: SessionProcesses | None
+) -> Verdict:
+    """`classify()`, adjusted for the session's processes: the verdict a dashboard row shows."""
+    verdict = classify(session, now, limits)
+    if facts is None:
+        return verdict
+    return with_processes(verdict, session, facts, now, limits.stuck_after_for(session.format))
 
 
 def with_processes(

@@ -315,10 +315,7 @@ def _first_due(then: datetime, age: timedelta, windows: list[timedelta]) -> date
     most times are older than every window, and cost one comparison."""
     if age > windows[-1]:
         return None
-    for window in windows:
-        if window >= age:
-            return then + window
-    return None  # not reached: the last window is at or beyond `age`
+    return next(then + window for window in windows if window >= age)
 
 
 def _evidence_refresh(age: timedelta) -> timedelta:
@@ -330,16 +327,11 @@ def _evidence_refresh(age: timedelta) -> timedelta:
 
 
 _FIVE_MINUTES, _HOUR, _DAY = timedelta(minutes=5), timedelta(hours=1), timedelta(days=1)
-
-
 _NO_TIME = timedelta(0)
 
 
 def _age(now: datetime, then: datetime | None) -> timedelta | None:
-    if then is None:
-        return None
-    age = now - then
-    return max(_NO_TIME, age)
+    return None if then is None else max(_NO_TIME, now - then)
 
 
 def _ago(delta: timedelta) -> str:

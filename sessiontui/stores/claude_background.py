@@ -68,12 +68,14 @@ class BackgroundCount:
         except Exception as exc:  # noqa: BLE001 - any failure there: the app counts it itself
             log.warning("sessiontui: counting %s in a worker failed (%s)", path, exc)
             follower = None
-        if not self._jobs:
-            self.stop()
+        self.stop_if_idle()
         return True, follower
 
     def forget(self, path: Path) -> None:
+        """No longer count `path` (the workers stay until `stop_if_idle`: it waits for them)."""
         self._jobs.pop(path, None)
+
+    def stop_if_idle(self) -> None:
         if not self._jobs:
             self.stop()
 

@@ -64,9 +64,12 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         if changed_paths is not None and self._counting:
             changed_paths = changed_paths | set(self._counting)
         report = await super().refresh(changed_paths)
-        for gone in [p for p in self._counting if p not in self._followers]:
-            del self._counting[gone]  # a counting file that vanished
-            self._background.forget(gone)
+        gone = [p for p in self._counting if p not in self._followers]
+        for path in gone:  # a counting file that vanished
+            del self._counting[path]
+            self._background.forget(path)
+        if gone:  # ending the workers waits for them: not on the event loop
+            await asyncio.to_thread(self._background.stop_if_idle)
         due = (
             self._cache_saved_at is None
             or time.monotonic() - self._cache_saved_at > CACHE_SAVE_SECONDS
@@ -76,7 +79,7 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return report
 
     async def close(self) -> None:
-        self._background.stop()
+        await asyncio.to_thread(self._background.stop)  # (waits for the workers to end)
         if self._cache_dirty:
             await self._save_cache()
         await super().close()

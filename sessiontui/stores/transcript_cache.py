@@ -229,7 +229,7 @@ def decode(value: Any) -> Any:
     raise ValueError("an untagged object")
 
 
-_set_field = object.__setattr__  # frozen dataclasses are rebuilt field by field
+_set_field = object.__setattr__  # records are rebuilt field by field (frozen ones too)
 _DATACLASSES: dict[str, tuple[type, frozenset[str]]] = {}
 
 
