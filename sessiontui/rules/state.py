@@ -315,7 +315,10 @@ def _first_due(then: datetime, age: timedelta, windows: list[timedelta]) -> date
     most times are older than every window, and cost one comparison."""
     if age > windows[-1]:
         return None
-    return next(then + window for window in windows if window >= age)
+    for window in windows:
+        if window >= age:
+            return then + window
+    return None  # (not reached: the last window is at or beyond `age`)
 
 
 def _evidence_refresh(age: timedelta) -> timedelta:
