@@ -26,7 +26,7 @@ from sessiontui.live.process_links import ProcessWatch
 from sessiontui.private_files import open_private, private_dir
 from sessiontui.seen import SeenSessions
 from sessiontui.stores import Found, Store, open_stores
-from sessiontui.stores.claude_code import INTERACTIVE_READ_SECONDS, ClaudeCodeStore
+from sessiontui.stores.base import INTERACTIVE_READ_SECONDS, PacedStore
 from sessiontui.text import one_line
 
 if TYPE_CHECKING:
@@ -244,8 +244,8 @@ def make_app(
     """The app, shared by the CLI and the tests (which pass their own stores and a fixed clock)."""
     clock = clock or (lambda: datetime.now(UTC))
     opened = list(stores) if stores is not None else open_stores(list(found))
-    for store in opened:  # a huge transcript is listed at once and counted over a few ticks
-        if isinstance(store, ClaudeCodeStore):
+    for store in opened:  # a huge file is listed at once and counted over a few ticks
+        if isinstance(store, PacedStore):
             store.read_seconds = INTERACTIVE_READ_SECONDS
     fleet = Fleet(
         opened,

@@ -77,3 +77,15 @@ class PagedStore(Protocol):
     async def has_ids(self, ids: list[str]) -> set[str]:
         """Those of these ids that are sessions of the store."""
         ...
+
+
+@runtime_checkable
+class PacedStore(Protocol):
+    """A store whose first read of a huge file can be spread over refreshes: with
+    `read_seconds` set, a refresh reads for about that long and lists what it has (the rest
+    marked as counting); None, as in `snapshot`, reads everything in one refresh."""
+
+    read_seconds: float | None
+
+
+INTERACTIVE_READ_SECONDS = 0.4  # how long the app's refresh reads a huge file before listing

@@ -34,7 +34,6 @@ from sessiontui.stores.transcript_cache import TranscriptCache
 log = logging.getLogger(__name__)
 
 CACHE_SAVE_SECONDS = 60.0  # while running, the transcript cache is written at most this often
-INTERACTIVE_READ_SECONDS = 0.4  # the app reads a big transcript for this long per refresh
 _READ_STEP = 4 << 20  # bytes per read between two looks at the clock
 _TAIL_LINES = 40  # lines read from a counting transcript's end: its last activity and message
 
