@@ -1,4 +1,4 @@
-from sessiontui.cli import main
+from sessiontui.cli import run
 
 if __name__ == "__main__":  # a process-pool worker imports this module too
-    raise SystemExit(main())
+    run()
