@@ -25,7 +25,7 @@ from sessiontui.model import Session
 from sessiontui.stores.claude_code import ClaudeCodeStore
 from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import TranscriptSummary
-from sessiontui.stores.transcript_cache import TranscriptCache
+from sessiontui.stores.transcript_cache import TranscriptCache, UnreadIds
 
 CWD = "/home/dev/src/cached"
 SID = "0f7b5a34-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -209,6 +209,8 @@ def round_trip(tmp_path: Path, follower: TranscriptFollower) -> TranscriptSummar
     if not TranscriptCache(tmp_path, tmp_path / "cache").restore(again):
         return None
     assert again.tail.state() == follower.tail.state()
+    assert again.seen_later is not None and not again.summary._seen_requests  # (not decoded)
+    again.summary._seen_requests.update(again.seen_later())
     return again.summary
 
 
@@ -420,4 +422,74 @@ async def test_an_entry_is_handed_out_once_and_a_second_follower_reads_the_file(
     assert cache.restore(first)
     assert not cache.restore(second)
     second.poll()
+    assert first.seen_later is not None
+    first.summary._seen_requests.update(first.seen_later())
     assert second.summary == first.summary
+
+
+def split_reply(projects: Path) -> tuple[Path, bytes]:
+    """A transcript whose last reply is three lines of one request, and the bytes where a read
+    stops inside that reply (after its first line)."""
+    w = ClaudeCodeWriter(projects)
+    path = write_turns(projects, 0, 20)
+    w.user(SID, CWD, "one more", now=START + timedelta(hours=1))
+    size = path.stat().st_size
+    w.assistant(
+        SID,
+        CWD,
+        [text_block("a"), text_block("b"), text_block("c")],
+        model="claude-sonnet-4-5",
+        usage=usage_dict(10, 500, 2_000, 300),
+        now=START + timedelta(hours=1, seconds=5),
+    )
+    data = path.read_bytes()
+    return path, data[: data.index(b"\n", size) + 1]
+
+
+async def test_a_request_cut_by_a_warm_run_is_still_counted_once(tmp_path: Path) -> None:
+    """The cache hands the counted request ids over undecoded; a file read on from where it
+    stood decodes them first, so the rest of a request cut by the save is not counted again."""
+    projects = tmp_path / "projects"
+    path, head = split_reply(projects)
+    whole = path.read_bytes()
+    path.write_bytes(head)
+    await read_store(projects, tmp_path / "cache")  # cached with the reply's first line only
+    path.write_bytes(whole)
+    warm, read = await read_store(projects, tmp_path / "cache")
+    uncached, _ = await read_store(projects, None)
+    assert read < len(whole) - len(head) + 50_000  # read on, not from the start
+    assert facts(warm) == facts(uncached)
+    assert warm.usage is not None  # the three-line reply's 500 counted once
+    assert warm.usage.output_tokens == sum(100 + t for t in range(20)) + 500
+
+
+async def test_request_ids_that_are_not_ids_make_the_file_be_read_again(tmp_path: Path) -> None:
+    projects = tmp_path / "projects"
+    path, head = split_reply(projects)
+    whole = path.read_bytes()
+    path.write_bytes(head)
+    await read_store(projects, tmp_path / "cache")
+    cache = TranscriptCache(projects, tmp_path / "cache")
+    data = json.loads(cache.path.read_bytes())
+    (entry,) = data["entries"].values()
+    entry["seen"] = [1, 2]  # JSON, but no request ids: found only when the file is read on
+    cache.path.write_text(json.dumps(data))
+    path.write_bytes(whole)
+    warm, read = await read_store(projects, tmp_path / "cache")
+    uncached, _ = await read_store(projects, None)
+    assert read >= len(whole)  # from the start
+    assert facts(warm) == facts(uncached)
+
+
+async def test_a_warm_run_of_an_unchanged_file_decodes_no_request_id(tmp_path: Path) -> None:
+    projects = tmp_path / "projects"
+    write_turns(projects, 0, 30)
+    await read_store(projects, tmp_path / "cache")
+    store = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "cache"))
+    await store.refresh()
+    (follower,) = store._followers.values()
+    assert isinstance(follower.seen_later, UnreadIds) and not follower.summary._seen_requests
+    await store.close()  # saved again as it was: the ids written back undecoded
+    again, _ = await read_store(projects, tmp_path / "cache")
+    uncached, _ = await read_store(projects, None)
+    assert facts(again) == facts(uncached)

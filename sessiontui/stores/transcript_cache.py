@@ -22,6 +22,7 @@ save): a crash may leave the cache torn, and it is then rebuilt like any corrupt
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import math
@@ -80,10 +81,13 @@ def code_version() -> str:
 
 
 class Entry(msgspec.Struct):
-    """One transcript's cached state: its tail's (`JsonlTail.state`) and its summary."""
+    """One transcript's cached state: its tail's (`JsonlTail.state`), its summary, and apart
+    from the summary the ids of the requests it counted (most of the bytes: left undecoded
+    until the file is read on, see `UnreadIds`)."""
 
     tail: dict[str, Any]
     summary: TranscriptSummary
+    seen: msgspec.Raw = msgspec.Raw(b"[]")
 
 
 class CacheFile(msgspec.Struct):
@@ -109,6 +113,34 @@ def _decoder() -> msgspec.json.Decoder[CacheFile]:
 
 
 _encode = msgspec.json.Encoder().encode
+_ids = msgspec.json.Decoder(list[str]).decode
+# A summary's fields as written: all but the request ids (an entry's `seen`)
+_SUMMARY_FIELDS = tuple(
+    f.name for f in dataclasses.fields(TranscriptSummary) if f.name != "_seen_requests"
+)
+
+
+class UnreadIds:
+    """A cached summary's request ids, still as the cache's JSON: decoded only if its file is
+    read on (a warm run's unchanged file never is), and written back as they are."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: msgspec.Raw) -> None:
+        self.raw = raw.copy()  # (not a view keeping the whole cache file's bytes alive)
+
+    def __call__(self) -> list[str]:
+        return _ids(self.raw)
+
+
+def _encode_entry(follower: TranscriptFollower) -> bytes:
+    summary = follower.summary
+    later = follower.seen_later
+    seen = (
+        later.raw if isinstance(later, UnreadIds) else msgspec.Raw(_encode(summary._seen_requests))
+    )
+    fields = {name: getattr(summary, name) for name in _SUMMARY_FIELDS}
+    return _encode({"tail": follower.tail.state(), "summary": fields, "seen": seen})
 
 
 class TranscriptCache:
@@ -130,7 +162,7 @@ class TranscriptCache:
         if entry is None:
             return False
         try:
-            follower.restore(entry.tail, entry.summary)
+            follower.restore(entry.tail, entry.summary, UnreadIds(entry.seen))
         except (KeyError, TypeError, ValueError) as exc:
             log.warning(
                 "sessiontui: transcript cache %s: an entry could not be used (%s); reading the file again",
@@ -148,7 +180,7 @@ class TranscriptCache:
             if follower.counting or not math.isfinite(follower.summary.cost_usd):
                 continue
             try:
-                entry = _encode(Entry(follower.tail.state(), follower.summary))
+                entry = _encode_entry(follower)
             except (msgspec.EncodeError, UnicodeEncodeError):  # a lone surrogate in a title
                 continue
             entries[str(path)] = msgspec.Raw(entry)
