@@ -257,7 +257,9 @@ def run() -> NoReturn:
     After a one-shot command has written everything (its output flushed here, the transcript
     cache saved and its stores closed inside `main`), the process leaves with `os._exit`: the
     interpreter's teardown, freeing every object and module one by one, was 10-15 ms of a
-    0.2 s warm `snapshot`, for nothing anyone sees."""
+    0.2 s warm `snapshot`, for nothing anyone sees. The collector, held off while the
+    program's modules were imported (`sessiontui.__main__`), is on again before any work."""
+    gc.enable()
     code = main()
     command = sys.argv[1] if len(sys.argv) > 1 else None
     if command in LEAVE_AT_ONCE:

@@ -286,3 +286,22 @@ def test_the_program_leaves_at_once_with_all_its_output_and_its_exit_code(
         check=False,
     )
     assert result.stderr.endswith(b"torn down\n")
+
+
+def test_the_collector_is_off_while_the_program_imports_and_on_when_it_runs() -> None:
+    """`sessiontui.__main__` (the script's and `-m`'s entry) holds the collector off while the
+    modules are imported; `run` turns it on before the command's work (here a probe in place
+    of `main`)."""
+    probe = (
+        "import gc, sys\n"
+        "import sessiontui.__main__ as program\n"
+        "print(gc.isenabled())\n"
+        "import sessiontui.cli as cli\n"
+        "cli.main = lambda: print(gc.isenabled()) or 0\n"
+        "sys.argv = ['sessiontui', 'audit']\n"
+        "program.run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout.split()) == (0, ["False", "True"])
