@@ -294,6 +294,24 @@ async def test_an_entry_that_cannot_be_read_costs_only_its_own_file(
     assert len(notes) == 1 and "1 entries could not be used" in notes[0]
 
 
+async def test_damaged_rates_cost_only_the_rates(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The rates a cache keeps are a speed-up: damaged ones are dropped, quietly, and every
+    entry is still used."""
+    projects = tmp_path / "projects"
+    path = write_turns(projects, 0, 30)
+    cold, _ = await read_store(projects, tmp_path / "cache")
+    cache = TranscriptCache(projects, tmp_path / "cache")
+    data = json.loads(cache.path.read_bytes())
+    data["rates"] = [["claude-sonnet-4-5", "not a day", False]]
+    cache.path.write_text(json.dumps(data))
+    with caplog.at_level(logging.WARNING):
+        warm, read = await read_store(projects, tmp_path / "cache")
+    assert facts(warm) == facts(cold) and read < path.stat().st_size / 4
+    assert not caplog.records
+
+
 def test_two_processes_at_once_both_answer_and_leave_a_whole_cache(
     tmp_path: Path, isolated_home: Path
 ) -> None:
@@ -493,3 +511,52 @@ async def test_a_warm_run_of_an_unchanged_file_decodes_no_request_id(tmp_path: P
     again, _ = await read_store(projects, tmp_path / "cache")
     uncached, _ = await read_store(projects, None)
     assert facts(again) == facts(uncached)
+
+
+def test_calls_appended_today_are_priced_without_genai_prices(
+    tmp_path: Path, isolated_home: Path, real_now: datetime
+) -> None:
+    """The cache keeps the rates its run resolved for yesterday and today: a later run pricing
+    new calls of the same model (a session still running) imports no genai-prices, to the same
+    dollars; a call of a model no run has priced today imports it, and that model is kept."""
+    projects = tmp_path / "projects"
+    env = {**os.environ, "HOME": str(isolated_home), "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from sessiontui.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        "    main(['snapshot', '--json', *sys.argv[1:]])\n"
+        "print(json.loads(out.getvalue())['cost_usd'], 'genai_prices' in sys.modules)\n"
+    )
+
+    def turn(model: str, minutes: int) -> None:
+        at = real_now - timedelta(minutes=minutes)
+        w = ClaudeCodeWriter(projects)
+        w.user(SID, CWD, f"prompt {minutes}", now=at)
+        w.assistant(
+            SID,
+            CWD,
+            [text_block("done")],
+            model=model,
+            usage=usage_dict(10, 100, 2_000, 300),
+            now=at,
+        )
+
+    def run(*flags: str) -> list[str]:
+        command = [sys.executable, "-c", probe, *flags, str(projects)]
+        result = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    turn("claude-sonnet-4-5", 30)
+    assert run()[1] == "True"  # cold: priced by genai-prices
+    turn("claude-sonnet-4-5", 20)
+    warm, uncached = run(), run("--no-cache")
+    assert warm == [uncached[0], "False"]
+    turn("claude-haiku-4-5", 10)
+    assert run()[1] == "True"  # a model not priced today: resolved, and kept
+    turn("claude-haiku-4-5", 5)
+    turn("claude-sonnet-4-5", 4)
+    assert run()[1] == "False"

@@ -13,6 +13,9 @@ there, and the cache is not used. A summary is the JSON object of its dataclass 
 back by one typed msgspec decoder straight into the summary's own classes (a warm run's
 decode, in C: no tagged values rebuilt one by one in Python), so a field added to
 TranscriptSummary is carried without a change here; only the summary's classes can come out.
+The file also keeps the rates the run resolved per (model, day) for yesterday and today
+(`pricing.remember_rates`): a later run pricing calls appended since, as a running session's
+are, need not import genai-prices at all.
 Writes go to a temporary file in the same directory, made owner-only, then renamed over the
 cache: a reader sees the old or the new file, never half of one, and two sessiontui processes
 at once each write a whole file (the last one wins). A corrupt file is set aside and rebuilt,
@@ -26,6 +29,7 @@ import dataclasses
 import hashlib
 import logging
 import math
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -90,12 +94,29 @@ class Entry(msgspec.Struct):
     seen: msgspec.Raw = msgspec.Raw(b"[]")
 
 
+class KnownRates(msgspec.Struct, array_like=True):
+    """A model's rates on a day as this price data and code resolve them (`pricing`): kept so
+    that a later run pricing new calls on that day need not import genai-prices."""
+
+    model: str
+    day: date
+    rates: pricing.ModelRates | bool | None
+
+
+RATES_KEPT = timedelta(days=1)  # rates kept for calls from yesterday (UTC) on
+
+
+def _since() -> date:
+    return datetime.now(UTC).date() - RATES_KEPT
+
+
 class CacheFile(msgspec.Struct):
     """The file, read in one typed pass."""
 
     format: int
     version: str
     entries: dict[str, Entry]
+    rates: list[KnownRates] = []
 
 
 class _RawFile(msgspec.Struct):
@@ -105,6 +126,7 @@ class _RawFile(msgspec.Struct):
     format: object = None
     version: object = None
     entries: dict[str, msgspec.Raw] | None = None
+    rates: msgspec.Raw = msgspec.Raw(b"[]")
 
 
 @lru_cache(maxsize=1)
@@ -184,7 +206,8 @@ class TranscriptCache:
             except (msgspec.EncodeError, UnicodeEncodeError):  # a lone surrogate in a title
                 continue
             entries[str(path)] = msgspec.Raw(entry)
-        data = _encode(_RawFile(FORMAT, self.version, entries))
+        rates = [KnownRates(*known) for known in pricing.resolved_rates(_since())]
+        data = _encode(_RawFile(FORMAT, self.version, entries, msgspec.Raw(_encode(rates))))
         try:
             private_dir(self.path.parent)
             # No fsync (two per Claude project dir, 0.2 s wall for a cold 200 MB tree): a cache
@@ -217,6 +240,7 @@ class TranscriptCache:
             return self._unreadable(exc)
         if cache.format != FORMAT or cache.version != self.version:
             return {}  # made by other code or price data: silently not used
+        pricing.remember_rates((known.model, known.day, known.rates) for known in cache.rates)
         return cache.entries
 
     def _unreadable(self, exc: Exception) -> dict[str, Entry]:
@@ -246,9 +270,10 @@ class TranscriptCache:
                 entries[path] = decode(raw)
             except msgspec.DecodeError:
                 continue
-        log.warning(
-            "sessiontui: transcript cache %s: %d entries could not be used; reading their files again",
-            self.path,
-            len(loose.entries) - len(entries),
-        )
+        if len(entries) < len(loose.entries):  # (else it was the rates: only a speed-up)
+            log.warning(
+                "sessiontui: transcript cache %s: %d entries could not be used; reading their files again",
+                self.path,
+                len(loose.entries) - len(entries),
+            )
         return entries
