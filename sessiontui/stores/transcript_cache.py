@@ -155,14 +155,21 @@ class UnreadIds:
         return _ids(self.raw)
 
 
-def _encode_entry(follower: TranscriptFollower) -> bytes:
+def cache_entry(follower: TranscriptFollower) -> bytes | None:
+    """A follower's entry in the cache file, as `save` writes it; None when JSON cannot hold it
+    (a `costUSD: NaN` line's dollars, a lone surrogate in a title): its file is read again."""
     summary = follower.summary
+    if not math.isfinite(summary.cost_usd):
+        return None
     later = follower.seen_later
     seen = (
         later.raw if isinstance(later, UnreadIds) else msgspec.Raw(_encode(summary._seen_requests))
     )
     fields = {name: getattr(summary, name) for name in _SUMMARY_FIELDS}
-    return _encode({"tail": follower.tail.state(), "summary": fields, "seen": seen})
+    try:
+        return _encode({"tail": follower.tail.state(), "summary": fields, "seen": seen})
+    except (msgspec.EncodeError, UnicodeEncodeError):
+        return None
 
 
 class TranscriptCache:
@@ -198,14 +205,9 @@ class TranscriptCache:
         """Write the summaries of the files read to their end, atomically and owner-only."""
         entries: dict[str, msgspec.Raw] = {}
         for path, follower in followers.items():
-            # JSON has no NaN: a `costUSD: NaN` line's file is not cached (read again instead)
-            if follower.counting or not math.isfinite(follower.summary.cost_usd):
-                continue
-            try:
-                entry = _encode_entry(follower)
-            except (msgspec.EncodeError, UnicodeEncodeError):  # a lone surrogate in a title
-                continue
-            entries[str(path)] = msgspec.Raw(entry)
+            entry = None if follower.counting else cache_entry(follower)
+            if entry is not None:
+                entries[str(path)] = msgspec.Raw(entry)
         rates = [KnownRates(*known) for known in pricing.resolved_rates(_since())]
         data = _encode(_RawFile(FORMAT, self.version, entries, msgspec.Raw(_encode(rates))))
         try:
