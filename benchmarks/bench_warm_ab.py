@@ -6,12 +6,19 @@ each a fresh process: wall time, CPU seconds (wait4) and peak RSS. Both are byte
 (PYTHONDONTWRITEBYTECODE may be set: an install has .pyc files). Medians (min-max); the outputs
 of the two are compared line for line.
 
-    python benchmarks/bench_warm_ab.py BEFORE AFTER [--tree cc_tree_200mb] [--runs 15] [--out NAME]
+`--live`: the tree is copied, and before each pair of runs one turn (a prompt and a priced reply,
+dated now) is appended to one of its transcripts, as a running session would: each run reads
+those few appended bytes (and prices them) instead of nothing. Outputs are then compared by
+their total cost (the appended session's state moves with the clock).
+
+    python benchmarks/bench_warm_ab.py BEFORE AFTER [--tree cc_tree_200mb] [--runs 15] [--live]
+                                       [--out NAME]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -42,6 +49,30 @@ def snapshot(checkout: str, tree: Path, cache: Path) -> tuple[float, float, floa
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, data
 
 
+def append_turn(tree: Path, turn: int) -> None:
+    """One prompt and its priced reply, dated now, at the end of the tree's first transcript."""
+    from datetime import UTC, datetime
+
+    from sessiontui.demo.claude_code import ClaudeCodeWriter, text_block, usage_dict
+
+    transcript = min(tree.glob("*/*.jsonl"))
+    cwd = json.loads(transcript.open("rb").readline())["cwd"]
+    writer, now = ClaudeCodeWriter(tree), datetime.now(UTC)
+    writer.user(transcript.stem, cwd, f"live turn {turn}", now=now)
+    writer.assistant(
+        transcript.stem,
+        cwd,
+        [text_block(f"reply {turn}")],
+        model="claude-sonnet-4-6",
+        usage=usage_dict(12, 340, 20_000, 560),
+        now=now,
+    )
+
+
+def total_cost(output: bytes) -> float:
+    return round(sum(json.loads(line)["cost_usd"] or 0 for line in output.splitlines()), 6)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -51,8 +82,13 @@ def main() -> None:
     parser.add_argument("--tree", default="cc_tree_200mb", help="a tree under benchmarks/data")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--out", default="warm_ab")
+    parser.add_argument("--live", action="store_true", help="append a turn before each pair")
     args = parser.parse_args()
     tree = DATA / args.tree
+    copy = Path(tempfile.mkdtemp(prefix="warm_ab_tree_")) if args.live else None
+    if copy is not None:
+        shutil.copytree(tree, copy / args.tree)
+        tree = copy / args.tree
     names = ("before", "after")
     caches = {name: Path(tempfile.mkdtemp(prefix=f"warm_ab_{name}_")) for name in names}
     got: dict[str, list[tuple[float, float, float]]] = {name: [] for name in names}
@@ -66,6 +102,8 @@ def main() -> None:
             )
             snapshot(checkout, tree, caches[name])  # fills the cache
         for run in range(args.runs):
+            if args.live:
+                append_turn(tree, run)
             for name in names if run % 2 == 0 else names[::-1]:
                 wall, cpu, rss, outputs[name] = snapshot(getattr(args, name), tree, caches[name])
                 got[name].append((wall, cpu, rss))
@@ -76,22 +114,28 @@ def main() -> None:
     finally:
         for cache in caches.values():
             shutil.rmtree(cache, ignore_errors=True)
+        if copy is not None:
+            shutil.rmtree(copy, ignore_errors=True)
     rows = [
         [f"{args.tree} warm, {name}", *(Summary([v[i] for v in values]).fmt(3 if i < 2 else 1)
                                        for i in range(3))]
         for name, values in got.items()
     ]
-    same = outputs["before"] == outputs["after"]
+    if args.live:  # the appended session's state moves with the clock: compare the dollars
+        same = total_cost(outputs["before"]) == total_cost(outputs["after"])
+    else:
+        same = outputs["before"] == outputs["after"]
     lines = machine_header(
         "sessiontui snapshot --json on a warm cache, two checkouts alternated",
         [
-            f"before: {args.before}; after: {args.after}; runs: {args.runs}; median (min-max)",
+            f"before: {args.before}; after: {args.after}; runs: {args.runs}; median (min-max)"
+            + ("; live: a turn appended before each pair of runs" if args.live else ""),
             f"load average at start / end: {load[0]:.1f} / {load[-1]:.1f} (2 cores shared)",
             f"command: python {' '.join(sys.argv)}",
         ],
     )
     lines += table(["tree, code", "wall s", "CPU s", "peak MiB"], rows)
-    lines.append(f"outputs identical: {same}")
+    lines.append(f"{'total cost' if args.live else 'outputs'} identical: {same}")
     write_results(args.out, lines)
 
 

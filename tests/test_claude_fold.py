@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,7 +21,6 @@ from sessiontui.stores import claude_fold
 from sessiontui.stores.claude_fold import TranscriptFold, fold_reference
 from sessiontui.stores.claude_follower import TranscriptFollower
 from sessiontui.stores.claude_transcript import TranscriptSummary, line_matters_for_summary
-from sessiontui.stores.transcript_cache import encode as cache_encode
 
 MODELS = [
     "claude-opus-4-6",
@@ -233,16 +233,8 @@ def same(a: TranscriptSummary, b: TranscriptSummary) -> bool:
 
 
 def _canonical(summary: TranscriptSummary) -> str:
-    def walk(value: Any) -> Any:
-        if isinstance(value, dict):
-            if "$set" in value:
-                return sorted(map(repr, value["$set"]))
-            return {k: walk(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        return value
-
-    return repr(walk(cache_encode(summary)))
+    """Every field as plain values, sets sorted; NaN prints as itself."""
+    return repr(msgspec.to_builtins(summary, order="deterministic"))
 
 
 def fast(lines: list[bytes], cuts: list[int]) -> tuple[TranscriptSummary, int]:

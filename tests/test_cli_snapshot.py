@@ -240,3 +240,68 @@ def test_json_output_has_no_raw_control_bytes(
     out, _ = capsys.readouterr()
     assert not any(c in out for c in "\x1b\x07")
     assert "\\u001b[2J" in out
+
+
+def test_the_program_leaves_at_once_with_all_its_output_and_its_exit_code(
+    tmp_path: Path, isolated_home: Path, real_now: datetime
+) -> None:
+    """`run` (the program) ends a snapshot with `os._exit`, skipping the interpreter's
+    teardown: what was written is flushed first, whole, even to a block-buffered file, and the
+    exit code is main's. An `atexit` hook shows the teardown was skipped."""
+    bot = ZeroClawSqliteBot(tmp_path / "sessions.db")
+    for n in range(300):
+        bot.append(f"gw_{n:03}", "user", "hello " * 20, now=real_now - timedelta(minutes=40))
+        bot.append(f"gw_{n:03}", "assistant", "Hello.", now=real_now - timedelta(minutes=40))
+    bot.append("gw_stuck", "user", "build it", now=real_now - timedelta(minutes=25))
+    bot.set_state("gw_stuck", "running", "t-1", now=real_now - timedelta(minutes=25))
+    bot.close()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    program = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('torn down', file=sys.stderr))\n"
+        "from sessiontui.cli import run\n"
+        "sys.argv = ['sessiontui', *sys.argv[1:]]\n"
+        "run()\n"
+    )
+    for flags, code, rows in ((("--json",), 0, 301), (("--json", "--stuck"), 1, 1)):
+        out = tmp_path / "out.json"
+        with out.open("wb") as handle:
+            result = subprocess.run(
+                [sys.executable, "-c", program, "snapshot", *flags, str(tmp_path / "sessions.db")],
+                stdout=handle,
+                stderr=subprocess.PIPE,
+                env=env,
+                timeout=60,
+                check=False,
+            )
+        lines = out.read_bytes().splitlines()
+        assert (result.returncode, result.stderr) == (code, b"")
+        assert len(lines) == rows and all(json.loads(line)["id"] for line in lines)
+    # Another command keeps the usual exit, teardown and all.
+    result = subprocess.run(
+        [sys.executable, "-c", program, "audit"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.stderr.endswith(b"torn down\n")
+
+
+def test_the_collector_is_off_while_the_program_imports_and_on_when_it_runs() -> None:
+    """`sessiontui.__main__` (the script's and `-m`'s entry) holds the collector off while the
+    modules are imported; `run` turns it on before the command's work (here a probe in place
+    of `main`)."""
+    probe = (
+        "import gc, sys\n"
+        "import sessiontui.__main__ as program\n"
+        "print(gc.isenabled())\n"
+        "import sessiontui.cli as cli\n"
+        "cli.main = lambda: print(gc.isenabled()) or 0\n"
+        "sys.argv = ['sessiontui', 'audit']\n"
+        "program.run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (result.returncode, result.stdout.split()) == (0, ["False", "True"])

@@ -147,9 +147,22 @@ def test_every_late_name_in_the_registry_exists() -> None:
         assert hasattr(importlib.import_module(module), name), f"{module}.{name}"
 
 
+UNUSED_WHEN_WARM = (  # what a warm Claude Code snapshot has no use for
+    "multiprocessing",  # no file to read: no pool
+    "sqlite3",  # no SQLite file found
+    "aiosqlite",
+    "sessiontui.actions.perform",  # nothing written: none of the write path
+    "sessiontui.actions.trash",
+    "sessiontui.actions.journal",
+    "sessiontui.actions.audit",
+)
+
+
 def test_finding_and_reading_claude_code_imports_no_other_adapter(tmp_path: Path) -> None:
     """A snapshot of a Claude Code tree imports Claude Code's adapter and no other format's
-    adapter or writer (the registry imports them when a store of their format is opened)."""
+    adapter or writer (the registry imports them when a store of their format is opened); a
+    warm one (every file from the transcript cache) none of what it does not use either."""
+    import os
     import subprocess
     import sys
 
@@ -168,18 +181,39 @@ def test_finding_and_reading_claude_code_imports_no_other_adapter(tmp_path: Path
         "import contextlib, io, sys\n"
         "from sessiontui.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
-        f"    code = main(['snapshot', '--json', '--no-cache', {str(tmp_path)!r}])\n"
+        f"    code = main(['snapshot', '--json', {str(tmp_path / 'projects')!r}])\n"
         "ours = sorted(m for m in sys.modules if m.startswith(('sessiontui.stores.', "
         "'sessiontui.actions.')))\n"
         "print(code, out.getvalue().count(chr(10)), ' '.join(ours))\n"
+        f"print(*(m for m in {UNUSED_WHEN_WARM!r} if m in sys.modules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    status, rows, *modules = result.stdout.split()
-    assert (status, rows) == ("0", "1"), result.stderr
-    assert "sessiontui.stores.claude_code" in modules
-    others = ("codex", "starpod", "zeroclaw", "hermes", "openclaw", "fts_search", "disk_parts")
-    # hermes_link says where Claude Code keeps its transcripts; actions.openclaw is refusal text
-    light = {"sessiontui.stores.hermes_link", "sessiontui.actions.openclaw"}
-    assert [m for m in modules if m.rsplit(".", 1)[1].startswith(others) and m not in light] == []
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    for run in ("cold", "warm"):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env=env,
+        )
+        ours, unused = result.stdout.splitlines()
+        status, rows, *modules = ours.split()
+        assert (status, rows) == ("0", "1"), result.stderr
+        assert "sessiontui.stores.claude_code" in modules
+        others = ("codex", "starpod", "zeroclaw", "hermes", "openclaw", "fts_search", "disk_parts")
+        # hermes_link says where Claude Code keeps its transcripts; actions.openclaw is refusals
+        light = {"sessiontui.stores.hermes_link", "sessiontui.actions.openclaw"}
+        assert [
+            m for m in modules if m.rsplit(".", 1)[1].startswith(others) and m not in light
+        ] == []
+        assert run == "cold" or unused == "", unused
+
+
+def test_every_name_the_actions_package_hands_out_resolves() -> None:
+    """`sessiontui.actions` imports its modules when a name is first asked for: each is there."""
+    import sessiontui.actions
+
+    for name in sessiontui.actions.__all__:
+        value = getattr(sessiontui.actions, name)
+        assert getattr(value, "__name__", name) == name

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import msgspec
 import pytest
 from genai_prices import Usage as PriceUsage
 from genai_prices import calc_price, data_snapshot
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from sessiontui.model import Usage
 from sessiontui.rules import pricing
 from sessiontui.rules.pricing import is_priced, price_call, split_model
+from sessiontui.stores.transcript_cache import KnownRates
 
 AT = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -211,3 +213,29 @@ def test_price_without_a_time_uses_today() -> None:
     assert price_call("claude-haiku-4-5", usage) == pytest.approx(
         library_price("claude-haiku-4-5", usage, datetime.now(UTC))
     )
+
+
+@pytest.mark.parametrize("model", MODELS + TIERED)
+def test_rates_kept_by_the_transcript_cache_are_the_rates_resolved(model: str) -> None:
+    """A later run takes a (model, day)'s rates from the cache instead of genai-prices: they
+    come back equal, float for float, so they price every call as `calc_price` does (above)."""
+    fresh = pricing.model_rates(model, AT.date())
+    kept = msgspec.json.decode(
+        msgspec.json.encode([KnownRates(model, AT.date(), fresh)]), type=list[KnownRates]
+    )
+    assert kept == [KnownRates(model, AT.date(), fresh)]
+
+
+def test_remembered_rates_are_answered_as_they_are_and_kept_from_a_day_on() -> None:
+    day = AT.date() - timedelta(days=4000)  # a day no test resolves
+    rates = pricing.model_rates("claude-haiku-4-5", AT.date())
+    pricing.remember_rates([("claude-haiku-4-5", day, rates)])
+    try:
+        assert pricing.model_rates("claude-haiku-4-5", day) is rates
+        assert ("claude-haiku-4-5", day, rates) in pricing.resolved_rates(day)
+        assert ("claude-haiku-4-5", day, rates) not in pricing.resolved_rates(AT.date())
+        assert ("claude-haiku-4-5", AT.date(), rates) in pricing.resolved_rates(AT.date())
+    finally:
+        pricing._REMEMBERED.clear()
+        pricing._RESOLVED.pop(("claude-haiku-4-5", day))
+        pricing.model_rates.cache_clear()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import warnings
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -193,10 +194,28 @@ def _probe_tier(model: str, at: datetime, prompt: int) -> TierRates:
     )
 
 
+Rates = ModelRates | None | bool  # what `model_rates` answers
+_REMEMBERED: dict[tuple[str, date], Rates] = {}  # resolved by an earlier run (`remember_rates`)
+_RESOLVED: dict[tuple[str, date], Rates] = {}  # answered in this process
+
+
 @lru_cache(maxsize=1024)
-def model_rates(model: str, day: date) -> ModelRates | None | bool:
+def model_rates(model: str, day: date) -> Rates:
     """The model's rates on `day`; False when genai-prices does not know it; None when it knows
-    it but cannot price a plain token call (each call then asks the library)."""
+    it but cannot price a plain token call (each call then asks the library). Rates an earlier
+    run resolved with the same price data and code (`remember_rates`) are taken as they are:
+    genai-prices is imported only for a (model, day) no run has met yet."""
+    rates = _REMEMBERED.get((model, day), _NOT_REMEMBERED)
+    if rates is _NOT_REMEMBERED:
+        rates = _resolve(model, day)
+    _RESOLVED[model, day] = rates
+    return rates
+
+
+_NOT_REMEMBERED: Rates = True  # (never an answer of `_resolve`)
+
+
+def _resolve(model: str, day: date) -> Rates:
     at = datetime.combine(day, time(12), UTC)
     try:
         starts = _tier_starts(model, at)
@@ -208,6 +227,20 @@ def model_rates(model: str, day: date) -> ModelRates | None | bool:
     except ValueError:
         return None
     return ModelRates(starts, tiers)
+
+
+def remember_rates(known: Iterable[tuple[str, date, Rates]]) -> None:
+    """Rates resolved by an earlier run with this price data and this code (the transcript
+    cache keeps them, keyed by both): a run whose new calls are all on those (model, day)s
+    never imports genai-prices (0.1 CPU-s of imports and 20 ms of price data)."""
+    _REMEMBERED.update(((model, day), rates) for model, day, rates in known)
+
+
+def resolved_rates(since: date) -> list[tuple[str, date, Rates]]:
+    """The (model, day)s from `since` on answered in this process or remembered, for the cache
+    (new calls are made today: a running session's, or an old one resumed)."""
+    known = {**_REMEMBERED, **_RESOLVED}
+    return [(model, day, rates) for (model, day), rates in known.items() if day >= since]
 
 
 def price_call(model: str | None, usage: Usage, at: datetime | None = None) -> float | None:
@@ -228,8 +261,8 @@ def price_call(model: str | None, usage: Usage, at: datetime | None = None) -> f
 
 def load_price_data() -> None:
     """Import genai-prices and load its price data now (processes forked after this share
-    them); otherwise the first price asked for does."""
-    price_call("claude-sonnet-4-5", Usage(input_tokens=1), datetime.now(UTC))
+    them, whatever rates are remembered); otherwise the first price asked for does."""
+    library_total("claude-sonnet-4-5", Usage(input_tokens=1), datetime.now(UTC))
 
 
 def is_priced(model: str | None) -> bool:

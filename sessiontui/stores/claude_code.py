@@ -78,7 +78,8 @@ class ClaudeCodeStore(JsonlDirectoryStore[TranscriptFollower]):
         return report
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._background.stop)  # (waits for the workers to end)
+        if self._background.running:  # ending the workers waits for them: not on the event loop
+            await asyncio.to_thread(self._background.stop)
         if self._cache_dirty:
             await self._save_cache()
         await super().close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ class TranscriptFollower:
         self.summary = TranscriptSummary()
         self._restored = False  # taken from the transcript cache: the first poll reports it
         self.read_anything = False  # whether the last poll read the file (not only restored)
+        # The summary's request ids when the cache handed them over unread (see `restore`)
+        self.seen_later: Callable[[], Iterable[str]] | None = None
 
     def poll(self, budget: int | None = None, *, priced: bool = True) -> bool:
         """Read what was appended (at most about `budget` bytes); True when the summary may have
@@ -31,7 +34,18 @@ class TranscriptFollower:
         self.read_anything = True
         if reset:
             self.summary = TranscriptSummary()
-        # Imported when a line is first read: a run served by the cache needs no msgspec.
+        elif self.seen_later is not None:  # read on: the requests counted so far are needed now
+            try:
+                self.summary._seen_requests.update(self.seen_later())
+            except ValueError:  # not ids after all (a damaged cache): read it all again
+                self.tail, self.summary, self.seen_later = (
+                    JsonlTail(self.path),
+                    TranscriptSummary(),
+                    None,
+                )
+                return self.poll(budget, priced=priced) or restored
+        self.seen_later = None
+        # Imported when a line is first read: a run served by the cache never imports the fold.
         from sessiontui.stores.claude_fold import TranscriptFold
 
         fold = TranscriptFold(self.summary, priced=priced)
@@ -46,15 +60,25 @@ class TranscriptFollower:
         """True while the file has not been read to its end (a budgeted first read)."""
         return not self.tail.at_end
 
-    def restore(self, tail_state: dict[str, Any], summary: TranscriptSummary) -> None:
+    def restore(
+        self,
+        tail_state: dict[str, Any],
+        summary: TranscriptSummary,
+        seen_later: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
+        """Take up a saved state. `seen_later`: the ids of the requests the summary counted,
+        when they are not in it yet (most of a cache's bytes): asked for only if the file is
+        read on from where it stood, which a warm run of an unchanged file never does."""
         self.tail.restore(tail_state)
         self.summary = summary
+        self.seen_later = seen_later
         self._restored = True
 
     def take(self, other: TranscriptFollower) -> None:
         """Become `other`, the same file read elsewhere (a worker process): its next poll
         reports the change and reads on from where `other` stopped."""
         self.tail, self.summary, self._restored = other.tail, other.summary, True
+        self.seen_later = other.seen_later
 
 
 def read_transcript(path: Path) -> TranscriptFollower | None:

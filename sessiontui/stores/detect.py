@@ -6,15 +6,14 @@ A directory may hold several stores: each one found below it, to a bounded depth
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from sessiontui.live.jsonl_tail import head_records
 from sessiontui.model import StoreFormat
 from sessiontui.stores.base import StoreError
+from sessiontui.stores.recognise import is_sqlite_file
 from sessiontui.stores.registry import RECORDS, Layout, record_for, records_with
-from sessiontui.stores.sqlite_read import explain, is_sqlite_file, read_tables_sync
 
 MAX_DEPTH = 4
 MAX_DIRS = 5000
@@ -36,6 +35,10 @@ class Found:
 
 def sqlite_format(path: Path) -> StoreFormat | str:
     """The store format of a SQLite file, or the reason it is none."""
+    import sqlite3  # (with aiosqlite: only where a SQLite file is found)
+
+    from sessiontui.stores.sqlite_read import explain, read_tables_sync
+
     try:
         tables = read_tables_sync(path)
     except sqlite3.Error as exc:

@@ -13,6 +13,18 @@ from typing import Any
 from sessiontui.live.jsonl_tail import head_records
 from sessiontui.stores.json_map import small_json_map
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether the file begins as every SQLite database does (its tables say which bot's)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
 # Claude Code (STORES.md 4.1): `<projects>/<encoded cwd>/<sessionId>.jsonl`
 CLAUDE_RECORD_TYPES = frozenset(
     {

@@ -19,7 +19,6 @@ import aiosqlite
 from sessiontui.stores.base import StoreError
 
 BUSY_TIMEOUT_MS = 2000
-SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 def readonly_uri(path: Path) -> str:
@@ -82,14 +81,6 @@ def _is_wal(path: Path) -> bool:
     except OSError:
         return False
     return len(header) == 20 and header[18] == 2 and header[19] == 2
-
-
-def is_sqlite_file(path: Path) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(16) == SQLITE_MAGIC
-    except OSError:
-        return False
 
 
 class ReadOnlyDatabase:

@@ -8,30 +8,34 @@ is read from the offset, and a rewritten or truncated one (the fingerprints diff
 again from the start, exactly as between two polls of one run.
 
 The whole cache is keyed by the code that makes a summary (a hash of the modules that parse,
-summarise and price) and the genai-prices version: any change there, and the cache is not used.
-Summaries are stored generically (dataclass fields, recursively), so a field added to
-TranscriptSummary is carried without a change here. Writes go to a temporary file in the same
-directory, made owner-only, then renamed over the cache: a reader sees the old or the new
-file, never half of one, and two sessiontui processes at once each write a whole file (the
-last one wins). A corrupt file is set aside and rebuilt, with one line saying so. Nothing is
-fsynced (two fsyncs per tree cost more than the rest of a save): a crash may leave the cache
-torn, and it is then rebuilt like any corrupt one.
+summarise and price, and of the model's records) and the genai-prices version: any change
+there, and the cache is not used. A summary is the JSON object of its dataclass fields, read
+back by one typed msgspec decoder straight into the summary's own classes (a warm run's
+decode, in C: no tagged values rebuilt one by one in Python), so a field added to
+TranscriptSummary is carried without a change here; only the summary's classes can come out.
+The file also keeps the rates the run resolved per (model, day) for yesterday and today
+(`pricing.remember_rates`): a later run pricing calls appended since, as a running session's
+are, need not import genai-prices at all.
+Writes go to a temporary file in the same directory, made owner-only, then renamed over the
+cache: a reader sees the old or the new file, never half of one, and two sessiontui processes
+at once each write a whole file (the last one wins). A corrupt file is set aside and rebuilt,
+with one line saying so. Nothing is fsynced (two fsyncs per tree cost more than the rest of a
+save): a crash may leave the cache torn, and it is then rebuilt like any corrupt one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
 import logging
-import sys
-from datetime import datetime
+import math
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 from platformdirs import user_cache_path
 
 from sessiontui.private_files import private_dir, write_atomic
@@ -41,12 +45,7 @@ from sessiontui.stores.claude_transcript import TranscriptSummary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # the layout of the cache file itself
-_DECODABLE = (  # the modules whose classes a cached summary holds, rebuilt on reading
-    "sessiontui.model",
-    "sessiontui.stores.claude_transcript",
-    "sessiontui.stores.claude_facts",
-)
+FORMAT = 2  # the layout of the cache file itself (1: tagged values, decoded in Python)
 _ENABLED = True
 
 
@@ -68,6 +67,7 @@ _SUMMARISING = (  # the modules that read, summarise and price a transcript, and
     "sessiontui.stores.claude_records",
     "sessiontui.stores.claude_facts",
     "sessiontui.rules.pricing",
+    "sessiontui.model",  # the records a summary holds: a field added there changes the layout
     __name__,
 )
 
@@ -76,12 +76,100 @@ _SUMMARISING = (  # the modules that read, summarise and price a transcript, and
 def code_version() -> str:
     """What a cached summary depends on: the parsing, summarising and pricing code and the
     price data. Hashing the modules' source means no one has to remember to bump a number.
-    Found without importing them (a warm run never folds a line: no msgspec import)."""
+    Found without importing them (a warm run never folds a line)."""
     digest = hashlib.sha256(f"{FORMAT}:{pricing.price_data_version()}".encode())
     for name in _SUMMARISING:
         spec = find_spec(name)
         digest.update(Path(spec.origin if spec and spec.origin else "").read_bytes())
     return digest.hexdigest()[:24]
+
+
+class Entry(msgspec.Struct):
+    """One transcript's cached state: its tail's (`JsonlTail.state`), its summary, and apart
+    from the summary the ids of the requests it counted (most of the bytes: left undecoded
+    until the file is read on, see `UnreadIds`)."""
+
+    tail: dict[str, Any]
+    summary: TranscriptSummary
+    seen: msgspec.Raw = msgspec.Raw(b"[]")
+
+
+class KnownRates(msgspec.Struct, array_like=True):
+    """A model's rates on a day as this price data and code resolve them (`pricing`): kept so
+    that a later run pricing new calls on that day need not import genai-prices."""
+
+    model: str
+    day: date
+    rates: pricing.ModelRates | bool | None
+
+
+RATES_KEPT = timedelta(days=1)  # rates kept for calls from yesterday (UTC) on
+
+
+def _since() -> date:
+    return datetime.now(UTC).date() - RATES_KEPT
+
+
+class CacheFile(msgspec.Struct):
+    """The file, read in one typed pass."""
+
+    format: int
+    version: str
+    entries: dict[str, Entry]
+    rates: list[KnownRates] = []
+
+
+class _RawFile(msgspec.Struct):
+    """The file with its entries left as JSON: written entry by entry (one that cannot be
+    encoded is left out), and read so when the typed pass failed."""
+
+    format: object = None
+    version: object = None
+    entries: dict[str, msgspec.Raw] | None = None
+    rates: msgspec.Raw = msgspec.Raw(b"[]")
+
+
+@lru_cache(maxsize=1)
+def _decoder() -> msgspec.json.Decoder[CacheFile]:
+    return msgspec.json.Decoder(CacheFile)
+
+
+_encode = msgspec.json.Encoder().encode
+_ids = msgspec.json.Decoder(list[str]).decode
+# A summary's fields as written: all but the request ids (an entry's `seen`)
+_SUMMARY_FIELDS = tuple(
+    f.name for f in dataclasses.fields(TranscriptSummary) if f.name != "_seen_requests"
+)
+
+
+class UnreadIds:
+    """A cached summary's request ids, still as the cache's JSON: decoded only if its file is
+    read on (a warm run's unchanged file never is), and written back as they are."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: msgspec.Raw) -> None:
+        self.raw = raw.copy()  # (not a view keeping the whole cache file's bytes alive)
+
+    def __call__(self) -> list[str]:
+        return _ids(self.raw)
+
+
+def cache_entry(follower: TranscriptFollower) -> bytes | None:
+    """A follower's entry in the cache file, as `save` writes it; None when JSON cannot hold it
+    (a `costUSD: NaN` line's dollars, a lone surrogate in a title): its file is read again."""
+    summary = follower.summary
+    if not math.isfinite(summary.cost_usd):
+        return None
+    later = follower.seen_later
+    seen = (
+        later.raw if isinstance(later, UnreadIds) else msgspec.Raw(_encode(summary._seen_requests))
+    )
+    fields = {name: getattr(summary, name) for name in _SUMMARY_FIELDS}
+    try:
+        return _encode({"tail": follower.tail.state(), "summary": fields, "seen": seen})
+    except (msgspec.EncodeError, UnicodeEncodeError):
+        return None
 
 
 class TranscriptCache:
@@ -91,7 +179,7 @@ class TranscriptCache:
         name = hashlib.sha256(str(root).encode()).hexdigest()[:20]
         self.path = (directory or cache_dir()) / f"{name}.json"
         self.version = code_version()
-        self._entries: dict[str, dict[str, Any]] | None = None
+        self._entries: dict[str, Entry] | None = None
 
     @classmethod
     def for_store(cls, root: Path) -> TranscriptCache | None:
@@ -103,11 +191,8 @@ class TranscriptCache:
         if entry is None:
             return False
         try:
-            summary = decode(entry["summary"])
-            if not isinstance(summary, TranscriptSummary):
-                raise TypeError("not a summary")
-            follower.restore(entry["tail"], summary)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            follower.restore(entry.tail, entry.summary, UnreadIds(entry.seen))
+        except (KeyError, TypeError, ValueError) as exc:
             log.warning(
                 "sessiontui: transcript cache %s: an entry could not be used (%s); reading the file again",
                 self.path,
@@ -118,12 +203,13 @@ class TranscriptCache:
 
     def save(self, followers: dict[Path, TranscriptFollower]) -> None:
         """Write the summaries of the files read to their end, atomically and owner-only."""
-        entries = {
-            str(path): {"tail": follower.tail.state(), "summary": encode(follower.summary)}
-            for path, follower in followers.items()
-            if not follower.counting
-        }
-        data = orjson.dumps({"format": FORMAT, "version": self.version, "entries": entries})
+        entries: dict[str, msgspec.Raw] = {}
+        for path, follower in followers.items():
+            entry = None if follower.counting else cache_entry(follower)
+            if entry is not None:
+                entries[str(path)] = msgspec.Raw(entry)
+        rates = [KnownRates(*known) for known in pricing.resolved_rates(_since())]
+        data = _encode(_RawFile(FORMAT, self.version, entries, msgspec.Raw(_encode(rates))))
         try:
             private_dir(self.path.parent)
             # No fsync (two per Claude project dir, 0.2 s wall for a cold 200 MB tree): a cache
@@ -136,128 +222,60 @@ class TranscriptCache:
                 exc.strerror or exc,
             )
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> dict[str, Entry]:
         if self._entries is None:
             self._entries = self._read()
         return self._entries
 
-    def _read(self) -> dict[str, dict[str, Any]]:
+    def _read(self) -> dict[str, Entry]:
         try:
-            data = orjson.loads(self.path.read_bytes())
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return {}
-        except (OSError, orjson.JSONDecodeError) as exc:
-            log.warning(
-                "sessiontui: transcript cache %s was unreadable (%s); rebuilding it", self.path, exc
-            )
-            return {}
-        if not isinstance(data, dict) or not isinstance(data.get("entries"), dict):
+        except OSError as exc:
+            return self._unreadable(exc)
+        try:
+            cache = _decoder().decode(data)
+        except msgspec.ValidationError:  # JSON, but not all of it as this code writes it
+            return self._entry_by_entry(data)
+        except msgspec.DecodeError as exc:
+            return self._unreadable(exc)
+        if cache.format != FORMAT or cache.version != self.version:
+            return {}  # made by other code or price data: silently not used
+        pricing.remember_rates((known.model, known.day, known.rates) for known in cache.rates)
+        return cache.entries
+
+    def _unreadable(self, exc: Exception) -> dict[str, Entry]:
+        log.warning(
+            "sessiontui: transcript cache %s was unreadable (%s); rebuilding it", self.path, exc
+        )
+        return {}
+
+    def _entry_by_entry(self, data: bytes) -> dict[str, Entry]:
+        """The entries of a file the typed pass refused: nothing, silently, from another
+        layout or code; else every entry that can be read (the others' files are read again)."""
+        try:
+            loose = msgspec.json.decode(data, type=_RawFile)
+        except msgspec.DecodeError:
+            loose = _RawFile()
+        if loose.entries is None:
             log.warning(
                 "sessiontui: transcript cache %s was not a cache file; rebuilding it", self.path
             )
             return {}
-        if data.get("format") != FORMAT or data.get("version") != self.version:
-            return {}  # made by other code or price data: silently not used
-        return data["entries"]  # type: ignore[no-any-return]
-
-
-def encode(value: Any) -> Any:
-    """Plain JSON values for a summary: dataclasses by their fields, with tags to rebuild them."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    if isinstance(value, enum.Enum):
-        return {"$enum": _name(kind), "v": value.value}
-    if isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES.get(kind)
-        if names is None:
-            names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(value))
-        return {"$dc": _name(kind), "f": {name: encode(getattr(value, name)) for name in names}}
-    if isinstance(value, list):
-        return value[:] if _plain(value) else [encode(v) for v in value]
-    if isinstance(value, tuple):
-        return {"$tuple": [encode(v) for v in value]}
-    if isinstance(value, set | frozenset):
-        items = list(value)  # a set of request ids: most of a cache's bytes
-        if items and all(type(v) is str and "\n" not in v for v in items):
-            return {"$lines": "\n".join(items)}  # one JSON string: parsed 5x faster than a list
-        return {"$set": items if _plain(items) else [encode(v) for v in items]}
-    if isinstance(value, dict):
-        return {"$map": [[encode(k), encode(v)] for k, v in value.items()]}
-    raise TypeError(f"cannot cache a {kind.__name__}")
-
-
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def decode(value: Any) -> Any:
-    """The inverse of `encode`; only classes of sessiontui's model are ever rebuilt."""
-    kind = type(value)
-    if kind is list:
-        return value if _plain(value) else [decode(v) for v in value]
-    if kind is not dict:
-        return value
-    if "$dc" in value:
-        cls, names = _dataclass(value["$dc"])
-        fields = value["f"]
-        obj: Any = object.__new__(cls)
-        for name, field_value in fields.items():
-            # a plain field (most of them) is set as it is, without a call
-            _set_field(
-                obj, name, field_value if type(field_value) in _PLAIN else decode(field_value)
+        if loose.format != FORMAT or loose.version != self.version:
+            return {}
+        decode = msgspec.json.Decoder(Entry).decode
+        entries: dict[str, Entry] = {}
+        for path, raw in loose.entries.items():
+            try:
+                entries[path] = decode(raw)
+            except msgspec.DecodeError:
+                continue
+        if len(entries) < len(loose.entries):  # (else it was the rates: only a speed-up)
+            log.warning(
+                "sessiontui: transcript cache %s: %d entries could not be used; reading their files again",
+                self.path,
+                len(loose.entries) - len(entries),
             )
-        if not names.issubset(fields):
-            raise ValueError(f"fields missing: {', '.join(sorted(names - set(fields)))}")
-        return obj
-    if "$dt" in value:
-        return datetime.fromisoformat(value["$dt"])
-    if "$tuple" in value:
-        return tuple(decode(v) for v in value["$tuple"])
-    if "$lines" in value:
-        return set(value["$lines"].split("\n"))
-    if "$set" in value:
-        items = value["$set"]
-        return set(items) if _plain(items) else {decode(v) for v in items}
-    if "$map" in value:
-        return {decode(k): decode(v) for k, v in value["$map"]}
-    if "$enum" in value:
-        return _class(value["$enum"])(value["v"])
-    raise ValueError("an untagged object")
-
-
-_set_field = object.__setattr__  # records are rebuilt field by field (frozen ones too)
-_DATACLASSES: dict[str, tuple[type, frozenset[str]]] = {}
-
-
-def _dataclass(name: str) -> tuple[type, frozenset[str]]:
-    """A cached dataclass by its tag, with its field names."""
-    known = _DATACLASSES.get(name)
-    if known is None:
-        cls = _class(name)
-        if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-            raise TypeError(f"{name} is not a dataclass")
-        known = _DATACLASSES[name] = (cls, frozenset(f.name for f in dataclasses.fields(cls)))
-    return known
-
-
-def _plain(items: list[Any]) -> bool:
-    """Whether a list holds only plain values (a set of request ids: most of a cache's bytes)."""
-    return all(type(v) in _PLAIN for v in items)
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def _name(cls: type) -> str:
-    return f"{cls.__module__}:{cls.__qualname__}"
-
-
-def _class(name: str) -> Any:
-    module, _, qualname = str(name).partition(":")
-    if module not in _DECODABLE or "." in qualname:
-        raise ValueError(f"{name} is not a class the cache rebuilds")
-    return getattr(sys.modules[module], qualname)
+        return entries
