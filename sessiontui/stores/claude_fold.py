@@ -199,6 +199,9 @@ class _ModelTotals:
         summary.models[model] = spend
 
 
+_Hot = tuple[str | None, ModelRates | None, _ModelTotals]  # see TranscriptFold._hot
+
+
 class TranscriptFold:
     """Folds lines into one summary; `finish()` when a read ends (the summary is then whole)."""
 
@@ -208,9 +211,10 @@ class TranscriptFold:
         self.summary = summary
         self.priced = priced
         self.corrupt = 0  # lines the reference path would count as corrupt
-        self._days: dict[date, str] = {}
-        self._rates: dict[tuple[str, str], ModelRates] = {}  # (model, UTC day) -> its rates
         self._models: dict[str, _ModelTotals] = {}
+        # (model, day) -> what a call then needs: the day as `add` writes it, the model's rates
+        # that day (None: each call asks `_price`) and its totals; one look-up per call.
+        self._hot: dict[tuple[str, date | None], _Hot] = {}
         self._calls: list[tuple[datetime | None, str, tuple[int, ...], float | None]] = []
         # What may set the last message, not looked into yet: the assistant lines with content
         # blocks since the last user line (each sets it only if it has text or a tool call),
@@ -429,39 +433,30 @@ class TranscriptFold:
             raise _Fallback
         return parse_timestamp(value)
 
-    def _day(self, at: datetime) -> str:
-        """`at`'s day, `%Y-%m-%d`, as `add` writes it."""
-        on = at.date()
-        day = self._days.get(on)
-        if day is None:
-            day = self._days[on] = at.strftime("%Y-%m-%d")
-        return day
-
     # -- calls --------------------------------------------------------------------------------
 
     def _count(self, model: str, at: datetime | None, usage: _Usage, recorded: Any) -> None:
         """One API call, its request seen for the first time: tokens, dollars, recent calls."""
-        s = self.summary
+        on = None if at is None else at.date()
+        hot = self._hot.get((model, on))
+        if hot is None:
+            hot = self._hot[(model, on)] = self._new_hot(model, at, on)
+        day, rates, spend = hot
         # usage_tokens(), over the decoded struct
         split = usage.cache_creation
         one_hour = 0 if split is None else split.ephemeral_1h_input_tokens
         i, o = usage.input_tokens, usage.output_tokens
         r, w = usage.cache_read_input_tokens, usage.cache_creation_input_tokens
-        h = min(one_hour, w)
-        day = None if at is None else self._days.get(at.date()) or self._day(at)
-        if isinstance(recorded, _NUMBERS):
-            cost: float | None = float(recorded)
-        elif not self.priced:
-            cost = None
+        h = one_hour if one_hour <= w else w  # min(one_hour, w)
+        cost: float | None
+        if recorded is not None and isinstance(recorded, _NUMBERS):
+            cost = float(recorded)
+        elif rates is not None:
+            cost = rates.tier(i + r + w).price_tokens(i, o, r, w, h)
+        elif self.priced:
+            cost = self._price(model, (i, o, r, w, h), at)
         else:
-            rates = self._rates.get((model, day)) if day is not None else None
-            if rates is not None:
-                cost = rates.tier(i + r + w).price_tokens(i, o, r, w, h)
-            else:
-                cost = self._price(model, (i, o, r, w, h), at, day)
-        spend = self._models.get(model)
-        if spend is None:
-            spend = self._models[model] = _ModelTotals(s.models.get(model))
+            cost = None
         spend.calls += 1
         totals = spend.tokens
         totals[0] += i
@@ -469,31 +464,37 @@ class TranscriptFold:
         totals[2] += r
         totals[3] += w
         totals[4] += h
-        spend.cost += cost or 0.0
         if cost is None:
             spend.unpriced += 1
         else:
+            spend.cost += cost
+            s = self.summary
             s.cost_usd += cost
             if day is not None:
-                s.daily_cost[day] = s.daily_cost.get(day, 0.0) + cost
-        self._calls.append((at, model, (i, o, r, w, h), cost))
-        if len(self._calls) > 4 * RECENT_CALLS:
-            del self._calls[:-RECENT_CALLS]
+                daily = s.daily_cost
+                daily[day] = daily.get(day, 0.0) + cost
+        calls = self._calls
+        calls.append((at, model, (i, o, r, w, h), cost))
+        if len(calls) > 4 * RECENT_CALLS:
+            del calls[:-RECENT_CALLS]
 
+    def _new_hot(self, model: str, at: datetime | None, on: date | None) -> _Hot:
+        spend = self._models.get(model)
+        if spend is None:
+            spend = self._models[model] = _ModelTotals(self.summary.models.get(model))
+        if at is None or on is None:
+            return None, None, spend
+        rates = model_rates(model, on) if self.priced else None
+        return at.strftime("%Y-%m-%d"), rates if isinstance(rates, ModelRates) else None, spend
+
+    @staticmethod
     def _price(
-        self,
-        model: str,
-        tokens: tuple[int, int, int, int, int],
-        at: datetime | None,
-        day: str | None,
+        model: str, tokens: tuple[int, int, int, int, int], at: datetime | None
     ) -> float | None:
-        """price_call(), with the model's rates on that day remembered for the next call."""
-        on = (at or datetime.now(UTC)).date()
-        rates = model_rates(model, on)
+        """price_call(), for a call without a day or of a model without plain rates."""
+        rates = model_rates(model, (at or datetime.now(UTC)).date())
         if not isinstance(rates, ModelRates):
             return price_call(model, Usage(*tokens), at)
-        if day is not None:
-            self._rates[(model, day)] = rates
         return rates.tier(tokens[0] + tokens[2] + tokens[3]).price_tokens(*tokens)
 
     # -- the end of a read ----------------------------------------------------------------------
@@ -504,6 +505,7 @@ class TranscriptFold:
         for model, totals in self._models.items():
             totals.add_to(s, model)
         self._models.clear()
+        self._hot.clear()
         if self._calls:
             calls = [
                 ApiCall(at, model, Usage(*tokens), cost)
