@@ -72,7 +72,7 @@ def test_a_line_over_the_bound_is_counted_not_parsed_and_memory_stays_small(
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 6_000_000  # a 1 MiB chunk and the bound, never the 20 MB line
+    assert peak < 6_000_000  # a 64 KiB read and the bound, never the 20 MB line
     assert (follower.tail.long_total, follower.tail.corrupt_total) == (1, 1)
     assert follower.tail.offset == path.stat().st_size
     s = follower.summary
@@ -207,7 +207,7 @@ def test_a_budgeted_read_goes_on_where_it_stopped_and_ends_with_the_same_totals(
     follower = TranscriptFollower(path)
     polls = 0
     while True:
-        follower.poll(budget=1)  # one 1 MiB chunk per poll at most
+        follower.poll(budget=1)  # one 64 KiB read per poll at most
         polls += 1
         if not follower.counting:
             break
