@@ -237,12 +237,21 @@ def test_no_cache_writes_no_cache(tmp_path: Path, isolated_home: Path) -> None:
     assert not (tmp_path / "xdg").exists()
 
 
-def write_three(projects: Path, first: int, count: int) -> None:
-    """Three transcripts (one per project directory) of `count` turns from turn `first`."""
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    from sessiontui.stores import claude_pool
+
+    monkeypatch.setattr(claude_pool, "POOL_MIN_BYTES", 0)
+    monkeypatch.setattr(claude_pool, "FORK_MIN_BYTES", 0)
+    monkeypatch.setattr(claude_pool, "idle_cores", lambda: 1)  # whatever the machine's load
+    monkeypatch.setattr(claude_pool, "start_method", lambda: method)
+    projects = tmp_path / "projects"
     w = ClaudeCodeWriter(projects)
     for n in range(3):
         sid = f"0f7b5a34-1c2d-4e5f-8a9b-0c1d2e3f4a5{n}"
-        for turn in range(first, first + count):
+        for turn in range(200):
             w.user(
                 sid, f"{CWD}{n}", f"prompt {turn} " + "p" * 400, now=START + timedelta(minutes=turn)
             )
@@ -254,36 +263,6 @@ def write_three(projects: Path, first: int, count: int) -> None:
                 usage=usage_dict(10, 100 + turn, 2_000, 300),
                 now=START + timedelta(minutes=turn, seconds=5),
             )
-
-
-def pool_always(monkeypatch: pytest.MonkeyPatch, method: str) -> None:
-    """`read_in_parallel` uses a pool of `method` workers, whatever the sizes and the load."""
-    from sessiontui.stores import claude_pool
-
-    monkeypatch.setattr(claude_pool, "POOL_MIN_BYTES", 0)
-    monkeypatch.setattr(claude_pool, "FORK_MIN_BYTES", 0)
-    monkeypatch.setattr(claude_pool, "idle_cores", lambda: 1)  # whatever the machine's load
-    monkeypatch.setattr(claude_pool, "start_method", lambda: method)
-
-
-def cache_entries(directory: Path) -> dict[str, tuple[object, object]]:
-    """Every entry of the cache files in `directory`: its tail state and its decoded summary."""
-    found: dict[str, tuple[object, object]] = {}
-    for path in directory.iterdir():
-        for name, entry in json.loads(path.read_bytes())["entries"].items():
-            found[name] = (entry["tail"], decode(entry["summary"]))
-    return found
-
-
-@pytest.mark.parametrize("method", ["spawn", "fork"])
-async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
-) -> None:
-    from sessiontui.stores import claude_pool
-
-    pool_always(monkeypatch, method)
-    projects = tmp_path / "projects"
-    write_three(projects, 0, 200)
     serial = (await ClaudeCodeStore(projects).refresh()).sessions
     store = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "cache"))
     # Worker processes ran (and were reaped): their page faults count among this process's
@@ -298,38 +277,6 @@ async def test_a_cold_read_in_a_process_pool_gives_the_same_sessions_and_a_cache
     assert sorted(pooled, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
     warm, _ = await read_store_all(projects, tmp_path / "cache")
     assert sorted(warm, key=lambda s: s.id) == sorted(serial, key=lambda s: s.id)
-
-
-async def test_the_cache_entries_made_by_a_pool_s_processes_are_the_ones_a_serial_read_saves(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each process of a cold read encodes the files it read; the cache saved from those
-    entries is the one a serial read saves, and a file that grew since is encoded again."""
-    from sessiontui.stores import claude_pool
-
-    pool_always(monkeypatch, "fork")
-    projects = tmp_path / "projects"
-    write_three(projects, 0, 100)
-    serial = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "serial"))
-    await serial.refresh()
-    await serial.close()
-    pooled = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "pooled"))
-    claude_pool.read_in_parallel([pooled])
-    assert all(f.entry is not None for f in pooled._followers.values())
-    await pooled.refresh()
-    await pooled.close()
-    assert cache_entries(tmp_path / "pooled") == cache_entries(tmp_path / "serial")
-
-    again = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "again"))
-    claude_pool.read_in_parallel([again])
-    write_three(projects, 100, 5)  # every file grows after its entry was made
-    await again.refresh()  # read on: the entries made before no longer hold
-    assert not any(f.entry for f in again._followers.values())
-    await again.close()
-    grown = ClaudeCodeStore(projects, TranscriptCache(projects, tmp_path / "grown"))
-    await grown.refresh()
-    await grown.close()
-    assert cache_entries(tmp_path / "again") == cache_entries(tmp_path / "grown")
 
 
 def test_workers_are_forked_only_where_no_other_thread_runs() -> None:

@@ -18,9 +18,6 @@ class TranscriptFollower:
         self.summary = TranscriptSummary()
         self._restored = False  # taken from the transcript cache: the first poll reports it
         self.read_anything = False  # whether the last poll read the file (not only restored)
-        # This follower as an entry of the transcript cache (JSON), made by the process that
-        # read the file (a cold read's workers encode their own files); None once it reads on.
-        self.entry: bytes | None = None
 
     def poll(self, budget: int | None = None, *, priced: bool = True) -> bool:
         """Read what was appended (at most about `budget` bytes); True when the summary may have
@@ -32,7 +29,6 @@ class TranscriptFollower:
         if reset is None:
             return restored
         self.read_anything = True
-        self.entry = None
         if reset:
             self.summary = TranscriptSummary()
         # Imported when a line is first read: a run served by the cache needs no msgspec.
@@ -54,27 +50,20 @@ class TranscriptFollower:
         self.tail.restore(tail_state)
         self.summary = summary
         self._restored = True
-        self.entry = None
 
     def take(self, other: TranscriptFollower) -> None:
         """Become `other`, the same file read elsewhere (a worker process): its next poll
         reports the change and reads on from where `other` stopped."""
         self.tail, self.summary, self._restored = other.tail, other.summary, True
-        self.entry = other.entry
 
 
-def read_transcript(path: Path, *, cached: bool = False) -> TranscriptFollower | None:
+def read_transcript(path: Path) -> TranscriptFollower | None:
     """A transcript read to its end (in a pool worker), handed back as the cache would hand it;
-    None when it cannot be read (the store's own refresh then reports why). `cached`: with its
-    cache entry made here (in parallel), not when the cache is saved (after the read)."""
+    None when it cannot be read (the store's own refresh then reports why)."""
     follower = TranscriptFollower(path)
     try:
         follower.poll()
     except OSError:
         return None
     follower.restore(follower.tail.state(), follower.summary)
-    if cached:
-        from sessiontui.stores.transcript_cache import cache_entry  # (it imports this module)
-
-        follower.entry = cache_entry(follower)
     return follower

@@ -89,9 +89,8 @@ def read_in_parallel(stores: Sequence[object]) -> None:
     if method == "fork":
         _load_for_workers()
     sizes = {path: size for _, path, size in todo}
-    cached = {path for store, path, _ in todo if store.cache is not None}
     try:
-        read = read_shared([path for _, path, _ in todo], sizes, workers, method, cached)
+        read = read_shared([path for _, path, _ in todo], sizes, workers, method)
     except (OSError, BrokenProcessPool) as exc:  # no pool here: each store reads its own files
         log.warning(
             "sessiontui: reading transcripts in parallel failed (%s); reading them in turn", exc
@@ -134,15 +133,10 @@ def _forked_worker() -> None:
 
 
 def read_shared(
-    paths: list[Path],
-    sizes: dict[Path, int],
-    workers: int,
-    method: str = "spawn",
-    cached: frozenset[Path] | set[Path] = frozenset(),
+    paths: list[Path], sizes: dict[Path, int], workers: int, method: str = "spawn"
 ) -> dict[Path, TranscriptFollower]:
     """Every path read, by `workers` processes started by `method` (the biggest files) and this
-    one (the smallest) at once. Never `fork` where another thread runs (see `start_method`).
-    The `cached` paths come with their cache entries, made by whichever process read them."""
+    one (the smallest) at once. Never `fork` where another thread runs (see `start_method`)."""
     queue = deque(sorted(paths, key=lambda p: -sizes[p]))
     read: dict[Path, TranscriptFollower] = {}
     import multiprocessing
@@ -160,10 +154,10 @@ def read_shared(
                     read[path] = result
             while queue and len(running) < workers * _QUEUED:
                 path = queue.popleft()
-                running[pool.submit(read_transcript, path, cached=path in cached)] = path
+                running[pool.submit(read_transcript, path)] = path
             if queue:
                 path = queue.pop()
-                result = read_transcript(path, cached=path in cached)
+                result = read_transcript(path)
                 if result is not None:
                     read[path] = result
             elif running:

@@ -120,8 +120,6 @@ class TranscriptCache:
         """Write the summaries of the files read to their end, atomically and owner-only."""
         entries = {
             str(path): {"tail": follower.tail.state(), "summary": encode(follower.summary)}
-            if follower.entry is None
-            else orjson.Fragment(follower.entry)
             for path, follower in followers.items()
             if not follower.counting
         }
@@ -161,13 +159,6 @@ class TranscriptCache:
         if data.get("format") != FORMAT or data.get("version") != self.version:
             return {}  # made by other code or price data: silently not used
         return data["entries"]  # type: ignore[no-any-return]
-
-
-def cache_entry(follower: TranscriptFollower) -> bytes:
-    """A follower's entry in the cache file as `save` writes it, made where the file was read
-    (`TranscriptFollower.entry`): a cold read's processes encode their own files at once
-    instead of this process encoding all of them after the read (0.3 CPU-s for 1 GB)."""
-    return orjson.dumps({"tail": follower.tail.state(), "summary": encode(follower.summary)})
 
 
 def encode(value: Any) -> Any:
