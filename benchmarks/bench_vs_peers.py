@@ -13,8 +13,9 @@
 
 The machine is shared and loaded: compare CPU seconds and ratios, and read walls with care.
     python benchmarks/bench_vs_peers.py [--quick] [--runs 3] [--skip-1gb] [--skip-tmux]
-                                        [--warm-only] [--out NAME]
+                                        [--warm-only | --cold-only] [--out NAME]
 `--warm-only`: the cache is filled by one untimed cold run, then only warm runs and ccusage.
+`--cold-only`: only cold runs (an empty cache each) and ccusage.
 """
 
 from __future__ import annotations
@@ -121,11 +122,16 @@ def ccusage_totals(output: bytes) -> dict[str, float]:
 
 
 def tree_side_by_side(
-    tree: Path, mb: float, runs: int, ccusage: list[str], warm_only: bool = False
+    tree: Path,
+    mb: float,
+    runs: int,
+    ccusage: list[str],
+    warm_only: bool = False,
+    cold_only: bool = False,
 ) -> list[str]:
     samples: dict[str, list[dict[str, float]]] = {
         **({} if warm_only else {"sessiontui cold": []}),
-        "sessiontui warm": [],
+        **({} if cold_only else {"sessiontui warm": []}),
         "ccusage": [],
     }
     totals: dict[str, dict[str, float]] = {}
@@ -140,6 +146,8 @@ def tree_side_by_side(
         order = ["cold", "ccusage", "warm"] if run % 2 == 0 else ["ccusage", "cold", "warm"]
         if warm_only:
             order = ["ccusage", "warm"] if run % 2 == 0 else ["warm", "ccusage"]
+        elif cold_only:
+            order = order[:2]
         for step in order:
             if step == "ccusage":
                 figures, output = measure(
@@ -177,9 +185,7 @@ def tree_side_by_side(
             ]
         )
     ours = totals["sessiontui warm" if warm_only else "sessiontui cold"]
-    cost_gap = abs(ours["cost"] - totals["ccusage"]["cost"]) / max(
-        totals["ccusage"]["cost"], 1e-9
-    )
+    cost_gap = abs(ours["cost"] - totals["ccusage"]["cost"]) / max(totals["ccusage"]["cost"], 1e-9)
     return [
         f"== {tree.name}: {mb:.0f} MB, {sum(1 for _ in tree.rglob('*.jsonl'))} transcripts, {runs} run(s), medians",
         *table(
@@ -334,6 +340,7 @@ def main() -> None:
     parser.add_argument("--skip-1gb", action="store_true")
     parser.add_argument("--skip-tmux", action="store_true")
     parser.add_argument("--warm-only", action="store_true", help="warm runs and ccusage only")
+    parser.add_argument("--cold-only", action="store_true", help="cold runs and ccusage only")
     parser.add_argument("--out", default="vs_peers", help="results/NAME.txt")
     args = parser.parse_args()
     ccusage, toolong = install_peers()
@@ -352,11 +359,15 @@ def main() -> None:
         write_results("vs_peers_quick", lines)
         return
     tree, info = make_claude_tree("cc_tree_200mb", 100, 2700)
-    lines += tree_side_by_side(tree, info["bytes"] / 1e6, args.runs, ccusage, args.warm_only)
+    lines += tree_side_by_side(
+        tree, info["bytes"] / 1e6, args.runs, ccusage, args.warm_only, args.cold_only
+    )
     if not args.skip_1gb:
         tree, info = make_claude_tree("cc_tree_1gb", 500, 2700)
         runs = max(1, args.runs - 1)
-        lines += tree_side_by_side(tree, info["bytes"] / 1e6, runs, ccusage, args.warm_only)
+        lines += tree_side_by_side(
+            tree, info["bytes"] / 1e6, runs, ccusage, args.warm_only, args.cold_only
+        )
     if not args.skip_tmux and shutil.which("tmux"):
         big, _ = make_claude_big("cc_big_500mb", 500)
         lines += big_file_in_tmux(big, max(1, args.runs - 1), toolong)

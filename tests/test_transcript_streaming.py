@@ -72,7 +72,7 @@ def test_a_line_over_the_bound_is_counted_not_parsed_and_memory_stays_small(
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 6_000_000  # a 1 MiB chunk and the bound, never the 20 MB line
+    assert peak < 6_000_000  # a 64 KiB read and the bound, never the 20 MB line
     assert (follower.tail.long_total, follower.tail.corrupt_total) == (1, 1)
     assert follower.tail.offset == path.stat().st_size
     s = follower.summary
@@ -207,7 +207,7 @@ def test_a_budgeted_read_goes_on_where_it_stopped_and_ends_with_the_same_totals(
     follower = TranscriptFollower(path)
     polls = 0
     while True:
-        follower.poll(budget=1)  # one 1 MiB chunk per poll at most
+        follower.poll(budget=1)  # one 64 KiB read per poll at most
         polls += 1
         if not follower.counting:
             break
@@ -357,3 +357,62 @@ async def test_a_failed_count_in_a_worker_is_counted_again_here_from_the_start(
         refreshes += 1
         assert refreshes < 50
     assert session == whole  # the unpriced head was not kept: read again, priced
+
+
+_READ_LINES = st.lists(
+    st.one_of(
+        st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")),
+        st.sampled_from([b"", b"\r", b'{"a":1}\r', b"x" * 300, b"y" * 5_000]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=_READ_LINES,
+    unfinished=st.sampled_from([b"", b'{"half', b"z" * 3_000]),
+    cuts=st.lists(st.integers(0, 1 << 16), max_size=4),
+    read=st.sampled_from([1, 3, 64, 1_000, 4_096, 64 << 10]),
+    long_line=st.sampled_from([100, 2_000, 1 << 20]),
+    budget=st.sampled_from([None, 1, 500]),
+)
+def test_the_tail_hands_out_each_complete_line_once_whatever_the_reads(
+    lines: list[bytes],
+    unfinished: bytes,
+    cuts: list[int],
+    read: int,
+    long_line: int,
+    budget: int | None,
+) -> None:
+    """JsonlTail's lines are the file's complete lines, in order, each once, whatever the read
+    size, the budget and where the writes stop: lines cut by a read, CRLF endings, empty and
+    huge lines (over the long-line bound: counted, never handed out), an unfinished last line
+    (left for later)."""
+    data = b"".join(line + b"\n" for line in lines) + unfinished
+    bounds = sorted({cut % (len(data) + 1) for cut in cuts} | {len(data)})
+    got: list[bytes] = []
+    saved = jsonl_tail._CHUNK, jsonl_tail.LONG_LINE
+    jsonl_tail._CHUNK, jsonl_tail.LONG_LINE = read, long_line
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "t.jsonl"
+            path.write_bytes(b"")
+            tail, written = JsonlTail(path), 0
+            for bound in bounds:
+                with open(path, "ab") as handle:
+                    handle.write(data[written:bound])
+                written = bound
+                for _ in range(len(data) + 2):  # a budget stops early: read on to the end
+                    if tail.start() is None:
+                        break
+                    for block in tail.line_blocks(budget):
+                        got.extend(block)
+                    if tail.at_end:
+                        break
+    finally:
+        jsonl_tail._CHUNK, jsonl_tail.LONG_LINE = saved
+    assert got == [line for line in lines if len(line) <= long_line]
+    assert tail.long_total == sum(len(line) > long_line for line in lines)
+    long_unfinished = len(unfinished) > long_line
+    assert tail.offset == len(data) - (0 if long_unfinished else len(unfinished))

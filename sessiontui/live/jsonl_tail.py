@@ -19,7 +19,8 @@ from typing import Any
 import orjson
 
 _WINDOW = 256
-_CHUNK = 1 << 20
+_CHUNK = 64 << 10  # bytes per read of a tail (see JsonlTail._blocks)
+_LINES_CHUNK = 1 << 20  # bytes per read of iter_complete_lines
 LONG_LINE = 8 << 20  # a line longer than this is never held whole nor parsed: only counted
 
 LineTest = Callable[[bytes], bool]  # False: this line certainly does not matter; skip parsing it
@@ -36,7 +37,7 @@ class JsonlTail:
     """Incremental reader of one JSONL file. Not thread-safe; use from one worker at a time.
 
     `start()` says whether the file changed (and whether it was replaced); `records()` then
-    streams what was appended, 1 MiB at a time, so a read of any size holds one chunk and one
+    streams what was appended, 64 KiB at a time, so a read of any size holds one chunk and one
     record at once. `poll()` does both and returns the records as a list, for small files.
     """
 
@@ -122,42 +123,53 @@ class JsonlTail:
             self._stat_key = self._pending_key
 
     def _blocks(self, handle: Any, budget: int | None) -> Iterator[tuple[list[bytes], int]]:
-        """Complete lines from the offset, by chunk, with their size in bytes; the offset is
-        past a block's lines when it is handed out."""
-        pending = b""
+        """Complete lines from the offset, by read, with their size in bytes; the offset is
+        past a block's lines when it is handed out.
+
+        Each read is split as it comes, the unfinished line's pieces joined once its newline
+        arrives: no read is copied whole, and reads of _CHUNK (64 KiB) stay below malloc's
+        mmap threshold, so their memory is reused instead of page-faulted in afresh each time
+        (1 MiB reads with a slice and a join cost 0.37 CPU-s over the 200 MB tree, these 0.17).
+        """
+        pending: list[bytes] = []  # the unfinished line, in pieces
+        waiting = 0  # its bytes
         read = 0
         self._at_end = False
         # A budget never stops inside a line longer than a chunk: started again from its first
         # byte on every read, it would never be passed.
-        while budget is None or read < budget or len(pending) >= _CHUNK:
+        while budget is None or read < budget or waiting >= _CHUNK:
             chunk = handle.read(_CHUNK)
             if not chunk:
                 self._at_end = True
                 return
             read += len(chunk)
-            data = pending + chunk if pending else chunk
-            start = 0
             if self._skipping:
-                newline = data.find(b"\n")
+                newline = chunk.find(b"\n")
                 if newline < 0:
-                    self.offset += len(data)
-                    pending = b""
+                    self.offset += len(chunk)
                     continue
                 self.offset += newline + 1
-                start, self._skipping = newline + 1, False
+                chunk, self._skipping = chunk[newline + 1 :], False
                 self.long_total += 1
                 self.corrupt_total += 1
-            end = data.rfind(b"\n", start)
-            if end >= start:
-                self.offset += end + 1 - start
-                yield data[start:end].split(b"\n"), end - start
-                start = end + 1
-            pending = data[start:]
-            if len(pending) > LONG_LINE:
-                self.offset += len(pending)
-                pending, self._skipping = b"", True
+            lines = chunk.split(b"\n")
+            if len(lines) == 1:  # no newline: the unfinished line goes on
+                pending.append(chunk)
+                waiting += len(chunk)
+            else:
+                if pending:
+                    pending.append(lines[0])
+                    lines[0] = b"".join(pending)
+                unfinished = lines.pop()
+                size = waiting + len(chunk) - len(unfinished) - 1  # the last newline not counted
+                self.offset += size + 1
+                yield lines, size
+                pending, waiting = [unfinished], len(unfinished)
+            if waiting > LONG_LINE:
+                self.offset += waiting
+                pending, waiting, self._skipping = [], 0, True
         # budget spent: the next read goes on from the offset, unless nothing is left
-        self._at_end = handle.tell() >= os.fstat(handle.fileno()).st_size and not pending
+        self._at_end = handle.tell() >= os.fstat(handle.fileno()).st_size and not waiting
 
     @property
     def at_end(self) -> bool:
@@ -303,7 +315,7 @@ def read_lines_backwards(path: Path, end: int, limit: int) -> tuple[list[tuple[i
 
 
 def iter_complete_lines(
-    path: Path, start: int, chunk_size: int = _CHUNK
+    path: Path, start: int, chunk_size: int = _LINES_CHUNK
 ) -> Generator[tuple[int, Line], None, None]:
     """Complete lines from byte `start`, with their start offsets (a final partial line is left).
 
