@@ -447,7 +447,7 @@ class TranscriptFold:
         one_hour = 0 if split is None else split.ephemeral_1h_input_tokens
         i, o = usage.input_tokens, usage.output_tokens
         r, w = usage.cache_read_input_tokens, usage.cache_creation_input_tokens
-        h = one_hour if one_hour <= w else w  # min(one_hour, w)
+        h = min(one_hour, w)
         cost: float | None
         if recorded is not None and isinstance(recorded, _NUMBERS):
             cost = float(recorded)
