@@ -192,7 +192,6 @@ async def test_zeroclaw_keeps_one_string_per_session_key(tmp_path: Path) -> None
         meta = await store.metadata_reader()
         kept: tuple[Mapping[str, object], ...] = (
             store._sessions,
-            store._last,
             store._turns,
             meta.known,
         )

@@ -47,13 +47,12 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, _message)
-        self._last: dict[str, LastMessage | None] = {}
         self._turns: dict[str, int] = {}
         self._max_id = 0
 
     def forget(self) -> None:
         super().forget()
-        self._last, self._turns, self._max_id = {}, {}, 0
+        self._turns, self._max_id = {}, 0
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
@@ -62,7 +61,6 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         delta = await meta.read()
         for key in delta.vanished:  # deleted (channel /new): forget its counts
             self._sessions.pop(key, None)
-            self._last.pop(key, None)
             self._turns.pop(key, None)
         canonical = one_object_per_key(delta.changed)
         await self._read_new_turns(canonical)
@@ -75,9 +73,10 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                     (key, self._max_id),
                 )
                 self._turns[key] = counted[0][0]
-        await self._read_last_messages(list(delta.changed), canonical, everything=delta.first)
+        last = await self._read_last_messages(list(delta.changed), everything=delta.first)
         built = await off_loop(
-            lambda: {k: self._session(r) for k, r in delta.changed.items()}, len(delta.changed)
+            lambda: {k: self._session(r, last) for k, r in delta.changed.items()},
+            len(delta.changed),
         )
         self._sessions.update(built)
         changed = delta.first or bool(delta.changed or delta.vanished)
@@ -155,8 +154,10 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         self._max_id = top
 
     async def _read_last_messages(
-        self, keys: list[str], canonical: Mapping[str, str], everything: bool
-    ) -> None:
+        self, keys: list[str], everything: bool
+    ) -> dict[str, LastMessage | None]:
+        """The last message of each of these sessions (None: it has none); `everything`: of
+        every session, in one statement. Used once, to build these sessions: not kept."""
         sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
         if everything:
             batches: list[list[str]] = [[]]
@@ -166,27 +167,17 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         for batch in batches:
             where = f"WHERE session_key IN ({placeholders(batch)})" if batch else ""
             rows += await self.db.fetchall(sql.format(where=where), batch)
-        await off_loop(lambda: self._absorb_last(rows, keys, canonical), len(rows))
-
-    def _absorb_last(self, rows: list[Any], keys: list[str], canonical: Mapping[str, str]) -> None:
-        seen: set[str] = set()
-        for key, role, content, created in rows:
-            key = canonical.get(key, key)
-            self._last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
-            seen.add(key)
-        for key in keys:  # no rows left (cleared, or a 0-message row): no last message
-            if key not in seen:
-                self._last[key] = None
+        return await off_loop(lambda: _last_messages(rows, keys), len(rows))
 
     def _session(
         self,
         row: tuple[Any, ...],
-        last_of: dict[str, LastMessage | None] | None = None,
+        last_of: dict[str, LastMessage | None],
         turns_of: dict[str, int] | None = None,
     ) -> Session:
         key, created, activity, count = row[:4]
         extra = dict(zip(self._columns, row[4:], strict=True))
-        last = (self._last if last_of is None else last_of).get(key)
+        last = last_of.get(key)
         state = shared(extra.get("state"))
         return Session(
             format=self.format,
@@ -214,6 +205,13 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                 if (v := extra.get(k)) is not None
             ),
         )
+
+
+def _last_messages(rows: list[Any], keys: list[str]) -> dict[str, LastMessage | None]:
+    last: dict[str, LastMessage | None] = dict.fromkeys(keys)  # no rows left: none (cleared)
+    for key, role, content, created in rows:
+        last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
+    return last
 
 
 def _restarted(before: Session, after: tuple[Any, ...]) -> bool:
