@@ -173,9 +173,14 @@ async def test_zeroclaw_polls_give_a_full_reads_sessions(tmp_path: Path) -> None
         bot.close()
 
 
-def copies_of_keys(held: Mapping[str, object], sessions: dict[str, Session]) -> set[str]:
-    """Keys a store's per-session dict holds as another copy than the session's own `id`."""
-    return {key for key in held if key in sessions and key is not sessions[key].id}
+def assert_held_keys_are_the_sessions_own(
+    sessions: dict[str, Session], *kept: Mapping[str, object]
+) -> None:
+    """Every per-session dict a store keeps holds each session's own `id` as its key, not a
+    copy of it."""
+    for held in kept:
+        assert set(held) == set(sessions)
+        assert {key for key in held if key is not sessions[key].id} == set()
 
 
 async def test_zeroclaw_keeps_one_string_per_session_key(tmp_path: Path) -> None:
@@ -190,14 +195,7 @@ async def test_zeroclaw_keeps_one_string_per_session_key(tmp_path: Path) -> None
             sessions = {s.id: s for s in (await store.refresh()).sessions}
         assert len(sessions) == 10
         meta = await store.metadata_reader()
-        kept: tuple[Mapping[str, object], ...] = (
-            store._sessions,
-            store._turns,
-            meta.known,
-        )
-        for held in kept:
-            assert set(held) == set(sessions)
-            assert copies_of_keys(held, sessions) == set()
+        assert_held_keys_are_the_sessions_own(sessions, store._sessions, store._turns, meta.known)
     finally:
         await store.close()
         bot.close()
@@ -221,16 +219,9 @@ async def test_starpod_keeps_one_string_per_session_key(tmp_path: Path) -> None:
             sessions = {s.id: s for s in (await store.refresh()).sessions}
         assert len(sessions) == 10
         meta = await store.metadata_reader()
-        kept: tuple[Mapping[str, object], ...] = (
-            store._sessions,
-            store._counts,
-            store._last,
-            store._usage,
-            meta.known,
+        assert_held_keys_are_the_sessions_own(
+            sessions, store._sessions, store._counts, store._last, store._usage, meta.known
         )
-        for held in kept:
-            assert set(held) == set(sessions)
-            assert copies_of_keys(held, sessions) == set()
     finally:
         await store.close()
         bot.close()
