@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 from sessiontui.config import Config, state_dir
+from sessiontui.heap import release_free_heap
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
 from sessiontui.live.fleet import Clock, Fleet, FleetUpdate
 from sessiontui.live.process_links import ProcessWatch
@@ -228,9 +229,11 @@ class SessionTuiApp(App[int]):
 def _freeze_long_lived_objects() -> None:
     """The app as started lives as long as the process: collect once, then keep the garbage
     collector from walking those objects again and again (full collections stalled keys 160 ms
-    while a big transcript was being counted; benchmarks/results/big_transcript_app.txt)."""
+    while a big transcript was being counted; benchmarks/results/big_transcript_app.txt).
+    Then the heap the load freed goes back to the system."""
     gc.collect()
     gc.freeze()
+    release_free_heap()  # what the load made and dropped: RSS down to what lives on
 
 
 def make_app(

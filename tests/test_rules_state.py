@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sessiontui.model import LastMessage, MessageKind, Session, SessionState, StoreFormat
+from sessiontui.model import (
+    LastMessage,
+    MessageKind,
+    Session,
+    SessionState,
+    StoreFormat,
+    Verdict,
+)
 from sessiontui.rules.state import Reason, Thresholds, classify, verdict_valid_until
 
 NOW = datetime(2026, 8, 22, 21, 44, tzinfo=UTC)
@@ -227,6 +234,29 @@ def test_stuck_evidence_names_tool_and_age() -> None:
     )
     evidence = classify(facts, NOW).evidence or ""
     assert "`Bash`" in evidence and "14 minutes" in evidence
+
+
+def test_sessions_that_say_the_same_share_one_verdict() -> None:
+    """Ages read in words ("6 days"): many sessions left open or stuck say the same thing, and
+    hold one verdict object for it, equal to the one classify would make anew."""
+    days = 6 * 24 * 60
+    left = [
+        session(
+            StoreFormat.STARPOD, id=f"s{n}", closes_explicitly=True, last_activity=ago(days + n)
+        )
+        for n in range(3)
+    ]
+    unanswered = [
+        session(id=f"u{n}", last_activity=ago(days + n), last_message=said("user", days + n))
+        for n in range(3)
+    ]
+    for group, reason, evidence in (
+        (left, Reason.LEFT_OPEN, "open, no activity for 6 days"),
+        (unanswered, Reason.UNANSWERED, "user message 6 days ago, no reply"),
+    ):
+        verdicts = [classify(facts, NOW) for facts in group]
+        assert verdicts[0] == Verdict(SessionState.STUCK, reason, evidence)
+        assert all(verdict is verdicts[0] for verdict in verdicts)
 
 
 def test_turn_running_evidence() -> None:

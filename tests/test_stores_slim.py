@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -167,6 +168,60 @@ async def test_zeroclaw_polls_give_a_full_reads_sessions(tmp_path: Path) -> None
             "renamed",
         )
         assert polled["gw_2"].store is polled["gw_5"].store  # one string for every session
+    finally:
+        await store.close()
+        bot.close()
+
+
+def assert_held_keys_are_the_sessions_own(
+    sessions: dict[str, Session], *kept: Mapping[str, object]
+) -> None:
+    """Every per-session dict a store keeps holds each session's own `id` as its key, not a
+    copy of it."""
+    for held in kept:
+        assert set(held) == set(sessions)
+        assert {key for key in held if key is not sessions[key].id} == set()
+
+
+async def test_zeroclaw_keeps_one_string_per_session_key(tmp_path: Path) -> None:
+    """Each query hands back its own copy of every key; the store's dicts keep the session's."""
+    path = tmp_path / "sessions.db"
+    bot = ZeroClawSqliteBot(path)
+    store = ZeroClawSqliteStore(path)
+    try:
+        for poll in range(2):  # the first read, then a poll that finds new sessions
+            for n in range(5):
+                bot.append(f"gw_{poll}_{n}", "user", "hi", NOW + timedelta(seconds=poll))
+            sessions = {s.id: s for s in (await store.refresh()).sessions}
+        assert len(sessions) == 10
+        meta = await store.metadata_reader()
+        assert_held_keys_are_the_sessions_own(sessions, store._sessions, store._turns, meta.known)
+    finally:
+        await store.close()
+        bot.close()
+
+
+async def test_starpod_keeps_one_string_per_session_key(tmp_path: Path) -> None:
+    path = tmp_path / "core.db"
+    create_starpod_db(path, now=NOW - timedelta(days=1))
+    bot = StarpodBot(path)
+    store = StarpodStore(path)
+    try:
+        for poll in range(2):  # the first read, then a poll that finds new sessions
+            for n in range(5):
+                sid, at = f"s{poll}_{n}", NOW - timedelta(minutes=10 - poll)
+                bot.create_session(sid, now=at)
+                bot.save_message(sid, "user", "go on", at)
+                bot.record_usage(
+                    sid, turn=1, input_tokens=1, output_tokens=2, cache_read=0, cache_write=0,
+                    model="claude-opus-4-6", cost_usd=0.1, now=at,
+                )  # fmt: skip
+            sessions = {s.id: s for s in (await store.refresh()).sessions}
+        assert len(sessions) == 10
+        meta = await store.metadata_reader()
+        assert_held_keys_are_the_sessions_own(
+            sessions, store._sessions, store._counts, store._last, store._usage, meta.known
+        )
     finally:
         await store.close()
         bot.close()

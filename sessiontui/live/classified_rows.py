@@ -31,6 +31,7 @@ class _Entry:
     store: int  # index of the store that holds it
     seen: int  # the last update in which its store listed it
     due: float | None = None  # POSIX time from which the row may read differently
+    index: int = -1  # its row's place in `ClassifiedRows.rows` (no dict of 100k places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,6 @@ class ClassifiedRows:
     _queue: list[tuple[float, str]] = field(default_factory=list)  # (due, uid); stale ones skipped
     _raw_burns: dict[str, Burn] = field(default_factory=dict)  # unmarked rates of sessions spending
     _burns: dict[str, Burn] = field(default_factory=dict)  # the same with runaways marked
-    _positions: dict[str, int] = field(default_factory=dict)  # uid -> index in `rows`
     _facts: Mapping[str, SessionProcesses] = field(default_factory=dict)  # uid -> its processes
     _updates: int = 0
 
@@ -123,9 +123,9 @@ class ClassifiedRows:
         if reordered:
             self._reorder(stores)
         elif changed:
-            rows = list(self.rows)
+            rows, entries = list(self.rows), self._entries
             for row in changed:
-                rows[self._positions[row.key]] = row
+                rows[entries[row.key].index] = row
             self.rows = tuple(rows)
         return RowChange(tuple(changed), frozenset(removed), reordered, tuple(before), tuple(gone))
 
@@ -234,6 +234,11 @@ class ClassifiedRows:
 
     def _reorder(self, stores: Sequence[tuple[Session, ...]]) -> None:
         entries = self._entries
-        rows = [entries[s.uid].row for sessions in stores for s in sessions]
-        self.rows = tuple(r for r in rows if r is not None)
-        self._positions = {row.key: i for i, row in enumerate(self.rows)}
+        rows: list[SessionRow] = []
+        for sessions in stores:
+            for session in sessions:
+                entry = entries[session.uid]
+                if entry.row is not None:
+                    entry.index = len(rows)
+                    rows.append(entry.row)
+        self.rows = tuple(rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -33,7 +34,13 @@ from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
-from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop, shared, shared_pair
+from sessiontui.stores.sqlite_store import (
+    SqliteTranscriptStore,
+    off_loop,
+    one_object_per_key,
+    shared,
+    shared_pair,
+)
 from sessiontui.timestamps import parse_timestamp
 
 OPTIONAL = (
@@ -90,7 +97,9 @@ class StarpodStore(SqliteTranscriptStore):
             return ReadReport(self._snapshot, False)
         meta = await self.metadata_reader()
         delta = await meta.read()
-        touched = set(await self._read_new_messages()) | set(await self._read_new_usage())
+        canonical = one_object_per_key(delta.changed)
+        touched = set(await self._read_new_messages(canonical))
+        touched |= set(await self._read_new_usage(canonical))
         for key in delta.vanished:  # deleted: forget its rows (ids never come back)
             self._sessions.pop(key, None)
             self._counts.pop(key, None)
@@ -120,7 +129,7 @@ class StarpodStore(SqliteTranscriptStore):
         per-day costs and calls before `calls_since` are not kept (pages do not carry them)."""
         self._keep_daily = False
         self._calls_since = calls_since
-        await self._read_new_usage()
+        await self._read_new_usage({})
         return {key: usage.recent for key, usage in self._usage.items() if usage.recent}
 
     async def page_sessions(self, rows: list[Any]) -> tuple[Session, ...]:
@@ -161,7 +170,7 @@ class StarpodStore(SqliteTranscriptStore):
         counts, last = await self._counts_and_last_of([row[0] for row in rows])
         return tuple(self._session(tuple(row), counts, last) for row in rows), int(total)
 
-    async def _read_new_messages(self) -> list[str]:
+    async def _read_new_messages(self, canonical: Mapping[str, str]) -> list[str]:
         if self._max_message_id:  # "+": a rowid range search, not a scan of the key index
             counts = await self.db.fetchall(
                 "SELECT session_id, COUNT(*), MAX(id) FROM session_messages WHERE id > ? GROUP BY +session_id",
@@ -173,6 +182,7 @@ class StarpodStore(SqliteTranscriptStore):
             )
         keys = [row[0] for row in counts]
         for key, count, top in counts:
+            key = canonical.get(key, key)
             self._counts[key] = self._counts.get(key, 0) + count
             self._max_message_id = max(self._max_message_id, top)
         ids = [row[2] for row in counts]
@@ -183,7 +193,7 @@ class StarpodStore(SqliteTranscriptStore):
                 f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(batch)})",
                 batch,
             )
-        await off_loop(lambda: self._absorb_last(last_rows), len(last_rows))
+        await off_loop(lambda: self._absorb_last(last_rows, canonical), len(last_rows))
         return keys
 
     async def _recount(self, keys: list[str]) -> None:
@@ -198,13 +208,13 @@ class StarpodStore(SqliteTranscriptStore):
                 "ORDER BY id DESC LIMIT 1",
                 (key, self._max_message_id),
             )
-            self._absorb_last(last)
+            self._absorb_last(last, {})
 
-    def _absorb_last(self, rows: list[Any]) -> None:
+    def _absorb_last(self, rows: list[Any], canonical: Mapping[str, str]) -> None:
         for key, role, content, stamp in rows:
-            self._last[key] = last_message_of(_message(role, content, stamp))
+            self._last[canonical.get(key, key)] = last_message_of(_message(role, content, stamp))
 
-    async def _read_new_usage(self) -> list[str]:
+    async def _read_new_usage(self, canonical: Mapping[str, str]) -> list[str]:
         """The usage rows past the last one read, `USAGE_CHUNK` at a time (300k rows at once
         held ~120 MiB until summed); the keys of the sessions they belong to."""
         touched: set[str] = set()
@@ -216,7 +226,7 @@ class StarpodStore(SqliteTranscriptStore):
                 (self._max_usage_id, USAGE_CHUNK),
             )
             chunks += 1
-            await off_loop(partial(self._absorb_usage, rows), len(rows))
+            await off_loop(partial(self._absorb_usage, rows, canonical), len(rows))
             touched.update(row[1] for row in rows)
             if len(rows) < USAGE_CHUNK:
                 break
@@ -239,7 +249,7 @@ class StarpodStore(SqliteTranscriptStore):
             if usage is not None and usage.recent:
                 usage.recent = tuple(c for c in usage.recent if c.at is None or c.at >= horizon)
 
-    def _absorb_usage(self, rows: list[Any]) -> None:
+    def _absorb_usage(self, rows: list[Any], canonical: Mapping[str, str]) -> None:
         """Add usage rows (in id order) to their sessions' totals. Numbers are summed as plain
         values, in row order (the same floats), and turned into objects once per session; a
         call becomes an ApiCall only when a view can use it: recent enough, and among the
@@ -299,7 +309,7 @@ class StarpodStore(SqliteTranscriptStore):
             new = [_call(row, at) for row, at in calls.get(key, ())[-RECENT_CALLS:]]
             recent = (*old.recent, *new) if old else tuple(new)
             kept = recent[-RECENT_CALLS:]
-            known[key] = SessionUsage(
+            known[canonical.get(key, key)] = SessionUsage(
                 Usage(inp, out, read, write),
                 cost,
                 shared(model),

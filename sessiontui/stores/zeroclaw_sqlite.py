@@ -7,6 +7,7 @@ in one statement and only the sessions whose metadata changed get their last mes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,13 @@ from sessiontui.model import ApiCall, LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import placeholders
-from sessiontui.stores.sqlite_store import SqliteTranscriptStore, off_loop, shared, shared_pair
+from sessiontui.stores.sqlite_store import (
+    SqliteTranscriptStore,
+    off_loop,
+    one_object_per_key,
+    shared,
+    shared_pair,
+)
 from sessiontui.stores.zeroclaw_messages import to_last_message, to_message
 from sessiontui.timestamps import parse_timestamp
 
@@ -40,13 +47,12 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, _message)
-        self._last: dict[str, LastMessage | None] = {}
         self._turns: dict[str, int] = {}
         self._max_id = 0
 
     def forget(self) -> None:
         super().forget()
-        self._last, self._turns, self._max_id = {}, {}, 0
+        self._turns, self._max_id = {}, 0
 
     async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
         if await self.idle():
@@ -55,9 +61,9 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         delta = await meta.read()
         for key in delta.vanished:  # deleted (channel /new): forget its counts
             self._sessions.pop(key, None)
-            self._last.pop(key, None)
             self._turns.pop(key, None)
-        await self._read_new_turns()
+        canonical = one_object_per_key(delta.changed)
+        await self._read_new_turns(canonical)
         for key, row in delta.changed.items():
             previous = self._sessions.get(key)
             restored = previous is None and not delta.first  # e.g. put back from the trash: old ids
@@ -67,9 +73,10 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                     (key, self._max_id),
                 )
                 self._turns[key] = counted[0][0]
-        await self._read_last_messages(list(delta.changed), everything=delta.first)
+        last = await self._read_last_messages(list(delta.changed), everything=delta.first)
         built = await off_loop(
-            lambda: {k: self._session(r) for k, r in delta.changed.items()}, len(delta.changed)
+            lambda: {k: self._session(r, last) for k, r in delta.changed.items()},
+            len(delta.changed),
         )
         self._sessions.update(built)
         changed = delta.first or bool(delta.changed or delta.vanished)
@@ -88,7 +95,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
     async def prepare_pages(self, calls_since: datetime) -> dict[str, tuple[ApiCall, ...]]:
         """Count every session's user turns once (one sort of the user rows, not one index walk
         per page); ZeroClaw records no usage, so no session burns."""
-        await self._read_new_turns()
+        await self._read_new_turns({})
         return {}
 
     async def page_sessions(self, rows: list[Any]) -> tuple[Session, ...]:
@@ -129,7 +136,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         turns = {key: int(count or 0) for key, count in counted}
         return tuple(self._session(tuple(row), last, turns) for row in rows), int(total)
 
-    async def _read_new_turns(self) -> None:
+    async def _read_new_turns(self, canonical: Mapping[str, str]) -> None:
         # The rows past the last one counted, up to a bound read first, so a row the bot commits
         # meanwhile is neither skipped nor counted twice. Only user turns are grouped (a sort of
         # 40 % of the rows, not all of them: 0.3 s instead of 1.1 s at a million messages).
@@ -142,10 +149,15 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             (self._max_id, top),
         )
         for key, count in rows:
+            key = canonical.get(key, key)
             self._turns[key] = self._turns.get(key, 0) + count
         self._max_id = top
 
-    async def _read_last_messages(self, keys: list[str], everything: bool) -> None:
+    async def _read_last_messages(
+        self, keys: list[str], everything: bool
+    ) -> dict[str, LastMessage | None]:
+        """The last message of each of these sessions (None: it has none); `everything`: of
+        every session, in one statement. Used once, to build these sessions: not kept."""
         sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
         if everything:
             batches: list[list[str]] = [[]]
@@ -155,26 +167,17 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         for batch in batches:
             where = f"WHERE session_key IN ({placeholders(batch)})" if batch else ""
             rows += await self.db.fetchall(sql.format(where=where), batch)
-        await off_loop(lambda: self._absorb_last(rows, keys), len(rows))
-
-    def _absorb_last(self, rows: list[Any], keys: list[str]) -> None:
-        seen: set[str] = set()
-        for key, role, content, created in rows:
-            self._last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
-            seen.add(key)
-        for key in keys:  # no rows left (cleared, or a 0-message row): no last message
-            if key not in seen:
-                self._last[key] = None
+        return await off_loop(lambda: _last_messages(rows, keys), len(rows))
 
     def _session(
         self,
         row: tuple[Any, ...],
-        last_of: dict[str, LastMessage | None] | None = None,
+        last_of: dict[str, LastMessage | None],
         turns_of: dict[str, int] | None = None,
     ) -> Session:
         key, created, activity, count = row[:4]
         extra = dict(zip(self._columns, row[4:], strict=True))
-        last = (self._last if last_of is None else last_of).get(key)
+        last = last_of.get(key)
         state = shared(extra.get("state"))
         return Session(
             format=self.format,
@@ -202,6 +205,13 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                 if (v := extra.get(k)) is not None
             ),
         )
+
+
+def _last_messages(rows: list[Any], keys: list[str]) -> dict[str, LastMessage | None]:
+    last: dict[str, LastMessage | None] = dict.fromkeys(keys)  # no rows left: none (cleared)
+    for key, role, content, created in rows:
+        last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
+    return last
 
 
 def _restarted(before: Session, after: tuple[Any, ...]) -> bool:
