@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
@@ -93,6 +94,16 @@ class SessionTuiApp(App[int]):
         self.fleet_error: FleetFailed | None = None  # set while the fleet is down
         self.seen = SeenSessions()  # "finished, not yet seen", across runs
         self.seen.load(clock())  # before the event loop runs: a file read (and write) at most
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver, but for one that takes a lone Esc at once (see
+        `prompt_escape_driver`); any other (TEXTUAL_DRIVER, Windows) as Textual picks it."""
+        chosen = super().get_driver_class()
+        if chosen.__name__ != "LinuxDriver":  # (its module imports termios: not on Windows)
+            return chosen
+        from sessiontui.prompt_escape_driver import PromptEscapeDriver
+
+        return PromptEscapeDriver if issubclass(PromptEscapeDriver, chosen) else chosen
 
     def on_mount(self) -> None:
         from sessiontui.screens.dashboard import DashboardScreen
@@ -278,6 +289,9 @@ def run_dashboard(config: Config) -> int:
         for error in errors:
             print(f"sessiontui: {one_line(error)}", file=sys.stderr)
         return 2
+    from sessiontui.prompt_escape_driver import use_default_escape_delay
+
+    use_default_escape_delay()
     app = make_app(config, found=found, notes=start_notes(config, found, errors))
     app.run()
     return app.return_code or 0
