@@ -22,6 +22,7 @@ from sessiontui.model import (
 from sessiontui.widgets.filter_query import parse
 from sessiontui.widgets.row_set import RowSet
 from sessiontui.widgets.session_columns import COLUMN_KEYS
+from sessiontui.widgets.sorted_rows import SortBuilder, key_function
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 STATES = tuple(SessionState)
@@ -247,3 +248,22 @@ def test_a_typed_filter_shows_its_first_rows_then_counts_to_the_full_filter(
         pass
     assert not row_set.counting
     assert_view(row_set.view, rows, row_set)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shapes=st.lists(SHAPES, max_size=60),
+    column=st.sampled_from(COLUMN_KEYS),
+    reverse=st.booleans(),
+    step=st.integers(1, 9),
+)
+def test_an_order_made_in_steps_is_the_stable_sort(
+    shapes: list[tuple[int, ...]], column: str, reverse: bool, step: int
+) -> None:
+    """Sorted slices merged a pair of neighbours per step: the rows in exactly the order of one
+    stable sort (rows of equal keys keep the order they were given in)."""
+    rows = [make_row(uid, shape) for uid, shape in enumerate(shapes)]
+    key = key_function(column, reverse)
+    built = SortBuilder(column, reverse, rows, step).finish()
+    assert built.rows == sorted(rows, key=key, reverse=reverse)
+    assert built.keys == [key(row) for row in built.rows]
