@@ -259,7 +259,8 @@ class SessionTable(ScrollView, can_focus=True):
             self._set_virtual_size(virtual)
         if self._cursor_uid is None and count:  # the first match was found only now
             self._set_cursor(self._cursor)
-        self._repaint_changed(False)  # (lines still blank while fewer than a screenful matched)
+        if before < self.scroll_offset.y + self._page_height():  # lines that were blank
+            self._repaint_changed(False)
         if count != before or not self._set.counting:
             self.post_message(self.Filtered(self, self._cursor_uid))
 
@@ -328,7 +329,9 @@ class SessionTable(ScrollView, can_focus=True):
         match; the rest are counted in idle steps (`counting`)."""
         if text != self._set.text:
             self._set.set_text(text)
-            self._rebuild(before=(None, 0, 0), enough=self._page_height())
+            # a row more than the screen: the scrollbar shows at once if more match (its coming
+            # later, as the count goes on, laid the whole screen out again: ~38 ms)
+            self._rebuild(before=(None, 0, 0), enough=self._page_height() + 1)
             if self._set.counting:
                 self._start_warming()
             self._show_filter_text()
