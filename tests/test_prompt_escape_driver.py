@@ -69,20 +69,11 @@ def _next_key(recorded: _Recorded) -> str:
 async def test_a_lone_esc_is_the_escape_key_without_waiting_for_the_poll(
     driver: tuple[_Recorded, int],
 ) -> None:
+    """And escape sequences and letters are still whole keys."""
     recorded, write_end = driver
-    os.write(write_end, b"\x1b")
-    assert _next_key(recorded) == "escape"
-
-
-async def test_escape_sequences_and_letters_are_still_whole_keys(
-    driver: tuple[_Recorded, int],
-) -> None:
-    recorded, write_end = driver
-    os.write(write_end, b"\x1b[Ax")
-    assert _next_key(recorded) == "up"
-    assert _next_key(recorded) == "x"
-    os.write(write_end, b"\x1b")
-    assert _next_key(recorded) == "escape"
+    for sent, keys in ((b"\x1b", ["escape"]), (b"\x1b[Ax", ["up", "x"]), (b"\x1b", ["escape"])):
+        os.write(write_end, sent)
+        assert [_next_key(recorded) for _ in keys] == keys
 
 
 def test_the_poll_lasts_until_the_parsers_deadline_at_most() -> None:
