@@ -126,8 +126,8 @@ class SessionTable(ScrollView, can_focus=True):
         uid: str
 
     class Filtered(_UidMessage):
-        """The filter text changed (typed, kept or cleared), or its count went on; `uid` is
-        the cursor's session."""
+        """The filter text changed (typed, kept or cleared), or its count ended; `uid` is the
+        cursor's session."""
 
     def __init__(
         self,
@@ -261,7 +261,7 @@ class SessionTable(ScrollView, can_focus=True):
             self._set_cursor(self._cursor)
         if before < self.scroll_offset.y + self._page_height():  # lines that were blank
             self._repaint_changed(False)
-        if count != before or not self._set.counting:
+        if not self._set.counting:  # the title's count, once (each repaints the table's border)
             self.post_message(self.Filtered(self, self._cursor_uid))
 
     def show_column(self, key: str, shown: bool) -> None:
