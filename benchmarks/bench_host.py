@@ -247,7 +247,7 @@ def main() -> None:
                            [f"runs: {runs}; idle window {args.idle_seconds:.0f} s, {args.settle_seconds:.0f} s after every"
                             " session is listed; figures: median (min-max)",
                             f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}",
-                            f"ESCDELAY: {'default (100 ms)' if args.escdelay is None else f'{args.escdelay} ms'}",
+                            f"ESCDELAY: {'not set (Textual: 100 ms; sessiontui from keys12b on: 25 ms)' if args.escdelay is None else f'{args.escdelay} ms'}",
                             compiled])
     columns = [f"{store} {size:,}" for store, size in results]
     rows = [[figure, *(Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1) for r in results.values())]

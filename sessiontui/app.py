@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
+from sessiontui import gc_pause
 from sessiontui.config import Config, state_dir
 from sessiontui.heap import release_free_heap
 from sessiontui.live.alerts import Alert, AlertWatch, run_alert_command
@@ -36,6 +38,10 @@ if TYPE_CHECKING:
 
 RESTART_FIRST_SECONDS = 1.0
 RESTART_MAX_SECONDS = 30.0
+# A key holds the garbage collector off until its frame is painted and this long after (the
+# writer thread needs the interpreter to send it): at 100k sessions a collection that found a
+# filter's or an order's new 100k-row lists young walked them for 20-100 ms inside the key.
+KEY_COLLECTOR_HOLD_SECONDS = 0.05
 
 
 class FleetUpdated(Message):
@@ -94,6 +100,29 @@ class SessionTuiApp(App[int]):
         self.fleet_error: FleetFailed | None = None  # set while the fleet is down
         self.seen = SeenSessions()  # "finished, not yet seen", across runs
         self.seen.load(clock())  # before the event loop runs: a file read (and write) at most
+        self._key_holds = 0  # keys holding the garbage collector off (see on_event)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's terminal driver, but for one that takes a lone Esc at once (see
+        `prompt_escape_driver`); any other (TEXTUAL_DRIVER, Windows) as Textual picks it."""
+        chosen = super().get_driver_class()
+        if chosen.__name__ != "LinuxDriver":  # (its module imports termios: not on Windows)
+            return chosen
+        from sessiontui.prompt_escape_driver import PromptEscapeDriver
+
+        return PromptEscapeDriver if issubclass(PromptEscapeDriver, chosen) else chosen
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # as the terminal sent it
+            gc_pause.hold()
+            self._key_holds += 1
+            self.call_after_refresh(self.set_timer, KEY_COLLECTOR_HOLD_SECONDS, self._key_done)
+        await super().on_event(event)
+
+    def _key_done(self) -> None:
+        if self._key_holds:
+            self._key_holds -= 1
+            gc_pause.release()
 
     def on_mount(self) -> None:
         from sessiontui.screens.dashboard import DashboardScreen
@@ -196,6 +225,8 @@ class SessionTuiApp(App[int]):
         )
 
     async def on_unmount(self) -> None:
+        while self._key_holds:  # a key's timer that will not fire now
+            self._key_done()
         await asyncio.to_thread(self.seen.save)  # the last marks, whatever a worker still did
         self.workers.cancel_group(self, "fleet")
         await self.fleet.close()  # aiosqlite threads would keep the process alive
@@ -281,6 +312,9 @@ def run_dashboard(config: Config) -> int:
         for error in errors:
             print(f"sessiontui: {one_line(error)}", file=sys.stderr)
         return 2
+    from sessiontui.prompt_escape_driver import use_default_escape_delay
+
+    use_default_escape_delay()
     app = make_app(config, found=found, notes=start_notes(config, found, errors))
     app.run()
     return app.return_code or 0

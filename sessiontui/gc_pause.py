@@ -19,6 +19,28 @@ _holders = 0  # reads holding the collector off now (a read may run beside anoth
 _disabled_here = False  # the collector was on when the first of them began
 
 
+def hold() -> None:
+    """Hold the collector off until the matching `release` (holds nest, from any thread)."""
+    global _holders, _disabled_here
+    with _lock:
+        if _holders == 0:
+            _disabled_here = gc.isenabled()
+            gc.disable()
+        _holders += 1
+
+
+def release(*, freeze: bool = False) -> None:
+    """End one `hold`; the collector is on again when the last ends, if it was on before the
+    first began. `freeze`: see `gc_paused`."""
+    global _holders
+    with _lock:
+        _holders -= 1
+        if freeze:
+            gc.freeze()
+        if _holders == 0 and _disabled_here:
+            gc.enable()
+
+
 @contextmanager
 def gc_paused(pause: bool = True, *, freeze: bool = False) -> Iterator[None]:
     """Hold the collector off for the block (when `pause`), and turn it back on when the last
@@ -32,18 +54,8 @@ def gc_paused(pause: bool = True, *, freeze: bool = False) -> Iterator[None]:
     if not pause:
         yield
         return
-    global _holders, _disabled_here
-    with _lock:
-        if _holders == 0:
-            _disabled_here = gc.isenabled()
-            gc.disable()
-        _holders += 1
+    hold()
     try:
         yield
     finally:
-        with _lock:
-            _holders -= 1
-            if freeze:
-                gc.freeze()
-            if _holders == 0 and _disabled_here:
-                gc.enable()
+        release(freeze=freeze)

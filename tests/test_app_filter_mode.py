@@ -157,3 +157,27 @@ async def test_pasted_text_goes_to_the_filter(scene: Path) -> None:
         await until(
             pilot, lambda: table.filter_text == "starpod", "the pasted text, printable only"
         )
+
+
+async def test_a_letter_shows_a_screenful_and_the_title_counts_the_rest(scene: Path) -> None:
+    """On a short table a letter matching most rows shows the first screenful, the title says
+    "counting…" while the rest are counted in idle steps, then the full count."""
+    app = scene_app(scene, NOW)
+    titles: list[str] = []
+
+    def note_title(_message: object) -> None:
+        screens = app.screen_stack
+        if screens and isinstance(screens[-1], DashboardScreen) and screens[-1].query(SessionTable):
+            titles.append(str(screens[-1].query_one(SessionTable).border_title))
+
+    async with app.run_test(size=(180, 16), message_hook=note_title) as pilot:
+        table = await loaded(pilot, app)
+        every = list(table.visible_rows())
+        await pilot.press("slash", "e")
+        await until(pilot, lambda: not table.counting, "the count")
+        matching = [r.key for r in every if "e" in r.session.name.casefold() + r.session.id]
+        assert table.row_count > table.scrollable_content_region.height  # more than a screenful
+        assert set(matching) <= set(keys(table))
+        assert any("counting…" in title for title in titles)
+        assert f"all: {table.row_count} of {table.total_count} sessions" in str(table.border_title)
+        assert "counting…" not in str(table.border_title)

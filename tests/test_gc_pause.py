@@ -8,9 +8,15 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from pilot_wait import until
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
+from sessiontui.app import make_app
+from sessiontui.config import Config
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.gc_pause import gc_paused
 from sessiontui.live.fleet import Fleet
@@ -106,3 +112,31 @@ async def test_only_the_fleets_first_read_holds_the_collector_off(tmp_path: Path
     assert store.collector == [False, True]
     assert gc.get_freeze_count() > 0
     assert [r.session.id for r in first.rows] == ["gw_1"]
+
+
+class _Probe(Screen[None]):
+    """A screen whose `x` notes whether the collector is on while a key is handled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("x", "probe", "Probe")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[bool] = []
+
+    def action_probe(self) -> None:
+        self.seen.append(gc.isenabled())
+
+
+async def test_a_key_holds_the_collector_off_until_its_frame_is_out() -> None:
+    """(A collection inside a key walked a filter's young 100k-row lists for 20-100 ms.)"""
+    app = make_app(Config(paths=()), stores=[])
+    async with app.run_test() as pilot:
+        probe = _Probe()
+        await app.push_screen(probe)
+        await until(pilot, gc.isenabled, "the collector on after the start")
+        await pilot.press("x")
+        assert probe.seen == [False]
+        await until(pilot, gc.isenabled, "the collector on once the key's frame is out")
+        await pilot.press("x")
+        assert probe.seen == [False, False]
+    assert gc.isenabled(), "a key's hold ends when the app does"

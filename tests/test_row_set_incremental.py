@@ -22,6 +22,7 @@ from sessiontui.model import (
 from sessiontui.widgets.filter_query import parse
 from sessiontui.widgets.row_set import RowSet
 from sessiontui.widgets.session_columns import COLUMN_KEYS
+from sessiontui.widgets.sorted_rows import SortBuilder, key_function
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 STATES = tuple(SessionState)
@@ -82,6 +83,10 @@ STEPS = st.lists(
         st.tuples(st.just("write"), st.integers(0, 14), SHAPES),
         st.tuples(st.just("delete"), st.integers(0, 14)),
         st.tuples(st.just("type"), TEXTS),  # the filter text grows when it can, else is replaced
+        # typed a letter at a time: the first `enough` rows at once, the rest counted by warm
+        st.tuples(st.just("letter"), st.sampled_from("s1nam e$0op"), st.integers(1, 4)),
+        st.tuples(st.just("backspace"), st.integers(1, 4)),
+        st.tuples(st.just("warm"), st.integers(1, 3)),
         st.tuples(st.just("sort"), st.sampled_from(COLUMN_KEYS), st.booleans()),
         st.tuples(
             st.just("states"),
@@ -147,11 +152,34 @@ def test_incremental_view_equals_a_full_rebuild(
             row_set.set_sort(str(step[1]), bool(step[2]))
         elif step[0] == "states":
             row_set.set_states(step[1])  # type: ignore[arg-type]
-        view = row_set.rebuild()
-        expected = expected_view(rows, row_set)
+        if step[0] == "letter":
+            row_set.set_text(row_set.text + str(step[1]))
+            view = row_set.rebuild(enough=int(step[2]))  # type: ignore[call-overload]
+        elif step[0] == "backspace":
+            row_set.set_text(row_set.text[:-1])
+            view = row_set.rebuild(enough=int(step[1]))  # type: ignore[call-overload]
+        elif step[0] == "warm":
+            row_set.warm(limit=int(step[1]))  # type: ignore[call-overload]
+            view = row_set.view
+        else:
+            view = row_set.rebuild()
+        assert_view(view, rows, row_set)
+    while row_set.warm(limit=1):  # the count ends with every matching row, in order
+        pass
+    assert not row_set.counting
+    assert_view(row_set.view, rows, row_set)
+
+
+def assert_view(view: list[SessionRow], rows: dict[int, SessionRow], row_set: RowSet) -> None:
+    """`view` is the full filter's view, or its first rows while the filter still counts."""
+    expected = expected_view(rows, row_set)
+    if row_set.counting:  # (rows of equal keys may come in another order)
+        assert {r.key for r in view} <= {r.key for r in expected}
+        expected = expected[: len(view)]
+    else:
         assert {r.key for r in view} == {r.key for r in expected}
-        assert all(r is rows[int(r.session.id[1:])] for r in view)  # the latest version of each
-        assert keys_of(view, row_set) == keys_of(expected, row_set)  # in sorted order
+    assert all(r is rows[int(r.session.id[1:])] for r in view)  # the latest version of each
+    assert keys_of(view, row_set) == keys_of(expected, row_set)  # in sorted order
 
 
 def test_filter_terms_match_columns_and_fields() -> None:
@@ -173,3 +201,69 @@ def test_filter_terms_match_columns_and_fields() -> None:
         assert {r.key for r in row_set.rebuild()} == expected, text
     assert parse("nosuch:thing") == parse("nosuch:thing")
     assert parse("nosuch:thing")[0].field is None
+
+
+TYPED = st.lists(
+    st.one_of(
+        st.tuples(st.just("letter"), st.sampled_from("s1nam e$0opu"), st.integers(1, 2)),
+        st.tuples(st.just("backspace"), st.just(""), st.integers(1, 2)),
+        st.tuples(st.just("warm"), st.just(""), st.integers(1, 2)),
+        st.tuples(st.just("esc"), st.just(""), st.just(0)),
+        st.tuples(st.just("sort"), st.sampled_from(COLUMN_KEYS), st.just(0)),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(shapes=st.lists(SHAPES, max_size=40), steps=TYPED)
+def test_a_typed_filter_shows_its_first_rows_then_counts_to_the_full_filter(
+    shapes: list[tuple[int, ...]], steps: list[tuple[str, object, int]]
+) -> None:
+    """Letters (a screenful of `enough` rows at once), Backspace, idle counting steps, Esc and
+    `o` between letters, in any order: the view is always the first rows of a full filter, and
+    once counted, all of them."""
+    rows = {uid: make_row(uid, shape) for uid, shape in enumerate(shapes)}
+    row_set = RowSet()
+    row_set.set_rows(tuple(rows.values()))
+    row_set.rebuild()
+    for kind, value, enough in steps:
+        if kind == "letter":
+            row_set.set_text(row_set.text + str(value))
+            view = row_set.rebuild(enough=enough)
+        elif kind == "backspace":
+            row_set.set_text(row_set.text[:-1])
+            view = row_set.rebuild(enough=enough)
+        elif kind == "warm":
+            row_set.warm(limit=enough)
+            view = row_set.view
+        elif kind == "esc":
+            row_set.set_text("")
+            view = row_set.rebuild()
+        else:
+            row_set.set_sort(str(value), False)
+            view = row_set.rebuild()
+        assert_view(view, rows, row_set)
+    while row_set.warm(limit=1):
+        pass
+    assert not row_set.counting
+    assert_view(row_set.view, rows, row_set)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shapes=st.lists(SHAPES, max_size=60),
+    column=st.sampled_from(COLUMN_KEYS),
+    reverse=st.booleans(),
+    step=st.integers(1, 9),
+)
+def test_an_order_made_in_steps_is_the_stable_sort(
+    shapes: list[tuple[int, ...]], column: str, reverse: bool, step: int
+) -> None:
+    """Sorted slices merged a pair of neighbours per step: the rows in exactly the order of one
+    stable sort (rows of equal keys keep the order they were given in)."""
+    rows = [make_row(uid, shape) for uid, shape in enumerate(shapes)]
+    key = key_function(column, reverse)
+    built = SortBuilder(column, reverse, rows, step).finish()
+    assert built.rows == sorted(rows, key=key, reverse=reverse)
+    assert built.keys == [key(row) for row in built.rows]

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pilot_wait import until
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
@@ -18,6 +19,7 @@ from sessiontui.model import (
     Usage,
     Verdict,
 )
+from sessiontui.widgets.row_set import RowSet
 from sessiontui.widgets.session_columns import (
     COLUMNS,
     compact_count,
@@ -72,6 +74,7 @@ class TableApp(App[None]):
         super().__init__()
         self.initial = rows or []
         self.posted: list[SessionTable.Highlighted | SessionTable.Selected] = []
+        self.filtered: list[tuple[int, bool]] = []  # rows shown and counting, at each Filtered
 
     def compose(self) -> ComposeResult:
         yield SessionTable(sort="name")
@@ -86,6 +89,10 @@ class TableApp(App[None]):
 
     def on_session_table_selected(self, message: SessionTable.Selected) -> None:
         self.posted.append(message)
+
+    def on_session_table_filtered(self, message: SessionTable.Filtered) -> None:
+        table = message.control
+        self.filtered.append((table.row_count, table.counting))
 
 
 def screen_lines(table: SessionTable) -> list[str]:
@@ -297,6 +304,49 @@ async def test_text_filter_and_state_filter() -> None:
         table.set_state_filter(None)
         table.set_filter("")
         assert table.row_count == 4
+
+
+def full_filter(rows: list[SessionRow], text: str) -> list[str]:
+    """The keys a filter shows, filtered at once from every row (sorted by name)."""
+    reference = RowSet("name")
+    reference.set_rows(rows)
+    reference.set_text(text)
+    return [r.key for r in reference.rebuild()]
+
+
+async def test_a_typed_filter_paints_its_first_rows_then_counts_the_rest() -> None:
+    """Each letter shows a screenful of matches at once with the cursor on the first; the
+    rest are counted while idle (`counting`) until the view is the full filter's, in order.
+    Backspace filters again from every row; Esc puts back the rows, cursor and scroll."""
+    rows = [row(i, name=f"{'jyx' if i % 2 else 'wv'} {i}") for i in range(60_000)]
+    app = TableApp(rows)
+    counts = app.filtered
+    async with app.run_test(size=(120, 30)) as pilot:
+        table = app.query_one(SessionTable)
+        await pilot.press(*"jjjj", "pagedown")
+        before = (table.cursor_uid, table.cursor_row, table.scroll_offset.y)
+        full = table.visible_rows()
+
+        table.start_filter()
+        typed = "jyx 1"  # (letters no other column shows)
+        for end, char in enumerate(typed, 1):
+            text = typed[:end]
+            await pilot.press("space" if char == " " else char)
+            assert table.cursor_row == 0 and table.scroll_offset.y == 0
+            assert table.visible_rows()[0].session.name.startswith(text)
+            await until(pilot, lambda: not table.counting, "the count")
+            assert [r.key for r in table.visible_rows()] == full_filter(rows, text)
+        assert any(counting for _count, counting in counts), "some letter counted while idle"
+        assert counts[-1] == (len(full_filter(rows, typed)), False)
+        assert "jyx 1" in screen_lines(table)[1]
+
+        await pilot.press("backspace", "backspace")  # "jyx": every odd row, again from all rows
+        await until(pilot, lambda: not table.counting, "the count")
+        assert table.row_count == 30_000
+
+        await pilot.press("escape")
+        assert table.visible_rows() is full
+        assert (table.cursor_uid, table.cursor_row, table.scroll_offset.y) == before
 
 
 async def test_stuck_row_carries_the_stuck_style() -> None:

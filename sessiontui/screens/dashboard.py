@@ -118,6 +118,8 @@ class DashboardScreen(ActionScreen):
         screen at every filter letter and every tick that moved a count."""
         table = self.query_one(SessionTable)
         title = f"{self.view_name}: {table.row_count} of {table.total_count} sessions"
+        if table.counting:
+            title += ", counting…"
         if self.show_hidden:
             title += " (hidden ones shown)"
         elif table.hidden_count:

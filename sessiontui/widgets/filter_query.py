@@ -37,9 +37,11 @@ FILTER_HELP = (
     "Msgs, Turns, Tokens, Cost, $/min, Reason) or the session id: `starpod` lists the Starpod sessions.\n\n"
     "`field:value` matches one field: " + ", ".join(f"`{name}:`" for name in FIELDS) + ". "
     "Example: `state:stuck store:starpod model:opus`.\n\n"
-    "The text shows in the table's bottom border as you type; Backspace deletes a letter, ctrl+u "
-    "the whole text, the arrows move the cursor. Enter keeps the filter (j and k move again); "
-    "Esc clears it and puts the cursor back where it was."
+    "The text shows in the table's bottom border as you type, the cursor on the first match (a "
+    'big table shows its first screenful at once; the title says "counting…" until every match '
+    "is counted); Backspace deletes a letter, ctrl+u the whole text, the arrows move the cursor. "
+    "Enter keeps the filter (j and k move again); Esc clears it and puts the cursor back where "
+    "it was."
 )
 
 

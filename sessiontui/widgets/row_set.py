@@ -24,7 +24,9 @@ from sessiontui.widgets.sorted_rows import SortBuilder, SortedRows, key_function
 
 _KEY = attrgetter("key")
 _INCREMENTAL_UP_TO = 2000  # changed rows: above this, one full sort is cheaper than many inserts
-_SPARES = 2  # sorted orders kept besides the shown one (the next column's, the last shown)
+_AHEAD = 2  # orders made ahead for the `o` cycle: a press while the next is made still waits
+_SPARES = _AHEAD + 1  # sorted orders kept besides the shown one (those ahead, the last shown)
+_KEY_SCAN = 20_000  # rows a typed filter letter scans at most; the rest are counted while idle
 
 
 class RowSet:
@@ -58,6 +60,10 @@ class RowSet:
         self._text_move = ""  # "narrow", "restore", "refilter" or "" (no change of text)
         self._unwarmed: list[SessionRow] = []
         self._hays_made: tuple[SortedRows, int, list[str]] | None = None  # (order, edits, hays)
+        # a filter still counting: the rows still to scan, in display order, as (rows, from)
+        # stages: the view holds the matches of what came before; the rest are scanned in idle
+        # steps (a filter narrowing one still counting scans that one's rows, then its stages)
+        self._counting: list[tuple[SortedRows, int]] | None = None
 
     # ----------------------------------------------------------------- inputs
 
@@ -118,8 +124,10 @@ class RowSet:
 
     # ----------------------------------------------------------------- the view
 
-    def rebuild(self) -> list[SessionRow]:
-        """Bring the view up to date with the least work the inputs allow."""
+    def rebuild(self, enough: int | None = None) -> list[SessionRow]:
+        """Bring the view up to date with the least work the inputs allow. `enough`: a text
+        filter may stop once it found that many rows (a screenful); `warm` counts the rest,
+        and the view grows in place meanwhile (`counting`)."""
         move, self._text_move = self._text_move, ""
         if self._old is None or self._plain is None:
             self._full()
@@ -130,18 +138,29 @@ class RowSet:
             self._resort()
             move = "refilter"
         if move == "restore" or (move and not self._terms):
-            self._shown = self._plain
+            self._shown, self._counting = self._plain, None
         elif move == "narrow" and self._shown is not None:
-            self._shown = self._filter(self._shown)
+            self._shown = self._filter(self._shown, enough)
         elif move:
-            self._shown = self._filter(self._plain)
+            self._counting = None
+            self._shown = self._filter(self._plain, enough)
+        if enough is None:
+            self._count_all()
         self.view = (self._shown or self._plain).rows
         return self.view
+
+    @property
+    def counting(self) -> bool:
+        """Whether the view is a text filter's first rows, the rest still being counted."""
+        return self._counting is not None
 
     def warm(self, limit: int = 5000) -> bool:
         """Idle work, a step of about `limit` rows at a time: filter haystacks for new rows and
         for the shown order (so the first `/` letter only scans), then the order the next `o`
         shows. True while some remain."""
+        if self._counting is not None and self._shown is not None:
+            self._scan(self._shown, None, 4 * limit)
+            return True
         if self._unwarmed:
             rows, self._unwarmed = self._unwarmed[:limit], self._unwarmed[limit:]
             hay = self._haystack
@@ -156,6 +175,7 @@ class RowSet:
         view = self.view
         if 0 <= hint < len(view) and view[hint].key == uid:
             return hint
+        self._count_all()  # (the session may be among the rows not counted yet)
         if self._terms and self._shown is not self._plain:
             latest = self._latest(uid)  # every row a filter let through has its haystack made
             if latest is None or not self._passes(latest, True):
@@ -164,7 +184,11 @@ class RowSet:
         if shown is not None:
             for version in (row, self._latest(uid)):
                 if version is not None and version.key == uid:
-                    index = shown.find(version)
+                    # by identity first: pointers compared, no row read (among 100k rows of
+                    # one Store key, reading each row's key took 85-120 ms of an `o`)
+                    index = shown.index(version)
+                    if index is None:
+                        index = shown.find(version)
                     if index is not None:
                         return index
         try:
@@ -205,7 +229,7 @@ class RowSet:
         self._plain = SortBuilder(self.sort_key, self.reverse, kept, max(1, len(kept))).finish()
         self._spares.clear()
         self._building = None
-        self._old, self._new = {}, {}
+        self._old, self._new, self._counting = {}, {}, None
         self._shown = self._filter(self._plain) if self._terms else self._plain
         self.view = self._shown.rows
 
@@ -225,13 +249,16 @@ class RowSet:
         self._plain = spare
 
     def _prepare_next(self, step: int) -> bool:
-        """A step towards the order the `o` key shows next; True while steps remain."""
+        """A step towards the orders the `o` key shows next (`_AHEAD` of them, the nearest
+        first); True while steps remain."""
         if self._plain is None:
             return False
-        wanted = (COLUMN_KEYS[(COLUMN_KEYS.index(self.sort_key) + 1) % len(COLUMN_KEYS)], False)
-        if wanted in self._spares or wanted == self._plain.order:
+        at = COLUMN_KEYS.index(self.sort_key)
+        ahead = [(COLUMN_KEYS[(at + n) % len(COLUMN_KEYS)], False) for n in range(1, _AHEAD + 1)]
+        missing = [o for o in ahead if o not in self._spares and o != self._plain.order]
+        if not missing:
             return False
-        building = self._building
+        wanted, building = missing[0], self._building
         if building is None or building.order != wanted:
             self._building = self._builder(wanted, step)
             self._built_since = []
@@ -239,7 +266,11 @@ class RowSet:
         if building.advance():
             return True
         self._spares[wanted] = self._take_built(building.finish())
-        return False
+        for order in [o for o in self._spares if o not in ahead]:  # the oldest shown go first
+            if len(self._spares) <= _SPARES:
+                break
+            del self._spares[order]
+        return len(missing) > 1
 
     def _builder(self, order: tuple[str, bool], step: int) -> SortBuilder:
         """The shown rows sorted again by `order`, their haystacks (if made) carried along:
@@ -262,6 +293,7 @@ class RowSet:
 
     def _apply_changes(self) -> None:
         """Move the changed rows to their places in every kept order and the view."""
+        self._count_all()  # a changed row goes to its place among every row that passes
         versions = self._old
         assert versions is not None
         pairs = [(versions[uid], new) for uid, new in self._new.items()]
@@ -306,12 +338,59 @@ class RowSet:
         plain.hays, self._hays_made = hays, None
         return False
 
-    def _filter(self, source: SortedRows) -> SortedRows:
+    def _filter(self, source: SortedRows, enough: int | None = None) -> SortedRows:
         """The rows of `source` passing every term, with their keys and haystacks: plain words
-        in one C-level pass over the haystacks each (`compress` over `map(contains, ...)`)."""
-        rows, keys = source.rows, source.keys
-        hays = source.hays if source is not self._plain else self._plain_haystacks()
-        assert hays is not None
+        in one C-level pass over the haystacks each (`compress` over `map(contains, ...)`).
+        With `enough`, the rows are scanned only until that many are found (or `_KEY_SCAN`
+        rows were scanned), and `warm` counts the rest; a filter narrowing one that is still
+        counting scans that one's rows, then what it had left."""
+        if source is self._plain:
+            self._plain_haystacks()
+            left: list[tuple[SortedRows, int]] = []
+        else:
+            left = self._counting or []
+        self._counting = [(source, 0), *left]
+        shown = SortedRows(source.column, source.reverse, [], [], [])
+        self._scan(shown, enough, None if enough is None else _KEY_SCAN)
+        return shown
+
+    def _scan(self, shown: SortedRows, enough: int | None, most: int | None = None) -> None:
+        """Add to `shown` the matches of the rows not scanned yet, in order, until it holds
+        `enough` rows (None: every match) or `most` rows were scanned."""
+        stages = self._counting
+        if stages is None:
+            return
+        assert shown.hays is not None
+        budget = 1 << 62 if most is None else most
+        step = budget if enough is None else 4 * enough  # (then 4 times more at each step)
+        while stages and budget > 0 and (enough is None or len(shown.rows) < enough):
+            source, start = stages[0]
+            assert source.hays is not None
+            stop = min(len(source.rows), start + step, start + budget)
+            rows, keys, hays = self._matching(
+                source.rows[start:stop], source.keys[start:stop], source.hays[start:stop]
+            )
+            shown.rows += rows
+            shown.keys += keys
+            shown.hays += hays
+            budget -= stop - start
+            step *= 4
+            if stop >= len(source.rows):
+                del stages[0]
+            else:
+                stages[0] = (source, stop)
+        if not stages:
+            self._counting = None
+
+    def _count_all(self) -> None:
+        """Count the rest of a filter still counting, at once."""
+        if self._counting is not None and self._shown is not None:
+            self._scan(self._shown, None)
+
+    def _matching(
+        self, rows: list[SessionRow], keys: list[Any], hays: list[str]
+    ) -> tuple[list[SessionRow], list[Any], list[str]]:
+        """The rows (with their keys and haystacks) passing every term."""
         for term in self._terms:
             if term.field is None:
                 mask: list[bool] = list(map(contains, hays, repeat(term.value)))
@@ -324,9 +403,7 @@ class RowSet:
                 list(compress(keys, mask)),
                 list(compress(hays, mask)),
             )
-        if rows is source.rows:  # no row taken out: copies, so `source` never changes through them
-            rows, keys, hays = list(rows), list(keys), list(hays)
-        return SortedRows(source.column, source.reverse, rows, keys, hays)
+        return rows, keys, hays
 
     def _passes(self, row: SessionRow, text: bool) -> bool:
         if row.session.hidden and not self.show_hidden:

@@ -126,7 +126,8 @@ class SessionTable(ScrollView, can_focus=True):
         uid: str
 
     class Filtered(_UidMessage):
-        """The filter text changed (typed, kept or cleared); `uid` is the cursor's session."""
+        """The filter text changed (typed, kept or cleared), or its count ended; `uid` is the
+        cursor's session."""
 
     def __init__(
         self,
@@ -236,14 +237,32 @@ class SessionTable(ScrollView, can_focus=True):
             self.call_after_refresh(self._warm)
 
     def _warm(self) -> None:
-        """Filter haystacks for new rows and the order the next `o` shows, a step per idle
-        moment, so those keys find their work done."""
+        """A typed filter's count, filter haystacks for new rows and the order the next `o`
+        shows, a step per idle moment, so those keys find their work done."""
         start = time.perf_counter()
+        counted = len(self._view) if self._set.counting else None
         while self._set.warm(limit=2500):
             if time.perf_counter() - start > _WARM_SLICE:  # keys and ticks go between slices
+                self._counted(counted)
                 self.set_timer(0.002, self._warm)
                 return
+        self._counted(counted)
         self._warming = False
+
+    def _counted(self, before: int | None) -> None:
+        """A filter's count went on (from `before` rows shown): scroll range, lines, title."""
+        if before is None:
+            return
+        count = len(self._view)
+        virtual = Size(self._width(), count + 1)
+        if virtual != self.virtual_size:
+            self._set_virtual_size(virtual)
+        if self._cursor_uid is None and count:  # the first match was found only now
+            self._set_cursor(self._cursor)
+        if before < self.scroll_offset.y + self._page_height():  # lines that were blank
+            self._repaint_changed(False)
+        if not self._set.counting:  # the title's count, once (each repaints the table's border)
+            self.post_message(self.Filtered(self, self._cursor_uid))
 
     def show_column(self, key: str, shown: bool) -> None:
         """Show or hide a column (the PID column appears once some session has a process)."""
@@ -265,6 +284,11 @@ class SessionTable(ScrollView, can_focus=True):
         shown or the id, or in one field for `field:value` words (`state:stuck store:starpod`)."""
         self._set.set_text(text)
         self._rebuild()
+
+    @property
+    def counting(self) -> bool:
+        """Whether a typed filter shows its first rows while the rest are still counted."""
+        return self._set.counting
 
     @property
     def filter_text(self) -> str:
@@ -301,8 +325,15 @@ class SessionTable(ScrollView, can_focus=True):
         self.post_message(self.Filtered(self, self._cursor_uid))
 
     def _edit_filter(self, text: str) -> None:
+        """A typed filter shows its first screenful at once, with the cursor on the first
+        match; the rest are counted in idle steps (`counting`)."""
         if text != self._set.text:
-            self.set_filter(text)
+            self._set.set_text(text)
+            # a row more than the screen: the scrollbar shows at once if more match (its coming
+            # later, as the count goes on, laid the whole screen out again: ~38 ms)
+            self._rebuild(before=(None, 0, 0), enough=self._page_height() + 1)
+            if self._set.counting:
+                self._start_warming()
             self._show_filter_text()
             self.post_message(self.Filtered(self, self._cursor_uid))
 
@@ -568,10 +599,14 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout_cells = max(0, x - _GAP)
 
     def _rebuild(
-        self, header: bool = False, before: tuple[str | None, int, int] | None = None
+        self,
+        header: bool = False,
+        before: tuple[str | None, int, int] | None = None,
+        enough: int | None = None,
     ) -> None:
         """Filter, sort, keep the cursor on its session (or on the session, at the screen line,
-        of `before`: a uid, its index and the top line), repaint the lines that changed."""
+        of `before`: a uid, its index and the top line), repaint the lines that changed.
+        `enough`: a text filter may show that many rows first (see `RowSet.rebuild`)."""
         shown_uid = self._cursor_uid
         if before is None and not self._cursor_moved:  # the top row, on the same screen line
             old_uid, old_cursor, top, old_row = None, 0, self.scroll_offset.y, None
@@ -582,7 +617,7 @@ class SessionTable(ScrollView, can_focus=True):
             (old_uid, old_cursor, top), old_row = before, None
         screen_line = old_cursor - top if 0 <= old_cursor - top < self._page_height() else None
 
-        self._view = self._set.rebuild()
+        self._view = self._set.rebuild(enough)
         count = len(self._view)
         index = self._set.find(old_uid, old_cursor, old_row) if old_uid is not None else None
         self._cursor = min(old_cursor, count - 1) if index is None else index

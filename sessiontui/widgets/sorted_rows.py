@@ -167,8 +167,9 @@ class SortBuilder:
         return self.result
 
     def _work(self) -> Iterator[None]:
-        """Keys a slice at a time; each slice's order sorted on its own; then one sort of those
-        sorted runs (Timsort merges runs it finds in a few comparisons per row); then the rows
+        """Keys a slice at a time; each slice's order sorted on its own; then those sorted runs
+        merged two neighbours at a time (Timsort merges the two runs it finds in a few
+        comparisons per row; neighbours, so rows of equal keys keep their order); then the rows
         and keys put in that order a slice at a time."""
         column_key, reverse = self.order
         key, rows, step = key_function(column_key, reverse), self._rows, self._step
@@ -177,13 +178,21 @@ class SortBuilder:
             keys += map(key, rows[start : start + step])
             yield
         get = keys.__getitem__
-        order: list[int] = []
+        runs: list[list[int]] = []
         for start in range(0, len(rows), step):
-            order += sorted(range(start, min(start + step, len(rows))), key=get, reverse=reverse)
+            runs.append(
+                sorted(range(start, min(start + step, len(rows))), key=get, reverse=reverse)
+            )
             yield
-        if len(rows) > step:
-            order.sort(key=get, reverse=reverse)
-            yield
+        while len(runs) > 1:  # neighbours merged a pair per step (one sort of all took 30-55 ms)
+            merged = []
+            for first, second in zip(runs[::2], runs[1::2], strict=False):
+                first += second
+                first.sort(key=get, reverse=reverse)  # Timsort merges the two runs it finds
+                merged.append(first)
+                yield
+            runs = merged + runs[len(merged) * 2 :]
+        order = runs[0] if runs else []
         sorted_rows: list[SessionRow] = []
         sorted_keys: list[Any] = []
         hays = self._hays
