@@ -12,6 +12,7 @@ out again; only the lines whose rows changed repaint.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
@@ -36,6 +37,7 @@ from sessiontui.widgets.session_columns import (
     COLUMN_KEYS,
     COLUMNS,
     Column,
+    age_text_holds_until,
     cell_text,
     fit,
     layout_columns,
@@ -153,6 +155,8 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout_cells = 0  # cells the columns and the gaps between them take
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
+        # screen line -> the POSIX time until which its ages ("3 min ago") read as painted
+        self._holds: dict[int, float] = {}
         self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
         self.unseen: AbstractSet[str] = frozenset()  # uids finished since last opened (set_unseen)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
@@ -222,7 +226,7 @@ class SessionTable(ScrollView, can_focus=True):
         """
         self._now = now  # (cached lines stay valid: their signature holds the cells that age)
         if rows is self._rows_given:  # the fleet hands back the same tuple when no row changed
-            self._repaint_changed(False)  # only lines whose "3 min ago" moved on repaint
+            self._age_lines()  # only lines whose "3 min ago" moved on repaint
             return
         usable = change if since is not None and since is self._rows_given else None
         self._rows_given = rows
@@ -251,7 +255,7 @@ class SessionTable(ScrollView, can_focus=True):
         if hidden != self.hidden_columns:
             self.hidden_columns = hidden
             self._layout_width = -1  # laid out again on the next paint
-            self._painted.clear()
+            self._forget_painted()
             self.refresh()
 
     def sort_by(self, column_key: str, reverse: bool = False) -> None:
@@ -452,7 +456,7 @@ class SessionTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
-        self._painted.clear()
+        self._forget_painted()
 
     # ----------------------------------------------------------------- rendering
 
@@ -465,6 +469,7 @@ class SessionTable(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - 1
         if index >= len(self._view):
             self._painted.pop(y, None)
+            self._holds[y] = math.inf
             if index == 0:
                 text = "No sessions match the filters" if self._set.rows else "No sessions"
                 style = self.rich_style + self._style("session-table--empty", partial=True)
@@ -473,6 +478,7 @@ class SessionTable(ScrollView, can_focus=True):
         row = self._view[index]
         signature = self._signature(row, index == self._cursor)
         self._painted[y] = signature
+        self._holds[y] = self._holds_until(row)
         cached = self._strips.get(row.key)
         if cached is not None and cached[0] == signature:
             return cached[1]
@@ -538,10 +544,17 @@ class SessionTable(ScrollView, can_focus=True):
     def _signature(self, row: SessionRow, is_cursor: bool) -> tuple[Any, ...]:
         """What a row's line depends on: the row, the cursor, and the cells that age with `now`."""
         now = self._now
-        timed = tuple(
-            cell_text(col, row, now) for col, _x, _w in self._layout if col.key in ("age", "last")
-        )
+        timed = tuple(cell_text(col, row, now) for col, _x, _w in self._layout if col.since)
         return (row, is_cursor, row.key in self.marked, row.key in self.unseen, timed)
+
+    def _holds_until(self, row: SessionRow) -> float:
+        """The POSIX time until which the row's ages (Age, Last activity) read as they do now."""
+        until = math.inf
+        for col, _x, _w in self._layout:
+            moment = col.since(row) if col.since else None
+            if moment is not None:
+                until = min(until, age_text_holds_until(moment, self._now))
+        return until
 
     def _style(self, name: str, partial: bool = False) -> Style:
         return self.get_component_rich_style(name, partial=partial)
@@ -612,17 +625,36 @@ class SessionTable(ScrollView, can_focus=True):
         """Refresh only the screen lines whose content differs from what was painted."""
         if header:
             self.refresh_lines(self.scroll_offset.y)
-        top = self.scroll_offset.y
         for y in range(1, self._page_height() + 1):
-            index = top + y - 1
-            if index < len(self._view):
-                wanted: tuple[Any, ...] | None = self._signature(
-                    self._view[index], index == self._cursor
-                )
-            else:
-                wanted = None
-            if self._painted.get(y) != wanted or (wanted is None and index == 0):
-                self.refresh_lines(top + y)
+            self._repaint_line(y, empty=True)
+
+    def _age_lines(self) -> None:
+        """A tick that changed no row: look again only at the lines whose ages ("3 min ago")
+        may read differently by now, and repaint those that do."""
+        now, holds = self._now.timestamp(), self._holds
+        for y in range(1, self._page_height() + 1):
+            if holds.get(y, -math.inf) <= now:
+                self._repaint_line(y, empty=False)
+
+    def _repaint_line(self, y: int, empty: bool) -> None:
+        """Refresh screen line `y` if what it should show differs from what was painted
+        (`empty`: also the "No sessions" line, whose text follows the rows given)."""
+        top = self.scroll_offset.y
+        index = top + y - 1
+        if index < len(self._view):
+            row = self._view[index]
+            wanted: tuple[Any, ...] | None = self._signature(row, index == self._cursor)
+            self._holds[y] = self._holds_until(row)
+        else:
+            wanted = None
+            self._holds[y] = math.inf
+        if self._painted.get(y) != wanted or (empty and wanted is None and index == 0):
+            self.refresh_lines(top + y)
+
+    def _forget_painted(self) -> None:
+        """What was painted is unknown now (every line is painted again)."""
+        self._painted.clear()
+        self._holds.clear()
 
     def _set_cursor(self, index: int) -> None:
         self._cursor_moved = True  # from now on the cursor follows its session
