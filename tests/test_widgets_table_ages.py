@@ -5,6 +5,7 @@ repainted, as a full look at every line would."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sessiontui.model import SessionRow
+from sessiontui.model import SessionRow, SessionState, Verdict
 from sessiontui.widgets.session_columns import age_text_holds_until, compact_delta
 from sessiontui.widgets.session_table import SessionTable
 from tests.test_widgets_session_table import NOW, TableApp, row
@@ -159,3 +160,20 @@ async def test_aged_lines_match_a_full_look_over_random_ticks(seed: int) -> None
                 index = top + y - 1
                 wanted = table._signature(view[index], index == table.cursor_row)
                 assert table._painted.get(y) == wanted, (seed, now, y)
+
+
+async def test_a_row_changed_off_screen_formats_no_age_on_screen() -> None:
+    """A tick that changed a session below the screen looks at the lines on screen (rows may
+    have moved) but formats none of their ages: they show the same rows, not yet due."""
+    rows = [old_row(i) for i in range(300)]
+    app = TableApp(rows)
+    async with app.run_test(size=(200, 30)) as pilot:
+        table = app.query_one(SessionTable)
+        await pilot.pause()
+        signatures = count_calls(table, "_signature")
+        refreshed = count_calls(table, "refresh_lines")
+        changed = list(rows)
+        changed[250] = replace(rows[250], verdict=Verdict(SessionState.RUNNING))
+        table.set_rows(changed, NOW + timedelta(seconds=1))
+        await pilot.pause()
+        assert signatures == [] and refreshed == []

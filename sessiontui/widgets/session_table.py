@@ -45,6 +45,8 @@ from sessiontui.widgets.session_columns import (
 from sessiontui.widgets.state_style import state_classes, state_rules
 
 _GAP = 1
+_ALWAYS = (-math.inf, math.inf)  # what a blank line shows holds at any time
+_NEVER = (math.inf, -math.inf)  # (a line never looked at: look now)
 _WARM_SLICE = 0.008  # seconds of idle work at a time (a key waits at most about this long)
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
 
@@ -155,8 +157,9 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout_cells = 0  # cells the columns and the gaps between them take
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
-        # screen line -> the POSIX time until which its ages ("3 min ago") read as painted
-        self._holds: dict[int, float] = {}
+        # screen line -> (from, until): POSIX times between which its ages ("3 min ago") read
+        # as painted
+        self._holds: dict[int, tuple[float, float]] = {}
         self.marked: set[str] = set()  # uids marked for a bulk action (read only: see toggle_mark)
         self.unseen: AbstractSet[str] = frozenset()  # uids finished since last opened (set_unseen)
         self.hidden_columns: frozenset[str] = frozenset({"pid"})  # shown once a process is linked
@@ -226,7 +229,7 @@ class SessionTable(ScrollView, can_focus=True):
         """
         self._now = now  # (cached lines stay valid: their signature holds the cells that age)
         if rows is self._rows_given:  # the fleet hands back the same tuple when no row changed
-            self._age_lines()  # only lines whose "3 min ago" moved on repaint
+            self._repaint_changed(False, empty=False)  # only lines whose "3 min ago" moved
             return
         usable = change if since is not None and since is self._rows_given else None
         self._rows_given = rows
@@ -469,7 +472,7 @@ class SessionTable(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y - 1
         if index >= len(self._view):
             self._painted.pop(y, None)
-            self._holds[y] = math.inf
+            self._holds[y] = _ALWAYS
             if index == 0:
                 text = "No sessions match the filters" if self._set.rows else "No sessions"
                 style = self.rich_style + self._style("session-table--empty", partial=True)
@@ -478,7 +481,7 @@ class SessionTable(ScrollView, can_focus=True):
         row = self._view[index]
         signature = self._signature(row, index == self._cursor)
         self._painted[y] = signature
-        self._holds[y] = self._holds_until(row)
+        self._holds[y] = self._holds_from_now(row)
         cached = self._strips.get(row.key)
         if cached is not None and cached[0] == signature:
             return cached[1]
@@ -547,14 +550,15 @@ class SessionTable(ScrollView, can_focus=True):
         timed = tuple(cell_text(col, row, now) for col, _x, _w in self._layout if col.since)
         return (row, is_cursor, row.key in self.marked, row.key in self.unseen, timed)
 
-    def _holds_until(self, row: SessionRow) -> float:
-        """The POSIX time until which the row's ages (Age, Last activity) read as they do now."""
+    def _holds_from_now(self, row: SessionRow) -> tuple[float, float]:
+        """The POSIX times between which the row's ages (Age, Last activity) read as they do
+        now: from now until the first may change."""
         until = math.inf
         for col, _x, _w in self._layout:
             moment = col.since(row) if col.since else None
             if moment is not None:
                 until = min(until, age_text_holds_until(moment, self._now))
-        return until
+        return self._now.timestamp(), until
 
     def _style(self, name: str, partial: bool = False) -> Style:
         return self.get_component_rich_style(name, partial=partial)
@@ -621,35 +625,37 @@ class SessionTable(ScrollView, can_focus=True):
         self.set_reactive(SessionTable.virtual_size, size)
         self._scroll_update(size)
 
-    def _repaint_changed(self, header: bool) -> None:
-        """Refresh only the screen lines whose content differs from what was painted."""
-        if header:
-            self.refresh_lines(self.scroll_offset.y)
-        for y in range(1, self._page_height() + 1):
-            self._repaint_line(y, empty=True)
-
-    def _age_lines(self) -> None:
-        """A tick that changed no row: look again only at the lines whose ages ("3 min ago")
-        may read differently by now, and repaint those that do."""
-        now, holds = self._now.timestamp(), self._holds
-        for y in range(1, self._page_height() + 1):
-            if holds.get(y, -math.inf) <= now:
-                self._repaint_line(y, empty=False)
-
-    def _repaint_line(self, y: int, empty: bool) -> None:
-        """Refresh screen line `y` if what it should show differs from what was painted
-        (`empty`: also the "No sessions" line, whose text follows the rows given)."""
+    def _repaint_changed(self, header: bool, empty: bool = True) -> None:
+        """Refresh only the screen lines whose content differs from what was painted. A line
+        that shows the same row object, marks and cursor as painted, at a time its ages still
+        read as painted, is not looked at further: an idle tick formats no age that is not due.
+        (`empty`: also repaint the "No sessions" line, whose text follows the rows given.)"""
         top = self.scroll_offset.y
-        index = top + y - 1
-        if index < len(self._view):
-            row = self._view[index]
-            wanted: tuple[Any, ...] | None = self._signature(row, index == self._cursor)
-            self._holds[y] = self._holds_until(row)
-        else:
-            wanted = None
-            self._holds[y] = math.inf
-        if self._painted.get(y) != wanted or (empty and wanted is None and index == 0):
-            self.refresh_lines(top + y)
+        if header:
+            self.refresh_lines(top)
+        view, cursor, painted, holds = self._view, self._cursor, self._painted, self._holds
+        now = self._now.timestamp()
+        marked, unseen = self.marked, self.unseen
+        for y in range(1, self._page_height() + 1):
+            index = top + y - 1
+            if index < len(view):
+                row = view[index]
+                was = painted.get(y)
+                hold = holds.get(y, _NEVER)
+                if (
+                    was is not None
+                    and was[0] is row
+                    and hold[0] <= now < hold[1]
+                    and was[1:4] == (index == cursor, row.key in marked, row.key in unseen)
+                ):
+                    continue
+                wanted: tuple[Any, ...] | None = self._signature(row, index == cursor)
+                holds[y] = self._holds_from_now(row)
+            else:
+                wanted = None
+                holds[y] = _ALWAYS
+            if painted.get(y) != wanted or (empty and wanted is None and index == 0):
+                self.refresh_lines(top + y)
 
     def _forget_painted(self) -> None:
         """What was painted is unknown now (every line is painted again)."""
