@@ -91,7 +91,16 @@ async def run(path: Path, seconds: float, settle: float, profiled: bool, top: in
         fleet = app.fleet
         book = fleet._book
         count_calls(counts, "fleet ticks", fleet, "refresh")
-        count_calls(counts, "row book updates", book, "update", lambda a, r: len(r.changed))
+        transitions: Counter[str] = Counter()
+
+        def changed_rows(args: tuple[Any, ...], change: Any) -> int:
+            for before, after in zip(change.before, change.changed, strict=False):
+                was = "new" if before is None else str(before.verdict.state)
+                why = "" if before is None or before.verdict == after.verdict else " (verdict)"
+                transitions[f"{was} -> {after.verdict.state}{why}"] += 1
+            return len(change.changed)
+
+        count_calls(counts, "row book updates", book, "update", changed_rows)
         count_calls(counts, "sessions reclassified", book, "_classify", lambda a, r: len(a[0]))
         if fleet.processes is not None:
             watch = fleet.processes
@@ -132,6 +141,8 @@ async def run(path: Path, seconds: float, settle: float, profiled: bool, top: in
             print(f"  thread {name:28} {used:.2f} CPU s")
     for key in sorted(counts):
         print(f"  {key:38} {counts[key]:8}  ({counts[key] / wall:.2f}/s)")
+    for key, value in transitions.most_common():
+        print(f"  changed row {key:34} {value:8}")
     if profiled:
         stats = pstats.Stats(profile)
         stats.sort_stats("cumulative").print_stats(top)

@@ -15,7 +15,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sessiontui.model import SessionRow, SessionState, Verdict
-from sessiontui.widgets.session_columns import age_text_holds_until, compact_delta
+from sessiontui.age_steps import age_text_holds_until, step_floor
+from sessiontui.widgets.session_columns import compact_delta
 from sessiontui.widgets.session_table import SessionTable
 from tests.test_widgets_session_table import NOW, TableApp, row
 
@@ -47,6 +48,20 @@ def test_an_age_reads_the_same_until_the_moment_given(seconds: int, micros: int)
     until = age_text_holds_until(moment, now)
     assert until > now.timestamp() - 0.002, "never in the past (but for its millisecond early)"
     assert age_texts(moment, now) == age_texts(moment, datetime.fromtimestamp(until, UTC))
+
+
+@given(seconds=st.floats(min_value=0, max_value=FOUR_YEARS))
+@example(seconds=150.9)
+@example(seconds=29.99)
+def test_an_age_taken_down_to_its_step_reads_as_the_age(seconds: float) -> None:
+    """A process's idle time is kept as its step (so it moves only when its words do): it
+    reads the same, and is on the same side of a whole-second threshold."""
+    floor = step_floor(seconds)
+    assert floor <= seconds
+    assert humanize.naturaldelta(timedelta(seconds=floor)) == humanize.naturaldelta(
+        timedelta(seconds=seconds)
+    )
+    assert (floor >= 30) == (seconds >= 30)
 
 
 def test_an_age_is_looked_at_again_soon_after_it_changes() -> None:

@@ -70,28 +70,6 @@ def compact_delta(delta: timedelta) -> str:
     return f"{seconds}s"
 
 
-# Below each age (seconds), the steps both age texts move in: "45s" / "45 seconds ago" each
-# second, "12m" / "12 minutes ago" on whole and half minutes (humanize rounds to the nearest
-# unit, half to even, so a second after a half too), hours likewise; days and beyond by the day.
-_AGE_STEPS = ((60, 1), (3_600, 30), (86_400, 1_800))
-_DAY_SECONDS = 86_400
-
-
-def age_text_holds_until(moment: datetime, now: datetime) -> float:
-    """The POSIX time until which an age counted from `moment` reads as it does at `now`, in
-    `compact_delta` and in humanize's `naturaltime` alike (a millisecond early: at most one
-    look too many, never one too few). Both are functions of the age's whole seconds."""
-    start = moment.timestamp()
-    whole = int(max(now.timestamp() - start, 0.0))
-    step = _DAY_SECONDS
-    for below, size in _AGE_STEPS:
-        if whole < below:
-            step = size
-            break
-    after = whole + 1 if step > 1 and whole % step == 0 else (whole // step + 1) * step
-    return start + after - 0.001
-
-
 def compact_count(value: int) -> str:
     """A count the way humanize would say it, in at most 6 cells: 999, 12.3k, 4.5M, 1.2B."""
     if value < 1000:

@@ -30,6 +30,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from sessiontui.age_steps import age_text_holds_until
 from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import SessionRow, SessionState
 from sessiontui.widgets.row_set import RowSet
@@ -37,7 +38,6 @@ from sessiontui.widgets.session_columns import (
     COLUMN_KEYS,
     COLUMNS,
     Column,
-    age_text_holds_until,
     cell_text,
     fit,
     layout_columns,
@@ -355,8 +355,9 @@ class SessionTable(ScrollView, can_focus=True):
         return uid in self.marked
 
     def set_unseen(self, uids: AbstractSet[str]) -> None:
-        """The sessions to mark "finished, not yet seen" (a ◆ before the name)."""
-        if uids != self.unseen:
+        """The sessions to mark "finished, not yet seen" (a ◆ before the name). The same set
+        object again costs nothing (comparing tens of thousands of keys took 0.2 ms a tick)."""
+        if uids is not self.unseen and uids != self.unseen:
             self.unseen = uids
             self._repaint_changed(False)
 
