@@ -13,12 +13,12 @@ import humanize
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from test_widgets_session_table import NOW, TableApp, row
 
-from sessiontui.model import SessionRow, SessionState, Verdict
 from sessiontui.age_steps import age_text_holds_until, step_floor
+from sessiontui.model import SessionRow, SessionState, Verdict
 from sessiontui.widgets.session_columns import compact_delta
 from sessiontui.widgets.session_table import SessionTable
-from tests.test_widgets_session_table import NOW, TableApp, row
 
 FOUR_YEARS = 4 * 365 * 86_400
 
