@@ -224,6 +224,9 @@ def main() -> None:
     parser.add_argument("--idle-only", action="store_true", help="no keys: start, idle CPU and RSS only")
     parser.add_argument("--settle-seconds", type=float, default=3.0,
                         help="wait after every session is listed before the idle window")
+    parser.add_argument("--exe", type=Path, default=None,
+                        help="the sessiontui command measured (default: the venv's script, whose entry "
+                             "point moved to cli.run; an older checkout needs a script calling cli.main)")
     parser.add_argument("--data", type=Path, default=None,
                         help="make and reuse the data sets in DIR, not benchmarks/data (a private copy "
                              "no other process holds open, with timestamps as fresh as its making)")
@@ -233,6 +236,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.data is not None:
         _datagen.set_data_dir(args.data.resolve())
+    if args.exe is not None:
+        global EXE
+        EXE = args.exe.resolve()
     if args.keys_only:
         args.idle_seconds, args.no_snapshot = 0.0, True
     measured = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] or Path(__file__).resolve().parent.parent
