@@ -55,6 +55,21 @@ from sessiontui.timestamps import chrono_rfc3339
 VERSION = 2  # bump to regenerate every data set
 
 
+def set_data_dir(path: Path) -> None:
+    """Make and reuse data sets under `path` instead of benchmarks/data (a private copy: no other
+    process holds its files open, and its timestamps are as fresh or as old as asked)."""
+    global DATA
+    path.mkdir(parents=True, exist_ok=True)
+    DATA = path
+
+
+def _aged(params: dict[str, Any], aged: timedelta) -> datetime:
+    """The data set's `now`: the present, or `aged` before it (noted in `params`)."""
+    if aged:
+        params["aged_seconds"] = aged.total_seconds()
+    return datetime.now(UTC).replace(microsecond=0) - aged
+
+
 def _marker(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
@@ -160,10 +175,14 @@ def zeroclaw_conversation(rng: random.Random, ids: Ids, channel: bool, count: in
     return out
 
 
-def make_zeroclaw_db(name: str, sessions: int, messages: int, seed: int = 1) -> tuple[Path, dict[str, Any]]:
-    """A HEAD-schema ZeroClaw sessions.db with `sessions` sessions and `messages` message rows."""
+def make_zeroclaw_db(name: str, sessions: int, messages: int, seed: int = 1,
+                     aged: timedelta = timedelta(0)) -> tuple[Path, dict[str, Any]]:
+    """A HEAD-schema ZeroClaw sessions.db with `sessions` sessions and `messages` message rows,
+    written as if `aged` ago (its newest activity that long before now)."""
     path = DATA / name
-    params = {"kind": "zeroclaw-sqlite", "sessions": sessions, "messages": messages, "seed": seed}
+    params: dict[str, Any] = {"kind": "zeroclaw-sqlite", "sessions": sessions, "messages": messages,
+                              "seed": seed}
+    now = _aged(params, aged)
     info = reuse(path, params)
     if info is not None:
         return path, info
@@ -174,7 +193,6 @@ def make_zeroclaw_db(name: str, sessions: int, messages: int, seed: int = 1) -> 
     create_zeroclaw_db(path)
     rng = random.Random(seed)
     ids = Ids(random.Random(seed + 1))
-    now = datetime.now(UTC).replace(microsecond=0)
     counts = _spread(rng, messages, sessions, 1)
     meta: list[tuple[Any, ...]] = []
     events: list[tuple[float, int, str, str]] = []  # (time, session, role, content)
@@ -251,13 +269,16 @@ def make_zeroclaw_db(name: str, sessions: int, messages: int, seed: int = 1) -> 
 
 
 def make_starpod_db(
-    name: str, sessions: int, messages: int, requests: int, seed: int = 2
+    name: str, sessions: int, messages: int, requests: int, seed: int = 2,
+    aged: timedelta = timedelta(0),
 ) -> tuple[Path, dict[str, Any]]:
     """A Starpod core.db: `sessions` sessions, about `messages` session_messages rows and
-    exactly `requests` usage_stats rows (one per chat request, each touching its session)."""
+    exactly `requests` usage_stats rows (one per chat request, each touching its session),
+    written as if `aged` ago."""
     path = DATA / name
-    params = {"kind": "starpod", "sessions": sessions, "messages": messages, "requests": requests,
-              "seed": seed}
+    params: dict[str, Any] = {"kind": "starpod", "sessions": sessions, "messages": messages,
+                              "requests": requests, "seed": seed}
+    now = _aged(params, aged)
     info = reuse(path, params)
     if info is not None:
         return path, info
@@ -266,7 +287,6 @@ def make_starpod_db(
     log(f"generating {path.name}: Starpod core.db, {sessions:,} sessions, ~{messages:,} messages, "
         f"{requests:,} requests")
     DATA.mkdir(parents=True, exist_ok=True)
-    now = datetime.now(UTC).replace(microsecond=0)
     create_starpod_db(path, now=now)
     rng = random.Random(seed)
     ids = Ids(random.Random(seed + 1))

@@ -40,9 +40,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from _common import Summary, compile_sessiontui, log, machine_header, percentile, table, write_results
+import _datagen
 from _datagen import make_starpod_db, make_zeroclaw_db
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -50,10 +52,12 @@ TITLE = re.compile(r"(\w+): (\d+) of (\d+) sessions")
 EXE = Path(sys.executable).with_name("sessiontui")
 
 
-def make(store: str, size: int) -> Path:
+def make(store: str, size: int, aged_hours: float = 0.0) -> Path:
+    aged = timedelta(hours=aged_hours)
+    suffix = f"_aged{aged_hours:g}h" if aged_hours else ""
     if store == "zeroclaw":
-        return make_zeroclaw_db(f"zeroclaw_{size}.db", size, size * 10)[0]
-    return make_starpod_db(f"starpod_{size}.db", size, size * 10, size * 3)[0]
+        return make_zeroclaw_db(f"zeroclaw_{size}{suffix}.db", size, size * 10, aged=aged)[0]
+    return make_starpod_db(f"starpod_{size}{suffix}.db", size, size * 10, size * 3, aged=aged)[0]
 
 
 def tmux(*args: str) -> str:
@@ -220,7 +224,21 @@ def main() -> None:
     parser.add_argument("--idle-only", action="store_true", help="no keys: start, idle CPU and RSS only")
     parser.add_argument("--settle-seconds", type=float, default=3.0,
                         help="wait after every session is listed before the idle window")
+    parser.add_argument("--exe", type=Path, default=None,
+                        help="the sessiontui command measured (default: the venv's script, whose entry "
+                             "point moved to cli.run; an older checkout needs a script calling cli.main)")
+    parser.add_argument("--data", type=Path, default=None,
+                        help="make and reuse the data sets in DIR, not benchmarks/data (a private copy "
+                             "no other process holds open, with timestamps as fresh as its making)")
+    parser.add_argument("--aged-hours", type=float, default=0.0,
+                        help="data sets written as if H hours ago (every session past the short state "
+                             "thresholds): named *_agedHh")
     args = parser.parse_args()
+    if args.data is not None:
+        _datagen.set_data_dir(args.data.resolve())
+    if args.exe is not None:
+        global EXE
+        EXE = args.exe.resolve()
     if args.keys_only:
         args.idle_seconds, args.no_snapshot = 0.0, True
     measured = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] or Path(__file__).resolve().parent.parent
@@ -230,7 +248,7 @@ def main() -> None:
     results: dict[tuple[str, int], dict[str, list[float]]] = {}
     for store in args.stores.split(","):
         for size in sizes:
-            path = make(store, size)
+            path = make(store, size, args.aged_hours)
             merged: dict[str, list[float]] = {}
             text = filter_text_for(path)
             for run in range(runs):
@@ -247,6 +265,8 @@ def main() -> None:
                            [f"runs: {runs}; idle window {args.idle_seconds:.0f} s, {args.settle_seconds:.0f} s after every"
                             " session is listed; figures: median (min-max)",
                             f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}",
+                            f"data: {_datagen.DATA}"
+                            + (f", written as if {args.aged_hours:g} h ago" if args.aged_hours else ""),
                             f"ESCDELAY: {'not set (Textual: 100 ms; sessiontui from keys12b on: 25 ms)' if args.escdelay is None else f'{args.escdelay} ms'}",
                             compiled])
     columns = [f"{store} {size:,}" for store, size in results]

@@ -374,3 +374,34 @@ def test_sessiontui_and_its_reader_pool_are_told_from_the_agents_it_starts(
 
     assert is_sessiontui(argv) is ours
     assert is_worker(argv) is worker
+
+
+async def test_an_idle_agent_relinks_nothing_until_its_idle_time_steps(
+    tmp_path: Path, standins: StartStandIn
+) -> None:
+    """An agent linked to its own session, using no CPU: its idle time grows with every scan,
+    but the facts (and so the row) move only on the steps where its words may change ("no CPU
+    for 2 minutes": every half minute at that age); between steps a scan hands back the same
+    mapping, as for a daemon's sessions. (Before: every scan, every 5 s.)"""
+    claude_session(tmp_path, f"iiii-1111-{RUN}", at=datetime.now(UTC) - timedelta(hours=1))
+    agent = standins("claude", ["--resume", f"iiii-1111-{RUN}"])
+    fleet, first = await refresh(tmp_path)
+    watch = fleet.processes
+    assert watch is not None and watch.last is not None
+    sessions = fleet._all_sessions([tuple(row.session for row in first.rows)])
+    uid = row_of(first, f"iiii-1111-{RUN}").session.uid
+    scan, now = watch.last, datetime.now(UTC)
+    cpu = scan.cpu_seconds[agent.pid]
+
+    def later(seconds: float) -> dict[str, SessionProcesses]:
+        """A scan `seconds` after the first, the agent's CPU time unchanged."""
+        return watch.link(
+            sessions, replace(scan, at=scan.at + seconds, cpu_seconds={agent.pid: cpu}), now
+        )
+
+    steady = later(100)
+    assert steady[uid].idle_seconds == 91  # the step of 100 s, read as 100 s: "2 minutes"
+    assert later(105) is steady and later(115) is steady  # the same step: nothing relinked
+    moved = later(155)
+    assert moved is not steady and moved[uid].idle_seconds == 151  # "3 minutes"
+    assert moved[uid].pids == (agent.pid,) and not moved[uid].shared

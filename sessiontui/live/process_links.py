@@ -12,6 +12,7 @@ from operator import is_
 from pathlib import Path
 from typing import Any
 
+from sessiontui.age_steps import step_floor
 from sessiontui.live.process_table import ProcessTable
 from sessiontui.live.processes import ProcessScan, StoreTarget, unique_pids
 from sessiontui.live.recorded_pids import recorded_links, wanted_pids
@@ -202,12 +203,12 @@ class ProcessWatch:
             store: tuple(p for p in pids if p not in own_pids)
             for store, pids in scan.by_store.items()
         }
-        inputs = (_link_inputs(scan, own, served, daemons), frozenset(owned_elsewhere))
-        if (
-            sessions is self._linked
-            and inputs == self._inputs
-            and not any(f.processes and not f.shared for f in self._made.values())
-        ):  # (a session's own process: its idle time moves with the clock)
+        quiet_for = {  # the idle time of each session's own processes, as its words read (a step)
+            index: self._idle([scan.processes[p] for p in pids if p in scan.processes], scan.at)
+            for index, (pids, _via) in own.items()
+        }
+        inputs = (_link_inputs(scan, own, served, daemons), frozenset(owned_elsewhere), quiet_for)
+        if sessions is self._linked and inputs == self._inputs:
             return self._facts  # the same links as the last scan: a daemon's sessions untouched
         self._linked, self._inputs = sessions, inputs
         seen = self._seen
@@ -336,7 +337,10 @@ class ProcessWatch:
         return replace(scan, processes=processes)
 
     def _idle(self, alive: Sequence[ProcessInfo], at: float) -> float | None:
-        """Seconds since any of these processes last used CPU (None: one used some just now)."""
+        """Seconds since any of these processes last used CPU (None: one used some just now),
+        down to its step (`age_steps.step_floor`): it reads the same ("no CPU for 3 minutes"),
+        and moves only on the steps where those words may change (every half minute at that
+        age), not at every scan."""
         idle = []
         for info in alive:
             entry = self._cpu.get((info.pid, info.started))
@@ -344,7 +348,7 @@ class ProcessWatch:
                 return None
             idle.append(at - entry[2])
         quiet = min(idle, default=0.0)
-        return quiet if quiet > 0 else None
+        return float(step_floor(quiet)) if quiet > 0 else None
 
     def store_processes(self, store: str) -> tuple[ProcessInfo, ...]:
         """The processes holding `store` open at the last scan."""

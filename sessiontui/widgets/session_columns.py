@@ -47,6 +47,9 @@ class Column:
     right: bool = False
     drop_order: int = 0
     total: bool = False  # the sort key is never None: no need to sort missing values last
+    since: Callable[[SessionRow], datetime | None] | None = (
+        None  # an age: the moment it counts from
+    )
 
 
 def _since(now: datetime, moment: datetime | None) -> timedelta | None:
@@ -238,6 +241,7 @@ COLUMNS: tuple[Column, ...] = (
         _age_key,
         right=True,
         drop_order=5,
+        since=lambda r: r.session.created_at,
     ),
     Column(
         "last",
@@ -246,6 +250,7 @@ COLUMNS: tuple[Column, ...] = (
         _last,
         _last_key,
         drop_order=1,
+        since=lambda r: r.session.last_activity,
     ),
     Column(
         "msgs",
