@@ -267,7 +267,7 @@ def main() -> None:
                             f"sessiontui run from: PYTHONPATH={os.environ.get('PYTHONPATH', '(installed)')}",
                             f"data: {_datagen.DATA}"
                             + (f", written as if {args.aged_hours:g} h ago" if args.aged_hours else ""),
-                            f"ESCDELAY: {'not set (Textual: 100 ms; sessiontui from keys12b on: 25 ms)' if args.escdelay is None else f'{args.escdelay} ms'}",
+                            f"ESCDELAY: {'not set (sessiontui: 25 ms; Textual alone: 100 ms)' if args.escdelay is None else f'{args.escdelay} ms'}",
                             compiled])
     columns = [f"{store} {size:,}" for store, size in results]
     rows = [[figure, *(Summary(r.get(figure, [])).fmt(2 if figure.endswith(" s") else 1) for r in results.values())]
