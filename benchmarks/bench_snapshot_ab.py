@@ -6,7 +6,7 @@ Run: python benchmarks/bench_snapshot_ab.py BEFORE_CHECKOUT AFTER_CHECKOUT [--ru
                                             [--path benchmarks/data/cc_tree_200mb ...]
 --path: snapshot these existing stores (e.g. a generated Claude Code tree) instead of --stores.
 Each run has a HOME of its own: the transcript cache is cold.
-Each checkout's sessiontui is run with PYTHONPATH=CHECKOUT. Medians (min-max); nothing asserted.
+Each checkout's sessiontui is run as `python -m sessiontui` from the checkout. Medians (min-max); nothing asserted.
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ def snapshot(checkout: str, path: Path) -> tuple[float, float, float]:
     with tempfile.TemporaryDirectory(prefix="snapshot_ab_") as home:
         env = {**os.environ, "HOME": home, "PYTHONPATH": checkout}
         start = time.perf_counter()
-        child = subprocess.Popen([str(EXE), "snapshot", "--json", str(path)], stdout=subprocess.DEVNULL, env=env)
+        # `-m` from the checkout itself (the working directory comes first on the path): both
+        # checkouts run their own entry point (the script's moved to `cli.run` in round five)
+        child = subprocess.Popen([str(EXE.with_name("python")), "-m", "sessiontui", "snapshot", "--json", str(path)],
+                                 stdout=subprocess.DEVNULL, env=env, cwd=checkout)
         _, _, usage = os.wait4(child.pid, 0)
     return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 

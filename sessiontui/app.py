@@ -108,8 +108,10 @@ class SessionTuiApp(App[int]):
         chosen = super().get_driver_class()
         if chosen.__name__ != "LinuxDriver":  # (its module imports termios: not on Windows)
             return chosen
-        from sessiontui.prompt_escape_driver import PromptEscapeDriver
-
+        try:  # it imports private Textual modules: a Textual release may move them
+            from sessiontui.prompt_escape_driver import PromptEscapeDriver
+        except ImportError:
+            return chosen
         return PromptEscapeDriver if issubclass(PromptEscapeDriver, chosen) else chosen
 
     async def on_event(self, event: events.Event) -> None:

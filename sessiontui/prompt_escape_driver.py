@@ -42,7 +42,9 @@ def poll_seconds(deadline: float | None, now: float) -> float:
 
 def parser_deadline(parser: XTermParser) -> float | None:
     """When the parser takes the bytes it holds as keys (a lone Esc), if it holds any."""
-    deadline: float | None = parser._timeout_time  # (a private name: guarded by a test)
+    # A private name (a test checks it exists): were a Textual release to drop it, the input
+    # thread polls every 0.1 s as Textual's own does, and Esc is slower but still Esc.
+    deadline: float | None = getattr(parser, "_timeout_time", None)
     return deadline
 
 
