@@ -181,3 +181,21 @@ async def test_a_letter_shows_a_screenful_and_the_title_counts_the_rest(scene: P
         assert any("counting…" in title for title in titles)
         assert f"all: {table.row_count} of {table.total_count} sessions" in str(table.border_title)
         assert "counting…" not in str(table.border_title)
+
+
+async def test_keys_arriving_in_one_burst_after_slash_go_to_the_filter(scene: Path) -> None:
+    """As a terminal or an ssh link hands them over: `/stuck` posted at once, none waiting for
+    the key before it to be handled. Each letter must edit the filter, none fire its binding
+    (`s`, `t`, `u`, `c` and `k` are all bindings: `c` opens the costs view)."""
+    app = scene_app(scene, NOW)
+    async with app.run_test(size=(180, 50)) as pilot:
+        table = await loaded(pilot, app)
+        for character in "/stuck":
+            app.post_message(events.Key("slash" if character == "/" else character, character))
+        await until(pilot, lambda: table.filter_text == "stuck", "the whole text in the filter")
+        assert isinstance(app.screen, DashboardScreen) and app.screen.view_name == "all"
+        assert table.editing_filter and app.focused is table
+        for key, character in (("k", "k"), ("escape", None)):  # Esc in the same burst as a letter
+            app.post_message(events.Key(key, character))
+        await until(pilot, lambda: not table.editing_filter, "Esc to end the filter")
+        assert table.filter_text == "" and isinstance(app.screen, DashboardScreen)

@@ -433,8 +433,17 @@ class SessionTable(ScrollView, can_focus=True):
 
     async def _on_key(self, event: events.Key) -> None:
         """While the filter is edited, text keys, Backspace, ctrl+u, Enter and Esc go to it (and
-        to no binding); other keys (the arrows, ctrl+p) act as always."""
+        to no binding); other keys (the arrows, ctrl+p) act as always.
+
+        `/` itself starts the editing here, not only through the screen's binding: a binding runs
+        once the key has bubbled up to the app, and the keys a terminal (or an ssh link) hands
+        over in the same burst are by then already here, so `/stuck` typed fast fired the
+        bindings of s, t, u, c (the costs view) and k."""
         if self._editing is None:
+            if event.key == "slash":
+                self.start_filter()
+                event.stop()
+                event.prevent_default()
             return
         key, text = event.key, self._set.text
         if key == "escape":
