@@ -9,6 +9,7 @@ import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -42,6 +43,7 @@ RESTART_MAX_SECONDS = 30.0
 # writer thread needs the interpreter to send it): at 100k sessions a collection that found a
 # filter's or an order's new 100k-row lists young walked them for 20-100 ms inside the key.
 KEY_COLLECTOR_HOLD_SECONDS = 0.05
+KEY_COLLECTOR_HOLD_MOST_SECONDS = 1.0  # however long its frame takes
 
 
 class FleetUpdated(Message):
@@ -100,7 +102,7 @@ class SessionTuiApp(App[int]):
         self.fleet_error: FleetFailed | None = None  # set while the fleet is down
         self.seen = SeenSessions()  # "finished, not yet seen", across runs
         self.seen.load(clock())  # before the event loop runs: a file read (and write) at most
-        self._key_holds = 0  # keys holding the garbage collector off (see on_event)
+        self._key_holds: set[object] = set()  # keys holding the collector off (see on_event)
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's terminal driver, but for one that takes a lone Esc at once (see
@@ -117,13 +119,18 @@ class SessionTuiApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:  # as the terminal sent it
             gc_pause.hold()
-            self._key_holds += 1
-            self.call_after_refresh(self.set_timer, KEY_COLLECTOR_HOLD_SECONDS, self._key_done)
+            hold = object()
+            self._key_holds.add(hold)
+            done = partial(self._key_done, hold)
+            self.call_after_refresh(self.set_timer, KEY_COLLECTOR_HOLD_SECONDS, done)
+            # A frame's callback goes with its screen: a key opening a screen that the next key
+            # closes before its first frame would hold the collector off for good.
+            self.set_timer(KEY_COLLECTOR_HOLD_MOST_SECONDS, done)
         await super().on_event(event)
 
-    def _key_done(self) -> None:
-        if self._key_holds:
-            self._key_holds -= 1
+    def _key_done(self, hold: object) -> None:
+        if hold in self._key_holds:
+            self._key_holds.discard(hold)
             gc_pause.release()
 
     def on_mount(self) -> None:
@@ -227,8 +234,8 @@ class SessionTuiApp(App[int]):
         )
 
     async def on_unmount(self) -> None:
-        while self._key_holds:  # a key's timer that will not fire now
-            self._key_done()
+        for hold in list(self._key_holds):  # a key's timer that will not fire now
+            self._key_done(hold)
         await asyncio.to_thread(self.seen.save)  # the last marks, whatever a worker still did
         self.workers.cancel_group(self, "fleet")
         await self.fleet.close()  # aiosqlite threads would keep the process alive

@@ -199,3 +199,29 @@ async def test_keys_arriving_in_one_burst_after_slash_go_to_the_filter(scene: Pa
         app.post_message(events.Key("escape", None))
         await until(pilot, lambda: not table.editing_filter, "Esc to end the filter")
         assert table.filter_text == "" and isinstance(app.screen, DashboardScreen)
+
+
+async def test_every_match_counts_a_filter_still_counting_to_its_end(scene: Path) -> None:
+    """What an action on "the sessions shown" takes (`B`, bulk): every match, not only the
+    screenful a letter showed first while the rest are still being counted."""
+    app = scene_app(scene, NOW)
+    taken: list[tuple[int, list[str], bool]] = []
+
+    def take_while_counting(_message: object) -> None:
+        screens = app.screen_stack
+        if taken or not screens or not isinstance(screens[-1], DashboardScreen):
+            return
+        tables = screens[-1].query(SessionTable)
+        if tables and tables.first().counting:
+            table = tables.first()
+            shown = len(table.visible_rows())
+            taken.append((shown, [r.key for r in table.every_match()], table.counting))
+
+    async with app.run_test(size=(180, 16), message_hook=take_while_counting) as pilot:
+        table = await loaded(pilot, app)
+        await pilot.press("slash", "e")
+        await until(pilot, lambda: bool(taken) and not table.counting, "the count")
+        shown_first, every, still_counting = taken[0]
+        assert not still_counting
+        assert shown_first < len(every) == table.row_count
+        assert every == keys(table)

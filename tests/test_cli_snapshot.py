@@ -305,3 +305,24 @@ def test_the_collector_is_off_while_the_program_imports_and_on_when_it_runs() ->
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
     )
     assert (result.returncode, result.stdout.split()) == (0, ["False", "True"])
+
+
+def test_a_worker_spawned_under_the_script_folds_with_the_collector_on(tmp_path: Path) -> None:
+    """The `sessiontui` script imports `sessiontui.__main__` by name, and so does each worker a
+    spawned pool starts from it (the app's background count): that worker never calls `run`,
+    and must not be left with the collector off."""
+    script = tmp_path / "sessiontui_script.py"
+    script.write_text(
+        "from sessiontui.__main__ import run  # as the installed script does\n"
+        "def collector_on():\n"
+        "    import gc\n"
+        "    return gc.isenabled()\n"
+        "if __name__ == '__main__':\n"
+        "    import multiprocessing\n"
+        "    with multiprocessing.get_context('spawn').Pool(1) as pool:\n"
+        "        print(pool.apply(collector_on))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (result.returncode, result.stdout.split()) == (0, ["True"]), result.stderr

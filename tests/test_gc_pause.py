@@ -20,6 +20,7 @@ from sessiontui.config import Config
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.gc_pause import gc_paused
 from sessiontui.live.fleet import Fleet
+from sessiontui.screens.processes import ProcessesScreen
 from sessiontui.rules.state import Thresholds
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
@@ -140,3 +141,17 @@ async def test_a_key_holds_the_collector_off_until_its_frame_is_out() -> None:
         await pilot.press("x")
         assert probe.seen == [False, False]
     assert gc.isenabled(), "a key's hold ends when the app does"
+
+
+async def test_a_key_whose_screen_goes_before_its_first_frame_still_lets_go() -> None:
+    """A key that opens a screen, and the next key closing it before its first frame: the
+    frame's callback went with the screen, and the collector stayed off for good (a dashboard
+    left running for days would never collect a cycle)."""
+    app = make_app(Config(paths=()), stores=[])
+    async with app.run_test() as pilot:
+        await until(pilot, gc.isenabled, "the collector on after the start")
+        for _ in range(5):
+            app.push_screen(ProcessesScreen())  # (as `p` would) and Esc closing it at once
+            await pilot.press("escape")
+        assert not isinstance(app.screen, ProcessesScreen)
+        await until(pilot, gc.isenabled, "the collector on again once the keys are done")

@@ -227,7 +227,7 @@ class DashboardScreen(ActionScreen):
             latest = self.tui.latest
             rows = latest.rows if latest is not None else ()
             return [r.session for r in rows if r.key in table.marked], "marked sessions"
-        return [r.session for r in table.visible_rows()], f"sessions shown ({self.view_name} view)"
+        return [r.session for r in table.every_match()], f"sessions shown ({self.view_name} view)"
 
     def action_bulk(self) -> None:
         sessions, what = self._bulk_targets()

@@ -145,7 +145,7 @@ class RowSet:
             self._counting = None
             self._shown = self._filter(self._plain, enough)
         if enough is None:
-            self._count_all()
+            self.count_all()
         self.view = (self._shown or self._plain).rows
         return self.view
 
@@ -175,7 +175,7 @@ class RowSet:
         view = self.view
         if 0 <= hint < len(view) and view[hint].key == uid:
             return hint
-        self._count_all()  # (the session may be among the rows not counted yet)
+        self.count_all()  # (the session may be among the rows not counted yet)
         if self._terms and self._shown is not self._plain:
             latest = self._latest(uid)  # every row a filter let through has its haystack made
             if latest is None or not self._passes(latest, True):
@@ -293,7 +293,7 @@ class RowSet:
 
     def _apply_changes(self) -> None:
         """Move the changed rows to their places in every kept order and the view."""
-        self._count_all()  # a changed row goes to its place among every row that passes
+        self.count_all()  # a changed row goes to its place among every row that passes
         versions = self._old
         assert versions is not None
         pairs = [(versions[uid], new) for uid, new in self._new.items()]
@@ -382,7 +382,7 @@ class RowSet:
         if not stages:
             self._counting = None
 
-    def _count_all(self) -> None:
+    def count_all(self) -> None:
         """Count the rest of a filter still counting, at once."""
         if self._counting is not None and self._shown is not None:
             self._scan(self._shown, None)

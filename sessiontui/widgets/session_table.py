@@ -201,7 +201,17 @@ class SessionTable(ScrollView, can_focus=True):
         return self._set.sort_key, self._set.reverse
 
     def visible_rows(self) -> Sequence[SessionRow]:
-        """The rows that pass the filters, in display order (read only)."""
+        """The rows that pass the filters, in display order (read only); while a typed filter is
+        still counting (`counting`), those found so far."""
+        return self._view
+
+    def every_match(self) -> Sequence[SessionRow]:
+        """Every row that passes the filters, in display order: a filter still counting is
+        counted to its end first, so an action on "the sessions shown" takes all of them."""
+        if self._set.counting:
+            before = len(self._view)
+            self._set.count_all()
+            self._counted(before)
         return self._view
 
     @property
