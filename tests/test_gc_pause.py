@@ -20,8 +20,8 @@ from sessiontui.config import Config
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.gc_pause import gc_paused
 from sessiontui.live.fleet import Fleet
-from sessiontui.screens.processes import ProcessesScreen
 from sessiontui.rules.state import Thresholds
+from sessiontui.screens.processes import ProcessesScreen
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 
