@@ -269,10 +269,15 @@ async def test_a_cache_of_the_old_layout_is_silently_rebuilt(
     assert json.loads(cache.path.read_bytes())["format"] == 2
 
 
+@pytest.mark.parametrize(
+    ("part", "field", "value"),
+    [("summary", "messages", "many"), ("tail", "head", None)],  # None: the field is gone
+)
 async def test_an_entry_that_cannot_be_read_costs_only_its_own_file(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, part: str, field: str, value: object
 ) -> None:
-    """One damaged entry: the other files come from the cache, that one is read again, and one
+    """One damaged entry: the other files come from the cache, that one is read again from its
+    start (a tail half taken up before the damage showed must not be read on from), and one
     line says so."""
     projects = tmp_path / "projects"
     w = ClaudeCodeWriter(projects)
@@ -282,7 +287,10 @@ async def test_an_entry_that_cannot_be_read_costs_only_its_own_file(
     cache = TranscriptCache(projects, tmp_path / "cache")
     data = json.loads(cache.path.read_bytes())
     damaged, *_ = data["entries"]
-    data["entries"][damaged]["summary"]["messages"] = "many"
+    if value is None:
+        del data["entries"][damaged][part][field]
+    else:
+        data["entries"][damaged][part][field] = value
     cache.path.write_text(json.dumps(data))
     uncached, _ = await read_store_all(projects, tmp_path / "nowhere")
     with caplog.at_level(logging.WARNING):
@@ -291,7 +299,7 @@ async def test_an_entry_that_cannot_be_read_costs_only_its_own_file(
     size = Path(damaged).stat().st_size
     assert size <= read < 2 * size  # that file alone
     notes = [r.getMessage() for r in caplog.records]
-    assert len(notes) == 1 and "1 entries could not be used" in notes[0]
+    assert len(notes) == 1 and "could not be used" in notes[0] and str(cache.path) in notes[0]
 
 
 async def test_damaged_rates_cost_only_the_rates(

@@ -38,11 +38,7 @@ class TranscriptFollower:
             try:
                 self.summary._seen_requests.update(self.seen_later())
             except ValueError:  # not ids after all (a damaged cache): read it all again
-                self.tail, self.summary, self.seen_later = (
-                    JsonlTail(self.path),
-                    TranscriptSummary(),
-                    None,
-                )
+                self.start_over()
                 return self.poll(budget, priced=priced) or restored
         self.seen_later = None
         # Imported when a line is first read: a run served by the cache never imports the fold.
@@ -73,6 +69,10 @@ class TranscriptFollower:
         self.summary = summary
         self.seen_later = seen_later
         self._restored = True
+
+    def start_over(self) -> None:
+        """Forget what was read or taken from the cache: the next poll reads from the start."""
+        self.tail, self.summary, self.seen_later = JsonlTail(self.path), TranscriptSummary(), None
 
     def take(self, other: TranscriptFollower) -> None:
         """Become `other`, the same file read elsewhere (a worker process): its next poll

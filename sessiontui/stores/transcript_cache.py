@@ -193,6 +193,7 @@ class TranscriptCache:
         try:
             follower.restore(entry.tail, entry.summary, UnreadIds(entry.seen))
         except (KeyError, TypeError, ValueError) as exc:
+            follower.start_over()  # (a tail half taken up must not be read on from)
             log.warning(
                 "sessiontui: transcript cache %s: an entry could not be used (%s); reading the file again",
                 self.path,
