@@ -6,6 +6,7 @@ min/max because the benchmark machine (2 cores) is noisy.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import os
@@ -240,3 +241,25 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 def log(message: str) -> None:
     print(f"[{datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def tree_ab_parser(doc: str | None, runs: int) -> argparse.ArgumentParser:
+    """The arguments of a script comparing two checkouts on a Claude Code tree: BEFORE AFTER
+    [--tree NAME] [--runs N] (the script adds its own)."""
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("--tree", default="cc_tree_200mb", help="a tree under benchmarks/data")
+    parser.add_argument("--runs", type=int, default=runs)
+    return parser
+
+
+def print_profile(profile: object, top: int) -> None:
+    """A cProfile's top functions, by cumulative and by own time."""
+    import pstats
+
+    stats = pstats.Stats(profile)  # type: ignore[arg-type]
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)

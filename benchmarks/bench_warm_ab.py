@@ -17,7 +17,6 @@ their total cost (the appended session's state moves with the clock).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -27,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DATA, Summary, log, machine_header, table, write_results
+from _common import DATA, Summary, log, machine_header, table, tree_ab_parser, write_results
 
 
 def snapshot(checkout: str, tree: Path, cache: Path) -> tuple[float, float, float, bytes]:
@@ -74,13 +73,7 @@ def total_cost(output: bytes) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("before")
-    parser.add_argument("after")
-    parser.add_argument("--tree", default="cc_tree_200mb", help="a tree under benchmarks/data")
-    parser.add_argument("--runs", type=int, default=15)
+    parser = tree_ab_parser(__doc__, runs=15)
     parser.add_argument("--out", default="warm_ab")
     parser.add_argument("--live", action="store_true", help="append a turn before each pair")
     args = parser.parse_args()

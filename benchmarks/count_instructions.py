@@ -12,7 +12,6 @@ warm run starts none).
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -21,7 +20,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import DATA, compile_sessiontui, log, machine_header, table, write_results
+from _common import (
+    DATA,
+    compile_sessiontui,
+    log,
+    machine_header,
+    table,
+    tree_ab_parser,
+    write_results,
+)
 
 VALGRIND = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
 
@@ -38,13 +45,7 @@ def counted(command: list[str], env: dict[str, str], cwd: str) -> tuple[int, byt
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("before")
-    parser.add_argument("after")
-    parser.add_argument("--tree", default="cc_tree_200mb", help="a tree under benchmarks/data")
-    parser.add_argument("--runs", type=int, default=2)
+    parser = tree_ab_parser(__doc__, runs=2)
     parser.add_argument("--out", default="count_instructions")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:

@@ -20,12 +20,13 @@ import asyncio
 import cProfile
 import functools
 import os
-import pstats
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _common import print_profile
 
 from sessiontui.app import make_app
 from sessiontui.config import Config
@@ -144,9 +145,7 @@ async def run(path: Path, seconds: float, settle: float, profiled: bool, top: in
     for key, value in transitions.most_common():
         print(f"  changed row {key:34} {value:8}")
     if profiled:
-        stats = pstats.Stats(profile)
-        stats.sort_stats("cumulative").print_stats(top)
-        stats.sort_stats("tottime").print_stats(top)
+        print_profile(profile, top)
 
 
 def main() -> None:

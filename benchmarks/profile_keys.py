@@ -18,13 +18,13 @@ import argparse
 import asyncio
 import cProfile
 import gc
-import pstats
 import statistics
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from _common import print_profile
 from bench_host import filter_text_for, make
 
 from sessiontui.app import make_app
@@ -99,9 +99,7 @@ async def run(path: Path, size: int, repeat: int, profiled: str | None, top: int
                 f"GC gen {generation} during keys: {len(ms)}, {sum(ms):.0f} ms, max {max(ms):.1f} ms"
             )
     if profiled:
-        stats = pstats.Stats(profile)
-        stats.sort_stats("cumulative").print_stats(top)
-        stats.sort_stats("tottime").print_stats(top)
+        print_profile(profile, top)
 
 
 def main() -> None:

@@ -11,7 +11,6 @@ same module in the before one. A profile, not a timing: wall and CPU are bench_w
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -20,7 +19,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _common import DATA, compile_sessiontui, log, machine_header, table, write_results
+from _common import (
+    DATA,
+    compile_sessiontui,
+    log,
+    machine_header,
+    table,
+    tree_ab_parser,
+    write_results,
+)
 
 LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)")
 
@@ -40,13 +47,7 @@ def self_times(checkout: str, tree: Path, cache: Path) -> dict[str, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("before")
-    parser.add_argument("after")
-    parser.add_argument("--tree", default="cc_tree_200mb", help="a tree under benchmarks/data")
-    parser.add_argument("--runs", type=int, default=6)
+    parser = tree_ab_parser(__doc__, runs=6)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--out", default="profile_start")
     args = parser.parse_args()
