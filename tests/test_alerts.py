@@ -13,14 +13,20 @@ from pilot_wait import until
 from sessiontui.app import FleetUpdated
 from sessiontui.demo.bots import ZeroClawSqliteBot
 from sessiontui.live.alerts import AlertWatch
+from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import Burn, Session, SessionRow, SessionState, StoreFormat, Verdict
 
 
-def row(sid: str, state: SessionState, dollars_per_minute: float | None = None) -> SessionRow:
+def row(
+    sid: str,
+    state: SessionState,
+    dollars_per_minute: float | None = None,
+    reason: str = "unanswered",
+) -> SessionRow:
     burn = None if dollars_per_minute is None else Burn(1000.0, dollars_per_minute)
     return SessionRow(
         Session(StoreFormat.STARPOD, "/c.db", sid, sid),
-        Verdict(state, "unanswered" if state is SessionState.STUCK else None, "x"),
+        Verdict(state, reason if state is SessionState.STUCK else None, "x"),
         burn,
     )
 
@@ -40,6 +46,29 @@ def test_one_alert_per_transition() -> None:
     )  # $12/hour
     assert [(a.kind, a.row.session.id) for a in hot] == [("burn", "c")]
     assert watch.check([row("a", SessionState.STUCK), row("c", SessionState.RUNNING, 0.3)]) == []
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_session_left_open_for_days_alerts_no_one(incremental: bool) -> None:
+    """Crossing into left-open is the clock's doing, days after the last activity: shown, not
+    alerted. The same session stuck for another reason afterwards does alert."""
+    watch = AlertWatch()
+    rows = [row("a", SessionState.IDLE), row("b", SessionState.IDLE)]
+    assert watch.check(rows) == []  # primed
+
+    def check(new: list[SessionRow], changed: list[SessionRow]) -> list[str]:
+        nonlocal rows
+        change = RowChange(tuple(changed)) if incremental else None
+        alerts = watch.check(new, change, rows)
+        rows = new
+        return [a.row.session.id for a in alerts]
+
+    left = row("a", SessionState.STUCK, reason="left-open")
+    assert check([left, row("b", SessionState.IDLE)], [left]) == []
+    stuck_b = row("b", SessionState.STUCK)
+    assert check([left, stuck_b], [stuck_b]) == ["b"]
+    unanswered = row("a", SessionState.STUCK)
+    assert check([unanswered, stuck_b], [unanswered]) == ["a"]
 
 
 async def test_alert_command_gets_exactly_one_event_per_transition(

@@ -1,6 +1,9 @@
 """Alerts on transitions: a session becoming stuck, or crossing a dollars-per-hour rate.
 
-Each transition alerts once; a session must leave the state (or drop below the rate) before it
+A session left open for days (`Reason.LEFT_OPEN`) is stuck on the dashboard but alerts no one:
+it crosses into that state by the clock alone, days after anything happened, so there is nothing
+to wake an operator for (at 100k Starpod sessions several cross every minute). Each transition
+alerts once; a session must leave the state (or drop below the rate) before it
 can alert again. What the dashboard already shows when it opens is not a transition.
 The alert command gets the event as JSON on stdin and is run as an argument list, never
 through a shell.
@@ -18,6 +21,7 @@ from typing import Any
 from sessiontui.live.classified_rows import RowChange
 from sessiontui.model import SessionRow, SessionState
 from sessiontui.money import dollars_per_hour
+from sessiontui.rules.state import Reason
 
 log = logging.getLogger(__name__)
 COMMAND_TIMEOUT = 30.0
@@ -62,7 +66,7 @@ class AlertWatch:
             change = None  # an update was skipped in between: look at every row
         self._last_rows = rows
         if self._stuck is None or change is None:
-            stuck = {r.key for r in rows if r.verdict.state is SessionState.STUCK}
+            stuck = {r.key for r in rows if _alerts_stuck(r)}
             hot = {r.key for r in rows if self._over_rate(r)}
             if self._stuck is None:  # the first look: what is already so is not news
                 self._stuck, self._hot = stuck, hot
@@ -76,7 +80,7 @@ class AlertWatch:
             hot.difference_update(change.removed)
             new_stuck, new_hot = [], []
             for row in change.changed:
-                if row.verdict.state is not SessionState.STUCK:
+                if not _alerts_stuck(row):
                     stuck.discard(row.key)
                 elif row.key not in stuck:
                     stuck.add(row.key)
@@ -109,6 +113,11 @@ class AlertWatch:
         if self.dollars_per_hour is None or row.burn is None or row.burn.dollars_per_minute is None:
             return False
         return row.burn.dollars_per_minute * 60 >= self.dollars_per_hour
+
+
+def _alerts_stuck(row: SessionRow) -> bool:
+    """Stuck in a way worth an alert: every stuck reason but a session left open for days."""
+    return row.verdict.state is SessionState.STUCK and row.verdict.reason != Reason.LEFT_OPEN
 
 
 async def run_alert_command(argv: Sequence[str], alert: Alert) -> int | None:
