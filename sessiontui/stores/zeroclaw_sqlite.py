@@ -7,8 +7,9 @@ in one statement and only the sessions whose metadata changed get their last mes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,6 @@ OPTIONAL = (
     "sender_id",
 )
 _BATCH = 500
-_DETAILS = ("state", "turn_id", "room_id")  # shown in the detail view, in OPTIONAL's order
 _USER_TURN = "role = 'user' AND content NOT LIKE '[Tool results]%'"
 
 
@@ -176,35 +176,52 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         turns_of: dict[str, int] | None = None,
     ) -> Session:
         key, created, activity, count = row[:4]
-        extra = dict(zip(self._columns, row[4:], strict=True))
+        assert self._meta is not None  # every caller asked for the metadata reader first
+        optional = self._meta.picker(OPTIONAL)(row)
+        name, state, turn_id, turn_started, alias, channel, room, sender = optional
         last = last_of.get(key)
-        state = shared(extra.get("state"))
+        state = shared(state)
+        last_activity = parse_timestamp(activity)
+        if last is not None and last.at == last_activity:  # the same moment: one object, not two
+            last_activity = last.at
         return Session(
             format=self.format,
             store=self.store_name,
             id=key,
-            name=extra.get("name") or key,
+            name=name or key,
             created_at=parse_timestamp(created),
-            last_activity=parse_timestamp(activity),
-            channel=shared(extra.get("channel_id")),
-            user=shared(extra.get("sender_id")),
-            agent=shared(extra.get("agent_alias")),
+            last_activity=last_activity,
+            channel=shared(channel),
+            user=shared(sender),
+            agent=shared(alias),
             message_count=count,
             turns=(self._turns if turns_of is None else turns_of).get(key, 0),
             native_state=state,
             state_per_turn=True,
-            idle_state_kept=key.startswith(
-                "gw_"
-            ),  # gateway sessions; channel ones always read idle
-            turn_started_at=parse_timestamp(extra.get("turn_started_at")),
+            idle_state_kept=key.startswith("gw_"),  # gateway sessions; channel ones read idle
+            turn_started_at=None if turn_started is None else parse_timestamp(turn_started),
             last_message=last,
             version=(activity, count),
-            extra=tuple(
-                shared_pair(k, v) if k == "state" else (k, str(v))
-                for k in _DETAILS
-                if (v := extra.get(k)) is not None
-            ),
+            extra=_details(state, turn_id, room),
         )
+
+
+def _details(state: str | None, turn_id: object, room: object) -> tuple[tuple[str, str], ...]:
+    """The detail view's `state`, `turn_id` and `room_id`, those the row has; a row with only a
+    state (most of them) shares one tuple with every other row in that state."""
+    if turn_id is None and room is None:
+        return _state_only(state)
+    details = [] if state is None else [shared_pair("state", state)]
+    if turn_id is not None:
+        details.append(("turn_id", str(turn_id)))
+    if room is not None:
+        details.append(("room_id", str(room)))
+    return tuple(details)
+
+
+@lru_cache(maxsize=64)
+def _state_only(state: str | None) -> tuple[tuple[str, str], ...]:
+    return () if state is None else (shared_pair("state", state),)
 
 
 def _last_messages(rows: list[Any], keys: list[str]) -> dict[str, LastMessage | None]:
