@@ -7,6 +7,7 @@ in one statement and only the sessions whose metadata changed get their last mes
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -63,7 +64,15 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             self._sessions.pop(key, None)
             self._turns.pop(key, None)
         canonical = one_object_per_key(delta.changed)
-        await self._read_new_turns(canonical)
+        keys = list(delta.changed)
+        rows = await self._last_message_rows(keys, everything=delta.first)
+        # The last messages become objects (Python, in a thread) while the user turns are
+        # counted (SQLite, which lets the GIL go): on two cores at once, not one after the other.
+        last, _ = await asyncio.gather(
+            off_loop(lambda: _last_messages(rows, keys), len(rows)),
+            self._read_new_turns(canonical),
+        )
+        del rows
         for key, row in delta.changed.items():
             previous = self._sessions.get(key)
             restored = previous is None and not delta.first  # e.g. put back from the trash: old ids
@@ -73,7 +82,6 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                     (key, self._max_id),
                 )
                 self._turns[key] = counted[0][0]
-        last = await self._read_last_messages(list(delta.changed), everything=delta.first)
         built = await off_loop(
             lambda: {k: self._session(r, last) for k, r in delta.changed.items()},
             len(delta.changed),
@@ -153,11 +161,9 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             self._turns[key] = self._turns.get(key, 0) + count
         self._max_id = top
 
-    async def _read_last_messages(
-        self, keys: list[str], everything: bool
-    ) -> dict[str, LastMessage | None]:
-        """The last message of each of these sessions (None: it has none); `everything`: of
-        every session, in one statement. Used once, to build these sessions: not kept."""
+    async def _last_message_rows(self, keys: list[str], everything: bool) -> list[Any]:
+        """The rows of the last message of each of these sessions (`_last_messages` makes them
+        objects); `everything`: of every session, in one statement."""
         sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
         if everything:
             batches: list[list[str]] = [[]]
@@ -167,7 +173,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         for batch in batches:
             where = f"WHERE session_key IN ({placeholders(batch)})" if batch else ""
             rows += await self.db.fetchall(sql.format(where=where), batch)
-        return await off_loop(lambda: _last_messages(rows, keys), len(rows))
+        return rows
 
     def _session(
         self,
@@ -225,6 +231,8 @@ def _state_only(state: str | None) -> tuple[tuple[str, str], ...]:
 
 
 def _last_messages(rows: list[Any], keys: list[str]) -> dict[str, LastMessage | None]:
+    """The last message of each of these sessions (None: it has none), from their rows. Used
+    once, to build these sessions: not kept."""
     last: dict[str, LastMessage | None] = dict.fromkeys(keys)  # no rows left: none (cleared)
     for key, role, content, created in rows:
         last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
