@@ -70,7 +70,9 @@ class MetadataRows:
         made = self._pickers.get(wanted)
         if made is None:
             absent = len(self.columns)  # the index of the None put after each row
-            pick = itemgetter(*(self.columns.index(c) if c in self.columns else absent for c in wanted))
+            pick = itemgetter(
+                *(self.columns.index(c) if c in self.columns else absent for c in wanted)
+            )
             if len(wanted) == 1:
                 made = self._pickers[wanted] = lambda row: (pick((*row, None)),)
             else:

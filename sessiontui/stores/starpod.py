@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -242,9 +242,7 @@ class StarpodStore(SqliteTranscriptStore):
 
     async def _last_call_time(self) -> datetime | None:
         """The time of the last usage row by id (through the rowid: one page read)."""
-        rows = await self.db.fetchall(
-            "SELECT timestamp FROM usage_stats ORDER BY id DESC LIMIT 1"
-        )
+        rows = await self.db.fetchall("SELECT timestamp FROM usage_stats ORDER BY id DESC LIMIT 1")
         return parse_timestamp(rows[0][0]) if rows else None
 
     async def _read_usage_chunks(self, canonical: Mapping[str, str]) -> set[str]:

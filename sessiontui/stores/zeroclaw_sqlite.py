@@ -8,7 +8,7 @@ in one statement and only the sessions whose metadata changed get their last mes
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -72,7 +72,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             off_loop(lambda: _last_messages(rows, keys), len(rows)),
             self._read_new_turns(canonical),
         )
-        del rows
+        rows.clear()  # made into objects: freed before the sessions are built
         for key, row in delta.changed.items():
             previous = self._sessions.get(key)
             restored = previous is None and not delta.first  # e.g. put back from the trash: old ids
