@@ -276,3 +276,29 @@ async def test_starpod_keeps_one_string_per_session_key(tmp_path: Path) -> None:
     finally:
         await store.close()
         bot.close()
+
+
+async def test_texts_many_sessions_repeat_are_kept_once(tmp_path: Path) -> None:
+    """Each row read brings its own copy of a name, title or last message; sessions that say
+    the same keep one object (at 100k sessions of a few texts, ~10-20 MB of copies)."""
+    zeroclaw, starpod_path = tmp_path / "sessions.db", tmp_path / "core.db"
+    bot = ZeroClawSqliteBot(zeroclaw)
+    create_starpod_db(starpod_path, now=NOW - timedelta(days=1))
+    pod = StarpodBot(starpod_path)
+    try:
+        for n in range(3):
+            bot.append(f"gw_{n}", "user", "nightly " + "report", NOW)  # built: equal, not one
+            bot.set_name(f"gw_{n}", "cron " + "job")
+            pod.create_session(f"s{n}", now=NOW)
+            pod.save_message(f"s{n}", "user", "daily " + "digest", NOW)  # also the title
+    finally:
+        bot.close()
+        pod.close()
+    read = [await fresh(ZeroClawSqliteStore, zeroclaw), await fresh(StarpodStore, starpod_path)]
+    for sessions in read:
+        first, *others = sessions.values()
+        assert first.last_message is not None
+        for other in others:
+            assert other.last_message is not None
+            assert other.name is first.name and other.name != other.id
+            assert other.last_message.preview is first.last_message.preview

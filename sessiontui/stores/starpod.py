@@ -34,6 +34,7 @@ from sessiontui.model import (
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.metadata_rows import MetadataRows
+from sessiontui.stores.repeated import one_copy
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import (
     SqliteTranscriptStore,
@@ -156,10 +157,7 @@ class StarpodStore(SqliteTranscriptStore):
             f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(ids)})",
             ids,
         )
-        last = {
-            key: last_message_of(_message(role, content, stamp))
-            for key, role, content, stamp in last_rows
-        }
+        last = {key: _last_message(role, content, stamp) for key, role, content, stamp in last_rows}
         return {key: int(count) for key, count, _ in counted}, last
 
     async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
@@ -218,7 +216,7 @@ class StarpodStore(SqliteTranscriptStore):
 
     def _absorb_last(self, rows: list[Any], canonical: Mapping[str, str]) -> None:
         for key, role, content, stamp in rows:
-            self._last[canonical.get(key, key)] = last_message_of(_message(role, content, stamp))
+            self._last[canonical.get(key, key)] = _last_message(role, content, stamp)
 
     async def _read_new_usage(self, canonical: Mapping[str, str]) -> list[str]:
         """The usage rows past the last one read, `USAGE_CHUNK` at a time (300k rows at once
@@ -365,14 +363,14 @@ class StarpodStore(SqliteTranscriptStore):
         count = counts.get(key, 0)
         details = (
             ("channel_session_key", channel_key),
-            ("summary", summary),
+            ("summary", summary and one_copy(summary)),
             ("triggered_by", triggered_by),
         )
         return Session(
             format=self.format,
             store=self.store_name,
             id=key,
-            name=title or key,
+            name=one_copy(title) if title else key,
             created_at=parse_timestamp(created),
             last_activity=parse_timestamp(last_at),
             channel=shared(channel),
@@ -407,6 +405,12 @@ def _call(row: tuple[Any, ...], at: datetime | None) -> ApiCall:
 def _day(at: datetime) -> str:
     """`at.strftime("%Y-%m-%d")`, five times faster (strftime pads years under 1000 otherwise)."""
     return at.date().isoformat() if at.year >= 1000 else at.strftime("%Y-%m-%d")
+
+
+def _last_message(role: str, content: str, stamp: str | None) -> LastMessage:
+    """A session's last message row as what the rules need of it (texts many sessions end
+    on kept once)."""
+    return last_message_of(_message(role, one_copy(content), stamp))
 
 
 def _message(role: str, content: str, stamp: str | None) -> Message:

@@ -17,6 +17,7 @@ from typing import Any
 from sessiontui.model import ApiCall, LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.metadata_rows import MetadataRows
+from sessiontui.stores.repeated import one_copy
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import (
     SqliteTranscriptStore,
@@ -119,10 +120,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             f"(SELECT MAX(id) FROM sessions WHERE session_key IN ({placeholders(keys)}) GROUP BY session_key)",
             keys,
         )
-        return {
-            key: to_last_message(to_message(role, content, parse_timestamp(at)))
-            for key, role, content, at in rows
-        }
+        return {key: _last_message(role, content, at) for key, role, content, at in rows}
 
     async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
         """The `limit` most recently active sessions, and how many there are, read through the
@@ -194,7 +192,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             format=self.format,
             store=self.store_name,
             id=key,
-            name=name or key,
+            name=one_copy(name) if name else key,
             created_at=parse_timestamp(created),
             last_activity=last_activity,
             channel=shared(channel),
@@ -235,8 +233,14 @@ def _last_messages(rows: list[Any], keys: list[str]) -> dict[str, LastMessage | 
     once, to build these sessions: not kept."""
     last: dict[str, LastMessage | None] = dict.fromkeys(keys)  # no rows left: none (cleared)
     for key, role, content, created in rows:
-        last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
+        last[key] = _last_message(role, content, created)
     return last
+
+
+def _last_message(role: str, content: str, stamp: str | None) -> LastMessage:
+    """A session's last message row as what the rules need of it (texts many sessions end
+    on kept once)."""
+    return to_last_message(to_message(role, one_copy(content), parse_timestamp(stamp)))
 
 
 def _restarted(before: Session, after: tuple[Any, ...]) -> bool:
