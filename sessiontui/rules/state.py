@@ -373,4 +373,13 @@ def _age(now: datetime, then: datetime | None) -> timedelta | None:
 
 
 def _ago(delta: timedelta) -> str:
+    """humanize's words for an age. From a day on they depend on the whole days alone ("6 days",
+    "a month"): tens of thousands of sessions left open for days are said once per day count."""
+    if delta.days >= 1:
+        return _days_ago(delta.days)
     return humanize.naturaldelta(delta)
+
+
+@lru_cache(maxsize=1024)
+def _days_ago(days: int) -> str:
+    return humanize.naturaldelta(timedelta(days=days))
