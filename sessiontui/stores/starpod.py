@@ -7,7 +7,6 @@ aggregated per session: its rows are read once, past the last seen rowid, and su
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Mapping
@@ -101,12 +100,8 @@ class StarpodStore(SqliteTranscriptStore):
         meta = await self.metadata_reader()
         delta = await meta.read()
         canonical = one_object_per_key(delta.changed)
-        # Messages and usage are read side by side: one's rows become sums and objects (Python,
-        # in a thread) while SQLite reads the other's (letting the GIL go).
-        messages, calls = await asyncio.gather(
-            self._read_new_messages(canonical), self._read_new_usage(canonical)
-        )
-        touched = set(messages) | set(calls)
+        touched = set(await self._read_new_messages(canonical))
+        touched |= set(await self._read_new_usage(canonical))
         for key in delta.vanished:  # deleted: forget its rows (ids never come back)
             self._sessions.pop(key, None)
             self._counts.pop(key, None)

@@ -69,10 +69,16 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         rows = await self._last_message_rows(keys, everything=delta.first)
         # The last messages become objects (Python, in a thread) while the user turns are
         # counted (SQLite, which lets the GIL go): on two cores at once, not one after the other.
-        last, _ = await asyncio.gather(
+        # Both end before a failure of either is raised: no count goes on after the read failed.
+        last, turned = await asyncio.gather(
             off_loop(lambda: _last_messages(rows, keys), len(rows)),
             self._read_new_turns(canonical),
+            return_exceptions=True,
         )
+        if isinstance(turned, BaseException):
+            raise turned
+        if isinstance(last, BaseException):
+            raise last
         rows.clear()  # made into objects: freed before the sessions are built
         for key, row in delta.changed.items():
             previous = self._sessions.get(key)
