@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import humanize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from sessiontui.rules.state import (
     CONTRADICTION_GRACE,
     STUCK_EVIDENCE_REFRESH,
     Thresholds,
+    _ago,
     _evidence_refresh,
     verdict_valid_until,
 )
@@ -113,3 +115,15 @@ def test_the_first_window_ahead_is_the_earliest_of_every_sum(
     verdict = Verdict(state)
     expected = every_sum(session, verdict, NOW, LIMITS)
     assert verdict_valid_until(session, verdict, NOW, LIMITS) == expected
+
+
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        st.integers(0, 3 * 86400 * 1_000_000),
+        st.integers(0, 900 * 86400 * 1_000_000),
+    ).map(lambda us: timedelta(microseconds=us))
+)
+def test_an_age_in_words_is_humanizes_own(age: timedelta) -> None:
+    """`_ago` says an age of days by its whole days alone (cached): the same words as humanize."""
+    assert _ago(age) == humanize.naturaldelta(age)

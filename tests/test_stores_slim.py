@@ -144,6 +144,57 @@ async def test_starpod_keeps_each_sessions_last_calls(
         bot.close()
 
 
+class DeletedAfterTheGuess(StarpodStore):
+    """A first usage read keeps calls from the time of the last row by id on (its guess at the
+    newest call). Here the bot deletes the newest call between the guess and the read (a session removed)."""
+
+    async def _last_call_time(self) -> datetime | None:
+        guess = await super()._last_call_time()
+        conn = sqlite3.connect(self.path)
+        try:
+            conn.execute("DELETE FROM usage_stats WHERE id = (SELECT MAX(id) FROM usage_stats)")
+            conn.commit()
+        finally:
+            conn.close()
+        return guess
+
+
+@pytest.mark.parametrize("chunk", [50_000, 4])
+async def test_a_guess_whose_row_is_deleted_meanwhile_reads_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    monkeypatch.setattr(starpod, "USAGE_CHUNK", chunk)
+    path = tmp_path / "core.db"
+    create_starpod_db(path, now=NOW - timedelta(days=5))
+    bot = StarpodBot(path)
+    try:
+        for n in range(3):
+            bot.create_session(f"s{n}", now=NOW - timedelta(days=4))
+        # Calls 70 to 30 hours old, then one now: kept from 48 hours before it, the 70-hour-old
+        # calls are dropped; without it, from 48 hours before the 30-hour-old ones: all kept.
+        for i, hours in enumerate([70, 60, 50, 40, 30, 70, 35, 0]):
+            bot.record_usage(
+                f"s{i % 3}", turn=i, input_tokens=i, output_tokens=1, cache_read=0,
+                cache_write=0, model="claude-opus-4-6", cost_usd=0.1,
+                now=NOW - timedelta(hours=hours),
+            )  # fmt: skip
+    finally:
+        bot.close()
+    store = DeletedAfterTheGuess(path)
+    try:
+        sessions = {s.id: s for s in (await store.refresh()).sessions}
+    finally:
+        await store.close()
+    assert sessions == await fresh(StarpodStore, path)
+    expected = reference_usage(path)
+    assert {key: s.recent_calls for key, s in sessions.items()} == {
+        key: value[3] for key, value in expected.items()
+    }
+    assert min(c.at for s in sessions.values() for c in s.recent_calls if c.at) == NOW - timedelta(
+        hours=70
+    )
+
+
 async def test_zeroclaw_polls_give_a_full_reads_sessions(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(path)
@@ -225,3 +276,29 @@ async def test_starpod_keeps_one_string_per_session_key(tmp_path: Path) -> None:
     finally:
         await store.close()
         bot.close()
+
+
+async def test_texts_many_sessions_repeat_are_kept_once(tmp_path: Path) -> None:
+    """Each row read brings its own copy of a name, title or last message; sessions that say
+    the same keep one object (at 100k sessions of a few texts, ~10-20 MB of copies)."""
+    zeroclaw, starpod_path = tmp_path / "sessions.db", tmp_path / "core.db"
+    bot = ZeroClawSqliteBot(zeroclaw)
+    create_starpod_db(starpod_path, now=NOW - timedelta(days=1))
+    pod = StarpodBot(starpod_path)
+    try:
+        for n in range(3):
+            bot.append(f"gw_{n}", "user", "nightly " + "report", NOW)  # built: equal, not one
+            bot.set_name(f"gw_{n}", "cron " + "job")
+            pod.create_session(f"s{n}", now=NOW)
+            pod.save_message(f"s{n}", "user", "daily " + "digest", NOW)  # also the title
+    finally:
+        bot.close()
+        pod.close()
+    read = [await fresh(ZeroClawSqliteStore, zeroclaw), await fresh(StarpodStore, starpod_path)]
+    for sessions in read:
+        first, *others = sessions.values()
+        assert first.last_message is not None
+        for other in others:
+            assert other.last_message is not None
+            assert other.name is first.name and other.name != other.id
+            assert other.last_message.preview is first.last_message.preview

@@ -17,6 +17,8 @@ from sessiontui.demo.zeroclaw_bots import (
     tool_result_content,
 )
 from sessiontui.model import MessageKind
+from sessiontui.stores import zeroclaw_sqlite
+from sessiontui.stores.base import StoreError
 from sessiontui.stores.zeroclaw_sqlite import ZeroClawSqliteStore
 
 T0 = datetime(2025, 6, 1, 9, 30, 0, 123456, tzinfo=UTC)
@@ -227,5 +229,30 @@ async def test_interrupted_marker_and_zero_message_rows(tmp_path: Path) -> None:
             None,
             "clamps",
         )
+    finally:
+        await store.close()
+
+
+async def test_a_read_that_fails_raises_only_once_its_turn_count_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last messages are made into objects while the user turns are counted: when making
+    them fails, the refresh raises only after the count ended (a count still going would race
+    the next refresh's and count the same rows twice)."""
+    path = tmp_path / "sessions.db"
+    bot = ZeroClawSqliteBot(path)
+    for n in range(3):
+        bot.append(f"gw_{n}", "user", "hi", T0)
+    bot.close()
+
+    def unreadable(rows: object, keys: object) -> object:
+        raise StoreError("a last message could not be read")
+
+    monkeypatch.setattr(zeroclaw_sqlite, "_last_messages", unreadable)
+    store = ZeroClawSqliteStore(path)
+    try:
+        with pytest.raises(StoreError):
+            await store.refresh()
+        assert store._max_id > 0 and sum(store._turns.values()) == 3
     finally:
         await store.close()

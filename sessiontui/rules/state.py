@@ -51,8 +51,29 @@ class Thresholds:
     left_open_after: timedelta = timedelta(days=3)
     per_format: dict[str, timedelta] = field(default_factory=dict)  # stuck_after per store format
 
+    _windows: dict[str, tuple[timedelta, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
     def stuck_after_for(self, fmt: StoreFormat) -> timedelta:
         return self.per_format.get(str(fmt), self.stuck_after)
+
+    def windows_for(self, fmt: StoreFormat) -> tuple[timedelta, ...]:
+        """Every window a rule compares a session's times with, sorted: made once per format."""
+        windows = self._windows.get(fmt)
+        if windows is None:
+            windows = self._windows[fmt] = tuple(
+                sorted(
+                    (
+                        self.running_window,
+                        self.waiting_window,
+                        self.stuck_after_for(fmt),
+                        self.left_open_after,
+                        CONTRADICTION_GRACE,
+                    )
+                )
+            )
+        return windows
 
 
 #: The verdicts without reason or evidence, one object each: most of 100k sessions share them.
@@ -85,7 +106,9 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
         return Verdict(
             SessionState.ERROR, Reason.API_ERROR, session.last_message.preview or "API error"
         )
-    liveness = _liveness(session, now, limits.stuck_after_for(session.format))
+    limit = limits.stuck_after_for(session.format)
+    quiet = _age(now, session.last_activity)
+    liveness = _liveness(session, now, limit, quiet)
     if liveness is not None:
         return liveness
     if session.approval_requested is not None:
@@ -97,10 +120,9 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
             SessionState.IDLE,
             evidence=_ABORTED.get(session.turn_aborted, "the last turn was aborted"),
         )
-    stuck = _stuck(session, now, limits.stuck_after_for(session.format))
+    stuck = _stuck(session, now, limit, quiet)
     if stuck is not None:
         return stuck
-    quiet = _age(now, session.last_activity)
     last = session.last_message
     if last is not None and last.ended_by_user and session.native_state != "running":
         return Verdict(
@@ -122,9 +144,12 @@ def classify(session: Session, now: datetime, thresholds: Thresholds | None = No
     return _PLAIN[SessionState.IDLE]
 
 
-def _liveness(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
+def _liveness(
+    session: Session, now: datetime, limit: timedelta, quiet: timedelta | None
+) -> Verdict | None:
     """What the bot's own liveness records say: a turn lease, a gateway heartbeat, a 'running'
-    claim, the agent's own call for attention (Hermes Agent, OpenClaw)."""
+    claim, the agent's own call for attention (Hermes Agent, OpenClaw). `quiet`: the age of the
+    last activity."""
     lease = session.lease_expires_at
     if lease is not None and lease > now:
         return Verdict(
@@ -144,7 +169,6 @@ def _liveness(session: Session, now: datetime, limit: timedelta) -> Verdict | No
             Reason.GATEWAY_SILENT,
             f"the gateway serving it last sent a heartbeat {_ago(now - beat)} ago",
         )
-    quiet = _age(now, activity)
     if (
         session.running_is_claim
         and session.native_state == "running"
@@ -166,8 +190,9 @@ _ABORTED = {
 }
 
 
-def _stuck(session: Session, now: datetime, limit: timedelta) -> Verdict | None:
-    quiet = _age(now, session.last_activity)
+def _stuck(
+    session: Session, now: datetime, limit: timedelta, quiet: timedelta | None
+) -> Verdict | None:
     quiet_long = quiet is not None and quiet > limit
     turn_age = _age(now, session.turn_started_at)
     contradiction = _contradiction(session, now, limit)
@@ -276,52 +301,59 @@ def verdict_valid_until(
     Every rule compares one of the session's times with `now` plus a threshold, so the verdict
     holds until the earliest such deadline still ahead. A stuck verdict's evidence names ages,
     so it is also renewed every STUCK_EVIDENCE_REFRESH.
+
+    Read for every session of a first load: one pass over the times, no lists, the windows
+    sorted once per format; the earliest candidate kept in the order `min` would meet them.
     """
     limits = thresholds or Thresholds()
+    windows = limits.windows_for(session.format)
+    widest = windows[-1]
     last = session.last_message
-    times = [
-        t
-        for t in (
-            session.last_activity,
-            last.at if last else None,
-            session.turn_started_at,
-            session.created_at,
-        )
-        if t is not None
-    ]
-    windows = sorted(
-        (
-            limits.running_window,
-            limits.waiting_window,
-            limits.stuck_after_for(session.format),
-            limits.left_open_after,
-            CONTRADICTION_GRACE,
-        )
-    )
-    # A window is crossed just after `t + w` (the rules compare ages with `>`): at `now == t + w`
-    # the verdict still holds, and the moment is still ahead.
-    ahead = [due for t in times if (due := _first_due(t, now - t, windows)) is not None]
-    if session.lease_expires_at is not None and session.lease_expires_at > now:
-        ahead.append(session.lease_expires_at)
+    soonest: datetime | None = None
+    newest: datetime | None = None
+    for then in (
+        session.last_activity,
+        last.at if last is not None else None,
+        session.turn_started_at,
+        session.created_at,
+    ):
+        if then is None:
+            continue
+        if newest is None or then > newest:
+            newest = then
+        age = now - then
+        # A window is crossed just after `t + w` (the rules compare ages with `>`): at
+        # `now == t + w` the verdict still holds, and the moment is still ahead. Most times are
+        # older than every window, and cost this one comparison.
+        if age <= widest:
+            due = _first_due(then, age, windows)
+            if soonest is None or due < soonest:
+                soonest = due
+    lease = session.lease_expires_at
+    if lease is not None and lease > now and (soonest is None or lease < soonest):
+        soonest = lease
     if session.backend_heartbeat_at is not None:
         beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
-        ahead += [beat_due] if beat_due >= now else []
+        if beat_due >= now and (soonest is None or beat_due < soonest):
+            soonest = beat_due
     if verdict.state is SessionState.STUCK:
-        ahead.append(
-            now + _evidence_refresh(now - max(times)) if times else now + STUCK_EVIDENCE_REFRESH
+        renew = (
+            now + _evidence_refresh(now - newest)
+            if newest is not None
+            else now + STUCK_EVIDENCE_REFRESH
         )
-    return min(ahead, default=None)
+        if soonest is None or renew < soonest:
+            soonest = renew
+    return soonest
 
 
-def _first_due(then: datetime, age: timedelta, windows: list[timedelta]) -> datetime | None:
-    """The earliest `then + window` not before `now` (`age` is `now - then`; `windows` sorted):
-    most times are older than every window, and cost one comparison."""
-    if age > windows[-1]:
-        return None
+def _first_due(then: datetime, age: timedelta, windows: tuple[timedelta, ...]) -> datetime:
+    """The earliest `then + window` not before `now` (`age` is `now - then`, at most the widest
+    of `windows`, which are sorted)."""
     for window in windows:
         if window >= age:
             return then + window
-    return None  # (not reached: the last window is at or beyond `age`)
+    return then + windows[-1]  # (not reached: the last window is at or beyond `age`)
 
 
 def _evidence_refresh(age: timedelta) -> timedelta:
@@ -341,4 +373,13 @@ def _age(now: datetime, then: datetime | None) -> timedelta | None:
 
 
 def _ago(delta: timedelta) -> str:
+    """humanize's words for an age. From a day on they depend on the whole days alone ("6 days",
+    "a month"): tens of thousands of sessions left open for days are said once per day count."""
+    if delta.days >= 1:
+        return _days_ago(delta.days)
     return humanize.naturaldelta(delta)
+
+
+@lru_cache(maxsize=1024)
+def _days_ago(days: int) -> str:
+    return humanize.naturaldelta(timedelta(days=days))

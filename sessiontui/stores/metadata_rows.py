@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
@@ -59,6 +61,23 @@ class MetadataRows:
         self._read_once = False  # an empty table read before is not a first read
         self._mark_index = columns.index(watermark)
         self._covering: bool | None = None  # the watermark scan can read an index alone
+        self._pickers: dict[tuple[str, ...], Callable[[Sequence[Any]], tuple[Any, ...]]] = {}
+
+    def picker(self, wanted: tuple[str, ...]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+        """A function giving the values of the `wanted` columns of one of this table's rows, in
+        that order, None for a column this file lacks (one C call per row: no dict per row).
+        Made once per `wanted`."""
+        made = self._pickers.get(wanted)
+        if made is None:
+            absent = len(self.columns)  # the index of the None put after each row
+            pick = itemgetter(
+                *(self.columns.index(c) if c in self.columns else absent for c in wanted)
+            )
+            if len(wanted) == 1:
+                made = self._pickers[wanted] = lambda row: (pick((*row, None)),)
+            else:
+                made = self._pickers[wanted] = lambda row: pick((*row, None))
+        return made
 
     def reconcile_next(self) -> None:
         """Read everything on the next poll (after a write of ours, for instance)."""

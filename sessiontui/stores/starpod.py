@@ -33,6 +33,7 @@ from sessiontui.model import (
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.metadata_rows import MetadataRows
+from sessiontui.stores.repeated import one_copy
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import (
     SqliteTranscriptStore,
@@ -85,6 +86,7 @@ class StarpodStore(SqliteTranscriptStore):
         self._newest_call: datetime | None = None
         self._keep_daily = True  # per-day costs (the costs view); a snapshot's pages need none
         self._calls_since: datetime | None = None  # a snapshot keeps only calls from then on
+        self._newest_guess: datetime | None = None  # a first read: the time of the last usage row
 
     def forget(self) -> None:
         super().forget()
@@ -150,10 +152,7 @@ class StarpodStore(SqliteTranscriptStore):
             f"SELECT session_id, role, content, timestamp FROM session_messages WHERE id IN ({placeholders(ids)})",
             ids,
         )
-        last = {
-            key: last_message_of(_message(role, content, stamp))
-            for key, role, content, stamp in last_rows
-        }
+        last = {key: _last_message(role, content, stamp) for key, role, content, stamp in last_rows}
         return {key: int(count) for key, count, _ in counted}, last
 
     async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
@@ -212,11 +211,34 @@ class StarpodStore(SqliteTranscriptStore):
 
     def _absorb_last(self, rows: list[Any], canonical: Mapping[str, str]) -> None:
         for key, role, content, stamp in rows:
-            self._last[canonical.get(key, key)] = last_message_of(_message(role, content, stamp))
+            self._last[canonical.get(key, key)] = _last_message(role, content, stamp)
 
     async def _read_new_usage(self, canonical: Mapping[str, str]) -> list[str]:
         """The usage rows past the last one read, `USAGE_CHUNK` at a time (300k rows at once
-        held ~120 MiB until summed); the keys of the sessions they belong to."""
+        held ~120 MiB until summed); the keys of the sessions they belong to.
+
+        A first read starts from the time of the newest row (the last by id): calls older than
+        KEEP_CALLS_FOR before it are never made into objects (at 100k sessions 200k of 300k
+        calls were made and dropped again). Should that row be deleted meanwhile, so that no call
+        read is as new, the read starts over without it."""
+        self._newest_guess = None if self._max_usage_id else await self._last_call_time()
+        try:
+            touched = await self._read_usage_chunks(canonical)
+            guess = self._newest_guess
+            if guess is not None and (self._newest_call is None or self._newest_call < guess):
+                self._usage, self._max_usage_id, self._newest_call = {}, 0, None
+                self._newest_guess = None
+                touched = await self._read_usage_chunks(canonical)
+        finally:
+            self._newest_guess = None
+        return list(touched)
+
+    async def _last_call_time(self) -> datetime | None:
+        """The time of the last usage row by id (through the rowid: one page read)."""
+        rows = await self.db.fetchall("SELECT timestamp FROM usage_stats ORDER BY id DESC LIMIT 1")
+        return parse_timestamp(rows[0][0]) if rows else None
+
+    async def _read_usage_chunks(self, canonical: Mapping[str, str]) -> set[str]:
         touched: set[str] = set()
         chunks = 0
         while True:
@@ -230,14 +252,18 @@ class StarpodStore(SqliteTranscriptStore):
             touched.update(row[1] for row in rows)
             if len(rows) < USAGE_CHUNK:
                 break
-        if chunks > 1:  # the newest call moved between chunks: what the first ones kept, again
+        if chunks > 1 and self._newest_call != self._newest_guess:
+            # the newest call moved between chunks: what the first ones kept, again
             self._forget_old_calls(touched)
-        return list(touched)
+        return touched
 
     def _horizon(self, newest: datetime | None) -> datetime | None:
         """Calls before this are not kept (None: every call is)."""
         if self._calls_since is not None:
             return self._calls_since
+        guess = self._newest_guess
+        if guess is not None and (newest is None or newest < guess):
+            newest = guess
         return None if newest is None else newest - KEEP_CALLS_FOR
 
     def _forget_old_calls(self, keys: set[str]) -> None:
@@ -325,42 +351,42 @@ class StarpodStore(SqliteTranscriptStore):
     ) -> Session:
         key, created, last_at, is_closed, turns = row[:5]
         counts = self._counts if counts is None else counts
-        extra = dict(zip(self._columns, row[5:], strict=True))
+        assert self._meta is not None  # every caller asked for the metadata reader first
+        optional = self._meta.picker(OPTIONAL)(row)
+        summary, channel, channel_key, title, user, is_read, is_archived, triggered_by = optional
         usage = self._usage.get(key)
-        channel = extra.get("channel")
-        details = [
-            ("channel_session_key", extra.get("channel_session_key")),
-            ("summary", extra.get("summary")),
-            ("triggered_by", extra.get("triggered_by")),
-            ("is_read", extra.get("is_read")),
-        ]
+        count = counts.get(key, 0)
+        details = (
+            ("channel_session_key", channel_key),
+            ("summary", summary and one_copy(summary)),
+            ("triggered_by", triggered_by),
+        )
         return Session(
             format=self.format,
             store=self.store_name,
             id=key,
-            name=extra.get("title") or key,
+            name=one_copy(title) if title else key,
             created_at=parse_timestamp(created),
             last_activity=parse_timestamp(last_at),
             channel=shared(channel),
-            user=shared(extra.get("user_id")),
+            user=shared(user),
             model=usage.model if usage else None,
-            message_count=counts.get(key, 0),
+            message_count=count,
             turns=turns,
             usage=usage.usage if usage else _NO_USAGE,
             cost_usd=usage.cost if usage else None,
             cost_source=CostSource.RECORDED if usage else None,
             closed=bool(is_closed),
-            archived=bool(extra.get("is_archived")),
+            archived=bool(is_archived),
             closes_explicitly=True,
-            read=bool(extra.get("is_read")) if "is_read" in self._columns else None,
+            read=bool(is_read) if "is_read" in self._columns else None,
             last_message=(self._last if last is None else last).get(key),
             extra=tuple(
-                shared_pair(k, v) if k == "is_read" else (k, str(v))
-                for k, v in details
-                if v is not None
+                [(k, str(v)) for k, v in details if v is not None]
+                + ([] if is_read is None else [shared_pair("is_read", is_read)])
             ),
             recent_calls=usage.recent if usage else (),
-            version=(last_at, turns, counts.get(key, 0), is_closed),
+            version=(last_at, turns, count, is_closed),
             daily_cost=usage.daily if usage else (),
         )
 
@@ -374,6 +400,12 @@ def _call(row: tuple[Any, ...], at: datetime | None) -> ApiCall:
 def _day(at: datetime) -> str:
     """`at.strftime("%Y-%m-%d")`, five times faster (strftime pads years under 1000 otherwise)."""
     return at.date().isoformat() if at.year >= 1000 else at.strftime("%Y-%m-%d")
+
+
+def _last_message(role: str, content: str, stamp: str | None) -> LastMessage:
+    """A session's last message row as what the rules need of it (texts many sessions end
+    on kept once)."""
+    return last_message_of(_message(role, one_copy(content), stamp))
 
 
 def _message(role: str, content: str, stamp: str | None) -> Message:

@@ -7,14 +7,17 @@ in one statement and only the sessions whose metadata changed get their last mes
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sessiontui.model import ApiCall, LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.metadata_rows import MetadataRows
+from sessiontui.stores.repeated import one_copy
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import (
     SqliteTranscriptStore,
@@ -37,7 +40,6 @@ OPTIONAL = (
     "sender_id",
 )
 _BATCH = 500
-_DETAILS = ("state", "turn_id", "room_id")  # shown in the detail view, in OPTIONAL's order
 _USER_TURN = "role = 'user' AND content NOT LIKE '[Tool results]%'"
 
 
@@ -63,7 +65,21 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             self._sessions.pop(key, None)
             self._turns.pop(key, None)
         canonical = one_object_per_key(delta.changed)
-        await self._read_new_turns(canonical)
+        keys = list(delta.changed)
+        rows = await self._last_message_rows(keys, everything=delta.first)
+        # The last messages become objects (Python, in a thread) while the user turns are
+        # counted (SQLite, which lets the GIL go): on two cores at once, not one after the other.
+        # Both end before a failure of either is raised: no count goes on after the read failed.
+        last, turned = await asyncio.gather(
+            off_loop(lambda: _last_messages(rows, keys), len(rows)),
+            self._read_new_turns(canonical),
+            return_exceptions=True,
+        )
+        if isinstance(turned, BaseException):
+            raise turned
+        if isinstance(last, BaseException):
+            raise last
+        rows.clear()  # made into objects: freed before the sessions are built
         for key, row in delta.changed.items():
             previous = self._sessions.get(key)
             restored = previous is None and not delta.first  # e.g. put back from the trash: old ids
@@ -73,7 +89,6 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
                     (key, self._max_id),
                 )
                 self._turns[key] = counted[0][0]
-        last = await self._read_last_messages(list(delta.changed), everything=delta.first)
         built = await off_loop(
             lambda: {k: self._session(r, last) for k, r in delta.changed.items()},
             len(delta.changed),
@@ -111,10 +126,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             f"(SELECT MAX(id) FROM sessions WHERE session_key IN ({placeholders(keys)}) GROUP BY session_key)",
             keys,
         )
-        return {
-            key: to_last_message(to_message(role, content, parse_timestamp(at)))
-            for key, role, content, at in rows
-        }
+        return {key: _last_message(role, content, at) for key, role, content, at in rows}
 
     async def first_page(self, limit: int) -> tuple[tuple[Session, ...], int]:
         """The `limit` most recently active sessions, and how many there are, read through the
@@ -153,11 +165,9 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
             self._turns[key] = self._turns.get(key, 0) + count
         self._max_id = top
 
-    async def _read_last_messages(
-        self, keys: list[str], everything: bool
-    ) -> dict[str, LastMessage | None]:
-        """The last message of each of these sessions (None: it has none); `everything`: of
-        every session, in one statement. Used once, to build these sessions: not kept."""
+    async def _last_message_rows(self, keys: list[str], everything: bool) -> list[Any]:
+        """The rows of the last message of each of these sessions (`_last_messages` makes them
+        objects); `everything`: of every session, in one statement."""
         sql = "SELECT session_key, role, content, created_at FROM sessions WHERE id IN (SELECT MAX(id) FROM sessions {where} GROUP BY session_key)"
         if everything:
             batches: list[list[str]] = [[]]
@@ -167,7 +177,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         for batch in batches:
             where = f"WHERE session_key IN ({placeholders(batch)})" if batch else ""
             rows += await self.db.fetchall(sql.format(where=where), batch)
-        return await off_loop(lambda: _last_messages(rows, keys), len(rows))
+        return rows
 
     def _session(
         self,
@@ -176,42 +186,67 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         turns_of: dict[str, int] | None = None,
     ) -> Session:
         key, created, activity, count = row[:4]
-        extra = dict(zip(self._columns, row[4:], strict=True))
+        assert self._meta is not None  # every caller asked for the metadata reader first
+        optional = self._meta.picker(OPTIONAL)(row)
+        name, state, turn_id, turn_started, alias, channel, room, sender = optional
         last = last_of.get(key)
-        state = shared(extra.get("state"))
+        state = shared(state)
+        last_activity = parse_timestamp(activity)
+        if last is not None and last.at == last_activity:  # the same moment: one object, not two
+            last_activity = last.at
         return Session(
             format=self.format,
             store=self.store_name,
             id=key,
-            name=extra.get("name") or key,
+            name=one_copy(name) if name else key,
             created_at=parse_timestamp(created),
-            last_activity=parse_timestamp(activity),
-            channel=shared(extra.get("channel_id")),
-            user=shared(extra.get("sender_id")),
-            agent=shared(extra.get("agent_alias")),
+            last_activity=last_activity,
+            channel=shared(channel),
+            user=shared(sender),
+            agent=shared(alias),
             message_count=count,
             turns=(self._turns if turns_of is None else turns_of).get(key, 0),
             native_state=state,
             state_per_turn=True,
-            idle_state_kept=key.startswith(
-                "gw_"
-            ),  # gateway sessions; channel ones always read idle
-            turn_started_at=parse_timestamp(extra.get("turn_started_at")),
+            idle_state_kept=key.startswith("gw_"),  # gateway sessions; channel ones read idle
+            turn_started_at=None if turn_started is None else parse_timestamp(turn_started),
             last_message=last,
             version=(activity, count),
-            extra=tuple(
-                shared_pair(k, v) if k == "state" else (k, str(v))
-                for k in _DETAILS
-                if (v := extra.get(k)) is not None
-            ),
+            extra=_details(state, turn_id, room),
         )
 
 
+def _details(state: str | None, turn_id: object, room: object) -> tuple[tuple[str, str], ...]:
+    """The detail view's `state`, `turn_id` and `room_id`, those the row has; a row with only a
+    state (most of them) shares one tuple with every other row in that state."""
+    if turn_id is None and room is None:
+        return _state_only(state)
+    details = [] if state is None else [shared_pair("state", state)]
+    if turn_id is not None:
+        details.append(("turn_id", str(turn_id)))
+    if room is not None:
+        details.append(("room_id", str(room)))
+    return tuple(details)
+
+
+@lru_cache(maxsize=64)
+def _state_only(state: str | None) -> tuple[tuple[str, str], ...]:
+    return () if state is None else (shared_pair("state", state),)
+
+
 def _last_messages(rows: list[Any], keys: list[str]) -> dict[str, LastMessage | None]:
+    """The last message of each of these sessions (None: it has none), from their rows. Used
+    once, to build these sessions: not kept."""
     last: dict[str, LastMessage | None] = dict.fromkeys(keys)  # no rows left: none (cleared)
     for key, role, content, created in rows:
-        last[key] = to_last_message(to_message(role, content, parse_timestamp(created)))
+        last[key] = _last_message(role, content, created)
     return last
+
+
+def _last_message(role: str, content: str, stamp: str | None) -> LastMessage:
+    """A session's last message row as what the rules need of it (texts many sessions end
+    on kept once)."""
+    return to_last_message(to_message(role, one_copy(content), parse_timestamp(stamp)))
 
 
 def _restarted(before: Session, after: tuple[Any, ...]) -> bool:
