@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from sessiontui.json_objects import JsonObjects
 from sessiontui.model import RateLimits, RateLimitWindow, Session, SessionRow, SessionState
 from sessiontui.money import session_cost
 from sessiontui.rules.state import Thresholds
@@ -34,42 +35,79 @@ async def collect(
     return rows, errors
 
 
+JSON_KEYS = (
+    "format",
+    "store",
+    "id",
+    "name",
+    "state",
+    "reason",
+    "evidence",
+    "created_at",
+    "last_activity",
+    "messages",
+    "turns",
+    "model",
+    "channel",
+    "user",
+    "agent",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "cost_usd",
+    "cost_source",
+    "transcript",
+    "tokens_per_minute",
+    "dollars_per_minute",
+    "runaway",
+    "hidden",
+    "rate_limits",
+    "pids",
+)
+
+
 def as_json(row: SessionRow) -> dict[str, Any]:
-    s, usage = row.session, row.session.usage
-    return {
-        "format": str(s.format),
-        "store": s.store,
-        "id": s.id,
-        "name": s.name,
-        "state": str(row.verdict.state),
-        "reason": row.verdict.reason,
-        "evidence": row.verdict.evidence,
-        "created_at": iso_utc(s.created_at),
-        "last_activity": iso_utc(s.last_activity),
-        "messages": s.message_count,
-        "turns": s.turns,
-        "model": s.model,
-        "channel": s.channel,
-        "user": s.user,
-        "agent": s.agent,
-        "input_tokens": usage.input_tokens if usage else None,
-        "output_tokens": usage.output_tokens if usage else None,
-        "cache_read_tokens": usage.cache_read_tokens if usage else None,
-        "cache_write_tokens": usage.cache_write_tokens if usage else None,
-        "cost_usd": s.cost_usd,
-        "cost_source": str(s.cost_source) if s.cost_source else None,
-        "transcript": s.source_path,
-        "tokens_per_minute": round(row.burn.tokens_per_minute, 3) if row.burn else None,
-        "dollars_per_minute": (
-            round(row.burn.dollars_per_minute, 6)
-            if row.burn and row.burn.dollars_per_minute is not None
+    return dict(zip(JSON_KEYS, json_values(row), strict=True))
+
+
+def json_values(row: SessionRow) -> tuple[Any, ...]:
+    """The values of a row's JSON object, in `JSON_KEYS` order."""
+    s, usage, burn, verdict = row.session, row.session.usage, row.burn, row.verdict
+    return (
+        str(s.format),
+        s.store,
+        s.id,
+        s.name,
+        str(verdict.state),
+        verdict.reason,
+        verdict.evidence,
+        iso_utc(s.created_at),
+        iso_utc(s.last_activity),
+        s.message_count,
+        s.turns,
+        s.model,
+        s.channel,
+        s.user,
+        s.agent,
+        usage.input_tokens if usage else None,
+        usage.output_tokens if usage else None,
+        usage.cache_read_tokens if usage else None,
+        usage.cache_write_tokens if usage else None,
+        s.cost_usd,
+        str(s.cost_source) if s.cost_source else None,
+        s.source_path,
+        round(burn.tokens_per_minute, 3) if burn else None,
+        (
+            round(burn.dollars_per_minute, 6)
+            if burn and burn.dollars_per_minute is not None
             else None
         ),
-        "runaway": bool(row.burn and row.burn.runaway),
-        "hidden": s.hidden,
-        "rate_limits": _rate_limits(s.rate_limits),
-        "pids": list(row.processes.pids) if row.processes else [],
-    }
+        bool(burn and burn.runaway),
+        s.hidden,
+        _rate_limits(s.rate_limits),
+        list(row.processes.pids) if row.processes else [],
+    )
 
 
 def _rate_limits(limits: RateLimits | None) -> dict[str, Any] | None:
@@ -100,14 +138,16 @@ def write_json(rows: Sequence[SessionRow], out: TextIO) -> None:
 
 
 class JsonLines:
-    """`snapshot --json` one row at a time: a JSON object per line."""
+    """`snapshot --json` one row at a time: a JSON object per line (what `write_json` writes,
+    without making each row's dict: `JsonObjects`)."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.rows = 0
+        self._line = JsonObjects(JSON_KEYS).line
 
     def write(self, row: SessionRow) -> None:
-        self.out.write(json_line(as_json(row)) + "\n")
+        self.out.write(self._line(json_values(row)) + "\n")
         self.rows += 1
 
     def close(self) -> None:

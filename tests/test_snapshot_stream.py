@@ -21,7 +21,7 @@ from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.model import SessionRow
 from sessiontui.rules.state import Thresholds
-from sessiontui.snapshot import Table, as_json, collect, write_json, write_table
+from sessiontui.snapshot import JsonLines, Table, as_json, collect, write_json, write_table
 from sessiontui.stores import open_paths
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -140,16 +140,13 @@ async def test_streamed_rows_are_the_full_reads_rows(
     ]
     assert any(r.burn and r.burn.runaway for r in whole)  # the runaway marks were compared
     assert {r.verdict.state for r in whole} >= {"stuck", "idle", "closed"}
-    for write in (write_json, write_table):
+    for write, writer in ((write_json, JsonLines), (write_table, Table)):  # what `snapshot` writes
         expected, got = io.StringIO(), io.StringIO()
         write(whole, expected)
-        table = Table(got) if write is write_table else None
-        if table is None:
-            write(streamed, got)
-        else:
-            for row in streamed:
-                table.write(row)
-            table.close()
+        streaming = writer(got)
+        for row in streamed:
+            streaming.write(row)
+        streaming.close()
         assert got.getvalue() == expected.getvalue()
 
 
