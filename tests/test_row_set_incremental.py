@@ -44,6 +44,7 @@ def make_row(uid: int, shape: tuple[int, ...]) -> SessionRow:
         usage=Usage(msgs * 10) if cost else None,
         cost_usd=cost / 100 if cost else None,
         cost_source=CostSource.RECORDED if cost else None,
+        hidden=msgs == 7,  # (a subagent run the bot's own picker hides)
     )
     return SessionRow(
         session,
@@ -180,6 +181,7 @@ def assert_view(view: list[SessionRow], rows: dict[int, SessionRow], row_set: Ro
         assert {r.key for r in view} == {r.key for r in expected}
     assert all(r is rows[int(r.session.id[1:])] for r in view)  # the latest version of each
     assert keys_of(view, row_set) == keys_of(expected, row_set)  # in sorted order
+    assert row_set.hidden_count == sum(1 for r in rows.values() if r.session.hidden)
 
 
 def test_filter_terms_match_columns_and_fields() -> None:
