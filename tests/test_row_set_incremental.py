@@ -275,7 +275,7 @@ def test_an_order_made_in_steps_is_the_stable_sort(
 def test_sort_keys_share_the_rows_strings_where_they_can(name: str, fmt: StoreFormat) -> None:
     """The Name and Store sort keys equal the case-folded name and the format's name, and keep
     no string of their own per row where the row's (or the format's) string already is one."""
-    session = Session(fmt, "/s.db", "s1", name or None)
+    session = Session(fmt, "/s.db", "s1", name)
     row = SessionRow(session, Verdict(SessionState.IDLE))
     name_key = column("name").sort_key(row)
     assert name_key == (name or "s1").casefold()
