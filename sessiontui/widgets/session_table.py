@@ -48,6 +48,9 @@ _GAP = 1
 _ALWAYS = (-math.inf, math.inf)  # what a blank line shows holds at any time
 _NEVER = (math.inf, -math.inf)  # (a line never looked at: look now)
 _WARM_SLICE = 0.008  # seconds of idle work at a time (a key waits at most about this long)
+# the first slice waits this long after the frame: the thread writing the frame needs the
+# interpreter, which a slice holds (a filter letter's frame reached the terminal ~10 ms late)
+_WRITE_FIRST = 0.004
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
 
 
@@ -255,7 +258,7 @@ class SessionTable(ScrollView, can_focus=True):
     def _start_warming(self) -> None:
         if not self._warming:
             self._warming = True
-            self.call_after_refresh(self._warm)
+            self.call_after_refresh(self.set_timer, _WRITE_FIRST, self._warm)
 
     def _warm(self) -> None:
         """A typed filter's count, filter haystacks for new rows and the order the next `o`
