@@ -189,7 +189,7 @@ class SessionTuiApp(App[int]):
             # after the first rows paint, and again once every store is read in full (at 100k
             # sessions a full collection walked them for 0.3-0.8 s: results/memory_100k.txt),
             # once that frame is written: the collection holds the interpreter, and with it the
-            # thread writing the frame, for 30-140 ms at 100k
+            # thread writing the frame, for ~40 ms at 100k (results/ui12_load_inprocess_ab.txt)
             self._loaded = not loading
             self.call_after_refresh(
                 self.set_timer, KEY_COLLECTOR_HOLD_SECONDS, _freeze_long_lived_objects
