@@ -187,9 +187,13 @@ class SessionTuiApp(App[int]):
         loading = any(status.loading for status in message.update.statuses)
         if self.latest is None or (not loading and not self._loaded):
             # after the first rows paint, and again once every store is read in full (at 100k
-            # sessions a full collection walked them for 0.3-0.8 s: results/memory_100k.txt)
+            # sessions a full collection walked them for 0.3-0.8 s: results/memory_100k.txt),
+            # once that frame is written: the collection holds the interpreter, and with it the
+            # thread writing the frame, for ~40 ms at 100k (results/ui12_load_inprocess_ab.txt)
             self._loaded = not loading
-            self.call_after_refresh(_freeze_long_lived_objects)
+            self.call_after_refresh(
+                self.set_timer, KEY_COLLECTOR_HOLD_SECONDS, _freeze_long_lived_objects
+            )
         self.latest = message.update
         for screen in self.visible_fleet_screens():
             screen.show_update(message.update)

@@ -21,7 +21,7 @@ from sessiontui.model import (
 )
 from sessiontui.widgets.filter_query import parse
 from sessiontui.widgets.row_set import RowSet
-from sessiontui.widgets.session_columns import COLUMN_KEYS
+from sessiontui.widgets.session_columns import COLUMN_KEYS, column
 from sessiontui.widgets.sorted_rows import SortBuilder, key_function
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -44,6 +44,7 @@ def make_row(uid: int, shape: tuple[int, ...]) -> SessionRow:
         usage=Usage(msgs * 10) if cost else None,
         cost_usd=cost / 100 if cost else None,
         cost_source=CostSource.RECORDED if cost else None,
+        hidden=msgs == 7,  # (a subagent run the bot's own picker hides)
     )
     return SessionRow(
         session,
@@ -180,6 +181,7 @@ def assert_view(view: list[SessionRow], rows: dict[int, SessionRow], row_set: Ro
         assert {r.key for r in view} == {r.key for r in expected}
     assert all(r is rows[int(r.session.id[1:])] for r in view)  # the latest version of each
     assert keys_of(view, row_set) == keys_of(expected, row_set)  # in sorted order
+    assert row_set.hidden_count == sum(1 for r in rows.values() if r.session.hidden)
 
 
 def test_filter_terms_match_columns_and_fields() -> None:
@@ -267,3 +269,16 @@ def test_an_order_made_in_steps_is_the_stable_sort(
     built = SortBuilder(column, reverse, rows, step).finish()
     assert built.rows == sorted(rows, key=key, reverse=reverse)
     assert built.keys == [key(row) for row in built.rows]
+
+
+@given(st.text(max_size=12), st.sampled_from(list(StoreFormat)))
+def test_sort_keys_share_the_rows_strings_where_they_can(name: str, fmt: StoreFormat) -> None:
+    """The Name and Store sort keys equal the case-folded name and the format's name, and keep
+    no string of their own per row where the row's (or the format's) string already is one."""
+    session = Session(fmt, "/s.db", "s1", name)
+    row = SessionRow(session, Verdict(SessionState.IDLE))
+    name_key = column("name").sort_key(row)
+    assert name_key == (name or "s1").casefold()
+    if name and name.casefold() == name:
+        assert name_key is name
+    assert column("store").sort_key(row) is fmt.value == str(fmt)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import humanize
@@ -17,8 +18,8 @@ from test_widgets_session_table import NOW, TableApp, row
 
 from sessiontui.age_steps import age_text_holds_until, step_floor
 from sessiontui.model import SessionRow, SessionState, Verdict
-from sessiontui.widgets.session_columns import compact_delta
-from sessiontui.widgets.session_table import SessionTable
+from sessiontui.widgets.session_columns import cell_text, compact_delta
+from sessiontui.widgets.session_table import SessionTable, _runs
 
 FOUR_YEARS = 4 * 365 * 86_400
 
@@ -143,7 +144,7 @@ async def test_an_idle_tick_repaints_exactly_the_lines_whose_age_moved() -> None
         table.set_rows(given, NOW + timedelta(seconds=1))
         await pilot.pause()
         assert {args[0].key for args in signatures} == {fresh.key}, "looked at (and painted)"
-        assert refreshed == [(table.scroll_offset.y + line,)]
+        assert refreshed == [(table.scroll_offset.y + line, 1)]
         assert "2 minutes ago" in table.render_line(line).text
 
 
@@ -173,8 +174,19 @@ async def test_aged_lines_match_a_full_look_over_random_ticks(seed: int) -> None
             view = table.visible_rows()
             for y in range(1, table.scrollable_content_region.height):
                 index = top + y - 1
-                wanted = table._signature(view[index], index == table.cursor_row)
+                shown = view[index]
+                ages = tuple(  # formatted afresh: the table's own kept age texts are not the oracle
+                    cell_text(col, shown, now) for col, _x, _w in table._layout if col.since
+                )
+                wanted = (
+                    shown,
+                    index == table.cursor_row,
+                    shown.key in table.marked,
+                    shown.key in table.unseen,
+                    ages,
+                )
                 assert table._painted.get(y) == wanted, (seed, now, y)
+                assert all(age in table.render_line(y).text for age in ages if age != "-")
 
 
 async def test_a_row_changed_off_screen_formats_no_age_on_screen() -> None:
@@ -192,3 +204,13 @@ async def test_a_row_changed_off_screen_formats_no_age_on_screen() -> None:
         table.set_rows(changed, NOW + timedelta(seconds=1))
         await pilot.pause()
         assert signatures == [] and refreshed == []
+
+
+@given(st.sets(st.integers(0, 60)))
+def test_lines_to_repaint_go_as_runs_of_consecutive_lines(lines: set[int]) -> None:
+    """A repaint refreshes each run of consecutive lines at once: the runs cover exactly the
+    lines asked for, and no two runs touch (they would have been one)."""
+    runs = _runs(sorted(lines))
+    covered = [line for start, count in runs for line in range(start, start + count)]
+    assert covered == sorted(lines)
+    assert all(a[0] + a[1] < b[0] for a, b in pairwise(runs))

@@ -79,24 +79,42 @@ class DashboardScreen(ActionScreen):
     def apply_update(self, update: FleetUpdate) -> None:
         self._loading = sum(s.loading - s.sessions for s in update.statuses if s.loading)
         self.query_one(StoreList).show(update.statuses, update.now)
+        table = self.query_one(SessionTable)
+        table.show_column("pid", update.processes_linked)
+        same = update.rows is table.rows_given
+        table.set_rows(update.rows, update.now, update.change, update.since)
+        if _sweeping(update):
+            # most rows are new (a store's full read): the table's frame goes out first, the
+            # summary and the unseen marks count every row after it (0.15-0.2 s at 100k). Were
+            # that callback lost with its frame (another screen on top), the next update counts
+            # them: neither has counted these rows.
+            self.call_after_refresh(self._show_counts)
+        else:
+            self._show_summary(update)
+            self._show_unseen(update)
+        if not same:  # an idle tick changes neither the counts nor what the cursor's session allows
+            self._title()
+            self.update_bindings()
+
+    def _show_counts(self) -> None:
+        """The summary and the unseen marks of the latest rows, counted in full."""
+        latest = self.tui.latest
+        if latest is not None:
+            self._show_summary(latest, counted=False)
+            self._show_unseen()
+
+    def _show_summary(self, update: FleetUpdate, counted: bool = True) -> None:
+        """The summary bar, counted again only when the rows or the day moved (from `update`'s
+        change when `counted`: the bar last counted the rows it came from)."""
         summary_key = (update.rows, update.now.date())
         if (
             self._summary_key is None
             or summary_key[0] is not self._summary_key[0]
             or summary_key[1] != self._summary_key[1]
         ):
-            self._summary_key = summary_key  # only when the rows or the day moved
-            self.query_one(SummaryBar).update_summary(
-                update.rows, update.now, update.change, update.since
-            )
-        table = self.query_one(SessionTable)
-        table.show_column("pid", update.processes_linked)
-        same = update.rows is table.rows_given
-        table.set_rows(update.rows, update.now, update.change, update.since)
-        self._show_unseen(update)
-        if not same:  # an idle tick changes neither the counts nor what the cursor's session allows
-            self._title()
-            self.update_bindings()
+            self._summary_key = summary_key
+            change, since = (update.change, update.since) if counted else (None, None)
+            self.query_one(SummaryBar).update_summary(update.rows, update.now, change, since)
 
     def _show_unseen(self, update: FleetUpdate | None = None) -> None:
         """Mark the sessions finished since the operator last opened them (looking only at the
@@ -240,3 +258,12 @@ class DashboardScreen(ActionScreen):
 
 
 NO_ROWS = "no session is shown"
+SWEEP_ROWS = 5000  # an update changing more rows than this shows the table before the counts
+
+
+def _sweeping(update: FleetUpdate) -> bool:
+    """Whether `update` changed most of its rows (and more than `SWEEP_ROWS`)."""
+    change = update.change
+    if change is None:
+        return False
+    return len(change.changed) + len(change.removed) > max(SWEEP_ROWS, len(update.rows) // 2)

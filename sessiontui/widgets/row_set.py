@@ -72,22 +72,21 @@ class RowSet:
         versions) lets the changed rows move to their places instead of everything being
         filtered and sorted again."""
         previous, self.rows = self.rows, rows
-        versioned = change is not None and change.versioned
-        hidden = self._hidden
-        if change is not None and versioned and hidden is not None and hidden[0] is previous:
-            self._hidden = (rows, hidden[1] + _hidden_delta(change))
         if (
             change is None
-            or not versioned
+            or not change.versioned
             or self._old is None
             or len(self._new) + len(change.changed) + len(change.gone) > _INCREMENTAL_UP_TO
         ):
-            self._old, self._new = None, {}
+            self._old, self._new = None, {}  # (the hidden rows are counted as they are left out)
             self._unwarmed = list(rows)
             if len(self._hay) > 2 * len(rows) + 1024:
                 self._hay.clear()  # forget sessions long gone
                 self._hay_of.clear()
             return
+        hidden = self._hidden
+        if hidden is not None and hidden[0] is previous:
+            self._hidden = (rows, hidden[1] + _hidden_delta(change))
         old, new = self._old, self._new
         for before, row in zip(change.before, change.changed, strict=True):
             old.setdefault(row.key, before)
@@ -218,7 +217,8 @@ class RowSet:
         """The rows passing the state and hidden filters, in the order given."""
         rows: Iterable[SessionRow] = self.rows
         if not self.show_hidden:
-            rows = [row for row in rows if not row.session.hidden]
+            rows = [row for row in self.rows if not row.session.hidden]
+            self._hidden = (self.rows, len(self.rows) - len(rows))  # (no second pass to count)
         if self.states is not None:
             ids = {id(state) for state in self.states}
             rows = [row for row in rows if id(row.verdict.state) in ids]

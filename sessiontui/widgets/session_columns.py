@@ -14,7 +14,7 @@ from typing import Any
 import humanize
 from rich.cells import cell_len, set_cell_size
 
-from sessiontui.model import STATE_ORDER, CostSource, SessionRow, SessionState
+from sessiontui.model import STATE_ORDER, CostSource, SessionRow, SessionState, StoreFormat
 from sessiontui.money import dollars
 from sessiontui.text import one_line
 
@@ -192,8 +192,22 @@ def _last_key(row: SessionRow) -> float | None:
     return None if last is None else -last.timestamp()
 
 
+def _folded(text: str) -> str:
+    """`text` case-folded; `text` itself when it already is, so that a sort by this column keeps
+    no second string per row (100k session keys: 7.6 MiB)."""
+    folded = text.casefold()
+    return text if folded == text else folded
+
+
 def _fold(value: str | None) -> str | None:
-    return value.casefold() if value else None
+    return _folded(value) if value else None
+
+
+def _store_text(row: SessionRow) -> str:
+    """The store format's name: the one string of its enum member, not a copy per row (6 MiB
+    a sort by this column kept at 100k)."""
+    fmt = row.session.format
+    return fmt.value if isinstance(fmt, StoreFormat) else str(fmt)
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -203,7 +217,7 @@ COLUMNS: tuple[Column, ...] = (
         "Name",
         14,
         lambda r, n: r.session.name or r.session.id,
-        lambda r: (r.session.name or r.session.id).casefold(),
+        lambda r: _folded(r.session.name or r.session.id),
         flex=2,
         total=True,
     ),
@@ -211,8 +225,8 @@ COLUMNS: tuple[Column, ...] = (
         "store",
         "Store",
         15,
-        lambda r, n: str(r.session.format),
-        lambda r: str(r.session.format),
+        lambda r, n: _store_text(r),
+        _store_text,
         drop_order=7,
         total=True,
     ),

@@ -48,6 +48,9 @@ _GAP = 1
 _ALWAYS = (-math.inf, math.inf)  # what a blank line shows holds at any time
 _NEVER = (math.inf, -math.inf)  # (a line never looked at: look now)
 _WARM_SLICE = 0.008  # seconds of idle work at a time (a key waits at most about this long)
+# the first slice waits this long after the frame: the thread writing the frame needs the
+# interpreter, which a slice holds (a filter letter's frame reached the terminal ~10 ms late)
+_WRITE_FIRST = 0.004
 _INACTIVE = frozenset({SessionState.CLOSED, SessionState.ARCHIVED})
 
 
@@ -157,6 +160,10 @@ class SessionTable(ScrollView, can_focus=True):
         self._layout_width = -1
         self._layout_cells = 0  # cells the columns and the gaps between them take
         self._strips: LRUCache[str, tuple[tuple[Any, ...], Strip]] = LRUCache(1024)
+        # uid -> (row, from, until, texts): a row's age cells ("3 min ago"), which read the same
+        # from `from` until `until` (POSIX times): humanize runs once per age step, not at
+        # every look at a line (a key looked at each line three times)
+        self._ages: LRUCache[str, tuple[SessionRow, float, float, tuple[str, ...]]] = LRUCache(1024)
         self._painted: dict[int, tuple[Any, ...]] = {}  # screen line -> what it shows
         # screen line -> (from, until): POSIX times between which its ages ("3 min ago") read
         # as painted
@@ -251,7 +258,7 @@ class SessionTable(ScrollView, can_focus=True):
     def _start_warming(self) -> None:
         if not self._warming:
             self._warming = True
-            self.call_after_refresh(self._warm)
+            self.call_after_refresh(self.set_timer, _WRITE_FIRST, self._warm)
 
     def _warm(self) -> None:
         """A typed filter's count, filter haystacks for new rows and the order the next `o`
@@ -567,16 +574,16 @@ class SessionTable(ScrollView, can_focus=True):
         if is_cursor:
             base += self._style("session-table--cursor")
         now, gap = self._now, " " * _GAP
-        cells = [
-            fit(
-                _name_marks(marked, row.key in self.unseen) + cell_text(col, row, now)
-                if col.key == "name"
-                else cell_text(col, row, now),
-                w,
-                col.right,
-            )
-            for col, _x, w in self._layout
-        ]
+        ages = iter(self._age_texts(row)[0])
+        cells: list[str] = []
+        for col, _x, w in self._layout:
+            if col.since:
+                text = next(ages)
+            elif col.key == "name":
+                text = _name_marks(marked, row.key in self.unseen) + cell_text(col, row, now)
+            else:
+                text = cell_text(col, row, now)
+            cells.append(fit(text, w, col.right))
         segments: list[Segment] = []
         rest = gap.join(cells)
         for i, (col, x, _w) in enumerate(self._layout):
@@ -597,19 +604,31 @@ class SessionTable(ScrollView, can_focus=True):
 
     def _signature(self, row: SessionRow, is_cursor: bool) -> tuple[Any, ...]:
         """What a row's line depends on: the row, the cursor, and the cells that age with `now`."""
-        now = self._now
-        timed = tuple(cell_text(col, row, now) for col, _x, _w in self._layout if col.since)
+        timed = self._age_texts(row)[0]
         return (row, is_cursor, row.key in self.marked, row.key in self.unseen, timed)
 
     def _holds_from_now(self, row: SessionRow) -> tuple[float, float]:
         """The POSIX times between which the row's ages (Age, Last activity) read as they do
-        now: from now until the first may change."""
+        now: from (at the latest) now until the first may change."""
+        return self._age_texts(row)[1]
+
+    def _age_texts(self, row: SessionRow) -> tuple[tuple[str, ...], tuple[float, float]]:
+        """The row's age cells at `now`, in layout order, and the POSIX times between which
+        they read so (formatted again only once they may have changed)."""
+        now = self._now.timestamp()
+        cached = self._ages.get(row.key)
+        if cached is not None and cached[0] is row and cached[1] <= now < cached[2]:
+            return cached[3], (cached[1], cached[2])
+        texts: list[str] = []
         until = math.inf
         for col, _x, _w in self._layout:
-            moment = col.since(row) if col.since else None
-            if moment is not None:
-                until = min(until, age_text_holds_until(moment, self._now))
-        return self._now.timestamp(), until
+            if col.since:
+                texts.append(cell_text(col, row, self._now))
+                moment = col.since(row)
+                if moment is not None:
+                    until = min(until, age_text_holds_until(moment, self._now))
+        self._ages[row.key] = (row, now, until, tuple(texts))
+        return tuple(texts), (now, until)
 
     def _style(self, name: str, partial: bool = False) -> Style:
         return self.get_component_rich_style(name, partial=partial)
@@ -627,6 +646,7 @@ class SessionTable(ScrollView, can_focus=True):
         width = self._width()
         self._layout_width = width
         self._strips.clear()
+        self._ages.clear()  # (their texts follow the columns shown)
         self._layout = []
         x = 0
         shown = [col for col in COLUMNS if col.key not in self.hidden_columns]
@@ -690,8 +710,7 @@ class SessionTable(ScrollView, can_focus=True):
         read as painted, is not looked at further: an idle tick formats no age that is not due.
         (`empty`: also repaint the "No sessions" line, whose text follows the rows given.)"""
         top = self.scroll_offset.y
-        if header:
-            self.refresh_lines(top)
+        changed = [0] if header else []  # screen lines to repaint, in order
         view, cursor, painted, holds = self._view, self._cursor, self._painted, self._holds
         now = self._now.timestamp()
         marked, unseen = self.marked, self.unseen
@@ -713,8 +732,15 @@ class SessionTable(ScrollView, can_focus=True):
             else:
                 wanted = None
                 holds[y] = _ALWAYS
-            if painted.get(y) != wanted or (empty and wanted is None and index == 0):
-                self.refresh_lines(top + y)
+            was = painted.get(y)
+            if was is None or wanted is None:
+                differs = was is not wanted
+            else:  # another row: differs without comparing the rows field by field
+                differs = was[0] is not wanted[0] or was != wanted
+            if differs or (empty and wanted is None and index == 0):
+                changed.append(y)
+        for start, count in _runs(changed):  # a refresh per run of lines: a key repaints ~50
+            self.refresh_lines(top + start, count)
 
     def _forget_painted(self) -> None:
         """What was painted is unknown now (every line is painted again)."""
@@ -741,6 +767,17 @@ class SessionTable(ScrollView, can_focus=True):
             self.scroll_to(y=self._cursor, animate=False)
         elif self._cursor >= top + height:
             self.scroll_to(y=self._cursor - height + 1, animate=False)
+
+
+def _runs(lines: list[int]) -> list[tuple[int, int]]:
+    """Ascending line numbers as (first, count) runs of consecutive lines."""
+    runs: list[tuple[int, int]] = []
+    for line in lines:
+        if runs and runs[-1][0] + runs[-1][1] == line:
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((line, 1))
+    return runs
 
 
 def _name_marks(marked: bool, unseen: bool) -> str:
