@@ -131,6 +131,7 @@ def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text:
     command = f"exec env HOME={home} {delay}{_pythonpath()}{EXE} {path}"
     start = time.perf_counter()
     tmux("new-session", "-d", "-s", name, "-x", "200", "-y", "50", command)
+    pid = None
     try:
         pid = int(tmux("display-message", "-p", "-t", name, "#{pane_pid}").strip())
         first = every = None
@@ -170,8 +171,18 @@ def one_run(store: str, size: int, path: Path, idle_seconds: float, filter_text:
         out["keys CPU s"] = [cpu_seconds(pid) - cpu_keys]  # every key and what it set going
     finally:
         tmux("kill-session", "-t", name)
+        if pid is not None:  # what comes next (the snapshot) must not share the host with its exit
+            wait_gone(pid)
         shutil.rmtree(home, ignore_errors=True)
     return out
+
+
+def wait_gone(pid: int, most: float = 30.0) -> None:
+    """Until process `pid` has exited (at most `most` seconds): a dashboard leaving at 100k takes a
+    while, holding the store open meanwhile, which a snapshot started then takes for a bot."""
+    deadline = time.monotonic() + most
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def snapshot_run(path: Path) -> dict[str, list[float]]:

@@ -297,10 +297,14 @@ class Verdict:
     evidence: str | None = None  # one line an operator can check: "tool `shell` started 14 min ago"
 
 
+#: How much of a transcript's last message a session keeps (LastMessage.preview).
+PREVIEW_CHARS = 300
+
+
 def last_message_of(message: Message, *, interrupted: bool = False) -> LastMessage:
     """The end-of-transcript facts the rules need, from a transcript message."""
     tool = message.tool_calls[0] if message.tool_calls else None
-    preview = (message.text or (tool.arguments if tool else "")).strip()[:300]
+    preview = (message.text or (tool.arguments if tool else "")).strip()[:PREVIEW_CHARS]
     return LastMessage(
         sys.intern(str(message.role)),  # one string per role, not one per session
         message.kind,

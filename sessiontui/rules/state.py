@@ -333,7 +333,7 @@ def verdict_valid_until(
     if lease is not None and lease > now and (soonest is None or lease < soonest):
         soonest = lease
     if session.backend_heartbeat_at is not None:
-        beat_due = session.backend_heartbeat_at + limits.stuck_after_for(session.format)
+        beat_due = _later(session.backend_heartbeat_at, limits.stuck_after_for(session.format))
         if beat_due >= now and (soonest is None or beat_due < soonest):
             soonest = beat_due
     if verdict.state is SessionState.STUCK:
@@ -352,8 +352,18 @@ def _first_due(then: datetime, age: timedelta, windows: tuple[timedelta, ...]) -
     of `windows`, which are sorted)."""
     for window in windows:
         if window >= age:
-            return then + window
-    return then + windows[-1]  # (not reached: the last window is at or beyond `age`)
+            return _later(then, window)
+    return _later(then, windows[-1])  # (not reached: the last window is at or beyond `age`)
+
+
+def _later(then: datetime, window: timedelta) -> datetime:
+    """`then + window`, or the end of the calendar where that is past it (a row dated in year
+    9999 by a bot's clock or a hand edit: its verdict holds for good, and its store's other
+    sessions are listed)."""
+    try:
+        return then + window
+    except OverflowError:
+        return datetime.max.replace(tzinfo=then.tzinfo)
 
 
 def _evidence_refresh(age: timedelta) -> timedelta:

@@ -33,7 +33,7 @@ from sessiontui.model import (
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.claude_transcript import RECENT_CALLS
 from sessiontui.stores.metadata_rows import MetadataRows
-from sessiontui.stores.repeated import one_copy
+from sessiontui.stores.repeated import one_copy, one_copy_of_preview
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import (
     SqliteTranscriptStore,
@@ -405,7 +405,7 @@ def _day(at: datetime) -> str:
 def _last_message(role: str, content: str, stamp: str | None) -> LastMessage:
     """A session's last message row as what the rules need of it (texts many sessions end
     on kept once)."""
-    return last_message_of(_message(role, one_copy(content), stamp))
+    return last_message_of(_message(role, one_copy_of_preview(content), stamp))
 
 
 def _message(role: str, content: str, stamp: str | None) -> Message:

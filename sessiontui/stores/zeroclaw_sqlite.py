@@ -17,7 +17,7 @@ from typing import Any
 from sessiontui.model import ApiCall, LastMessage, Message, Session, StoreFormat
 from sessiontui.stores.base import ReadReport
 from sessiontui.stores.metadata_rows import MetadataRows
-from sessiontui.stores.repeated import one_copy
+from sessiontui.stores.repeated import one_copy, one_copy_of_preview
 from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import (
     SqliteTranscriptStore,
@@ -246,7 +246,7 @@ def _last_messages(rows: list[Any], keys: list[str]) -> dict[str, LastMessage | 
 def _last_message(role: str, content: str, stamp: str | None) -> LastMessage:
     """A session's last message row as what the rules need of it (texts many sessions end
     on kept once)."""
-    return to_last_message(to_message(role, one_copy(content), parse_timestamp(stamp)))
+    return to_last_message(to_message(role, one_copy_of_preview(content), parse_timestamp(stamp)))
 
 
 def _restarted(before: Session, after: tuple[Any, ...]) -> bool:

@@ -1,4 +1,4 @@
-"""Review of issue 12's merge: cases the merged tests do not cover.
+"""Edges of a first load: what a read keeps after it, and a row dated at the end of the calendar.
 
 Real SQLite files written by the bots' impersonators (their exact DDL), nothing mocked.
 """
@@ -96,11 +96,10 @@ async def test_starpod_last_messages_are_not_kept_whole_after_the_store_is_gone(
 
 
 async def test_one_session_dated_year_9999_does_not_hide_the_others(tmp_path: Path) -> None:
-    """(Not new in this merge: the old `verdict_valid_until` did the same, and the rewrite kept it.)
-    A row dated at the end of the calendar (a bot's clock bug, a hand-edited row): its verdict's
-    next deadline, `then + window`, is past `datetime.max`, so `ClassifiedRows.update` raises
-    OverflowError after it has noted the store's tuple; the next update finds nothing pending,
-    and no session of that store is ever listed."""
+    """A row dated at the end of the calendar (a bot's clock bug, a hand-edited row): its verdict's
+    next deadline, `then + window`, is past `datetime.max`. `ClassifiedRows.update` raised
+    OverflowError after it had noted the store's tuple, the next update found nothing pending, and
+    no session of that store was ever listed; the deadline now stops at the end of the calendar."""
     path = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(path)
     try:
@@ -114,10 +113,6 @@ async def test_one_session_dated_year_9999_does_not_hide_the_others(tmp_path: Pa
     finally:
         await store.close()
     book = ClassifiedRows(Thresholds())
-    try:
-        book.update([sessions], NOW)
-    except OverflowError:
-        pass  # (what happens now: the fleet's refresh fails once)
-    if book.pending([sessions], NOW + timedelta(seconds=1)):
-        book.update([sessions], NOW + timedelta(seconds=1))
+    book.update([sessions], NOW)  # raised OverflowError, after noting the store's sessions
     assert {row.session.id for row in book.rows} == {"gw_ok", "gw_far"}
+    assert not book.pending([sessions], NOW + timedelta(seconds=1))
