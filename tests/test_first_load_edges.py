@@ -57,11 +57,11 @@ async def _retained_after_reading(
 async def test_zeroclaw_last_messages_are_not_kept_whole_after_the_store_is_gone(
     tmp_path: Path,
 ) -> None:
-    """`_last_message` passes the whole content of each session's last message through
-    `one_copy` (an lru_cache of 8192 entries), though the session keeps only its preview: the
-    cache holds every long last message read (here 64 x 256 KiB = 16 MiB) for the life of the
-    process, even after the store is closed. At 100k sessions that is up to 8192 whole
-    messages, tool outputs included."""
+    """A session keeps only its last message's preview: the cache that keeps repeated texts once
+    (an lru_cache of 8192 entries) must not hold whole long messages. Given each one, it held
+    every long last message read (here 64 x 256 KiB = 16 MiB) for the life of the process, even
+    after the store was closed: at 100k sessions up to 8192 whole messages, tool outputs
+    included. The Starpod case below is the same through Starpod's own reader."""
     path = tmp_path / "sessions.db"
     bot = ZeroClawSqliteBot(path)
     try:
