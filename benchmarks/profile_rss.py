@@ -97,10 +97,14 @@ def parts(label: str) -> list[str]:
     return [
         f"{label}",
         f"  RSS {rss:6.0f} MiB: anonymous {anonymous:.0f}, file-backed {rss - anonymous:.0f}",
-        f"  pymalloc: {py['arenas']:.0f} arenas; live blocks {py['live']:.0f} MiB, free in "
-        f"them {py['free']:.0f}, unused pools {py['unused pools']:.0f}",
-        f"  glibc heap: in use {heap.uordblks / MIB:.0f} MiB, free {heap.fordblks / MIB:.0f}; "
-        f"mmapped {heap.hblkhd / MIB:.0f} MiB in {heap.hblks} blocks",
+        (
+            f"  pymalloc: {py['arenas']:.0f} arenas; live blocks {py['live']:.0f} MiB, free in "
+            f"them {py['free']:.0f}, unused pools {py['unused pools']:.0f}"
+        ),
+        (
+            f"  glibc heap: in use {heap.uordblks / MIB:.0f} MiB, free {heap.fordblks / MIB:.0f}; "
+            f"mmapped {heap.hblkhd / MIB:.0f} MiB in {heap.hblks} blocks"
+        ),
     ]
 
 
