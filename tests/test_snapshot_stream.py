@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from sessiontui import snapshot_stream
+from fixture_types import StartStandIn
+
 from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.model import SessionRow
@@ -148,6 +150,22 @@ async def test_streamed_rows_are_the_full_reads_rows(
             streaming.write(row)
         streaming.close()
         assert got.getvalue() == expected.getvalue()
+
+
+async def test_a_daemon_holding_the_stores_is_linked_to_every_paged_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standins: StartStandIn
+) -> None:
+    """Process linking is skipped only for pages no process can concern (`_may_link`): with the
+    bot's daemon holding both stores open, every streamed row carries it, as the full read's do."""
+    monkeypatch.setattr(snapshot_stream, "PAGE", 7)
+    rng = random.Random(4)
+    make_zeroclaw(tmp_path / "sessions.db", rng)
+    make_starpod(tmp_path / "core.db", rng)
+    daemon = standins("zeroclaw", ["daemon"], hold=[tmp_path / "sessions.db", tmp_path / "core.db"])
+    whole, streamed = await both_ways([tmp_path / "sessions.db", tmp_path / "core.db"])
+    assert [as_json(r) for r in streamed] == [as_json(r) for r in whole]
+    assert len(streamed) == 40 + 1 + 40 + 4
+    assert all(as_json(r)["pids"] == [daemon.pid] for r in streamed)
 
 
 def test_an_empty_table_still_has_its_header_and_count() -> None:
