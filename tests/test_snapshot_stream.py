@@ -15,10 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-from sessiontui import snapshot_stream
 from fixture_types import StartStandIn
 
+from sessiontui import snapshot_stream
 from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
 from sessiontui.model import SessionRow
