@@ -3,8 +3,10 @@ load then falls on both alike): wall time, CPU seconds and peak RSS of the child
 
 Run: python benchmarks/bench_snapshot_ab.py BEFORE_CHECKOUT AFTER_CHECKOUT [--runs 3]
                                             [--stores zeroclaw,starpod] [--size 100000] [--out NAME]
-                                            [--path benchmarks/data/cc_tree_200mb ...]
+                                            [--path benchmarks/data/cc_tree_200mb ...] [--data DIR]
 --path: snapshot these existing stores (e.g. a generated Claude Code tree) instead of --stores.
+--data: the stores made (or reused) in DIR, not benchmarks/data: a private copy no other process
+holds open (a process holding a store is taken for its bot, and every session is linked to it).
 Each run has a HOME of its own: the transcript cache is cold.
 Each checkout's sessiontui is run as `python -m sessiontui` from the checkout. Medians (min-max); nothing asserted.
 """
@@ -19,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import _datagen
 from _common import Summary, log, machine_header, table, write_results
 from bench_host import EXE, make
 
@@ -44,7 +47,10 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--out", default="snapshot_ab")
     parser.add_argument("--path", type=Path, action="append", help="an existing store to snapshot")
+    parser.add_argument("--data", type=Path, default=None, help="make and reuse the stores in DIR")
     args = parser.parse_args()
+    if args.data is not None:
+        _datagen.set_data_dir(args.data.resolve())
     rows = []
     targets = [(p.name, p) for p in args.path] if args.path else [
         (f"{store} {args.size:,}", make(store, args.size)) for store in args.stores.split(",")]
@@ -60,6 +66,7 @@ def main() -> None:
     lines = machine_header("sessiontui snapshot --json, two checkouts alternated",
                            [f"before: {args.before}; after: {args.after}; runs: {args.runs}; median (min-max)",
                             f"load average at end {os.getloadavg()[0]:.1f} (2 shared cores: read CPU seconds)",
+                            f"data: {_datagen.DATA}",
                             f"command: python {' '.join(sys.argv)}"])
     lines += table(["store, code", "wall s", "CPU s", "peak MiB"], rows)
     write_results(args.out, lines)

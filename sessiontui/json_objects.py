@@ -59,5 +59,6 @@ class JsonObjects:
             raise ValueError(f"{len(values)} values for {len(self.keys)} keys")
         get = _BY_TYPE.get
         slots = self._slots.copy()
-        slots[1:-1:2] = [get(type(v), _other)(v) for v in values]
+        # (None first: half a row's values are null, and `is` is cheaper than the look-up)
+        slots[1:-1:2] = ["null" if v is None else get(type(v), _other)(v) for v in values]
         return safe_json("".join(slots))  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sessiontui.gc_pause import gc_paused
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 PAGE = 500  # sessions per page (and bound parameters per statement: old SQLite allows 999)
 
 Emit = Callable[[SessionRow], None]
+BurnKey = tuple[str, str | None]  # a session's id and file: its uid within its store
 
 
 async def stream_rows(
@@ -70,16 +71,16 @@ async def _stream_rows(
     for index in calls:  # a paged store's session owns a process only by its id (link_ids)
         named = await _named_ids(paged[index], scan)
         owned |= {pid for key in named for pid in scan.by_session_id[key]}
-    burns = _burns(whole, calls, now)
+    burns = _burns(whole, calls, now)  # by store: (id, file) -> burn
     order = sorted([*whole, *calls], key=lambda i: (stores[i].format, str(stores[i].path)))
     for index in order:
         store = stores[index]
         if index in whole:
-            _emit(whole[index], index, watch, scan, owned, burns, now, thresholds, emit)
+            _emit(whole[index], watch, scan, owned, burns.get(index, {}), now, thresholds, emit)
             continue
         try:
             async for page in paged[index].pages(PAGE):
-                _emit(page, index, watch, scan, owned, burns, now, thresholds, emit)
+                _emit(page, watch, scan, owned, burns.get(index, {}), now, thresholds, emit)
         except Exception as exc:  # noqa: BLE001
             errors.append(_failure(store, exc))
     return errors
@@ -87,46 +88,59 @@ async def _stream_rows(
 
 def _emit(
     sessions: Sequence[Session],
-    index: int,
     watch: ProcessWatch,
     scan: ProcessScan,
     owned: set[int],
-    burns: dict[Hashable, Burn],
+    burns: dict[BurnKey, Burn],
     now: datetime,
     limits: Thresholds,
     emit: Emit,
 ) -> None:
     """Classify these sessions as the dashboard's row book does, and hand each row on."""
-    facts = watch.link_part(sessions, scan, now, owned)
+    facts = watch.link_part(sessions, scan, now, owned) if _may_link(sessions, scan) else {}
     for session in sessions:
-        processes: SessionProcesses | None = facts.get(session.uid)
+        processes: SessionProcesses | None = facts.get(session.uid) if facts else None
         verdict = classify_with_processes(session, now, limits, processes)
-        emit(SessionRow(session, verdict, burns.get(_burn_key(index, session)), processes))
+        burn = burns.get((session.id, session.source_path)) if burns else None
+        emit(SessionRow(session, verdict, burn, processes))
 
 
-def _burn_key(index: int, session: Session) -> Hashable:
-    return (index, session.id, session.source_path)
+def _may_link(sessions: Sequence[Session], scan: ProcessScan) -> bool:
+    """Whether any process can be linked to one of these sessions; if not, `link_part` would
+    find no facts for them, and is not asked (at 100k sessions no process serves, 0.1 s).
+    It links a session only by an id a command line names, a transcript a process holds, the
+    PIDs its store records, a process holding its store open, or a link it saw before (made by
+    one of those, for that session)."""
+    if scan.by_session_id:
+        return True
+    by_store, by_file = scan.by_store, scan.by_file
+    return any(
+        s.agent_pids or (by_file and s.source_path) or by_store.get(s.store) for s in sessions
+    )
 
 
 def _burns(
     whole: dict[int, list[Session]],
     calls: dict[int, dict[str, tuple[ApiCall, ...]]],
     now: datetime,
-) -> dict[Hashable, Burn]:
+) -> dict[int, dict[BurnKey, Burn]]:
     """Every session's burn rate, runaways marked against all of them (as the dashboard does).
-    Keyed by store, id and file: what tells sessions apart (their uid) in every store."""
-    raw: dict[Hashable, Burn] = {}
+    By store, then by id and file: what tells sessions apart (their uid) in every store."""
+    raw: dict[tuple[int, BurnKey], Burn] = {}
     for index, sessions in whole.items():
         for session in sessions:
             burn = burn_of(session, now) if session.recent_calls else None
             if burn is not None:
-                raw[_burn_key(index, session)] = burn
+                raw[(index, (session.id, session.source_path))] = burn
     for index, by_id in calls.items():
         for key, recent in by_id.items():
             burn = burn_of_calls(recent, now)
             if burn is not None:
-                raw[(index, key, None)] = burn
-    return mark_runaways(raw)
+                raw[(index, (key, None))] = burn
+    by_store: dict[int, dict[BurnKey, Burn]] = {}
+    for (index, within), burn in mark_runaways(raw).items():
+        by_store.setdefault(index, {})[within] = burn
+    return by_store
 
 
 async def _named_ids(store: PagedStore, scan: ProcessScan) -> set[str]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 import random
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fixture_types import StartStandIn
 
 from sessiontui import snapshot_stream
 from sessiontui.demo.bots import HermesSqliteBot, StarpodBot, ZeroClawSqliteBot
@@ -148,6 +150,82 @@ async def test_streamed_rows_are_the_full_reads_rows(
             streaming.write(row)
         streaming.close()
         assert got.getvalue() == expected.getvalue()
+
+
+async def test_a_daemon_holding_the_stores_is_linked_to_every_paged_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standins: StartStandIn
+) -> None:
+    """Process linking is skipped only for pages no process can concern (`_may_link`): with the
+    bot's daemon holding both stores open, every streamed row carries it, as the full read's do."""
+    monkeypatch.setattr(snapshot_stream, "PAGE", 7)
+    rng = random.Random(4)
+    make_zeroclaw(tmp_path / "sessions.db", rng)
+    make_starpod(tmp_path / "core.db", rng)
+    daemon = standins("zeroclaw", ["daemon"], hold=[tmp_path / "sessions.db", tmp_path / "core.db"])
+    whole, streamed = await both_ways([tmp_path / "sessions.db", tmp_path / "core.db"])
+    assert [as_json(r) for r in streamed] == [as_json(r) for r in whole]
+    assert len(streamed) == 40 + 1 + 40 + 4
+    assert all(as_json(r)["pids"] == [daemon.pid] for r in streamed)
+
+
+async def stream_into(path: Path, emit: snapshot_stream.Emit) -> list[str]:
+    opened = open_paths([path], pytest.fail)
+    assert opened is not None
+    stores = opened[0]
+    try:
+        return await snapshot_stream.stream_rows(stores, NOW, Thresholds(), emit)
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_a_page_that_cannot_be_read_ends_its_store_in_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows of the pages read are written; the page that fails ends the store with one
+    line naming it (the bot renamed the table between two pages)."""
+    monkeypatch.setattr(snapshot_stream, "PAGE", 7)
+    db = tmp_path / "sessions.db"
+    make_zeroclaw(db, random.Random(5))
+    whole, _ = await both_ways([db])
+    written: list[SessionRow] = []
+
+    def emit(row: SessionRow) -> None:
+        written.append(row)
+        if len(written) == 7:  # the first page is out
+            with sqlite3.connect(db) as bot:
+                bot.execute("ALTER TABLE session_metadata RENAME TO session_metadata_old")
+
+    errors = await stream_into(db, emit)
+    assert [as_json(r) for r in written] == [as_json(r) for r in whole[:7]]
+    assert len(errors) == 1 and errors[0].startswith(f"{db}: ") and "session_metadata" in errors[0]
+
+
+async def test_sessions_made_during_the_read_are_listed_once_past_the_page_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages follow the key: a session the bot makes after the pages passed its key is not
+    listed, one made ahead of them is, and no session is listed twice or left out."""
+    monkeypatch.setattr(snapshot_stream, "PAGE", 7)
+    db = tmp_path / "sessions.db"
+    make_zeroclaw(db, random.Random(6))
+    whole, _ = await both_ways([db])
+    written: list[SessionRow] = []
+
+    def emit(row: SessionRow) -> None:
+        written.append(row)
+        if len(written) == 10:  # inside the second page
+            bot = ZeroClawSqliteBot(db)
+            try:
+                for key in ("AAA_behind", "zzz_ahead"):
+                    bot.append(key, "user", "hello", NOW - timedelta(minutes=1))
+            finally:
+                bot.close()
+
+    assert await stream_into(db, emit) == []
+    ids = [r.session.id for r in written]
+    assert ids == [r.session.id for r in whole] + ["zzz_ahead"]
+    assert [as_json(r) for r in written[:-1]] == [as_json(r) for r in whole]
 
 
 def test_an_empty_table_still_has_its_header_and_count() -> None:
