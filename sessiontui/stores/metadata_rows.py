@@ -79,11 +79,6 @@ class MetadataRows:
                 made = self._pickers[wanted] = lambda row: pick((*row, None))
         return made
 
-    @property
-    def unread(self) -> bool:
-        """No read yet: the next `read` is the first (every row, `Delta.first`)."""
-        return not self._read_once
-
     def reconcile_next(self) -> None:
         """Read everything on the next poll (after a write of ours, for instance)."""
         self._reconciled = 0.0

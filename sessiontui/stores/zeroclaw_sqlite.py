@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from sessiontui.model import ApiCall, LastMessage, Message, Session, StoreFormat
-from sessiontui.stores.base import ReadReport, StoreError
-from sessiontui.stores.metadata_rows import Delta, MetadataRows
+from sessiontui.stores.base import ReadReport
+from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.repeated import one_copy, one_copy_of_preview
-from sessiontui.stores.sqlite_read import ReadOnlyDatabase, placeholders
+from sessiontui.stores.sqlite_read import placeholders
 from sessiontui.stores.sqlite_store import (
     SqliteTranscriptStore,
     off_loop,
@@ -40,8 +40,6 @@ OPTIONAL = (
     "sender_id",
 )
 _BATCH = 500
-#: (the highest row id counted up to, each session's user turns among the rows up to it)
-TurnRows = tuple[int, list[Any]]
 _USER_TURN = "role = 'user' AND content NOT LIKE '[Tool results]%'"
 
 
@@ -62,29 +60,25 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         if await self.idle():
             return ReadReport(self._snapshot, False)
         meta = await self.metadata_reader()
-        side = await self._side_connection() if meta.unread else None
-        # A first read counts the user turns on a second connection while this one reads the
-        # metadata and the last messages, and they are made into objects (SQLite's work lets the
-        # GIL go: the other core does it). A poll counts the few new rows first, on this one.
-        # The count needs no common snapshot with the rest: it goes up to a row id read first.
-        counting = asyncio.ensure_future(self._new_turn_rows(side or self.db))
-        delta: Delta | None = None
-        try:
-            delta = await meta.read()
-            for key in delta.vanished:  # deleted (channel /new): forget its counts
-                self._sessions.pop(key, None)
-                self._turns.pop(key, None)
-            keys = list(delta.changed)
-            rows = await self._last_message_rows(keys, everything=delta.first)
-            last = await off_loop(lambda: _last_messages(rows, keys), len(rows))
-        finally:
-            # No count goes on after the read failed: a failure is raised once it ended.
-            try:
-                turn_rows = await counting
-            finally:
-                if side is not None:
-                    await side.close()
-            self._count_turns(turn_rows, one_object_per_key(delta.changed) if delta else {})
+        delta = await meta.read()
+        for key in delta.vanished:  # deleted (channel /new): forget its counts
+            self._sessions.pop(key, None)
+            self._turns.pop(key, None)
+        canonical = one_object_per_key(delta.changed)
+        keys = list(delta.changed)
+        rows = await self._last_message_rows(keys, everything=delta.first)
+        # The last messages become objects (Python, in a thread) while the user turns are
+        # counted (SQLite, which lets the GIL go): on two cores at once, not one after the other.
+        # Both end before a failure of either is raised: no count goes on after the read failed.
+        last, turned = await asyncio.gather(
+            off_loop(lambda: _last_messages(rows, keys), len(rows)),
+            self._read_new_turns(canonical),
+            return_exceptions=True,
+        )
+        if isinstance(turned, BaseException):
+            raise turned
+        if isinstance(last, BaseException):
+            raise last
         rows.clear()  # made into objects: freed before the sessions are built
         for key, row in delta.changed.items():
             previous = self._sessions.get(key)
@@ -104,15 +98,6 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         if changed:
             self._snapshot = tuple(self._sessions.values())
         return ReadReport(self._snapshot, changed)
-
-    async def _side_connection(self) -> ReadOnlyDatabase | None:
-        """A second read-only connection for a first read (None: it could not be opened)."""
-        side = ReadOnlyDatabase(self.path)
-        try:
-            await side.connect()
-        except StoreError:
-            return None
-        return side
 
     async def metadata_reader(self) -> MetadataRows:
         return await self.metadata(
@@ -164,27 +149,17 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         return tuple(self._session(tuple(row), last, turns) for row in rows), int(total)
 
     async def _read_new_turns(self, canonical: Mapping[str, str]) -> None:
-        self._count_turns(await self._new_turn_rows(self.db), canonical)
-
-    async def _new_turn_rows(self, db: ReadOnlyDatabase) -> TurnRows:
-        """The user turns of each session in the rows past the last one counted, up to a bound
-        read first (returned with them), so a row the bot commits meanwhile is neither skipped
-        nor counted twice. Only user turns are grouped (a sort of 40 % of the rows, not all of
-        them: 0.3 s instead of 1.1 s at a million messages)."""
-        top = (await db.fetchall("SELECT MAX(id) FROM sessions"))[0][0] or 0
+        # The rows past the last one counted, up to a bound read first, so a row the bot commits
+        # meanwhile is neither skipped nor counted twice. Only user turns are grouped (a sort of
+        # 40 % of the rows, not all of them: 0.3 s instead of 1.1 s at a million messages).
+        top = (await self.db.fetchall("SELECT MAX(id) FROM sessions"))[0][0] or 0
         if top <= self._max_id:
-            return top, []
-        rows = await db.fetchall(
+            return
+        rows = await self.db.fetchall(
             f"SELECT session_key, COUNT(*) FROM sessions WHERE id > ? AND id <= ? AND {_USER_TURN} "
             "GROUP BY +session_key",  # "+": a rowid range search, not a scan of the key index
             (self._max_id, top),
         )
-        return top, rows
-
-    def _count_turns(self, turn_rows: TurnRows, canonical: Mapping[str, str]) -> None:
-        top, rows = turn_rows
-        if top <= self._max_id:
-            return
         for key, count in rows:
             key = canonical.get(key, key)
             self._turns[key] = self._turns.get(key, 0) + count
