@@ -7,13 +7,17 @@ plain per-row sums the bot's own `session_usage` describes, in row order.
 
 from __future__ import annotations
 
+import asyncio
 import random
 import sqlite3
+import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sessiontui.demo.bots import StarpodBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
@@ -142,6 +146,57 @@ async def test_starpod_keeps_each_sessions_last_calls(
     finally:
         await store.close()
         bot.close()
+
+
+#: One usage row: its session, its age in hours (in any order: a call may be written late) and
+#: its dollars.
+_USAGE_ROW = st.tuples(
+    st.integers(0, 3),
+    st.sampled_from([0.0, 20.0, 47.5, 48.0, 48.5, 100.0]),
+    st.sampled_from([0.1, 0.25, 0.0]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(_USAGE_ROW, min_size=1, max_size=24), chunk=st.integers(1, 30))
+def test_starpod_first_usage_read_in_any_chunks_keeps_the_calls_of_the_plain_sums(
+    rows: list[tuple[int, float, float]], chunk: int
+) -> None:
+    """Calls in any time order, read at once or a few rows at a time: each session keeps the
+    calls a plain pass over every row keeps (48 hours back from the newest call), and the same
+    sums, model and dollars per day. (The first read sets aside only the rows past the horizon
+    known before each chunk, then holds them to the chunk's own.)"""
+
+    async def read(path: Path) -> dict[str, Session]:
+        bot = StarpodBot(path)
+        try:
+            for n in range(4):
+                bot.create_session(f"s{n}", now=NOW - timedelta(days=10))
+            for i, (n, hours, cost) in enumerate(rows):
+                bot.record_usage(
+                    f"s{n}", turn=i, input_tokens=i, output_tokens=1, cache_read=0,
+                    cache_write=0, model="claude-opus-4-6", cost_usd=cost,
+                    now=NOW - timedelta(hours=hours),
+                )  # fmt: skip
+        finally:
+            bot.close()
+        return await fresh(StarpodStore, path)
+
+    original = starpod.USAGE_CHUNK
+    starpod.USAGE_CHUNK = chunk
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "core.db"
+            create_starpod_db(path, now=NOW - timedelta(days=11))
+            sessions = asyncio.run(read(path))
+            expected = reference_usage(path)
+    finally:
+        starpod.USAGE_CHUNK = original
+    assert {
+        key: (s.usage, s.cost_usd, s.model, s.recent_calls, s.daily_cost)
+        for key, s in sessions.items()
+        if key in expected
+    } == expected
 
 
 class DeletedAfterTheGuess(StarpodStore):

@@ -282,11 +282,16 @@ class StarpodStore(SqliteTranscriptStore):
         session's last RECENT_CALLS."""
         sums: dict[str, list[Any]] = {}  # key -> [input, output, read, write, cost, model]
         days: dict[str, dict[str, float]] = {}
-        times: list[datetime | None] = []
         newest = self._newest_call
+        # Calls before this are never kept (the horizon only moves on as newer calls are read):
+        # only the rows past it are set aside, then held to the horizon of the whole chunk.
+        floor = self._horizon(newest)
+        candidates: list[tuple[tuple[Any, ...], datetime | None]] = []
         known, keep_daily = self._usage, self._keep_daily
         day_names: dict[int, str] = {}  # date ordinal -> 'YYYY-MM-DD', one string per day
-        for _, key, inp, out, read, write, cost, model, stamp in rows:
+        parse = parse_timestamp
+        for row in rows:
+            _, key, inp, out, read, write, cost, model, stamp = row
             totals = sums.get(key)
             if totals is None:
                 before = known.get(key) or SessionUsage()
@@ -305,25 +310,29 @@ class StarpodStore(SqliteTranscriptStore):
             totals[3] += write or 0
             totals[4] += cost or 0.0
             totals[5] = model or totals[5]
-            at = parse_timestamp(stamp)
-            times.append(at)
-            if at is not None:
-                newest = at if newest is None or at > newest else newest
-                if cost and keep_daily:
-                    spent = days.get(key)
-                    if spent is None:  # added in row order to what the day held: the same floats
-                        spent = days[key] = dict(known[key].daily) if key in known else {}
-                    ordinal = at.toordinal()
-                    day = day_names.get(ordinal)
-                    if day is None:
-                        day = day_names[ordinal] = sys.intern(_day(at))
-                    spent[day] = spent.get(day, 0.0) + cost
+            at = parse(stamp)
+            if at is None:
+                candidates.append((row, at))
+                continue
+            if newest is None or at > newest:
+                newest = at
+            if floor is None or at >= floor:
+                candidates.append((row, at))
+            if cost and keep_daily:
+                spent = days.get(key)
+                if spent is None:  # added in row order to what the day held: the same floats
+                    spent = days[key] = dict(known[key].daily) if key in known else {}
+                ordinal = at.toordinal()
+                day = day_names.get(ordinal)
+                if day is None:
+                    day = day_names[ordinal] = sys.intern(_day(at))
+                spent[day] = spent.get(day, 0.0) + cost
         if rows:
             self._max_usage_id = rows[-1][0]
         self._newest_call = newest
         horizon = self._horizon(newest)
         calls: dict[str, list[tuple[Any, ...]]] = {}  # key -> its rows recent enough, in order
-        for row, at in zip(rows, times, strict=True):
+        for row, at in candidates:
             if at is None or horizon is None or at >= horizon:
                 listed = calls.get(row[1])
                 if listed is None:
