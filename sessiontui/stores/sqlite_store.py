@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sessiontui.model import Message, MessagePage, Session
+from sessiontui.stores.base import ReadReport
 from sessiontui.stores.metadata_rows import MetadataRows
 from sessiontui.stores.sqlite_read import ReadOnlyDatabase
 
@@ -18,6 +20,7 @@ T = TypeVar("T")
 
 
 OFF_LOOP_AT = 500  # rows: above this, turning rows into sessions runs in a worker thread
+RETRY_SECONDS = 5.0  # after a read failed: the store is read again from the start this much later
 
 
 async def off_loop(work: Callable[[], T], size: int) -> T:
@@ -62,6 +65,42 @@ class SqliteTranscriptStore:
         self._columns: list[str] = []  # the optional columns this file has
         self._sessions: dict[str, Session] = {}
         self._snapshot: tuple[Session, ...] = ()
+        self._failed: tuple[Exception, float] | None = None  # the last read's error, and when
+        self._read_again = False  # the last read failed: the next reads everything anew
+
+    async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
+        """The sessions, read again where the file changed since the last refresh.
+
+        A read that fails midway has already moved some of what the store keeps (the rows it
+        diffed, counts, cursors): taken as read, those sessions would never be built, and with
+        no later commit the store would stay as it was, its error gone at the next poll. So a
+        failed read is dropped whole (`forget`), the error is raised again without touching the
+        file until RETRY_SECONDS have passed (a fault that stays costs no full read per poll),
+        and then the store is read from the start."""
+        if self._failed is not None:
+            error, failed_at = self._failed
+            if time.monotonic() - failed_at < RETRY_SECONDS:
+                raise error.with_traceback(None)
+            self._failed = None
+        if not self._read_again and await self.idle():
+            return ReadReport(self._snapshot, False)
+        try:
+            if self._read_again:
+                await self.db.changed()  # the version read from now (a replaced file: forgotten)
+                self.db.replaced = False
+            report = await self.read_changes()
+        except BaseException as exc:  # cancelled midway, too: nothing half-read is kept
+            self.forget()
+            self._read_again = True
+            if isinstance(exc, Exception):
+                self._failed = (exc, time.monotonic())
+            raise
+        self._read_again = False
+        return report
+
+    async def read_changes(self) -> ReadReport:
+        """Read what changed since the last read (everything, the first time)."""
+        raise NotImplementedError
 
     async def metadata(
         self,

@@ -94,9 +94,7 @@ class StarpodStore(SqliteTranscriptStore):
         self._max_message_id = self._max_usage_id = 0
         self._newest_call = None
 
-    async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
-        if await self.idle():
-            return ReadReport(self._snapshot, False)
+    async def read_changes(self) -> ReadReport:
         meta = await self.metadata_reader()
         delta = await meta.read()
         canonical = one_object_per_key(delta.changed)

@@ -56,9 +56,7 @@ class ZeroClawSqliteStore(SqliteTranscriptStore):
         super().forget()
         self._turns, self._max_id = {}, 0
 
-    async def refresh(self, changed_paths: set[Path] | None = None) -> ReadReport:
-        if await self.idle():
-            return ReadReport(self._snapshot, False)
+    async def read_changes(self) -> ReadReport:
         meta = await self.metadata_reader()
         delta = await meta.read()
         for key in delta.vanished:  # deleted (channel /new): forget its counts
