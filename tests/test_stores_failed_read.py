@@ -17,7 +17,10 @@ import pytest
 
 from sessiontui.demo.bots import StarpodBot, ZeroClawSqliteBot
 from sessiontui.demo.botschema import create_starpod_db
+from sessiontui.live.fleet import Fleet
+from sessiontui.live.process_links import ProcessWatch
 from sessiontui.model import Session
+from sessiontui.rules.state import Thresholds
 from sessiontui.stores import sqlite_store
 from sessiontui.stores.base import StoreError
 from sessiontui.stores.starpod import StarpodStore
@@ -127,6 +130,35 @@ async def test_starpod_read_failing_after_its_messages_is_read_again(
         sessions = await read(store)
         assert sessions["s1"].message_count == 2
         assert sessions["s1"].usage is not None and sessions["s1"].usage.input_tokens == 100
+    finally:
+        await store.close()
+        bot.close()
+
+
+async def test_the_dashboard_keeps_the_error_shown_until_the_store_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the fleet (what the dashboard shows): the failed store keeps its sessions and its
+    error on every poll until the read again brings the session it had missed."""
+    path = tmp_path / "sessions.db"
+    bot = ZeroClawSqliteBot(path)
+    for n in range(3):
+        bot.append(f"gw_{n}", "user", "hello", NOW)
+    store = ZeroClawSqliteStore(path)
+    fleet = Fleet([store], clock=lambda: NOW, thresholds=Thresholds(), processes=ProcessWatch())
+    try:
+        first = await fleet.refresh(full=True)
+        assert (len(first.rows), first.statuses[0].error) == (3, None)
+        bot.append("gw_7", "user", "a new session", NOW + timedelta(seconds=1))
+        fail_once(store, "MAX(id)")
+        for _ in range(3):
+            polled = await fleet.refresh()
+            assert len(polled.rows) == 3
+            assert "database is locked" in (polled.statuses[0].error or "")
+        monkeypatch.setattr(sqlite_store, "RETRY_SECONDS", 0.0)
+        again = await fleet.refresh()
+        assert again.statuses[0].error is None
+        assert sorted(row.session.id for row in again.rows) == ["gw_0", "gw_1", "gw_2", "gw_7"]
     finally:
         await store.close()
         bot.close()
