@@ -8,20 +8,12 @@ before the app saw the key (benchmarks/results/keys12b_*). This driver polls no 
 parser's wait has left, and the wait is 25 ms unless the operator's ESCDELAY says otherwise
 (neovim's `ttimeoutlen` is 50 ms; a terminal writes an escape sequence's bytes at once).
 Terminals that speak the kitty keyboard protocol send Esc unambiguously and never wait.
-
-Textual hands each frame's bytes to an output thread, which needs the interpreter to send them;
-the event loop went straight on to the work the frame set off (the footer's look at every key's
-availability, idle callbacks: ~1-2 ms after an Esc frame at 100k sessions) while the frame
-waited. After each frame (Textual's `flush`) this driver lets the interpreter go until the
-output thread has taken the frame, for `FRAME_HANDOVER_SECONDS` at most: a terminal slower than
-that is not waited for.
 """
 
 from __future__ import annotations
 
 import os
 import selectors
-import time
 from codecs import getincrementaldecoder
 
 from textual import constants
@@ -32,8 +24,6 @@ from textual.drivers.linux_driver import LinuxDriver
 
 ESCAPE_DELAY_MS = 25  # when ESCDELAY is not set
 POLL_SECONDS = 0.1  # how often the input thread looks whether the app is exiting
-FRAME_HANDOVER_SECONDS = 0.004  # the longest a frame's `flush` waits for the output thread
-HANDOVER_LOOK_SECONDS = 0.0002  # how often it looks whether the thread took the frame
 
 
 def use_default_escape_delay() -> None:
@@ -59,20 +49,7 @@ def parser_deadline(parser: XTermParser) -> float | None:
 
 
 class PromptEscapeDriver(LinuxDriver):
-    """`LinuxDriver` whose input thread wakes at the parser's deadline, not at its next poll,
-    and whose `flush` gives the output thread the interpreter until it took the frame."""
-
-    def flush(self) -> None:
-        """Wait (the interpreter let go) until the output thread has taken every write queued,
-        `FRAME_HANDOVER_SECONDS` at most."""
-        super().flush()
-        # a private name (a test checks it exists): without it, Textual's flush, a no-op
-        queued = getattr(self._writer_thread, "_queue", None)
-        if queued is None:
-            return
-        deadline = get_time() + FRAME_HANDOVER_SECONDS
-        while queued.qsize() and get_time() < deadline:
-            time.sleep(HANDOVER_LOOK_SECONDS)
+    """`LinuxDriver` whose input thread wakes at the parser's deadline, not at its next poll."""
 
     def run_input_thread(self) -> None:
         """Wait for input and dispatch events (as `LinuxDriver.run_input_thread`, but for the

@@ -10,14 +10,11 @@ from __future__ import annotations
 import os
 import queue
 import threading
-import time
 from collections.abc import AsyncIterator
-from typing import TextIO, cast
 
 import pytest
 from textual import constants, events
 from textual._xterm_parser import XTermParser
-from textual.drivers._writer_thread import WriterThread
 from textual.message import Message
 
 from sessiontui import prompt_escape_driver
@@ -110,62 +107,3 @@ def test_escdelay_defaults_to_25_ms_unless_the_operator_set_it(
     monkeypatch.delenv("ESCDELAY")
     use_default_escape_delay()
     assert constants.ESCAPE_DELAY == 0.025
-
-
-class _SlowTerminal:
-    """A terminal file each write of which takes `seconds` (or waits for `opened`)."""
-
-    def __init__(self, seconds: float = 0.0) -> None:
-        self.seconds = seconds
-        self.opened = threading.Event()
-        self.written: list[str] = []
-
-    def write(self, text: str) -> int:
-        if self.seconds:
-            time.sleep(self.seconds)
-        else:
-            self.opened.wait(10)
-        self.written.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-
-async def test_a_frames_flush_waits_until_the_output_thread_took_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The frame (three writes, as Textual's `_display` makes them) is taken by the output
-    thread before `flush` returns, though each write takes the thread a while."""
-    monkeypatch.setattr(prompt_escape_driver, "FRAME_HANDOVER_SECONDS", 10.0)
-    driver = PromptEscapeDriver(make_app(Config(paths=())))
-    terminal = _SlowTerminal(0.002)
-    writer = driver._writer_thread = WriterThread(cast(TextIO, terminal))
-    writer.start()
-    try:
-        for part in ("\x1b[?2026h", "frame", "\x1b[?2026l"):
-            driver.write(part)
-        driver.flush()
-        assert writer._queue.qsize() == 0
-        assert terminal.written[:2] == ["\x1b[?2026h", "frame"]
-    finally:
-        writer.stop()
-
-
-async def test_a_stuck_terminal_holds_a_flush_no_longer_than_the_bound(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(prompt_escape_driver, "FRAME_HANDOVER_SECONDS", 0.05)
-    driver = PromptEscapeDriver(make_app(Config(paths=())))
-    terminal = _SlowTerminal()
-    writer = driver._writer_thread = WriterThread(cast(TextIO, terminal))
-    writer.start()
-    try:
-        for part in ("a", "b", "c"):
-            driver.write(part)
-        driver.flush()  # returns, the terminal still stuck on the first write
-        assert writer._queue.qsize() > 0 and not terminal.written
-    finally:
-        terminal.opened.set()
-        writer.stop()
-    assert terminal.written == ["a", "b", "c"]
