@@ -9,8 +9,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from pilot_wait import until
 from test_app_filter_mode import loaded
+from textual.screen import Screen
 from textual.strip import Strip
 
 from sessiontui.demo_command import scene_app
@@ -93,6 +95,33 @@ async def test_the_kept_look_outlives_the_recent_ones(scene: Path) -> None:
             bar.render_lines(whole)
         bar.position = position
         assert all(a is b for a, b in zip(bar.render_lines(whole), kept, strict=True))
+
+
+async def test_a_filter_matching_few_rows_keeps_the_scrollbar_and_lays_nothing_out(
+    scene: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filter whose matches fit on the table keeps the scrollbar (with nothing to scroll to
+    but blank lines): its going, and its coming back at Esc, laid the whole screen out."""
+    app = scene_app(scene, NOW)
+    layouts: list[bool] = []
+    lay_out = Screen._refresh_layout
+
+    def counted(screen: Screen[object], size: object = None, scroll: bool = False) -> None:
+        layouts.append(scroll)
+        lay_out(screen, size, scroll)  # type: ignore[arg-type]
+
+    async with app.run_test(size=(180, 40)) as pilot:
+        table = await loaded(pilot, app)
+        assert table.show_vertical_scrollbar
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        await pilot.press("slash", *"starpod")
+        await until(pilot, lambda: not table.counting, "the filter counted")
+        assert 0 < table.row_count < table.size.height - 3  # the matches fit
+        assert table.show_vertical_scrollbar
+        await pilot.press("escape")
+        assert table.show_vertical_scrollbar and not table.filter_text
+        assert table.virtual_size.height == table.row_count + 1
+        assert not [scroll for scroll in layouts if not scroll]  # no full layout
 
 
 async def test_a_replaced_view_is_let_go_by_the_next_idle_step(scene: Path) -> None:

@@ -210,6 +210,11 @@ class RowSet:
         return key_function(self.sort_key, self.reverse)(row)
 
     @property
+    def unfiltered_count(self) -> int:
+        """Rows the view would show without the text filter (as last rebuilt)."""
+        return 0 if self._plain is None else len(self._plain.rows)
+
+    @property
     def hidden_count(self) -> int:
         """Rows left out because the bots' own pickers hide them (0 while they are shown)."""
         if self.show_hidden:
