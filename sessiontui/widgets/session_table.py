@@ -722,14 +722,22 @@ class SessionTable(ScrollView, can_focus=True):
 
     def _scroll_range(self, count: int) -> Size:
         """The virtual size for `count` rows and the header. While a text filter is set, and
-        the rows without it need the scrollbar, at least a line more than the table shows: the
-        scrollbar going when a filter's matches fit and coming back at `Esc` laid the whole
-        screen out again both times (Esc at 1k sessions 10 ms slower than at 100k)."""
+        the rows without it need the scrollbar, at least a line more than the table shows (the
+        bar stays; `max_scroll_y` still stops at the last row): the scrollbar going when a
+        filter's matches fit and coming back at `Esc` laid the whole screen out again both
+        times (Esc at 1k sessions 10 ms slower than at 100k)."""
         height = count + 1
         shown = self.scrollable_content_region.height
         if self._set.text and self._set.unfiltered_count + 1 > shown:
             height = max(height, shown + 1)
         return Size(self._width(), height)
+
+    @property
+    def max_scroll_y(self) -> int:
+        """As Textual's, but never past the last row shown (the scroll range may hold more
+        while a filter is set: see `_scroll_range`)."""
+        rows_past = len(self._view) + 1 - self.scrollable_content_region.height
+        return max(0, min(super().max_scroll_y, rows_past))
 
     def _set_virtual_size(self, size: Size) -> None:
         """Scroll over `size` without laying the screen out again: setting `virtual_size`
