@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from test_app_filter_mode import footer_looks, loaded
+from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -22,6 +23,8 @@ def test_the_private_names_in_use_exist() -> None:
     assert "_bindings_ready" in Footer._reactives
     assert FooterKey("q", "q", "quit", "quit")._disabled is False
     assert list(inspect.signature(Widget._scroll_update).parameters) == ["self", "virtual_size"]
+    assert list(inspect.signature(App._start_widget).parameters) == ["self", "parent", "widget"]
+    assert Widget()._vertical_scrollbar is None  # (the table makes its own bar there)
 
 
 async def test_footer_keys_without_the_private_flag_are_remounted_and_still_right(

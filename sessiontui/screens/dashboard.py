@@ -64,11 +64,15 @@ class DashboardScreen(ActionScreen):
         self._summary_key: tuple[tuple[SessionRow, ...], object] | None = None
         self._loading = 0  # sessions the stores hold beyond the first pages shown so far
         self._unseen: UnseenRows | None = None  # made on mount: the app's marks
+        # the table, for what every key asks of it: each guarded action's availability looks at
+        # the cursor's row (a query walked the screen's widgets for each, before every frame)
+        self._table: SessionTable | None = None
 
     def compose(self) -> ComposeResult:
         yield StoreList(id="stores")
         yield SummaryBar(id="summary")
-        yield SessionTable(id="sessions")
+        self._table = SessionTable(id="sessions")
+        yield self._table
         yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
@@ -210,9 +214,8 @@ class DashboardScreen(ActionScreen):
         return row.processes if row is not None else None
 
     def _cursor_row(self) -> SessionRow | None:
-        try:
-            table = self.query_one(SessionTable)
-        except NoMatches:  # asked for the footer before the table is mounted
+        table = self._table
+        if table is None:  # asked for the footer before the table is made
             return None
         rows, index = table.visible_rows(), table.cursor_row
         if 0 <= index < len(rows) and rows[index].key == table.cursor_uid:
@@ -225,8 +228,8 @@ class DashboardScreen(ActionScreen):
         if action == "bulk":
             if self.read_only:
                 return READ_ONLY
-            table = self.query(SessionTable)
-            return None if table and (table.first().marked or table.first().row_count) else NO_ROWS
+            table = self._table
+            return None if table is not None and (table.marked or table.row_count) else NO_ROWS
         return super().unavailable_reason(action)
 
     def action_toggle_mark(self) -> None:

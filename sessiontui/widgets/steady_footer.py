@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import ActiveBinding
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -31,22 +32,26 @@ class SteadyFooter(Footer):
 
     async def recompose(self) -> None:
         if self.is_attached and hasattr(self, "_bindings_ready"):
-            keys = self._keys()
+            # the screen's bindings, each one's availability asked once (it looks at the
+            # session under the cursor): the look runs after every key's frame
+            bindings = list(self.screen.active_bindings.values())
+            keys = self._keys(bindings)
             if keys == self._shown:
                 return
-            if _layout(keys) == _layout(self._shown) and self._dim_unavailable():
+            if _layout(keys) == _layout(self._shown) and self._dim_unavailable(bindings):
                 self._shown = keys
                 return
         await super().recompose()
 
-    def _dim_unavailable(self) -> bool:
-        """Each key's dimmed look (and its click) from whether its action is available now;
-        False, with nothing changed, when this Textual's FooterKey has no `_disabled`."""
+    def _dim_unavailable(self, bindings: list[ActiveBinding]) -> bool:
+        """Each key's dimmed look (and its click) from whether its action is available now
+        (`bindings`: the screen's); False, with nothing changed, when this Textual's FooterKey
+        has no `_disabled`."""
         keys = list(self.query(FooterKey))
         if not all(hasattr(key, "_disabled") for key in keys):
             return False
         enabled: dict[tuple[str, str], bool] = {}
-        for _, binding, available, _tooltip in self.screen.active_bindings.values():
+        for _, binding, available, _tooltip in bindings:
             enabled.setdefault((binding.key, binding.action), available)
         for key in keys:
             available = enabled.get((key.key, key.action), not key._disabled)
@@ -55,9 +60,11 @@ class SteadyFooter(Footer):
                 key.set_class(not available, "-disabled")
         return True
 
-    def _keys(self) -> Any:
+    def _keys(self, bindings: list[ActiveBinding] | None = None) -> Any:
         if not self._bindings_ready:
             return None
+        if bindings is None:
+            bindings = list(self.screen.active_bindings.values())
         return (
             self.compact,
             self.show_command_palette,
@@ -72,7 +79,7 @@ class SteadyFooter(Footer):
                     tooltip,
                     enabled,
                 )
-                for _, binding, enabled, tooltip in self.screen.active_bindings.values()
+                for _, binding, enabled, tooltip in bindings
             ),
         )
 
