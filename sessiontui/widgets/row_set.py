@@ -162,8 +162,8 @@ class RowSet:
 
     def warm(self, limit: int = 5000) -> bool:
         """Idle work, a step of about `limit` rows at a time: views a key replaced let go,
-        filter haystacks for new rows and for the shown order (so the first `/` letter only scans), then the order the next `o`
-        shows. True while some remain."""
+        filter haystacks for new rows and for the shown order (so the first `/` letter only
+        scans), then the order the next `o` shows. True while some remain."""
         if self._retired:
             self._retired.clear()
             return True
